@@ -1,0 +1,56 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-netpol',
+  description:
+    'Typed, verified Kubernetes network policy for cdk8s: zero-trust constructs rendered for Kubernetes, Cilium and Calico.',
+  author: 'cdk8s-netpol maintainers',
+  authorAddress: 'maintainers@cdk8s-netpol.invalid',
+  repositoryUrl: 'https://github.com/cdk8s-netpol/cdk8s-netpol.git',
+  keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'cilium', 'calico', 'zero-trust'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~5.9.0',
+
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.2',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  bundledDeps: ['ipaddr.js@^2.2.0'],
+  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'yaml@^2.6.0', 'ts-node@^10.9.2'],
+
+  // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.
+  // The jsii assembly still compiles for every language.
+  release: false,
+  github: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  docgen: true,
+
+  jestOptions: {
+    // A snapshot change must be a deliberate `npx projen test:update` and a reviewed diff.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '/lib/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/src/imports/'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts'],
+  },
+  gitignore: ['/dist/', '.DS_Store'],
+});
+
+// ts-jest, ts-node and typescript-eslint support TypeScript < 6.1; jsii ~5.9 compiles with 5.9 too.
+project.deps.removeDependency('typescript');
+project.addDevDeps('typescript@~5.9.3');
+
+// Synthesizes every app under examples/*/ into dist/examples/<name>/ with the app's own
+// `app.synth()` (one ts-node process for all examples).
+project.addTask('synth-examples', {
+  description: 'Synthesize every example app into dist/examples/<name>/',
+  exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts',
+});
+
+project.synth();

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { PolicyEngine } from '../core/engine';
+import { Peer } from '../core/peer';
+import { Port } from '../core/port';
+import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { invalid } from '../util/validation';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
+
+/** Props of `AllowPrometheusScrape`. */
+export interface AllowPrometheusScrapeProps {
+  /** The namespace of the pods to scrape. */
+  readonly namespace: string;
+  /**
+   * Labels of the pods Prometheus may scrape; `{}` means every pod of the namespace.
+   * @default { metrics: "enabled" }
+   */
+  readonly targets?: Record<string, string>;
+  /**
+   * The metrics ports of the targets.
+   * @default [Port.tcp(9090)]
+   */
+  readonly ports?: Port[];
+  /**
+   * The namespace Prometheus runs in.
+   * @default "monitoring"
+   */
+  readonly prometheusNamespace?: string;
+  /**
+   * Labels of the Prometheus pods; only these pods of `prometheusNamespace` may scrape (AND).
+   * @default { app: "prometheus" }
+   */
+  readonly prometheusLabels?: Record<string, string>;
+  /**
+   * The policy name.
+   * @default "allow-prometheus-scrape"
+   */
+  readonly name?: string;
+  /**
+   * The engine to render for.
+   * @default - context key "cdk8s-netpol/engine", else PolicyEngine.KUBERNETES
+   */
+  readonly engine?: PolicyEngine;
+}
+
+/**
+ * Lets Prometheus scrape metrics: the Prometheus pods of the monitoring namespace (pods AND
+ * namespace, never either alone) may reach the target pods on the metrics ports.
+ *
+ * Only the targets' ingress is governed here; if the monitoring namespace is locked down too,
+ * Prometheus also needs an egress allowance there.
+ */
+export class AllowPrometheusScrape extends Construct {
+  /** The engine the policy is rendered for. */
+  public readonly engine: PolicyEngine;
+
+  constructor(scope: Construct, id: string, props: AllowPrometheusScrapeProps) {
+    super(scope, id);
+    const where = describeConstruct('AllowPrometheusScrape', this);
+    requireProps(where, props, '{ namespace: "production" }');
+    checkNamespaceName(where, 'namespace', props.namespace);
+    checkLabels(where, 'targets', props.targets);
+    checkPorts(where, 'ports', props.ports);
+    const prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
+    checkNamespaceName(where, 'prometheusNamespace', prometheusNamespace);
+    checkLabels(where, 'prometheusLabels', props.prometheusLabels);
+    const prometheusLabels = props.prometheusLabels ?? { app: 'prometheus' };
+    if (Object.keys(prometheusLabels).length === 0) {
+      invalid(where, `prometheusLabels {} would let every pod of ${prometheusNamespace} scrape; give the Prometheus pods' labels, e.g. { app: "prometheus" }`);
+    }
+    checkPolicyName(where, 'name', props.name);
+    this.engine = chooseEngine(this, props.engine, where);
+
+    const targets = LabelSelector.of(props.targets ?? { metrics: 'enabled' });
+    const prometheus = Peer.podsInNamespace(prometheusNamespace, prometheusLabels);
+    const ports = props.ports ?? [Port.tcp(9090)];
+    new PolicyEmitter(this, this.engine, where).emit('Policy', {
+      name: props.name ?? 'allow-prometheus-scrape',
+      namespace: props.namespace,
+      selector: targets,
+      ingress: [{ peers: [prometheus], ports }],
+      description: `${prometheus} may scrape pods ${targets} on ${ports.join(', ')}.`,
+    });
+  }
+}

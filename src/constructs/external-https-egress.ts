@@ -1,0 +1,100 @@
+import { Construct } from 'constructs';
+import { PolicyEngine } from '../core/engine';
+import { Peer } from '../core/peer';
+import { Port } from '../core/port';
+import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { invalid, show } from '../util/validation';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
+
+/** Props of `ExternalHttpsEgress`. */
+export interface ExternalHttpsEgressProps {
+  /** The namespace of the pods that call out. */
+  readonly namespace: string;
+  /**
+   * Labels of the pods that may call out; `{}` means every pod of the namespace.
+   * @default {} - every pod of the namespace
+   */
+  readonly selector?: Record<string, string>;
+  /**
+   * The destination ports.
+   * @default [Port.tcp(443)]
+   */
+  readonly ports?: Port[];
+  /**
+   * Restrict the destinations to these DNS names or patterns (`api.example.com`,
+   * `*.example.com`). Cilium only: Kubernetes NetworkPolicy and Calico cannot match names.
+   * @default - every public address
+   */
+  readonly fqdns?: string[];
+  /**
+   * Also allow public IPv6 destinations.
+   * @default true
+   */
+  readonly ipv6?: boolean;
+  /**
+   * Further CIDRs to exclude from the destinations.
+   * @default - only the built-in private, link-local and metadata ranges
+   */
+  readonly excludeCidrs?: string[];
+  /**
+   * The policy name.
+   * @default "allow-external-https"
+   */
+  readonly name?: string;
+  /**
+   * The engine to render for.
+   * @default - context key "cdk8s-netpol/engine", else PolicyEngine.KUBERNETES
+   */
+  readonly engine?: PolicyEngine;
+}
+
+/**
+ * Lets the selected pods reach public HTTPS endpoints, and never the private side: RFC 1918,
+ * shared address space, link-local (cloud metadata 169.254.169.254 included) and IPv6
+ * ULA/link-local ranges stay closed. See `Peer.internet()`.
+ */
+export class ExternalHttpsEgress extends Construct {
+  /** The engine the policy is rendered for. */
+  public readonly engine: PolicyEngine;
+
+  constructor(scope: Construct, id: string, props: ExternalHttpsEgressProps) {
+    super(scope, id);
+    const where = describeConstruct('ExternalHttpsEgress', this);
+    requireProps(where, props, '{ namespace: "production" }');
+    checkNamespaceName(where, 'namespace', props.namespace);
+    checkLabels(where, 'selector', props.selector);
+    checkPorts(where, 'ports', props.ports);
+    checkPolicyName(where, 'name', props.name);
+    this.engine = chooseEngine(this, props.engine, where);
+
+    let destinations: Peer[];
+    if (props.fqdns !== undefined) {
+      if (!Array.isArray(props.fqdns) || props.fqdns.length === 0) {
+        invalid(where, `fqdns ${show(props.fqdns)} must list at least one name (omit it for every public address)`);
+      }
+      if (this.engine !== PolicyEngine.CILIUM) {
+        invalid(where, `fqdns needs engine PolicyEngine.CILIUM; PolicyEngine.${this.engine.toUpperCase()} matches IP addresses, not DNS names. ` +
+          'Remove fqdns to allow every public address, or set engine: PolicyEngine.CILIUM');
+      }
+      if (props.ipv6 !== undefined || props.excludeCidrs !== undefined) {
+        invalid(where, 'ipv6 and excludeCidrs apply to address-based egress; they cannot be combined with fqdns');
+      }
+      destinations = props.fqdns.map((name) => Peer.fqdn(name));
+    } else {
+      destinations = [Peer.internet({ ipv6: props.ipv6, excludeCidrs: props.excludeCidrs })];
+    }
+
+    const selector = LabelSelector.of(props.selector ?? {});
+    const ports = props.ports ?? [Port.tcp(443)];
+    new PolicyEmitter(this, this.engine, where).emit('Policy', {
+      name: props.name ?? 'allow-external-https',
+      namespace: props.namespace,
+      selector,
+      egress: [{ peers: destinations, ports }],
+      description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}.`,
+    });
+  }
+}

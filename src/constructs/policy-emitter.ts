@@ -1,0 +1,80 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PolicyEngine } from '../core/engine';
+import { PolicyIntent, validateIntent } from '../core/intent';
+import { ManifestObject } from '../engines/manifest';
+import { PolicyRenderer, rendererFor } from '../engines/renderer';
+
+/** Who already emitted which object, per chart: two constructs must not emit the same policy name. */
+const EMITTED = new WeakMap<Chart, Map<string, string>>();
+
+/**
+ * Emits intents as `ApiObject`s for one engine: one object per policy, no helper constructs
+ * (cdk8s walks the whole tree once per chart during synth, so every extra node costs at scale).
+ */
+export class PolicyEmitter {
+  private readonly renderer: PolicyRenderer;
+
+  /**
+   * @param owner the construct whose children the policies become
+   * @param engine the engine to render for
+   * @param where the owner as named in errors, e.g. `ThreeTierApp "shop"`
+   */
+  constructor(private readonly owner: Construct, engine: PolicyEngine, private readonly where: string) {
+    this.renderer = rendererFor(engine, where);
+  }
+
+  /** Validates and renders `intent` now (errors surface at the user's call) and emits it. */
+  public emit(id: string, intent: PolicyIntent): ApiObject {
+    return this.emitObject(id, this.check(intent));
+  }
+
+  /**
+   * Emits a policy whose rules can still grow (`allowIngress`/`allowEgress`). The spec renders
+   * the final rule list at synth; call `refresh` after each change to update the metadata.
+   */
+  public emitGrowing(id: string, intent: () => PolicyIntent): ApiObject {
+    const first = this.check(intent());
+    return this.emitObject(id, first, Lazy.any({ produce: () => this.renderer.render(intent(), this.where).spec }));
+  }
+
+  /** Re-renders a growing policy's metadata (its description annotation) after a change. */
+  public refresh(policy: ApiObject, intent: PolicyIntent): void {
+    const annotations = this.check(intent).metadata.annotations ?? {};
+    for (const [key, value] of Object.entries(annotations)) {
+      policy.metadata.addAnnotation(key, value);
+    }
+  }
+
+  /** Validates and renders an intent without emitting it. */
+  public check(intent: PolicyIntent): ManifestObject {
+    validateIntent(this.where, intent);
+    return this.renderer.render(intent, this.where);
+  }
+
+  private emitObject(id: string, manifest: ManifestObject, spec: unknown = manifest.spec): ApiObject {
+    this.claimName(manifest);
+    return new ApiObject(this.owner, id, {
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      metadata: manifest.metadata,
+      spec,
+    } as any);
+  }
+
+  private claimName(manifest: ManifestObject): void {
+    const chart = Chart.of(this.owner);
+    let emitted = EMITTED.get(chart);
+    if (!emitted) {
+      emitted = new Map();
+      EMITTED.set(chart, emitted);
+    }
+    const key = `${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name}`;
+    const previous = emitted.get(key);
+    if (previous !== undefined) {
+      throw new Error(`${this.where}: ${manifest.kind} "${manifest.metadata.name}" in namespace "${manifest.metadata.namespace}" ` +
+        `is already emitted by ${previous}; two policies with one name would overwrite each other. Give one construct another id or \`name\``);
+    }
+    emitted.set(key, this.where);
+  }
+}

@@ -1,0 +1,52 @@
+import { Peer } from '../core/peer';
+import { Port } from '../core/port';
+import { dns1123SubdomainProblem } from '../util/names';
+import { invalid, isIntegerInRange, show } from '../util/validation';
+
+/** Validates a `Port[]` prop: a non-empty list of `Port` values. */
+export function checkPorts(where: string, prop: string, ports: Port[] | undefined): void {
+  if (ports === undefined) {
+    return;
+  }
+  if (!Array.isArray(ports) || ports.length === 0) {
+    invalid(where, `${prop} ${show(ports)} must list at least one Port (omit it for the default)`);
+  }
+  ports.forEach((port, i) => {
+    if (!(port instanceof Port)) {
+      invalid(where, `${prop}[${i}] ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
+    }
+  });
+}
+
+/** Validates a numeric TCP port prop (1-65535). */
+export function checkPortNumber(where: string, prop: string, port: number | undefined): void {
+  if (port !== undefined && !isIntegerInRange(port, 1, 65535)) {
+    invalid(where, `${prop} ${show(port)} is not a valid port; expected an integer from 1 to 65535`);
+  }
+}
+
+/** Validates a `Peer` prop. */
+export function checkPeer(where: string, prop: string, peer: Peer | undefined, example: string): void {
+  if (peer !== undefined && !(peer instanceof Peer)) {
+    invalid(where, `${prop} ${show(peer)} is not a Peer; use e.g. ${example}`);
+  }
+}
+
+/** Validates a policy `name` prop (a DNS-1123 subdomain). */
+export function checkPolicyName(where: string, prop: string, name: string | undefined): void {
+  if (name === undefined) {
+    return;
+  }
+  const problem = dns1123SubdomainProblem(name);
+  if (problem) {
+    invalid(where, `${prop} ${show(name)} is not a valid object name: ${problem} (e.g. "shop")`);
+  }
+}
+
+/** Rejects a missing props object, for constructs whose props have required fields. */
+export function requireProps<T>(where: string, props: T, example: string): T {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    invalid(where, `props are required: ${example}`);
+  }
+  return props;
+}

@@ -1,0 +1,233 @@
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-28';
+import { PolicyEngine } from '../core/engine';
+import { PolicyRule } from '../core/intent';
+import { Peer } from '../core/peer';
+import { Port } from '../core/port';
+import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { toDnsLabel } from '../util/names';
+import { invalid, show } from '../util/validation';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
+
+/** How one tier of a `ThreeTierApp` is selected and which TCP port it serves. */
+export interface TierOptions {
+  /**
+   * Labels of the tier's pods. Give `labels` or `workload`, not both.
+   * @default - frontend { app: "frontend" }, api { app: "api" }, database { app: "postgres" }
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * The TCP port the tier's pods listen on.
+   * @default - frontend 80, api 8080, database 5432
+   */
+  readonly port?: number;
+  /**
+   * A cdk8s-plus-28 workload (Deployment, StatefulSet, ...) whose pod selector selects the tier.
+   * @default - select by `labels`
+   */
+  readonly workload?: kplus.Workload;
+}
+
+/** Props of `ThreeTierApp`. */
+export interface ThreeTierAppProps {
+  /** The namespace of all three tiers. */
+  readonly namespace: string;
+  /**
+   * Prefix of the policy names: `<name>-frontend`, `<name>-api`, `<name>-database`.
+   * @default - the construct id as a DNS label, e.g. "shop"
+   */
+  readonly name?: string;
+  /**
+   * The frontend tier, reachable from the ingress controller.
+   * @default { labels: { app: "frontend" }, port: 80 }
+   */
+  readonly frontend?: TierOptions;
+  /**
+   * The api tier, reachable from the frontend.
+   * @default { labels: { app: "api" }, port: 8080 }
+   */
+  readonly api?: TierOptions;
+  /**
+   * The database tier, reachable from the api; it initiates nothing.
+   * @default { labels: { app: "postgres" }, port: 5432 }
+   */
+  readonly database?: TierOptions;
+  /**
+   * The namespace of the ingress controller that may reach the frontend.
+   * @default "ingress-nginx"
+   */
+  readonly ingressNamespace?: string;
+  /**
+   * Labels of the ingress controller pods in `ingressNamespace` (pods AND namespace).
+   * @default - every pod of `ingressNamespace`
+   */
+  readonly ingressLabels?: Record<string, string>;
+  /**
+   * Let the frontend and api resolve names through the cluster DNS (UDP and TCP 53).
+   * @default true
+   */
+  readonly allowDns?: boolean;
+  /**
+   * Where the cluster DNS runs, for `allowDns`.
+   * @default Peer.kubeDns()
+   */
+  readonly dnsPeer?: Peer;
+  /**
+   * The engine to render for.
+   * @default - context key "cdk8s-netpol/engine", else PolicyEngine.KUBERNETES
+   */
+  readonly engine?: PolicyEngine;
+}
+
+interface Tier {
+  readonly key: 'frontend' | 'api' | 'database';
+  readonly selector: LabelSelector;
+  readonly port: Port;
+}
+
+const DEFAULTS = {
+  frontend: { labels: { app: 'frontend' }, port: 80 },
+  api: { labels: { app: 'api' }, port: 8080 },
+  database: { labels: { app: 'postgres' }, port: 5432 },
+};
+const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+
+/**
+ * The classic web application chain, and nothing else: ingress controller -> frontend -> api ->
+ * database, each hop only on the next tier's port. Frontend and api may resolve names; the
+ * database initiates nothing. Every tier is isolated in both directions by its own policy,
+ * so the chain holds even without a namespace-wide default deny.
+ */
+export class ThreeTierApp extends Construct {
+  /** The namespace of the tiers. */
+  public readonly namespace: string;
+  /** The engine the policies are rendered for. */
+  public readonly engine: PolicyEngine;
+  /** The frontend pods. */
+  public readonly frontendSelector: LabelSelector;
+  /** The api pods. */
+  public readonly apiSelector: LabelSelector;
+  /** The database pods. */
+  public readonly databaseSelector: LabelSelector;
+
+  constructor(scope: Construct, id: string, props: ThreeTierAppProps) {
+    super(scope, id);
+    const where = describeConstruct('ThreeTierApp', this);
+    requireProps(where, props, '{ namespace: "production" }');
+    checkNamespaceName(where, 'namespace', props.namespace);
+    checkPolicyName(where, 'name', props.name);
+    const ingressNamespace = props.ingressNamespace ?? 'ingress-nginx';
+    checkNamespaceName(where, 'ingressNamespace', ingressNamespace);
+    checkLabels(where, 'ingressLabels', props.ingressLabels);
+    checkPeer(where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns()');
+    if (props.dnsPeer !== undefined && props.allowDns === false) {
+      invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
+    }
+
+    const frontend = resolveTier(where, 'frontend', props.frontend, props.namespace);
+    const api = resolveTier(where, 'api', props.api, props.namespace);
+    const database = resolveTier(where, 'database', props.database, props.namespace);
+    checkDistinct(where, [frontend, api, database]);
+
+    this.namespace = props.namespace;
+    this.engine = chooseEngine(this, props.engine, where);
+    this.frontendSelector = frontend.selector;
+    this.apiSelector = api.selector;
+    this.databaseSelector = database.selector;
+
+    const name = props.name ?? toDnsLabel(id, 63 - '-database'.length);
+    const ingressPeer = props.ingressLabels && Object.keys(props.ingressLabels).length > 0
+      ? Peer.podsInNamespace(ingressNamespace, props.ingressLabels)
+      : Peer.namespace(ingressNamespace);
+    const dnsRules: PolicyRule[] = (props.allowDns ?? true)
+      ? [{ peers: [props.dnsPeer ?? Peer.kubeDns()], ports: DNS_PORTS }]
+      : [];
+    const peerOf = (tier: Tier) => Peer.podsMatching(tier.selector);
+
+    const emitter = new PolicyEmitter(this, this.engine, where);
+    emitter.emit('Frontend', {
+      name: `${name}-frontend`,
+      namespace: this.namespace,
+      selector: frontend.selector,
+      ingress: [{ peers: [ingressPeer], ports: [frontend.port] }],
+      egress: [{ peers: [peerOf(api)], ports: [api.port] }, ...dnsRules],
+      description: `Frontend ${frontend.selector} accepts ${ingressPeer} on ${frontend.port} and calls the api on ${api.port}.`,
+    });
+    emitter.emit('Api', {
+      name: `${name}-api`,
+      namespace: this.namespace,
+      selector: api.selector,
+      ingress: [{ peers: [peerOf(frontend)], ports: [api.port] }],
+      egress: [{ peers: [peerOf(database)], ports: [database.port] }, ...dnsRules],
+      description: `Api ${api.selector} accepts the frontend on ${api.port} and calls the database on ${database.port}.`,
+    });
+    emitter.emit('Database', {
+      name: `${name}-database`,
+      namespace: this.namespace,
+      selector: database.selector,
+      ingress: [{ peers: [peerOf(api)], ports: [database.port] }],
+      egress: [],
+      description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
+    });
+  }
+}
+
+function resolveTier(where: string, key: Tier['key'], options: TierOptions | undefined, namespace: string): Tier {
+  const opts = options ?? {};
+  if (typeof opts !== 'object' || opts === null) {
+    invalid(where, `${key} ${show(opts)} is not a TierOptions object; expected e.g. { labels: { app: "${key}" }, port: ${DEFAULTS[key].port} }`);
+  }
+  checkPortNumber(where, `${key}.port`, opts.port);
+  const port = Port.tcp(opts.port ?? DEFAULTS[key].port);
+  if (opts.workload !== undefined) {
+    if (opts.labels !== undefined) {
+      invalid(where, `${key} sets both labels and workload; give one of them`);
+    }
+    return { key, selector: workloadSelector(where, key, opts.workload, namespace), port };
+  }
+  checkLabels(where, `${key}.labels`, opts.labels);
+  const labels = opts.labels ?? DEFAULTS[key].labels;
+  if (Object.keys(labels).length === 0) {
+    invalid(where, `${key}.labels {} would select every pod of the namespace as the ${key}; give the tier's labels, e.g. { app: "${key}" }`);
+  }
+  return { key, selector: LabelSelector.of(labels), port };
+}
+
+function workloadSelector(where: string, key: string, workload: kplus.Workload, namespace: string): LabelSelector {
+  if (!(workload instanceof kplus.Workload)) {
+    invalid(where, `${key}.workload is not a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job)`);
+  }
+  const workloadNamespace = workload.metadata.namespace;
+  if (workloadNamespace !== undefined && workloadNamespace !== namespace) {
+    invalid(where, `${key}.workload ${workload.node.path} is in namespace ${show(workloadNamespace)}, but the app is in ${show(namespace)}`);
+  }
+  const expressions = workload.matchExpressions.map((e) => toExpression(where, key, e));
+  const selector = LabelSelector.of({ ...workload.matchLabels }, ...expressions);
+  if (selector.isEmpty) {
+    invalid(where, `${key}.workload ${workload.node.path} has an empty pod selector; it would select every pod of the namespace`);
+  }
+  return selector;
+}
+
+function toExpression(where: string, key: string, e: kplus.LabelSelectorRequirement): LabelExpression {
+  switch (e.operator) {
+    case 'In': return LabelExpression.isIn(e.key, e.values ?? []);
+    case 'NotIn': return LabelExpression.isNotIn(e.key, e.values ?? []);
+    case 'Exists': return LabelExpression.exists(e.key);
+    case 'DoesNotExist': return LabelExpression.doesNotExist(e.key);
+    default: return invalid(where, `${key}.workload selector operator ${show(e.operator)} is not supported`);
+  }
+}
+
+function checkDistinct(where: string, tiers: Tier[]): void {
+  for (let i = 0; i < tiers.length; i++) {
+    for (let j = i + 1; j < tiers.length; j++) {
+      if (tiers[i].selector.toString() === tiers[j].selector.toString()) {
+        invalid(where, `${tiers[i].key} and ${tiers[j].key} select the same pods ${tiers[i].selector}; each tier needs its own labels`);
+      }
+    }
+  }
+}

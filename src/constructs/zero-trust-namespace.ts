@@ -1,0 +1,192 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PolicyEngine } from '../core/engine';
+import { PolicyIntent, PolicyRule } from '../core/intent';
+import { Peer } from '../core/peer';
+import { Port } from '../core/port';
+import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { invalid } from '../util/validation';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPeer, checkPorts, requireProps } from './prop-checks';
+
+/** Props of `ZeroTrustNamespace`. */
+export interface ZeroTrustNamespaceProps {
+  /** The namespace to lock down (DNS-1123 label, e.g. "production"). */
+  readonly namespace: string;
+  /**
+   * Also emit the `Namespace` object.
+   * @default false
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Labels of the emitted `Namespace` object; only with `createNamespace: true`.
+   * @default - none
+   */
+  readonly namespaceLabels?: Record<string, string>;
+  /**
+   * Let every pod resolve names through the cluster DNS (UDP and TCP 53). Without it, a
+   * default-deny egress breaks every name lookup in the namespace.
+   * @default true
+   */
+  readonly allowDns?: boolean;
+  /**
+   * Where the cluster DNS runs, for `allowDns`.
+   * @default Peer.kubeDns() - kube-system pods labelled k8s-app=kube-dns
+   */
+  readonly dnsPeer?: Peer;
+  /**
+   * Let pods of the namespace talk to each other freely (ingress and egress, all ports).
+   * Convenient, but it also opens every path inside the namespace, e.g. frontend to database.
+   * @default false
+   */
+  readonly allowSameNamespace?: boolean;
+  /**
+   * The engine to render for.
+   * @default - context key "cdk8s-netpol/engine", else PolicyEngine.KUBERNETES
+   */
+  readonly engine?: PolicyEngine;
+}
+
+const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+
+/**
+ * Default deny for a whole namespace: no pod may receive or send anything, except DNS
+ * lookups (unless `allowDns: false`), same-namespace traffic (when `allowSameNamespace`) and
+ * the namespace-wide exceptions added with `allowIngress` / `allowEgress`.
+ *
+ * Emits `default-deny`, `allow-dns`, `allow-same-namespace`, `allow-ingress` and
+ * `allow-egress` policies (the last three only when used).
+ */
+export class ZeroTrustNamespace extends Construct {
+  /** The namespace this construct locks down. */
+  public readonly namespace: string;
+  /** The engine the policies are rendered for. */
+  public readonly engine: PolicyEngine;
+  /** The `Namespace` object, when `createNamespace` is true. */
+  public readonly namespaceObject?: ApiObject;
+
+  private readonly emitter: PolicyEmitter;
+  private readonly where: string;
+  private readonly ingressRules: PolicyRule[] = [];
+  private readonly egressRules: PolicyRule[] = [];
+  private ingressPolicy?: ApiObject;
+  private egressPolicy?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
+    super(scope, id);
+    this.where = describeConstruct('ZeroTrustNamespace', this);
+    requireProps(this.where, props, '{ namespace: "production" }');
+    checkNamespaceName(this.where, 'namespace', props.namespace);
+    checkLabels(this.where, 'namespaceLabels', props.namespaceLabels);
+    if (props.namespaceLabels !== undefined && !props.createNamespace) {
+      invalid(this.where, 'namespaceLabels is set but createNamespace is not true; the labels would not be emitted anywhere');
+    }
+    checkPeer(this.where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns({ namespace: "openshift-dns" })');
+    if (props.dnsPeer !== undefined && props.allowDns === false) {
+      invalid(this.where, 'dnsPeer is set but allowDns is false; remove one of them');
+    }
+    this.namespace = props.namespace;
+    this.engine = chooseEngine(this, props.engine, this.where);
+    this.emitter = new PolicyEmitter(this, this.engine, this.where);
+
+    if (props.createNamespace) {
+      this.namespaceObject = new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: this.namespace, ...(props.namespaceLabels ? { labels: { ...props.namespaceLabels } } : {}) },
+      });
+    }
+
+    this.emitter.emit('DefaultDeny', {
+      name: 'default-deny',
+      namespace: this.namespace,
+      selector: LabelSelector.all(),
+      ingress: [],
+      egress: [],
+      description: `Default deny: pods of ${this.namespace} receive and send nothing that another policy does not allow.`,
+    });
+
+    if (props.allowDns ?? true) {
+      const dns = props.dnsPeer ?? Peer.kubeDns();
+      this.emitter.emit('AllowDns', {
+        name: 'allow-dns',
+        namespace: this.namespace,
+        selector: LabelSelector.all(),
+        egress: [{ peers: [dns], ports: DNS_PORTS }],
+        description: `Every pod of ${this.namespace} may query ${dns} on UDP and TCP 53.`,
+      });
+    }
+
+    if (props.allowSameNamespace) {
+      const samePods = Peer.pods({});
+      this.emitter.emit('AllowSameNamespace', {
+        name: 'allow-same-namespace',
+        namespace: this.namespace,
+        selector: LabelSelector.all(),
+        ingress: [{ peers: [samePods] }],
+        egress: [{ peers: [samePods] }],
+        description: `Pods of ${this.namespace} may talk to each other on every port.`,
+      });
+    }
+  }
+
+  /**
+   * Lets every pod of the namespace receive traffic from `from` on `ports`
+   * (every port when none is given). Emitted in the `allow-ingress` policy.
+   */
+  public allowIngress(from: Peer, ...ports: Port[]): void {
+    this.addRule('ingress', from, ports);
+  }
+
+  /**
+   * Lets every pod of the namespace send traffic to `to` on `ports`
+   * (every port when none is given). Emitted in the `allow-egress` policy.
+   */
+  public allowEgress(to: Peer, ...ports: Port[]): void {
+    this.addRule('egress', to, ports);
+  }
+
+  private addRule(direction: 'ingress' | 'egress', peer: Peer, ports: Port[]): void {
+    const method = direction === 'ingress' ? 'allowIngress()' : 'allowEgress()';
+    const where = `${this.where}.${method}`;
+    if (peer === undefined) {
+      invalid(where, `${direction === 'ingress' ? 'from' : 'to'} is required; use e.g. Peer.namespace("monitoring")`);
+    }
+    checkPeer(where, direction === 'ingress' ? 'from' : 'to', peer, 'Peer.namespace("monitoring")');
+    if (ports.length > 0) {
+      checkPorts(where, 'ports', ports);
+    }
+    const rules = direction === 'ingress' ? this.ingressRules : this.egressRules;
+    const rule: PolicyRule = { peers: [peer], ports: [...ports] };
+    // Render with the new rule before keeping it, so an engine error stops this call and nothing else.
+    this.emitter.check(this.growingIntent(direction, [...rules, rule]));
+    rules.push(rule);
+    const existing = direction === 'ingress' ? this.ingressPolicy : this.egressPolicy;
+    if (existing) {
+      this.emitter.refresh(existing, this.growingIntent(direction, rules));
+      return;
+    }
+    const id = direction === 'ingress' ? 'AllowIngress' : 'AllowEgress';
+    const created = this.emitter.emitGrowing(id, () => this.growingIntent(direction, rules));
+    if (direction === 'ingress') {
+      this.ingressPolicy = created;
+    } else {
+      this.egressPolicy = created;
+    }
+  }
+
+  private growingIntent(direction: 'ingress' | 'egress', rules: PolicyRule[]): PolicyIntent {
+    const describe = (r: PolicyRule) => `${r.peers.join(', ')}${r.ports && r.ports.length > 0 ? ` on ${r.ports.join(', ')}` : ' on every port'}`;
+    return {
+      name: `allow-${direction}`,
+      namespace: this.namespace,
+      selector: LabelSelector.all(),
+      [direction]: [...rules],
+      description: direction === 'ingress'
+        ? `Every pod of ${this.namespace} may receive traffic from: ${rules.map(describe).join('; ')}.`
+        : `Every pod of ${this.namespace} may send traffic to: ${rules.map(describe).join('; ')}.`,
+    };
+  }
+}

@@ -1,0 +1,12 @@
+/** The policy engine that manifests are rendered for. */
+export enum PolicyEngine {
+  /** Kubernetes `networking.k8s.io/v1` NetworkPolicy, enforced by any conforming CNI. */
+  KUBERNETES = 'kubernetes',
+  /** Cilium `cilium.io/v2` CiliumNetworkPolicy. */
+  CILIUM = 'cilium',
+  /** Calico `projectcalico.org/v3` NetworkPolicy and GlobalNetworkPolicy. */
+  CALICO = 'calico',
+}
+
+/** The context key that sets the app-wide default engine, e.g. `cdk8s-netpol/engine: cilium` in cdk8s.yaml. */
+export const ENGINE_CONTEXT_KEY = 'cdk8s-netpol/engine';

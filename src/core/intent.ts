@@ -1,0 +1,77 @@
+import { dns1123SubdomainProblem } from '../util/names';
+import { invalid, show } from '../util/validation';
+import { Peer } from './peer';
+import { Port } from './port';
+import { LabelSelector, checkNamespaceName } from './selector';
+
+/** One allow rule: traffic to/from any of `peers` (OR) on any of `ports` (OR). */
+export interface PolicyRule {
+  /** The other ends of the connection; at least one. */
+  readonly peers: Peer[];
+  /**
+   * Destination ports.
+   * @default - every port of every protocol
+   */
+  readonly ports?: Port[];
+}
+
+/**
+ * What a policy means, before any engine renders it: the pods it selects and, per direction,
+ * either nothing (the direction is not governed) or the list of allowed rules (the direction is
+ * isolated; an empty list allows nothing).
+ */
+export interface PolicyIntent {
+  /** The policy object's name (DNS-1123 subdomain). */
+  readonly name: string;
+  /** The namespace of the policy and of the pods it selects. */
+  readonly namespace: string;
+  /** The pods the policy applies to. */
+  readonly selector: LabelSelector;
+  /**
+   * Allowed ingress. Set (even to `[]`) to isolate the selected pods for ingress.
+   * @default - the policy does not govern ingress
+   */
+  readonly ingress?: PolicyRule[];
+  /**
+   * Allowed egress. Set (even to `[]`) to isolate the selected pods for egress.
+   * @default - the policy does not govern egress
+   */
+  readonly egress?: PolicyRule[];
+  /**
+   * One sentence for reviewers, emitted as an annotation.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * Checks what every engine relies on: a valid name and namespace, at least one governed
+ * direction, and rules that name at least one peer. `where` names the construct in errors.
+ */
+export function validateIntent(where: string, intent: PolicyIntent): void {
+  const nameProblem = dns1123SubdomainProblem(intent.name);
+  if (nameProblem) {
+    invalid(where, `policy name ${show(intent.name)} is not a valid object name: ${nameProblem}`);
+  }
+  checkNamespaceName(where, 'namespace', intent.namespace);
+  if (intent.ingress === undefined && intent.egress === undefined) {
+    invalid(where, `policy ${show(intent.name)} governs neither ingress nor egress`);
+  }
+  for (const [direction, rules] of [['ingress', intent.ingress], ['egress', intent.egress]] as const) {
+    (rules ?? []).forEach((rule, i) => {
+      if (!Array.isArray(rule.peers) || rule.peers.length === 0) {
+        invalid(where, `${direction} rule ${i} of policy ${show(intent.name)} has no peers; name at least one Peer`);
+      }
+      rule.peers.forEach((peer, j) => {
+        if (!(peer instanceof Peer)) {
+          invalid(where, `${direction} rule ${i} peer ${j} ${show(peer)} is not a Peer; use the Peer static factories`);
+        }
+      });
+      (rule.ports ?? []).forEach((port, j) => {
+        if (!(port instanceof Port)) {
+          invalid(where, `${direction} rule ${i} port ${j} ${show(port)} is not a Port; use the Port static factories`);
+        }
+      });
+    });
+  }
+}

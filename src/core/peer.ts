@@ -1,0 +1,318 @@
+import { Cidr, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+import { invalid, show } from '../util/validation';
+import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
+
+/** What kind of endpoint a `Peer` names. */
+export enum PeerKind {
+  /** Pods selected by labels, in the policy's namespace or in selected namespaces. */
+  PODS = 'pods',
+  /** An explicit IP block, outside the cluster. */
+  IP_BLOCK = 'ipBlock',
+  /** Every public address: 0.0.0.0/0 (and ::/0) minus private, link-local and metadata ranges. */
+  INTERNET = 'internet',
+  /** A DNS name or pattern (Cilium only). */
+  FQDN = 'fqdn',
+  /** The Kubernetes API server. */
+  KUBE_API_SERVER = 'kubeApiServer',
+}
+
+/** Where kube-dns runs. */
+export interface KubeDnsOptions {
+  /**
+   * Namespace of the cluster DNS pods.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the cluster DNS pods (CoreDNS keeps the historical `k8s-app: kube-dns`).
+   * @default { "k8s-app": "kube-dns" }
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** Options of `Peer.internet()`. */
+export interface InternetOptions {
+  /**
+   * Also allow public IPv6 (::/0 minus ULA fc00::/7 and link-local fe80::/10).
+   * @default true
+   */
+  readonly ipv6?: boolean;
+  /**
+   * Further CIDRs to exclude, IPv4 or IPv6 (e.g. a corporate range).
+   * @default - none beyond the built-in private, link-local and metadata ranges
+   */
+  readonly excludeCidrs?: string[];
+}
+
+/** Options of `Peer.kubeApiServer()`. */
+export interface KubeApiServerOptions {
+  /**
+   * The API server endpoint addresses (`kubectl get endpoints kubernetes -n default`).
+   * Kubernetes NetworkPolicy and Calico can only reach the API server by address, because it
+   * runs on the host network; Cilium selects it by identity (`kube-apiserver` entity).
+   * @default - none: Kubernetes and Calico engines throw until CIDRs are given
+   */
+  readonly cidrs?: string[];
+}
+
+/**
+ * IPv4 ranges that `Peer.internet()` never includes: RFC 1918 private networks, link-local
+ * (169.254.0.0/16, which holds the cloud metadata endpoint 169.254.169.254) and RFC 6598 shared
+ * address space (100.64.0.0/10: pod networks on some clouds, Alibaba's metadata 100.100.100.200).
+ */
+export const INTERNET_EXCLUDED_IPV4 = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'];
+/** IPv6 ranges that `Peer.internet()` never includes: unique local fc00::/7 (AWS metadata fd00:ec2::254) and link-local fe80::/10. */
+export const INTERNET_EXCLUDED_IPV6 = ['fc00::/7', 'fe80::/10'];
+
+const ALL_IPV4 = '0.0.0.0/0';
+const ALL_IPV6 = '::/0';
+const DEFAULT_DNS_NAMESPACE = 'kube-system';
+const DEFAULT_DNS_LABELS = { 'k8s-app': 'kube-dns' };
+const FQDN_MAX = 253;
+const FQDN_LABEL = /^([-a-zA-Z0-9_]*\*[-a-zA-Z0-9_*]*|[-a-zA-Z0-9_]+)$/;
+
+/** @internal Which namespaces a pod peer covers. */
+export type NamespaceScope =
+  | { readonly kind: 'same' }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'selector'; readonly selector: LabelSelector };
+
+/** @internal An IP block with exclusions, already validated. */
+export interface IpBlockSpec {
+  readonly cidr: string;
+  readonly except: string[];
+}
+
+/** @internal The engine-neutral description of a peer that engines render. */
+export type PeerSpec =
+  | { readonly kind: PeerKind.PODS; readonly pods: LabelSelector; readonly namespaces: NamespaceScope }
+  | { readonly kind: PeerKind.IP_BLOCK | PeerKind.INTERNET; readonly blocks: IpBlockSpec[] }
+  | { readonly kind: PeerKind.FQDN; readonly pattern: string }
+  | { readonly kind: PeerKind.KUBE_API_SERVER; readonly blocks: IpBlockSpec[] };
+
+/**
+ * The other end of a connection: pods, namespaces, IP blocks, the internet, kube-dns,
+ * the API server or (Cilium) a DNS name.
+ *
+ * Value class: create it with the static factories, which validate at the call site.
+ * A peer that combines pods and namespaces always means "these pods IN these namespaces" (AND):
+ * the OR form, a classic source of over-broad policies, cannot be written by mistake.
+ */
+export class Peer {
+  /** Pods with these labels in the policy's own namespace; `{}` means every pod of it. */
+  public static pods(labels: Record<string, string>): Peer {
+    checkLabels('Peer.pods()', 'labels', labels);
+    return Peer.podPeer(labels === undefined ? LabelSelector.all() : LabelSelector.of(labels), { kind: 'same' });
+  }
+
+  /** Pods matching a selector (labels and expressions) in the policy's own namespace. */
+  public static podsMatching(selector: LabelSelector): Peer {
+    if (!(selector instanceof LabelSelector)) {
+      invalid('Peer.podsMatching()', `selector ${show(selector)} is not a LabelSelector; use LabelSelector.of({...}) or LabelSelector.all()`);
+    }
+    return Peer.podPeer(selector, { kind: 'same' });
+  }
+
+  /**
+   * Pods with these labels in the named namespace (one peer: pods AND namespace).
+   * @param namespace the namespace name
+   * @param labels pod labels
+   * @default labels - every pod of the namespace
+   */
+  public static podsInNamespace(namespace: string, labels?: Record<string, string>): Peer {
+    checkNamespaceName('Peer.podsInNamespace()', 'namespace', namespace);
+    checkLabels('Peer.podsInNamespace()', 'labels', labels);
+    return Peer.podPeer(LabelSelector.of(labels ?? {}), { kind: 'name', name: namespace });
+  }
+
+  /** Every pod of the named namespace, selected through `kubernetes.io/metadata.name`. */
+  public static namespace(name: string): Peer {
+    checkNamespaceName('Peer.namespace()', 'name', name);
+    return Peer.podPeer(LabelSelector.all(), { kind: 'name', name });
+  }
+
+  /** Every pod of the namespaces carrying these labels; `{}` means every namespace. */
+  public static namespaces(labels: Record<string, string>): Peer {
+    checkLabels('Peer.namespaces()', 'labels', labels);
+    return Peer.podPeer(LabelSelector.all(), { kind: 'selector', selector: LabelSelector.of(labels ?? {}) });
+  }
+
+  /**
+   * An IP block outside the cluster, optionally with holes.
+   * @param cidr an IPv4 or IPv6 CIDR with host bits zero, e.g. "203.0.113.0/24"
+   * @param except CIDRs strictly inside `cidr`, of the same family
+   */
+  public static ipBlock(cidr: string, except?: string[]): Peer {
+    return new Peer({ kind: PeerKind.IP_BLOCK, blocks: [ipBlockSpec('Peer.ipBlock()', 'cidr', cidr, 'except', except ?? [])] });
+  }
+
+  /**
+   * Every public address: 0.0.0.0/0 (and ::/0) minus RFC 1918, shared address space,
+   * link-local (cloud metadata 169.254.169.254 included) and IPv6 ULA/link-local ranges.
+   */
+  public static internet(options: InternetOptions = {}): Peer {
+    const where = 'Peer.internet()';
+    const extra = options.excludeCidrs ?? [];
+    if (!Array.isArray(extra)) {
+      invalid(where, `excludeCidrs ${show(extra)} is not a list of CIDRs`);
+    }
+    const extraParsed = extra.map((text, i) => {
+      const parsed = parseOrThrow(where, `excludeCidrs[${i}]`, text);
+      if (parsed.prefix === 0) {
+        invalid(where, `excludeCidrs[${i}] ${show(text)} would exclude every address; to allow no internet traffic, do not add this peer`);
+      }
+      return parsed;
+    });
+    const holes = (builtIn: string[], family: number) =>
+      [...builtIn, ...extraParsed.filter((c) => c.family === family && !builtIn.includes(c.text)).map((c) => c.text)];
+    const blocks = [ipBlockSpec(where, 'cidr', ALL_IPV4, 'excludeCidrs', holes(INTERNET_EXCLUDED_IPV4, 4))];
+    if (options.ipv6 ?? true) {
+      blocks.push(ipBlockSpec(where, 'cidr', ALL_IPV6, 'excludeCidrs', holes(INTERNET_EXCLUDED_IPV6, 6)));
+    } else if (extraParsed.some((c) => c.family === 6)) {
+      invalid(where, 'excludeCidrs lists an IPv6 CIDR but ipv6 is false; remove it or set ipv6: true');
+    }
+    return new Peer({ kind: PeerKind.INTERNET, blocks });
+  }
+
+  /** The cluster DNS pods (kube-system, `k8s-app: kube-dns` unless told otherwise). */
+  public static kubeDns(options: KubeDnsOptions = {}): Peer {
+    const namespace = options.namespace ?? DEFAULT_DNS_NAMESPACE;
+    checkNamespaceName('Peer.kubeDns()', 'namespace', namespace);
+    checkLabels('Peer.kubeDns()', 'labels', options.labels);
+    const labels = options.labels ?? DEFAULT_DNS_LABELS;
+    if (Object.keys(labels).length === 0) {
+      invalid('Peer.kubeDns()', 'labels {} would select every pod of the DNS namespace; give the DNS pods\' labels, e.g. { "k8s-app": "kube-dns" }');
+    }
+    return Peer.podPeer(LabelSelector.of(labels), { kind: 'name', name: namespace });
+  }
+
+  /**
+   * The Kubernetes API server. Cilium selects it by identity; Kubernetes NetworkPolicy and
+   * Calico need its endpoint addresses in `cidrs`.
+   */
+  public static kubeApiServer(options: KubeApiServerOptions = {}): Peer {
+    const cidrs = options.cidrs ?? [];
+    if (!Array.isArray(cidrs)) {
+      invalid('Peer.kubeApiServer()', `cidrs ${show(cidrs)} is not a list of CIDRs`);
+    }
+    const blocks = cidrs.map((cidr, i) => ipBlockSpec('Peer.kubeApiServer()', `cidrs[${i}]`, cidr, 'except', []));
+    return new Peer({ kind: PeerKind.KUBE_API_SERVER, blocks });
+  }
+
+  /**
+   * A DNS name (`api.example.com`) or pattern (`*.example.com`, `**.example.com`). Cilium only:
+   * Kubernetes NetworkPolicy and Calico open source cannot match names and throw.
+   */
+  public static fqdn(pattern: string): Peer {
+    const problem = fqdnProblem(pattern);
+    if (problem) {
+      invalid('Peer.fqdn()', `pattern ${show(pattern)} is not a valid DNS name or pattern: ${problem}; expected e.g. "api.example.com", "*.example.com" or "**.example.com"`);
+    }
+    return new Peer({ kind: PeerKind.FQDN, pattern: pattern.toLowerCase().replace(/\.$/, '') });
+  }
+
+  private static podPeer(pods: LabelSelector, namespaces: NamespaceScope): Peer {
+    return new Peer({ kind: PeerKind.PODS, pods, namespaces });
+  }
+
+  /** What kind of endpoint this is. */
+  public readonly kind: PeerKind;
+
+  /** @internal */
+  public readonly _spec: PeerSpec;
+
+  private constructor(spec: PeerSpec) {
+    this._spec = spec;
+    this.kind = spec.kind;
+  }
+
+  /** Human-readable description, used in policy annotations and error messages. */
+  public toString(): string {
+    const spec = this._spec;
+    switch (spec.kind) {
+      case PeerKind.PODS: {
+        const pods = spec.pods.isEmpty ? 'all pods' : `pods ${spec.pods}`;
+        switch (spec.namespaces.kind) {
+          case 'same': return spec.pods.isEmpty ? 'all pods of the namespace' : pods;
+          case 'name': return spec.pods.isEmpty ? `namespace ${spec.namespaces.name}` : `${pods} in namespace ${spec.namespaces.name}`;
+          default: return spec.namespaces.selector.isEmpty ? `${pods} in every namespace` : `${pods} in namespaces ${spec.namespaces.selector}`;
+        }
+      }
+      case PeerKind.INTERNET:
+        return 'the internet (public addresses only)';
+      case PeerKind.IP_BLOCK:
+        return spec.blocks.map(describeBlock).join(', ');
+      case PeerKind.FQDN:
+        return spec.pattern;
+      default:
+        return 'the Kubernetes API server';
+    }
+  }
+}
+
+function describeBlock(block: IpBlockSpec): string {
+  return block.except.length === 0 ? block.cidr : `${block.cidr} except ${block.except.join(', ')}`;
+}
+
+function parseOrThrow(where: string, prop: string, text: string): Cidr {
+  const problem = cidrProblem(text);
+  if (problem) {
+    invalid(where, `${prop} ${show(text)} is not a valid CIDR: ${problem}; expected e.g. "203.0.113.0/24" or "2001:db8::/32"`);
+  }
+  return parseCidr(text);
+}
+
+function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptProp: string, exceptTexts: string[]): IpBlockSpec {
+  const cidr = parseOrThrow(where, cidrProp, cidrText);
+  if (!Array.isArray(exceptTexts)) {
+    invalid(where, `${exceptProp} ${show(exceptTexts)} is not a list of CIDRs`);
+  }
+  const seen = new Set<string>();
+  exceptTexts.forEach((text, i) => {
+    const hole = parseOrThrow(where, `${exceptProp}[${i}]`, text);
+    if (hole.family !== cidr.family) {
+      invalid(where, `${exceptProp}[${i}] ${show(text)} is IPv${hole.family} but cidr ${show(cidrText)} is IPv${cidr.family}; an exception must be of the same family`);
+    }
+    // The API server requires each exception to be a strict subset of the block (SEMANTICS.md §1).
+    if (!isStrictSubnet(cidr, hole)) {
+      invalid(where, `${exceptProp}[${i}] ${show(text)} is not strictly inside cidr ${show(cidrText)}; an exception must lie inside the block and have a longer prefix`);
+    }
+    if (seen.has(text)) {
+      invalid(where, `${exceptProp}[${i}] ${show(text)} is listed twice`);
+    }
+    seen.add(text);
+  });
+  return { cidr: cidrText, except: [...exceptTexts] };
+}
+
+function fqdnProblem(pattern: string): string | undefined {
+  if (typeof pattern !== 'string' || pattern.length === 0) {
+    return 'it is empty';
+  }
+  const name = pattern.replace(/\.$/, '');
+  if (name.length > FQDN_MAX) {
+    return `it is ${name.length} characters long (at most ${FQDN_MAX})`;
+  }
+  const labels = name.split('.');
+  for (const [i, label] of labels.entries()) {
+    if (label.length === 0) {
+      return 'it has an empty label (two dots in a row, or a leading dot)';
+    }
+    if (label.length > 63) {
+      return `label "${label}" is longer than 63 characters`;
+    }
+    if (label === '**') {
+      if (i !== 0 || labels.length < 2) {
+        return '"**" is only valid as the first label of a pattern, as in "**.example.com"';
+      }
+      continue;
+    }
+    if (label.includes('**')) {
+      return `label "${label}" contains "**"; use "**." as a prefix for any depth, or "*" inside one label`;
+    }
+    if (!FQDN_LABEL.test(label)) {
+      return `label "${label}" may only contain letters, digits, "-", "_" and "*"`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,155 @@
+import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from '../util/names';
+import { invalid, show } from '../util/validation';
+
+/**
+ * The label every namespace carries with its own name (set by the API server since 1.21).
+ * Selecting namespaces through it never silently matches nothing, unlike a hand-made `name` label.
+ */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Operators of a label selector requirement. */
+export enum LabelOperator {
+  /** The label's value is one of the listed values. */
+  IN = 'In',
+  /** The label is absent or its value is none of the listed values. */
+  NOT_IN = 'NotIn',
+  /** The label is present, whatever its value. */
+  EXISTS = 'Exists',
+  /** The label is absent. */
+  DOES_NOT_EXIST = 'DoesNotExist',
+}
+
+/** One requirement of a label selector, such as `tier In (web, api)`. */
+export class LabelExpression {
+  /** The label's value is one of `values` (at least one). */
+  public static isIn(key: string, values: string[]): LabelExpression {
+    return new LabelExpression('LabelExpression.isIn()', key, LabelOperator.IN, values);
+  }
+
+  /** The label is absent or its value is none of `values` (at least one). */
+  public static isNotIn(key: string, values: string[]): LabelExpression {
+    return new LabelExpression('LabelExpression.isNotIn()', key, LabelOperator.NOT_IN, values);
+  }
+
+  /** The label is present. */
+  public static exists(key: string): LabelExpression {
+    return new LabelExpression('LabelExpression.exists()', key, LabelOperator.EXISTS, []);
+  }
+
+  /** The label is absent. */
+  public static doesNotExist(key: string): LabelExpression {
+    return new LabelExpression('LabelExpression.doesNotExist()', key, LabelOperator.DOES_NOT_EXIST, []);
+  }
+
+  /** The label key. */
+  public readonly key: string;
+  /** The operator. */
+  public readonly operator: LabelOperator;
+  /** The values (empty for EXISTS and DOES_NOT_EXIST). */
+  public readonly values: string[];
+
+  private constructor(where: string, key: string, operator: LabelOperator, values: string[]) {
+    checkLabelKey(where, 'key', key);
+    const needsValues = operator === LabelOperator.IN || operator === LabelOperator.NOT_IN;
+    if (needsValues) {
+      if (!Array.isArray(values) || values.length === 0) {
+        invalid(where, `values for key ${show(key)} must list at least one value`);
+      }
+      values.forEach((value, i) => checkLabelValue(where, `values[${i}]`, value));
+    }
+    this.key = key;
+    this.operator = operator;
+    this.values = needsValues ? [...values] : [];
+  }
+
+  /** Human-readable form, e.g. `tier in (api, web)`. */
+  public toString(): string {
+    switch (this.operator) {
+      case LabelOperator.IN: return `${this.key} in (${this.values.join(', ')})`;
+      case LabelOperator.NOT_IN: return `${this.key} notin (${this.values.join(', ')})`;
+      case LabelOperator.EXISTS: return this.key;
+      default: return `!${this.key}`;
+    }
+  }
+}
+
+/**
+ * Selects pods (or namespaces) by labels: every label in `labels` and every expression must match.
+ * `LabelSelector.all()` selects everything.
+ */
+export class LabelSelector {
+  /** Selects every pod (or namespace). */
+  public static all(): LabelSelector {
+    return new LabelSelector({}, []);
+  }
+
+  /**
+   * Selects what carries all of `labels` and satisfies all `expressions`.
+   * @param labels exact label matches; keys and values are validated
+   * @param expressions additional requirements
+   */
+  public static of(labels: Record<string, string>, ...expressions: LabelExpression[]): LabelSelector {
+    checkLabels('LabelSelector.of()', 'labels', labels);
+    return new LabelSelector({ ...labels }, [...expressions]);
+  }
+
+  /** Exact label matches. */
+  public readonly labels: Record<string, string>;
+  /** Additional requirements, ANDed with the labels. */
+  public readonly expressions: LabelExpression[];
+
+  private constructor(labels: Record<string, string>, expressions: LabelExpression[]) {
+    this.labels = labels;
+    this.expressions = expressions;
+  }
+
+  /** True when this selects everything. */
+  public get isEmpty(): boolean {
+    return Object.keys(this.labels).length === 0 && this.expressions.length === 0;
+  }
+
+  /** Human-readable form, e.g. `{app=api, tier in (web)}` or `{}` for all. */
+  public toString(): string {
+    const parts = [
+      ...Object.entries(this.labels).map(([k, v]) => `${k}=${v}`),
+      ...this.expressions.map((e) => e.toString()),
+    ];
+    return `{${parts.join(', ')}}`;
+  }
+}
+
+/** Validates a label map; `where` and `prop` name the user's call and argument in the error. */
+export function checkLabels(where: string, prop: string, labels: Record<string, string> | undefined): void {
+  if (labels === undefined) {
+    return;
+  }
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    invalid(where, `${prop} ${show(labels)} is not a label map; expected an object such as { app: "api" }`);
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    checkLabelKey(where, `${prop} key`, key);
+    checkLabelValue(where, `${prop}[${show(key)}]`, value);
+  }
+}
+
+/** Validates a namespace name (DNS-1123 label). */
+export function checkNamespaceName(where: string, prop: string, name: string): void {
+  const problem = dns1123LabelProblem(name);
+  if (problem) {
+    invalid(where, `${prop} ${show(name)} is not a valid namespace name: ${problem} (e.g. "production")`);
+  }
+}
+
+function checkLabelKey(where: string, prop: string, key: string): void {
+  const problem = labelKeyProblem(key);
+  if (problem) {
+    invalid(where, `${prop} ${show(key)} is not a valid label key: ${problem} (e.g. "app" or "app.kubernetes.io/name")`);
+  }
+}
+
+function checkLabelValue(where: string, prop: string, value: string): void {
+  const problem = labelValueProblem(value);
+  if (problem) {
+    invalid(where, `${prop} value ${show(value)} is not a valid label value: ${problem}`);
+  }
+}

@@ -1,0 +1,15 @@
+/** A rendered Kubernetes object as plain JSON, before cdk8s wraps it in an `ApiObject`. */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly spec: Record<string, unknown>;
+}
+
+/** Annotation that carries a policy's one-sentence description for reviewers. */
+export const DESCRIPTION_ANNOTATION = 'cdk8s-netpol.io/description';

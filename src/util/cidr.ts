@@ -1,0 +1,103 @@
+import * as ipaddr from 'ipaddr.js';
+
+/** An IP family: 4 or 6. */
+export type IpFamily = 4 | 6;
+
+/** A parsed, canonical CIDR block. */
+export interface Cidr {
+  /** The text as written by the user. */
+  readonly text: string;
+  readonly family: IpFamily;
+  /** Prefix length in bits. */
+  readonly prefix: number;
+  /** The network address, parsed. */
+  readonly network: ipaddr.IPv4 | ipaddr.IPv6;
+}
+
+const IPV4_BITS = 32;
+const IPV6_BITS = 128;
+
+/**
+ * Why `text` is not a canonical IPv4/IPv6 CIDR, or undefined when it is.
+ *
+ * Stricter than Go's `net.ParseCIDR` on purpose: host bits must be zero (the API server
+ * rejects `10.0.0.1/8` when StrictIPCIDRValidation is on, and such a block almost always
+ * means a typo), IPv4 must be four decimal parts without leading zeros, and zones are refused.
+ */
+export function cidrProblem(text: string): string | undefined {
+  if (typeof text !== 'string' || text.length === 0) {
+    return 'it is empty';
+  }
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    return 'it has no prefix length (add e.g. "/32" for one IPv4 address or "/128" for one IPv6 address)';
+  }
+  const addr = text.slice(0, slash);
+  const prefixText = text.slice(slash + 1);
+  const family = ipFamily(addr);
+  if (family === undefined) {
+    return `"${addr}" is not an IPv4 or IPv6 address`;
+  }
+  const max = family === 4 ? IPV4_BITS : IPV6_BITS;
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > max) {
+    return `prefix length "${prefixText}" must be an integer from 0 to ${max} for IPv${family}`;
+  }
+  const network = networkAddress(addr, Number(prefixText), family);
+  if (network.toString() !== ipaddr.parse(addr).toString()) {
+    return `host bits are set (the network address of this block is ${network.toString()}/${prefixText})`;
+  }
+  return undefined;
+}
+
+/** Parses a CIDR; throws a plain description (callers add where it came from). */
+export function parseCidr(text: string): Cidr {
+  const problem = cidrProblem(text);
+  if (problem) {
+    throw new Error(`"${text}" is not a valid CIDR: ${problem}`);
+  }
+  const [addr, prefix] = text.split('/');
+  const family = ipFamily(addr)!;
+  return { text, family, prefix: Number(prefix), network: ipaddr.parse(addr) };
+}
+
+/** The family of an IP literal, or undefined when it is not one (strict IPv4 dotted quad, no zones). */
+export function ipFamily(text: string): IpFamily | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    return 4;
+  }
+  if (!text.includes('%') && ipaddr.IPv6.isValid(text)) {
+    return 6;
+  }
+  return undefined;
+}
+
+/** True when `inner` lies inside `outer` (same family, prefix at least as long, same network bits). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || inner.prefix < outer.prefix) {
+    return false;
+  }
+  return (inner.network as ipaddr.IPv4).match(outer.network as ipaddr.IPv4, outer.prefix);
+}
+
+/**
+ * True when `inner` is a strict subset of `outer`: contained and with a longer prefix.
+ * This is the API server's rule for `ipBlock.except` (SEMANTICS.md §1 "ipBlock").
+ */
+export function isStrictSubnet(outer: Cidr, inner: Cidr): boolean {
+  return inner.prefix > outer.prefix && cidrContains(outer, inner);
+}
+
+/** True when the IP literal `ip` lies inside `block`. */
+export function cidrContainsIp(block: Cidr, ip: string): boolean {
+  const family = ipFamily(ip);
+  if (family !== block.family) {
+    return false;
+  }
+  return (ipaddr.parse(ip) as ipaddr.IPv4).match(block.network as ipaddr.IPv4, block.prefix);
+}
+
+function networkAddress(addr: string, prefix: number, family: IpFamily): ipaddr.IPv4 | ipaddr.IPv6 {
+  return family === 4
+    ? ipaddr.IPv4.networkAddressFromCIDR(`${addr}/${prefix}`)
+    : ipaddr.IPv6.networkAddressFromCIDR(`${addr}/${prefix}`);
+}
