@@ -17,7 +17,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   bundledDeps: ['ipaddr.js@^2.2.0'],
-  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'yaml@^2.6.0', 'ts-node@^10.9.2'],
+  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'yaml@^2.6.0', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0'],
 
   // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.
   // The jsii assembly still compiles for every language.
@@ -33,11 +33,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/lib/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/src/imports/'],
+      // Examples import the package by its published name, as users do.
+      moduleNameMapper: { '^cdk8s-netpol$': '<rootDir>/src' },
     },
-  },
-  tsconfigDev: {
-    compilerOptions: {},
-    include: ['examples/**/*.ts'],
   },
   gitignore: ['/dist/', '.DS_Store'],
 });
@@ -50,7 +48,9 @@ project.addDevDeps('typescript@~5.9.3');
 // `app.synth()` (one ts-node process for all examples).
 project.addTask('synth-examples', {
   description: 'Synthesize every example app into dist/examples/<name>/',
-  exec: 'ts-node --project tsconfig.dev.json scripts/synth-examples.ts',
+  exec: 'ts-node -r tsconfig-paths/register --project examples/tsconfig.json scripts/synth-examples.ts',
 });
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('scripts');
 
 project.synth();

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { invalid } from '../util/validation';
-import { describeConstruct } from './describe';
-import { chooseEngine } from './engine-choice';
-import { PolicyEmitter } from './policy-emitter';
-import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
 
 /** Props of `AllowPrometheusScrape`. */
 export interface AllowPrometheusScrapeProps {

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { invalid, show } from '../util/validation';
-import { describeConstruct } from './describe';
-import { chooseEngine } from './engine-choice';
-import { PolicyEmitter } from './policy-emitter';
-import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
 
 /** Props of `ExternalHttpsEgress`. */
 export interface ExternalHttpsEgressProps {
@@ -84,7 +84,7 @@ export class ExternalHttpsEgress extends Construct {
       }
       destinations = props.fqdns.map((name) => Peer.fqdn(name));
     } else {
-      destinations = [Peer.internet({ ipv6: props.ipv6, excludeCidrs: props.excludeCidrs })];
+      destinations = [Peer._internet(where, { ipv6: props.ipv6, excludeCidrs: props.excludeCidrs })];
     }
 
     const selector = LabelSelector.of(props.selector ?? {});

@@ -46,10 +46,13 @@ export class PolicyEmitter {
     }
   }
 
-  /** Validates and renders an intent without emitting it. */
-  public check(intent: PolicyIntent): ManifestObject {
-    validateIntent(this.where, intent);
-    return this.renderer.render(intent, this.where);
+  /**
+   * Validates and renders an intent without emitting it.
+   * @param where the user's call named in errors, e.g. `ZeroTrustNamespace "c/z".allowEgress()`
+   */
+  public check(intent: PolicyIntent, where: string = this.where): ManifestObject {
+    validateIntent(where, intent);
+    return this.renderer.render(intent, where);
   }
 
   private emitObject(id: string, manifest: ManifestObject, spec: unknown = manifest.spec): ApiObject {

@@ -1,5 +1,9 @@
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
@@ -7,10 +11,6 @@ import { Port } from '../core/port';
 import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { toDnsLabel } from '../util/names';
 import { invalid, show } from '../util/validation';
-import { describeConstruct } from './describe';
-import { chooseEngine } from './engine-choice';
-import { PolicyEmitter } from './policy-emitter';
-import { checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 
 /** How one tier of a `ThreeTierApp` is selected and which TCP port it serves. */
 export interface TierOptions {

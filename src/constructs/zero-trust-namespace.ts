@@ -1,15 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { describeConstruct } from './describe';
+import { chooseEngine } from './engine-choice';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPeer, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { invalid } from '../util/validation';
-import { describeConstruct } from './describe';
-import { chooseEngine } from './engine-choice';
-import { PolicyEmitter } from './policy-emitter';
-import { checkPeer, checkPorts, requireProps } from './prop-checks';
 
 /** Props of `ZeroTrustNamespace`. */
 export interface ZeroTrustNamespaceProps {
@@ -161,7 +161,7 @@ export class ZeroTrustNamespace extends Construct {
     const rules = direction === 'ingress' ? this.ingressRules : this.egressRules;
     const rule: PolicyRule = { peers: [peer], ports: [...ports] };
     // Render with the new rule before keeping it, so an engine error stops this call and nothing else.
-    this.emitter.check(this.growingIntent(direction, [...rules, rule]));
+    this.emitter.check(this.growingIntent(direction, [...rules, rule]), where);
     rules.push(rule);
     const existing = direction === 'ingress' ? this.ingressPolicy : this.egressPolicy;
     if (existing) {

@@ -1,8 +1,8 @@
-import { dns1123SubdomainProblem } from '../util/names';
-import { invalid, show } from '../util/validation';
 import { Peer } from './peer';
 import { Port } from './port';
 import { LabelSelector, checkNamespaceName } from './selector';
+import { dns1123SubdomainProblem } from '../util/names';
+import { invalid, show } from '../util/validation';
 
 /** One allow rule: traffic to/from any of `peers` (OR) on any of `ports` (OR). */
 export interface PolicyRule {

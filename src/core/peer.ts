@@ -1,6 +1,6 @@
+import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
 import { Cidr, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
 import { invalid, show } from '../util/validation';
-import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
 
 /** What kind of endpoint a `Peer` names. */
 export enum PeerKind {
@@ -151,7 +151,14 @@ export class Peer {
    * link-local (cloud metadata 169.254.169.254 included) and IPv6 ULA/link-local ranges.
    */
   public static internet(options: InternetOptions = {}): Peer {
-    const where = 'Peer.internet()';
+    return Peer._internet('Peer.internet()', options);
+  }
+
+  /**
+   * `Peer.internet()` with errors attributed to the construct prop that passed the options.
+   * @internal
+   */
+  public static _internet(where: string, options: InternetOptions): Peer {
     const extra = options.excludeCidrs ?? [];
     if (!Array.isArray(extra)) {
       invalid(where, `excludeCidrs ${show(extra)} is not a list of CIDRs`);

@@ -1,10 +1,10 @@
+import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer, PeerKind } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, NAMESPACE_NAME_LABEL } from '../core/selector';
-import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
-import type { PolicyRenderer } from './renderer';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
-import { PolicyEngine } from '../core/engine';
-import { PolicyIntent } from '../core/intent';
 import { KubernetesRenderer } from './kubernetes';
 import { ManifestObject } from './manifest';
+import { PolicyEngine } from '../core/engine';
+import { PolicyIntent } from '../core/intent';
 
 /** Renders engine-neutral intents to one engine's manifests; throws when the engine cannot express one. */
 export interface PolicyRenderer {

@@ -1,0 +1,53 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Peer, PolicyEngine } from '../../src';
+import { PolicyEmitter } from '../../src/constructs/policy-emitter';
+import { PolicyRule } from '../../src/core/intent';
+import { LabelSelector } from '../../src/core/selector';
+import { synthValid } from '../support/manifests';
+
+describe('PolicyEmitter', () => {
+  test('emits one ApiObject child per policy and no helper constructs', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const owner = new Construct(chart, 'owner');
+    const emitter = new PolicyEmitter(owner, PolicyEngine.KUBERNETES, 'W');
+    emitter.emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] });
+    emitter.emit('B', { name: 'b', namespace: 'ns', selector: LabelSelector.all(), egress: [] });
+    expect(owner.node.children.map((c) => c.node.id)).toEqual(['A', 'B']);
+    expect(owner.node.findAll().length).toBe(3);
+    expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['a', 'b']);
+  });
+
+  test('a growing policy renders its final rules and description at synth', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const emitter = new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'W');
+    const rules: PolicyRule[] = [{ peers: [Peer.pods({ a: 'b' })] }];
+    const intent = () => ({ name: 'g', namespace: 'ns', selector: LabelSelector.all(), ingress: [...rules], description: `${rules.length} rules` });
+    const policy = emitter.emitGrowing('G', intent);
+    rules.push({ peers: [Peer.namespace('x')] });
+    emitter.refresh(policy, intent());
+    const [object] = synthValid(chart);
+    expect(object.spec.ingress).toHaveLength(2);
+    expect(object.metadata.annotations).toEqual({ 'cdk8s-netpol.io/description': '2 rules' });
+  });
+
+  test('validates the intent before emitting anything', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const emitter = new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'W');
+    expect(() => emitter.emit('A', { name: 'Bad', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).toThrow(/W: policy name "Bad" is not a valid object name/);
+    expect(() => emitter.emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all() })).toThrow(/W: policy "a" governs neither ingress nor egress/);
+    expect(chart.node.children).toHaveLength(0);
+  });
+
+  test('refuses a second policy with the same kind, namespace and name in one chart', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'First').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] });
+    const second = new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'Second');
+    expect(() => second.emit('B', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
+      .toThrow(/Second: NetworkPolicy "a" in namespace "ns" is already emitted by First/);
+    // Another namespace, or another chart, is fine.
+    expect(() => second.emit('C', { name: 'a', namespace: 'other', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
+    const otherChart = new Chart(Testing.app(), 'd');
+    expect(() => new PolicyEmitter(otherChart, PolicyEngine.KUBERNETES, 'Third').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
+  });
+});

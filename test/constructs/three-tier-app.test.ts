@@ -1,0 +1,163 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Peer, ThreeTierApp } from '../../src';
+import { policyNamed, synthValid } from '../support/manifests';
+
+const newChart = () => new Chart(Testing.app(), 'test');
+const DNS = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+};
+
+describe('ThreeTierApp', () => {
+  test('defaults: ingress-nginx -> frontend:80 -> api:8080 -> postgres:5432, DNS for frontend and api, database initiates nothing', () => {
+    const chart = newChart();
+    const app = new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    const objects = synthValid(chart);
+    expect(objects.map((o) => o.metadata.name)).toEqual(['shop-frontend', 'shop-api', 'shop-database']);
+    expect(objects.every((o) => o.metadata.namespace === 'production')).toBe(true);
+
+    expect(policyNamed(objects, 'shop-frontend').spec).toEqual({
+      podSelector: { matchLabels: { app: 'frontend' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }, DNS],
+    });
+    expect(policyNamed(objects, 'shop-api').spec).toEqual({
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'postgres' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }, DNS],
+    });
+    // Egress listed with no rules: the database may not open any connection.
+    expect(policyNamed(objects, 'shop-database').spec).toEqual({
+      podSelector: { matchLabels: { app: 'postgres' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+    });
+    expect(app.apiSelector.labels).toEqual({ app: 'api' });
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('non-default: name, labels, ports, ingress controller pods, no DNS', () => {
+    const chart = newChart();
+    new ThreeTierApp(chart, 'Storefront', {
+      namespace: 'shop',
+      name: 'store',
+      frontend: { labels: { 'app.kubernetes.io/name': 'web' }, port: 3000 },
+      api: { labels: { 'app.kubernetes.io/name': 'orders' }, port: 9000 },
+      database: { labels: { 'app.kubernetes.io/name': 'mysql' }, port: 3306 },
+      ingressNamespace: 'traefik',
+      ingressLabels: { 'app.kubernetes.io/name': 'traefik' },
+      allowDns: false,
+    });
+    const objects = synthValid(chart);
+    expect(objects.map((o) => o.metadata.name)).toEqual(['store-frontend', 'store-api', 'store-database']);
+    const frontend = policyNamed(objects, 'store-frontend');
+    expect(frontend.spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      }],
+      ports: [{ protocol: 'TCP', port: 3000 }],
+    }]);
+    expect(frontend.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'orders' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
+    expect(policyNamed(objects, 'store-api').spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mysql' } } }], ports: [{ protocol: 'TCP', port: 3306 }] }]);
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('policy names come from the construct id as a DNS label', () => {
+    const chart = newChart();
+    new ThreeTierApp(chart, 'MyShop_V2', { namespace: 'prod' });
+    expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['my-shop-v2-frontend', 'my-shop-v2-api', 'my-shop-v2-database']);
+  });
+
+  test('very long ids are shortened with a stable hash, never invalid', () => {
+    const chart = newChart();
+    const id = 'A'.repeat(40) + 'VeryLongApplicationNameThatKeepsGoing';
+    new ThreeTierApp(chart, id, { namespace: 'prod' });
+    const names = synthValid(chart).map((o) => o.metadata.name);
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    }
+    const again = newChart();
+    new ThreeTierApp(again, id, { namespace: 'prod' });
+    expect(synthValid(again).map((o) => o.metadata.name)).toEqual(names);
+  });
+
+  test('tiers selected from cdk8s-plus-28 workloads use their pod selector labels', () => {
+    const chart = newChart();
+    const deployment = (name: string, port: number) => new kplus.Deployment(chart, name, {
+      metadata: { namespace: 'shop' },
+      containers: [{ image: 'nginx:1.27', portNumber: port, securityContext: { ensureNonRoot: false } }],
+    });
+    const web = deployment('web', 80);
+    const api = deployment('api', 8080);
+    const db = new kplus.StatefulSet(chart, 'db', {
+      metadata: { namespace: 'shop' },
+      containers: [{ image: 'postgres:16', portNumber: 5432, securityContext: { ensureNonRoot: false } }],
+      service: new kplus.Service(chart, 'db-svc', { metadata: { namespace: 'shop' }, ports: [{ port: 5432 }] }),
+    });
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', frontend: { workload: web }, api: { workload: api }, database: { workload: db } });
+    const objects = synthValid(chart);
+    const podLabels = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name.startsWith(`test-${name}`)).spec.template.metadata.labels;
+    expect(policyNamed(objects, 'shop-frontend').spec.podSelector.matchLabels).toEqual(web.matchLabels);
+    expect(policyNamed(objects, 'shop-api').spec.podSelector.matchLabels).toEqual(api.matchLabels);
+    expect(policyNamed(objects, 'shop-database').spec.podSelector.matchLabels).toEqual(db.matchLabels);
+    // The selected labels really are on the pods the workloads create.
+    for (const [key, value] of Object.entries(web.matchLabels)) {
+      expect(podLabels('Deployment', 'web')[key]).toBe(value);
+    }
+    expect(policyNamed(objects, 'shop-api').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: web.matchLabels } }]);
+  });
+
+  describe('rejects bad input at the call site', () => {
+    const web = () => {
+      const chart = newChart();
+      return { chart, workload: new kplus.Deployment(chart, 'web', { metadata: { namespace: 'other' }, containers: [{ image: 'nginx' }] }) };
+    };
+    test.each([
+      [{ namespace: 'Prod' }, /ThreeTierApp "test\/app": namespace "Prod" is not a valid namespace name/],
+      [{ namespace: 'p', api: { port: 70000 } }, /api.port 70000 is not a valid port; expected an integer from 1 to 65535/],
+      [{ namespace: 'p', database: { port: 0 } }, /database.port 0 is not a valid port/],
+      [{ namespace: 'p', frontend: { port: 80.5 } }, /frontend.port 80.5 is not a valid port/],
+      [{ namespace: 'p', frontend: { labels: {} } }, /frontend.labels \{\} would select every pod of the namespace/],
+      [{ namespace: 'p', api: { labels: { app: 'frontend' } } }, /frontend and api select the same pods \{app=frontend\}/],
+      [{ namespace: 'p', api: { labels: { 'app/x/y': 'a' } } }, /api.labels key "app\/x\/y" is not a valid label key/],
+      [{ namespace: 'p', ingressNamespace: 'Ingress_Nginx' }, /ingressNamespace "Ingress_Nginx" is not a valid namespace name/],
+      [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],
+      [{ namespace: 'p', allowDns: false, dnsPeer: Peer.kubeDns() }, /dnsPeer is set but allowDns is false/],
+      [{ namespace: 'p', frontend: 'web' as any }, /frontend "web" is not a TierOptions object/],
+      [{ namespace: 'p', api: { workload: {} as any } }, /api.workload is not a cdk8s-plus-28 workload/],
+    ])('%j', (props, message) => {
+      expect(() => new ThreeTierApp(newChart(), 'app', props as any)).toThrow(message);
+    });
+
+    test('a workload in another namespace', () => {
+      const { chart, workload } = web();
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } }))
+        .toThrow(/frontend.workload test\/web is in namespace "other", but the app is in "shop"/);
+    });
+
+    test('labels and workload together', () => {
+      const { chart, workload } = web();
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'other', frontend: { workload, labels: { app: 'x' } } }))
+        .toThrow(/frontend sets both labels and workload; give one of them/);
+    });
+
+    test('a workload without a pod selector', () => {
+      const chart = newChart();
+      const workload = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }], select: false });
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/frontend.workload test\/web has an empty pod selector/);
+    });
+
+    test('two apps with one name in one namespace collide', () => {
+      const chart = newChart();
+      new ThreeTierApp(chart, 'shop', { namespace: 'p' });
+      expect(() => new ThreeTierApp(chart, 'other', { namespace: 'p', name: 'shop' }))
+        .toThrow(/NetworkPolicy "shop-frontend" in namespace "p" is already emitted by ThreeTierApp "test\/shop"/);
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import { Chart, Testing } from 'cdk8s';
+import { Peer, Port, PolicyEngine, ZeroTrustNamespace } from '../../src';
+import { policyNamed, synthValid } from '../support/manifests';
+
+const newChart = () => new Chart(Testing.app(), 'test');
+
+describe('ZeroTrustNamespace', () => {
+  test('defaults: default deny both ways plus DNS to kube-dns on UDP and TCP 53', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    const objects = synthValid(chart);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['NetworkPolicy/default-deny', 'NetworkPolicy/allow-dns']);
+    expect(policyNamed(objects, 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(policyNamed(objects, 'allow-dns').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }],
+    });
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('non-default: namespace object, no DNS, same-namespace allowance, exceptions', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', {
+      namespace: 'payments',
+      createNamespace: true,
+      namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      allowDns: false,
+      allowSameNamespace: true,
+      engine: PolicyEngine.KUBERNETES,
+    });
+    zt.allowIngress(Peer.namespace('monitoring'), Port.tcp(9100));
+    zt.allowIngress(Peer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }));
+    zt.allowEgress(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }), Port.tcp(443));
+    const objects = synthValid(chart);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/payments', 'NetworkPolicy/default-deny', 'NetworkPolicy/allow-same-namespace', 'NetworkPolicy/allow-ingress', 'NetworkPolicy/allow-egress',
+    ]);
+    expect(objects[0].metadata).toEqual({ name: 'payments', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
+    expect(policyNamed(objects, 'allow-same-namespace').spec).toEqual({
+      podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }],
+    });
+    const ingress = policyNamed(objects, 'allow-ingress');
+    expect(ingress.spec.policyTypes).toEqual(['Ingress']);
+    expect(ingress.spec.ingress).toHaveLength(2);
+    expect(ingress.spec.ingress[1]).toEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      }],
+    });
+    // The description grows with the rules, so reviewers read every exception.
+    expect(ingress.metadata.annotations['cdk8s-netpol.io/description']).toMatch(/namespace monitoring on TCP\/9100; pods .* in namespace ingress-nginx on every port/);
+    expect(policyNamed(objects, 'allow-egress').spec).toEqual({
+      podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+    });
+    expect(zt.namespaceObject).toBeDefined();
+    expect(zt.namespace).toBe('payments');
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('custom DNS location', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'apps', dnsPeer: Peer.kubeDns({ namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }) });
+    const dns = policyNamed(synthValid(chart), 'allow-dns');
+    expect(dns.spec.egress[0].to).toEqual([{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } },
+      podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+    }]);
+  });
+
+  test('the engine comes from the cdk8s-netpol/engine context when the prop is absent', () => {
+    const app = Testing.app();
+    app.node.setContext('cdk8s-netpol/engine', 'cilium');
+    expect(() => new ZeroTrustNamespace(new Chart(app, 'c'), 'zt', { namespace: 'prod' })).toThrow(/PolicyEngine.CILIUM is not yet supported/);
+    expect(() => new ZeroTrustNamespace(new Chart(app, 'd'), 'zt', { namespace: 'prod', engine: PolicyEngine.CALICO })).toThrow(/PolicyEngine.CALICO is not yet supported/);
+  });
+
+  describe('rejects bad input at the call site', () => {
+    test.each([
+      [{ namespace: 'Production' }, /ZeroTrustNamespace "test\/zt": namespace "Production" is not a valid namespace name/],
+      [{ namespace: '' }, /namespace "" is not a valid namespace name: it is empty/],
+      [{ namespace: 'a'.repeat(64) }, /64 characters long \(at most 63\)/],
+      [{ namespace: 'p', namespaceLabels: { a: 'b' } }, /namespaceLabels is set but createNamespace is not true/],
+      [{ namespace: 'p', createNamespace: true, namespaceLabels: { 'bad key!': 'b' } }, /namespaceLabels key "bad key!" is not a valid label key/],
+      [{ namespace: 'p', allowDns: false, dnsPeer: Peer.kubeDns() }, /dnsPeer is set but allowDns is false/],
+      [{ namespace: 'p', dnsPeer: 'kube-dns' as any }, /dnsPeer "kube-dns" is not a Peer/],
+      [{ namespace: 'p', engine: 'iptables' as any }, /engine "iptables" is unknown/],
+      [undefined as any, /props are required/],
+    ])('%j', (props, message) => {
+      expect(() => new ZeroTrustNamespace(newChart(), 'zt', props)).toThrow(message);
+    });
+
+    test('allowIngress/allowEgress validate their arguments and change nothing on error', () => {
+      const chart = newChart();
+      const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'prod' });
+      expect(() => zt.allowIngress('monitoring' as any)).toThrow(/allowIngress\(\): from "monitoring" is not a Peer/);
+      expect(() => zt.allowIngress(undefined as any)).toThrow(/allowIngress\(\): from is required/);
+      expect(() => zt.allowEgress(Peer.pods({}), 443 as any)).toThrow(/allowEgress\(\): ports\[0\] 443 is not a Port/);
+      expect(() => zt.allowEgress(Peer.fqdn('example.com'), Port.tcp(443))).toThrow(/allowEgress\(\): Peer.fqdn\("example.com"\) cannot be expressed by PolicyEngine.KUBERNETES/);
+      expect(() => zt.allowEgress(Peer.kubeApiServer(), Port.tcp(443))).toThrow(/without cidrs cannot be expressed/);
+      expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['default-deny', 'allow-dns']);
+    });
+
+    test('two ZeroTrustNamespaces for one namespace in one chart collide', () => {
+      const chart = newChart();
+      new ZeroTrustNamespace(chart, 'a', { namespace: 'prod' });
+      expect(() => new ZeroTrustNamespace(chart, 'b', { namespace: 'prod' }))
+        .toThrow(/ZeroTrustNamespace "test\/b": NetworkPolicy "default-deny" in namespace "prod" is already emitted by ZeroTrustNamespace "test\/a"/);
+    });
+  });
+});

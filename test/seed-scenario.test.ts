@@ -1,0 +1,85 @@
+import { Chart, Testing } from 'cdk8s';
+import { AllowPrometheusScrape, ExternalHttpsEgress, ThreeTierApp, ZeroTrustNamespace } from '../src';
+import { synthValid } from './support/manifests';
+
+// The seed scenario: one namespace, the four zero-trust constructs together. Connectivity is
+// proven by the NetworkModel simulator; here the emitted structure is pinned precisely.
+function seed(): any[] {
+  const chart = new Chart(Testing.app(), 'production');
+  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
+  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  return synthValid(chart);
+}
+
+const policies = (objects: any[]) => objects.filter((o) => o.kind === 'NetworkPolicy');
+/** Policies whose podSelector (matchLabels only; the seed uses no expressions) selects a pod with `labels`. */
+const selecting = (objects: any[], labels: Record<string, string>) => policies(objects).filter((p) =>
+  Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v));
+/** Same-namespace pod peers of a policy's rules in one direction. */
+const podPeers = (policy: any, direction: 'ingress' | 'egress') =>
+  (policy.spec[direction] ?? []).flatMap((r: any) => (r[direction === 'ingress' ? 'from' : 'to'] ?? []).map((peer: any) => ({ peer, ports: r.ports })));
+
+describe('seed scenario in namespace production', () => {
+  const objects = seed();
+
+  test('emits the namespace and eight schema-valid policies with readable names', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/production',
+      'NetworkPolicy/default-deny',
+      'NetworkPolicy/allow-dns',
+      'NetworkPolicy/shop-frontend',
+      'NetworkPolicy/shop-api',
+      'NetworkPolicy/shop-database',
+      'NetworkPolicy/allow-prometheus-scrape',
+      'NetworkPolicy/allow-external-https',
+    ]);
+    expect(policies(objects).every((p) => p.metadata.namespace === 'production' && p.spec.policyTypes.length > 0)).toBe(true);
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('every pod is isolated both ways and may reach kube-dns on UDP and TCP 53', () => {
+    const deny = objects.find((o) => o.metadata.name === 'default-deny');
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const dns = objects.find((o) => o.metadata.name === 'allow-dns');
+    expect(dns.spec.podSelector).toEqual({});
+    expect(dns.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+  });
+
+  test('the database accepts only the api on 5432 and opens no application connection', () => {
+    const onDatabase = selecting(objects, { app: 'postgres' }).map((p) => p.metadata.name);
+    expect(onDatabase).toEqual(['default-deny', 'allow-dns', 'shop-database']);
+    const database = objects.find((o) => o.metadata.name === 'shop-database');
+    expect(podPeers(database, 'ingress')).toEqual([{ peer: { podSelector: { matchLabels: { app: 'api' } } }, ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    expect(database.spec.egress).toBeUndefined();
+  });
+
+  test('the frontend can send to the api on 8080 and DNS, and to nothing that selects the database', () => {
+    const frontendEgress = selecting(objects, { app: 'frontend' }).flatMap((p) => podPeers(p, 'egress'));
+    const selectsPostgres = frontendEgress.filter(({ peer }: any) => peer.podSelector?.matchLabels?.app === 'postgres' || (peer.podSelector && !peer.podSelector.matchLabels && !peer.namespaceSelector));
+    expect(selectsPostgres).toEqual([]);
+    expect(frontendEgress).toContainEqual({ peer: { podSelector: { matchLabels: { app: 'api' } } }, ports: [{ protocol: 'TCP', port: 8080 }] });
+    // Internet egress is the api's alone, and it excludes the private ranges pod networks use.
+    const internet = objects.find((o) => o.metadata.name === 'allow-external-https');
+    expect(internet.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
+  });
+
+  test('external egress never reaches private, link-local or cloud metadata ranges', () => {
+    const internet = objects.find((o) => o.metadata.name === 'allow-external-https');
+    const [v4, v6] = internet.spec.egress[0].to.map((peer: any) => peer.ipBlock);
+    expect(v4.cidr).toBe('0.0.0.0/0');
+    expect(v4.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+    expect(v6.cidr).toBe('::/0');
+    expect(v6.except).toEqual(expect.arrayContaining(['fc00::/7', 'fe80::/10']));
+    expect(internet.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+  });
+
+  test('Prometheus scrapes as pods AND namespace, never either alone', () => {
+    const scrape = objects.find((o) => o.metadata.name === 'allow-prometheus-scrape');
+    expect(scrape.spec.ingress[0].from).toEqual([{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      podSelector: { matchLabels: { app: 'prometheus' } },
+    }]);
+  });
+});
