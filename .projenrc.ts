@@ -32,7 +32,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/lib/'],
-      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/src/imports/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/', '/src/imports/'],
       // Examples import the package by its published name, as users do.
       moduleNameMapper: { '^cdk8s-netpol$': '<rootDir>/src' },
     },
@@ -50,6 +50,7 @@ project.addTask('synth-examples', {
   description: 'Synthesize every example app into dist/examples/<name>/',
   exec: 'ts-node -r tsconfig-paths/register --project examples/tsconfig.json scripts/synth-examples.ts',
 });
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');
 

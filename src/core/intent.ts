@@ -54,11 +54,20 @@ export function validateIntent(where: string, intent: PolicyIntent): void {
     invalid(where, `policy name ${show(intent.name)} is not a valid object name: ${nameProblem}`);
   }
   checkNamespaceName(where, 'namespace', intent.namespace);
+  if (!(intent.selector instanceof LabelSelector)) {
+    invalid(where, `selector ${show(intent.selector)} of policy ${show(intent.name)} is not a LabelSelector; use LabelSelector.of({...}) or LabelSelector.all()`);
+  }
   if (intent.ingress === undefined && intent.egress === undefined) {
     invalid(where, `policy ${show(intent.name)} governs neither ingress nor egress`);
   }
   for (const [direction, rules] of [['ingress', intent.ingress], ['egress', intent.egress]] as const) {
+    if (rules !== undefined && !Array.isArray(rules)) {
+      invalid(where, `${direction} of policy ${show(intent.name)} is not a list of rules`);
+    }
     (rules ?? []).forEach((rule, i) => {
+      if (rule.ports !== undefined && !Array.isArray(rule.ports)) {
+        invalid(where, `${direction} rule ${i} ports ${show(rule.ports)} is not a list of Ports`);
+      }
       if (!Array.isArray(rule.peers) || rule.peers.length === 0) {
         invalid(where, `${direction} rule ${i} of policy ${show(intent.name)} has no peers; name at least one Peer`);
       }

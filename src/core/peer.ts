@@ -1,5 +1,5 @@
 import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
-import { Cidr, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+import { Cidr, cidrKey, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
 import { invalid, show } from '../util/validation';
 
 /** What kind of endpoint a `Peer` names. */
@@ -101,8 +101,8 @@ export type PeerSpec =
 export class Peer {
   /** Pods with these labels in the policy's own namespace; `{}` means every pod of it. */
   public static pods(labels: Record<string, string>): Peer {
-    checkLabels('Peer.pods()', 'labels', labels);
-    return Peer.podPeer(labels === undefined ? LabelSelector.all() : LabelSelector.of(labels), { kind: 'same' });
+    requireLabels('Peer.pods()', labels, 'every pod of the namespace');
+    return Peer.podPeer(LabelSelector.of(labels), { kind: 'same' });
   }
 
   /** Pods matching a selector (labels and expressions) in the policy's own namespace. */
@@ -133,8 +133,8 @@ export class Peer {
 
   /** Every pod of the namespaces carrying these labels; `{}` means every namespace. */
   public static namespaces(labels: Record<string, string>): Peer {
-    checkLabels('Peer.namespaces()', 'labels', labels);
-    return Peer.podPeer(LabelSelector.all(), { kind: 'selector', selector: LabelSelector.of(labels ?? {}) });
+    requireLabels('Peer.namespaces()', labels, 'every namespace');
+    return Peer.podPeer(LabelSelector.all(), { kind: 'selector', selector: LabelSelector.of(labels) });
   }
 
   /**
@@ -163,15 +163,24 @@ export class Peer {
     if (!Array.isArray(extra)) {
       invalid(where, `excludeCidrs ${show(extra)} is not a list of CIDRs`);
     }
+    const seen = new Map<string, number>();
     const extraParsed = extra.map((text, i) => {
       const parsed = parseOrThrow(where, `excludeCidrs[${i}]`, text);
       if (parsed.prefix === 0) {
         invalid(where, `excludeCidrs[${i}] ${show(text)} would exclude every address; to allow no internet traffic, do not add this peer`);
       }
+      const first = seen.get(cidrKey(parsed));
+      if (first !== undefined) {
+        invalid(where, `excludeCidrs[${i}] ${show(text)} repeats excludeCidrs[${first}]`);
+      }
+      seen.set(cidrKey(parsed), i);
       return parsed;
     });
-    const holes = (builtIn: string[], family: number) =>
-      [...builtIn, ...extraParsed.filter((c) => c.family === family && !builtIn.includes(c.text)).map((c) => c.text)];
+    // Exclusions equal to a built-in one are already there, however they are written.
+    const holes = (builtIn: string[], family: number) => {
+      const builtInKeys = new Set(builtIn.map((text) => cidrKey(parseCidr(text))));
+      return [...builtIn, ...extraParsed.filter((c) => c.family === family && !builtInKeys.has(cidrKey(c))).map((c) => c.text)];
+    };
     const blocks = [ipBlockSpec(where, 'cidr', ALL_IPV4, 'excludeCidrs', holes(INTERNET_EXCLUDED_IPV4, 4))];
     if (options.ipv6 ?? true) {
       blocks.push(ipBlockSpec(where, 'cidr', ALL_IPV6, 'excludeCidrs', holes(INTERNET_EXCLUDED_IPV6, 6)));
@@ -257,6 +266,13 @@ export class Peer {
   }
 }
 
+function requireLabels(where: string, labels: Record<string, string>, emptyMeans: string): void {
+  if (labels === undefined || labels === null) {
+    invalid(where, `labels are required; pass {} to mean ${emptyMeans}`);
+  }
+  checkLabels(where, 'labels', labels);
+}
+
 function describeBlock(block: IpBlockSpec): string {
   return block.except.length === 0 ? block.cidr : `${block.cidr} except ${block.except.join(', ')}`;
 }
@@ -293,7 +309,10 @@ function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptPr
 }
 
 function fqdnProblem(pattern: string): string | undefined {
-  if (typeof pattern !== 'string' || pattern.length === 0) {
+  if (typeof pattern !== 'string') {
+    return 'it is not a string';
+  }
+  if (pattern.length === 0) {
     return 'it is empty';
   }
   const name = pattern.replace(/\.$/, '');

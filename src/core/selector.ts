@@ -90,6 +90,11 @@ export class LabelSelector {
    */
   public static of(labels: Record<string, string>, ...expressions: LabelExpression[]): LabelSelector {
     checkLabels('LabelSelector.of()', 'labels', labels);
+    expressions.forEach((expression, i) => {
+      if (!(expression instanceof LabelExpression)) {
+        invalid('LabelSelector.of()', `expressions[${i}] ${show(expression)} is not a LabelExpression; use e.g. LabelExpression.isIn("tier", ["web"])`);
+      }
+    });
     return new LabelSelector({ ...labels }, [...expressions]);
   }
 

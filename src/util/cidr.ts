@@ -25,7 +25,10 @@ const IPV6_BITS = 128;
  * means a typo), IPv4 must be four decimal parts without leading zeros, and zones are refused.
  */
 export function cidrProblem(text: string): string | undefined {
-  if (typeof text !== 'string' || text.length === 0) {
+  if (typeof text !== 'string') {
+    return 'it is not a string';
+  }
+  if (text.length === 0) {
     return 'it is empty';
   }
   const slash = text.indexOf('/');
@@ -37,6 +40,10 @@ export function cidrProblem(text: string): string | undefined {
   const family = ipFamily(addr);
   if (family === undefined) {
     return `"${addr}" is not an IPv4 or IPv6 address`;
+  }
+  if (family === 6 && (ipaddr.parse(addr) as ipaddr.IPv6).isIPv4MappedAddress()) {
+    // Strict validation (KEP-4858) refuses these: they would slip an IPv4 range past IPv4 checks.
+    return `"${addr}" is an IPv4-mapped IPv6 address; write the IPv4 block instead`;
   }
   const max = family === 4 ? IPV4_BITS : IPV6_BITS;
   if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > max) {
@@ -66,9 +73,19 @@ export function ipFamily(text: string): IpFamily | undefined {
     return 4;
   }
   if (!text.includes('%') && ipaddr.IPv6.isValid(text)) {
+    // An embedded dotted quad ("::1.2.3.4") must be as strict as a plain IPv4 address.
+    const dotted = text.slice(text.lastIndexOf(':') + 1);
+    if (dotted.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(dotted)) {
+      return undefined;
+    }
     return 6;
   }
   return undefined;
+}
+
+/** A key that is equal for equal blocks however they are written ("FC00::/7" and "fc00::/7"). */
+export function cidrKey(cidr: Cidr): string {
+  return `${cidr.network.toString()}/${cidr.prefix}`;
 }
 
 /** True when `inner` lies inside `outer` (same family, prefix at least as long, same network bits). */

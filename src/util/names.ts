@@ -13,7 +13,10 @@ const IANA_SVC_NAME_MAX = 15;
 
 /** A DNS-1123 label: namespace names. */
 export function dns1123LabelProblem(value: string): string | undefined {
-  if (typeof value !== 'string' || value.length === 0) {
+  if (typeof value !== 'string') {
+    return 'it is not a string';
+  }
+  if (value.length === 0) {
     return 'it is empty';
   }
   if (value.length > DNS1123_LABEL_MAX) {
@@ -27,7 +30,10 @@ export function dns1123LabelProblem(value: string): string | undefined {
 
 /** A DNS-1123 subdomain: object names (NetworkPolicy, CiliumNetworkPolicy, ...) and label key prefixes. */
 export function dns1123SubdomainProblem(value: string): string | undefined {
-  if (typeof value !== 'string' || value.length === 0) {
+  if (typeof value !== 'string') {
+    return 'it is not a string';
+  }
+  if (value.length === 0) {
     return 'it is empty';
   }
   if (value.length > DNS1123_SUBDOMAIN_MAX) {
@@ -43,7 +49,10 @@ export function dns1123SubdomainProblem(value: string): string | undefined {
 
 /** A label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
 export function labelKeyProblem(key: string): string | undefined {
-  if (typeof key !== 'string' || key.length === 0) {
+  if (typeof key !== 'string') {
+    return 'it is not a string';
+  }
+  if (key.length === 0) {
     return 'it is empty';
   }
   const parts = key.split('/');
@@ -85,7 +94,10 @@ export function labelValueProblem(value: string): string | undefined {
 
 /** An IANA service name: a named container port (IANA_SVC_NAME). */
 export function ianaServiceNameProblem(name: string): string | undefined {
-  if (typeof name !== 'string' || name.length === 0) {
+  if (typeof name !== 'string') {
+    return 'it is not a string';
+  }
+  if (name.length === 0) {
     return 'it is empty';
   }
   if (name.length > IANA_SVC_NAME_MAX) {
@@ -107,6 +119,8 @@ export function ianaServiceNameProblem(name: string): string | undefined {
 }
 
 const HASH_LENGTH = 8;
+/** Room for at least one readable character, the dash and the hash. */
+const MIN_SHORTENED = HASH_LENGTH + 2;
 
 /**
  * Turns free text (a construct id) into a DNS-1123 label of at most `max` characters.
@@ -114,6 +128,9 @@ const HASH_LENGTH = 8;
  * long ids never collapse to the same name.
  */
 export function toDnsLabel(text: string, max: number = DNS1123_LABEL_MAX): string {
+  if (!Number.isInteger(max) || max < MIN_SHORTENED || max > DNS1123_LABEL_MAX) {
+    throw new Error(`toDnsLabel(): max ${max} must be an integer from ${MIN_SHORTENED} to ${DNS1123_LABEL_MAX}`);
+  }
   const slug = text
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .toLowerCase()

@@ -9,8 +9,14 @@ export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === undefined || value === null) {
     return String(value);
   }
+  if (typeof value === 'function') {
+    return `function ${value.name || '(anonymous)'}`;
+  }
+  if (typeof value === 'symbol') {
+    return value.toString();
+  }
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }
