@@ -44,6 +44,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 project.deps.removeDependency('typescript');
 project.addDevDeps('typescript@~5.9.3');
 
+// unrs-resolver (jest 30, eslint-import-resolver-typescript) 1.13.0 lists platform bindings that
+// the registry reachable here does not serve, and `npm ci` then refuses the lock file as out of
+// sync. 1.12.2 has every binding published.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Synthesizes every app under examples/*/ into dist/examples/<name>/ with the app's own
 // `app.synth()` (one ts-node process for all examples).
 project.addTask('synth-examples', {
