@@ -30,6 +30,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jestOptions: {
     // A snapshot change must be a deliberate `npx projen test:update` and a reviewed diff.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A broken testMatch must fail CI, not pass it with zero tests.
+    passWithNoTests: false,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/lib/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/', '/src/imports/'],

@@ -50,7 +50,8 @@ export interface AllowPrometheusScrapeProps {
  * namespace, never either alone) may reach the target pods on the metrics ports.
  *
  * Only the targets' ingress is governed here; if the monitoring namespace is locked down too,
- * Prometheus also needs an egress allowance there.
+ * Prometheus also needs an egress allowance there. The policy isolates the targets for
+ * ingress: used without other allowances, they accept nothing but the scrapes.
  */
 export class AllowPrometheusScrape extends Construct {
   /** The engine the policy is rendered for. */
@@ -81,7 +82,7 @@ export class AllowPrometheusScrape extends Construct {
       namespace: props.namespace,
       selector: targets,
       ingress: [{ peers: [prometheus], ports }],
-      description: `${prometheus} may scrape pods ${targets} on ${ports.join(', ')}.`,
+      description: `${prometheus} may scrape ${targets.isEmpty ? 'every pod' : `pods ${targets}`} on ${ports.join(', ')}.`,
     });
   }
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
-import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
+import { checkBoolean, checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
@@ -55,6 +55,9 @@ export interface ExternalHttpsEgressProps {
  * Lets the selected pods reach public HTTPS endpoints, and never the private side: RFC 1918,
  * shared address space, link-local (cloud metadata 169.254.169.254 included) and IPv6
  * ULA/link-local ranges stay closed. See `Peer.internet()`.
+ *
+ * The policy governs egress of the selected pods: used without a `ZeroTrustNamespace` (which
+ * allows DNS), those pods lose every other egress, DNS included.
  */
 export class ExternalHttpsEgress extends Construct {
   /** The engine the policy is rendered for. */
@@ -68,6 +71,7 @@ export class ExternalHttpsEgress extends Construct {
     checkLabels(where, 'selector', props.selector);
     checkPorts(where, 'ports', props.ports);
     checkPolicyName(where, 'name', props.name);
+    checkBoolean(where, 'ipv6', props.ipv6);
     this.engine = chooseEngine(this, props.engine, where);
 
     let destinations: Peer[];

@@ -1,12 +1,15 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
 import { ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
 
-/** Who already emitted which object, per chart: two constructs must not emit the same policy name. */
-const EMITTED = new WeakMap<Chart, Map<string, string>>();
+/**
+ * Who already emitted which object, per app: two constructs must not emit the same policy name,
+ * even from two charts, because applying the app's output would let one overwrite the other.
+ */
+const EMITTED = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
  * Emits intents as `ApiObject`s for one engine: one object per policy, no helper constructs
@@ -66,11 +69,11 @@ export class PolicyEmitter {
   }
 
   private claimName(manifest: ManifestObject): void {
-    const chart = Chart.of(this.owner);
-    let emitted = EMITTED.get(chart);
+    const app = this.owner.node.root;
+    let emitted = EMITTED.get(app);
     if (!emitted) {
       emitted = new Map();
-      EMITTED.set(chart, emitted);
+      EMITTED.set(app, emitted);
     }
     const key = `${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name}`;
     const previous = emitted.get(key);

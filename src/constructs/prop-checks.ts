@@ -32,14 +32,30 @@ export function checkPeer(where: string, prop: string, peer: Peer | undefined, e
   }
 }
 
-/** Validates a policy `name` prop (a DNS-1123 subdomain). */
-export function checkPolicyName(where: string, prop: string, name: string | undefined): void {
+const OBJECT_NAME_MAX = 253;
+
+/**
+ * Validates a policy `name` prop (a DNS-1123 subdomain).
+ * @param suffixLength length of what the construct appends (e.g. "-database"), which must still fit
+ */
+export function checkPolicyName(where: string, prop: string, name: string | undefined, suffixLength: number = 0): void {
   if (name === undefined) {
     return;
   }
   const problem = dns1123SubdomainProblem(name);
   if (problem) {
     invalid(where, `${prop} ${show(name)} is not a valid object name: ${problem} (e.g. "shop")`);
+  }
+  if (name.length + suffixLength > OBJECT_NAME_MAX) {
+    invalid(where, `${prop} ${show(name)} is ${name.length} characters long; with the ${suffixLength}-character suffix the construct adds, ` +
+      `policy names would exceed ${OBJECT_NAME_MAX} characters (at most ${OBJECT_NAME_MAX - suffixLength})`);
+  }
+}
+
+/** Validates an optional boolean prop: a string "false" must not silently mean true. */
+export function checkBoolean(where: string, prop: string, value: boolean | undefined): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    invalid(where, `${prop} ${show(value)} is not a boolean; expected true or false`);
   }
 }
 

@@ -1,14 +1,15 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
-import { checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
+import { checkBoolean, checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
-import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../core/selector';
 import { toDnsLabel } from '../util/names';
 import { invalid, show } from '../util/validation';
 
@@ -86,7 +87,15 @@ interface Tier {
   readonly key: 'frontend' | 'api' | 'database';
   readonly selector: LabelSelector;
   readonly port: Port;
+  /** For a workload tier selected by cdk8s-plus's unique address label: the labels its pods carry. */
+  readonly workloadPodLabels?: Record<string, string>;
 }
+
+/**
+ * cdk8s-plus labels each workload's pods with a value unique to that workload; a selector holding
+ * it selects exactly that workload's pods, whose labels are then known.
+ */
+const CDK8S_PLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 const DEFAULTS = {
   frontend: { labels: { app: 'frontend' }, port: 80 },
@@ -100,6 +109,9 @@ const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
  * database, each hop only on the next tier's port. Frontend and api may resolve names; the
  * database initiates nothing. Every tier is isolated in both directions by its own policy,
  * so the chain holds even without a namespace-wide default deny.
+ *
+ * The ingress rule selects the controller's pods; a controller on the host network sends from
+ * node addresses instead and needs an IP-based allowance.
  */
 export class ThreeTierApp extends Construct {
   /** The namespace of the tiers. */
@@ -118,11 +130,12 @@ export class ThreeTierApp extends Construct {
     const where = describeConstruct('ThreeTierApp', this);
     requireProps(where, props, '{ namespace: "production" }');
     checkNamespaceName(where, 'namespace', props.namespace);
-    checkPolicyName(where, 'name', props.name);
+    checkPolicyName(where, 'name', props.name, '-database'.length);
     const ingressNamespace = props.ingressNamespace ?? 'ingress-nginx';
     checkNamespaceName(where, 'ingressNamespace', ingressNamespace);
     checkLabels(where, 'ingressLabels', props.ingressLabels);
     checkPeer(where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns()');
+    checkBoolean(where, 'allowDns', props.allowDns);
     if (props.dnsPeer !== undefined && props.allowDns === false) {
       invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
     }
@@ -130,7 +143,7 @@ export class ThreeTierApp extends Construct {
     const frontend = resolveTier(where, 'frontend', props.frontend, props.namespace);
     const api = resolveTier(where, 'api', props.api, props.namespace);
     const database = resolveTier(where, 'database', props.database, props.namespace);
-    checkDistinct(where, [frontend, api, database]);
+    checkDisjoint(where, [frontend, api, database]);
 
     this.namespace = props.namespace;
     this.engine = chooseEngine(this, props.engine, where);
@@ -186,7 +199,11 @@ function resolveTier(where: string, key: Tier['key'], options: TierOptions | und
     if (opts.labels !== undefined) {
       invalid(where, `${key} sets both labels and workload; give one of them`);
     }
-    return { key, selector: workloadSelector(where, key, opts.workload, namespace), port };
+    const selector = workloadSelector(where, key, opts.workload, namespace);
+    const workloadPodLabels = selector.labels[CDK8S_PLUS_ADDRESS_LABEL] !== undefined
+      ? { ...(opts.workload.podMetadata.toJson().labels ?? {}) }
+      : undefined;
+    return { key, selector, port, workloadPodLabels };
   }
   checkLabels(where, `${key}.labels`, opts.labels);
   const labels = opts.labels ?? DEFAULTS[key].labels;
@@ -200,8 +217,13 @@ function workloadSelector(where: string, key: string, workload: kplus.Workload, 
   if (!(workload instanceof kplus.Workload)) {
     invalid(where, `${key}.workload is not a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job)`);
   }
-  const workloadNamespace = workload.metadata.namespace;
-  if (workloadNamespace !== undefined && workloadNamespace !== namespace) {
+  // cdk8s gives an object its chart's namespace unless it sets its own.
+  const workloadNamespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
+  if (workloadNamespace === undefined) {
+    invalid(where, `${key}.workload ${workload.node.path} has no namespace, so it would deploy wherever kubectl points while the policies ` +
+      `select pods in ${show(namespace)}; set metadata.namespace (or the chart's namespace) to ${show(namespace)}`);
+  }
+  if (workloadNamespace !== namespace) {
     invalid(where, `${key}.workload ${workload.node.path} is in namespace ${show(workloadNamespace)}, but the app is in ${show(namespace)}`);
   }
   const expressions = workload.matchExpressions.map((e) => toExpression(where, key, e));
@@ -222,11 +244,26 @@ function toExpression(where: string, key: string, e: kplus.LabelSelectorRequirem
   }
 }
 
-function checkDistinct(where: string, tiers: Tier[]): void {
+/**
+ * Each tier's policy must select only that tier: a pod matching two tiers would get both tiers'
+ * allowances. Label tiers must be provably disjoint; a workload tier's pods are known, so it is
+ * enough that they do not match the other tier's selector.
+ */
+function checkDisjoint(where: string, tiers: Tier[]): void {
+  const overlap = (a: Tier, b: Tier): boolean => {
+    if (a.workloadPodLabels) {
+      return selectorMatches(b.selector, a.workloadPodLabels);
+    }
+    if (b.workloadPodLabels) {
+      return selectorMatches(a.selector, b.workloadPodLabels);
+    }
+    return !selectorsDisjoint(a.selector, b.selector);
+  };
   for (let i = 0; i < tiers.length; i++) {
     for (let j = i + 1; j < tiers.length; j++) {
-      if (tiers[i].selector.toString() === tiers[j].selector.toString()) {
-        invalid(where, `${tiers[i].key} and ${tiers[j].key} select the same pods ${tiers[i].selector}; each tier needs its own labels`);
+      if (overlap(tiers[i], tiers[j])) {
+        invalid(where, `${tiers[i].key} ${tiers[i].selector} and ${tiers[j].key} ${tiers[j].selector} can select the same pods, ` +
+          `which would get both tiers' allowances; give each tier a label value the others do not share, e.g. { tier: "${tiers[i].key}" } and { tier: "${tiers[j].key}" }`);
       }
     }
   }

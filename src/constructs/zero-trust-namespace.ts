@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
-import { checkPeer, checkPorts, requireProps } from './prop-checks';
+import { checkBoolean, checkPeer, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
@@ -58,6 +58,10 @@ const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
  *
  * Emits `default-deny`, `allow-dns`, `allow-same-namespace`, `allow-ingress` and
  * `allow-egress` policies (the last three only when used).
+ *
+ * Mind the namespace you lock down: in the namespace of the cluster DNS (kube-system), the
+ * default deny also stops every other namespace's DNS queries unless the DNS pods are allowed
+ * ingress on 53 from all namespaces.
  */
 export class ZeroTrustNamespace extends Construct {
   /** The namespace this construct locks down. */
@@ -80,6 +84,9 @@ export class ZeroTrustNamespace extends Construct {
     requireProps(this.where, props, '{ namespace: "production" }');
     checkNamespaceName(this.where, 'namespace', props.namespace);
     checkLabels(this.where, 'namespaceLabels', props.namespaceLabels);
+    checkBoolean(this.where, 'createNamespace', props.createNamespace);
+    checkBoolean(this.where, 'allowDns', props.allowDns);
+    checkBoolean(this.where, 'allowSameNamespace', props.allowSameNamespace);
     if (props.namespaceLabels !== undefined && !props.createNamespace) {
       invalid(this.where, 'namespaceLabels is set but createNamespace is not true; the labels would not be emitted anywhere');
     }

@@ -1,4 +1,4 @@
-import { Peer } from './peer';
+import { Peer, PeerKind } from './peer';
 import { Port } from './port';
 import { LabelSelector, checkNamespaceName } from './selector';
 import { dns1123SubdomainProblem } from '../util/names';
@@ -81,6 +81,14 @@ export function validateIntent(where: string, intent: PolicyIntent): void {
           invalid(where, `${direction} rule ${i} port ${j} ${show(port)} is not a Port; use the Port static factories`);
         }
       });
+      // A named port is looked up on the destination pod; an address outside the cluster has
+      // none, so such a rule would silently allow nothing.
+      const named = (rule.ports ?? []).find((port) => port.name !== undefined);
+      const external = rule.peers.find((peer) => peer.kind !== PeerKind.PODS);
+      if (direction === 'egress' && named && external) {
+        invalid(where, `egress rule ${i} pairs the named port ${named} with ${external}, which has no container ports to name; ` +
+          'use a numbered port such as Port.tcp(443)');
+      }
     });
   }
 }

@@ -1,5 +1,5 @@
 import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
-import { Cidr, cidrKey, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+import { Cidr, cidrKey, cidrProblem, isStrictSubnet, nat64Image, parseCidr } from '../util/cidr';
 import { invalid, show } from '../util/validation';
 
 /** What kind of endpoint a `Peer` names. */
@@ -61,8 +61,13 @@ export interface KubeApiServerOptions {
  * address space (100.64.0.0/10: pod networks on some clouds, Alibaba's metadata 100.100.100.200).
  */
 export const INTERNET_EXCLUDED_IPV4 = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'];
-/** IPv6 ranges that `Peer.internet()` never includes: unique local fc00::/7 (AWS metadata fd00:ec2::254) and link-local fe80::/10. */
-export const INTERNET_EXCLUDED_IPV6 = ['fc00::/7', 'fe80::/10'];
+/**
+ * IPv6 ranges that `Peer.internet()` never includes: unique local fc00::/7 (AWS metadata
+ * fd00:ec2::254), link-local fe80::/10, the local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215), and
+ * the NAT64 images (64:ff9b::/96, RFC 6052) of the excluded IPv4 ranges, which a NAT64 gateway
+ * would translate back into private or metadata addresses.
+ */
+export const INTERNET_EXCLUDED_IPV6 = ['fc00::/7', 'fe80::/10', '64:ff9b:1::/48', ...INTERNET_EXCLUDED_IPV4.map((block) => nat64Image(parseCidr(block)))];
 
 const ALL_IPV4 = '0.0.0.0/0';
 const ALL_IPV6 = '::/0';
@@ -148,9 +153,13 @@ export class Peer {
 
   /**
    * Every public address: 0.0.0.0/0 (and ::/0) minus RFC 1918, shared address space,
-   * link-local (cloud metadata 169.254.169.254 included) and IPv6 ULA/link-local ranges.
+   * link-local (cloud metadata 169.254.169.254 included), IPv6 ULA/link-local ranges and the
+   * NAT64 images of the excluded IPv4 ranges.
+   *
+   * On IPv6 clusters whose pods or nodes have global (public) addresses, ::/0 includes them:
+   * list the cluster's own IPv6 CIDRs in `excludeCidrs`.
    */
-  public static internet(options: InternetOptions = {}): Peer {
+  public static internet(options?: InternetOptions): Peer {
     return Peer._internet('Peer.internet()', options);
   }
 
@@ -158,7 +167,11 @@ export class Peer {
    * `Peer.internet()` with errors attributed to the construct prop that passed the options.
    * @internal
    */
-  public static _internet(where: string, options: InternetOptions): Peer {
+  public static _internet(where: string, given: InternetOptions | undefined): Peer {
+    const options = optionsObject(where, given);
+    if (options.ipv6 !== undefined && typeof options.ipv6 !== 'boolean') {
+      invalid(where, `ipv6 ${show(options.ipv6)} is not a boolean; expected true or false`);
+    }
     const extra = options.excludeCidrs ?? [];
     if (!Array.isArray(extra)) {
       invalid(where, `excludeCidrs ${show(extra)} is not a list of CIDRs`);
@@ -191,7 +204,8 @@ export class Peer {
   }
 
   /** The cluster DNS pods (kube-system, `k8s-app: kube-dns` unless told otherwise). */
-  public static kubeDns(options: KubeDnsOptions = {}): Peer {
+  public static kubeDns(given?: KubeDnsOptions): Peer {
+    const options = optionsObject('Peer.kubeDns()', given);
     const namespace = options.namespace ?? DEFAULT_DNS_NAMESPACE;
     checkNamespaceName('Peer.kubeDns()', 'namespace', namespace);
     checkLabels('Peer.kubeDns()', 'labels', options.labels);
@@ -206,7 +220,8 @@ export class Peer {
    * The Kubernetes API server. Cilium selects it by identity; Kubernetes NetworkPolicy and
    * Calico need its endpoint addresses in `cidrs`.
    */
-  public static kubeApiServer(options: KubeApiServerOptions = {}): Peer {
+  public static kubeApiServer(given?: KubeApiServerOptions): Peer {
+    const options = optionsObject('Peer.kubeApiServer()', given);
     const cidrs = options.cidrs ?? [];
     if (!Array.isArray(cidrs)) {
       invalid('Peer.kubeApiServer()', `cidrs ${show(cidrs)} is not a list of CIDRs`);
@@ -266,6 +281,16 @@ export class Peer {
   }
 }
 
+function optionsObject<T extends object>(where: string, options: T | undefined): T {
+  if (options === undefined || options === null) {
+    return {} as T;
+  }
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    invalid(where, `options ${show(options)} is not an options object`);
+  }
+  return options;
+}
+
 function requireLabels(where: string, labels: Record<string, string>, emptyMeans: string): void {
   if (labels === undefined || labels === null) {
     invalid(where, `labels are required; pass {} to mean ${emptyMeans}`);
@@ -290,7 +315,7 @@ function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptPr
   if (!Array.isArray(exceptTexts)) {
     invalid(where, `${exceptProp} ${show(exceptTexts)} is not a list of CIDRs`);
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   exceptTexts.forEach((text, i) => {
     const hole = parseOrThrow(where, `${exceptProp}[${i}]`, text);
     if (hole.family !== cidr.family) {
@@ -300,10 +325,11 @@ function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptPr
     if (!isStrictSubnet(cidr, hole)) {
       invalid(where, `${exceptProp}[${i}] ${show(text)} is not strictly inside cidr ${show(cidrText)}; an exception must lie inside the block and have a longer prefix`);
     }
-    if (seen.has(text)) {
-      invalid(where, `${exceptProp}[${i}] ${show(text)} is listed twice`);
+    const first = seen.get(cidrKey(hole));
+    if (first !== undefined) {
+      invalid(where, `${exceptProp}[${i}] ${show(text)} repeats ${exceptProp}[${first}]`);
     }
-    seen.add(text);
+    seen.set(cidrKey(hole), i);
   });
   return { cidr: cidrText, except: [...exceptTexts] };
 }

@@ -52,7 +52,10 @@ export class LabelExpression {
     checkLabelKey(where, 'key', key);
     const needsValues = operator === LabelOperator.IN || operator === LabelOperator.NOT_IN;
     if (needsValues) {
-      if (!Array.isArray(values) || values.length === 0) {
+      if (!Array.isArray(values)) {
+        invalid(where, `values ${show(values)} for key ${show(key)} is not a list of label values`);
+      }
+      if (values.length === 0) {
         invalid(where, `values for key ${show(key)} must list at least one value`);
       }
       values.forEach((value, i) => checkLabelValue(where, `values[${i}]`, value));
@@ -89,6 +92,9 @@ export class LabelSelector {
    * @param expressions additional requirements
    */
   public static of(labels: Record<string, string>, ...expressions: LabelExpression[]): LabelSelector {
+    if (labels === undefined || labels === null) {
+      invalid('LabelSelector.of()', 'labels are required; pass {} with expressions, or use LabelSelector.all() to select everything');
+    }
     checkLabels('LabelSelector.of()', 'labels', labels);
     expressions.forEach((expression, i) => {
       if (!(expression instanceof LabelExpression)) {
@@ -113,14 +119,84 @@ export class LabelSelector {
     return Object.keys(this.labels).length === 0 && this.expressions.length === 0;
   }
 
-  /** Human-readable form, e.g. `{app=api, tier in (web)}` or `{}` for all. */
+  /** Human-readable form, e.g. `{app=api, tier in (web)}` or `{}` for all; labels sorted by key. */
   public toString(): string {
     const parts = [
-      ...Object.entries(this.labels).map(([k, v]) => `${k}=${v}`),
+      ...Object.entries(this.labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`),
       ...this.expressions.map((e) => e.toString()),
     ];
     return `{${parts.join(', ')}}`;
   }
+}
+
+/** True when a pod (or namespace) carrying exactly `labels` is selected by `selector`. */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(labels, key);
+  return Object.entries(selector.labels).every(([key, value]) => has(key) && labels[key] === value) &&
+    selector.expressions.every((e) => {
+      switch (e.operator) {
+        case LabelOperator.IN: return has(e.key) && e.values.includes(labels[e.key]);
+        case LabelOperator.NOT_IN: return !has(e.key) || !e.values.includes(labels[e.key]);
+        case LabelOperator.EXISTS: return has(e.key);
+        default: return !has(e.key);
+      }
+    });
+}
+
+/** What one selector demands of one label key. */
+interface KeyDemand {
+  /** The label must be present. */
+  present: boolean;
+  /** The label must be absent. */
+  absent: boolean;
+  /** The value must be one of these (undefined: any value). */
+  allowed?: Set<string>;
+  /** The value must not be one of these. */
+  forbidden: Set<string>;
+}
+
+/**
+ * True when no set of labels can satisfy both selectors, i.e. they can never select the same
+ * pod. Used where two groups of pods must stay apart (the tiers of an application): "different
+ * labels" is not enough, `{app: shop}` and `{app: shop, tier: api}` both select an api pod.
+ */
+export function selectorsDisjoint(a: LabelSelector, b: LabelSelector): boolean {
+  const demands = new Map<string, KeyDemand>();
+  const demand = (key: string) => {
+    let d = demands.get(key);
+    if (!d) {
+      d = { present: false, absent: false, forbidden: new Set() };
+      demands.set(key, d);
+    }
+    return d;
+  };
+  const allow = (d: KeyDemand, values: string[]) => {
+    d.present = true;
+    d.allowed = new Set(values.filter((v) => d.allowed === undefined || d.allowed.has(v)));
+  };
+  for (const selector of [a, b]) {
+    for (const [key, value] of Object.entries(selector.labels)) {
+      allow(demand(key), [value]);
+    }
+    for (const e of selector.expressions) {
+      const d = demand(e.key);
+      switch (e.operator) {
+        case LabelOperator.IN: allow(d, e.values); break;
+        case LabelOperator.NOT_IN: e.values.forEach((v) => d.forbidden.add(v)); break;
+        case LabelOperator.EXISTS: d.present = true; break;
+        default: d.absent = true;
+      }
+    }
+  }
+  for (const d of demands.values()) {
+    if (d.present && d.absent) {
+      return true;
+    }
+    if (d.allowed !== undefined && [...d.allowed].every((v) => d.forbidden.has(v))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Validates a label map; `where` and `prop` name the user's call and argument in the error. */

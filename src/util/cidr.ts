@@ -88,6 +88,15 @@ export function cidrKey(cidr: Cidr): string {
   return `${cidr.network.toString()}/${cidr.prefix}`;
 }
 
+/** The RFC 6052 NAT64 image (64:ff9b::/96) of an IPv4 block: 10.0.0.0/8 -> 64:ff9b::a00:0/104. */
+export function nat64Image(ipv4Block: Cidr): string {
+  if (ipv4Block.family !== 4) {
+    throw new Error(`nat64Image(): ${ipv4Block.text} is not an IPv4 block`);
+  }
+  const bytes = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ...ipv4Block.network.toByteArray()];
+  return `${ipaddr.fromByteArray(bytes).toString()}/${96 + ipv4Block.prefix}`;
+}
+
 /** True when `inner` lies inside `outer` (same family, prefix at least as long, same network bits). */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   if (outer.family !== inner.family || inner.prefix < outer.prefix) {

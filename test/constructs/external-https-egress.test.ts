@@ -15,7 +15,7 @@ describe('ExternalHttpsEgress', () => {
     expect(spec.egress).toEqual([{
       to: [
         { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] } },
-        { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
+        { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10', '64:ff9b:1::/48', '64:ff9b::a00:0/104', '64:ff9b::6440:0/106', '64:ff9b::a9fe:0/112', '64:ff9b::ac10:0/108', '64:ff9b::c0a8:0/112'] } },
       ],
       ports: [{ protocol: 'TCP', port: 443 }],
     }]);
@@ -42,6 +42,13 @@ describe('ExternalHttpsEgress', () => {
     expect(objects).toMatchSnapshot();
   });
 
+  test('two charts of one app cannot both emit the default name in one namespace', () => {
+    const app = Testing.app();
+    new ExternalHttpsEgress(new Chart(app, 'api'), 'egress', { namespace: 'p', selector: { app: 'api' } });
+    expect(() => new ExternalHttpsEgress(new Chart(app, 'worker'), 'egress', { namespace: 'p', selector: { app: 'worker' } }))
+      .toThrow(/ExternalHttpsEgress "worker\/egress": NetworkPolicy "allow-external-https" in namespace "p" is already emitted by ExternalHttpsEgress "api\/egress".*`name`/);
+  });
+
   test('fqdns need Cilium: Kubernetes throws instead of allowing every address', () => {
     expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', fqdns: ['api.stripe.com'] }))
       .toThrow(/ExternalHttpsEgress "test\/e": fqdns needs engine PolicyEngine.CILIUM; PolicyEngine.KUBERNETES matches IP addresses, not DNS names/);
@@ -57,6 +64,9 @@ describe('ExternalHttpsEgress', () => {
     [{ namespace: 'p', ports: [] }, /ports \[\] must list at least one Port/],
     [{ namespace: 'p', selector: { 'a/b/c': 'x' } }, /selector key "a\/b\/c" is not a valid label key/],
     [{ namespace: 'p', fqdns: [], engine: PolicyEngine.CILIUM }, /fqdns \[\] must list at least one name/],
+    // An external address has no container ports to name: this would allow nothing.
+    [{ namespace: 'p', ports: [Port.named('https')] }, /ExternalHttpsEgress "test\/e": egress rule 0 pairs the named port TCP\/https with the internet .* use a numbered port such as Port.tcp\(443\)/],
+    [{ namespace: 'p', ipv6: 'false' }, /ipv6 "false" is not a boolean; expected true or false/],
   ])('rejects %j', (props, message) => {
     expect(() => new ExternalHttpsEgress(newChart(), 'e', props as any)).toThrow(message);
   });

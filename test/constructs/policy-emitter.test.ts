@@ -39,15 +39,20 @@ describe('PolicyEmitter', () => {
     expect(chart.node.children).toHaveLength(0);
   });
 
-  test('refuses a second policy with the same kind, namespace and name in one chart', () => {
+  test('refuses a second policy with the same kind, namespace and name in one app', () => {
     const chart = new Chart(Testing.app(), 'c');
     new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'First').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] });
     const second = new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'Second');
     expect(() => second.emit('B', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
       .toThrow(/Second: NetworkPolicy "a" in namespace "ns" is already emitted by First/);
-    // Another namespace, or another chart, is fine.
+    // Another namespace is fine.
     expect(() => second.emit('C', { name: 'a', namespace: 'other', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
-    const otherChart = new Chart(Testing.app(), 'd');
-    expect(() => new PolicyEmitter(otherChart, PolicyEngine.KUBERNETES, 'Third').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
+    // Another chart of the same app is not: both files would be applied, and one would overwrite the other.
+    const sibling = new Chart(chart.node.root as any, 'sibling');
+    expect(() => new PolicyEmitter(sibling, PolicyEngine.KUBERNETES, 'Fourth').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
+      .toThrow(/Fourth: NetworkPolicy "a" in namespace "ns" is already emitted by First/);
+    // Another app is independent.
+    const otherApp = new Chart(Testing.app(), 'd');
+    expect(() => new PolicyEmitter(otherApp, PolicyEngine.KUBERNETES, 'Third').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
   });
 });

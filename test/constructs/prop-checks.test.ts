@@ -1,5 +1,5 @@
 import { Peer, Port } from '../../src';
-import { checkPeer, checkPolicyName, checkPortNumber, checkPorts, requireProps } from '../../src/constructs/prop-checks';
+import { checkBoolean, checkPeer, checkPolicyName, checkPortNumber, checkPorts, requireProps } from '../../src/constructs/prop-checks';
 
 describe('prop checks', () => {
   test('checkPorts accepts undefined and Port lists, rejects empty lists and non-Ports', () => {
@@ -25,6 +25,14 @@ describe('prop checks', () => {
   test('checkPolicyName', () => {
     expect(() => checkPolicyName('W', 'name', 'shop.v2')).not.toThrow();
     expect(() => checkPolicyName('W', 'name', 'Shop')).toThrow(/W: name "Shop" is not a valid object name/);
+    expect(() => checkPolicyName('W', 'name', 'a'.repeat(244), 9)).not.toThrow();
+    expect(() => checkPolicyName('W', 'name', 'a'.repeat(245), 9)).toThrow(/W: name "a{245}" is 245 characters long; with the 9-character suffix .* \(at most 244\)/);
+  });
+
+  test('checkBoolean', () => {
+    expect(() => checkBoolean('W', 'ipv6', undefined)).not.toThrow();
+    expect(() => checkBoolean('W', 'ipv6', false)).not.toThrow();
+    expect(() => checkBoolean('W', 'ipv6', 'false' as any)).toThrow(/W: ipv6 "false" is not a boolean; expected true or false/);
   });
 
   test('requireProps', () => {

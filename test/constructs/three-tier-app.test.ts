@@ -113,6 +113,27 @@ describe('ThreeTierApp', () => {
     expect(policyNamed(objects, 'shop-api').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: web.matchLabels } }]);
   });
 
+  test('workload selectors with expressions are carried over', () => {
+    const chart = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], select: false, podMetadata: { labels: { tier: 'web', track: 'stable' } } });
+    web.select(kplus.LabelSelector.of({ labels: { tier: 'web' }, expressions: [kplus.LabelExpression.in('track', ['stable', 'canary']), kplus.LabelExpression.doesNotExist('debug')] }));
+    // A custom selector does not identify the workload's pods alone, so the other tiers must be provably disjoint from it.
+    expect(() => new ThreeTierApp(chart, 'bad', { namespace: 'shop', frontend: { workload: web } }))
+      .toThrow(/frontend \{tier=web, track in \(stable, canary\), !debug\} and api \{app=api\} can select the same pods/);
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', frontend: { workload: web }, api: { labels: { tier: 'api' } }, database: { labels: { tier: 'db' } } });
+    expect(policyNamed(synthValid(chart), 'shop-frontend').spec.podSelector).toEqual({
+      matchLabels: { tier: 'web' },
+      matchExpressions: [{ key: 'track', operator: 'In', values: ['stable', 'canary'] }, { key: 'debug', operator: 'DoesNotExist' }],
+    });
+  });
+
+  test('a workload whose pods also match another tier is refused', () => {
+    const chart = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], podMetadata: { labels: { app: 'api' } } });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'shop', frontend: { workload: web } }))
+      .toThrow(/frontend \{cdk8s.io\/metadata.addr=test-web-[0-9a-f]+\} and api \{app=api\} can select the same pods/);
+  });
+
   describe('rejects bad input at the call site', () => {
     const web = () => {
       const chart = newChart();
@@ -124,7 +145,14 @@ describe('ThreeTierApp', () => {
       [{ namespace: 'p', database: { port: 0 } }, /database.port 0 is not a valid port/],
       [{ namespace: 'p', frontend: { port: 80.5 } }, /frontend.port 80.5 is not a valid port/],
       [{ namespace: 'p', frontend: { labels: {} } }, /frontend.labels \{\} would select every pod of the namespace/],
-      [{ namespace: 'p', api: { labels: { app: 'frontend' } } }, /frontend and api select the same pods \{app=frontend\}/],
+      [{ namespace: 'p', api: { labels: { app: 'frontend' } } }, /frontend \{app=frontend\} and api \{app=frontend\} can select the same pods/],
+      // Different labels are not enough: an api pod carries app=shop too, so the frontend policy would select it.
+      [{ namespace: 'p', frontend: { labels: { app: 'shop' } }, api: { labels: { app: 'shop', tier: 'api' } }, database: { labels: { app: 'shop', tier: 'db' } } },
+        /frontend \{app=shop\} and api \{app=shop, tier=api\} can select the same pods, which would get both tiers' allowances/],
+      // The same labels in another order are the same selector.
+      [{ namespace: 'p', frontend: { labels: { a: 'x', b: 'y' } }, api: { labels: { b: 'y', a: 'x' } } }, /frontend \{a=x, b=y\} and api \{a=x, b=y\} can select the same pods/],
+      [{ namespace: 'p', allowDns: 'false' }, /allowDns "false" is not a boolean; expected true or false/],
+      [{ namespace: 'p', name: 'a'.repeat(250) }, /name "a{250}" is 250 characters long; with the 9-character suffix .* \(at most 244\)/],
       [{ namespace: 'p', api: { labels: { 'app/x/y': 'a' } } }, /api.labels key "app\/x\/y" is not a valid label key/],
       [{ namespace: 'p', ingressNamespace: 'Ingress_Nginx' }, /ingressNamespace "Ingress_Nginx" is not a valid namespace name/],
       [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],
@@ -149,8 +177,22 @@ describe('ThreeTierApp', () => {
 
     test('a workload without a pod selector', () => {
       const chart = newChart();
-      const workload = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }], select: false });
+      const workload = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], select: false });
       expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/frontend.workload test\/web has an empty pod selector/);
+    });
+
+    test('a workload without any namespace', () => {
+      const chart = newChart();
+      const workload = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }] });
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } }))
+        .toThrow(/frontend.workload test\/web has no namespace, so it would deploy wherever kubectl points .* set metadata.namespace \(or the chart's namespace\) to "shop"/);
+    });
+
+    test('a workload in a chart with that namespace is accepted', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+      const workload = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }] });
+      new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } });
+      expect(policyNamed(synthValid(chart), 'app-frontend').spec.podSelector.matchLabels).toEqual(workload.matchLabels);
     });
 
     test('two apps with one name in one namespace collide', () => {

@@ -93,6 +93,9 @@ describe('ZeroTrustNamespace', () => {
       [{ namespace: 'p', dnsPeer: 'kube-dns' as any }, /dnsPeer "kube-dns" is not a Peer/],
       [{ namespace: 'p', engine: 'iptables' as any }, /engine "iptables" is unknown/],
       [undefined as any, /props are required/],
+      [{ namespace: 'p', allowSameNamespace: 'false' as any }, /allowSameNamespace "false" is not a boolean; expected true or false/],
+      [{ namespace: 'p', allowDns: 0 as any }, /allowDns 0 is not a boolean/],
+      [{ namespace: 'p', createNamespace: 'yes' as any }, /createNamespace "yes" is not a boolean/],
     ])('%j', (props, message) => {
       expect(() => new ZeroTrustNamespace(newChart(), 'zt', props)).toThrow(message);
     });
@@ -105,6 +108,7 @@ describe('ZeroTrustNamespace', () => {
       expect(() => zt.allowEgress(Peer.pods({}), 443 as any)).toThrow(/allowEgress\(\): ports\[0\] 443 is not a Port/);
       expect(() => zt.allowEgress(Peer.fqdn('example.com'), Port.tcp(443))).toThrow(/allowEgress\(\): Peer.fqdn\("example.com"\) cannot be expressed by PolicyEngine.KUBERNETES/);
       expect(() => zt.allowEgress(Peer.kubeApiServer(), Port.tcp(443))).toThrow(/without cidrs cannot be expressed/);
+      expect(() => zt.allowEgress(Peer.ipBlock('203.0.113.0/24'), Port.named('https'))).toThrow(/allowEgress\(\): egress rule 0 pairs the named port TCP\/https with 203.0.113.0\/24/);
       expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['default-deny', 'allow-dns']);
     });
 

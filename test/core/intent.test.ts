@@ -105,3 +105,19 @@ describe('validateIntent: invalid intents', () => {
     expect(() => validateIntent(W, base({ ingress: [{ peers: [Peer.pods({})], ports: Port.tcp(80) as unknown as Port[] }] }))).toThrow(/^MyConstruct: .*port/);
   });
 });
+
+describe('named ports on egress to addresses outside the cluster', () => {
+  test.each([
+    ['an IP block', Peer.ipBlock('203.0.113.0/24')],
+    ['the internet', Peer.internet()],
+    ['the API server', Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] })],
+  ])('%s: refused, because the port name could not be resolved and nothing would be allowed', (_what, peer) => {
+    expect(() => validateIntent('W', base({ egress: [{ peers: [peer], ports: [Port.named('https')] }] })))
+      .toThrow(/W: egress rule 0 pairs the named port TCP\/https with .*use a numbered port such as Port.tcp\(443\)/);
+  });
+
+  test('named ports to pods, and on ingress from addresses, are fine: they resolve on the destination pod', () => {
+    expect(() => validateIntent('W', base({ egress: [{ peers: [Peer.pods({ app: 'db' })], ports: [Port.named('postgres')] }] }))).not.toThrow();
+    expect(() => validateIntent('W', base({ ingress: [{ peers: [Peer.ipBlock('203.0.113.0/24')], ports: [Port.named('https')] }] }))).not.toThrow();
+  });
+});

@@ -192,7 +192,9 @@ describe('Peer.ipBlock', () => {
   });
 
   test('rejects a duplicate exception', () => {
-    expect(() => Peer.ipBlock('10.0.0.0/8', ['10.1.0.0/16', '10.1.0.0/16'])).toThrow('Peer.ipBlock(): except[1] "10.1.0.0/16" is listed twice');
+    expect(() => Peer.ipBlock('10.0.0.0/8', ['10.1.0.0/16', '10.1.0.0/16'])).toThrow('Peer.ipBlock(): except[1] "10.1.0.0/16" repeats except[0]');
+    // Equal blocks written differently are the same block.
+    expect(() => Peer.ipBlock('2001:db8::/32', ['2001:db8:1::/48', '2001:DB8:1::/48'])).toThrow('except[1] "2001:DB8:1::/48" repeats except[0]');
   });
 
   test('rejects an except that is not a list', () => {
@@ -207,14 +209,16 @@ describe('Peer.internet', () => {
     expect(peer.kind).toBe(PeerKind.INTERNET);
     expect(blocks(peer)).toEqual([
       { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] },
-      { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] },
+      { cidr: '::/0', except: ['fc00::/7', 'fe80::/10', '64:ff9b:1::/48', '64:ff9b::a00:0/104', '64:ff9b::6440:0/106', '64:ff9b::a9fe:0/112', '64:ff9b::ac10:0/108', '64:ff9b::c0a8:0/112'] },
     ]);
     expect(peer.toString()).toBe('the internet (public addresses only)');
   });
 
   test('the built-in lists hold metadata, RFC 1918 and IPv6 local ranges', () => {
     expect(INTERNET_EXCLUDED_IPV4).toEqual(expect.arrayContaining(['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10']));
-    expect(INTERNET_EXCLUDED_IPV6).toEqual(['fc00::/7', 'fe80::/10']);
+    // ULA (AWS metadata fd00:ec2::254), link-local, local-use NAT64, and the NAT64 images of the IPv4 exclusions:
+    // 64:ff9b::a9fe:0/112 is 169.254.0.0/16 seen through a NAT64 gateway.
+    expect(INTERNET_EXCLUDED_IPV6).toEqual(['fc00::/7', 'fe80::/10', '64:ff9b:1::/48', '64:ff9b::a00:0/104', '64:ff9b::6440:0/106', '64:ff9b::a9fe:0/112', '64:ff9b::ac10:0/108', '64:ff9b::c0a8:0/112']);
   });
 
   test('ipv6: false drops ::/0', () => {
@@ -407,5 +411,22 @@ describe('Peer.fqdn', () => {
 
   test('rejects a non-string', () => {
     expect(() => Peer.fqdn(undefined as unknown as string)).toThrow(/Peer\.fqdn\(\): pattern undefined is not a valid DNS name or pattern/);
+  });
+});
+
+describe('options objects', () => {
+  test('null options mean the defaults', () => {
+    expect(Peer.internet(null as any).toString()).toBe('the internet (public addresses only)');
+    expect(Peer.kubeDns(null as any).toString()).toBe('pods {k8s-app=kube-dns} in namespace kube-system');
+    expect(Peer.kubeApiServer(null as any).kind).toBe(PeerKind.KUBE_API_SERVER);
+  });
+
+  test('options that are not objects are refused', () => {
+    expect(() => Peer.internet('ipv4' as any)).toThrow(/Peer.internet\(\): options "ipv4" is not an options object/);
+    expect(() => Peer.kubeDns([] as any)).toThrow(/Peer.kubeDns\(\): options \[\] is not an options object/);
+  });
+
+  test('ipv6 must be a boolean: the string "false" does not mean false', () => {
+    expect(() => Peer.internet({ ipv6: 'false' as any })).toThrow(/Peer.internet\(\): ipv6 "false" is not a boolean/);
   });
 });

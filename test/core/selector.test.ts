@@ -1,4 +1,4 @@
-import { LabelExpression, LabelOperator, LabelSelector, NAMESPACE_NAME_LABEL, checkLabels, checkNamespaceName } from '../../src/core/selector';
+import { LabelExpression, LabelOperator, LabelSelector, NAMESPACE_NAME_LABEL, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../../src/core/selector';
 
 describe('NAMESPACE_NAME_LABEL', () => {
   test('is the label the API server sets on every namespace', () => {
@@ -66,8 +66,8 @@ describe('LabelExpression', () => {
   test('isIn / isNotIn require at least one value', () => {
     expect(() => LabelExpression.isIn('tier', [])).toThrow('LabelExpression.isIn(): values for key "tier" must list at least one value');
     expect(() => LabelExpression.isNotIn('tier', [])).toThrow('LabelExpression.isNotIn(): values for key "tier" must list at least one value');
-    expect(() => LabelExpression.isIn('tier', undefined as unknown as string[])).toThrow(/values for key "tier" must list at least one value/);
-    expect(() => LabelExpression.isIn('tier', 'web' as unknown as string[])).toThrow(/values for key "tier" must list at least one value/);
+    expect(() => LabelExpression.isIn('tier', undefined as unknown as string[])).toThrow(/values undefined for key "tier" is not a list of label values/);
+    expect(() => LabelExpression.isIn('tier', 'web' as unknown as string[])).toThrow(/values "web" for key "tier" is not a list of label values/);
   });
 
   test('isIn rejects a bad value, naming its index', () => {
@@ -184,5 +184,51 @@ describe('checkNamespaceName', () => {
 
   test('rejects a non-string', () => {
     expect(() => checkNamespaceName('f()', 'namespace', undefined as unknown as string)).toThrow('f(): namespace undefined is not a valid namespace name: it is not a string');
+  });
+});
+
+describe('LabelSelector.of requires labels', () => {
+  test('undefined is refused instead of selecting everything', () => {
+    expect(() => LabelSelector.of(undefined as unknown as Record<string, string>)).toThrow(/LabelSelector.of\(\): labels are required; pass \{\} with expressions, or use LabelSelector.all\(\)/);
+  });
+});
+
+describe('selectorMatches', () => {
+  const s = (labels: Record<string, string>, ...e: LabelExpression[]) => LabelSelector.of(labels, ...e);
+  test.each([
+    [s({}), {}, true],
+    [s({ app: 'a' }), { app: 'a', x: 'y' }, true],
+    [s({ app: 'a' }), { app: 'b' }, false],
+    [s({ app: 'a' }), {}, false],
+    [s({}, LabelExpression.isIn('t', ['x', 'y'])), { t: 'y' }, true],
+    [s({}, LabelExpression.isIn('t', ['x'])), {}, false],
+    [s({}, LabelExpression.isNotIn('t', ['x'])), {}, true],
+    [s({}, LabelExpression.isNotIn('t', ['x'])), { t: 'x' }, false],
+    [s({}, LabelExpression.exists('t')), { t: '' }, true],
+    [s({}, LabelExpression.exists('t')), {}, false],
+    [s({}, LabelExpression.doesNotExist('t')), {}, true],
+    [s({}, LabelExpression.doesNotExist('t')), { t: 'x' }, false],
+  ])('%s matches %j: %s', (selector, labels, expected) => {
+    expect(selectorMatches(selector, labels)).toBe(expected);
+  });
+});
+
+describe('selectorsDisjoint', () => {
+  const s = (labels: Record<string, string>, ...e: LabelExpression[]) => LabelSelector.of(labels, ...e);
+  test.each([
+    ['different values of one key', s({ app: 'a' }), s({ app: 'b' }), true],
+    ['a subset selects the superset\'s pods', s({ app: 'shop' }), s({ app: 'shop', tier: 'api' }), false],
+    ['unrelated keys can meet on one pod', s({ app: 'a' }), s({ tier: 'b' }), false],
+    ['equal selectors', s({ a: 'x', b: 'y' }), s({ b: 'y', a: 'x' }), false],
+    ['everything overlaps everything', LabelSelector.all(), s({ app: 'a' }), false],
+    ['In sets without a common value', s({}, LabelExpression.isIn('t', ['a', 'b'])), s({}, LabelExpression.isIn('t', ['c'])), true],
+    ['In sets sharing a value', s({}, LabelExpression.isIn('t', ['a', 'b'])), s({}, LabelExpression.isIn('t', ['b'])), false],
+    ['a value excluded by NotIn', s({ t: 'a' }), s({}, LabelExpression.isNotIn('t', ['a'])), true],
+    ['NotIn another value', s({ t: 'a' }), s({}, LabelExpression.isNotIn('t', ['b'])), false],
+    ['Exists against DoesNotExist', s({}, LabelExpression.exists('t')), s({}, LabelExpression.doesNotExist('t')), true],
+    ['a value against DoesNotExist', s({ t: 'a' }), s({}, LabelExpression.doesNotExist('t')), true],
+  ])('%s', (_what, a, b, expected) => {
+    expect(selectorsDisjoint(a, b)).toBe(expected);
+    expect(selectorsDisjoint(b, a)).toBe(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { cidrContains, cidrContainsIp, cidrProblem, ipFamily, isStrictSubnet, parseCidr } from '../../src/util/cidr';
+import { cidrContains, cidrContainsIp, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../../src/util/cidr';
 
 describe('cidrProblem', () => {
   test.each([
@@ -206,5 +206,32 @@ describe('cidrContainsIp', () => {
     expect(cidrContainsIp(c('::/0'), '1.2.3.4')).toBe(false);
     expect(cidrContainsIp(c('10.0.0.0/8'), '010.0.0.1')).toBe(false);
     expect(cidrContainsIp(c('10.0.0.0/8'), 'not-an-ip')).toBe(false);
+  });
+});
+
+describe('cidrKey', () => {
+  test('is equal for one block written two ways, different for different blocks', () => {
+    expect(cidrKey(parseCidr('FC00::/7'))).toBe(cidrKey(parseCidr('fc00:0::/7')));
+    expect(cidrKey(parseCidr('fc00::/7'))).not.toBe(cidrKey(parseCidr('fc00::/8')));
+  });
+});
+
+describe('nat64Image', () => {
+  test.each([
+    ['10.0.0.0/8', '64:ff9b::a00:0/104'],
+    ['169.254.0.0/16', '64:ff9b::a9fe:0/112'],
+    ['169.254.169.254/32', '64:ff9b::a9fe:a9fe/128'],
+    ['0.0.0.0/0', '64:ff9b::/96'],
+  ])('%s -> %s', (v4, v6) => {
+    expect(nat64Image(parseCidr(v4))).toBe(v6);
+    expect(cidrProblem(v6)).toBeUndefined();
+  });
+
+  test('the image contains the translated metadata address', () => {
+    expect(cidrContainsIp(parseCidr(nat64Image(parseCidr('169.254.0.0/16'))), '64:ff9b::169.254.169.254')).toBe(true);
+  });
+
+  test('refuses IPv6 input', () => {
+    expect(() => nat64Image(parseCidr('fc00::/7'))).toThrow(/fc00::\/7 is not an IPv4 block/);
   });
 });
