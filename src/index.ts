@@ -2,7 +2,9 @@
 export { PolicyEngine } from './core/engine';
 export { Protocol, Port } from './core/port';
 export { LabelOperator, LabelExpression, LabelSelector } from './core/selector';
-export { PeerKind, Peer } from './core/peer';
+export { PeerKind, CiliumEntity, Peer } from './core/peer';
+export type { HttpRule } from './core/http-rule';
+export { CalicoSelector } from './engines/calico-selector';
 export type { KubeDnsOptions, InternetOptions, KubeApiServerOptions } from './core/peer';
 export { ZeroTrustNamespace } from './constructs/zero-trust-namespace';
 export type { ZeroTrustNamespaceProps } from './constructs/zero-trust-namespace';
@@ -12,3 +14,7 @@ export { AllowPrometheusScrape } from './constructs/allow-prometheus-scrape';
 export type { AllowPrometheusScrapeProps } from './constructs/allow-prometheus-scrape';
 export { ExternalHttpsEgress } from './constructs/external-https-egress';
 export type { ExternalHttpsEgressProps } from './constructs/external-https-egress';
+export { CiliumL7Rule } from './constructs/cilium-l7-rule';
+export type { CiliumL7RuleProps } from './constructs/cilium-l7-rule';
+export { CalicoGlobalDeny } from './constructs/calico-global-deny';
+export type { CalicoGlobalDenyProps } from './constructs/calico-global-deny';

@@ -71,12 +71,16 @@ const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/met
 
 describe('every example', () => {
   test('the examples folder holds the known examples', () => {
-    expect(exampleNames()).toEqual(expect.arrayContaining(['seed', 'three-tier-app', 'zero-trust-namespace']));
+    expect(exampleNames()).toEqual(expect.arrayContaining(['calico-global-deny', 'cilium-l7', 'multi-engine', 'seed', 'three-tier-app', 'zero-trust-namespace']));
   });
 
-  test.each(exampleNames())('%s synthesizes valid manifests, one file named after its chart', (name) => {
+  test.each(exampleNames())('%s synthesizes valid manifests, one file per chart named after it', (name) => {
     const { files, objects } = synthExample(name);
-    expect(files).toEqual([`${name}.k8s.yaml`]);
+    if (name === 'multi-engine') {
+      expect(files).toEqual(['multi-engine-calico.k8s.yaml', 'multi-engine-cilium.k8s.yaml', 'multi-engine-kubernetes.k8s.yaml']);
+    } else {
+      expect(files).toEqual([`${name}.k8s.yaml`]);
+    }
     expect(objects.length).toBeGreaterThan(0);
     expectValidManifests(objects);
     expect(process.env.CDK8S_OUTDIR).toBeUndefined();
@@ -246,5 +250,65 @@ describe('seed', () => {
         expect((block.except ?? []).some(covers)).toBe(true);
       }
     }
+  });
+});
+
+describe('cilium-l7', () => {
+  const objects = () => synthExample('cilium-l7').objects;
+  const named = (name: string) => objects().find((o) => o.metadata.name === name);
+
+  test('renders CiliumNetworkPolicies only', () => {
+    expect(new Set(objects().map((o) => o.kind))).toEqual(new Set(['CiliumNetworkPolicy']));
+  });
+
+  test('the api accepts GET /api/v1/products and POST /api/v1/orders from the frontend on 8080, nothing else', () => {
+    expect(named('shop-api').spec.ingress).toEqual([{
+      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/api/v1/products' }, { method: 'POST', path: '/api/v1/orders' }] } }],
+    }]);
+  });
+
+  test('the admin API accepts the ops console for GET /admin/.* only', () => {
+    expect(named('admin-api').spec.ingress[0].toPorts[0].rules).toEqual({ http: [{ method: 'GET', path: '/admin/.*' }] });
+  });
+
+  test('FQDN egress comes with the DNS-proxy rule', () => {
+    const egress = named('allow-external-https').spec.egress;
+    expect(egress[0].toFQDNs).toEqual([{ matchName: 'api.stripe.com' }, { matchPattern: '*.payments.example.com' }]);
+    expect(egress[1].toPorts).toEqual([{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }]);
+  });
+});
+
+describe('calico-global-deny', () => {
+  const objects = () => synthExample('calico-global-deny').objects;
+
+  test('one tier, two global denies in it, each ending with Pass', () => {
+    expect(ofKind(objects(), 'Tier').map((o) => [o.metadata.name, o.spec])).toEqual([['cdk8s-netpol-guardrails', { order: 100, defaultAction: 'Pass' }]]);
+    const denies = ofKind(objects(), 'GlobalNetworkPolicy');
+    expect(denies.map((o) => o.metadata.name)).toEqual(['deny-cloud-metadata', 'deny-other-metadata']);
+    for (const deny of denies) {
+      expect(deny.spec.tier).toBe('cdk8s-netpol-guardrails');
+      expect(deny.spec.egress[deny.spec.egress.length - 1]).toEqual({ action: 'Pass' });
+    }
+    expect(denies[0].spec.egress[0]).toEqual({ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } });
+    expect(denies[1].spec.selector).toBe('has(projectcalico.org/namespace)');
+  });
+
+  test('namespaced allows are Calico NetworkPolicies at order 1000', () => {
+    const namespaced = objects().filter((o) => o.metadata.namespace === 'production');
+    expect(namespaced.map((o) => o.metadata.name).sort()).toEqual(['allow-dns', 'allow-external-https', 'default-deny']);
+    expect(namespaced.every((o) => o.apiVersion === 'projectcalico.org/v3' && o.spec.order === 1000)).toBe(true);
+  });
+});
+
+describe('multi-engine', () => {
+  const objects = () => synthExample('multi-engine').objects;
+
+  test('the same policies for each engine', () => {
+    const byEngine = (apiVersion: string) => objects().filter((o) => o.apiVersion === apiVersion).map((o) => o.metadata.name);
+    const kubernetes = byEngine('networking.k8s.io/v1');
+    expect(kubernetes).toEqual(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'allow-prometheus-scrape', 'allow-external-https']);
+    expect(byEngine('cilium.io/v2')).toEqual(kubernetes);
+    expect(byEngine('projectcalico.org/v3')).toEqual(kubernetes);
   });
 });

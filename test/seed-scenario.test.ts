@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { AllowPrometheusScrape, ExternalHttpsEgress, ThreeTierApp, ZeroTrustNamespace } from '../src';
+import { AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ExternalHttpsEgress, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../src';
 import { synthValid } from './support/manifests';
 
 // The seed scenario: one namespace, the four zero-trust constructs together. Connectivity is
@@ -81,5 +81,70 @@ describe('seed scenario in namespace production', () => {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
       podSelector: { matchLabels: { app: 'prometheus' } },
     }]);
+  });
+});
+
+// The seed scenario on every engine, with each engine's extras: on Cilium the L7 rule and the FQDN
+// egress (with its DNS-proxy rule), on Calico the global metadata deny.
+const SEED_HTTP = [{ method: 'GET', path: '/api/v1/products' }, { method: 'POST', path: '/api/v1/orders' }];
+
+function seedFor(engine: PolicyEngine): any[] {
+  const app = Testing.app();
+  app.node.setContext('cdk8s-netpol/engine', engine);
+  const chart = new Chart(app, 'production');
+  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
+  const cilium = engine === PolicyEngine.CILIUM;
+  new ThreeTierApp(chart, 'shop', { namespace: 'production', api: cilium ? { http: SEED_HTTP } : undefined });
+  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' }, fqdns: cilium ? ['api.stripe.com', '*.payments.example.com'] : undefined });
+  if (cilium) {
+    new CiliumL7Rule(chart, 'admin-http', {
+      namespace: 'production', selector: { app: 'admin' }, from: [Peer.podsInNamespace('ops', { app: 'console' })], port: Port.tcp(8443), http: [{ method: 'GET', path: '/admin/.*' }],
+    });
+  }
+  if (engine === PolicyEngine.CALICO) {
+    new CalicoGlobalDeny(chart, 'deny-cloud-metadata');
+  }
+  return synthValid(chart);
+}
+
+describe.each([PolicyEngine.KUBERNETES, PolicyEngine.CILIUM, PolicyEngine.CALICO])('seed scenario on %s', (engine) => {
+  const objects = seedFor(engine);
+
+  test('synthesizes schema-valid objects with the same policy names on every engine', () => {
+    const names = objects.filter((o) => o.metadata.namespace === 'production').map((o) => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'allow-prometheus-scrape', 'allow-external-https']));
+    expect(objects).toMatchSnapshot();
+  });
+});
+
+describe('seed scenario engine extras', () => {
+  test('Cilium: the api accepts only GET /api/v1/products and POST /api/v1/orders from the frontend on 8080', () => {
+    const api = seedFor(PolicyEngine.CILIUM).find((o) => o.metadata.name === 'shop-api');
+    expect(api.spec.ingress).toEqual([{
+      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: SEED_HTTP } }],
+    }]);
+  });
+
+  test('Cilium: FQDN egress for the api comes with the DNS-proxy rule to kube-dns', () => {
+    const egress = seedFor(PolicyEngine.CILIUM).find((o) => o.metadata.name === 'allow-external-https');
+    expect(egress.spec.endpointSelector).toEqual({ matchLabels: { app: 'api' } });
+    expect(egress.spec.egress[0].toFQDNs).toEqual([{ matchName: 'api.stripe.com' }, { matchPattern: '*.payments.example.com' }]);
+    expect(egress.spec.egress[1]).toEqual({
+      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+    });
+  });
+
+  test('Calico: the metadata deny is global, in a tier ahead of the default tier, and passes the rest on', () => {
+    const objects = seedFor(PolicyEngine.CALICO);
+    const tier = objects.find((o) => o.kind === 'Tier');
+    const deny = objects.find((o) => o.kind === 'GlobalNetworkPolicy');
+    expect(tier.spec).toEqual({ order: 100, defaultAction: 'Pass' });
+    expect(deny.metadata.namespace).toBeUndefined();
+    expect(deny.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }]);
+    // Every namespaced allow sits at Kubernetes' order in the default tier, after the guardrail tier.
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy').every((o) => o.spec.order === 1000 && o.spec.tier === undefined)).toBe(true);
   });
 });

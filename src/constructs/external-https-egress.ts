@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
-import { checkBoolean, checkPolicyName, checkPorts, requireProps } from './prop-checks';
+import { checkBoolean, checkPeer, checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
@@ -29,6 +29,12 @@ export interface ExternalHttpsEgressProps {
    * @default - every public address
    */
   readonly fqdns?: string[];
+  /**
+   * Where the cluster DNS runs: with `fqdns`, Cilium's DNS proxy must see the lookups, so the
+   * policy also allows DNS to it through the proxy.
+   * @default Peer.kubeDns()
+   */
+  readonly dnsPeer?: Peer;
   /**
    * Also allow public IPv6 destinations.
    * @default true
@@ -72,6 +78,7 @@ export class ExternalHttpsEgress extends Construct {
     checkPorts(where, 'ports', props.ports);
     checkPolicyName(where, 'name', props.name);
     checkBoolean(where, 'ipv6', props.ipv6);
+    checkPeer(where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns({ namespace: "openshift-dns" })');
     this.engine = chooseEngine(this, props.engine, where);
 
     let destinations: Peer[];
@@ -87,6 +94,8 @@ export class ExternalHttpsEgress extends Construct {
         invalid(where, 'ipv6 and excludeCidrs apply to address-based egress; they cannot be combined with fqdns');
       }
       destinations = props.fqdns.map((name) => Peer.fqdn(name));
+    } else if (props.dnsPeer !== undefined) {
+      invalid(where, 'dnsPeer only applies with fqdns (it opens DNS for Cilium\'s DNS proxy); remove it');
     } else {
       destinations = [Peer._internet(where, { ipv6: props.ipv6, excludeCidrs: props.excludeCidrs })];
     }
@@ -98,6 +107,7 @@ export class ExternalHttpsEgress extends Construct {
       namespace: props.namespace,
       selector,
       egress: [{ peers: destinations, ports }],
+      dns: props.dnsPeer,
       description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}.`,
     });
   }

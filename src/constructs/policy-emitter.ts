@@ -69,18 +69,27 @@ export class PolicyEmitter {
   }
 
   private claimName(manifest: ManifestObject): void {
-    const app = this.owner.node.root;
-    let emitted = EMITTED.get(app);
-    if (!emitted) {
-      emitted = new Map();
-      EMITTED.set(app, emitted);
-    }
-    const key = `${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name}`;
-    const previous = emitted.get(key);
-    if (previous !== undefined) {
-      throw new Error(`${this.where}: ${manifest.kind} "${manifest.metadata.name}" in namespace "${manifest.metadata.namespace}" ` +
-        `is already emitted by ${previous}; two policies with one name would overwrite each other. Give one construct another id or \`name\``);
-    }
-    emitted.set(key, this.where);
+    claimObjectName(this.owner, this.where, manifest.kind, manifest.metadata.namespace, manifest.metadata.name);
   }
+}
+
+/**
+ * Records that `where` emits the object `kind namespace/name` in the owner's app, and throws
+ * when another construct already does: applying both would let one overwrite the other.
+ */
+export function claimObjectName(owner: IConstruct, where: string, kind: string, namespace: string | undefined, name: string): void {
+  const app = owner.node.root;
+  let emitted = EMITTED.get(app);
+  if (!emitted) {
+    emitted = new Map();
+    EMITTED.set(app, emitted);
+  }
+  const key = `${kind} ${namespace ?? ''}/${name}`;
+  const previous = emitted.get(key);
+  if (previous !== undefined) {
+    const place = namespace === undefined ? '(cluster-scoped)' : `in namespace "${namespace}"`;
+    throw new Error(`${where}: ${kind} "${name}" ${place} is already emitted by ${previous}; ` +
+      'two policies with one name would overwrite each other. Give one construct another id or `name`');
+  }
+  emitted.set(key, where);
 }

@@ -6,6 +6,7 @@ import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
 import { checkBoolean, checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
+import { HttpRule, validateHttpRules } from '../core/http-rule';
 import { PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
@@ -30,6 +31,11 @@ export interface TierOptions {
    * @default - select by `labels`
    */
   readonly workload?: kplus.Workload;
+  /**
+   * Cilium only: accept only these HTTP requests on the tier's port (L7). Other engines throw.
+   * @default - any traffic on the port (L4)
+   */
+  readonly http?: HttpRule[];
 }
 
 /** Props of `ThreeTierApp`. */
@@ -87,6 +93,7 @@ interface Tier {
   readonly key: 'frontend' | 'api' | 'database';
   readonly selector: LabelSelector;
   readonly port: Port;
+  readonly http?: HttpRule[];
   /** For a workload tier selected by cdk8s-plus's unique address label: the labels its pods carry. */
   readonly workloadPodLabels?: Record<string, string>;
 }
@@ -165,7 +172,7 @@ export class ThreeTierApp extends Construct {
       name: `${name}-frontend`,
       namespace: this.namespace,
       selector: frontend.selector,
-      ingress: [{ peers: [ingressPeer], ports: [frontend.port] }],
+      ingress: [{ peers: [ingressPeer], ports: [frontend.port], http: frontend.http }],
       egress: [{ peers: [peerOf(api)], ports: [api.port] }, ...dnsRules],
       description: `Frontend ${frontend.selector} accepts ${ingressPeer} on ${frontend.port} and calls the api on ${api.port}.`,
     });
@@ -173,7 +180,7 @@ export class ThreeTierApp extends Construct {
       name: `${name}-api`,
       namespace: this.namespace,
       selector: api.selector,
-      ingress: [{ peers: [peerOf(frontend)], ports: [api.port] }],
+      ingress: [{ peers: [peerOf(frontend)], ports: [api.port], http: api.http }],
       egress: [{ peers: [peerOf(database)], ports: [database.port] }, ...dnsRules],
       description: `Api ${api.selector} accepts the frontend on ${api.port} and calls the database on ${database.port}.`,
     });
@@ -181,7 +188,7 @@ export class ThreeTierApp extends Construct {
       name: `${name}-database`,
       namespace: this.namespace,
       selector: database.selector,
-      ingress: [{ peers: [peerOf(api)], ports: [database.port] }],
+      ingress: [{ peers: [peerOf(api)], ports: [database.port], http: database.http }],
       egress: [],
       description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
     });
@@ -195,6 +202,10 @@ function resolveTier(where: string, key: Tier['key'], options: TierOptions | und
   }
   checkPortNumber(where, `${key}.port`, opts.port);
   const port = Port.tcp(opts.port ?? DEFAULTS[key].port);
+  const http = opts.http === undefined ? undefined : [...opts.http];
+  if (http !== undefined) {
+    validateHttpRules(where, `${key}.http`, http);
+  }
   if (opts.workload !== undefined) {
     if (opts.labels !== undefined) {
       invalid(where, `${key} sets both labels and workload; give one of them`);
@@ -203,14 +214,14 @@ function resolveTier(where: string, key: Tier['key'], options: TierOptions | und
     const workloadPodLabels = selector.labels[CDK8S_PLUS_ADDRESS_LABEL] !== undefined
       ? { ...(opts.workload.podMetadata.toJson().labels ?? {}) }
       : undefined;
-    return { key, selector, port, workloadPodLabels };
+    return { key, selector, port, http, workloadPodLabels };
   }
   checkLabels(where, `${key}.labels`, opts.labels);
   const labels = opts.labels ?? DEFAULTS[key].labels;
   if (Object.keys(labels).length === 0) {
     invalid(where, `${key}.labels {} would select every pod of the namespace as the ${key}; give the tier's labels, e.g. { app: "${key}" }`);
   }
-  return { key, selector: LabelSelector.of(labels), port };
+  return { key, selector: LabelSelector.of(labels), port, http };
 }
 
 function workloadSelector(where: string, key: string, workload: kplus.Workload, namespace: string): LabelSelector {

@@ -1,3 +1,4 @@
+import { HttpRule, validateHttpRules } from './http-rule';
 import { Peer, PeerKind } from './peer';
 import { Port } from './port';
 import { LabelSelector, checkNamespaceName } from './selector';
@@ -13,6 +14,11 @@ export interface PolicyRule {
    * @default - every port of every protocol
    */
   readonly ports?: Port[];
+  /**
+   * L7: only these HTTP requests (Cilium only; other engines throw). Needs `ports`.
+   * @default - no L7 restriction
+   */
+  readonly http?: HttpRule[];
 }
 
 /**
@@ -42,6 +48,12 @@ export interface PolicyIntent {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * Where the cluster DNS runs, for engines that must open it next to name-based rules
+   * (Cilium `toFQDNs` needs its DNS proxy to see the lookups).
+   * @default Peer.kubeDns()
+   */
+  readonly dns?: Peer;
 }
 
 /**
@@ -85,6 +97,12 @@ export function validateIntent(where: string, intent: PolicyIntent): void {
       // none, so such a rule would silently allow nothing.
       const named = (rule.ports ?? []).find((port) => port.name !== undefined);
       const external = rule.peers.find((peer) => peer.kind !== PeerKind.PODS);
+      if (rule.http !== undefined) {
+        validateHttpRules(where, `${direction} rule ${i} http`, rule.http);
+        if (!rule.ports || rule.ports.length === 0) {
+          invalid(where, `${direction} rule ${i} has HTTP rules but no port; L7 rules apply to one TCP port`);
+        }
+      }
       if (direction === 'egress' && named && external) {
         invalid(where, `egress rule ${i} pairs the named port ${named} with ${external}, which has no container ports to name; ` +
           'use a numbered port such as Port.tcp(443)');

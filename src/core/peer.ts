@@ -14,6 +14,32 @@ export enum PeerKind {
   FQDN = 'fqdn',
   /** The Kubernetes API server. */
   KUBE_API_SERVER = 'kubeApiServer',
+  /** A Cilium entity such as `world` or `cluster` (Cilium only). */
+  CILIUM_ENTITY = 'ciliumEntity',
+}
+
+/** Cilium's entities: classes of endpoints without individual identities (SEMANTICS.md §2). */
+export enum CiliumEntity {
+  /** Everything outside the cluster (like 0.0.0.0/0 and ::/0, private ranges included). */
+  WORLD = 'world',
+  /** Every endpoint inside the cluster, nodes included. */
+  CLUSTER = 'cluster',
+  /** The local node. */
+  HOST = 'host',
+  /** Other nodes of the cluster. */
+  REMOTE_NODE = 'remote-node',
+  /** The Kubernetes API server. */
+  KUBE_API_SERVER = 'kube-apiserver',
+  /** Cilium's health endpoints. */
+  HEALTH = 'health',
+  /** Endpoints whose identity is not resolved yet. */
+  INIT = 'init',
+  /** The Cilium ingress proxy. */
+  INGRESS = 'ingress',
+  /** Pods not managed by Cilium. */
+  UNMANAGED = 'unmanaged',
+  /** Everything: all of the above. */
+  ALL = 'all',
 }
 
 /** Where kube-dns runs. */
@@ -93,7 +119,8 @@ export type PeerSpec =
   | { readonly kind: PeerKind.PODS; readonly pods: LabelSelector; readonly namespaces: NamespaceScope }
   | { readonly kind: PeerKind.IP_BLOCK | PeerKind.INTERNET; readonly blocks: IpBlockSpec[] }
   | { readonly kind: PeerKind.FQDN; readonly pattern: string }
-  | { readonly kind: PeerKind.KUBE_API_SERVER; readonly blocks: IpBlockSpec[] };
+  | { readonly kind: PeerKind.KUBE_API_SERVER; readonly blocks: IpBlockSpec[] }
+  | { readonly kind: PeerKind.CILIUM_ENTITY; readonly entity: CiliumEntity };
 
 /**
  * The other end of a connection: pods, namespaces, IP blocks, the internet, kube-dns,
@@ -242,6 +269,18 @@ export class Peer {
     return new Peer({ kind: PeerKind.FQDN, pattern: pattern.toLowerCase().replace(/\.$/, '') });
   }
 
+  /**
+   * A Cilium entity, e.g. `CiliumEntity.WORLD` or `CiliumEntity.CLUSTER`. Cilium only: the other
+   * engines have no such identities and throw. Prefer `Peer.internet()` over `WORLD`: `world`
+   * includes private and metadata addresses outside the cluster.
+   */
+  public static ciliumEntity(entity: CiliumEntity): Peer {
+    if (!Object.values(CiliumEntity).includes(entity)) {
+      invalid('Peer.ciliumEntity()', `entity ${show(entity)} is not a Cilium entity; expected one of ${Object.values(CiliumEntity).map((e) => `"${e}"`).join(', ')}`);
+    }
+    return new Peer({ kind: PeerKind.CILIUM_ENTITY, entity });
+  }
+
   private static podPeer(pods: LabelSelector, namespaces: NamespaceScope): Peer {
     return new Peer({ kind: PeerKind.PODS, pods, namespaces });
   }
@@ -275,6 +314,8 @@ export class Peer {
         return spec.blocks.map(describeBlock).join(', ');
       case PeerKind.FQDN:
         return spec.pattern;
+      case PeerKind.CILIUM_ENTITY:
+        return `the Cilium entity ${spec.entity}`;
       default:
         return 'the Kubernetes API server';
     }

@@ -50,6 +50,10 @@ export class KubernetesRenderer implements PolicyRenderer {
 }
 
 function renderRule(rule: PolicyRule, peersKey: 'from' | 'to', where: string): Json {
+  if (rule.http !== undefined) {
+    throw new Error(`${where}: HTTP (L7) rules cannot be expressed by PolicyEngine.KUBERNETES: NetworkPolicy stops at ports. ` +
+      'Use engine: PolicyEngine.CILIUM (CiliumL7Rule), or allow the port without L7 rules');
+  }
   const out: Json = { [peersKey]: rule.peers.flatMap((peer) => renderPeer(peer, where)) };
   if (rule.ports && rule.ports.length > 0) {
     out.ports = rule.ports.map(renderPort);
@@ -83,6 +87,9 @@ function renderPeer(peer: Peer, where: string): Json[] {
           'Pass Peer.kubeApiServer({ cidrs: [...] }) with the endpoint IPs (kubectl get endpoints kubernetes -n default), or use PolicyEngine.CILIUM');
       }
       return spec.blocks.map((block) => ({ ipBlock: { cidr: block.cidr } }));
+    case PeerKind.CILIUM_ENTITY:
+      throw new Error(`${where}: Peer.ciliumEntity("${spec.entity}") cannot be expressed by PolicyEngine.KUBERNETES: entities are Cilium identities. ` +
+        'Use engine: PolicyEngine.CILIUM, or Peer.internet() / Peer.namespaces({}) for address- or namespace-based rules');
     case PeerKind.FQDN:
       throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be expressed by PolicyEngine.KUBERNETES: ` +
         'NetworkPolicy matches IP addresses, not DNS names. Use engine: PolicyEngine.CILIUM, or Peer.ipBlock() with the service\'s published ranges');

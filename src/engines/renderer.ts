@@ -1,3 +1,5 @@
+import { CalicoRenderer } from './calico';
+import { CiliumRenderer } from './cilium';
 import { KubernetesRenderer } from './kubernetes';
 import { ManifestObject } from './manifest';
 import { PolicyEngine } from '../core/engine';
@@ -13,18 +15,17 @@ export interface PolicyRenderer {
   render(intent: PolicyIntent, where: string): ManifestObject;
 }
 
-const KUBERNETES = new KubernetesRenderer();
+const RENDERERS: Record<PolicyEngine, PolicyRenderer> = {
+  [PolicyEngine.KUBERNETES]: new KubernetesRenderer(),
+  [PolicyEngine.CILIUM]: new CiliumRenderer(),
+  [PolicyEngine.CALICO]: new CalicoRenderer(),
+};
 
-/** The renderer of an engine; throws for engines this release cannot render yet. */
+/** The renderer of an engine. */
 export function rendererFor(engine: PolicyEngine, where: string): PolicyRenderer {
-  switch (engine) {
-    case PolicyEngine.KUBERNETES:
-      return KUBERNETES;
-    case PolicyEngine.CILIUM:
-    case PolicyEngine.CALICO:
-      throw new Error(`${where}: engine PolicyEngine.${engine.toUpperCase()} is not yet supported by cdk8s-netpol; ` +
-        'use PolicyEngine.KUBERNETES (the default) until the Cilium and Calico renderers land');
-    default:
-      throw new Error(`${where}: engine ${JSON.stringify(engine)} is unknown; expected one of ${Object.values(PolicyEngine).map((e) => `"${e}"`).join(', ')}`);
+  const renderer = Object.prototype.hasOwnProperty.call(RENDERERS, engine) ? RENDERERS[engine] : undefined;
+  if (renderer === undefined) {
+    throw new Error(`${where}: engine ${JSON.stringify(engine)} is unknown; expected one of ${Object.values(PolicyEngine).map((e) => `"${e}"`).join(', ')}`);
   }
+  return renderer;
 }

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ExternalHttpsEgress, Port, PolicyEngine } from '../../src';
+import { ExternalHttpsEgress, Peer, Port, PolicyEngine } from '../../src';
 import { policyNamed, synthValid } from '../support/manifests';
 
 const newChart = () => new Chart(Testing.app(), 'test');
@@ -52,9 +52,33 @@ describe('ExternalHttpsEgress', () => {
   test('fqdns need Cilium: Kubernetes throws instead of allowing every address', () => {
     expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', fqdns: ['api.stripe.com'] }))
       .toThrow(/ExternalHttpsEgress "test\/e": fqdns needs engine PolicyEngine.CILIUM; PolicyEngine.KUBERNETES matches IP addresses, not DNS names/);
-    // With Cilium the FQDN intent is accepted by the construct; the renderer is not there yet.
-    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', fqdns: ['api.stripe.com'], engine: PolicyEngine.CILIUM }))
-      .toThrow(/PolicyEngine.CILIUM is not yet supported/);
+    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', fqdns: ['api.stripe.com'], engine: PolicyEngine.CALICO }))
+      .toThrow(/fqdns needs engine PolicyEngine.CILIUM; PolicyEngine.CALICO matches IP addresses/);
+  });
+
+  test('fqdns on Cilium: toFQDNs instead of CIDRs, with the DNS-proxy rule for the same pods', () => {
+    const chart = newChart();
+    new ExternalHttpsEgress(chart, 'e', { namespace: 'p', selector: { app: 'api' }, fqdns: ['api.stripe.com', '*.s3.amazonaws.com'], engine: PolicyEngine.CILIUM });
+    const [policy] = synthValid(chart);
+    expect(policy.kind).toBe('CiliumNetworkPolicy');
+    expect(policy.spec).toEqual({
+      endpointSelector: { matchLabels: { app: 'api' } },
+      egress: [
+        { toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.s3.amazonaws.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+        {
+          toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+        },
+      ],
+    });
+    expect(policy).toMatchSnapshot();
+  });
+
+  test('fqdns on Cilium with the DNS somewhere else', () => {
+    const chart = newChart();
+    new ExternalHttpsEgress(chart, 'e', { namespace: 'p', fqdns: ['example.com'], engine: PolicyEngine.CILIUM, dnsPeer: Peer.kubeDns({ namespace: 'dns' }) });
+    expect(synthValid(chart)[0].spec.egress[1].toEndpoints).toEqual([{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'dns' } }]);
+    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', dnsPeer: Peer.kubeDns() })).toThrow(/dnsPeer only applies with fqdns/);
   });
 
   test.each([

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Peer, ThreeTierApp } from '../../src';
+import { Peer, PolicyEngine, ThreeTierApp } from '../../src';
 import { policyNamed, synthValid } from '../support/manifests';
 
 const newChart = () => new Chart(Testing.app(), 'test');
@@ -64,6 +64,26 @@ describe('ThreeTierApp', () => {
     expect(frontend.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'orders' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
     expect(policyNamed(objects, 'store-api').spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mysql' } } }], ports: [{ protocol: 'TCP', port: 3306 }] }]);
     expect(objects).toMatchSnapshot();
+  });
+
+  test('tier HTTP rules (Cilium): the api accepts only the listed requests from the frontend', () => {
+    const chart = newChart();
+    const http = [{ method: 'GET', path: '/api/v1/products' }, { method: 'POST', path: '/api/v1/orders' }];
+    new ThreeTierApp(chart, 'shop', { namespace: 'production', api: { http }, engine: PolicyEngine.CILIUM });
+    const api = synthValid(chart).find((o) => o.metadata.name === 'shop-api');
+    expect(api.spec.ingress).toEqual([{
+      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http } }],
+    }]);
+  });
+
+  test('tier HTTP rules on Kubernetes or Calico are refused, naming the engine', () => {
+    expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ method: 'GET' }] } }))
+      .toThrow(/ThreeTierApp "test\/shop": HTTP \(L7\) rules cannot be expressed by PolicyEngine.KUBERNETES/);
+    expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ method: 'GET' }] }, engine: PolicyEngine.CALICO }))
+      .toThrow(/HTTP \(L7\) rules with path regexes cannot be expressed by PolicyEngine.CALICO/);
+    expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ path: 'x' }] }, engine: PolicyEngine.CILIUM }))
+      .toThrow(/api.http\[0\].path "x" must start with "\/"/);
   });
 
   test('policy names come from the construct id as a DNS label', () => {

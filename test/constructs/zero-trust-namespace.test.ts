@@ -78,8 +78,11 @@ describe('ZeroTrustNamespace', () => {
   test('the engine comes from the cdk8s-netpol/engine context when the prop is absent', () => {
     const app = Testing.app();
     app.node.setContext('cdk8s-netpol/engine', 'cilium');
-    expect(() => new ZeroTrustNamespace(new Chart(app, 'c'), 'zt', { namespace: 'prod' })).toThrow(/PolicyEngine.CILIUM is not yet supported/);
-    expect(() => new ZeroTrustNamespace(new Chart(app, 'd'), 'zt', { namespace: 'prod', engine: PolicyEngine.CALICO })).toThrow(/PolicyEngine.CALICO is not yet supported/);
+    const fromContext = new ZeroTrustNamespace(new Chart(app, 'c'), 'zt', { namespace: 'prod' });
+    expect(fromContext.engine).toBe(PolicyEngine.CILIUM);
+    expect(synthValid(fromContext.node.scope as Chart).map((o) => o.kind)).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
+    const fromProp = new ZeroTrustNamespace(new Chart(app, 'd'), 'zt', { namespace: 'other', engine: PolicyEngine.CALICO });
+    expect(fromProp.engine).toBe(PolicyEngine.CALICO);
   });
 
   describe('rejects bad input at the call site', () => {

@@ -1,4 +1,4 @@
-import { INTERNET_EXCLUDED_IPV4, INTERNET_EXCLUDED_IPV6, Peer, PeerKind, PeerSpec } from '../../src/core/peer';
+import { CiliumEntity, INTERNET_EXCLUDED_IPV4, INTERNET_EXCLUDED_IPV6, Peer, PeerKind, PeerSpec } from '../../src/core/peer';
 import { LabelExpression, LabelSelector } from '../../src/core/selector';
 
 type PodSpec = Extract<PeerSpec, { kind: PeerKind.PODS }>;
@@ -15,7 +15,7 @@ function blocks(peer: Peer): BlockSpec['blocks'] {
 
 describe('PeerKind', () => {
   test('string values', () => {
-    expect(Object.values(PeerKind)).toEqual(['pods', 'ipBlock', 'internet', 'fqdn', 'kubeApiServer']);
+    expect(Object.values(PeerKind)).toEqual(['pods', 'ipBlock', 'internet', 'fqdn', 'kubeApiServer', 'ciliumEntity']);
   });
 });
 
@@ -428,5 +428,22 @@ describe('options objects', () => {
 
   test('ipv6 must be a boolean: the string "false" does not mean false', () => {
     expect(() => Peer.internet({ ipv6: 'false' as any })).toThrow(/Peer.internet\(\): ipv6 "false" is not a boolean/);
+  });
+});
+
+describe('Peer.ciliumEntity', () => {
+  test('names a Cilium entity', () => {
+    const peer = Peer.ciliumEntity(CiliumEntity.CLUSTER);
+    expect(peer.kind).toBe(PeerKind.CILIUM_ENTITY);
+    expect(peer._spec).toEqual({ kind: PeerKind.CILIUM_ENTITY, entity: 'cluster' });
+    expect(peer.toString()).toBe('the Cilium entity cluster');
+  });
+
+  test('the enum holds the CRD\'s entities', () => {
+    expect(Object.values(CiliumEntity).sort()).toEqual(['all', 'cluster', 'health', 'host', 'ingress', 'init', 'kube-apiserver', 'remote-node', 'unmanaged', 'world']);
+  });
+
+  test('rejects anything else, listing the entities', () => {
+    expect(() => Peer.ciliumEntity('internet' as CiliumEntity)).toThrow(/Peer.ciliumEntity\(\): entity "internet" is not a Cilium entity; expected one of "world", "cluster"/);
   });
 });

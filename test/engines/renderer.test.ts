@@ -1,4 +1,6 @@
 import { PolicyEngine } from '../../src/core/engine';
+import { CalicoRenderer } from '../../src/engines/calico';
+import { CiliumRenderer } from '../../src/engines/cilium';
 import { KubernetesRenderer } from '../../src/engines/kubernetes';
 import { rendererFor } from '../../src/engines/renderer';
 
@@ -9,12 +11,16 @@ describe('rendererFor', () => {
     expect(renderer.engine).toBe(PolicyEngine.KUBERNETES);
   });
 
-  test.each([PolicyEngine.CILIUM, PolicyEngine.CALICO])('says %s is not yet supported, naming the caller', (engine) => {
-    expect(() => rendererFor(engine, 'ZeroTrustNamespace "c/z"'))
-      .toThrow(new RegExp(`ZeroTrustNamespace "c/z": engine PolicyEngine.${engine.toUpperCase()} is not yet supported`));
+  test('returns the Cilium and Calico renderers', () => {
+    expect(rendererFor(PolicyEngine.CILIUM, 'w')).toBeInstanceOf(CiliumRenderer);
+    expect(rendererFor(PolicyEngine.CALICO, 'w')).toBeInstanceOf(CalicoRenderer);
+    for (const engine of Object.values(PolicyEngine)) {
+      expect(rendererFor(engine, 'w').engine).toBe(engine);
+    }
   });
 
   test('rejects unknown engines', () => {
     expect(() => rendererFor('iptables' as PolicyEngine, 'w')).toThrow(/engine "iptables" is unknown; expected one of "kubernetes", "cilium", "calico"/);
+    expect(() => rendererFor('constructor' as PolicyEngine, 'w')).toThrow(/engine "constructor" is unknown/);
   });
 });

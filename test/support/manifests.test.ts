@@ -47,12 +47,50 @@ describe('manifest validator', () => {
   });
 
   test('rejects kinds it has no schema for, so that nothing goes unchecked', () => {
-    expect(manifestProblems([{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x' } }]))
-      .toEqual([expect.stringMatching(/no schema known for cilium.io\/v2 CiliumNetworkPolicy/)]);
+    expect(manifestProblems([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } }]))
+      .toEqual([expect.stringMatching(/no schema known for example.com\/v1 Widget/)]);
   });
 
   test('checks Namespace names', () => {
     expect(manifestProblems([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } }])).toEqual([]);
     expect(manifestProblems([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Prod' } }]).join()).toMatch(/DNS-1123 label/);
+  });
+
+  describe('Cilium and Calico', () => {
+    const cnp = (spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'a', namespace: 'b' }, spec: { endpointSelector: {}, ...spec } });
+    const calico = (spec: Record<string, unknown>, kind = 'NetworkPolicy') => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind,
+      metadata: kind === 'NetworkPolicy' ? { name: 'a', namespace: 'b' } : { name: 'a' },
+      spec: { order: 1000, selector: 'all()', types: ['Ingress'], ...spec },
+    });
+
+    test('accepts valid objects of every kind', () => {
+      expect(manifestProblems([
+        cnp({ ingress: [{}], egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] }),
+        cnp({ egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }], toPorts: [{ ports: [{ port: '8000', endPort: 8100, protocol: 'TCP' }] }] }] }),
+        calico({ ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80, '8000:8100', 'http'] } }] }),
+        calico({ types: ['Egress'], order: 100, egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }] }, 'GlobalNetworkPolicy'),
+        { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 't' }, spec: { order: 100, defaultAction: 'Pass' } },
+      ])).toEqual([]);
+    });
+
+    test.each([
+      ['a CNP without any rule section', cnp({}), /must match a schema in anyOf/],
+      ['a CNP with an unknown field', cnp({ ingress: [{}], bogus: 1 }), /additional properties .*bogus/],
+      ['a CNP port as a number', cnp({ ingress: [{ toPorts: [{ ports: [{ port: 80 }] }] }] }), /must be string/],
+      ['two L3 members in one Cilium rule', cnp({ ingress: [{ fromEndpoints: [{}], fromCIDR: ['1.2.3.4/32'] }] }), /mutually exclusive/],
+      ['toFQDNs with toEndpoints', cnp({ egress: [{ toFQDNs: [{ matchName: 'a.com' }], toEndpoints: [{}] }] }), /mutually exclusive/],
+      ['a Cilium except outside its cidr', cnp({ egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['11.0.0.0/8'] }] }] }), /must lie inside/],
+      ['a DNS rule on a port range', cnp({ egress: [{ toPorts: [{ ports: [{ port: '53', endPort: 54, protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] }), /DNS rules cannot be used with port ranges/],
+      ['a Calico policy without order', calico({ order: undefined }), /order must be explicit/],
+      ['Calico ports without a protocol', calico({ ingress: [{ action: 'Allow', destination: { ports: [80] } }] }), /ports need protocol/],
+      ['a bad Calico range', calico({ ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['90:80'] } }] }), /not a port/],
+      ['mixed families in one Calico rule', calico({ ingress: [{ action: 'Allow', source: { nets: ['10.0.0.0/8', 'fc00::/7'] } }] }), /mix IPv4 and IPv6/],
+      ['an unknown Calico action', calico({ ingress: [{ action: 'Accept' }] }), /must be equal to one of the allowed values/],
+      ['a namespaced GlobalNetworkPolicy', { ...calico({}, 'GlobalNetworkPolicy'), metadata: { name: 'a', namespace: 'b' } }, /cluster-scoped/],
+    ])('rejects %s', (_what, manifest, message) => {
+      expect(manifestProblems([manifest]).join('\n')).toMatch(message);
+    });
   });
 });

@@ -9,12 +9,63 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { Chart, Testing } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
+import * as YAML from 'yaml';
 
 export const SCHEMAS_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'schemas');
 const K8S_SCHEMA = path.join(SCHEMAS_DIR, 'kubernetes', 'networking.k8s.io-v1-openapi.json');
 const NETWORK_POLICY_REF = 'k8s#/components/schemas/io.k8s.api.networking.v1.NetworkPolicy';
 
 let networkPolicyValidator: ValidateFunction | undefined;
+const crdValidators = new Map<string, ValidateFunction>();
+
+/**
+ * The CRDs carry Go regular expressions; `\pL`-style classes become `\p{L}` for JavaScript's
+ * unicode regexes (DESIGN.md §4).
+ */
+function translateGoRegexes(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(translateGoRegexes);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    out[key] = key === 'pattern' && typeof value === 'string'
+      ? value.replace(/\\([pP])([A-Z])/g, '\\$1{$2}')
+      : translateGoRegexes(value);
+  }
+  return out;
+}
+
+/** Ajv validator for one version of a CRD in ../shared/schemas. */
+function crdValidator(file: string, version: string): ValidateFunction {
+  const key = `${file}#${version}`;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    const full = path.join(SCHEMAS_DIR, file);
+    if (!fs.existsSync(full)) {
+      throw new Error(`official schema not found at ${full}: ../shared must sit beside the checkout`);
+    }
+    const crd = YAML.parse(fs.readFileSync(full, 'utf8'));
+    const served = crd.spec.versions.find((v: any) => v.name === version);
+    if (!served) {
+      throw new Error(`${file} has no version ${version}`);
+    }
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    validate = ajv.compile(closeObjects(translateGoRegexes(served.schema.openAPIV3Schema)) as object);
+    crdValidators.set(key, validate);
+  }
+  return validate;
+}
+
+function schemaProblems(where: string, validate: ValidateFunction, obj: unknown, problems: string[]): void {
+  if (!validate(obj)) {
+    for (const error of validate.errors ?? []) {
+      problems.push(`${where}: schema: ${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
+    }
+  }
+}
 
 function closeObjects(node: unknown): unknown {
   if (Array.isArray(node)) {
@@ -27,7 +78,8 @@ function closeObjects(node: unknown): unknown {
   for (const [key, value] of Object.entries(node)) {
     out[key] = closeObjects(value);
   }
-  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+  // Only object schemas: the anyOf/oneOf branches of the CRDs list properties just to require them.
+  if (out.type === 'object' && out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = false;
   }
   return out;
@@ -163,12 +215,7 @@ function checkPort(where: string, port: any, problems: string[]): void {
 }
 
 function checkNetworkPolicy(where: string, obj: any, problems: string[]): void {
-  const validate = validator();
-  if (!validate(obj)) {
-    for (const error of validate.errors ?? []) {
-      problems.push(`${where}: schema: ${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
-    }
-  }
+  schemaProblems(where, validator(), obj, problems);
   checkMetadata(where, obj.metadata, true, problems);
   const spec = obj.spec ?? {};
   checkSelector(`${where}.spec.podSelector`, spec.podSelector, problems);
@@ -184,6 +231,112 @@ function checkNetworkPolicy(where: string, obj: any, problems: string[]): void {
   }
 }
 
+function checkCidrRule(where: string, rule: any, problems: string[]): void {
+  const block = strictCidr(rule.cidr);
+  if (!block) {
+    problems.push(`${where}.cidr ${JSON.stringify(rule.cidr)} is not a valid CIDR`);
+    return;
+  }
+  for (const text of rule.except ?? []) {
+    const hole = strictCidr(text);
+    if (!(hole && hole[0].kind() === block[0].kind() && hole[1] > block[1] && (hole[0] as ipaddr.IPv4).match(block as [ipaddr.IPv4, number]))) {
+      problems.push(`${where}.except ${JSON.stringify(text)} must lie inside ${rule.cidr}`);
+    }
+  }
+}
+
+const CILIUM_L3 = {
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
+  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
+};
+
+/** Rules of SEMANTICS.md §2 that the CRD schema does not enforce. */
+function checkCiliumPolicy(where: string, obj: any, problems: string[]): void {
+  schemaProblems(where, crdValidator('cilium/ciliumnetworkpolicies.yaml', 'v2'), obj, problems);
+  checkMetadata(where, obj.metadata, true, problems);
+  const spec = obj.spec ?? {};
+  for (const direction of ['ingress', 'egress'] as const) {
+    (spec[direction] ?? []).forEach((rule: any, i: number) => {
+      const at = `${where}.spec.${direction}[${i}]`;
+      const l3 = CILIUM_L3[direction].filter((member) => rule[member] !== undefined);
+      if (l3.length > 1) {
+        problems.push(`${at}: L3 members ${l3.join(', ')} are mutually exclusive in one rule`);
+      }
+      (rule.toCIDRSet ?? rule.fromCIDRSet ?? []).forEach((cidrRule: any, j: number) => checkCidrRule(`${at}.cidrSet[${j}]`, cidrRule, problems));
+      (rule.toPorts ?? []).forEach((toPorts: any, j: number) => {
+        for (const port of toPorts.ports ?? []) {
+          const numeric = /^[0-9]+$/.test(port.port ?? '');
+          if (numeric && Number(port.port) > 65535) {
+            problems.push(`${at}.toPorts[${j}]: port ${port.port} is out of range`);
+          }
+          if (port.endPort !== undefined && (!numeric || port.endPort < Number(port.port))) {
+            problems.push(`${at}.toPorts[${j}]: endPort ${port.endPort} needs a numeric port <= it`);
+          }
+          if (port.endPort !== undefined && toPorts.rules?.dns) {
+            problems.push(`${at}.toPorts[${j}]: DNS rules cannot be used with port ranges`);
+          }
+        }
+      });
+    });
+  }
+}
+
+/** Rules of SEMANTICS.md §3 that the CRD schema does not enforce. */
+function checkCalicoPolicy(where: string, obj: any, problems: string[]): void {
+  const global = obj.kind === 'GlobalNetworkPolicy';
+  const file = global ? 'calico/v3.32.1/projectcalico.org_globalnetworkpolicies.yaml' : 'calico/v3.32.1/projectcalico.org_networkpolicies.yaml';
+  schemaProblems(where, crdValidator(file, 'v3'), obj, problems);
+  checkMetadata(where, obj.metadata, !global, problems);
+  if (global && obj.metadata?.namespace !== undefined) {
+    problems.push(`${where}: a GlobalNetworkPolicy is cluster-scoped and has no namespace`);
+  }
+  const spec = obj.spec ?? {};
+  if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) {
+    problems.push(`${where}: order must be explicit and finite (a missing order sorts last, after Kubernetes policies at 1000)`);
+  }
+  for (const direction of ['ingress', 'egress'] as const) {
+    (spec[direction] ?? []).forEach((rule: any, i: number) => {
+      const at = `${where}.spec.${direction}[${i}]`;
+      for (const side of ['source', 'destination'] as const) {
+        const entity = rule[side] ?? {};
+        for (const net of [...(entity.nets ?? []), ...(entity.notNets ?? [])]) {
+          if (!strictCidr(net)) {
+            problems.push(`${at}.${side}: ${JSON.stringify(net)} is not a valid CIDR`);
+          }
+        }
+        const families = new Set([...(entity.nets ?? []), ...(entity.notNets ?? [])].map((n: string) => (n.includes(':') ? 6 : 4)));
+        if (families.size > 1) {
+          problems.push(`${at}.${side}: nets and notNets mix IPv4 and IPv6`);
+        }
+        for (const ports of [entity.ports, entity.notPorts]) {
+          if (ports === undefined) {
+            continue;
+          }
+          if (!['TCP', 'UDP', 'SCTP'].includes(rule.protocol)) {
+            problems.push(`${at}.${side}: ports need protocol TCP, UDP or SCTP (got ${JSON.stringify(rule.protocol)})`);
+          }
+          if (ports.length > 50) {
+            problems.push(`${at}.${side}: at most 50 ports`);
+          }
+          for (const port of ports) {
+            const ok = typeof port === 'number'
+              ? Number.isInteger(port) && port >= 0 && port <= 65535
+              : /^[0-9]+:[0-9]+$/.test(port)
+                ? Number(port.split(':')[0]) <= Number(port.split(':')[1]) && Number(port.split(':')[1]) <= 65535
+                : /^[a-zA-Z0-9_.-]{1,128}$/.test(port);
+            if (!ok) {
+              problems.push(`${at}.${side}: port ${JSON.stringify(port)} is not a port, "min:max" range or port name`);
+            }
+          }
+        }
+        if (entity.services && (entity.selector || entity.namespaceSelector || entity.nets || entity.serviceAccounts)) {
+          problems.push(`${at}.${side}: services cannot be combined with selectors, nets or serviceAccounts`);
+        }
+      }
+    });
+  }
+}
+
 /** Every problem the API server (or the official schema) would report for these objects. */
 export function manifestProblems(objects: any[]): string[] {
   const problems: string[] = [];
@@ -191,6 +344,13 @@ export function manifestProblems(objects: any[]): string[] {
     const where = `#${i} ${obj?.kind}/${obj?.metadata?.name}`;
     if (obj?.apiVersion === 'networking.k8s.io/v1' && obj.kind === 'NetworkPolicy') {
       checkNetworkPolicy(where, obj, problems);
+    } else if (obj?.apiVersion === 'cilium.io/v2' && obj.kind === 'CiliumNetworkPolicy') {
+      checkCiliumPolicy(where, obj, problems);
+    } else if (obj?.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'NetworkPolicy' || obj.kind === 'GlobalNetworkPolicy')) {
+      checkCalicoPolicy(where, obj, problems);
+    } else if (obj?.apiVersion === 'projectcalico.org/v3' && obj.kind === 'Tier') {
+      schemaProblems(where, crdValidator('calico/v3.32.1/projectcalico.org_tiers.yaml', 'v3'), obj, problems);
+      checkMetadata(where, obj.metadata, false, problems);
     } else if (obj?.apiVersion === 'v1' && obj.kind === 'Namespace') {
       checkMetadata(where, obj.metadata, false, problems);
       if (!DNS1123_LABEL.test(obj.metadata?.name ?? '') || obj.metadata.name.length > 63) {

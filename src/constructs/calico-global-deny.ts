@@ -1,0 +1,201 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { describeConstruct } from './describe';
+import { claimObjectName } from './policy-emitter';
+import { checkBoolean, checkPolicyName, checkPorts } from './prop-checks';
+import { Port } from '../core/port';
+import { calicoSelectorProblem } from '../engines/calico-selector';
+import { DESCRIPTION_ANNOTATION } from '../engines/manifest';
+import { cidrProblem, parseCidr } from '../util/cidr';
+import { dns1123SubdomainProblem, toDnsLabel } from '../util/names';
+import { invalid, show } from '../util/validation';
+
+/** Props of `CalicoGlobalDeny`. */
+export interface CalicoGlobalDenyProps {
+  /**
+   * Calico selector of the endpoints whose egress is denied, e.g. `"has(app)"` or
+   * `CalicoSelector.has('app').expression`. A GlobalNetworkPolicy also selects host endpoints,
+   * where they exist: narrow the selector if nodes must keep reaching these addresses.
+   * @default "all()"
+   */
+  readonly selector?: string;
+  /**
+   * Order of the policy within its tier; lower is evaluated first.
+   * @default 100
+   */
+  readonly order?: number;
+  /**
+   * The destinations to deny.
+   * @default ["169.254.169.254/32"] - the cloud metadata endpoint
+   */
+  readonly nets?: string[];
+  /**
+   * Deny only these destination ports.
+   * @default - every port and protocol
+   */
+  readonly ports?: Port[];
+  /**
+   * The policy name.
+   * @default - the construct id as a DNS label
+   */
+  readonly name?: string;
+  /**
+   * The Calico tier the policy lives in. Not "default": the policy ends with a Pass rule, and
+   * in the default tier Pass would skip every Kubernetes NetworkPolicy.
+   * @default "cdk8s-netpol-guardrails"
+   */
+  readonly tier?: string;
+  /**
+   * Order of that tier among tiers; below the default tier's 1,000,000 so the deny comes first.
+   * @default 100
+   */
+  readonly tierOrder?: number;
+  /**
+   * Emit the `Tier` object (once per app and tier name).
+   * @default true
+   */
+  readonly createTier?: boolean;
+}
+
+const DEFAULT_TIER = 'cdk8s-netpol-guardrails';
+const DEFAULT_TIER_ORDER_OF_CALICO = 1_000_000;
+/** Which tiers this app already emits, and at which order. */
+const TIERS = new WeakMap<IConstruct, Map<string, number>>();
+
+/**
+ * Denies egress to `nets` (by default the cloud metadata endpoint 169.254.169.254) for every
+ * endpoint matching `selector`, before any allow can apply: a `projectcalico.org/v3`
+ * GlobalNetworkPolicy in its own tier, evaluated ahead of the default tier where Kubernetes
+ * NetworkPolicies live.
+ *
+ * The policy's last rule is `Pass`, and its tier's default action is `Pass`: traffic the deny
+ * does not match goes on to the next tier unchanged. A plain deny policy in the default tier
+ * would instead drop every other packet of the endpoints it selects (a tier that applies to an
+ * endpoint but takes no action drops), cutting all egress cluster-wide.
+ */
+export class CalicoGlobalDeny extends Construct {
+  /** The Tier object, when this construct emitted it. */
+  public readonly tierObject?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: CalicoGlobalDenyProps = {}) {
+    super(scope, id);
+    const where = describeConstruct('CalicoGlobalDeny', this);
+    const p = props ?? {};
+    if (typeof p !== 'object') {
+      invalid(where, `props ${show(p)} is not an object`);
+    }
+    const selector = p.selector ?? 'all()';
+    const selectorProblem = calicoSelectorProblem(selector);
+    if (selectorProblem) {
+      invalid(where, `selector ${show(selector)} is not a valid Calico selector: ${selectorProblem}; expected e.g. "all()" or "app == 'web' && !has(debug)"`);
+    }
+    const order = p.order ?? 100;
+    checkFinite(where, 'order', order);
+    const nets = p.nets ?? ['169.254.169.254/32'];
+    if (!Array.isArray(nets) || nets.length === 0) {
+      invalid(where, `nets ${show(nets)} must list at least one CIDR, e.g. ["169.254.169.254/32"]`);
+    }
+    nets.forEach((net, i) => {
+      const problem = cidrProblem(net);
+      if (problem) {
+        invalid(where, `nets[${i}] ${show(net)} is not a valid CIDR: ${problem}`);
+      }
+    });
+    checkPorts(where, 'ports', p.ports);
+    const named = (p.ports ?? []).find((port) => port.name !== undefined);
+    if (named) {
+      invalid(where, `ports lists the named port ${named}; addresses outside the cluster have no container ports to name, use a numbered port`);
+    }
+    checkPolicyName(where, 'name', p.name);
+    const tier = p.tier ?? DEFAULT_TIER;
+    const tierProblem = dns1123SubdomainProblem(tier);
+    if (tierProblem) {
+      invalid(where, `tier ${show(tier)} is not a valid tier name: ${tierProblem}`);
+    }
+    if (tier === 'default') {
+      invalid(where, 'tier "default" cannot hold this policy: its closing Pass rule would skip every Kubernetes NetworkPolicy of the default tier; use a tier of its own');
+    }
+    const tierOrder = p.tierOrder ?? 100;
+    checkFinite(where, 'tierOrder', tierOrder);
+    if (tierOrder >= DEFAULT_TIER_ORDER_OF_CALICO) {
+      invalid(where, `tierOrder ${tierOrder} would put the tier after Calico's default tier (order ${DEFAULT_TIER_ORDER_OF_CALICO}), where allows have already decided; use a lower order`);
+    }
+    checkBoolean(where, 'createTier', p.createTier);
+
+    if (p.createTier ?? true) {
+      this.tierObject = claimTier(this, where, tier, tierOrder);
+    }
+
+    const name = p.name ?? toDnsLabel(id);
+    claimObjectName(this, where, 'GlobalNetworkPolicy', undefined, name);
+    new ApiObject(this, 'Policy', {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: {
+        name,
+        annotations: {
+          [DESCRIPTION_ANNOTATION]: `Endpoints matching ${selector} may not send to ${nets.join(', ')}` +
+            `${p.ports ? ` on ${p.ports.join(', ')}` : ''}; everything else passes to the next tier.`,
+        },
+      },
+      spec: {
+        tier,
+        order,
+        selector,
+        types: ['Egress'],
+        egress: [...denyRules(nets, p.ports ?? []), { action: 'Pass' }],
+      },
+    });
+  }
+}
+
+function checkFinite(where: string, prop: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    invalid(where, `${prop} ${show(value)} must be a finite number (lower is evaluated first)`);
+  }
+}
+
+/** One Deny rule per IP family (a Calico rule holds one) and per protocol (ports need one). */
+function denyRules(nets: string[], ports: Port[]): Record<string, unknown>[] {
+  const families = [4, 6].map((family) => nets.filter((net) => parseCidr(net).family === family)).filter((group) => group.length > 0);
+  const protocols = [...new Set(ports.map((port) => port.protocol))];
+  const rules: Record<string, unknown>[] = [];
+  for (const group of families) {
+    if (protocols.length === 0) {
+      rules.push({ action: 'Deny', destination: { nets: group } });
+      continue;
+    }
+    for (const protocol of protocols) {
+      const ofProtocol = ports.filter((port) => port.protocol === protocol);
+      const values = ofProtocol.some((port) => port.isAllPorts)
+        ? undefined
+        : ofProtocol.map((port) => port.name ?? (port.endPortNumber === undefined ? port.portNumber! : `${port.portNumber}:${port.endPortNumber}`));
+      rules.push({ action: 'Deny', protocol, destination: values ? { nets: group, ports: values } : { nets: group } });
+    }
+  }
+  return rules;
+}
+
+/** Emits the tier once per app; a second construct in the same tier must agree on its order. */
+function claimTier(owner: Construct, where: string, tier: string, order: number): ApiObject | undefined {
+  const app = owner.node.root;
+  let tiers = TIERS.get(app);
+  if (!tiers) {
+    tiers = new Map();
+    TIERS.set(app, tiers);
+  }
+  const existing = tiers.get(tier);
+  if (existing !== undefined) {
+    if (existing !== order) {
+      invalid(where, `tier ${show(tier)} is already emitted with tierOrder ${existing}; give the same tierOrder or another tier`);
+    }
+    return undefined;
+  }
+  tiers.set(tier, order);
+  return new ApiObject(owner, 'Tier', {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'Tier',
+    metadata: { name: tier },
+    spec: { order, defaultAction: 'Pass' },
+  });
+}

@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import { describeConstruct } from './describe';
+import { PolicyEmitter } from './policy-emitter';
+import { checkPolicyName, requireProps } from './prop-checks';
+import { PolicyEngine } from '../core/engine';
+import { HttpRule, validateHttpRules } from '../core/http-rule';
+import { Peer } from '../core/peer';
+import { Port, Protocol } from '../core/port';
+import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { toDnsLabel } from '../util/names';
+import { invalid, show } from '../util/validation';
+
+/** Props of `CiliumL7Rule`. */
+export interface CiliumL7RuleProps {
+  /** The namespace of the pods that serve HTTP. */
+  readonly namespace: string;
+  /** Labels of the pods that serve HTTP; at least one label. */
+  readonly selector: Record<string, string>;
+  /** Who may send the requests; at least one peer. */
+  readonly from: Peer[];
+  /** The TCP port the pods serve HTTP on, e.g. `Port.tcp(8080)`. */
+  readonly port: Port;
+  /** The requests allowed; anything else on the port is refused with 403 by Cilium's proxy. */
+  readonly http: HttpRule[];
+  /**
+   * The policy name.
+   * @default - the construct id as a DNS label
+   */
+  readonly name?: string;
+}
+
+/**
+ * A CiliumNetworkPolicy that lets the `from` peers reach the selected pods on one TCP port for
+ * the listed HTTP requests only (method, path regex, host, headers).
+ *
+ * Cilium unions all policies of an endpoint: another policy that allows the same peers on the
+ * same port without HTTP rules (an L4 allowance) makes these rules moot. Give such tiers their
+ * HTTP rules here, or through `ThreeTierApp`'s tier `http` option, not both ways.
+ */
+export class CiliumL7Rule extends Construct {
+  /** Always `PolicyEngine.CILIUM`. */
+  public readonly engine: PolicyEngine = PolicyEngine.CILIUM;
+
+  constructor(scope: Construct, id: string, props: CiliumL7RuleProps) {
+    super(scope, id);
+    const where = describeConstruct('CiliumL7Rule', this);
+    requireProps(where, props, '{ namespace, selector, from, port, http }');
+    checkNamespaceName(where, 'namespace', props.namespace);
+    if (props.selector === undefined || props.selector === null) {
+      invalid(where, 'selector is required: the labels of the pods that serve HTTP, e.g. { app: "api" }');
+    }
+    checkLabels(where, 'selector', props.selector);
+    if (Object.keys(props.selector).length === 0) {
+      invalid(where, 'selector {} would put every pod of the namespace behind these HTTP rules; give the serving pods\' labels');
+    }
+    if (!Array.isArray(props.from) || props.from.length === 0) {
+      invalid(where, `from ${show(props.from)} must list at least one Peer, e.g. [Peer.pods({ app: "frontend" })]`);
+    }
+    props.from.forEach((peer, i) => {
+      if (!(peer instanceof Peer)) {
+        invalid(where, `from[${i}] ${show(peer)} is not a Peer`);
+      }
+    });
+    checkL7Port(where, props.port);
+    validateHttpRules(where, 'http', props.http);
+    checkPolicyName(where, 'name', props.name);
+
+    const selector = LabelSelector.of(props.selector);
+    new PolicyEmitter(this, this.engine, where).emit('Policy', {
+      name: props.name ?? toDnsLabel(id),
+      namespace: props.namespace,
+      selector,
+      ingress: [{ peers: [...props.from], ports: [props.port], http: [...props.http] }],
+      description: `Pods ${selector} accept from ${props.from.join(', ')} on ${props.port} only: ` +
+        `${props.http.map(describeHttp).join('; ')}.`,
+    });
+  }
+}
+
+function checkL7Port(where: string, port: Port): void {
+  if (!(port instanceof Port)) {
+    invalid(where, `port ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
+  }
+  if (port.protocol !== Protocol.TCP) {
+    invalid(where, `port ${port} is not TCP; HTTP rules apply to TCP ports only`);
+  }
+  if (port.portNumber === undefined || port.endPortNumber !== undefined) {
+    invalid(where, `port ${port} must be one numbered TCP port such as Port.tcp(8080), not a range, a name or every port`);
+  }
+}
+
+/** "GET /api/v1/products" style summary of one HTTP rule. */
+export function describeHttp(rule: HttpRule): string {
+  const parts = [rule.method ?? 'any method', rule.path ?? 'any path'];
+  if (rule.host !== undefined) {
+    parts.push(`host ${rule.host}`);
+  }
+  if (rule.headers !== undefined) {
+    parts.push(`with ${rule.headers.join(', ')}`);
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,162 @@
+import { calicoSelectorOf } from './calico-selector';
+import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import type { PolicyRenderer } from './renderer';
+import { PolicyEngine } from '../core/engine';
+import { PolicyIntent, PolicyRule } from '../core/intent';
+import { Peer, PeerKind } from '../core/peer';
+import { Port, Protocol } from '../core/port';
+
+type Json = Record<string, unknown>;
+type Direction = 'ingress' | 'egress';
+
+/**
+ * The `order` of every allow policy this library renders for Calico: the order at which Calico
+ * places Kubernetes NetworkPolicies in the default tier. Allow-only policies are additive, so
+ * theirs and ours combine exactly like Kubernetes policies; a Calico deny with a lower order
+ * (e.g. `CalicoGlobalDeny`, 100) is evaluated first and wins.
+ */
+export const CALICO_POLICY_ORDER = 1000;
+/** The label Calico gives every namespace with its own name. */
+export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
+/** Calico accepts at most this many entries in one ports list. */
+const MAX_PORTS_PER_RULE = 50;
+
+/**
+ * Renders intents to `projectcalico.org/v3` NetworkPolicy (SEMANTICS.md §3).
+ *
+ * - `types` and `order` are always explicit (Calico's `types` default differs from Kubernetes').
+ * - Every rule is an explicit `action: Allow`. Within the default tier, a policy that selects an
+ *   endpoint but matches nothing lets evaluation continue to the next policy; only when no
+ *   policy of the tier allows does the tier's default Deny apply: the union of allows, as in
+ *   Kubernetes.
+ * - Ports need a protocol, so an intent rule becomes one Calico rule per protocol; ranges are
+ *   `"a:b"`. A rule holds one IP family, so each IP block becomes its own rule.
+ * - Namespaces are selected by name through `projectcalico.org/name`. In a namespaced policy an
+ *   entity rule's `selector` alone means the policy's namespace, `namespaceSelector: all()`
+ *   every namespace.
+ */
+export class CalicoRenderer implements PolicyRenderer {
+  public readonly engine = PolicyEngine.CALICO;
+
+  public render(intent: PolicyIntent, where: string): ManifestObject {
+    const types: string[] = [];
+    const spec: Json = { order: CALICO_POLICY_ORDER, selector: calicoSelectorOf(intent.selector), types };
+    if (intent.ingress !== undefined) {
+      types.push('Ingress');
+      if (intent.ingress.length > 0) {
+        spec.ingress = intent.ingress.flatMap((rule) => renderRule(rule, 'ingress', where));
+      }
+    }
+    if (intent.egress !== undefined) {
+      types.push('Egress');
+      if (intent.egress.length > 0) {
+        spec.egress = intent.egress.flatMap((rule) => renderRule(rule, 'egress', where));
+      }
+    }
+    return {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: intent.name,
+        namespace: intent.namespace,
+        ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
+      },
+      spec,
+    };
+  }
+}
+
+function renderRule(rule: PolicyRule, direction: Direction, where: string): Json[] {
+  if (rule.http !== undefined) {
+    throw new Error(`${where}: HTTP (L7) rules with path regexes cannot be expressed by PolicyEngine.CALICO ` +
+      '(Calico open source matches L3/L4 only). Use engine: PolicyEngine.CILIUM (CiliumL7Rule)');
+  }
+  const entities = rule.peers.flatMap((peer) => renderPeer(peer, where));
+  const portGroups = groupPorts(rule.ports ?? []);
+  const out: Json[] = [];
+  for (const entity of entities) {
+    if (portGroups.length === 0) {
+      out.push(direction === 'ingress' ? { action: 'Allow', source: entity } : { action: 'Allow', destination: entity });
+      continue;
+    }
+    for (const { protocol, ports } of portGroups) {
+      const rendered: Json = { action: 'Allow', protocol };
+      if (direction === 'ingress') {
+        rendered.source = entity;
+        if (ports.length > 0) {
+          rendered.destination = { ports };
+        }
+      } else {
+        rendered.destination = ports.length > 0 ? { ...entity, ports } : entity;
+      }
+      out.push(rendered);
+    }
+  }
+  return out;
+}
+
+/** Ports per protocol, in order of first appearance; an empty list means every port of it. */
+function groupPorts(ports: Port[]): { protocol: Protocol; ports: (number | string)[] }[] {
+  const byProtocol = new Map<Protocol, (number | string)[] | 'all'>();
+  for (const port of ports) {
+    const current = byProtocol.get(port.protocol) ?? [];
+    if (port.isAllPorts || current === 'all') {
+      byProtocol.set(port.protocol, 'all');
+      continue;
+    }
+    const value = port.name ?? (port.endPortNumber === undefined ? port.portNumber! : `${port.portNumber}:${port.endPortNumber}`);
+    if (!current.includes(value)) {
+      current.push(value);
+    }
+    byProtocol.set(port.protocol, current);
+  }
+  const out: { protocol: Protocol; ports: (number | string)[] }[] = [];
+  for (const [protocol, values] of byProtocol) {
+    if (values === 'all') {
+      out.push({ protocol, ports: [] });
+      continue;
+    }
+    for (let i = 0; i < values.length; i += MAX_PORTS_PER_RULE) {
+      out.push({ protocol, ports: values.slice(i, i + MAX_PORTS_PER_RULE) });
+    }
+  }
+  return out;
+}
+
+function renderPeer(peer: Peer, where: string): Json[] {
+  const spec = peer._spec;
+  switch (spec.kind) {
+    case PeerKind.PODS: {
+      const pods = spec.pods.isEmpty ? undefined : calicoSelectorOf(spec.pods);
+      switch (spec.namespaces.kind) {
+        case 'same':
+          // `all()` rather than no selector: an entity rule without selectors matches every packet.
+          return [{ selector: pods ?? 'all()' }];
+        case 'name': {
+          const namespaceSelector = `${CALICO_NAMESPACE_NAME_LABEL} == '${spec.namespaces.name}'`;
+          return [pods ? { namespaceSelector, selector: pods } : { namespaceSelector }];
+        }
+        default: {
+          const namespaceSelector = calicoSelectorOf(spec.namespaces.selector);
+          return [pods ? { namespaceSelector, selector: pods } : { namespaceSelector }];
+        }
+      }
+    }
+    case PeerKind.IP_BLOCK:
+    case PeerKind.INTERNET:
+      return spec.blocks.map((b) => (b.except.length > 0 ? { nets: [b.cidr], notNets: [...b.except] } : { nets: [b.cidr] }));
+    case PeerKind.KUBE_API_SERVER:
+      if (spec.blocks.length === 0) {
+        throw new Error(`${where}: Peer.kubeApiServer() without cidrs cannot be expressed by PolicyEngine.CALICO: ` +
+          'the API server runs on the host network. Pass Peer.kubeApiServer({ cidrs: [...] }) with the endpoint IPs ' +
+          '(kubectl get endpoints kubernetes -n default), or use PolicyEngine.CILIUM');
+      }
+      return spec.blocks.map((b) => ({ nets: [b.cidr] }));
+    case PeerKind.FQDN:
+      throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be expressed by PolicyEngine.CALICO: ` +
+        'Calico open source matches addresses, not DNS names (domain rules are a Calico Enterprise feature). ' +
+        'Use engine: PolicyEngine.CILIUM, or Peer.ipBlock() with the service\'s published ranges');
+    default:
+      throw new Error(`${where}: Peer.ciliumEntity("${spec.entity}") cannot be expressed by PolicyEngine.CALICO: entities are Cilium identities`);
+  }
+}

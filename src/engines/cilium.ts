@@ -1,0 +1,219 @@
+import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import type { PolicyRenderer } from './renderer';
+import { PolicyEngine } from '../core/engine';
+import { HttpRule } from '../core/http-rule';
+import { PolicyIntent, PolicyRule } from '../core/intent';
+import { NamespaceScope, Peer, PeerKind } from '../core/peer';
+import { Port } from '../core/port';
+import { LabelSelector } from '../core/selector';
+
+type Json = Record<string, unknown>;
+type Direction = 'ingress' | 'egress';
+interface Expression { readonly key: string; readonly operator: string; readonly values: string[] }
+
+/** The label Cilium gives every endpoint with its namespace name. */
+export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+/** The prefix under which Cilium exposes the labels of an endpoint's namespace. */
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
+/** Cilium accepts at most this many ports in one `toPorts` entry (CRD maxItems). */
+const MAX_PORTS_PER_RULE = 40;
+
+/** L3 members of a Cilium rule; they are mutually exclusive, so each gets its own rule. */
+const L3_KEYS = {
+  ingress: { endpoints: 'fromEndpoints', cidrSet: 'fromCIDRSet', entities: 'fromEntities', fqdns: undefined },
+  egress: { endpoints: 'toEndpoints', cidrSet: 'toCIDRSet', entities: 'toEntities', fqdns: 'toFQDNs' },
+} as const;
+
+/**
+ * Renders intents to `cilium.io/v2` CiliumNetworkPolicy (SEMANTICS.md §2).
+ *
+ * - A governed direction without rules becomes `[{}]`: an empty rule puts the endpoints into
+ *   default deny for that direction and allows nothing.
+ * - Endpoint selectors of a namespaced CNP are limited to its namespace unless they name the
+ *   namespace label, so other namespaces are selected through `k8s:io.kubernetes.pod.namespace`
+ *   (by name) or `k8s:io.cilium.k8s.namespace.labels.*` (by labels).
+ * - The L3 members of one rule are mutually exclusive (and `toFQDNs` combines with none), so an
+ *   intent rule with several kinds of peers becomes one Cilium rule per kind: separate rules OR.
+ * - Ports are strings; `endPort` is kept for ranges, which Cilium honours in toPorts, and refused
+ *   with L7 rules, which it does not.
+ * - Whenever an egress rule uses `toFQDNs`, the policy also allows DNS to kube-dns through the
+ *   DNS proxy (`rules.dns: [{matchPattern: "*"}]`): without it no IP is learned and the traffic
+ *   is dropped.
+ */
+export class CiliumRenderer implements PolicyRenderer {
+  public readonly engine = PolicyEngine.CILIUM;
+
+  public render(intent: PolicyIntent, where: string): ManifestObject {
+    const spec: Json = { endpointSelector: endpointSelector(intent.selector) };
+    if (intent.ingress !== undefined) {
+      spec.ingress = renderSection(intent.ingress, 'ingress', where);
+    }
+    if (intent.egress !== undefined) {
+      const egress = renderSection(intent.egress, 'egress', where);
+      if (intent.egress.some((rule) => rule.peers.some((peer) => peer.kind === PeerKind.FQDN))) {
+        egress.push(dnsProxyRule(intent.dns ?? Peer.kubeDns(), where));
+      }
+      spec.egress = egress;
+    }
+    return {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: {
+        name: intent.name,
+        namespace: intent.namespace,
+        ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
+      },
+      spec,
+    };
+  }
+}
+
+function renderSection(rules: PolicyRule[], direction: Direction, where: string): Json[] {
+  if (rules.length === 0) {
+    return [{}];
+  }
+  return rules.flatMap((rule) => renderRule(rule, direction, where));
+}
+
+function renderRule(rule: PolicyRule, direction: Direction, where: string): Json[] {
+  const groups = { endpoints: [] as Json[], cidrSet: [] as Json[], entities: [] as string[], fqdns: [] as Json[] };
+  for (const peer of rule.peers) {
+    const spec = peer._spec;
+    switch (spec.kind) {
+      case PeerKind.PODS:
+        groups.endpoints.push(podSelector(spec.pods, spec.namespaces));
+        break;
+      case PeerKind.IP_BLOCK:
+      case PeerKind.INTERNET:
+        groups.cidrSet.push(...spec.blocks.map((b) => (b.except.length > 0 ? { cidr: b.cidr, except: [...b.except] } : { cidr: b.cidr })));
+        break;
+      case PeerKind.KUBE_API_SERVER:
+        // Cilium knows the API server by identity, wherever it runs; its addresses are not needed.
+        groups.entities.push('kube-apiserver');
+        break;
+      case PeerKind.CILIUM_ENTITY:
+        groups.entities.push(spec.entity);
+        break;
+      case PeerKind.FQDN:
+        if (direction === 'ingress') {
+          throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be an ingress source: Cilium matches DNS names on egress only`);
+        }
+        groups.fqdns.push(spec.pattern.includes('*') ? { matchPattern: spec.pattern } : { matchName: spec.pattern });
+        break;
+    }
+  }
+  const toPorts = renderToPorts(rule.ports ?? [], rule.http, where);
+  const out: Json[] = [];
+  for (const group of ['endpoints', 'cidrSet', 'entities', 'fqdns'] as const) {
+    const key = L3_KEYS[direction][group];
+    const members = groups[group];
+    if (key !== undefined && members.length > 0) {
+      out.push(toPorts ? { [key]: members, toPorts } : { [key]: members });
+    }
+  }
+  return out;
+}
+
+function renderToPorts(ports: Port[], http: HttpRule[] | undefined, where: string): Json[] | undefined {
+  if (ports.length === 0) {
+    return undefined;
+  }
+  if (http !== undefined) {
+    const ranged = ports.find((p) => p.endPortNumber !== undefined || p.isAllPorts);
+    if (ranged) {
+      throw new Error(`${where}: HTTP rules on ${ranged} cannot be expressed by PolicyEngine.CILIUM: L7 rules apply to single ports, not ranges`);
+    }
+    const notTcp = ports.find((p) => p.protocol !== 'TCP');
+    if (notTcp) {
+      throw new Error(`${where}: HTTP rules on ${notTcp} cannot be expressed: HTTP runs over TCP`);
+    }
+  }
+  const entries = ports.map(renderPort);
+  const out: Json[] = [];
+  for (let i = 0; i < entries.length; i += MAX_PORTS_PER_RULE) {
+    const chunk = entries.slice(i, i + MAX_PORTS_PER_RULE);
+    out.push(http ? { ports: chunk, rules: { http: http.map(renderHttp) } } : { ports: chunk });
+  }
+  return out;
+}
+
+function renderPort(port: Port): Json {
+  if (port.name !== undefined) {
+    return { port: port.name, protocol: port.protocol };
+  }
+  if (port.portNumber === undefined) {
+    // Port "0" is Cilium's wildcard: every port of the protocol.
+    return { port: '0', protocol: port.protocol };
+  }
+  return port.endPortNumber === undefined
+    ? { port: String(port.portNumber), protocol: port.protocol }
+    : { port: String(port.portNumber), endPort: port.endPortNumber, protocol: port.protocol };
+}
+
+function renderHttp(rule: HttpRule): Json {
+  const out: Json = {};
+  if (rule.method !== undefined) {
+    out.method = rule.method;
+  }
+  if (rule.path !== undefined) {
+    out.path = rule.path;
+  }
+  if (rule.host !== undefined) {
+    out.host = rule.host;
+  }
+  if (rule.headers !== undefined) {
+    out.headers = [...rule.headers];
+  }
+  return out;
+}
+
+function dnsProxyRule(dns: Peer, where: string): Json {
+  const spec = dns._spec;
+  if (spec.kind !== PeerKind.PODS) {
+    throw new Error(`${where}: the DNS peer for FQDN rules must be the DNS pods (e.g. Peer.kubeDns()), not ${dns}`);
+  }
+  return {
+    toEndpoints: [podSelector(spec.pods, spec.namespaces)],
+    toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  };
+}
+
+function endpointSelector(selector: LabelSelector): Json {
+  return labelSelector(selector.labels, selector.expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values })));
+}
+
+function podSelector(pods: LabelSelector, namespaces: NamespaceScope): Json {
+  const labels: Record<string, string> = { ...pods.labels };
+  const expressions: Expression[] = pods.expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values }));
+  switch (namespaces.kind) {
+    case 'same':
+      break;
+    case 'name':
+      labels[CILIUM_NAMESPACE_LABEL] = namespaces.name;
+      break;
+    default:
+      // A CNP's endpoint selectors are limited to its own namespace unless they name the
+      // namespace label (cilium pkg/k8s/apis/cilium.io/utils getEndpointSelector); requiring it
+      // to exist lifts that limit, and the namespace-label terms below narrow it again.
+      expressions.push({ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists', values: [] });
+      for (const [key, value] of Object.entries(namespaces.selector.labels)) {
+        labels[`${CILIUM_NAMESPACE_LABELS_PREFIX}${key}`] = value;
+      }
+      for (const e of namespaces.selector.expressions) {
+        expressions.push({ key: `${CILIUM_NAMESPACE_LABELS_PREFIX}${e.key}`, operator: e.operator, values: e.values });
+      }
+  }
+  return labelSelector(labels, expressions);
+}
+
+function labelSelector(labels: Record<string, string>, expressions: Expression[]): Json {
+  const out: Json = {};
+  if (Object.keys(labels).length > 0) {
+    out.matchLabels = labels;
+  }
+  if (expressions.length > 0) {
+    out.matchExpressions = expressions.map((e) =>
+      (e.values.length > 0 ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator }));
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+import { Chart, Testing } from 'cdk8s';
+import { CalicoGlobalDeny, CalicoSelector, Port } from '../../src';
+import { synthValid } from '../support/manifests';
+
+const newChart = () => new Chart(Testing.app(), 'test');
+
+describe('CalicoGlobalDeny', () => {
+  test('the seed example: deny the cloud metadata endpoint to every endpoint, ahead of every allow, then pass', () => {
+    const chart = newChart();
+    const deny = new CalicoGlobalDeny(chart, 'deny-cloud-metadata');
+    const objects = synthValid(chart);
+    expect(objects).toEqual([
+      { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'cdk8s-netpol-guardrails' }, spec: { order: 100, defaultAction: 'Pass' } },
+      {
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'GlobalNetworkPolicy',
+        metadata: {
+          name: 'deny-cloud-metadata',
+          annotations: { 'cdk8s-netpol.io/description': 'Endpoints matching all() may not send to 169.254.169.254/32; everything else passes to the next tier.' },
+        },
+        spec: {
+          tier: 'cdk8s-netpol-guardrails',
+          order: 100,
+          selector: 'all()',
+          types: ['Egress'],
+          // Deny first; Pass hands everything else to the next tier (where Kubernetes policies live)
+          // instead of the drop a tier applies when it selects an endpoint but takes no action.
+          egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }],
+        },
+      },
+    ]);
+    expect(deny.tierObject).toBeDefined();
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('non-default: selector builder, order, nets of both families, ports, own tier', () => {
+    const chart = newChart();
+    new CalicoGlobalDeny(chart, 'deny', {
+      selector: CalicoSelector.has('app').and(CalicoSelector.labelNotEquals('team', 'platform')).expression,
+      order: 10.5,
+      nets: ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'],
+      ports: [Port.tcp(80), Port.tcp(443), Port.udp(53)],
+      name: 'no-metadata',
+      tier: 'security',
+      tierOrder: 50,
+    });
+    const [tier, policy] = synthValid(chart);
+    expect(tier.spec).toEqual({ order: 50, defaultAction: 'Pass' });
+    expect(policy.spec.selector).toBe("(has(app)) && (team != 'platform')");
+    expect(policy.spec.order).toBe(10.5);
+    expect(policy.spec.egress).toEqual([
+      { action: 'Deny', protocol: 'TCP', destination: { nets: ['169.254.169.254/32', '100.100.100.200/32'], ports: [80, 443] } },
+      { action: 'Deny', protocol: 'UDP', destination: { nets: ['169.254.169.254/32', '100.100.100.200/32'], ports: [53] } },
+      { action: 'Deny', protocol: 'TCP', destination: { nets: ['fd00:ec2::254/128'], ports: [80, 443] } },
+      { action: 'Deny', protocol: 'UDP', destination: { nets: ['fd00:ec2::254/128'], ports: [53] } },
+      { action: 'Pass' },
+    ]);
+    expect(policy).toMatchSnapshot();
+  });
+
+  test('the tier is emitted once per app; createTier: false emits none', () => {
+    const app = Testing.app();
+    const first = new CalicoGlobalDeny(new Chart(app, 'a'), 'one');
+    const second = new CalicoGlobalDeny(new Chart(app, 'b'), 'two');
+    expect(first.tierObject).toBeDefined();
+    expect(second.tierObject).toBeUndefined();
+    expect(() => new CalicoGlobalDeny(new Chart(app, 'c'), 'three', { tierOrder: 7 }))
+      .toThrow(/tier "cdk8s-netpol-guardrails" is already emitted with tierOrder 100; give the same tierOrder or another tier/);
+    const chart = newChart();
+    new CalicoGlobalDeny(chart, 'x', { createTier: false, tier: 'existing' });
+    expect(synthValid(chart).map((o) => o.kind)).toEqual(['GlobalNetworkPolicy']);
+  });
+
+  test('two policies with one name in one app collide', () => {
+    const app = Testing.app();
+    new CalicoGlobalDeny(new Chart(app, 'a'), 'deny');
+    expect(() => new CalicoGlobalDeny(new Chart(app, 'b'), 'deny'))
+      .toThrow(/CalicoGlobalDeny "b\/deny": GlobalNetworkPolicy "deny" \(cluster-scoped\) is already emitted by CalicoGlobalDeny "a\/deny"/);
+  });
+
+  test.each([
+    [{ selector: "app = 'x'" }, /CalicoGlobalDeny "test\/d": selector "app = 'x'" is not a valid Calico selector: Line 1, col 5/],
+    [{ selector: 'global()' }, /selector "global\(\)" is not a valid Calico selector: global\(\) is only valid/],
+    [{ order: NaN }, /order NaN must be a finite number/],
+    [{ order: Infinity }, /order Infinity must be a finite number/],
+    [{ order: '100' }, /order "100" must be a finite number/],
+    [{ nets: [] }, /nets \[\] must list at least one CIDR/],
+    [{ nets: ['169.254.169.254'] }, /nets\[0\] "169.254.169.254" is not a valid CIDR: it has no prefix length/],
+    [{ ports: [Port.named('http')] }, /ports lists the named port TCP\/http/],
+    [{ tier: 'default' }, /tier "default" cannot hold this policy/],
+    [{ tier: 'Security' }, /tier "Security" is not a valid tier name/],
+    [{ tierOrder: 1_000_000 }, /tierOrder 1000000 would put the tier after Calico's default tier/],
+    [{ name: 'Deny' }, /name "Deny" is not a valid object name/],
+    [{ createTier: 'no' }, /createTier "no" is not a boolean/],
+  ])('rejects %j', (props, message) => {
+    expect(() => new CalicoGlobalDeny(newChart(), 'd', props as any)).toThrow(message);
+  });
+});
