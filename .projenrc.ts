@@ -16,7 +16,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0'],
+  bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0'],
   devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'yaml@^2.6.0', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0'],
 
   // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.

@@ -263,7 +263,7 @@ describe('cilium-l7', () => {
 
   test('the api accepts GET /api/v1/products and POST /api/v1/orders from the frontend on 8080, nothing else', () => {
     expect(named('shop-api').spec.ingress).toEqual([{
-      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'production' } }],
       toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/api/v1/products' }, { method: 'POST', path: '/api/v1/orders' }] } }],
     }]);
   });

@@ -122,7 +122,7 @@ describe('seed scenario engine extras', () => {
   test('Cilium: the api accepts only GET /api/v1/products and POST /api/v1/orders from the frontend on 8080', () => {
     const api = seedFor(PolicyEngine.CILIUM).find((o) => o.metadata.name === 'shop-api');
     expect(api.spec.ingress).toEqual([{
-      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'production' } }],
       toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: SEED_HTTP } }],
     }]);
   });

@@ -4,9 +4,9 @@ import { describeConstruct } from './describe';
 import { claimObjectName } from './policy-emitter';
 import { checkBoolean, checkPolicyName, checkPorts } from './prop-checks';
 import { Port } from '../core/port';
+import { renderCalicoGlobalDeny, renderCalicoPassTier } from '../engines/calico';
 import { calicoSelectorProblem } from '../engines/calico-selector';
-import { DESCRIPTION_ANNOTATION } from '../engines/manifest';
-import { cidrProblem, parseCidr } from '../util/cidr';
+import { cidrProblem } from '../util/cidr';
 import { dns1123SubdomainProblem, toDnsLabel } from '../util/names';
 import { invalid, show } from '../util/validation';
 
@@ -15,7 +15,8 @@ export interface CalicoGlobalDenyProps {
   /**
    * Calico selector of the endpoints whose egress is denied, e.g. `"has(app)"` or
    * `CalicoSelector.has('app').expression`. A GlobalNetworkPolicy also selects host endpoints,
-   * where they exist: narrow the selector if nodes must keep reaching these addresses.
+   * where they exist, and nodes often need the metadata endpoint: to deny workloads only, use
+   * `"has(projectcalico.org/namespace)"` (every pod carries that label, hosts do not).
    * @default "all()"
    */
   readonly selector?: string;
@@ -46,7 +47,7 @@ export interface CalicoGlobalDenyProps {
    */
   readonly tier?: string;
   /**
-   * Order of that tier among tiers; below the default tier's 1,000,000 so the deny comes first.
+   * Order of that tier among tiers; below 1000 (Calico's kube-admin tier) so the deny comes before any allow.
    * @default 100
    */
   readonly tierOrder?: number;
@@ -58,7 +59,13 @@ export interface CalicoGlobalDenyProps {
 }
 
 const DEFAULT_TIER = 'cdk8s-netpol-guardrails';
-const DEFAULT_TIER_ORDER_OF_CALICO = 1_000_000;
+/**
+ * Calico's own tiers: `default` (Kubernetes and untiered policies; a Pass there would skip them)
+ * and the admin-policy tiers, whose orders and default actions Calico fixes.
+ */
+const RESERVED_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'];
+/** The order of Calico's `kube-admin` tier: a guardrail must come before admin allows. */
+const FIRST_CALICO_TIER_ORDER = 1000;
 /** Which tiers this app already emits, and at which order. */
 const TIERS = new WeakMap<IConstruct, Map<string, number>>();
 
@@ -115,10 +122,13 @@ export class CalicoGlobalDeny extends Construct {
     if (tier === 'default') {
       invalid(where, 'tier "default" cannot hold this policy: its closing Pass rule would skip every Kubernetes NetworkPolicy of the default tier; use a tier of its own');
     }
+    if (RESERVED_TIERS.includes(tier)) {
+      invalid(where, `tier ${show(tier)} is one of Calico's own tiers (${RESERVED_TIERS.join(', ')}), whose order and default action Calico fixes; use a tier of its own`);
+    }
     const tierOrder = p.tierOrder ?? 100;
     checkFinite(where, 'tierOrder', tierOrder);
-    if (tierOrder >= DEFAULT_TIER_ORDER_OF_CALICO) {
-      invalid(where, `tierOrder ${tierOrder} would put the tier after Calico's default tier (order ${DEFAULT_TIER_ORDER_OF_CALICO}), where allows have already decided; use a lower order`);
+    if (tierOrder >= FIRST_CALICO_TIER_ORDER) {
+      invalid(where, `tierOrder ${tierOrder} would put the tier at or after Calico's kube-admin tier (order ${FIRST_CALICO_TIER_ORDER}), where allows may already decide; use an order below ${FIRST_CALICO_TIER_ORDER}`);
     }
     checkBoolean(where, 'createTier', p.createTier);
 
@@ -128,24 +138,17 @@ export class CalicoGlobalDeny extends Construct {
 
     const name = p.name ?? toDnsLabel(id);
     claimObjectName(this, where, 'GlobalNetworkPolicy', undefined, name);
-    new ApiObject(this, 'Policy', {
-      apiVersion: 'projectcalico.org/v3',
-      kind: 'GlobalNetworkPolicy',
-      metadata: {
-        name,
-        annotations: {
-          [DESCRIPTION_ANNOTATION]: `Endpoints matching ${selector} may not send to ${nets.join(', ')}` +
-            `${p.ports ? ` on ${p.ports.join(', ')}` : ''}; everything else passes to the next tier.`,
-        },
-      },
-      spec: {
-        tier,
-        order,
-        selector,
-        types: ['Egress'],
-        egress: [...denyRules(nets, p.ports ?? []), { action: 'Pass' }],
-      },
+    const manifest = renderCalicoGlobalDeny({
+      name,
+      tier,
+      order,
+      selector,
+      nets,
+      ports: p.ports ?? [],
+      description: `Endpoints matching ${selector} may not send to ${nets.join(', ')}` +
+        `${p.ports ? ` on ${p.ports.join(', ')}` : ''}; everything else passes to the next tier.`,
     });
+    new ApiObject(this, 'Policy', manifest as any);
   }
 }
 
@@ -153,27 +156,6 @@ function checkFinite(where: string, prop: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     invalid(where, `${prop} ${show(value)} must be a finite number (lower is evaluated first)`);
   }
-}
-
-/** One Deny rule per IP family (a Calico rule holds one) and per protocol (ports need one). */
-function denyRules(nets: string[], ports: Port[]): Record<string, unknown>[] {
-  const families = [4, 6].map((family) => nets.filter((net) => parseCidr(net).family === family)).filter((group) => group.length > 0);
-  const protocols = [...new Set(ports.map((port) => port.protocol))];
-  const rules: Record<string, unknown>[] = [];
-  for (const group of families) {
-    if (protocols.length === 0) {
-      rules.push({ action: 'Deny', destination: { nets: group } });
-      continue;
-    }
-    for (const protocol of protocols) {
-      const ofProtocol = ports.filter((port) => port.protocol === protocol);
-      const values = ofProtocol.some((port) => port.isAllPorts)
-        ? undefined
-        : ofProtocol.map((port) => port.name ?? (port.endPortNumber === undefined ? port.portNumber! : `${port.portNumber}:${port.endPortNumber}`));
-      rules.push({ action: 'Deny', protocol, destination: values ? { nets: group, ports: values } : { nets: group } });
-    }
-  }
-  return rules;
 }
 
 /** Emits the tier once per app; a second construct in the same tier must agree on its order. */
@@ -192,10 +174,5 @@ function claimTier(owner: Construct, where: string, tier: string, order: number)
     return undefined;
   }
   tiers.set(tier, order);
-  return new ApiObject(owner, 'Tier', {
-    apiVersion: 'projectcalico.org/v3',
-    kind: 'Tier',
-    metadata: { name: tier },
-    spec: { order, defaultAction: 'Pass' },
-  });
+  return new ApiObject(owner, 'Tier', renderCalicoPassTier(tier, order) as any);
 }

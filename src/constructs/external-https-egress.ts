@@ -26,6 +26,8 @@ export interface ExternalHttpsEgressProps {
   /**
    * Restrict the destinations to these DNS names or patterns (`api.example.com`,
    * `*.example.com`). Cilium only: Kubernetes NetworkPolicy and Calico cannot match names.
+   * Name-based egress trusts DNS: the private-range exclusions do not apply to the addresses
+   * the names resolve to.
    * @default - every public address
    */
   readonly fqdns?: string[];
@@ -93,7 +95,7 @@ export class ExternalHttpsEgress extends Construct {
       if (props.ipv6 !== undefined || props.excludeCidrs !== undefined) {
         invalid(where, 'ipv6 and excludeCidrs apply to address-based egress; they cannot be combined with fqdns');
       }
-      destinations = props.fqdns.map((name) => Peer.fqdn(name));
+      destinations = props.fqdns.map((name, i) => Peer._fqdn(where, `fqdns[${i}]`, name));
     } else if (props.dnsPeer !== undefined) {
       invalid(where, 'dnsPeer only applies with fqdns (it opens DNS for Cilium\'s DNS proxy); remove it');
     } else {

@@ -147,13 +147,18 @@ export class ThreeTierApp extends Construct {
       invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
     }
 
+    const engine = chooseEngine(this, props.engine, where);
     const frontend = resolveTier(where, 'frontend', props.frontend, props.namespace);
     const api = resolveTier(where, 'api', props.api, props.namespace);
     const database = resolveTier(where, 'database', props.database, props.namespace);
     checkDisjoint(where, [frontend, api, database]);
+    const withHttp = [frontend, api, database].find((tier) => tier.http !== undefined);
+    if (withHttp && engine !== PolicyEngine.CILIUM) {
+      invalid(where, `${withHttp.key}.http needs engine PolicyEngine.CILIUM; PolicyEngine.${engine.toUpperCase()} cannot express HTTP (L7) rules`);
+    }
 
     this.namespace = props.namespace;
-    this.engine = chooseEngine(this, props.engine, where);
+    this.engine = engine;
     this.frontendSelector = frontend.selector;
     this.apiSelector = api.selector;
     this.databaseSelector = database.selector;

@@ -75,6 +75,7 @@ export class ZeroTrustNamespace extends Construct {
   private readonly where: string;
   private readonly ingressRules: PolicyRule[] = [];
   private readonly egressRules: PolicyRule[] = [];
+  private readonly dnsPeer?: Peer;
   private ingressPolicy?: ApiObject;
   private egressPolicy?: ApiObject;
 
@@ -95,6 +96,7 @@ export class ZeroTrustNamespace extends Construct {
       invalid(this.where, 'dnsPeer is set but allowDns is false; remove one of them');
     }
     this.namespace = props.namespace;
+    this.dnsPeer = props.dnsPeer;
     this.engine = chooseEngine(this, props.engine, this.where);
     this.emitter = new PolicyEmitter(this, this.engine, this.where);
 
@@ -191,6 +193,8 @@ export class ZeroTrustNamespace extends Construct {
       namespace: this.namespace,
       selector: LabelSelector.all(),
       [direction]: [...rules],
+      // FQDN egress on Cilium also opens DNS through its proxy: to the namespace's DNS.
+      dns: this.dnsPeer,
       description: direction === 'ingress'
         ? `Every pod of ${this.namespace} may receive traffic from: ${rules.map(describe).join('; ')}.`
         : `Every pod of ${this.namespace} may send traffic to: ${rules.map(describe).join('; ')}.`,

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { invalid, show } from '../util/validation';
 
 /**
@@ -11,12 +12,14 @@ export interface HttpRule {
    */
   readonly method?: string;
   /**
-   * A regular expression the request path must match, starting with "/", e.g. "/api/v1/products(/.*)?".
+   * A regular expression (RE2 syntax) the whole request path must match, starting with "/".
+   * The path Cilium matches includes the query string: allow one with a `(\?.*)?` suffix, as in
+   * "/api/v1/products(\?.*)?".
    * @default - any path
    */
   readonly path?: string;
   /**
-   * A regular expression the Host header must match, e.g. "api\\.example\\.com".
+   * A regular expression (RE2 syntax) the Host header must match, e.g. "api\\.example\\.com".
    * @default - any host
    */
   readonly host?: string;
@@ -31,6 +34,7 @@ export interface HttpRule {
 /** The methods of RFC 9110 plus PATCH (RFC 5789). */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELDS = ['method', 'path', 'host', 'headers'];
 
 /** Validates HTTP rules: at least one, each constraining something, with compilable regexes. */
 export function validateHttpRules(where: string, prop: string, rules: HttpRule[]): void {
@@ -41,6 +45,10 @@ export function validateHttpRules(where: string, prop: string, rules: HttpRule[]
     const at = `${prop}[${i}]`;
     if (rule === null || typeof rule !== 'object') {
       invalid(where, `${at} ${show(rule)} is not an HttpRule`);
+    }
+    const unknown = Object.keys(rule).find((key) => !FIELDS.includes(key));
+    if (unknown !== undefined) {
+      invalid(where, `${at} has the unknown field ${show(unknown)}; an HttpRule has ${FIELDS.join(', ')}`);
     }
     if (rule.method === undefined && rule.path === undefined && rule.host === undefined && rule.headers === undefined) {
       invalid(where, `${at} is empty and would allow every request; set method, path, host or headers (path "/.*" allows every path explicitly)`);
@@ -77,6 +85,9 @@ function checkMethod(where: string, prop: string, method: string): void {
   if (typeof method !== 'string' || method.length === 0) {
     invalid(where, `${prop} ${show(method)} must be an HTTP method such as "GET", or a regular expression such as "GET|HEAD"`);
   }
+  if (/\s/.test(method)) {
+    invalid(where, `${prop} ${show(method)} contains white space, which no request method has`);
+  }
   if (/^[A-Za-z]+$/.test(method)) {
     if (!HTTP_METHODS.includes(method)) {
       const upper = method.toUpperCase();
@@ -96,16 +107,11 @@ function checkRegex(where: string, prop: string, pattern: string): void {
   if (typeof pattern !== 'string' || pattern.length === 0) {
     invalid(where, `${prop} ${show(pattern)} must be a non-empty regular expression`);
   }
-  // Cilium compiles these with Go's regexp and Envoy matches them with RE2: neither knows
-  // look-around or back-references, which JavaScript would accept.
-  const unsupported = /\(\?<?[=!]|\\[1-9]|\\k</.exec(pattern);
-  if (unsupported) {
-    invalid(where, `${prop} ${show(pattern)} uses ${show(unsupported[0])}, which RE2 (Cilium's and Envoy's regex engine) does not support: no look-around, no back-references`);
-  }
+  // Cilium compiles these with Go's regexp and Envoy matches them with RE2: check with an RE2
+  // parser, which refuses what JavaScript would accept (look-around, back-references, \Z).
   try {
-    // RE2's leading flag group (e.g. "(?i)") has no JavaScript spelling; check the rest.
-    new RegExp(pattern.replace(/^\(\?[imsU]+\)/, ''));
+    RE2JS.compile(pattern);
   } catch (e) {
-    invalid(where, `${prop} ${show(pattern)} is not a valid regular expression: ${(e as Error).message}`);
+    invalid(where, `${prop} ${show(pattern)} is not a valid RE2 regular expression (the syntax Cilium and Envoy use): ${(e as Error).message}`);
   }
 }

@@ -260,11 +260,23 @@ export class Peer {
   /**
    * A DNS name (`api.example.com`) or pattern (`*.example.com`, `**.example.com`). Cilium only:
    * Kubernetes NetworkPolicy and Calico open source cannot match names and throw.
+   *
+   * Name-based egress trusts DNS: whatever address the name resolves to is allowed, private
+   * ones included. In Cilium patterns `*` also matches within a label: `*example.com` matches
+   * `evilexample.com`; write `*.example.com` for subdomains.
    */
   public static fqdn(pattern: string): Peer {
+    return Peer._fqdn('Peer.fqdn()', 'pattern', pattern);
+  }
+
+  /**
+   * `Peer.fqdn()` with errors attributed to the construct prop that passed the pattern.
+   * @internal
+   */
+  public static _fqdn(where: string, prop: string, pattern: string): Peer {
     const problem = fqdnProblem(pattern);
     if (problem) {
-      invalid('Peer.fqdn()', `pattern ${show(pattern)} is not a valid DNS name or pattern: ${problem}; expected e.g. "api.example.com", "*.example.com" or "**.example.com"`);
+      invalid(where, `${prop} ${show(pattern)} is not a valid DNS name or pattern: ${problem}; expected e.g. "api.example.com", "*.example.com" or "**.example.com"`);
     }
     return new Peer({ kind: PeerKind.FQDN, pattern: pattern.toLowerCase().replace(/\.$/, '') });
   }
@@ -406,6 +418,11 @@ function fqdnProblem(pattern: string): string | undefined {
     if (!FQDN_LABEL.test(label)) {
       return `label "${label}" may only contain letters, digits, "-", "_" and "*"`;
     }
+  }
+  // A pattern of wildcards only ("*", "*.*", "**.*") matches every name, i.e. every address DNS
+  // can return: the internet and private ranges alike.
+  if (labels.every((label) => /^\**$/.test(label))) {
+    return 'it matches every DNS name; name at least one label, as in "*.example.com"';
   }
   return undefined;
 }

@@ -80,7 +80,7 @@ export function calicoSelectorProblem(expression: string, allowGlobal: boolean =
  * A Calico selector expression, built from typed parts or parsed from text. Every instance holds
  * a valid expression.
  *
- * @example CalicoSelector.has('app').and(CalicoSelector.labelNotEquals('tier', 'db')).expression
+ * @example CalicoSelector.has('app').andAlso(CalicoSelector.labelNotEquals('tier', 'db')).expression
  *   // "(has(app)) && (tier != 'db')"
  */
 export class CalicoSelector {
@@ -130,18 +130,18 @@ export class CalicoSelector {
     this.expression = expression;
   }
 
-  /** Both this and `other`. */
-  public and(other: CalicoSelector): CalicoSelector {
-    return new CalicoSelector(`(${this.expression}) && (${checkOther('and', other).expression})`);
+  /** Both this and `other` (named so that no jsii language sees a keyword). */
+  public andAlso(other: CalicoSelector): CalicoSelector {
+    return new CalicoSelector(`(${this.expression}) && (${checkOther('andAlso', other).expression})`);
   }
 
   /** This or `other`. */
-  public or(other: CalicoSelector): CalicoSelector {
-    return new CalicoSelector(`(${this.expression}) || (${checkOther('or', other).expression})`);
+  public orElse(other: CalicoSelector): CalicoSelector {
+    return new CalicoSelector(`(${this.expression}) || (${checkOther('orElse', other).expression})`);
   }
 
   /** Everything this does not select. */
-  public not(): CalicoSelector {
+  public negate(): CalicoSelector {
     return new CalicoSelector(`!(${this.expression})`);
   }
 

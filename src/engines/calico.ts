@@ -20,6 +20,13 @@ export const CALICO_POLICY_ORDER = 1000;
 export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 /** Calico accepts at most this many entries in one ports list. */
 const MAX_PORTS_PER_RULE = 50;
+/**
+ * Prepended to every pod selector of an entity rule, as Calico's own conversion of Kubernetes
+ * policies does (libcalico-go conversion.go k8sSelectorToCalico): without it, `all()` or a
+ * namespace selector also matches the namespaces' NetworkSets, i.e. arbitrary IP ranges that
+ * anyone allowed to create a NetworkSet could add.
+ */
+export const CALICO_PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
 
 /**
  * Renders intents to `projectcalico.org/v3` NetworkPolicy (SEMANTICS.md §3).
@@ -96,7 +103,7 @@ function renderRule(rule: PolicyRule, direction: Direction, where: string): Json
 }
 
 /** Ports per protocol, in order of first appearance; an empty list means every port of it. */
-function groupPorts(ports: Port[]): { protocol: Protocol; ports: (number | string)[] }[] {
+export function groupPorts(ports: Port[]): { protocol: Protocol; ports: (number | string)[] }[] {
   const byProtocol = new Map<Protocol, (number | string)[] | 'all'>();
   for (const port of ports) {
     const current = byProtocol.get(port.protocol) ?? [];
@@ -127,19 +134,16 @@ function renderPeer(peer: Peer, where: string): Json[] {
   const spec = peer._spec;
   switch (spec.kind) {
     case PeerKind.PODS: {
-      const pods = spec.pods.isEmpty ? undefined : calicoSelectorOf(spec.pods);
+      // Always a pod selector: an entity rule without selectors matches every packet, and one
+      // without the orchestrator term also matches NetworkSets.
+      const selector = spec.pods.isEmpty ? CALICO_PODS_ONLY : `${CALICO_PODS_ONLY} && ${calicoSelectorOf(spec.pods)}`;
       switch (spec.namespaces.kind) {
         case 'same':
-          // `all()` rather than no selector: an entity rule without selectors matches every packet.
-          return [{ selector: pods ?? 'all()' }];
-        case 'name': {
-          const namespaceSelector = `${CALICO_NAMESPACE_NAME_LABEL} == '${spec.namespaces.name}'`;
-          return [pods ? { namespaceSelector, selector: pods } : { namespaceSelector }];
-        }
-        default: {
-          const namespaceSelector = calicoSelectorOf(spec.namespaces.selector);
-          return [pods ? { namespaceSelector, selector: pods } : { namespaceSelector }];
-        }
+          return [{ selector }];
+        case 'name':
+          return [{ namespaceSelector: `${CALICO_NAMESPACE_NAME_LABEL} == '${spec.namespaces.name}'`, selector }];
+        default:
+          return [{ namespaceSelector: calicoSelectorOf(spec.namespaces.selector), selector }];
       }
     }
     case PeerKind.IP_BLOCK:
@@ -159,4 +163,48 @@ function renderPeer(peer: Peer, where: string): Json[] {
     default:
       throw new Error(`${where}: Peer.ciliumEntity("${spec.entity}") cannot be expressed by PolicyEngine.CALICO: entities are Cilium identities`);
   }
+}
+
+/** What a cluster-wide Calico deny says, before rendering (see `CalicoGlobalDeny`). */
+export interface CalicoGlobalDenySpec {
+  readonly name: string;
+  readonly tier: string;
+  readonly order: number;
+  readonly selector: string;
+  readonly nets: string[];
+  readonly ports: Port[];
+  readonly description: string;
+}
+
+/**
+ * A GlobalNetworkPolicy that denies egress to `nets` and passes everything else on: one Deny rule
+ * per IP family (a rule holds one) and protocol (ports need one), then `action: Pass`, so that
+ * the endpoints it selects are not dropped by the tier for taking no other action.
+ */
+export function renderCalicoGlobalDeny(spec: CalicoGlobalDenySpec): ManifestObject {
+  const families = [4, 6]
+    .map((family) => [...new Set(spec.nets)].filter((net) => (net.includes(':') ? 6 : 4) === family))
+    .filter((group) => group.length > 0);
+  const portGroups = groupPorts(spec.ports);
+  const deny: Json[] = [];
+  for (const nets of families) {
+    if (portGroups.length === 0) {
+      deny.push({ action: 'Deny', destination: { nets } });
+      continue;
+    }
+    for (const { protocol, ports } of portGroups) {
+      deny.push({ action: 'Deny', protocol, destination: ports.length > 0 ? { nets, ports } : { nets } });
+    }
+  }
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    metadata: { name: spec.name, annotations: { [DESCRIPTION_ANNOTATION]: spec.description } },
+    spec: { tier: spec.tier, order: spec.order, selector: spec.selector, types: ['Egress'], egress: [...deny, { action: 'Pass' }] },
+  };
+}
+
+/** A Calico Tier whose default action passes unmatched traffic on to the next tier. */
+export function renderCalicoPassTier(name: string, order: number): ManifestObject {
+  return { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec: { order, defaultAction: 'Pass' } };
 }

@@ -15,6 +15,12 @@ interface Expression { readonly key: string; readonly operator: string; readonly
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 /** The prefix under which Cilium exposes the labels of an endpoint's namespace. */
 export const CILIUM_NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
+/**
+ * Label keys Cilium reads as its own identity labels (namespace, service account, namespace
+ * labels), whatever the source prefix: a pod label with such a key would change a selector's
+ * meaning, e.g. lift the own-namespace limit.
+ */
+const CILIUM_RESERVED_KEY = /^(k8s:|any:|reserved:|container:)?(io\.kubernetes\.pod\.|io\.cilium\.)/;
 /** Cilium accepts at most this many ports in one `toPorts` entry (CRD maxItems). */
 const MAX_PORTS_PER_RULE = 40;
 
@@ -44,14 +50,14 @@ export class CiliumRenderer implements PolicyRenderer {
   public readonly engine = PolicyEngine.CILIUM;
 
   public render(intent: PolicyIntent, where: string): ManifestObject {
-    const spec: Json = { endpointSelector: endpointSelector(intent.selector) };
+    const spec: Json = { endpointSelector: endpointSelector(intent.selector, where) };
     if (intent.ingress !== undefined) {
-      spec.ingress = renderSection(intent.ingress, 'ingress', where);
+      spec.ingress = renderSection(intent.ingress, 'ingress', intent.namespace, where);
     }
     if (intent.egress !== undefined) {
-      const egress = renderSection(intent.egress, 'egress', where);
+      const egress = renderSection(intent.egress, 'egress', intent.namespace, where);
       if (intent.egress.some((rule) => rule.peers.some((peer) => peer.kind === PeerKind.FQDN))) {
-        egress.push(dnsProxyRule(intent.dns ?? Peer.kubeDns(), where));
+        egress.push(dnsProxyRule(intent.dns ?? Peer.kubeDns(), intent.namespace, where));
       }
       spec.egress = egress;
     }
@@ -68,20 +74,20 @@ export class CiliumRenderer implements PolicyRenderer {
   }
 }
 
-function renderSection(rules: PolicyRule[], direction: Direction, where: string): Json[] {
+function renderSection(rules: PolicyRule[], direction: Direction, namespace: string, where: string): Json[] {
   if (rules.length === 0) {
     return [{}];
   }
-  return rules.flatMap((rule) => renderRule(rule, direction, where));
+  return rules.flatMap((rule) => renderRule(rule, direction, namespace, where));
 }
 
-function renderRule(rule: PolicyRule, direction: Direction, where: string): Json[] {
+function renderRule(rule: PolicyRule, direction: Direction, namespace: string, where: string): Json[] {
   const groups = { endpoints: [] as Json[], cidrSet: [] as Json[], entities: [] as string[], fqdns: [] as Json[] };
   for (const peer of rule.peers) {
     const spec = peer._spec;
     switch (spec.kind) {
       case PeerKind.PODS:
-        groups.endpoints.push(podSelector(spec.pods, spec.namespaces));
+        groups.endpoints.push(podSelector(spec.pods, spec.namespaces, namespace, where));
         break;
       case PeerKind.IP_BLOCK:
       case PeerKind.INTERNET:
@@ -167,26 +173,39 @@ function renderHttp(rule: HttpRule): Json {
   return out;
 }
 
-function dnsProxyRule(dns: Peer, where: string): Json {
+function dnsProxyRule(dns: Peer, namespace: string, where: string): Json {
   const spec = dns._spec;
   if (spec.kind !== PeerKind.PODS) {
     throw new Error(`${where}: the DNS peer for FQDN rules must be the DNS pods (e.g. Peer.kubeDns()), not ${dns}`);
   }
   return {
-    toEndpoints: [podSelector(spec.pods, spec.namespaces)],
+    toEndpoints: [podSelector(spec.pods, spec.namespaces, namespace, where)],
     toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
   };
 }
 
-function endpointSelector(selector: LabelSelector): Json {
+function endpointSelector(selector: LabelSelector, where: string): Json {
+  checkKeys(selector, where);
   return labelSelector(selector.labels, selector.expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values })));
 }
 
-function podSelector(pods: LabelSelector, namespaces: NamespaceScope): Json {
+function checkKeys(selector: LabelSelector, where: string): void {
+  const reserved = [...Object.keys(selector.labels), ...selector.expressions.map((e) => e.key)].find((key) => CILIUM_RESERVED_KEY.test(key));
+  if (reserved !== undefined) {
+    throw new Error(`${where}: the pod label key ${JSON.stringify(reserved)} cannot be expressed by PolicyEngine.CILIUM: ` +
+      'Cilium reads io.kubernetes.pod.* and io.cilium.* keys as its own identity labels (namespace, service account), not as pod labels');
+  }
+}
+
+function podSelector(pods: LabelSelector, namespaces: NamespaceScope, policyNamespace: string, where: string): Json {
+  checkKeys(pods, where);
   const labels: Record<string, string> = { ...pods.labels };
   const expressions: Expression[] = pods.expressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values }));
   switch (namespaces.kind) {
     case 'same':
+      // Explicit rather than implicit: Cilium adds the policy's namespace only when a selector
+      // names no namespace key, and spelling it out keeps the meaning independent of that rule.
+      labels[CILIUM_NAMESPACE_LABEL] = policyNamespace;
       break;
     case 'name':
       labels[CILIUM_NAMESPACE_LABEL] = namespaces.name;

@@ -36,7 +36,7 @@ describe('CalicoGlobalDeny', () => {
   test('non-default: selector builder, order, nets of both families, ports, own tier', () => {
     const chart = newChart();
     new CalicoGlobalDeny(chart, 'deny', {
-      selector: CalicoSelector.has('app').and(CalicoSelector.labelNotEquals('team', 'platform')).expression,
+      selector: CalicoSelector.has('app').andAlso(CalicoSelector.labelNotEquals('team', 'platform')).expression,
       order: 10.5,
       nets: ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'],
       ports: [Port.tcp(80), Port.tcp(443), Port.udp(53)],
@@ -56,6 +56,15 @@ describe('CalicoGlobalDeny', () => {
       { action: 'Pass' },
     ]);
     expect(policy).toMatchSnapshot();
+  });
+
+  test('more than 50 ports are split over several rules, and repeated nets or ports are listed once', () => {
+    const chart = newChart();
+    const ports = Array.from({ length: 60 }, (_, i) => Port.tcp(3000 + i));
+    new CalicoGlobalDeny(chart, 'deny', { nets: ['10.0.0.0/8', '10.0.0.0/8'], ports: [...ports, Port.tcp(3000)] });
+    const egress = synthValid(chart)[1].spec.egress;
+    expect(egress.map((r: any) => r.destination?.ports?.length)).toEqual([50, 10, undefined]);
+    expect(egress[0].destination.nets).toEqual(['10.0.0.0/8']);
   });
 
   test('the tier is emitted once per app; createTier: false emits none', () => {
@@ -89,7 +98,10 @@ describe('CalicoGlobalDeny', () => {
     [{ ports: [Port.named('http')] }, /ports lists the named port TCP\/http/],
     [{ tier: 'default' }, /tier "default" cannot hold this policy/],
     [{ tier: 'Security' }, /tier "Security" is not a valid tier name/],
-    [{ tierOrder: 1_000_000 }, /tierOrder 1000000 would put the tier after Calico's default tier/],
+    [{ tierOrder: 1_000_000 }, /tierOrder 1000000 would put the tier at or after Calico's kube-admin tier \(order 1000\)/],
+    [{ tierOrder: 1000 }, /tierOrder 1000 would put the tier at or after Calico's kube-admin tier/],
+    [{ tier: 'kube-admin' }, /tier "kube-admin" is one of Calico's own tiers/],
+    [{ tier: 'kube-baseline' }, /tier "kube-baseline" is one of Calico's own tiers/],
     [{ name: 'Deny' }, /name "Deny" is not a valid object name/],
     [{ createTier: 'no' }, /createTier "no" is not a boolean/],
   ])('rejects %j', (props, message) => {

@@ -25,7 +25,7 @@ describe('CiliumL7Rule', () => {
     expect(objects[0].spec).toEqual({
       endpointSelector: { matchLabels: { app: 'api' } },
       ingress: [{
-        fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+        fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'production' } }],
         toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: SEED_RULES } }],
       }],
     });
@@ -66,7 +66,7 @@ describe('CiliumL7Rule', () => {
     [{ ...valid, http: [] }, /http \[\] must list at least one HttpRule/],
     [{ ...valid, http: [{}] }, /http\[0\] is empty and would allow every request/],
     [{ ...valid, http: [{ method: 'get' }] }, /http\[0\].method "get" is not an HTTP method .*"GET"/],
-    [{ ...valid, http: [{ path: '/api/(' }] }, /http\[0\].path "\/api\/\(" is not a valid regular expression/],
+    [{ ...valid, http: [{ path: '/api/(' }] }, /http\[0\].path "\/api\/\(" is not a valid RE2 regular expression \(the syntax Cilium and Envoy use\)/],
     [{ ...valid, http: [{ path: 'api/v1' }] }, /http\[0\].path "api\/v1" must start with "\/"/],
     [{ ...valid, from: [] }, /from \[\] must list at least one Peer/],
     [{ ...valid, from: ['frontend'] }, /from\[0\] "frontend" is not a Peer/],

@@ -91,6 +91,8 @@ describe('ExternalHttpsEgress', () => {
     // An external address has no container ports to name: this would allow nothing.
     [{ namespace: 'p', ports: [Port.named('https')] }, /ExternalHttpsEgress "test\/e": egress rule 0 pairs the named port TCP\/https with the internet .* use a numbered port such as Port.tcp\(443\)/],
     [{ namespace: 'p', ipv6: 'false' }, /ipv6 "false" is not a boolean; expected true or false/],
+    [{ namespace: 'p', engine: PolicyEngine.CILIUM, fqdns: ['api.example.com', 'bad..name'] }, /ExternalHttpsEgress "test\/e": fqdns\[1\] "bad..name" is not a valid DNS name or pattern/],
+    [{ namespace: 'p', engine: PolicyEngine.CILIUM, fqdns: ['*'] }, /fqdns\[0\] "\*" is not a valid DNS name or pattern: it matches every DNS name/],
   ])('rejects %j', (props, message) => {
     expect(() => new ExternalHttpsEgress(newChart(), 'e', props as any)).toThrow(message);
   });

@@ -72,16 +72,16 @@ describe('ThreeTierApp', () => {
     new ThreeTierApp(chart, 'shop', { namespace: 'production', api: { http }, engine: PolicyEngine.CILIUM });
     const api = synthValid(chart).find((o) => o.metadata.name === 'shop-api');
     expect(api.spec.ingress).toEqual([{
-      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'production' } }],
       toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http } }],
     }]);
   });
 
   test('tier HTTP rules on Kubernetes or Calico are refused, naming the engine', () => {
     expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ method: 'GET' }] } }))
-      .toThrow(/ThreeTierApp "test\/shop": HTTP \(L7\) rules cannot be expressed by PolicyEngine.KUBERNETES/);
+      .toThrow(/ThreeTierApp "test\/shop": api.http needs engine PolicyEngine.CILIUM; PolicyEngine.KUBERNETES cannot express HTTP \(L7\) rules/);
     expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ method: 'GET' }] }, engine: PolicyEngine.CALICO }))
-      .toThrow(/HTTP \(L7\) rules with path regexes cannot be expressed by PolicyEngine.CALICO/);
+      .toThrow(/ThreeTierApp "test\/shop": api.http needs engine PolicyEngine.CILIUM; PolicyEngine.CALICO cannot express HTTP \(L7\) rules/);
     expect(() => new ThreeTierApp(newChart(), 'shop', { namespace: 'p', api: { http: [{ path: 'x' }] }, engine: PolicyEngine.CILIUM }))
       .toThrow(/api.http\[0\].path "x" must start with "\/"/);
   });

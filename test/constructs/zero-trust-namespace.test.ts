@@ -75,6 +75,16 @@ describe('ZeroTrustNamespace', () => {
     }]);
   });
 
+  test('on Cilium, FQDN exceptions open DNS through the proxy to the namespace\'s own DNS peer', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', {
+      namespace: 'apps', engine: PolicyEngine.CILIUM, dnsPeer: Peer.kubeDns({ namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }),
+    });
+    zt.allowEgress(Peer.fqdn('api.example.com'), Port.tcp(443));
+    const egress = policyNamed(synthValid(chart).map((o) => ({ ...o, kind: 'NetworkPolicy' })), 'allow-egress').spec.egress;
+    expect(egress[1].toEndpoints).toEqual([{ matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default', 'k8s:io.kubernetes.pod.namespace': 'openshift-dns' } }]);
+  });
+
   test('the engine comes from the cdk8s-netpol/engine context when the prop is absent', () => {
     const app = Testing.app();
     app.node.setContext('cdk8s-netpol/engine', 'cilium');

@@ -92,8 +92,9 @@ describe('validateHttpRules: each rule', () => {
     expect(problem([{ method: 'GET' }, {}])).toMatch(/^CiliumPolicy\.allowHttp\(\): http\[1\] is empty and would allow every request/);
   });
 
-  test('a rule with only unknown or undefined fields is empty', () => {
-    expect(problem([{ methods: ['GET'] }])).toMatch(/http\[0\] is empty/);
+  test('a rule with only undefined fields is empty; an unknown field (a typo) is refused', () => {
+    expect(problem([{ methods: ['GET'] }])).toMatch(/http\[0\] has the unknown field "methods"; an HttpRule has method, path, host, headers/);
+    expect(problem([{ path: '/x', methd: 'GET' }])).toMatch(/http\[0\] has the unknown field "methd"/);
     expect(problem([{ method: undefined, path: undefined }])).toMatch(/http\[0\] is empty/);
     expect(problem([[]])).toMatch(/http\[0\] is empty/);
   });
@@ -133,7 +134,7 @@ describe('validateHttpRules: method', () => {
 
   test('rejects a regex that does not compile, naming it', () => {
     const message = problem([{ path: '/' }, { method: 'GET|(' }]);
-    expect(message).toMatch(/^CiliumPolicy\.allowHttp\(\): http\[1\]\.method "GET\|\(" is not a valid regular expression: /);
+    expect(message).toMatch(/^CiliumPolicy\.allowHttp\(\): http\[1\]\.method "GET\|\(" is not a valid RE2 regular expression \(the syntax Cilium and Envoy use\): /);
   });
 
   // BUG: validateHttpRules rejects the lowercase method "get" (methods are case-sensitive, so it
@@ -153,11 +154,11 @@ describe('validateHttpRules: path', () => {
   });
 
   test.each(['/api/(', '/[a-', '/a**', '/(?<x)'])('rejects %j, which does not compile', (path) => {
-    expect(problem([{ path }])).toMatch(new RegExp(`^CiliumPolicy\\.allowHttp\\(\\): http\\[0\\]\\.path ${escapeRegExp(JSON.stringify(path))} is not a valid regular expression: .+`));
+    expect(problem([{ path }])).toMatch(new RegExp(`^CiliumPolicy\\.allowHttp\\(\\): http\\[0\\]\\.path ${escapeRegExp(JSON.stringify(path))} is not a valid RE2 regular expression \\(the syntax Cilium and Envoy use\\): .+`));
   });
 
   test('checks that the path compiles before checking that it starts with "/"', () => {
-    expect(problem([{ path: 'api(' }])).toMatch(/http\[0\]\.path "api\(" is not a valid regular expression/);
+    expect(problem([{ path: 'api(' }])).toMatch(/http\[0\]\.path "api\(" is not a valid RE2 regular expression \(the syntax Cilium and Envoy use\)/);
   });
 
   test.each([
@@ -185,9 +186,9 @@ describe('validateHttpRules: path', () => {
 describe('validateHttpRules: host', () => {
   test('rejects a host that does not compile, naming it', () => {
     expect(problem([{ host: '*.example.com' }])).toMatch(
-      /^CiliumPolicy\.allowHttp\(\): http\[0\]\.host "\*\.example\.com" is not a valid regular expression: .+/,
+      /^CiliumPolicy\.allowHttp\(\): http\[0\]\.host "\*\.example\.com" is not a valid RE2 regular expression \(the syntax Cilium and Envoy use\): .+/,
     );
-    expect(problem([{ host: 'api(' }])).toMatch(/http\[0\]\.host "api\(" is not a valid regular expression/);
+    expect(problem([{ host: 'api(' }])).toMatch(/http\[0\]\.host "api\(" is not a valid RE2 regular expression \(the syntax Cilium and Envoy use\)/);
   });
 
   test.each([

@@ -354,7 +354,6 @@ describe('Peer.fqdn', () => {
     ['api.example.com', 'api.example.com'],
     ['*.example.com', '*.example.com'],
     ['**.example.com', '**.example.com'],
-    ['*', '*'],
     ['api-*.example.com', 'api-*.example.com'],
     ['API.Example.COM', 'api.example.com'],
     ['api.example.com.', 'api.example.com'],
@@ -365,6 +364,10 @@ describe('Peer.fqdn', () => {
     expect(peer.kind).toBe(PeerKind.FQDN);
     expect(peer._spec).toEqual({ kind: PeerKind.FQDN, pattern });
     expect(peer.toString()).toBe(pattern);
+  });
+
+  test.each(['*', '*.*', '**.*', '*.*.*'])('rejects %j, which matches every name (every address DNS returns)', (pattern) => {
+    expect(() => Peer.fqdn(pattern)).toThrow(new RegExp(`Peer.fqdn\\(\\): pattern "${pattern.replace(/\*/g, '\\*').replace(/\./g, '\\.')}" is not a valid DNS name or pattern: it matches every DNS name`));
   });
 
   test('accepts the maximum lengths (label 63, name 253)', () => {

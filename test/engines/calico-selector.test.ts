@@ -326,19 +326,19 @@ describe('CalicoSelector combinators', () => {
   const notDb = CalicoSelector.labelNotEquals('tier', 'db');
 
   test('and() matches the documented example', () => {
-    expect(app.and(notDb).expression).toBe("(has(app)) && (tier != 'db')");
+    expect(app.andAlso(notDb).expression).toBe("(has(app)) && (tier != 'db')");
   });
 
   test('or() and not()', () => {
-    expect(app.or(notDb).expression).toBe("(has(app)) || (tier != 'db')");
-    expect(app.not().expression).toBe('!(has(app))');
-    expect(app.not().not().expression).toBe('!(!(has(app)))');
+    expect(app.orElse(notDb).expression).toBe("(has(app)) || (tier != 'db')");
+    expect(app.negate().expression).toBe('!(has(app))');
+    expect(app.negate().negate().expression).toBe('!(!(has(app)))');
   });
 
   test('combinators do not change their operands', () => {
-    app.and(notDb);
-    app.or(notDb);
-    app.not();
+    app.andAlso(notDb);
+    app.orElse(notDb);
+    app.negate();
     expect(app.expression).toBe('has(app)');
     expect(notDb.expression).toBe("tier != 'db'");
   });
@@ -347,9 +347,9 @@ describe('CalicoSelector combinators', () => {
     const a = CalicoSelector.has('a');
     const b = CalicoSelector.has('b');
     const c = CalicoSelector.has('c');
-    expect(a.or(b).and(c).expression).toBe('((has(a)) || (has(b))) && (has(c))');
-    expect(a.or(b.and(c)).expression).toBe('(has(a)) || ((has(b)) && (has(c)))');
-    expect(a.and(b).not().expression).toBe('!((has(a)) && (has(b)))');
+    expect(a.orElse(b).andAlso(c).expression).toBe('((has(a)) || (has(b))) && (has(c))');
+    expect(a.orElse(b.andAlso(c)).expression).toBe('(has(a)) || ((has(b)) && (has(c)))');
+    expect(a.andAlso(b).negate().expression).toBe('!((has(a)) && (has(b)))');
   });
 
   test.each([
@@ -359,8 +359,8 @@ describe('CalicoSelector combinators', () => {
     ['null', null],
   ])('and() and or() reject %s', (_what, other) => {
     const shown = other === undefined ? 'undefined' : JSON.stringify(other);
-    expect(thrown(() => app.and(other as unknown as CalicoSelector))).toBe(`CalicoSelector.and(): other ${shown} is not a CalicoSelector`);
-    expect(thrown(() => app.or(other as unknown as CalicoSelector))).toBe(`CalicoSelector.or(): other ${shown} is not a CalicoSelector`);
+    expect(thrown(() => app.andAlso(other as unknown as CalicoSelector))).toBe(`CalicoSelector.andAlso(): other ${shown} is not a CalicoSelector`);
+    expect(thrown(() => app.orElse(other as unknown as CalicoSelector))).toBe(`CalicoSelector.orElse(): other ${shown} is not a CalicoSelector`);
   });
 });
 
@@ -373,7 +373,7 @@ describe('CalicoSelector.parse()', () => {
 
   test('parsed selectors combine with built ones', () => {
     const parsed = CalicoSelector.parse("app == 'web' || app == 'api'");
-    expect(parsed.and(CalicoSelector.has('ready')).expression).toBe("(app == 'web' || app == 'api') && (has(ready))");
+    expect(parsed.andAlso(CalicoSelector.has('ready')).expression).toBe("(app == 'web' || app == 'api') && (has(ready))");
   });
 
   test.each(['app = web', 'has(a', 'a in {}', '', "app == 'web' &&"])('rejects %j, naming the expression and the problem', (expression) => {
@@ -428,9 +428,9 @@ describe('CalicoSelector round trip: every expression built parses', () => {
         return leaf();
       }
       switch (next(4)) {
-        case 0: return grow(depth - 1).and(grow(depth - 1));
-        case 1: return grow(depth - 1).or(grow(depth - 1));
-        case 2: return grow(depth - 1).not();
+        case 0: return grow(depth - 1).andAlso(grow(depth - 1));
+        case 1: return grow(depth - 1).orElse(grow(depth - 1));
+        case 2: return grow(depth - 1).negate();
         default: return CalicoSelector.parse(grow(depth - 1).expression);
       }
     };

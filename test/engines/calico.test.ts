@@ -45,20 +45,21 @@ describe('CalicoRenderer', () => {
     expect(render({ selector: LabelSelector.all(), ingress: [] }).spec.selector).toBe('all()');
   });
 
-  test('pod peers: same namespace with a selector (all() for every pod), other namespaces by projectcalico.org/name', () => {
+  test('pod peers: pods only (never NetworkSets), same namespace by default, other namespaces by projectcalico.org/name', () => {
     const m = render({
       ingress: [{
         peers: [Peer.pods({ app: 'web' }), Peer.pods({}), Peer.podsInNamespace('monitoring', { app: 'prometheus' }), Peer.namespace('team-a'), Peer.namespaces({ team: 'b' }), Peer.namespaces({})],
       }],
     });
     expect(m.spec.ingress).toEqual([
-      { action: 'Allow', source: { selector: "app == 'web'" } },
-      // Never an empty entity rule: that would match every packet, from anywhere.
-      { action: 'Allow', source: { selector: 'all()' } },
-      { action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'monitoring'", selector: "app == 'prometheus'" } },
-      { action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'team-a'" } },
-      { action: 'Allow', source: { namespaceSelector: "team == 'b'" } },
-      { action: 'Allow', source: { namespaceSelector: 'all()' } },
+      { action: 'Allow', source: { selector: "projectcalico.org/orchestrator == 'k8s' && app == 'web'" } },
+      // Never an empty entity rule (it would match every packet, from anywhere), and always the
+      // orchestrator term (without it, all() and namespace selectors also match NetworkSets).
+      { action: 'Allow', source: { selector: "projectcalico.org/orchestrator == 'k8s'" } },
+      { action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'monitoring'", selector: "projectcalico.org/orchestrator == 'k8s' && app == 'prometheus'" } },
+      { action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'team-a'", selector: "projectcalico.org/orchestrator == 'k8s'" } },
+      { action: 'Allow', source: { namespaceSelector: "team == 'b'", selector: "projectcalico.org/orchestrator == 'k8s'" } },
+      { action: 'Allow', source: { namespaceSelector: 'all()', selector: "projectcalico.org/orchestrator == 'k8s'" } },
     ]);
   });
 
@@ -67,15 +68,15 @@ describe('CalicoRenderer', () => {
       ingress: [{ peers: [Peer.pods({ app: 'web' })], ports: [Port.tcp(80), Port.udp(53), Port.tcpRange(8000, 8100), Port.named('metrics'), Port.tcp(80), Port.allSctp()] }],
     });
     expect(m.spec.ingress).toEqual([
-      { action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [80, '8000:8100', 'metrics'] } },
-      { action: 'Allow', protocol: 'UDP', source: { selector: "app == 'web'" }, destination: { ports: [53] } },
-      { action: 'Allow', protocol: 'SCTP', source: { selector: "app == 'web'" } },
+      { action: 'Allow', protocol: 'TCP', source: { selector: "projectcalico.org/orchestrator == 'k8s' && app == 'web'" }, destination: { ports: [80, '8000:8100', 'metrics'] } },
+      { action: 'Allow', protocol: 'UDP', source: { selector: "projectcalico.org/orchestrator == 'k8s' && app == 'web'" }, destination: { ports: [53] } },
+      { action: 'Allow', protocol: 'SCTP', source: { selector: "projectcalico.org/orchestrator == 'k8s' && app == 'web'" } },
     ]);
   });
 
   test('egress puts the peer and the ports in the destination', () => {
     const m = render({ egress: [{ peers: [Peer.kubeDns()], ports: [Port.udp(53), Port.tcp(53)] }] });
-    const dns = { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'" };
+    const dns = { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "projectcalico.org/orchestrator == 'k8s' && k8s-app == 'kube-dns'" };
     expect(m.spec.egress).toEqual([
       { action: 'Allow', protocol: 'UDP', destination: { ...dns, ports: [53] } },
       { action: 'Allow', protocol: 'TCP', destination: { ...dns, ports: [53] } },
@@ -97,7 +98,7 @@ describe('CalicoRenderer', () => {
   });
 
   test('a rule without ports allows every protocol and port', () => {
-    expect(render({ egress: [{ peers: [Peer.pods({})] }] }).spec.egress).toEqual([{ action: 'Allow', destination: { selector: 'all()' } }]);
+    expect(render({ egress: [{ peers: [Peer.pods({})] }] }).spec.egress).toEqual([{ action: 'Allow', destination: { selector: "projectcalico.org/orchestrator == 'k8s'" } }]);
   });
 
   test('more than 50 ports of one protocol are split over several rules', () => {

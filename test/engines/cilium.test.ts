@@ -30,7 +30,7 @@ describe('CiliumRenderer', () => {
     expect(render({ ingress: [], selector: LabelSelector.all() }).spec.endpointSelector).toEqual({});
   });
 
-  test('pods: own namespace implicitly, other namespaces through the namespace label, AND with pod labels', () => {
+  test('pods: own namespace named explicitly, other namespaces through the namespace label, AND with pod labels', () => {
     const m = render({
       ingress: [{
         peers: [
@@ -46,14 +46,14 @@ describe('CiliumRenderer', () => {
     });
     expect(m.spec.ingress).toEqual([{
       fromEndpoints: [
-        { matchLabels: { app: 'web' } },
-        {},
+        { matchLabels: { 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'prod' } },
+        { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'prod' } },
         { matchLabels: { 'app': 'prometheus', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } },
         { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'team-a' } },
         // Naming the namespace key lifts the CNP's own-namespace limit; the namespace labels narrow it.
         { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'b' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] },
         { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] },
-        { matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] },
+        { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'prod' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] },
       ],
     }]);
   });
@@ -67,7 +67,7 @@ describe('CiliumRenderer', () => {
     });
     const toPorts = [{ ports: [{ port: '443', protocol: 'TCP' }] }];
     expect(m.spec.egress).toEqual([
-      { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts },
+      { toEndpoints: [{ matchLabels: { 'app': 'db', 'k8s:io.kubernetes.pod.namespace': 'prod' } }], toPorts },
       { toCIDRSet: [{ cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] }], toPorts },
       { toEntities: ['kube-apiserver', 'host'], toPorts },
     ]);
@@ -109,7 +109,7 @@ describe('CiliumRenderer', () => {
       }],
     });
     expect(m.spec.ingress).toEqual([{
-      fromEndpoints: [{ matchLabels: { app: 'frontend' } }],
+      fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'prod' } }],
       toPorts: [{
         ports: [{ port: '8080', protocol: 'TCP' }],
         rules: { http: [{ method: 'GET', path: '/api/v1/products' }, { method: 'POST', path: '/api/v1/orders', host: 'shop\\.example\\.com', headers: ['X-Request-Id'] }] },
@@ -133,7 +133,15 @@ describe('CiliumRenderer', () => {
   });
 
   test('no DNS-proxy rule without FQDN peers', () => {
-    expect(render({ egress: [{ peers: [Peer.pods({})] }] }).spec.egress).toEqual([{ toEndpoints: [{}] }]);
+    expect(render({ egress: [{ peers: [Peer.pods({})] }] }).spec.egress).toEqual([{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'prod' } }] }]);
+  });
+
+  test('pod labels Cilium reads as identity labels are refused: they would change the selector\'s meaning', () => {
+    for (const key of ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels.team', 'io.kubernetes.pod.serviceaccount.name']) {
+      expect(() => renderer.render({ ...base, ingress: [{ peers: [Peer.pods({ [key]: 'x' })] }] }, 'W'))
+        .toThrow(new RegExp(`W: the pod label key "${key.replace(/\./g, '\\.')}" cannot be expressed by PolicyEngine.CILIUM`));
+      expect(() => renderer.render({ ...base, selector: LabelSelector.of({ [key]: 'x' }), ingress: [] }, 'W')).toThrow(/cannot be expressed by PolicyEngine.CILIUM/);
+    }
   });
 
   test.each([
