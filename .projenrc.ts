@@ -57,6 +57,10 @@ project.addTask('synth-examples', {
   description: 'Synthesize every example app into dist/examples/<name>/',
   exec: 'ts-node -r tsconfig-paths/register --project examples/tsconfig.json scripts/synth-examples.ts',
 });
+// ts-jest transpiles tests without type-checking them: check tests and examples first.
+project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
 project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');

@@ -18,3 +18,6 @@ export { CiliumL7Rule } from './constructs/cilium-l7-rule';
 export type { CiliumL7RuleProps } from './constructs/cilium-l7-rule';
 export { CalicoGlobalDeny } from './constructs/calico-global-deny';
 export type { CalicoGlobalDenyProps } from './constructs/calico-global-deny';
+export { NetworkModel } from './analysis/model';
+export type { PodEndpoint, ContainerPort, Probe, Verdict } from './analysis/types';
+export { PolicyProofs } from './constructs/proofs';

@@ -2,12 +2,16 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
+import { PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { invalid } from '../util/validation';
+
+/** Port numbers given to named ports and to "every port" in proofs (any number would do). */
+const SYNTHETIC_PORT_BASE = 9100;
 
 /** Props of `AllowPrometheusScrape`. */
 export interface AllowPrometheusScrapeProps {
@@ -77,12 +81,33 @@ export class AllowPrometheusScrape extends Construct {
     const targets = LabelSelector.of(props.targets ?? { metrics: 'enabled' });
     const prometheus = Peer.podsInNamespace(prometheusNamespace, prometheusLabels);
     const ports = props.ports ?? [Port.tcp(9090)];
-    new PolicyEmitter(this, this.engine, where).emit('Policy', {
+    const policy = new PolicyEmitter(this, this.engine, where);
+    policy.emit('Policy', {
       name: props.name ?? 'allow-prometheus-scrape',
       namespace: props.namespace,
       selector: targets,
       ingress: [{ peers: [prometheus], ports }],
       description: `${prometheus} may scrape ${targets.isEmpty ? 'every pod' : `pods ${targets}`} on ${ports.join(', ')}.`,
     });
+
+    // Proof: Prometheus reaches a target on every metrics port (a named port through a
+    // container port of that name on the representative target).
+    const scraper: RepresentativePod = { namespace: prometheusNamespace, role: 'prometheus', labels: prometheusLabels };
+    const probes = ports.map((port, i) => ({ port, number: port.portNumber ?? SYNTHETIC_PORT_BASE + i }));
+    const target: RepresentativePod = {
+      namespace: props.namespace,
+      role: 'target',
+      labels: labelsSatisfying(targets),
+      ports: probes.map(({ port, number }) => ({ port: number, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
+    };
+    PolicyProofs._promise(this, where, this.engine, probes.map(({ port, number }) => ({
+      id: `scrape-${port.protocol.toLowerCase()}-${port.name ?? number}`,
+      description: `Prometheus reaches the targets on ${port}`,
+      from: scraper,
+      to: target,
+      port: number,
+      protocol: port.protocol,
+      allowed: true,
+    })));
   }
 }

@@ -2,12 +2,19 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
+import { PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkBoolean, checkPeer, checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { invalid, show } from '../util/validation';
+
+/** Addresses that stand for the internet and the metadata endpoints in proofs (documentation ranges for the public side). */
+const PUBLIC_IPV4 = '203.0.113.10';
+const PUBLIC_IPV6 = '2001:db8::10';
+const METADATA_IPV4 = '169.254.169.254';
+const METADATA_IPV6 = 'fd00:ec2::254';
 
 /** Props of `ExternalHttpsEgress`. */
 export interface ExternalHttpsEgressProps {
@@ -112,5 +119,29 @@ export class ExternalHttpsEgress extends Construct {
       dns: props.dnsPeer,
       description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}.`,
     });
+
+    // Proof (address-based egress): a public address is reachable on each numbered port, the
+    // cloud metadata endpoints never, whatever else the chart allows these pods.
+    if (props.fqdns === undefined) {
+      const client: RepresentativePod = { namespace: props.namespace, role: 'client', labels: labelsSatisfying(selector) };
+      const numbered = ports.filter((port) => port.portNumber !== undefined);
+      const ipv6 = props.ipv6 ?? true;
+      PolicyProofs._promise(this, where, this.engine, numbered.flatMap((port) => {
+        const flow = (promise: string, to: string, allowed: boolean) => ({
+          id: `${promise}-${port.protocol.toLowerCase()}-${port.portNumber}`,
+          description: `the selected pods ${allowed ? 'reach' : 'cannot reach'} ${to} on ${port.protocol}/${port.portNumber}`,
+          from: client,
+          to,
+          port: port.portNumber!,
+          protocol: port.protocol,
+          allowed,
+        });
+        return [
+          flow('internet', PUBLIC_IPV4, true),
+          flow('no-metadata', METADATA_IPV4, false),
+          ...(ipv6 ? [flow('internet-ipv6', PUBLIC_IPV6, true), flow('no-metadata-ipv6', METADATA_IPV6, false)] : []),
+        ];
+      }));
+    }
   }
 }

@@ -93,3 +93,8 @@ export function claimObjectName(owner: IConstruct, where: string, kind: string, 
   }
   emitted.set(key, where);
 }
+
+/** The construct (as named in errors) that emitted `kind namespace/name` in the scope's app, if any. */
+export function emitterOf(scope: IConstruct, kind: string, namespace: string | undefined, name: string): string | undefined {
+  return EMITTED.get(scope.node.root)?.get(`${kind} ${namespace ?? ''}/${name}`);
+}

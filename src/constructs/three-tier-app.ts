@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
+import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises, labelsSatisfying } from './proofs';
 import { checkBoolean, checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
@@ -110,6 +111,8 @@ const DEFAULTS = {
   database: { labels: { app: 'postgres' }, port: 5432 },
 };
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+/** A public address (TEST-NET-3) standing for the internet in proofs. */
+const PUBLIC_ADDRESS = '203.0.113.10';
 
 /**
  * The classic web application chain, and nothing else: ingress controller -> frontend -> api ->
@@ -197,7 +200,50 @@ export class ThreeTierApp extends Construct {
       egress: [],
       description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
     });
+    PolicyProofs._promise(this, where, engine, promisesOf(this.namespace, { frontend, api, database }, ingressNamespace,
+      props.ingressLabels ?? {}, dnsRules.length > 0 ? (props.dnsPeer ?? Peer.kubeDns()) : undefined));
   }
+}
+
+/**
+ * The flows the app promises, over one representative pod per tier: the chain is open, and the
+ * shortcuts around it (frontend to database, anything the database would start, the ingress
+ * controller past the frontend) are closed whatever else the chart allows.
+ */
+function promisesOf(namespace: string, tiers: Record<Tier['key'], Tier>, ingressNamespace: string,
+  ingressLabels: Record<string, string>, dns: Peer | undefined): FlowPromise[] {
+  const pod = (tier: Tier): RepresentativePod => ({
+    namespace,
+    role: tier.key,
+    labels: tier.workloadPodLabels ?? labelsSatisfying(tier.selector),
+    ports: [{ port: tier.port.portNumber!, protocol: 'TCP' }],
+  });
+  const frontend = pod(tiers.frontend);
+  const api = pod(tiers.api);
+  const database = pod(tiers.database);
+  const ingress: RepresentativePod = { namespace: ingressNamespace, role: 'ingress-controller', labels: ingressLabels };
+  const flow = (id: string, from: RepresentativePod, to: RepresentativePod | string, port: number, allowed: boolean): FlowPromise => ({
+    id,
+    description: `${from.role} ${allowed ? 'reaches' : 'cannot reach'} ${typeof to === 'string' ? to : to.role} on TCP/${port}`,
+    from,
+    to,
+    port,
+    protocol: 'TCP',
+    allowed,
+  });
+  const [fp, ap, dp] = [tiers.frontend, tiers.api, tiers.database].map((t) => t.port.portNumber!);
+  return [
+    flow('ingress-to-frontend', ingress, frontend, fp, true),
+    flow('frontend-to-api', frontend, api, ap, true),
+    flow('api-to-database', api, database, dp, true),
+    flow('no-frontend-to-database', frontend, database, dp, false),
+    flow('no-ingress-to-api', ingress, api, ap, false),
+    flow('no-ingress-to-database', ingress, database, dp, false),
+    flow('no-database-to-api', database, api, ap, false),
+    flow('no-database-to-frontend', database, frontend, fp, false),
+    flow('no-database-to-internet', database, PUBLIC_ADDRESS, 443, false),
+    ...(dns ? [...dnsPromises(frontend, dns, 'frontend'), ...dnsPromises(api, dns, 'api')] : []),
+  ];
 }
 
 function resolveTier(where: string, key: Tier['key'], options: TierOptions | undefined, namespace: string): Tier {

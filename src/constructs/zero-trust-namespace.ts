@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
+import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises } from './proofs';
 import { checkBoolean, checkPeer, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
@@ -127,6 +128,14 @@ export class ZeroTrustNamespace extends Construct {
         description: `Every pod of ${this.namespace} may query ${dns} on UDP and TCP 53.`,
       });
     }
+
+    const member: RepresentativePod = { namespace: this.namespace, role: 'pod', labels: {} };
+    const promises: FlowPromise[] = (props.allowDns ?? true) ? dnsPromises(member, props.dnsPeer ?? Peer.kubeDns(), 'pod') : [];
+    if (props.allowSameNamespace) {
+      const neighbour: RepresentativePod = { namespace: this.namespace, role: 'neighbour', labels: {}, ports: [{ port: 8080 }] };
+      promises.push({ id: 'same-namespace', description: `pods of ${this.namespace} reach each other (TCP/8080 tried)`, from: member, to: neighbour, port: 8080, protocol: 'TCP', allowed: true });
+    }
+    PolicyProofs._promise(this, this.where, this.engine, promises);
 
     if (props.allowSameNamespace) {
       const samePods = Peer.pods({});

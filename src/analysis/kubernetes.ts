@@ -1,0 +1,196 @@
+import { Endpoint, PodSide, addressOf } from './endpoint';
+import { LabelMatcher, compileLabelSelector, describeLabelSelector } from './labels';
+import { Cidr, cidrContainsIp, cidrProblem, parseCidr } from '../util/cidr';
+
+/** Traffic direction from the point of view of the pod a policy selects. */
+export type Direction = 'ingress' | 'egress';
+
+/** A port entry of a rule: protocol plus a number, a range, a name, or every port. */
+interface PortMatcher {
+  readonly protocol: string;
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly text: string;
+}
+
+/** A peer entry of a rule. */
+type PeerMatcher =
+  | { readonly kind: 'selector'; readonly pods?: LabelMatcher; readonly namespaces?: LabelMatcher; readonly text: string }
+  | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string };
+
+/** One rule: peers (undefined: every peer) AND ports (undefined: every port). */
+interface RuleMatcher {
+  readonly index: number;
+  readonly peers?: PeerMatcher[];
+  readonly ports?: PortMatcher[];
+}
+
+/** A `networking.k8s.io/v1` NetworkPolicy, compiled for evaluation (SEMANTICS.md §1). */
+export class KubernetesPolicy {
+  /** "namespace/name". */
+  public readonly id: string;
+  public readonly namespace: string;
+  public readonly name: string;
+  /** The directions the policy isolates, after the API server's policyTypes defaulting. */
+  public readonly isolates: ReadonlySet<Direction>;
+  private readonly selects: LabelMatcher;
+  private readonly rules: Record<Direction, RuleMatcher[]>;
+
+  /** Compiles a NetworkPolicy object; throws on what the API server would reject. */
+  constructor(obj: any) {
+    const namespace = obj?.metadata?.namespace ?? 'default';
+    const name = obj?.metadata?.name;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new Error('NetworkPolicy without metadata.name');
+    }
+    this.namespace = namespace;
+    this.name = name;
+    this.id = `${namespace}/${name}`;
+    const where = `NetworkPolicy ${this.id}`;
+    const spec = obj.spec ?? {};
+    this.selects = compileLabelSelector(spec.podSelector, `${where} spec.podSelector`);
+    this.isolates = new Set(policyTypes(spec, where));
+    this.rules = {
+      ingress: (spec.ingress ?? []).map((rule: any, i: number) => compileRule(rule?.from, rule?.ports, i, `${where} spec.ingress[${i}]`)),
+      egress: (spec.egress ?? []).map((rule: any, i: number) => compileRule(rule?.to, rule?.ports, i, `${where} spec.egress[${i}]`)),
+    };
+  }
+
+  /** True when this policy selects `pod` and isolates it in `direction`. */
+  public isolatesPod(pod: PodSide, direction: Direction): boolean {
+    return this.isolates.has(direction) && pod.namespace === this.namespace && this.selects(pod.labels);
+  }
+
+  /**
+   * The first rule that allows traffic between `self` (a pod this policy isolates) and `other`
+   * in `direction`, as text; undefined when none does. `destination` resolves named ports.
+   */
+  public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string): string | undefined {
+    for (const rule of this.rules[direction]) {
+      const peer = rule.peers === undefined ? 'anyone' : rule.peers.find((p) => peerMatches(p, other, this.namespace))?.text;
+      if (peer === undefined) {
+        continue;
+      }
+      const portText = rule.ports === undefined ? 'every port' : rule.ports.find((p) => portMatches(p, destination, port, protocol))?.text;
+      if (portText === undefined) {
+        continue;
+      }
+      return `${this.id} ${direction} rule #${rule.index + 1} (${direction === 'ingress' ? 'from' : 'to'} ${peer} on ${portText})`;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * policyTypes as the API server defaults them (pkg/apis/networking/v1/defaults.go): when empty,
+ * Ingress, plus Egress only if `egress` has a rule; `egress: []` does not count.
+ */
+function policyTypes(spec: any, where: string): Direction[] {
+  const types: unknown[] = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
+  if (types.length === 0) {
+    return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['ingress', 'egress'] : ['ingress'];
+  }
+  return types.map((t) => {
+    if (t === 'Ingress') {
+      return 'ingress';
+    }
+    if (t === 'Egress') {
+      return 'egress';
+    }
+    throw new Error(`${where}: policyTypes entry ${JSON.stringify(t)} is not Ingress or Egress`);
+  });
+}
+
+function compileRule(peers: unknown, ports: unknown, index: number, where: string): RuleMatcher {
+  // Missing or empty `from`/`to`/`ports` match everything (SEMANTICS.md §1).
+  const peerList = Array.isArray(peers) && peers.length > 0 ? peers.map((p, i) => compilePeer(p, `${where} peer #${i + 1}`)) : undefined;
+  const portList = Array.isArray(ports) && ports.length > 0 ? ports.map((p, i) => compilePort(p, `${where} port #${i + 1}`)) : undefined;
+  return { index, peers: peerList, ports: portList };
+}
+
+function compilePeer(peer: any, where: string): PeerMatcher {
+  if (peer?.ipBlock !== undefined) {
+    if (peer.podSelector !== undefined || peer.namespaceSelector !== undefined) {
+      throw new Error(`${where}: may not specify both ipBlock and another peer`);
+    }
+    const cidr = checkedCidr(peer.ipBlock.cidr, `${where} ipBlock.cidr`);
+    const except = (peer.ipBlock.except ?? []).map((e: string, i: number) => checkedCidr(e, `${where} ipBlock.except[${i}]`));
+    const text = except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e: Cidr) => e.text).join(', ')}`;
+    return { kind: 'ipBlock', cidr, except, text };
+  }
+  if (peer?.podSelector === undefined && peer?.namespaceSelector === undefined) {
+    throw new Error(`${where}: must specify a peer`);
+  }
+  // Inside one peer, podSelector and namespaceSelector are ANDed; alone, a podSelector means
+  // the policy's own namespace and a namespaceSelector every pod of the selected namespaces.
+  const pods = peer.podSelector === undefined ? undefined : compileLabelSelector(peer.podSelector, `${where} podSelector`);
+  const namespaces = peer.namespaceSelector === undefined ? undefined : compileLabelSelector(peer.namespaceSelector, `${where} namespaceSelector`);
+  const podText = peer.podSelector === undefined ? 'all pods' : `pods ${describeLabelSelector(peer.podSelector)}`;
+  const text = peer.namespaceSelector === undefined
+    ? `${podText} of the policy's namespace`
+    : `${podText} in namespaces ${describeLabelSelector(peer.namespaceSelector)}`;
+  return { kind: 'selector', pods, namespaces, text };
+}
+
+function compilePort(port: any, where: string): PortMatcher {
+  const protocol = port?.protocol ?? 'TCP';
+  if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+    throw new Error(`${where}: protocol ${JSON.stringify(protocol)} is not TCP, UDP or SCTP`);
+  }
+  const value = port?.port;
+  if (value === undefined) {
+    if (port?.endPort !== undefined) {
+      throw new Error(`${where}: endPort requires a numeric port`);
+    }
+    return { protocol, text: `${protocol}/*` };
+  }
+  if (typeof value === 'string') {
+    if (port.endPort !== undefined) {
+      throw new Error(`${where}: endPort cannot be used with the named port ${JSON.stringify(value)}`);
+    }
+    return { protocol, port: value, text: `${protocol}/${value}` };
+  }
+  if (port.endPort !== undefined && port.endPort < value) {
+    throw new Error(`${where}: endPort ${port.endPort} is below port ${value}`);
+  }
+  return { protocol, port: value, endPort: port.endPort, text: port.endPort === undefined ? `${protocol}/${value}` : `${protocol}/${value}-${port.endPort}` };
+}
+
+function checkedCidr(text: unknown, where: string): Cidr {
+  const problem = cidrProblem(text as string);
+  if (problem) {
+    throw new Error(`${where} ${JSON.stringify(text)} is not a valid CIDR: ${problem}`);
+  }
+  return parseCidr(text as string);
+}
+
+function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string): boolean {
+  if (peer.kind === 'ipBlock') {
+    // ipBlock is meant for addresses outside the cluster; a pod is matched by its address when
+    // it has one (whether a CNI does so for pods is implementation-defined).
+    const ip = addressOf(other);
+    return ip !== undefined && cidrContainsIp(peer.cidr, ip) && !peer.except.some((e) => cidrContainsIp(e, ip));
+  }
+  if (other.kind !== 'pod') {
+    return false;
+  }
+  const inNamespace = peer.namespaces === undefined ? other.namespace === policyNamespace : peer.namespaces(other.namespaceLabels);
+  return inNamespace && (peer.pods === undefined || peer.pods(other.labels));
+}
+
+/** Numbers match by range; names resolve on the destination pod's container ports. */
+function portMatches(port: PortMatcher, destination: Endpoint, number: number, protocol: string): boolean {
+  if (port.protocol !== protocol) {
+    return false;
+  }
+  if (port.port === undefined) {
+    return true;
+  }
+  if (typeof port.port === 'number') {
+    return number >= port.port && number <= (port.endPort ?? port.port);
+  }
+  if (destination.kind !== 'pod') {
+    return false;
+  }
+  return destination.ports.some((p) => p.name === port.port && (p.protocol ?? 'TCP') === protocol && p.port === number);
+}
