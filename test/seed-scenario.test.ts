@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ExternalHttpsEgress, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../src';
+import { AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ExternalHttpsEgress, NetworkModel, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../src';
+import './support/network-matchers';
 import { synthValid } from './support/manifests';
 
 // The seed scenario: one namespace, the four zero-trust constructs together. Connectivity is
@@ -146,5 +147,70 @@ describe('seed scenario engine extras', () => {
     expect(deny.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }]);
     // Every namespaced allow sits at Kubernetes' order in the default tier, after the guardrail tier.
     expect(objects.filter((o) => o.kind === 'NetworkPolicy').every((o) => o.spec.order === 1000 && o.spec.tier === undefined)).toBe(true);
+  });
+});
+
+// The seed scenario's promises, proven by the NetworkModel over the Kubernetes rendering: who
+// reaches whom, for representative pods of every tier, a stranger and the outside world.
+describe('seed scenario flows (NetworkModel)', () => {
+  const chart = new Chart(Testing.app(), 'production');
+  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
+  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  const model = NetworkModel.fromChart(chart);
+  model.addNamespace('ingress-nginx');
+  model.addNamespace('kube-system');
+  model.addNamespace('monitoring');
+  model.addNamespace('other');
+  model.addPod({ namespace: 'ingress-nginx', name: 'controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+  model.addPod({ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } });
+  model.addPod({ namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } });
+  model.addPod({ namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } });
+  model.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' } });
+  model.addPod({ namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' } });
+  model.addPod({ namespace: 'production', name: 'database', labels: { app: 'postgres' } });
+  model.addPod({ namespace: 'production', name: 'stranger', labels: { app: 'debug' } });
+  model.addPod({ namespace: 'other', name: 'client', labels: { app: 'frontend' } });
+
+  test.each([
+    ['ingress-nginx/controller', 'production/frontend', 80],
+    ['production/frontend', 'production/api', 8080],
+    ['production/api', 'production/database', 5432],
+    ['monitoring/prometheus', 'production/api', 9090],
+    ['production/api', '203.0.113.10', 443],
+    ['production/api', '2001:db8::10', 443],
+  ])('allowed: %s -> %s:%d', (from, to, port) => {
+    expect(model).toAllow(from, to, port);
+  });
+
+  test.each(['frontend', 'api', 'database', 'stranger'])('DNS for production/%s: kube-dns on UDP and TCP 53', (pod) => {
+    expect(model).toAllow(`production/${pod}`, 'kube-system/coredns', 53, 'UDP');
+    expect(model).toAllow(`production/${pod}`, 'kube-system/coredns', 53, 'TCP');
+  });
+
+  test.each([
+    ['production/frontend', 'production/database', 5432, 'the frontend skipping the api'],
+    ['production/database', 'production/api', 8080, 'the database initiating'],
+    ['production/database', 'production/frontend', 80, 'the database initiating'],
+    ['production/database', '203.0.113.10', 443, 'the database reaching the internet'],
+    ['ingress-nginx/controller', 'production/api', 8080, 'the ingress controller skipping the frontend'],
+    ['ingress-nginx/controller', 'production/frontend', 443, 'another port than the tier\'s'],
+    ['other/client', 'production/api', 8080, 'a pod of another namespace with the frontend\'s labels'],
+    ['production/stranger', 'production/api', 8080, 'an unlabelled pod of the namespace'],
+    ['production/frontend', 'production/stranger', 8080, 'anything to an unlabelled pod'],
+    ['monitoring/grafana', 'production/api', 9090, 'another pod of the monitoring namespace (pods AND namespace)'],
+    ['production/frontend', '203.0.113.10', 443, 'the internet for pods other than the api'],
+    ['production/api', '169.254.169.254', 443, 'the cloud metadata endpoint'],
+    ['production/api', '169.254.169.254', 80, 'the cloud metadata endpoint on 80'],
+    ['production/api', '10.1.2.3', 443, 'RFC 1918 addresses'],
+    ['production/api', '192.168.1.1', 443, 'RFC 1918 addresses'],
+    ['production/api', '100.100.100.200', 443, 'Alibaba\'s metadata in shared address space'],
+    ['production/api', 'fd00:ec2::254', 443, 'AWS\'s IPv6 metadata endpoint'],
+    ['production/api', '64:ff9b::a9fe:a9fe', 443, 'the metadata endpoint through NAT64'],
+    ['production/api', '203.0.113.10', 80, 'the internet on another port than 443'],
+    ['203.0.113.10', 'production/frontend', 80, 'the internet straight to the frontend'],
+  ])('denied: %s -> %s:%d (%s)', (from, to, port) => {
+    expect(model).toDeny(from, to, port);
   });
 });

@@ -1,6 +1,8 @@
 import { Endpoint, PodSide, addressOf } from './endpoint';
 import { LabelMatcher, compileLabelSelector, describeLabelSelector } from './labels';
-import { Cidr, cidrContainsIp, cidrProblem, parseCidr } from '../util/cidr';
+import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+import { ianaServiceNameProblem } from '../util/names';
+import { isIntegerInRange } from '../util/validation';
 
 /** Traffic direction from the point of view of the pod a policy selects. */
 export type Direction = 'ingress' | 'egress';
@@ -90,6 +92,9 @@ function policyTypes(spec: any, where: string): Direction[] {
   if (types.length === 0) {
     return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['ingress', 'egress'] : ['ingress'];
   }
+  if (types.length > 2 || new Set(types).size !== types.length) {
+    throw new Error(`${where}: policyTypes ${JSON.stringify(types)} may hold Ingress and Egress once each`);
+  }
   return types.map((t) => {
     if (t === 'Ingress') {
       return 'ingress';
@@ -104,31 +109,42 @@ function policyTypes(spec: any, where: string): Direction[] {
 function compileRule(peers: unknown, ports: unknown, index: number, where: string): RuleMatcher {
   // Missing or empty `from`/`to`/`ports` match everything (SEMANTICS.md §1).
   const peerList = Array.isArray(peers) && peers.length > 0 ? peers.map((p, i) => compilePeer(p, `${where} peer #${i + 1}`)) : undefined;
+  // (null, like a missing list, matches everything.)
   const portList = Array.isArray(ports) && ports.length > 0 ? ports.map((p, i) => compilePort(p, `${where} port #${i + 1}`)) : undefined;
   return { index, peers: peerList, ports: portList };
 }
 
 function compilePeer(peer: any, where: string): PeerMatcher {
-  if (peer?.ipBlock !== undefined) {
-    if (peer.podSelector !== undefined || peer.namespaceSelector !== undefined) {
+  // A null field is an absent one, as Go decodes JSON (YAML `namespaceSelector:` is null).
+  const podSelector = peer?.podSelector ?? undefined;
+  const namespaceSelector = peer?.namespaceSelector ?? undefined;
+  const ipBlock = peer?.ipBlock ?? undefined;
+  if (ipBlock !== undefined) {
+    if (podSelector !== undefined || namespaceSelector !== undefined) {
       throw new Error(`${where}: may not specify both ipBlock and another peer`);
     }
-    const cidr = checkedCidr(peer.ipBlock.cidr, `${where} ipBlock.cidr`);
-    const except = (peer.ipBlock.except ?? []).map((e: string, i: number) => checkedCidr(e, `${where} ipBlock.except[${i}]`));
+    const cidr = checkedCidr(ipBlock.cidr, `${where} ipBlock.cidr`);
+    const except = (ipBlock.except ?? []).map((e: string, i: number) => {
+      const hole = checkedCidr(e, `${where} ipBlock.except[${i}]`);
+      if (!isStrictSubnet(cidr, hole)) {
+        throw new Error(`${where} ipBlock.except[${i}] ${JSON.stringify(e)} must be a strict subset of cidr ${JSON.stringify(cidr.text)}`);
+      }
+      return hole;
+    });
     const text = except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e: Cidr) => e.text).join(', ')}`;
     return { kind: 'ipBlock', cidr, except, text };
   }
-  if (peer?.podSelector === undefined && peer?.namespaceSelector === undefined) {
+  if (podSelector === undefined && namespaceSelector === undefined) {
     throw new Error(`${where}: must specify a peer`);
   }
   // Inside one peer, podSelector and namespaceSelector are ANDed; alone, a podSelector means
   // the policy's own namespace and a namespaceSelector every pod of the selected namespaces.
-  const pods = peer.podSelector === undefined ? undefined : compileLabelSelector(peer.podSelector, `${where} podSelector`);
-  const namespaces = peer.namespaceSelector === undefined ? undefined : compileLabelSelector(peer.namespaceSelector, `${where} namespaceSelector`);
-  const podText = peer.podSelector === undefined ? 'all pods' : `pods ${describeLabelSelector(peer.podSelector)}`;
-  const text = peer.namespaceSelector === undefined
+  const pods = podSelector === undefined ? undefined : compileLabelSelector(podSelector, `${where} podSelector`);
+  const namespaces = namespaceSelector === undefined ? undefined : compileLabelSelector(namespaceSelector, `${where} namespaceSelector`);
+  const podText = podSelector === undefined ? 'all pods' : `pods ${describeLabelSelector(podSelector)}`;
+  const text = namespaceSelector === undefined
     ? `${podText} of the policy's namespace`
-    : `${podText} in namespaces ${describeLabelSelector(peer.namespaceSelector)}`;
+    : `${podText} in namespaces ${describeLabelSelector(namespaceSelector)}`;
   return { kind: 'selector', pods, namespaces, text };
 }
 
@@ -137,31 +153,40 @@ function compilePort(port: any, where: string): PortMatcher {
   if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
     throw new Error(`${where}: protocol ${JSON.stringify(protocol)} is not TCP, UDP or SCTP`);
   }
-  const value = port?.port;
+  const value = port?.port ?? undefined;
+  const endPort = port?.endPort ?? undefined;
   if (value === undefined) {
-    if (port?.endPort !== undefined) {
+    if (endPort !== undefined) {
       throw new Error(`${where}: endPort requires a numeric port`);
     }
     return { protocol, text: `${protocol}/*` };
   }
   if (typeof value === 'string') {
-    if (port.endPort !== undefined) {
+    if (endPort !== undefined) {
       throw new Error(`${where}: endPort cannot be used with the named port ${JSON.stringify(value)}`);
+    }
+    const problem = ianaServiceNameProblem(value);
+    if (problem) {
+      throw new Error(`${where}: port name ${JSON.stringify(value)} is not a valid IANA service name: ${problem}`);
     }
     return { protocol, port: value, text: `${protocol}/${value}` };
   }
-  if (port.endPort !== undefined && port.endPort < value) {
-    throw new Error(`${where}: endPort ${port.endPort} is below port ${value}`);
+  if (!isIntegerInRange(value, 1, 65535)) {
+    throw new Error(`${where}: port ${JSON.stringify(value)} is not a port number from 1 to 65535`);
   }
-  return { protocol, port: value, endPort: port.endPort, text: port.endPort === undefined ? `${protocol}/${value}` : `${protocol}/${value}-${port.endPort}` };
+  if (endPort !== undefined && !(isIntegerInRange(endPort, value, 65535))) {
+    throw new Error(`${where}: endPort ${JSON.stringify(endPort)} must be from port ${value} to 65535`);
+  }
+  return { protocol, port: value, endPort, text: endPort === undefined ? `${protocol}/${value}` : `${protocol}/${value}-${endPort}` };
 }
 
+/** A CIDR as the default API server accepts it: host bits allowed and masked, as Go's net.ParseCIDR does. */
 function checkedCidr(text: unknown, where: string): Cidr {
-  const problem = cidrProblem(text as string);
+  const problem = cidrProblem(text as string, true);
   if (problem) {
     throw new Error(`${where} ${JSON.stringify(text)} is not a valid CIDR: ${problem}`);
   }
-  return parseCidr(text as string);
+  return parseCidr(text as string, true);
 }
 
 function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string): boolean {

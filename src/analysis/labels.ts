@@ -1,3 +1,5 @@
+import { labelKeyProblem, labelValueProblem } from '../util/names';
+
 /** A compiled `metav1.LabelSelector`: matchLabels AND every matchExpression. */
 export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
@@ -24,6 +26,12 @@ export function compileLabelSelector(selector: unknown, where: string): LabelMat
   }
   const { matchLabels, matchExpressions } = selector as { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] };
   const labels = Object.entries(matchLabels ?? {});
+  for (const [key, value] of labels) {
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (problem) {
+      throw new Error(`${where}.matchLabels ${JSON.stringify(key)}=${JSON.stringify(value)} is not a valid label: ${problem}`);
+    }
+  }
   const expressions = (matchExpressions ?? []).map((e, i) => compileRequirement(e, `${where}.matchExpressions[${i}]`));
   if (labels.length === 0 && expressions.length === 0) {
     return MATCH_ALL;
@@ -44,6 +52,16 @@ export function compileLabelSelector(selector: unknown, where: string): LabelMat
 }
 
 function compileRequirement(e: Requirement, where: string): LabelMatcher {
+  const values0 = e?.values ?? [];
+  if (typeof e?.key !== 'string' || e.key.length === 0) {
+    throw new Error(`${where}: key ${JSON.stringify(e?.key)} is required`);
+  }
+  if ((e.operator === 'In' || e.operator === 'NotIn') && values0.length === 0) {
+    throw new Error(`${where}: operator ${e.operator} needs at least one value`);
+  }
+  if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values0.length > 0) {
+    throw new Error(`${where}: operator ${e.operator} takes no values`);
+  }
   const has = (labels: Readonly<Record<string, string>>) => Object.prototype.hasOwnProperty.call(labels, e.key);
   const values = new Set(e.values ?? []);
   switch (e.operator) {

@@ -23,8 +23,9 @@ const IPV6_BITS = 128;
  * Stricter than Go's `net.ParseCIDR` on purpose: host bits must be zero (the API server
  * rejects `10.0.0.1/8` when StrictIPCIDRValidation is on, and such a block almost always
  * means a typo), IPv4 must be four decimal parts without leading zeros, and zones are refused.
+ * @param allowHostBits accept host bits as the default API server does (for reading manifests)
  */
-export function cidrProblem(text: string): string | undefined {
+export function cidrProblem(text: string, allowHostBits: boolean = false): string | undefined {
   if (typeof text !== 'string') {
     return 'it is not a string';
   }
@@ -50,21 +51,24 @@ export function cidrProblem(text: string): string | undefined {
     return `prefix length "${prefixText}" must be an integer from 0 to ${max} for IPv${family}`;
   }
   const network = networkAddress(addr, Number(prefixText), family);
-  if (network.toString() !== ipaddr.parse(addr).toString()) {
+  if (!allowHostBits && network.toString() !== ipaddr.parse(addr).toString()) {
     return `host bits are set (the network address of this block is ${network.toString()}/${prefixText})`;
   }
   return undefined;
 }
 
-/** Parses a CIDR; throws a plain description (callers add where it came from). */
-export function parseCidr(text: string): Cidr {
-  const problem = cidrProblem(text);
+/**
+ * Parses a CIDR; throws a plain description (callers add where it came from).
+ * @param allowHostBits accept host bits, masking them as Go's net.ParseCIDR does
+ */
+export function parseCidr(text: string, allowHostBits: boolean = false): Cidr {
+  const problem = cidrProblem(text, allowHostBits);
   if (problem) {
     throw new Error(`"${text}" is not a valid CIDR: ${problem}`);
   }
   const [addr, prefix] = text.split('/');
   const family = ipFamily(addr)!;
-  return { text, family, prefix: Number(prefix), network: ipaddr.parse(addr) };
+  return { text, family, prefix: Number(prefix), network: networkAddress(addr, Number(prefix), family) };
 }
 
 /** The family of an IP literal, or undefined when it is not one (strict IPv4 dotted quad, no zones). */
