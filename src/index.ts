@@ -21,3 +21,6 @@ export type { CalicoGlobalDenyProps } from './constructs/calico-global-deny';
 export { NetworkModel } from './analysis/model';
 export type { PodEndpoint, ContainerPort, Probe, Verdict } from './analysis/types';
 export { PolicyProofs } from './constructs/proofs';
+export { Linter } from './analysis/lint/linter';
+export { Severity, ClusterCni } from './analysis/lint/types';
+export type { LintFinding, LinterOptions, LintRuleInfo } from './analysis/lint/types';

@@ -1,4 +1,5 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Linter } from '../analysis/lint/linter';
 import { Construct, IConstruct } from 'constructs';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
@@ -25,6 +26,7 @@ export class PolicyEmitter {
    */
   constructor(private readonly owner: Construct, engine: PolicyEngine, private readonly where: string) {
     this.renderer = rendererFor(engine, where);
+    Linter.validateChart(Chart.of(owner));
   }
 
   /** Validates and renders `intent` now (errors surface at the user's call) and emits it. */

@@ -1,0 +1,97 @@
+import { ClusterCni } from './types';
+import { PodEndpoint } from '../types';
+import { isWorkload, podOfWorkload } from '../workloads';
+
+/** Annotation listing suppressed rules, one `rule-id: reason` per line. */
+export const SUPPRESS_ANNOTATION = 'cdk8s-netpol.io/suppress';
+/** Every policy this library emits carries it; the linter never reports on those. */
+export const LIBRARY_ANNOTATION = 'cdk8s-netpol.io/description';
+
+/** Which policy language an object is written in. */
+export type PolicyFlavour = 'kubernetes' | 'cilium' | 'calico';
+
+/** One input object, classified. */
+export interface Item {
+  readonly obj: any;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** Set for policy objects. */
+  readonly flavour?: PolicyFlavour;
+  /** Emitted by cdk8s-netpol's constructs. */
+  readonly fromLibrary: boolean;
+  /** Rule id -> reason ('' when the reason is missing). */
+  readonly suppressions: Map<string, string>;
+}
+
+/** Everything the rules look at. */
+export interface Inventory {
+  readonly items: Item[];
+  readonly cni: ClusterCni;
+  /** Namespace name -> labels (with kubernetes.io/metadata.name), from Namespace objects and namespaced objects. */
+  readonly namespaces: Map<string, Record<string, string>>;
+  /** Representative pods of the workloads in the input. */
+  readonly pods: PodEndpoint[];
+}
+
+const NAMESPACED_POLICY_KINDS: Record<string, PolicyFlavour> = {
+  'networking.k8s.io/v1 NetworkPolicy': 'kubernetes',
+  'cilium.io/v2 CiliumNetworkPolicy': 'cilium',
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'cilium',
+  'projectcalico.org/v3 NetworkPolicy': 'calico',
+  'projectcalico.org/v3 GlobalNetworkPolicy': 'calico',
+};
+
+/** Classifies the input objects once for every rule. */
+export function inventory(objects: any[], cni: ClusterCni): Inventory {
+  const namespaces = new Map<string, Record<string, string>>();
+  const pods: PodEndpoint[] = [];
+  const items: Item[] = [];
+  for (const obj of objects) {
+    if (obj === null || typeof obj !== 'object') {
+      continue;
+    }
+    const kind = String(obj.kind ?? '');
+    const name = String(obj.metadata?.name ?? '');
+    const flavour = NAMESPACED_POLICY_KINDS[`${obj.apiVersion} ${kind}`];
+    const clusterScoped = kind === 'Namespace' || kind === 'GlobalNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy';
+    const namespace = clusterScoped ? undefined : (obj.metadata?.namespace ?? 'default');
+    if (kind === 'Namespace') {
+      namespaces.set(name, { ...(obj.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name });
+    } else if (namespace !== undefined && !namespaces.has(namespace)) {
+      namespaces.set(namespace, { 'kubernetes.io/metadata.name': namespace });
+    }
+    if (isWorkload(obj)) {
+      pods.push(podOfWorkload(obj));
+    }
+    const annotations = obj.metadata?.annotations ?? {};
+    items.push({
+      obj,
+      kind,
+      namespace,
+      name,
+      flavour,
+      fromLibrary: typeof annotations[LIBRARY_ANNOTATION] === 'string',
+      suppressions: parseSuppressions(annotations[SUPPRESS_ANNOTATION]),
+    });
+  }
+  return { items, cni, namespaces, pods };
+}
+
+/** `rule-id: reason` per line (or separated by ";"); a line without a reason maps to ''. */
+export function parseSuppressions(value: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof value !== 'string') {
+    return out;
+  }
+  for (const line of value.split(/\n|;/)) {
+    const trimmed = line.trim();
+    if (trimmed.length === 0) {
+      continue;
+    }
+    const colon = trimmed.indexOf(':');
+    const id = (colon < 0 ? trimmed : trimmed.slice(0, colon)).trim();
+    out.set(id, colon < 0 ? '' : trimmed.slice(colon + 1).trim());
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+
+/** Rules that allow everyone (or every pod of every namespace). */
+export const allowAll = defineRule({
+  id: 'allow-all',
+  severity: Severity.WARNING,
+  title: 'A rule allows all traffic, or all pods of every namespace',
+  explanation: 'An empty rule (`ingress: [{}]`, `egress: [{}]`, or a rule with neither peers nor ports) matches every peer on ' +
+    'every port, including addresses outside the cluster; a peer `{namespaceSelector: {}}` matches every pod of every ' +
+    'namespace. Either undoes a default deny for the selected pods. Name the peers and ports that are needed.',
+}, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
+  const spec = item.obj.spec ?? {};
+  const at = describeItem(item);
+  const messages: string[] = [];
+  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
+      const peers = Array.isArray(rule?.[peersKey]) ? rule[peersKey] : [];
+      const ports = Array.isArray(rule?.ports) ? rule.ports : [];
+      if (peers.length === 0 && ports.length === 0) {
+        messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction}; list the peers and ports needed`);
+        return;
+      }
+      peers.forEach((peer: any, j: number) => {
+        const ns = peer?.namespaceSelector;
+        const pods = peer?.podSelector;
+        const empty = (s: any) => s !== undefined && s !== null && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+        if (empty(ns) && (pods === undefined || pods === null || empty(pods))) {
+          messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; select the namespaces by kubernetes.io/metadata.name`);
+        }
+      });
+    });
+  }
+  return messages.map((message) => ({ item, message }));
+}));

@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ClusterCni, LintFinding, Linter } from '../../../src';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'lint');
+
+function load(rule: string, which: 'positive' | 'negative'): { objects: any[]; cni: ClusterCni } {
+  const text = fs.readFileSync(path.join(FIXTURES, rule, `${which}.yaml`), 'utf8');
+  const cni = /^# cni: (\w+)/m.exec(text)?.[1] as ClusterCni | undefined;
+  return { objects: parseAllDocuments(text).map((d) => d.toJSON()).filter((o) => o), cni: cni ?? ClusterCni.KUBERNETES };
+}
+
+function lint(rule: string, which: 'positive' | 'negative'): LintFinding[] {
+  const { objects, cni } = load(rule, which);
+  return new Linter({ cni }).lint(objects);
+}
+
+/** How many findings of its own rule each positive fixture holds, and a phrase of the message. */
+const EXPECTED: Record<string, [number, RegExp]> = {
+  'missing-dns-egress': [1, /NetworkPolicy shop\/default-deny: denies all egress in namespace shop, and no policy there allows DNS \(TCP 53\) to kube-dns/],
+  'namespace-selector-by-custom-label': [1, /selects namespaces by the label "name", which a namespace may lack; select them by kubernetes.io\/metadata.name/],
+  'or-instead-of-and': [1, /ingress rule #1 ORs from\[0\] \(every pod of the selected namespaces\) with from\[1\] \(pods of this namespace\)/],
+  'egress-to-metadata': [2, /includes the metadata endpoint 169.254.169.254; exclude 169.254.0.0\/16/],
+  'allow-all': [2, /has no from and no ports, so it allows all ingress/],
+  'policy-types-mismatch': [3, /"egress: \[\]" isolates nothing without policyTypes/],
+  'api-server-rejects': [6, /must be a strict subset of cidr "10.0.0.0\/16"/],
+  'fqdn-without-dns-proxy': [1, /uses toFQDNs, but no policy gives the same endpoints a DNS rule/],
+  'calico-deny-without-order': [1, /GlobalNetworkPolicy deny-metadata: has Deny rules but no order/],
+  'cilium-ignores-endport': [1, /port range 8000-8100 uses endPort, which Cilium may ignore/],
+  'selector-matches-nothing': [1, /spec.podSelector \{"matchLabels":\{"app":"fronted"\}\} matches none of the workloads of namespace shop/],
+  'namespace-without-default-deny': [1, /Namespace shop: has workloads but no default-deny policy/],
+  'invalid-suppression': [2, /suppresses "allow-all" without a reason/],
+};
+
+describe('lint rules', () => {
+  test('every rule has documentation, a positive and a negative fixture, and an expectation here', () => {
+    const ids = Linter.rules().map((r) => r.id);
+    expect(ids.sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const rule of Linter.rules()) {
+      expect(rule.title.length).toBeGreaterThan(20);
+      expect(rule.explanation.length).toBeGreaterThan(100);
+      expect(fs.existsSync(path.join(FIXTURES, rule.id, 'positive.yaml'))).toBe(true);
+      expect(fs.existsSync(path.join(FIXTURES, rule.id, 'negative.yaml'))).toBe(true);
+    }
+  });
+
+  describe.each(Object.entries(EXPECTED))('%s', (rule, [count, message]) => {
+    test('reports the positive fixture', () => {
+      const own = lint(rule, 'positive').filter((f) => f.rule === rule);
+      expect(own).toHaveLength(count);
+      expect(own.map((f) => f.message).join('\n')).toMatch(message);
+      const info = Linter.rules().find((r) => r.id === rule)!;
+      expect(own.every((f) => f.severity === info.severity)).toBe(true);
+    });
+
+    test('stays quiet on the negative fixture', () => {
+      expect(lint(rule, 'negative').filter((f) => f.rule === rule)).toEqual([]);
+    });
+  });
+
+  test('findings have the documented JSON shape, errors first', () => {
+    const findings = new Linter().lint(load('api-server-rejects', 'positive').objects.concat(load('allow-all', 'positive').objects));
+    expect(findings[0]).toEqual({
+      rule: 'api-server-rejects', severity: 'error', kind: 'NetworkPolicy', namespace: 'shop', name: 'broken',
+      message: expect.stringMatching(/^NetworkPolicy shop\/broken: spec.egress\[0\]/),
+    });
+    const severities = findings.map((f) => f.severity);
+    expect(severities.indexOf('warning')).toBeGreaterThan(severities.lastIndexOf('error'));
+  });
+
+  test('a suppression with a reason hides exactly that rule on that object', () => {
+    const findings = lint('invalid-suppression', 'negative');
+    expect(findings.filter((f) => f.rule === 'allow-all')).toEqual([]);
+    // Without the annotation the finding is there.
+    const { objects } = load('invalid-suppression', 'negative');
+    delete objects[0].metadata.annotations;
+    expect(new Linter().lint(objects).map((f) => f.rule)).toContain('allow-all');
+  });
+
+  test('a suppression without a reason does not suppress', () => {
+    expect(lint('invalid-suppression', 'positive').map((f) => f.rule)).toContain('allow-all');
+  });
+
+  test('rejects bad arguments', () => {
+    expect(() => new Linter({ cni: 'flannel' as ClusterCni })).toThrow(/new Linter\(\): cni "flannel" is not one of kubernetes, cilium, calico/);
+    expect(() => new Linter().lint('x' as any)).toThrow(/Linter.lint\(\): objects "x" is not a list/);
+  });
+});
