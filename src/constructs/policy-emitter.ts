@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { Linter } from '../analysis/lint/linter';
 import { Construct, IConstruct } from 'constructs';
+import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
 import { ManifestObject } from '../engines/manifest';

@@ -36,7 +36,9 @@ describe('Linter at synth', () => {
     Linter.validateChart(chart);
     Linter.validateChart(chart);
     new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'p' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open', namespace: 'p' },
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
     });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -65,7 +67,9 @@ describe('Linter at synth', () => {
     const chart = new Chart(cilium, 'c');
     Linter.validateChart(chart);
     new ApiObject(chart, 'range', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'range', namespace: 'p' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'range', namespace: 'p' },
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
     });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -87,25 +91,49 @@ describe('the seed scenario written by hand, with the classic mistakes', () => {
     // Default deny, but DNS forgotten.
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'production' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
     // frontend <- ingress controller, selected by a hand-made label.
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'frontend', namespace: 'production' }, spec: {
-      podSelector: { matchLabels: { app: 'frontend' } }, policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { name: 'ingress-nginx' } } }], ports: [{ port: 80 }] }],
-    } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'frontend', namespace: 'production' },
+      spec: {
+        podSelector: { matchLabels: { app: 'frontend' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { name: 'ingress-nginx' } } }], ports: [{ port: 80 }] }],
+      },
+    },
     // api <- frontend, with a typo in the label.
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'production' }, spec: {
-      podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'fronted' } } }], ports: [{ port: 8080 }] }],
-    } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api', namespace: 'production' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'fronted' } } }], ports: [{ port: 8080 }] }],
+      },
+    },
     // Prometheus: a misplaced dash turns AND into OR.
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'scrape', namespace: 'production' }, spec: {
-      podSelector: { matchLabels: { metrics: 'enabled' } }, policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }, { podSelector: { matchLabels: { app: 'prometheus' } } }], ports: [{ port: 9090 }] }],
-    } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'scrape', namespace: 'production' },
+      spec: {
+        podSelector: { matchLabels: { metrics: 'enabled' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }, { podSelector: { matchLabels: { app: 'prometheus' } } }], ports: [{ port: 9090 }] }],
+      },
+    },
     // External HTTPS for the api, metadata endpoint included.
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'external', namespace: 'production' }, spec: {
-      podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'],
-      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443 }] }],
-    } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'external', namespace: 'production' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443 }] }],
+      },
+    },
   ];
 
   test('produces exactly the expected findings', () => {

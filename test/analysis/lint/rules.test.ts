@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ClusterCni, LintFinding, Linter } from '../../../src';
+import { ClusterCni, LintFinding, Linter, Severity } from '../../../src';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'lint');
 
@@ -62,11 +62,15 @@ describe('lint rules', () => {
   test('findings have the documented JSON shape, errors first', () => {
     const findings = new Linter().lint(load('api-server-rejects', 'positive').objects.concat(load('allow-all', 'positive').objects));
     expect(findings[0]).toEqual({
-      rule: 'api-server-rejects', severity: 'error', kind: 'NetworkPolicy', namespace: 'shop', name: 'broken',
+      rule: 'api-server-rejects',
+      severity: 'error',
+      kind: 'NetworkPolicy',
+      namespace: 'shop',
+      name: 'broken',
       message: expect.stringMatching(/^NetworkPolicy shop\/broken: spec.egress\[0\]/),
     });
     const severities = findings.map((f) => f.severity);
-    expect(severities.indexOf('warning')).toBeGreaterThan(severities.lastIndexOf('error'));
+    expect(severities.indexOf(Severity.WARNING)).toBeGreaterThan(severities.lastIndexOf(Severity.ERROR));
   });
 
   test('a suppression with a reason hides exactly that rule on that object', () => {
