@@ -27,4 +27,9 @@ export function kubernetesPolicies(inventory: Inventory): Item[] {
   return inventory.items.filter((i) => i.flavour === 'kubernetes');
 }
 
+/** True for a label selector that selects everything: `{}`, or no labels and no expressions. */
+export function isEmptySelector(selector: any): boolean {
+  return Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
+}
+
 export { Severity };

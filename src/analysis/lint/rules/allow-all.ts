@@ -1,4 +1,4 @@
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
 
 /** Rules that allow everyone (or every pod of every namespace). */
 export const allowAll = defineRule({
@@ -23,8 +23,7 @@ export const allowAll = defineRule({
       peers.forEach((peer: any, j: number) => {
         const ns = peer?.namespaceSelector;
         const pods = peer?.podSelector;
-        const empty = (s: any) => s !== undefined && s !== null && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
-        if (empty(ns) && (pods === undefined || pods === null || empty(pods))) {
+        if (ns !== undefined && ns !== null && isEmptySelector(ns) && (pods === undefined || pods === null || isEmptySelector(pods))) {
           messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; select the namespaces by kubernetes.io/metadata.name`);
         }
       });

@@ -15,8 +15,8 @@ export const ciliumIgnoresEndPort = defineRule({
   }
   return kubernetesPolicies(inventory).flatMap((item) => {
     const spec = item.obj.spec ?? {};
-    const ranges = ['ingress', 'egress'].flatMap((direction) =>
-      (Array.isArray(spec[direction]) ? spec[direction] : []).flatMap((rule: any) => (rule?.ports ?? []).filter((p: any) => p?.endPort !== undefined)));
+    const rules: any[] = ['ingress', 'egress'].flatMap((direction) => (Array.isArray(spec[direction]) ? spec[direction] : []));
+    const ranges = rules.flatMap((rule) => (rule?.ports ?? []).filter((p: any) => p?.endPort !== undefined));
     return ranges.map((port: any) => ({
       item,
       message: `${describeItem(item)}: port range ${port.port}-${port.endPort} uses endPort, which Cilium may ignore in NetworkPolicy (allowing port ${port.port} only); ` +

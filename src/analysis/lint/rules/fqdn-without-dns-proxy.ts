@@ -2,7 +2,8 @@ import { Item } from '../inventory';
 import { Severity, defineRule, describeItem } from '../rule';
 
 function hasDnsProxyRule(item: Item): boolean {
-  return (item.obj.spec?.egress ?? []).some((rule: any) => (rule?.toPorts ?? []).some((p: any) => Array.isArray(p?.rules?.dns) && p.rules.dns.length > 0));
+  const dnsRules = (toPorts: any) => Array.isArray(toPorts?.rules?.dns) && toPorts.rules.dns.length > 0;
+  return (item.obj.spec?.egress ?? []).some((rule: any) => (rule?.toPorts ?? []).some(dnsRules));
 }
 
 function selectorKey(item: Item): string {

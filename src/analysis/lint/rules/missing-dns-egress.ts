@@ -1,6 +1,6 @@
 import { NetworkModel } from '../../model';
 import { Item } from '../inventory';
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
 
 const PROBE_POD = 'netpol-lint-probe';
 const DNS_NAMESPACE = 'kube-system';
@@ -8,8 +8,7 @@ const DNS_NAMESPACE = 'kube-system';
 /** Does the policy select every pod of its namespace and isolate egress? */
 function deniesAllEgress(item: Item): boolean {
   const spec = item.obj.spec ?? {};
-  const selector = spec.podSelector ?? {};
-  const everyPod = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  const everyPod = isEmptySelector(spec.podSelector);
   const types: string[] = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0
     ? spec.policyTypes
     : ['Ingress', ...(Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Egress'] : [])];

@@ -1,7 +1,5 @@
 import { Item } from '../inventory';
-import { Severity, defineRule } from '../rule';
-
-const isEmptySelector = (s: any) => Object.keys(s?.matchLabels ?? {}).length === 0 && (s?.matchExpressions ?? []).length === 0;
+import { Severity, defineRule, isEmptySelector } from '../rule';
 
 /** A policy that selects every pod of its namespace and allows no ingress. */
 function isDefaultDeny(item: Item): boolean {

@@ -1,5 +1,5 @@
 import { compileLabelSelector } from '../../labels';
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
 
 /** Pod selectors that match none of the workloads of the input: label typos. */
 export const selectorMatchesNothing = defineRule({
@@ -22,18 +22,17 @@ export const selectorMatchesNothing = defineRule({
       return true; // invalid selectors are api-server-rejects' business
     }
   };
-  const isEmpty = (s: any) => Object.keys(s?.matchLabels ?? {}).length === 0 && (s?.matchExpressions ?? []).length === 0;
   return kubernetesPolicies(inventory).flatMap((item) => {
     const namespace = item.namespace!;
     const spec = item.obj.spec ?? {};
     const messages: string[] = [];
-    if (podsIn(namespace).length > 0 && !isEmpty(spec.podSelector) && !matchesSome(spec.podSelector, [namespace], 'podSelector')) {
+    if (podsIn(namespace).length > 0 && !isEmptySelector(spec.podSelector) && !matchesSome(spec.podSelector, [namespace], 'podSelector')) {
       messages.push(`spec.podSelector ${JSON.stringify(spec.podSelector)} matches none of the workloads of namespace ${namespace}, so the policy protects nothing; check the labels`);
     }
     for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
       (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
         (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, j: number) => {
-          if (!peer?.podSelector || isEmpty(peer.podSelector)) {
+          if (!peer?.podSelector || isEmptySelector(peer.podSelector)) {
             return;
           }
           let namespaces = [namespace];
