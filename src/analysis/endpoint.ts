@@ -14,6 +14,8 @@ export interface PodSide {
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly ip?: string;
   readonly ports: readonly ContainerPort[];
+  /** On the node's network: policies neither isolate nor select it. */
+  readonly hostNetwork: boolean;
 }
 
 /** An address outside the cluster. */

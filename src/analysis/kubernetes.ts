@@ -60,7 +60,7 @@ export class KubernetesPolicy {
 
   /** True when this policy selects `pod` and isolates it in `direction`. */
   public isolatesPod(pod: PodSide, direction: Direction): boolean {
-    return this.isolates.has(direction) && pod.namespace === this.namespace && this.selects(pod.labels);
+    return !pod.hostNetwork && this.isolates.has(direction) && pod.namespace === this.namespace && this.selects(pod.labels);
   }
 
   /**
@@ -92,10 +92,10 @@ function policyTypes(spec: any, where: string): Direction[] {
   if (types.length === 0) {
     return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['ingress', 'egress'] : ['ingress'];
   }
-  if (types.length > 2 || new Set(types).size !== types.length) {
-    throw new Error(`${where}: policyTypes ${JSON.stringify(types)} may hold Ingress and Egress once each`);
+  if (types.length > 2) {
+    throw new Error(`${where}: policyTypes ${JSON.stringify(types)} may hold at most 2 entries`);
   }
-  return types.map((t) => {
+  return [...new Set(types)].map((t) => {
     if (t === 'Ingress') {
       return 'ingress';
     }
@@ -196,7 +196,7 @@ function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string
     const ip = addressOf(other);
     return ip !== undefined && cidrContainsIp(peer.cidr, ip) && !peer.except.some((e) => cidrContainsIp(e, ip));
   }
-  if (other.kind !== 'pod') {
+  if (other.kind !== 'pod' || other.hostNetwork) {
     return false;
   }
   const inNamespace = peer.namespaces === undefined ? other.namespace === policyNamespace : peer.namespaces(other.namespaceLabels);

@@ -3,7 +3,7 @@ import { Endpoint, PodSide } from './endpoint';
 import { Direction, KubernetesPolicy } from './kubernetes';
 import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
 import { isWorkload, podOfWorkload } from './workloads';
-import { ipFamily } from '../util/cidr';
+import { canonicalIp, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { invalid, isIntegerInRange, show } from '../util/validation';
 
@@ -73,7 +73,10 @@ export class NetworkModel {
         continue;
       }
       if (isWorkload(obj)) {
-        model.addPod(podOfWorkload(obj));
+        const pod = podOfWorkload(obj);
+        // A Job and a CronJob (or a Deployment and a StatefulSet) may share a name.
+        const taken = model.podEndpoints.has(`${pod.namespace}/${pod.name}`);
+        model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
       } else if (obj?.kind === 'NetworkPolicy' || UNSUPPORTED_POLICY_KINDS.includes(obj?.kind)) {
         model.addManifest(obj);
       }
@@ -123,13 +126,17 @@ export class NetworkModel {
     if (pod.ip !== undefined && ipFamily(pod.ip) === undefined) {
       invalid(where, `ip ${show(pod.ip)} of ${pod.namespace}/${pod.name} is not an IPv4 or IPv6 address`);
     }
+    if (pod.hostNetwork !== undefined && typeof pod.hostNetwork !== 'boolean') {
+      invalid(where, `hostNetwork ${show(pod.hostNetwork)} of ${pod.namespace}/${pod.name} is not a boolean`);
+    }
+    const ip = pod.ip === undefined ? undefined : canonicalIp(pod.ip);
     (pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
     const id = `${pod.namespace}/${pod.name}`;
     if (this.podEndpoints.has(id)) {
       invalid(where, `pod ${id} was already added`);
     }
-    if (pod.ip !== undefined) {
-      const owner = [...this.podEndpoints.values()].find((p) => p.ip === pod.ip);
+    if (ip !== undefined) {
+      const owner = [...this.podEndpoints.values()].find((p) => p.ip === ip);
       if (owner) {
         invalid(where, `ip ${pod.ip} of ${id} is already the address of ${owner.namespace}/${owner.name}`);
       }
@@ -137,7 +144,7 @@ export class NetworkModel {
     if (!this.namespaces.has(pod.namespace)) {
       this.namespaces.set(pod.namespace, { labels: { [NAMESPACE_NAME_LABEL]: pod.namespace }, explicit: false });
     }
-    this.podEndpoints.set(id, { ...pod, labels: { ...(pod.labels ?? {}) }, ports: [...(pod.ports ?? [])] });
+    this.podEndpoints.set(id, { ...pod, ip, labels: { ...(pod.labels ?? {}) }, ports: [...(pod.ports ?? [])] });
     this.index = undefined;
   }
 
@@ -236,6 +243,9 @@ export class NetworkModel {
   private decide(index: Index, pod: PodSide, direction: Direction, other: Endpoint, destination: Endpoint,
     port: number, protocol: string): SideDecision {
     const side = `${direction} of ${pod.id}`;
+    if (pod.hostNetwork) {
+      return { direction, pod: pod.id, allowed: true, isolatedBy: [], reason: `${side}: allowed, the pod uses the node's network, where NetworkPolicy does not apply` };
+    }
     const isolating = this.isolatingPolicies(index, pod, direction);
     const isolatedBy = isolating.map((p) => p.id);
     if (isolating.length === 0) {
@@ -279,7 +289,8 @@ export class NetworkModel {
     if (ipFamily(text) === undefined) {
       invalid(where, `${prop} ${show(text)} is neither "namespace/pod" nor an IP address`);
     }
-    return index.podsByIp.get(text) ?? { kind: 'external', id: text, ip: text };
+    const ip = canonicalIp(text);
+    return index.podsByIp.get(ip) ?? { kind: 'external', id: text, ip };
   }
 
   private buildIndex(): Index {
@@ -298,6 +309,7 @@ export class NetworkModel {
         namespaceLabels: this.namespaces.get(pod.namespace)!.labels,
         ip: pod.ip,
         ports: pod.ports ?? [],
+        hostNetwork: pod.hostNetwork ?? false,
       };
       pods.set(id, side);
       if (pod.ip !== undefined) {

@@ -35,6 +35,12 @@ export interface PodEndpoint {
    * @default []
    */
   readonly ports?: ContainerPort[];
+  /**
+   * The pod uses the node's network: NetworkPolicy does not apply to it, and pod and namespace
+   * selectors do not match it (its traffic is the node's).
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
 
 /** One connection attempt to evaluate. */

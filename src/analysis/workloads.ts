@@ -27,6 +27,7 @@ export function podOfWorkload(obj: any): PodEndpoint {
     namespace: obj.metadata?.namespace ?? 'default',
     name: obj.metadata?.name,
     labels: { ...(template?.metadata?.labels ?? {}) },
+    ...(template?.spec?.hostNetwork === true ? { hostNetwork: true } : {}),
     ports: containers.flatMap((c) => (c.ports ?? []).map((p: any) => ({
       port: p.containerPort,
       ...(p.name !== undefined ? { name: p.name } : {}),

@@ -12,6 +12,8 @@ import { invalid } from '../util/validation';
 
 /** Port numbers given to named ports and to "every port" in proofs (any number would do). */
 const SYNTHETIC_PORT_BASE = 9100;
+/** A namespace no chart uses, for the Prometheus-labelled pod that must not scrape. */
+const ELSEWHERE = 'netpol-proof-elsewhere';
 
 /** Props of `AllowPrometheusScrape`. */
 export interface AllowPrometheusScrapeProps {
@@ -100,14 +102,26 @@ export class AllowPrometheusScrape extends Construct {
       labels: labelsSatisfying(targets),
       ports: probes.map(({ port, number }) => ({ port: number, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
     };
-    PolicyProofs._promise(this, where, this.engine, probes.map(({ port, number }) => ({
-      id: `scrape-${port.protocol.toLowerCase()}-${port.name ?? number}`,
-      description: `Prometheus reaches the targets on ${port}`,
-      from: scraper,
-      to: target,
-      port: number,
-      protocol: port.protocol,
-      allowed: true,
-    })));
+    // Only Prometheus, and only from its namespace: a pod of that namespace without the
+    // Prometheus labels, and a Prometheus-labelled pod elsewhere, may not scrape (AND, not OR).
+    const neighbour: RepresentativePod = { namespace: prometheusNamespace, role: 'not-prometheus', labels: {} };
+    const elsewhere = prometheusNamespace === ELSEWHERE ? `${ELSEWHERE}-2` : ELSEWHERE;
+    const impostor: RepresentativePod = { namespace: elsewhere, role: 'prometheus-elsewhere', labels: prometheusLabels };
+    PolicyProofs._promise(this, where, this.engine, probes.flatMap(({ port, number }) => {
+      const flow = (id: string, from: RepresentativePod, allowed: boolean, who: string) => ({
+        id: `${id}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
+        description: `${who} ${allowed ? 'reaches' : 'cannot reach'} the targets on ${port}`,
+        from,
+        to: target,
+        port: number,
+        protocol: port.protocol,
+        allowed,
+      });
+      return [
+        flow('scrape', scraper, true, 'Prometheus'),
+        flow('no-scrape-from-namespace', neighbour, false, `another pod of ${prometheusNamespace}`),
+        flow('no-scrape-from-elsewhere', impostor, false, 'a Prometheus-labelled pod of another namespace'),
+      ];
+    }));
   }
 }

@@ -15,6 +15,7 @@ const PUBLIC_IPV4 = '203.0.113.10';
 const PUBLIC_IPV6 = '2001:db8::10';
 const METADATA_IPV4 = '169.254.169.254';
 const METADATA_IPV6 = 'fd00:ec2::254';
+const HTTPS_PORT = 443;
 
 /** Props of `ExternalHttpsEgress`. */
 export interface ExternalHttpsEgressProps {
@@ -124,7 +125,9 @@ export class ExternalHttpsEgress extends Construct {
     // cloud metadata endpoints never, whatever else the chart allows these pods.
     if (props.fqdns === undefined) {
       const client: RepresentativePod = { namespace: props.namespace, role: 'client', labels: labelsSatisfying(selector) };
-      const numbered = ports.filter((port) => port.portNumber !== undefined);
+      // Every-port entries are tried on 443; named ports cannot reach addresses outside the cluster.
+      const numbered = ports.filter((port) => port.name === undefined)
+        .map((port) => ({ protocol: port.protocol, portNumber: port.portNumber ?? HTTPS_PORT }));
       const ipv6 = props.ipv6 ?? true;
       PolicyProofs._promise(this, where, this.engine, numbered.flatMap((port) => {
         const flow = (promise: string, to: string, allowed: boolean) => ({

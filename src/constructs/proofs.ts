@@ -6,7 +6,6 @@ import { ContainerPort } from '../analysis/types';
 import { PolicyEngine } from '../core/engine';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
-import { toDnsLabel } from '../util/names';
 import { invalid, show } from '../util/validation';
 
 /** The context key that turns the synth-time proofs off (`false`), e.g. to measure synthesis alone. */
@@ -37,56 +36,110 @@ export interface FlowPromise {
 
 interface Promiser {
   readonly construct: IConstruct;
+  /** The chart whose validation reports this promiser's broken promises. */
+  readonly chart: Chart;
   /** The construct as named in errors. */
   readonly where: string;
   readonly promises: FlowPromise[];
+  /** Only Kubernetes renderings can be proven by the model; the others are recorded for `accept`. */
+  readonly provable: boolean;
   readonly accepted: Map<string, string>;
 }
 
-/** The promises of every construct of a chart, checked once when the chart is validated. */
-class ChartProofs {
+/** Policy objects the model understands; any other policy object makes a proof partial. */
+const MODELLED_POLICY = 'networking.k8s.io/v1 NetworkPolicy';
+
+function isPolicyObject(obj: any): boolean {
+  return typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind);
+}
+
+/**
+ * The promises of every construct of an app, checked against a NetworkModel of everything the
+ * app emits (all charts: an app usually targets one cluster, and a policy of one chart opens
+ * paths for the pods of another). Computed once per app and state, reported per chart.
+ */
+class AppProofs {
   public readonly promisers: Promiser[] = [];
+  /** Bumped by `accept`, so that a cached result is not reused after it. */
+  public version = 0;
+  private cache?: { readonly signature: string; readonly errors: Map<Chart, string[]> };
 
-  constructor(private readonly chart: Chart) {}
+  constructor(private readonly root: IConstruct) {}
 
-  public validate(): string[] {
-    if (this.chart.node.tryGetContext(PROOFS_CONTEXT_KEY) === false || this.chart.node.tryGetContext(PROOFS_CONTEXT_KEY) === 'false') {
+  public validate(chart: Chart): string[] {
+    const setting = chart.node.tryGetContext(PROOFS_CONTEXT_KEY);
+    if (setting === false || setting === 'false') {
       return [];
     }
     // Not chart.toJson(): it validates the chart, which would run this validation again.
-    const objects = this.chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-    // The model evaluates Kubernetes NetworkPolicy only: a chart with other engines' policies
-    // cannot be proven by it, and a partial proof would be a false one.
-    if (objects.some((o: any) => typeof o?.apiVersion === 'string' && (o.apiVersion.startsWith('cilium.io/') || o.apiVersion.startsWith('projectcalico.org/')))) {
-      return [];
+    const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const signature = `${apiObjects.length}/${this.promisers.length}/${this.version}`;
+    if (this.cache?.signature !== signature) {
+      this.cache = { signature, errors: this.check(apiObjects.map((o) => o.toJson())) };
     }
-    const model = NetworkModel.fromManifests(objects);
-    const added = new Set(model.podIds);
-    const endpoint = (side: RepresentativePod | string, promiser: Promiser): string => {
+    return this.cache.errors.get(chart) ?? [];
+  }
+
+  private check(objects: any[]): Map<Chart, string[]> {
+    const errors = new Map<Chart, string[]>();
+    const report = (promiser: Promiser, message: string) => errors.set(promiser.chart, [...(errors.get(promiser.chart) ?? []), message]);
+    const provable = this.promisers.filter((p) => p.provable && p.promises.length > 0);
+    if (provable.length === 0) {
+      return errors;
+    }
+    // A policy the model cannot evaluate could open or close any path: a proof without it
+    // would be a false one, so none is made, and the user is told.
+    const unmodelled = [...new Set(objects.filter((o) => isPolicyObject(o) && `${o.apiVersion} ${o.kind}` !== MODELLED_POLICY).map((o) => `${o.apiVersion} ${o.kind}`))];
+    if (unmodelled.length > 0) {
+      console.warn(`[cdk8s-netpol] ${provable.reduce((n, p) => n + p.promises.length, 0)} promises of ${provable.length} constructs are not proven: ` +
+        `the app also holds ${unmodelled.join(', ')}, which the NetworkModel does not evaluate`);
+      return errors;
+    }
+    let model: NetworkModel;
+    try {
+      model = NetworkModel.fromManifests(objects);
+    } catch (e) {
+      for (const promiser of provable) {
+        report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +
+          `Fix that object, or turn the proofs off with the context key ${PROOFS_CONTEXT_KEY}: false`);
+      }
+      return errors;
+    }
+    const taken = new Set(model.podIds);
+    const own = new Set<string>();
+    const endpoint = (side: RepresentativePod | string, index: number): string => {
       if (typeof side === 'string') {
         return side;
       }
-      const name = `netpol-proof-${toDnsLabel(promiser.construct.node.path, 40)}-${side.role}`;
+      // Named by the promiser's position in the app, so two constructs never share a pod.
+      let name = `netpol-proof-${index}-${side.role}`;
+      while (taken.has(`${side.namespace}/${name}`) && !own.has(`${side.namespace}/${name}`)) {
+        name = `${name}-x`;
+      }
       const id = `${side.namespace}/${name}`;
-      if (!added.has(id)) {
+      if (!own.has(id)) {
         model.addPod({ namespace: side.namespace, name, labels: side.labels, ports: side.ports });
-        added.add(id);
+        taken.add(id);
+        own.add(id);
       }
       return id;
     };
-    const errors: string[] = [];
-    for (const promiser of this.promisers) {
+    provable.forEach((promiser, index) => {
       for (const promise of promiser.promises) {
-        if (promiser.accepted.has(promise.id)) {
-          continue;
-        }
         const verdict = model._explain({
-          from: endpoint(promise.from, promiser),
-          to: endpoint(promise.to, promiser),
+          from: endpoint(promise.from, index),
+          to: endpoint(promise.to, index),
           port: promise.port,
           protocol: promise.protocol,
         });
+        const accepted = promiser.accepted.get(promise.id);
         if (verdict.allowed === promise.allowed) {
+          if (accepted !== undefined) {
+            console.warn(`[cdk8s-netpol] ${promiser.where}: the accepted conflict "${promise.id}" no longer happens; remove its PolicyProofs.accept`);
+          }
+          continue;
+        }
+        if (accepted !== undefined) {
           continue;
         }
         const culprits = promise.allowed
@@ -94,27 +147,29 @@ class ChartProofs {
           : verdict.sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined);
         const named = [...new Set(culprits)].map((id) => {
           const [namespace, name] = id.split('/');
-          const by = emitterOf(this.chart, 'NetworkPolicy', namespace, name);
+          const by = emitterOf(this.root, 'NetworkPolicy', namespace, name);
           return by ? `${id} (from ${by})` : id;
         });
-        errors.push(`${promiser.where} promises that ${promise.description} [${promise.id}], but ` +
+        report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ` +
           `${promise.allowed ? `it is blocked by ${named.join(', ')}` : `${named.join(' and ')} open${named.length === 1 ? 's' : ''} it`}. ` +
           `${verdict.reasons.join('; ')}. If this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>')`);
       }
-    }
+    });
     return errors;
   }
 }
 
-const CHARTS = new WeakMap<Chart, ChartProofs>();
-const PROMISERS = new WeakMap<IConstruct, Promiser>();
+const APPS = new WeakMap<IConstruct, AppProofs>();
+const CHARTS_WITH_PROOFS = new WeakSet<Chart>();
+const PROMISERS = new WeakMap<IConstruct, { promiser: Promiser; app: AppProofs }>();
 
 /**
  * The synth-time proofs: every construct states the flows it promises, and when its chart is
  * validated (`cdk8s synth`, `app.synth()`, `Testing.synth()`) a NetworkModel of everything the
- * chart emits checks each promise. A promise broken by another construct fails synthesis naming
+ * app emits checks each promise. A promise broken by another construct fails synthesis naming
  * both constructs and the policy that opened (or blocked) the path, unless it was accepted
- * with a reason.
+ * with a reason. Only Kubernetes NetworkPolicy renderings are proven; an app that also holds
+ * policies of other kinds is reported as not proven.
  */
 export class PolicyProofs {
   /**
@@ -126,44 +181,46 @@ export class PolicyProofs {
    */
   public static accept(construct: IConstruct, promise: string, reason: string): void {
     const where = 'PolicyProofs.accept()';
-    const promiser = construct !== null && typeof construct === 'object' ? PROMISERS.get(construct) : undefined;
-    if (!promiser) {
+    const entry = construct !== null && typeof construct === 'object' ? PROMISERS.get(construct) : undefined;
+    if (!entry) {
       invalid(where, `${show(construct?.node?.path ?? construct)} is not a construct of cdk8s-netpol that makes promises`);
     }
-    const ids = promiser.promises.map((p) => p.id);
+    const ids = entry.promiser.promises.map((p) => p.id);
     if (!ids.includes(promise)) {
-      invalid(where, `${promiser.where} makes no promise ${show(promise)}; its promises are ${ids.join(', ')}`);
+      invalid(where, `${entry.promiser.where} makes no promise ${show(promise)}; its promises are ${ids.join(', ')}`);
     }
     if (typeof reason !== 'string' || reason.trim().length < 10) {
       invalid(where, `reason ${show(reason)} must say why breaking ${show(promise)} is acceptable (at least 10 characters)`);
     }
-    promiser.accepted.set(promise, reason.trim());
+    entry.promiser.accepted.set(promise, reason.trim());
+    entry.app.version++;
   }
 
   /** The ids and descriptions of the promises a construct makes ("id: description"). */
   public static promisesOf(construct: IConstruct): string[] {
-    return (PROMISERS.get(construct)?.promises ?? []).map((p) => `${p.id}: ${p.description}`);
+    return (PROMISERS.get(construct)?.promiser.promises ?? []).map((p) => `${p.id}: ${p.description}`);
   }
 
   /**
-   * Registers a construct's promises with its chart (internal: constructs call it).
+   * Registers a construct's promises (internal: constructs call it).
    * @internal
    */
   public static _promise(construct: Construct, where: string, engine: PolicyEngine, promises: FlowPromise[]): void {
-    if (engine !== PolicyEngine.KUBERNETES || promises.length === 0) {
-      return;
+    const root = construct.node.root;
+    let app = APPS.get(root);
+    if (!app) {
+      app = new AppProofs(root);
+      APPS.set(root, app);
     }
     const chart = Chart.of(construct);
-    let proofs = CHARTS.get(chart);
-    if (!proofs) {
-      const created = new ChartProofs(chart);
-      proofs = created;
-      CHARTS.set(chart, created);
-      chart.node.addValidation({ validate: () => created.validate() });
+    if (!CHARTS_WITH_PROOFS.has(chart)) {
+      CHARTS_WITH_PROOFS.add(chart);
+      const proofs = app;
+      chart.node.addValidation({ validate: () => proofs.validate(chart) });
     }
-    const promiser: Promiser = { construct, where, promises, accepted: new Map() };
-    proofs.promisers.push(promiser);
-    PROMISERS.set(construct, promiser);
+    const promiser: Promiser = { construct, chart, where, promises, provable: engine === PolicyEngine.KUBERNETES, accepted: new Map() };
+    app.promisers.push(promiser);
+    PROMISERS.set(construct, { promiser, app });
   }
 }
 

@@ -117,13 +117,34 @@ export function isStrictSubnet(outer: Cidr, inner: Cidr): boolean {
   return inner.prefix > outer.prefix && cidrContains(outer, inner);
 }
 
+/** Parsed addresses, by text: simulations test the same few addresses against many blocks. */
+const PARSED = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+const PARSED_MAX = 100_000;
+
+function parsedIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let parsed = PARSED.get(ip);
+  if (parsed === undefined) {
+    parsed = ipFamily(ip) === undefined ? null : ipaddr.parse(ip);
+    if (PARSED.size >= PARSED_MAX) {
+      PARSED.clear();
+    }
+    PARSED.set(ip, parsed);
+  }
+  return parsed;
+}
+
 /** True when the IP literal `ip` lies inside `block`. */
 export function cidrContainsIp(block: Cidr, ip: string): boolean {
-  const family = ipFamily(ip);
-  if (family !== block.family) {
+  const parsed = parsedIp(ip);
+  if (parsed === null || (parsed.kind() === 'ipv4' ? 4 : 6) !== block.family) {
     return false;
   }
-  return (ipaddr.parse(ip) as ipaddr.IPv4).match(block.network as ipaddr.IPv4, block.prefix);
+  return (parsed as ipaddr.IPv4).match(block.network as ipaddr.IPv4, block.prefix);
+}
+
+/** One spelling per address: "2001:DB8:0::1" and "2001:db8::1" are one address. */
+export function canonicalIp(ip: string): string {
+  return ipaddr.parse(ip).toString();
 }
 
 function networkAddress(addr: string, prefix: number, family: IpFamily): ipaddr.IPv4 | ipaddr.IPv6 {

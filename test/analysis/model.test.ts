@@ -74,6 +74,40 @@ describe('NetworkModel', () => {
     expect(m.evaluate({ from: `shop/${api.name}`, to: `shop/${web.name}`, port: 80 }).allowed).toBe(false);
   });
 
+  test('hostNetwork pods are neither isolated nor selected: their traffic is the node\'s', () => {
+    const m = NetworkModel.fromManifests([
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'exporter', namespace: 'mon' }, spec: { template: { metadata: { labels: { app: 'exporter' } }, spec: { hostNetwork: true, containers: [] } } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'mon', labels: { app: 'web' } }, spec: { containers: [] } },
+      policy('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }, 'mon'),
+      policy('from-exporter', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'exporter' } } }] }] }, 'mon'),
+    ]);
+    expect(m.evaluate({ from: 'mon/web', to: 'mon/exporter', port: 9100 }).reasons).toEqual([
+      'egress of mon/web: denied, isolated by mon/deny and no rule of these allows TCP/9100 to mon/exporter',
+      'ingress of mon/exporter: allowed, the pod uses the node\'s network, where NetworkPolicy does not apply',
+    ]);
+    // The pod selector does not match the host-network pod as a peer.
+    expect(m.evaluate({ from: 'mon/exporter', to: 'mon/web', port: 80 }).allowed).toBe(false);
+    expect(() => new NetworkModel().addPod({ namespace: 'a', name: 'b', hostNetwork: 'yes' as any })).toThrow(/hostNetwork "yes" of a\/b is not a boolean/);
+  });
+
+  test('one address, however it is written', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'prod', name: 'v6', ip: '2001:db8::1' });
+    m.addPod({ namespace: 'prod', name: 'db', labels: { app: 'db' } });
+    m.addManifest(policy('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: {} }] }] }));
+    expect(m.evaluate({ from: '2001:DB8:0::1', to: 'prod/db', port: 1 }).allowed).toBe(true);
+    expect(() => m.addPod({ namespace: 'prod', name: 'other', ip: '2001:DB8::1' })).toThrow(/ip 2001:DB8::1 of prod\/other is already the address of prod\/v6/);
+  });
+
+  test('workloads that share a name get kind-qualified pod names', () => {
+    const template = { metadata: { labels: { app: 'b' } }, spec: { containers: [] } };
+    const m = NetworkModel.fromManifests([
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'backup', namespace: 'p' }, spec: { template } },
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: 'p' }, spec: { jobTemplate: { spec: { template } } } },
+    ]);
+    expect(m.podIds).toEqual(['p/backup', 'p/backup-cronjob']);
+  });
+
   test('fromManifests skips kinds that do not affect connectivity and refuses other engines\' policies', () => {
     const objects = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'prod' } },
@@ -108,6 +142,7 @@ describe('NetworkModel', () => {
       [() => { const x = m(); x.addManifest(policy('p', { podSelector: {} })); x.addManifest(policy('p', { podSelector: {} })); }, /NetworkPolicy prod\/p was already added/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{}] }] })), /NetworkPolicy prod\/p spec.ingress\[0\] peer #1: must specify a peer/],
       [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Inbound'] })), /policyTypes entry "Inbound" is not Ingress or Egress/],
+      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] })), /policyTypes \["Ingress","Egress","Ingress"\] may hold at most 2 entries/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ protocol: 'ICMP' }] }] })), /protocol "ICMP" is not TCP, UDP or SCTP/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })), /endPort requires a numeric port/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] })), /endPort cannot be used with the named port "http"/],

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { AllowPrometheusScrape, ExternalHttpsEgress, Peer, PolicyEngine, PolicyProofs, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 import { labelsSatisfying } from '../../src/constructs/proofs';
 import { LabelExpression, LabelSelector } from '../../src/core/selector';
@@ -26,7 +27,7 @@ describe('synth-time proofs', () => {
     expect(() => Testing.synth(chart)).toThrow(
       /ThreeTierApp "production\/shop" promises that frontend cannot reach database on TCP\/5432 \[no-frontend-to-database\], but production\/allow-same-namespace \(from ZeroTrustNamespace "production\/zero-trust"\) opens it/);
     // The verdict's reasons are in the message, for the person reading the failure.
-    expect(() => Testing.synth(chart)).toThrow(/ingress of production\/netpol-proof-production-shop-database: allowed by production\/allow-same-namespace ingress rule #1/);
+    expect(() => Testing.synth(chart)).toThrow(/ingress of production\/netpol-proof-\d+-database: allowed by production\/allow-same-namespace ingress rule #1/);
   });
 
   test('an accepted conflict, with its reason, lets synthesis pass', () => {
@@ -68,7 +69,11 @@ describe('synth-time proofs', () => {
     const scrape = new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production', ports: [Port.tcp(9090), Port.named('metrics')] });
     expect(PolicyProofs.promisesOf(scrape)).toEqual([
       'scrape-tcp-9090: Prometheus reaches the targets on TCP/9090',
+      'no-scrape-from-namespace-tcp-9090: another pod of monitoring cannot reach the targets on TCP/9090',
+      'no-scrape-from-elsewhere-tcp-9090: a Prometheus-labelled pod of another namespace cannot reach the targets on TCP/9090',
       'scrape-tcp-metrics: Prometheus reaches the targets on TCP/metrics',
+      'no-scrape-from-namespace-tcp-metrics: another pod of monitoring cannot reach the targets on TCP/metrics',
+      'no-scrape-from-elsewhere-tcp-metrics: a Prometheus-labelled pod of another namespace cannot reach the targets on TCP/metrics',
     ]);
     expect(() => synthValid(chart)).not.toThrow();
   });
@@ -82,14 +87,84 @@ describe('synth-time proofs', () => {
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
-  test('charts rendered for Cilium or Calico are not proven by the Kubernetes-only model', () => {
+  test('charts rendered for Cilium or Calico are not proven by the Kubernetes-only model; accept still works', () => {
     for (const engine of [PolicyEngine.CILIUM, PolicyEngine.CALICO]) {
       const chart = newChart();
       new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', allowSameNamespace: true, engine });
-      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
-      expect(PolicyProofs.promisesOf(chart.node.findChild('shop'))).toEqual([]);
+      const shop = new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
+      expect(PolicyProofs.promisesOf(shop)).toContain('no-frontend-to-database: frontend cannot reach database on TCP/5432');
+      // An accept written for Kubernetes keeps working when the engine changes.
+      expect(() => PolicyProofs.accept(shop, 'no-frontend-to-database', 'sandbox namespace, tiers talk freely')).not.toThrow();
       expect(() => Testing.synth(chart)).not.toThrow();
     }
+  });
+
+  test('a policy kind the model does not evaluate makes the proofs skip, with a warning, never a crash', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', allowSameNamespace: true });
+    new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    new ApiObject(chart, 'anp', { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'x' } });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/promises of 2 constructs are not proven: the app also holds policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('a conflict across charts of one app is found, and reported on the promising chart', () => {
+    const app = Testing.app();
+    new ZeroTrustNamespace(new Chart(app, 'base'), 'zero-trust', { namespace: 'production', allowSameNamespace: true });
+    const shopChart = new Chart(app, 'shop');
+    new ThreeTierApp(shopChart, 'shop', { namespace: 'production' });
+    expect(() => Testing.synth(shopChart)).toThrow(/ThreeTierApp "shop\/shop" promises that frontend cannot reach database .* production\/allow-same-namespace \(from ZeroTrustNamespace "base\/zero-trust"\) opens it/);
+  });
+
+  test('two apps with ids that slug alike do not share representative pods', () => {
+    const chart = newChart();
+    new ThreeTierApp(chart, 'ShopA', { namespace: 'production', name: 'a', frontend: { labels: { app: 'fe1' } }, database: { labels: { app: 'db1' } }, api: { labels: { app: 'api1' } } });
+    new ThreeTierApp(chart, 'Shop-A', { namespace: 'production', name: 'b', frontend: { labels: { app: 'fe2' } }, database: { labels: { app: 'db2' } }, api: { labels: { app: 'api2' } } });
+    // A hand-written policy opens fe2 -> db2 only: the second app's promise must break.
+    new ApiObject(chart, 'open', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'production' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'fe2' } } }] }], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db2' } } }] }] },
+    });
+    expect(() => Testing.synth(chart)).toThrow(/ThreeTierApp "production\/Shop-A" promises that frontend cannot reach database/);
+  });
+
+  test('workloads sharing a name (a Job and a CronJob) do not crash the proofs', () => {
+    const chart = newChart();
+    new kplus.Job(chart, 'backup-job', { metadata: { name: 'backup', namespace: 'production' }, containers: [{ image: 'b', securityContext: { ensureNonRoot: false } }] });
+    new kplus.CronJob(chart, 'backup-cron', { metadata: { name: 'backup', namespace: 'production' }, schedule: Cron.daily(), containers: [{ image: 'b', securityContext: { ensureNonRoot: false } }] });
+    new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  test('an accepted conflict that no longer happens is reported as stale', () => {
+    const chart = newChart();
+    const shop = new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    PolicyProofs.accept(shop, 'no-frontend-to-database', 'was needed during the migration');
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      Testing.synth(chart);
+      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/the accepted conflict "no-frontend-to-database" no longer happens; remove its PolicyProofs.accept/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('the promise lists are pinned', () => {
+    const chart = newChart();
+    const shop = new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', allowSameNamespace: true });
+    const egress = new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', selector: { app: 'api' }, ports: [Port.allTcp()] });
+    expect(PolicyProofs.promisesOf(shop).map((p) => p.split(':')[0])).toEqual([
+      'ingress-to-frontend', 'frontend-to-api', 'api-to-database', 'no-frontend-to-database', 'no-ingress-to-api', 'no-ingress-to-database',
+      'no-database-to-api', 'no-database-to-frontend', 'no-database-to-internet', 'frontend-dns-udp', 'frontend-dns-tcp', 'api-dns-udp', 'api-dns-tcp',
+    ]);
+    expect(PolicyProofs.promisesOf(zt).map((p) => p.split(':')[0])).toEqual(['pod-dns-udp', 'pod-dns-tcp', 'same-namespace']);
+    expect(PolicyProofs.promisesOf(egress).map((p) => p.split(':')[0])).toEqual(['internet-tcp-443', 'no-metadata-tcp-443', 'internet-ipv6-tcp-443', 'no-metadata-ipv6-tcp-443']);
   });
 
   test('nothing is written when a promise is broken', () => {

@@ -32,8 +32,8 @@ function problemsOf(item: Item): string[] {
   const spec = item.obj.spec ?? {};
   checkSelector(spec.podSelector, 'spec.podSelector', add);
   const types: unknown[] = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
-  if (types.length > 2 || new Set(types).size !== types.length || types.some((t) => t !== 'Ingress' && t !== 'Egress')) {
-    add(`spec.policyTypes ${JSON.stringify(types)} may hold Ingress and Egress once each`);
+  if (types.length > 2 || types.some((t) => t !== 'Ingress' && t !== 'Egress')) {
+    add(`spec.policyTypes ${JSON.stringify(types)} may hold at most two entries, each Ingress or Egress`);
   }
   for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
     (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
