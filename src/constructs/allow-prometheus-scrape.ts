@@ -108,8 +108,8 @@ export class AllowPrometheusScrape extends Construct {
     const elsewhere = prometheusNamespace === ELSEWHERE ? `${ELSEWHERE}-2` : ELSEWHERE;
     const impostor: RepresentativePod = { namespace: elsewhere, role: 'prometheus-elsewhere', labels: prometheusLabels };
     PolicyProofs._promise(this, where, this.engine, probes.flatMap(({ port, number }) => {
-      const flow = (id: string, from: RepresentativePod, allowed: boolean, who: string) => ({
-        id: `${id}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
+      const flow = (promise: string, from: RepresentativePod, allowed: boolean, who: string) => ({
+        id: `${promise}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
         description: `${who} ${allowed ? 'reaches' : 'cannot reach'} the targets on ${port}`,
         from,
         to: target,

@@ -2,7 +2,7 @@ import { PodSide } from '../../src/analysis/endpoint';
 import { KubernetesPolicy } from '../../src/analysis/kubernetes';
 
 const pod = (labels: Record<string, string> = {}, namespace = 'prod'): PodSide => ({
-  kind: 'pod', id: `${namespace}/p`, namespace, name: 'p', labels, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, ports: [],
+  kind: 'pod', id: `${namespace}/p`, namespace, name: 'p', labels, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, ports: [], hostNetwork: false,
 });
 const compile = (spec: Record<string, unknown>) => new KubernetesPolicy({ metadata: { name: 'x', namespace: 'prod' }, spec });
 

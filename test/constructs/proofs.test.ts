@@ -127,7 +127,9 @@ describe('synth-time proofs', () => {
     new ThreeTierApp(chart, 'Shop-A', { namespace: 'production', name: 'b', frontend: { labels: { app: 'fe2' } }, database: { labels: { app: 'db2' } }, api: { labels: { app: 'api2' } } });
     // A hand-written policy opens fe2 -> db2 only: the second app's promise must break.
     new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'production' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open', namespace: 'production' },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'fe2' } } }] }], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db2' } } }] }] },
     });
     expect(() => Testing.synth(chart)).toThrow(/ThreeTierApp "production\/Shop-A" promises that frontend cannot reach database/);
