@@ -16,8 +16,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0'],
-  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'yaml@^2.6.0', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0'],
+  bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0', 'commander@^14.0.0', 'yaml@^2.6.0'],
+  bin: { 'cdk8s-netpol': 'lib/cli/bin.js' },
+  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0'],
 
   // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.
   // The jsii assembly still compiles for every language.
@@ -62,6 +63,12 @@ project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
+// The pipeline example: `cdk8s synth` with the validation plugin (needs the compiled lib/) passes
+// as is and fails on a planted mistake.
+project.addTask('pipeline-example', {
+  description: 'Run cdk8s synth with the validation plugin in examples/pipeline (after compile)',
+  exec: 'bash scripts/pipeline-example.sh',
+});
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');
 

@@ -24,3 +24,5 @@ export { PolicyProofs } from './constructs/proofs';
 export { Linter } from './analysis/lint/linter';
 export { Severity, ClusterCni } from './analysis/lint/types';
 export type { LintFinding, LinterOptions, LintRuleInfo } from './analysis/lint/types';
+export { NetpolValidation } from './cli/validation-plugin';
+export type { NetpolValidationProps } from './cli/validation-plugin';

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
+import { ClusterCni, NetpolValidation } from '../src';
 import { expectValidManifests, policyNamed } from './support/manifests';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
@@ -71,12 +72,14 @@ const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/met
 
 describe('every example', () => {
   test('the examples folder holds the known examples', () => {
-    expect(exampleNames()).toEqual(expect.arrayContaining(['calico-global-deny', 'cilium-l7', 'multi-engine', 'seed', 'three-tier-app', 'zero-trust-namespace']));
+    expect(exampleNames()).toEqual(expect.arrayContaining(['calico-global-deny', 'cilium-l7', 'multi-engine', 'pipeline', 'seed', 'three-tier-app', 'zero-trust-namespace']));
   });
 
   test.each(exampleNames())('%s synthesizes valid manifests, one file per chart named after it', (name) => {
     const { files, objects } = synthExample(name);
-    if (name === 'multi-engine') {
+    if (name === 'pipeline') {
+      expect(files).toEqual(['pipeline.k8s.yaml']);
+    } else if (name === 'multi-engine') {
       expect(files).toEqual(['multi-engine-calico.k8s.yaml', 'multi-engine-cilium.k8s.yaml', 'multi-engine-kubernetes.k8s.yaml']);
     } else {
       expect(files).toEqual([`${name}.k8s.yaml`]);
@@ -88,6 +91,11 @@ describe('every example', () => {
 
   test.each(exampleNames())('%s has a cdk8s.yaml that runs main.ts through tsconfig-paths', (name) => {
     const config = parseAllDocuments(fs.readFileSync(path.join(EXAMPLES_DIR, name, 'cdk8s.yaml'), 'utf8'))[0].toJSON();
+    if (name === 'pipeline') {
+      // The validation plugin is this package, at the version package.json declares.
+      const version = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, '..', 'package.json'), 'utf8')).version;
+      expect(config.validations).toEqual([{ package: './../..', version, class: 'NetpolValidation', properties: { cni: 'kubernetes' } }]);
+    }
     expect(config).toMatchObject({
       language: 'typescript',
       app: 'npx ts-node -r tsconfig-paths/register --project ../tsconfig.json main.ts',
@@ -310,5 +318,34 @@ describe('multi-engine', () => {
     expect(kubernetes).toEqual(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'allow-prometheus-scrape', 'allow-external-https']);
     expect(byEngine('cilium.io/v2')).toEqual(kubernetes);
     expect(byEngine('projectcalico.org/v3')).toEqual(kubernetes);
+  });
+});
+
+describe('pipeline', () => {
+  test('with a planted mistake, the validation plugin over the synthesized files fails on it', async () => {
+    process.env.NETPOL_PLANT_MISTAKE = '1';
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-netpol-pipeline-'));
+    try {
+      process.env.CDK8S_OUTDIR = outdir;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(path.join(EXAMPLES_DIR, 'pipeline', 'main.ts'));
+      });
+      const manifests = fs.readdirSync(outdir).map((f) => path.join(outdir, f)).sort();
+      expect(manifests.map((f) => path.basename(f))).toEqual(['legacy.k8s.yaml', 'pipeline.k8s.yaml']);
+      const violations: any[] = [];
+      let status = '';
+      await new NetpolValidation({ cni: ClusterCni.KUBERNETES }).validate({
+        manifests,
+        report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+      });
+      expect(status).toBe('failure');
+      expect(violations.map((v) => v.ruleName)).toEqual(['policy-types-mismatch (error)']);
+      expect(violations[0].violatingResources[0].resourceName).toBe('NetworkPolicy production/batch-deny-egress');
+    } finally {
+      delete process.env.NETPOL_PLANT_MISTAKE;
+      delete process.env.CDK8S_OUTDIR;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

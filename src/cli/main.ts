@@ -1,0 +1,101 @@
+import { Command, CommanderError, Option } from 'commander';
+import { knownObjects, readManifests } from './manifests';
+import { Linter } from '../analysis/lint/linter';
+import { ClusterCni, Severity } from '../analysis/lint/types';
+import { NetworkModel } from '../analysis/model';
+
+/** Where the CLI writes; the process's streams, or buffers in tests. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Exit codes: 0 fine, 1 findings with errors (lint) or a denied flow (explain), 2 unusable input or usage. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_UNUSABLE = 2;
+
+function describeSkipped(skipped: Map<string, number>): string {
+  const total = [...skipped.values()].reduce((a, b) => a + b, 0);
+  return total === 0 ? '' : `; skipped ${total} object(s) of kinds the tools do not read (${[...skipped.entries()].map(([k, n]) => `${k} x${n}`).join(', ')})`;
+}
+
+/** Runs `cdk8s-netpol` with `argv` (without "node" and the script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliOutput): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command('cdk8s-netpol')
+    .description('Lint, explain and report Kubernetes, Cilium and Calico network policies')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+
+  program.command('lint')
+    .description('report the classic network-policy mistakes in YAML manifests (exit 1 on errors)')
+    .argument('<paths...>', 'YAML files or folders')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--cni <cni>', 'the cluster\'s network plugin').choices(Object.values(ClusterCni)).default(ClusterCni.KUBERNETES))
+    .action((paths: string[], options: { format: string; cni: ClusterCni }) => {
+      const input = readManifests(paths);
+      if (input.problems.length > 0) {
+        input.problems.forEach((p) => io.err(`cdk8s-netpol lint: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      const { known, skipped } = knownObjects(input.objects);
+      const findings = new Linter({ cni: options.cni }).lint(known);
+      const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
+      if (options.format === 'json') {
+        const rows = findings.map((f) => ({
+          rule: f.rule, severity: f.severity, kind: f.kind, namespace: f.namespace ?? null, name: f.name, message: f.message,
+        }));
+        io.out(JSON.stringify(rows, null, 2));
+      } else {
+        for (const f of findings) {
+          io.out(`${f.severity.padEnd(7)} ${f.rule.padEnd(34)} ${f.message}`);
+        }
+      }
+      io.err(`${errors} error(s), ${findings.length - errors} warning(s) in ${known.length} object(s) of ${input.files.length} file(s)${describeSkipped(skipped)}`);
+      code = errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+    });
+
+  program.command('explain')
+    .description('whether one pod may reach another (or an address), with the reasons (exit 1 when denied)')
+    .argument('<paths...>', 'YAML files or folders with the policies, namespaces and workloads')
+    .requiredOption('--from <source>', 'NAMESPACE/POD or an IP address')
+    .requiredOption('--to <destination>', 'NAMESPACE/POD or an IP address')
+    .requiredOption('--port <port>', 'destination port')
+    .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP').choices(['TCP', 'UDP', 'SCTP']).default('TCP'))
+    .action((paths: string[], options: { from: string; to: string; port: string; protocol: string }) => {
+      const input = readManifests(paths);
+      if (input.problems.length > 0) {
+        input.problems.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      const port = Number(options.port);
+      try {
+        const { known, skipped } = knownObjects(input.objects);
+        const model = NetworkModel.fromManifests(known);
+        const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol });
+        io.out(`${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${options.from} -> ${options.to} on ${options.protocol}/${options.port}`);
+        verdict.reasons.forEach((r) => io.out(`  ${r}`));
+        if (skipped.size > 0) {
+          io.err(describeSkipped(skipped).replace(/^; s/, 'S'));
+        }
+        code = verdict.allowed ? EXIT_OK : EXIT_FINDINGS;
+      } catch (e) {
+        io.err(`cdk8s-netpol explain: ${(e as Error).message}`);
+        code = EXIT_UNUSABLE;
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not failures; anything else is a usage error.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_UNUSABLE;
+    }
+    throw e;
+  }
+  return code;
+}

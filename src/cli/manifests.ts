@@ -1,0 +1,108 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/** What the CLI read from its PATH arguments. */
+export interface ReadResult {
+  /** Every object of every document, in order. */
+  readonly objects: any[];
+  /** The file each object came from. */
+  readonly sources: WeakMap<object, string>;
+  /** The files read. */
+  readonly files: string[];
+  /** Why some input could not be used (unreadable file, not YAML, missing path); empty when all is well. */
+  readonly problems: string[];
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * Reads YAML (or JSON) manifests from files and folders (folders recursively, `.yaml`, `.yml`
+ * and `.json` files). Multi-document files are split; `List` objects are unwrapped.
+ */
+export function readManifests(paths: string[]): ReadResult {
+  const files: string[] = [];
+  const problems: string[] = [];
+  const visit = (p: string) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      problems.push(`${p}: no such file or folder`);
+      return;
+    }
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) {
+        const child = path.join(p, entry);
+        if (fs.statSync(child).isDirectory() || MANIFEST_FILE.test(entry)) {
+          visit(child);
+        }
+      }
+      return;
+    }
+    files.push(p);
+  };
+  paths.forEach(visit);
+  const objects: any[] = [];
+  const sources = new WeakMap<object, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      problems.push(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      continue;
+    }
+    if (text.includes('\u0000')) {
+      problems.push(`${file}: is not a text file`);
+      continue;
+    }
+    const documents = parseAllDocuments(text);
+    const broken = documents.find((d) => d.errors.length > 0);
+    if (broken) {
+      const error = broken.errors[0];
+      const line = error.linePos?.[0].line;
+      problems.push(`${file}${line ? `:${line}` : ''}: is not valid YAML (${error.message.split('\n')[0]})`);
+      continue;
+    }
+    for (const document of documents) {
+      const value = document.toJS();
+      if (value === null || value === undefined) {
+        continue;
+      }
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        problems.push(`${file}: a document is not a Kubernetes object (got ${Array.isArray(value) ? 'a list' : typeof value})`);
+        continue;
+      }
+      for (const obj of value.kind === 'List' && Array.isArray(value.items) ? value.items : [value]) {
+        objects.push(obj);
+        if (obj !== null && typeof obj === 'object') {
+          sources.set(obj, file);
+        }
+      }
+    }
+  }
+  return { objects, sources, files, problems };
+}
+
+/** Kinds the CLI understands: policies of the three engines, namespaces and workloads. */
+const KNOWN = new Set([
+  'networking.k8s.io/v1 NetworkPolicy', 'cilium.io/v2 CiliumNetworkPolicy', 'cilium.io/v2 CiliumClusterwideNetworkPolicy',
+  'projectcalico.org/v3 NetworkPolicy', 'projectcalico.org/v3 GlobalNetworkPolicy', 'projectcalico.org/v3 Tier', 'v1 Namespace', 'v1 Pod',
+  'apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 DaemonSet', 'apps/v1 ReplicaSet', 'v1 ReplicationController', 'batch/v1 Job', 'batch/v1 CronJob',
+]);
+
+/** Splits objects into those the tools use and a count of the others per kind. */
+export function knownObjects(objects: any[]): { known: any[]; skipped: Map<string, number> } {
+  const known: any[] = [];
+  const skipped = new Map<string, number>();
+  for (const obj of objects) {
+    const kind = `${obj?.apiVersion ?? '?'} ${obj?.kind ?? '?'}`;
+    if (KNOWN.has(kind)) {
+      known.push(obj);
+    } else {
+      skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
+    }
+  }
+  return { known, skipped };
+}

@@ -1,0 +1,86 @@
+import { knownObjects, readManifests } from './manifests';
+import { Linter } from '../analysis/lint/linter';
+import { ClusterCni, LintFinding, Severity } from '../analysis/lint/types';
+
+/** Props of `NetpolValidation`, given as `properties` in cdk8s.yaml. */
+export interface NetpolValidationProps {
+  /**
+   * The cluster's network plugin.
+   * @default ClusterCni.KUBERNETES
+   */
+  readonly cni?: ClusterCni;
+  /**
+   * Fail the synthesis on warnings too.
+   * @default false
+   */
+  readonly failOnWarnings?: boolean;
+}
+
+/**
+ * A cdk8s-cli validation plugin: `cdk8s synth` runs the network-policy linter over everything the
+ * app synthesized and fails on error findings. In cdk8s.yaml:
+ *
+ *   validations:
+ *     - package: cdk8s-netpol
+ *       version: <the installed version>
+ *       class: NetpolValidation
+ *       properties: { cni: kubernetes }
+ */
+export class NetpolValidation {
+  private readonly cni: ClusterCni;
+  private readonly failOnWarnings: boolean;
+
+  constructor(props: NetpolValidationProps = {}) {
+    this.cni = props?.cni ?? ClusterCni.KUBERNETES;
+    if (!Object.values(ClusterCni).includes(this.cni)) {
+      throw new Error(`NetpolValidation: cni ${JSON.stringify(this.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
+    }
+    this.failOnWarnings = props?.failOnWarnings ?? false;
+  }
+
+  /**
+   * Lints `context.manifests` (the synthesized files) and reports to `context.report`
+   * (cdk8s-cli's ValidationContext).
+   */
+  public async validate(context: any): Promise<void> {
+    const input = readManifests(context.manifests ?? []);
+    const report = context.report;
+    if (input.problems.length > 0) {
+      report.addViolation({
+        ruleName: 'unreadable-manifests',
+        recommendation: 'cdk8s-netpol could not read the synthesized manifests',
+        fix: input.problems.join('; '),
+        violatingResources: [],
+      });
+      report.submit('failure', { problems: String(input.problems.length) });
+      return;
+    }
+    const { known } = knownObjects(input.objects);
+    const findings = new Linter({ cni: this.cni }).lint(known);
+    const byRule = new Map<string, LintFinding[]>();
+    for (const finding of findings) {
+      byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
+    }
+    const rules = new Map(Linter.rules().map((r) => [r.id, r]));
+    const objectOf = (f: LintFinding) => known.find((o) => o?.kind === f.kind && o?.metadata?.name === f.name && (f.namespace === undefined || (o.metadata?.namespace ?? 'default') === f.namespace));
+    for (const [rule, group] of byRule) {
+      report.addViolation({
+        ruleName: `${rule} (${group[0].severity})`,
+        recommendation: rules.get(rule)?.title ?? rule,
+        fix: rules.get(rule)?.explanation ?? '',
+        violatingResources: group.map((f) => {
+          const obj = objectOf(f);
+          return {
+            resourceName: `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
+            locations: [f.message],
+            manifestPath: (obj && input.sources.get(obj)) ?? '',
+          };
+        }),
+      });
+    }
+    const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
+    const warnings = findings.length - errors;
+    const failed = errors > 0 || (this.failOnWarnings && warnings > 0);
+    report.submit(failed ? 'failure' : 'success', { errors: String(errors), warnings: String(warnings) });
+  }
+}

@@ -1,0 +1,119 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runCli } from '../../src/cli/main';
+
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'lint');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function tempFile(name: string, content: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-cli-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('cdk8s-netpol lint', () => {
+  test('errors: exit 1, one line per finding, a summary on stderr', async () => {
+    const result = await run('lint', path.join(FIXTURES, 'policy-types-mismatch', 'positive.yaml'));
+    expect(result.code).toBe(1);
+    expect(result.out.split('\n')).toHaveLength(3);
+    expect(result.out).toMatch(/^error {3}policy-types-mismatch {14}NetworkPolicy shop\/deny-egress: "egress: \[\]" isolates nothing/);
+    expect(result.err).toBe('3 error(s), 0 warning(s) in 3 object(s) of 1 file(s)');
+  });
+
+  test('warnings only: exit 0', async () => {
+    expect((await run('lint', path.join(FIXTURES, 'allow-all', 'positive.yaml'))).code).toBe(0);
+  });
+
+  test('JSON: an array of {rule, severity, kind, namespace, name, message}', async () => {
+    const result = await run('lint', '--format', 'json', path.join(FIXTURES, 'calico-deny-without-order', 'positive.yaml'));
+    expect(JSON.parse(result.out)).toEqual([{
+      rule: 'calico-deny-without-order',
+      severity: 'warning',
+      kind: 'GlobalNetworkPolicy',
+      namespace: null,
+      name: 'deny-metadata',
+      message: expect.stringMatching(/has Deny rules but no order/),
+    }]);
+  });
+
+  test('folders are read recursively, and unknown kinds are skipped and counted', async () => {
+    const dir = path.dirname(tempFile('a.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.copyFileSync(path.join(FIXTURES, 'allow-all', 'negative.yaml'), path.join(dir, 'sub', 'b.yml'));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest');
+    const result = await run('lint', dir);
+    expect(result.code).toBe(0);
+    expect(result.err).toBe('0 error(s), 0 warning(s) in 1 object(s) of 2 file(s); skipped 2 object(s) of kinds the tools do not read (v1 Service x1, v1 ConfigMap x1)');
+  });
+
+  test('--cni cilium enables the Cilium-specific rule', async () => {
+    const file = path.join(FIXTURES, 'cilium-ignores-endport', 'positive.yaml');
+    expect((await run('lint', file)).out).toBe('');
+    expect((await run('lint', '--cni', 'cilium', file)).out).toMatch(/cilium-ignores-endport/);
+  });
+
+  test.each([
+    [['lint', '/no/such/file.yaml'], /cdk8s-netpol lint: \/no\/such\/file.yaml: no such file or folder/],
+    [['lint', 'BROKEN'], /is not valid YAML/],
+    [['lint', 'SCALAR'], /a document is not a Kubernetes object \(got string\)/],
+    [['lint', '--format', 'xml', 'x'], /argument 'xml' is invalid. Allowed choices are text, json/],
+    [['lint'], /missing required argument 'paths'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('unusable input: exit 2 with a clear message (%j)', async (argv, message) => {
+    const args = argv.map((a) => (a === 'BROKEN' ? tempFile('broken.yaml', 'a: [1, 2\nb: }') : a === 'SCALAR' ? tempFile('s.yaml', 'just a string') : a));
+    const result = await run(...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+});
+
+describe('cdk8s-netpol explain', () => {
+  const manifests = () => tempFile('app.yaml', [
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: nginx}]}}}',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: d, image: pg}]}}}',
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]}',
+    'apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}',
+  ].join('\n---\n'));
+
+  test('allowed: exit 0, the verdict and its reasons', async () => {
+    const result = await run('explain', manifests(), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(result.code).toBe(0);
+    expect(result.out).toBe([
+      'ALLOWED: shop/web -> shop/db on TCP/5432',
+      '  egress of shop/web: allowed, not isolated (no policy selects it for Egress)',
+      '  ingress of shop/db: allowed by shop/db ingress rule #1 (from pods {app=web} of the policy\'s namespace on TCP/5432); isolated by shop/db',
+    ].join('\n'));
+    expect(result.err).toBe('Skipped 1 object(s) of kinds the tools do not read (v1 Service x1)');
+  });
+
+  test('denied: exit 1', async () => {
+    const result = await run('explain', manifests(), '--from', 'shop/web', '--to', 'shop/db', '--port', '22', '--protocol', 'TCP');
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^DENIED: shop\/web -> shop\/db on TCP\/22\n {2}egress/);
+  });
+
+  test.each([
+    [['--from', 'shop/nope', '--to', 'shop/db', '--port', '1'], /from "shop\/nope" is not a pod of the model; known pods: shop\/db, shop\/web/],
+    [['--from', 'shop/web', '--to', 'shop/db', '--port', 'http'], /port NaN is not a valid port/],
+    [['--from', 'shop/web', '--to', 'shop/db'], /required option '--port <port>' not specified/],
+    [['--from', 'shop/web', '--to', 'shop/db', '--port', '1', '--protocol', 'ICMP'], /argument 'ICMP' is invalid/],
+  ])('unusable: exit 2 (%j)', async (args, message) => {
+    const result = await run('explain', manifests(), ...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+});
+
+test('--help exits 0', async () => {
+  const result = await run('--help');
+  expect(result.code).toBe(0);
+  expect(result.out).toMatch(/lint \[options\] <paths\.\.\.>/);
+});

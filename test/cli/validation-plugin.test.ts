@@ -1,0 +1,59 @@
+import * as path from 'path';
+import { ClusterCni, NetpolValidation } from '../../src';
+
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'lint');
+
+/** The part of cdk8s-cli's ValidationContext the plugin uses. */
+function context(manifests: string[]) {
+  const violations: any[] = [];
+  let submitted: { status: string; metadata: any } | undefined;
+  return {
+    manifests,
+    report: {
+      addViolation: (v: any) => violations.push(v),
+      submit: (status: string, metadata: any) => {
+        submitted = { status, metadata };
+      },
+    },
+    violations,
+    get submitted() {
+      return submitted;
+    },
+  };
+}
+
+describe('NetpolValidation (cdk8s-cli validation plugin)', () => {
+  test('fails on error findings, one violation per rule with the resources and their files', async () => {
+    const file = path.join(FIXTURES, 'policy-types-mismatch', 'positive.yaml');
+    const ctx = context([file]);
+    await new NetpolValidation().validate(ctx);
+    expect(ctx.submitted).toEqual({ status: 'failure', metadata: { errors: '3', warnings: '0' } });
+    expect(ctx.violations).toHaveLength(1);
+    expect(ctx.violations[0]).toMatchObject({ ruleName: 'policy-types-mismatch (error)', recommendation: expect.stringMatching(/not enforced/) });
+    expect(ctx.violations[0].violatingResources[0]).toEqual({
+      resourceName: 'NetworkPolicy shop/deny-egress', locations: [expect.stringMatching(/isolates nothing/)], manifestPath: file,
+    });
+  });
+
+  test('passes with warnings unless failOnWarnings', async () => {
+    const file = path.join(FIXTURES, 'allow-all', 'positive.yaml');
+    const lenient = context([file]);
+    await new NetpolValidation().validate(lenient);
+    expect(lenient.submitted?.status).toBe('success');
+    expect(lenient.violations).toHaveLength(1);
+    const strict = context([file]);
+    await new NetpolValidation({ failOnWarnings: true }).validate(strict);
+    expect(strict.submitted?.status).toBe('failure');
+  });
+
+  test('cni and unreadable manifests', async () => {
+    const file = path.join(FIXTURES, 'cilium-ignores-endport', 'positive.yaml');
+    const ctx = context([file]);
+    await new NetpolValidation({ cni: ClusterCni.CILIUM, failOnWarnings: true }).validate(ctx);
+    expect(ctx.submitted?.status).toBe('failure');
+    const missing = context(['/no/such.yaml']);
+    await new NetpolValidation().validate(missing);
+    expect(missing.submitted).toEqual({ status: 'failure', metadata: { problems: '1' } });
+    expect(() => new NetpolValidation({ cni: 'weave' as ClusterCni })).toThrow(/cni "weave" is not one of/);
+  });
+});
