@@ -63,6 +63,11 @@ project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
+project.addTask('docs', {
+  description: 'Regenerate the generated pages of docs/ (lint rules)',
+  exec: 'ts-node --project examples/tsconfig.json scripts/lint-rules-doc.ts',
+});
+
 // The pipeline example: `cdk8s synth` with the validation plugin (needs the compiled lib/) passes
 // as is and fails on a planted mistake.
 project.addTask('pipeline-example', {
