@@ -8,6 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Report } from '../src/analysis/report';
+import { knownObjects, readManifests } from '../src/cli/manifests';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -36,6 +38,12 @@ function synthExample(name: string): string[] {
   // The example is a script, not a module: requiring it runs it once, ending in app.synth().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(EXAMPLES_DIR, name, 'main.ts'));
+  // The reports beside the YAML, from what was written: netpol-report.md and .html.
+  const manifests = readManifests([outdir]);
+  if (manifests.problems.length > 0) {
+    throw new Error(`examples/${name} wrote unreadable manifests: ${manifests.problems.join('; ')}`);
+  }
+  Report.fromManifests(knownObjects(manifests.objects).known, { title: `Network policy report: examples/${name}` }).writeTo(outdir);
   return listFiles(outdir);
 }
 

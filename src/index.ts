@@ -26,3 +26,6 @@ export { Severity, ClusterCni } from './analysis/lint/types';
 export type { LintFinding, LinterOptions, LintRuleInfo } from './analysis/lint/types';
 export { NetpolValidation } from './cli/validation-plugin';
 export type { NetpolValidationProps } from './cli/validation-plugin';
+export { Report } from './analysis/report';
+export type { ReportOptions, ManifestReportOptions } from './analysis/report';
+export type { ConnectivityMatrix, MatrixCell, MatrixEndpoint } from './analysis/report/matrix';

@@ -58,6 +58,14 @@ export class KubernetesPolicy {
     };
   }
 
+  /** The numbered ports of its rules (the first port of a range), for probing. */
+  public numberedPorts(): { protocol: string; port: number }[] {
+    return [...this.rules.ingress, ...this.rules.egress]
+      .flatMap((rule) => rule.ports ?? [])
+      .filter((p): p is PortMatcher & { port: number } => typeof p.port === 'number')
+      .map((p) => ({ protocol: p.protocol, port: p.port }));
+  }
+
   /** True when this policy selects `pod` and isolates it in `direction`. */
   public isolatesPod(pod: PodSide, direction: Direction): boolean {
     return !pod.hostNetwork && this.isolates.has(direction) && pod.namespace === this.namespace && this.selects(pod.labels);

@@ -172,6 +172,42 @@ export class NetworkModel {
     this.index = undefined;
   }
 
+  /**
+   * A copy that can take extra pods without changing this model.
+   * @internal
+   */
+  public _clone(): NetworkModel {
+    const copy = new NetworkModel();
+    this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
+    this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
+    copy.policies.push(...this.policies);
+    this.policyIds.forEach((id) => copy.policyIds.add(id));
+    return copy;
+  }
+
+  /**
+   * A pod of the model by "namespace/name".
+   * @internal
+   */
+  public _pod(id: string): PodEndpoint | undefined {
+    return this.podEndpoints.get(id);
+  }
+
+  /**
+   * The (protocol, port) pairs the policies name with a number: what a matrix probes on pods that
+   * declare no container ports.
+   * @internal
+   */
+  public _policyPorts(): { protocol: string; port: number }[] {
+    const seen = new Map<string, { protocol: string; port: number }>();
+    for (const policy of this.policies) {
+      for (const p of policy.numberedPorts()) {
+        seen.set(`${p.protocol}/${p.port}`, p);
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  }
+
   /** The namespaces of the model, sorted. */
   public get namespaceNames(): string[] {
     return [...this.namespaces.keys()].sort();

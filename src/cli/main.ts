@@ -1,8 +1,11 @@
+import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { knownObjects, readManifests } from './manifests';
 import { Linter } from '../analysis/lint/linter';
 import { ClusterCni, Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
+import { Report } from '../analysis/report';
+import { diffMarkdown } from '../analysis/report/diff';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
 export interface CliOutput {
@@ -87,6 +90,62 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         code = EXIT_UNUSABLE;
       }
     });
+
+  program.command('matrix')
+    .description('who can reach whom: the connectivity matrix of YAML manifests')
+    .argument('<paths...>', 'YAML files or folders')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'mermaid', 'html', 'json']).default('md'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .addOption(new Option('--cni <cni>', 'the cluster\'s network plugin (for the lint findings)').choices(Object.values(ClusterCni)).default(ClusterCni.KUBERNETES))
+    .action((paths: string[], options: { format: string; out?: string; cni: ClusterCni }) => {
+      const input = readManifests(paths);
+      if (input.problems.length > 0) {
+        input.problems.forEach((p) => io.err(`cdk8s-netpol matrix: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      try {
+        const report = Report.fromManifests(knownObjects(input.objects).known, { cni: options.cni });
+        const text = options.format === 'mermaid' ? `${report.toMermaid()}\n`
+          : options.format === 'html' ? report.toHtml()
+            : options.format === 'json' ? report.toJson() : report.toMarkdown();
+        write(options.out, text);
+      } catch (e) {
+        io.err(`cdk8s-netpol matrix: ${(e as Error).message}`);
+        code = EXIT_UNUSABLE;
+      }
+    });
+
+  program.command('diff')
+    .description('the flows a change opens and closes, as Markdown for a pull request')
+    .argument('<old>', 'YAML file or folder before the change')
+    .argument('<new>', 'YAML file or folder after the change')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((before: string, after: string, options: { out?: string }) => {
+      const inputs = [readManifests([before]), readManifests([after])];
+      const problems = inputs.flatMap((i) => i.problems);
+      if (problems.length > 0) {
+        problems.forEach((p) => io.err(`cdk8s-netpol diff: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      try {
+        const [old, now] = inputs.map((i) => Report.fromManifests(knownObjects(i.objects).known).matrix);
+        write(options.out, diffMarkdown(old, now));
+      } catch (e) {
+        io.err(`cdk8s-netpol diff: ${(e as Error).message}`);
+        code = EXIT_UNUSABLE;
+      }
+    });
+
+  function write(file: string | undefined, text: string): void {
+    if (file === undefined) {
+      io.out(text.replace(/\n$/, ''));
+    } else {
+      fs.writeFileSync(file, text);
+      io.err(`wrote ${file}`);
+    }
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

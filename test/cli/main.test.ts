@@ -117,3 +117,49 @@ test('--help exits 0', async () => {
   expect(result.code).toBe(0);
   expect(result.out).toMatch(/lint \[options\] <paths\.\.\.>/);
 });
+
+describe('cdk8s-netpol matrix and diff', () => {
+  const app = (policies: string) => tempFile('app.yaml', [
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: nginx, ports: [{containerPort: 80}]}]}}}',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: d, image: pg, ports: [{containerPort: 5432}]}]}}}',
+    policies,
+  ].filter((d) => d).join('\n---\n'));
+  const dbFromWeb = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]}';
+  const webFromDb = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 80}]}]}';
+
+  test('matrix: Markdown by default, with the Mermaid graph and the table', async () => {
+    const result = await run('matrix', app(dbFromWeb));
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('```mermaid\nflowchart LR');
+    expect(result.out).toContain('| shop/web | TCP/5432 | (self) | UDP/53, TCP/53 | TCP/443, TCP/80 | TCP/80 |');
+    expect(result.out).toContain('| internet (203.0.113.10) | — | TCP/80 |');
+  });
+
+  test.each([
+    ['mermaid', /^flowchart LR\n {2}subgraph ns_shop/],
+    ['html', /^<!DOCTYPE html>/],
+    ['json', /^\{\n {2}"title": "Network policy report",\n {2}"matrix"/],
+  ])('matrix --format %s', async (format, pattern) => {
+    expect((await run('matrix', '--format', format, app(dbFromWeb))).out).toMatch(pattern);
+  });
+
+  test('matrix --out writes the file', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-out-')), 'r.html');
+    const result = await run('matrix', '--format', 'html', '--out', out, app(dbFromWeb));
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(`wrote ${out}`);
+    expect(fs.readFileSync(out, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  test('diff: a change that opens one flow and closes another', async () => {
+    // Before: db accepts web only. After: db is open again, web accepts db only.
+    const result = await run('diff', app(dbFromWeb), app(webFromDb));
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('**1** flow(s) opened, **1** closed.\n\n## Opened\n\n- `internet` → `shop/db` on TCP/5432\n\n## Closed\n\n- `internet` → `shop/web` on TCP/80');
+  });
+
+  test('matrix and diff on unusable input exit 2', async () => {
+    expect((await run('matrix', '/no/such/dir')).code).toBe(2);
+    expect((await run('diff', '/no/such/dir', app(''))).code).toBe(2);
+  });
+});

@@ -1,0 +1,138 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App } from 'cdk8s';
+import { Linter } from './lint/linter';
+import { ClusterCni, LintFinding } from './lint/types';
+import { NetworkModel } from './model';
+import { htmlPage } from './report/html';
+import { markdownReport } from './report/markdown';
+import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
+import { mermaidFlowchart } from './report/mermaid';
+import { isWorkload } from './workloads';
+import { invalid, show } from '../util/validation';
+
+/** Options of `Report`. */
+export interface ReportOptions {
+  /**
+   * The report's title.
+   * @default "Network policy report"
+   */
+  readonly title?: string;
+  /**
+   * Lint findings to list.
+   * @default - none
+   */
+  readonly findings?: LintFinding[];
+  /**
+   * Policies in the input that the matrix does not evaluate, e.g. "cilium.io/v2 CiliumNetworkPolicy x3".
+   * @default - none
+   */
+  readonly notEvaluated?: string[];
+}
+
+/** Options of `Report.fromManifests` and `Report.writeForApp`. */
+export interface ManifestReportOptions {
+  /**
+   * The report's title.
+   * @default "Network policy report"
+   */
+  readonly title?: string;
+  /**
+   * The cluster's network plugin, for the lint findings.
+   * @default ClusterCni.KUBERNETES
+   */
+  readonly cni?: ClusterCni;
+}
+
+/** The files `Report.writeForApp` writes beside the synthesized YAML. */
+export const REPORT_FILES = { markdown: 'netpol-report.md', html: 'netpol-report.html' };
+
+/**
+ * Who can talk to whom, for people reviewing a policy change: the connectivity matrix of a
+ * NetworkModel (workloads, kube-dns, the internet and the cloud metadata endpoint) as Markdown
+ * with a Mermaid diagram, as one self-contained HTML page, or as JSON.
+ */
+export class Report {
+  /**
+   * A report of manifest objects: Kubernetes NetworkPolicies, Namespaces and workloads make the
+   * matrix; every object is linted; policies of other engines are listed as not evaluated.
+   */
+  public static fromManifests(objects: any[], options: ManifestReportOptions = {}): Report {
+    if (!Array.isArray(objects)) {
+      invalid('Report.fromManifests()', `objects ${show(objects)} is not a list of manifest objects`);
+    }
+    const modelled: any[] = [];
+    const others = new Map<string, number>();
+    for (const obj of objects) {
+      const kind = `${obj?.apiVersion} ${obj?.kind}`;
+      if (kind === 'networking.k8s.io/v1 NetworkPolicy' || obj?.kind === 'Namespace' || isWorkload(obj)) {
+        modelled.push(obj);
+      } else if (typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind)) {
+        others.set(kind, (others.get(kind) ?? 0) + 1);
+      }
+    }
+    return new Report(NetworkModel.fromManifests(modelled), {
+      title: options.title,
+      findings: new Linter({ cni: options.cni }).lint(objects),
+      notEvaluated: [...others.entries()].map(([kind, n]) => `${kind} x${n}`),
+    });
+  }
+
+  /**
+   * Writes `netpol-report.md` and `netpol-report.html` into the app's output folder, from every
+   * object of every chart. Call it after `app.synth()`. Returns the paths written.
+   */
+  public static writeForApp(app: App, options: ManifestReportOptions = {}): string[] {
+    if (!(app instanceof App)) {
+      invalid('Report.writeForApp()', `app ${show(app)} is not a cdk8s App`);
+    }
+    const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+    return Report.fromManifests(objects, options).writeTo(app.outdir);
+  }
+
+  /** The matrix this report shows. */
+  public readonly matrix: ConnectivityMatrix;
+  private readonly title: string;
+  private readonly findings: LintFinding[];
+  private readonly notEvaluated: string[];
+
+  constructor(model: NetworkModel, options: ReportOptions = {}) {
+    if (!(model instanceof NetworkModel)) {
+      invalid('new Report()', `model ${show(model)} is not a NetworkModel`);
+    }
+    this.matrix = connectivityMatrix(model);
+    this.title = options.title ?? 'Network policy report';
+    this.findings = [...(options.findings ?? [])];
+    this.notEvaluated = [...(options.notEvaluated ?? [])];
+  }
+
+  /** The Mermaid flowchart of allowed flows, grouped by namespace. */
+  public toMermaid(): string {
+    return mermaidFlowchart(this.matrix);
+  }
+
+  /** Markdown: the Mermaid diagram, the matrix table and the lint findings. */
+  public toMarkdown(): string {
+    return markdownReport(this.title, this.matrix, this.findings, this.notEvaluated);
+  }
+
+  /** One self-contained HTML page (no network, no scripts). */
+  public toHtml(): string {
+    return htmlPage(this.title, this.matrix, this.findings, this.notEvaluated);
+  }
+
+  /** The matrix and findings as JSON, for tooling. */
+  public toJson(): string {
+    return `${JSON.stringify({ title: this.title, matrix: this.matrix, findings: this.findings, notEvaluated: this.notEvaluated }, null, 2)}\n`;
+  }
+
+  /** Writes netpol-report.md and netpol-report.html into `folder`; returns their paths. */
+  public writeTo(folder: string): string[] {
+    fs.mkdirSync(folder, { recursive: true });
+    const markdown = path.join(folder, REPORT_FILES.markdown);
+    const html = path.join(folder, REPORT_FILES.html);
+    fs.writeFileSync(markdown, this.toMarkdown());
+    fs.writeFileSync(html, this.toHtml());
+    return [markdown, html];
+  }
+}

@@ -1,0 +1,44 @@
+import { ConnectivityMatrix } from './matrix';
+import { mermaidFlowchart } from './mermaid';
+import { LintFinding } from '../lint/types';
+
+function cellText(value: string): string {
+  return value.replace(/\|/g, '\\|');
+}
+
+/** The Mermaid graph, the matrix as a table, and the lint findings. */
+export function markdownReport(title: string, matrix: ConnectivityMatrix, findings: LintFinding[], notEvaluated: string[]): string {
+  const name = (e: { label: string; namespace?: string }) => (e.namespace ? `${e.namespace}/${e.label}` : e.label);
+  const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
+  const lines = [`# ${title}`, ''];
+  if (notEvaluated.length > 0) {
+    lines.push(`> **Not evaluated** (the matrix shows Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`, '');
+  }
+  lines.push('## Allowed flows', '', '```mermaid', mermaidFlowchart(matrix), '```', '');
+  lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists the allowed ports among those probed.', '');
+  lines.push(`| from \\ to | ${matrix.destinations.map((d) => cellText(name(d))).join(' | ')} |`);
+  lines.push(`|---|${matrix.destinations.map(() => '---').join('|')}|`);
+  for (const source of matrix.sources) {
+    const row = matrix.destinations.map((d) => {
+      const cell = cells.get(`${source.id} ${d.id}`);
+      if (!cell) {
+        return ' ';
+      }
+      if (cell.from === cell.to) {
+        return '(self)';
+      }
+      return cell.allowed.length > 0 ? cell.allowed.join(', ') : '—';
+    });
+    lines.push(`| ${cellText(name(source))} | ${row.map(cellText).join(' | ')} |`);
+  }
+  lines.push('', `## Lint findings (${findings.length})`, '');
+  if (findings.length === 0) {
+    lines.push('None.');
+  } else {
+    lines.push('| severity | rule | message |', '|---|---|---|');
+    for (const f of findings) {
+      lines.push(`| ${f.severity} | ${f.rule} | ${cellText(f.message)} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

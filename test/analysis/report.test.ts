@@ -1,0 +1,158 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import { AllowPrometheusScrape, ExternalHttpsEgress, NetworkModel, PolicyEngine, Report, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+
+/** The seed scenario with one pod per tier, Prometheus and the ingress controller. */
+function seedModel(): NetworkModel {
+  const chart = new Chart(Testing.app(), 'production');
+  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
+  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  const model = NetworkModel.fromChart(chart);
+  model.addNamespace('ingress-nginx');
+  model.addNamespace('monitoring');
+  model.addPod({ namespace: 'ingress-nginx', name: 'controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+  model.addPod({ namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } });
+  model.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' }, ports: [{ port: 80 }] });
+  model.addPod({ namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' }, ports: [{ port: 8080 }, { port: 9090, name: 'metrics' }] });
+  model.addPod({ namespace: 'production', name: 'database', labels: { app: 'postgres' }, ports: [{ port: 5432 }] });
+  return model;
+}
+
+/** "from -> to: ports" for every allowed cell between different endpoints. */
+const allowedFlows = (report: Report) => report.matrix.cells.filter((c) => c.allowed.length > 0 && c.from !== c.to).map((c) => `${c.from} -> ${c.to}: ${c.allowed.join(', ')}`);
+
+describe('Report of the seed scenario', () => {
+  const report = new Report(seedModel(), { title: 'Seed' });
+
+  test('the matrix holds exactly the seed\'s flows', () => {
+    const production = allowedFlows(report).filter((f) => f.startsWith('production/'));
+    expect(production).toEqual([
+      'production/api -> production/database: TCP/5432',
+      'production/api -> dns: UDP/53, TCP/53',
+      'production/api -> internet: TCP/443',
+      'production/database -> dns: UDP/53, TCP/53',
+      'production/frontend -> production/api: TCP/8080',
+      'production/frontend -> dns: UDP/53, TCP/53',
+    ]);
+    // Into production: only the ingress controller to the frontend on 80 and Prometheus to the api on 9090.
+    expect(allowedFlows(report).filter((f) => / -> production\//.test(f) && !f.startsWith('production/'))).toEqual([
+      'ingress-nginx/controller -> production/frontend: TCP/80',
+      'monitoring/prometheus -> production/api: TCP/9090',
+    ]);
+    // Nothing in production reaches the metadata endpoint.
+    expect(report.matrix.cells.filter((c) => c.from.startsWith('production/') && c.to === 'metadata').every((c) => c.allowed.length === 0)).toBe(true);
+  });
+
+  test('rows are the workloads and the internet; columns add kube-dns, internet and metadata', () => {
+    expect(report.matrix.sources.map((s) => s.id)).toEqual(['ingress-nginx/controller', 'monitoring/prometheus', 'production/api', 'production/database', 'production/frontend', 'internet']);
+    expect(report.matrix.destinations.map((d) => `${d.kind}:${d.id}`)).toEqual([
+      'pod:ingress-nginx/controller', 'pod:monitoring/prometheus', 'pod:production/api', 'pod:production/database', 'pod:production/frontend',
+      'dns:dns', 'internet:internet', 'metadata:metadata',
+    ]);
+    const cell = report.matrix.cells.find((c) => c.from === 'production/frontend' && c.to === 'production/database')!;
+    expect(cell).toEqual({
+      from: 'production/frontend',
+      to: 'production/database',
+      allowed: [],
+      denied: ['TCP/5432'],
+      reasons: [expect.stringMatching(/^TCP\/5432 denied: egress of production\/frontend: denied, isolated by production\/default-deny, production\/allow-dns, production\/shop-frontend/)],
+    });
+  });
+
+  test('the Mermaid graph draws exactly the allowed flows, grouped by namespace', () => {
+    const mermaid = report.toMermaid();
+    expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual([
+      // The ingress controller and Prometheus are not isolated: they reach each other (and the
+      // internet reaches them) on every probed port.
+      '  n0 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n1',
+      '  n0 -->|TCP/80| n4',
+      '  n0 -->|UDP/53, TCP/53| n6',
+      '  n0 -->|TCP/443, TCP/80| n5',
+      '  n0 -->|TCP/80| n7',
+      '  n1 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n0',
+      '  n1 -->|TCP/9090| n2',
+      '  n1 -->|UDP/53, TCP/53| n6',
+      '  n1 -->|TCP/443, TCP/80| n5',
+      '  n1 -->|TCP/80| n7',
+      '  n2 -->|TCP/5432| n3',
+      '  n2 -->|UDP/53, TCP/53| n6',
+      '  n2 -->|TCP/443| n5',
+      '  n3 -->|UDP/53, TCP/53| n6',
+      '  n4 -->|TCP/8080| n2',
+      '  n4 -->|UDP/53, TCP/53| n6',
+      '  n5 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n0',
+      '  n5 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n1',
+    ]);
+    expect(mermaid).toContain('  n5(["internet (203.0.113.10)"])\n  n6(["kube-dns"])');
+    expect(mermaid).toMatch(/^flowchart LR\n {2}subgraph ns_ingress_nginx\["namespace ingress-nginx"\]\n {4}n0\["controller"\]\n {2}end/);
+    expect(mermaid).toContain('  subgraph ns_production["namespace production"]\n    n2["api"]\n    n3["database"]\n    n4["frontend"]\n  end');
+    expect(mermaid).toContain('  n7{{"cloud metadata (169.254.169.254)"}}');
+  });
+
+  test('Markdown: the diagram, the table and the findings', () => {
+    const md = report.toMarkdown();
+    expect(md).toMatch(/^# Seed\n\n## Allowed flows\n\n```mermaid\nflowchart LR\n/);
+    expect(md).toContain('| from \\ to | ingress-nginx/controller | monitoring/prometheus | production/api | production/database | production/frontend | kube-dns | internet (203.0.113.10) | cloud metadata (169.254.169.254) |');
+    expect(md).toContain('| production/frontend | — | — | TCP/8080 | — | (self) | UDP/53, TCP/53 | — | — |');
+    expect(md).toContain('## Lint findings (0)\n\nNone.');
+  });
+
+  test('JSON for tooling', () => {
+    const json = JSON.parse(report.toJson());
+    expect(Object.keys(json)).toEqual(['title', 'matrix', 'findings', 'notEvaluated']);
+    expect(json.matrix.cells).toHaveLength(report.matrix.cells.length);
+  });
+
+  test('HTML: self-contained, cells coloured and carrying the reasons as hover text', () => {
+    const html = report.toHtml();
+    expect(html).not.toMatch(/<script|<link|https?:\/\/|@import|url\(/);
+    // frontend -> api: 8080 allowed, 9090 (metrics) denied: partly allowed.
+    expect(html).toContain('<td class="partial pod" title="TCP/8080 allowed: egress of production/frontend: allowed by production/shop-frontend egress rule #1');
+    expect(html).toMatch(/<td class="denied pod" title="TCP\/5432 denied: egress of production\/frontend: denied[^"]*">denied<\/td>/);
+    expect(html.match(/<tr>/g)).toHaveLength(1 + report.matrix.sources.length);
+  });
+
+  test('the model is not changed by a report', () => {
+    const model = seedModel();
+    const before = model.podIds;
+    new Report(model);
+    expect(model.podIds).toEqual(before);
+  });
+});
+
+describe('Report.fromManifests and writeForApp', () => {
+  test('other engines\' policies are listed as not evaluated, and every object is linted', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'p', engine: PolicyEngine.CILIUM });
+    const objects = Testing.synth(chart).concat([{
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'p' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
+    }]);
+    const report = Report.fromManifests(objects, { title: 'Mixed' });
+    expect(report.toMarkdown()).toContain('> **Not evaluated** (the matrix shows Kubernetes NetworkPolicy only): cilium.io/v2 CiliumNetworkPolicy x2');
+    expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress; list the peers and ports needed |');
+    expect(report.toHtml()).toContain('<p class="warning">Not evaluated');
+  });
+
+  test('writeForApp writes netpol-report.md and .html beside the YAML', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-report-'));
+    try {
+      const app = new App({ outdir });
+      new ThreeTierApp(new Chart(app, 'shop'), 'shop', { namespace: 'shop' });
+      app.synth();
+      expect(Report.writeForApp(app).map((f) => path.basename(f))).toEqual(['netpol-report.md', 'netpol-report.html']);
+      expect(fs.readdirSync(outdir).sort()).toEqual(['netpol-report.html', 'netpol-report.md', 'shop.k8s.yaml']);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad arguments', () => {
+    expect(() => new Report({} as any)).toThrow(/new Report\(\): model \{\} is not a NetworkModel/);
+    expect(() => Report.fromManifests('x' as any)).toThrow(/Report.fromManifests\(\): objects "x" is not a list/);
+    expect(() => Report.writeForApp({} as any)).toThrow(/Report.writeForApp\(\): app \{\} is not a cdk8s App/);
+  });
+});
