@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { AllowPrometheusScrape, ExternalHttpsEgress, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../src';
 import { synthValid } from './support/manifests';
+import { isGenerated } from '../src/util/mark';
 
 // Every foundation construct, rendered by every engine: schema-valid, pinned by a snapshot, and
 // governing the same pods in the same directions under the same names as its Kubernetes rendering.
@@ -42,7 +43,10 @@ describe.each(Object.keys(CONSTRUCTS))('%s', (name) => {
     expect(objects.every((o) => o.kind === KIND[engine])).toBe(true);
     expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name} ${governed(o)}`))
       .toEqual(kubernetes.map((o) => `${o.metadata.namespace}/${o.metadata.name} ${governed(o)}`));
-    expect(objects.map((o) => o.metadata.annotations)).toEqual(kubernetes.map((o) => o.metadata.annotations));
+    const description = (o: any) => o.metadata.annotations['cdk8s-netpol.io/description'];
+    expect(objects.map(description)).toEqual(kubernetes.map(description));
+    // Every object carries the mark of generated objects, a digest of its own spec.
+    expect(objects.every((o) => isGenerated(o))).toBe(true);
     expect(objects).toMatchSnapshot();
   });
 });

@@ -341,7 +341,8 @@ describe('pipeline', () => {
       });
       expect(status).toBe('failure');
       expect(violations.map((v) => v.ruleName)).toEqual(['policy-types-mismatch (error)']);
-      expect(violations[0].violatingResources[0].resourceName).toBe('NetworkPolicy production/batch-deny-egress');
+      expect(violations[0].violatingResources[0].resourceName).toBe('batch-deny-egress');
+      expect(violations[0].violatingResources[0].locations[0]).toMatch(/^NetworkPolicy production\/batch-deny-egress: /);
     } finally {
       delete process.env.NETPOL_PLANT_MISTAKE;
       delete process.env.CDK8S_OUTDIR;

@@ -34,7 +34,13 @@ export function readManifests(paths: string[]): ReadResult {
     if (stat.isDirectory()) {
       for (const entry of fs.readdirSync(p).sort()) {
         const child = path.join(p, entry);
-        if (fs.statSync(child).isDirectory() || MANIFEST_FILE.test(entry)) {
+        let isDir = false;
+        try {
+          isDir = fs.statSync(child).isDirectory();
+        } catch {
+          continue; // a dangling link or an editor's lock file inside a folder: not a manifest
+        }
+        if (isDir || MANIFEST_FILE.test(entry)) {
           visit(child);
         }
       }
@@ -43,6 +49,9 @@ export function readManifests(paths: string[]): ReadResult {
     files.push(p);
   };
   paths.forEach(visit);
+  if (files.length === 0 && problems.length === 0) {
+    problems.push(`no manifest files (.yaml, .yml, .json) in ${paths.join(', ')}`);
+  }
   const objects: any[] = [];
   const sources = new WeakMap<object, string>();
   for (const file of files) {
@@ -66,7 +75,13 @@ export function readManifests(paths: string[]): ReadResult {
       continue;
     }
     for (const document of documents) {
-      const value = document.toJS();
+      let value: any;
+      try {
+        value = document.toJS();
+      } catch (e) {
+        problems.push(`${file}: cannot be read as data (${(e as Error).message})`);
+        continue;
+      }
       if (value === null || value === undefined) {
         continue;
       }

@@ -70,9 +70,10 @@ export class NetpolValidation {
         fix: rules.get(rule)?.explanation ?? '',
         violatingResources: group.map((f) => {
           const obj = objectOf(f);
+          // cdk8s-cli finds the construct path by metadata.name.
           return {
-            resourceName: `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
-            locations: [f.message],
+            resourceName: f.name,
+            locations: [`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.message}`],
             manifestPath: (obj && input.sources.get(obj)) ?? '',
           };
         }),

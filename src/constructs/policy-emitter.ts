@@ -5,6 +5,7 @@ import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
 import { ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
+import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
 
 /**
  * Who already emitted which object, per app: two constructs must not emit the same policy name,
@@ -31,7 +32,8 @@ export class PolicyEmitter {
 
   /** Validates and renders `intent` now (errors surface at the user's call) and emits it. */
   public emit(id: string, intent: PolicyIntent): ApiObject {
-    return this.emitObject(id, this.check(intent));
+    const manifest = this.check(intent);
+    return this.emitObject(id, manifest, manifest.spec, () => manifest.spec);
   }
 
   /**
@@ -40,7 +42,8 @@ export class PolicyEmitter {
    */
   public emitGrowing(id: string, intent: () => PolicyIntent): ApiObject {
     const first = this.check(intent());
-    return this.emitObject(id, first, Lazy.any({ produce: () => this.renderer.render(intent(), this.where).spec }));
+    const spec = () => this.renderer.render(intent(), this.where).spec;
+    return this.emitObject(id, first, Lazy.any({ produce: spec }), spec);
   }
 
   /** Re-renders a growing policy's metadata (its description annotation) after a change. */
@@ -60,14 +63,23 @@ export class PolicyEmitter {
     return this.renderer.render(intent, where);
   }
 
-  private emitObject(id: string, manifest: ManifestObject, spec: unknown = manifest.spec): ApiObject {
+  /**
+   * @param spec the object's spec, possibly lazy
+   * @param finalSpec produces the spec as finally rendered, for the generated mark
+   */
+  private emitObject(id: string, manifest: ManifestObject, spec: unknown, finalSpec: () => unknown): ApiObject {
     this.claimName(manifest);
-    return new ApiObject(this.owner, id, {
+    const object = new ApiObject(this.owner, id, {
       apiVersion: manifest.apiVersion,
       kind: manifest.kind,
       metadata: manifest.metadata,
       spec,
     } as any);
+    // The mark of generated objects, over the spec as finally rendered (a growing policy's spec is lazy).
+    object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
+      produce: () => generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() }),
+    }));
+    return object;
   }
 
   private claimName(manifest: ManifestObject): void {

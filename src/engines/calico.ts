@@ -5,6 +5,7 @@ import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer, PeerKind } from '../core/peer';
 import { Port, Protocol } from '../core/port';
+import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
 
 type Json = Record<string, unknown>;
 type Direction = 'ingress' | 'egress';
@@ -196,12 +197,14 @@ export function renderCalicoGlobalDeny(spec: CalicoGlobalDenySpec): ManifestObje
       deny.push({ action: 'Deny', protocol, destination: ports.length > 0 ? { nets, ports } : { nets } });
     }
   }
-  return {
+  const manifest: ManifestObject = {
     apiVersion: 'projectcalico.org/v3',
     kind: 'GlobalNetworkPolicy',
     metadata: { name: spec.name, annotations: { [DESCRIPTION_ANNOTATION]: spec.description } },
     spec: { tier: spec.tier, order: spec.order, selector: spec.selector, types: ['Egress'], egress: [...deny, { action: 'Pass' }] },
   };
+  const annotations = { ...manifest.metadata.annotations, [GENERATED_ANNOTATION]: generatedMark(manifest) };
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
 }
 
 /** A Calico Tier whose default action passes unmatched traffic on to the next tier. */

@@ -1,4 +1,6 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 // The CLI as a process, as a pipeline runs it: exit codes and output streams.
@@ -24,6 +26,24 @@ describe('cdk8s-netpol as a process', () => {
 
   test('clean input exits 0', () => {
     expect(cli('lint', path.join(FIXTURES, 'missing-dns-egress', 'negative.yaml')).code).toBe(0);
+  });
+
+  test('broken YAML exits 2 with the file and line; unknown kinds are counted, not fatal', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bin-'));
+    fs.writeFileSync(path.join(dir, 'broken.yaml'), 'kind: A\nmetadata: [\n');
+    const broken = cli('lint', path.join(dir, 'broken.yaml'));
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(/broken.yaml(:\d+)?: is not valid YAML/);
+    fs.writeFileSync(path.join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n');
+    const unknown = cli('lint', '--format', 'json', path.join(dir, 'svc.yaml'));
+    expect(unknown.code).toBe(0);
+    expect(JSON.parse(unknown.out)).toEqual([]);
+    expect(unknown.err).toMatch(/skipped 1 object\(s\) of kinds the tools do not read \(v1 Service x1\)/);
+  });
+
+  test('cluster-scoped findings have namespace null in JSON', () => {
+    const result = cli('lint', '--format', 'json', path.join(FIXTURES, 'calico-deny-without-order', 'positive.yaml'));
+    expect(JSON.parse(result.out)[0].namespace).toBeNull();
   });
 
   test('unusable input exits 2', () => {

@@ -39,12 +39,30 @@ describe('readManifests', () => {
       // root reads everything: simulate with a folder named like a file instead.
       const root = dir({});
       fs.mkdirSync(path.join(root, 'x.yaml'));
-      expect(readManifests([path.join(root, 'x.yaml')]).problems).toEqual([]);
+      expect(readManifests([path.join(root, 'x.yaml')]).problems).toEqual([`no manifest files (.yaml, .yml, .json) in ${path.join(root, 'x.yaml')}`]);
       return;
     }
     const root = dir({ 'x.yaml': 'kind: A' });
     fs.chmodSync(path.join(root, 'x.yaml'), 0);
     expect(readManifests([path.join(root, 'x.yaml')]).problems[0]).toMatch(/cannot be read/);
+  });
+});
+
+describe('odd input never crashes', () => {
+  test('a dangling link inside a folder is passed over', () => {
+    const root = dir({ 'a.yaml': 'kind: A' });
+    fs.symlinkSync(path.join(root, 'gone.yaml'), path.join(root, '.#a.yaml'));
+    expect(readManifests([root])).toMatchObject({ problems: [], objects: [{ kind: 'A' }] });
+  });
+
+  test('a YAML alias bomb is refused as data', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]}]`)].join('\n');
+    const root = dir({ 'bomb.yaml': bomb });
+    expect(readManifests([root]).problems.join()).toMatch(/bomb.yaml: (cannot be read as data|is not valid YAML)/);
+  });
+
+  test('an empty folder is a problem: a pipeline pointed at the wrong folder must not pass', () => {
+    expect(readManifests([dir({})]).problems[0]).toMatch(/^no manifest files/);
   });
 });
 

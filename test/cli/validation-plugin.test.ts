@@ -30,8 +30,9 @@ describe('NetpolValidation (cdk8s-cli validation plugin)', () => {
     expect(ctx.submitted).toEqual({ status: 'failure', metadata: { errors: '3', warnings: '0' } });
     expect(ctx.violations).toHaveLength(1);
     expect(ctx.violations[0]).toMatchObject({ ruleName: 'policy-types-mismatch (error)', recommendation: expect.stringMatching(/not enforced/) });
+    // resourceName is metadata.name: cdk8s-cli looks the construct path up by it.
     expect(ctx.violations[0].violatingResources[0]).toEqual({
-      resourceName: 'NetworkPolicy shop/deny-egress', locations: [expect.stringMatching(/isolates nothing/)], manifestPath: file,
+      resourceName: 'deny-egress', locations: [expect.stringMatching(/^NetworkPolicy shop\/deny-egress: .*isolates nothing/)], manifestPath: file,
     });
   });
 

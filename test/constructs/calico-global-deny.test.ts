@@ -16,7 +16,10 @@ describe('CalicoGlobalDeny', () => {
         kind: 'GlobalNetworkPolicy',
         metadata: {
           name: 'deny-cloud-metadata',
-          annotations: { 'cdk8s-netpol.io/description': 'Endpoints matching all() may not send to 169.254.169.254/32; everything else passes to the next tier.' },
+          annotations: {
+            'cdk8s-netpol.io/description': 'Endpoints matching all() may not send to 169.254.169.254/32; everything else passes to the next tier.',
+            'cdk8s-netpol.io/generated': expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
+          },
         },
         spec: {
           tier: 'cdk8s-netpol-guardrails',

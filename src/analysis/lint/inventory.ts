@@ -1,11 +1,14 @@
 import { ClusterCni } from './types';
 import { PodEndpoint } from '../types';
+import { asObject } from './rule';
+import { isGenerated } from '../../util/mark';
 import { isWorkload, podOfWorkload } from '../workloads';
 
 /** Annotation listing suppressed rules, one `rule-id: reason` per line. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-netpol.io/suppress';
-/** Every policy this library emits carries it; the linter never reports on those. */
-export const LIBRARY_ANNOTATION = 'cdk8s-netpol.io/description';
+
+/** How a suppression annotation that is not a string shows up among the suppressions. */
+export const NOT_A_STRING = '(not a string)';
 
 /** Which policy language an object is written in. */
 export type PolicyFlavour = 'kubernetes' | 'cilium' | 'calico';
@@ -55,37 +58,48 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
     const name = String(obj.metadata?.name ?? '');
     const flavour = NAMESPACED_POLICY_KINDS[`${obj.apiVersion} ${kind}`];
     const clusterScoped = kind === 'Namespace' || kind === 'GlobalNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy';
-    const namespace = clusterScoped ? undefined : (obj.metadata?.namespace ?? 'default');
+    const namespace = clusterScoped ? undefined : String(obj.metadata?.namespace ?? 'default');
     if (kind === 'Namespace') {
-      namespaces.set(name, { ...(obj.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name });
-    } else if (namespace !== undefined && !namespaces.has(namespace)) {
-      namespaces.set(namespace, { 'kubernetes.io/metadata.name': namespace });
+      namespaces.set(name, { ...asObject(obj.metadata?.labels), 'kubernetes.io/metadata.name': name });
+    } else if (namespace !== undefined && !namespaces.has(String(namespace))) {
+      namespaces.set(String(namespace), { 'kubernetes.io/metadata.name': String(namespace) });
     }
     if (isWorkload(obj)) {
-      pods.push(podOfWorkload(obj));
+      try {
+        pods.push(podOfWorkload(obj));
+      } catch {
+        // A malformed workload says nothing about which pods exist.
+      }
     }
-    const annotations = obj.metadata?.annotations ?? {};
+    const annotations = asObject(obj.metadata?.annotations);
     items.push({
       obj,
       kind,
       namespace,
       name,
       flavour,
-      fromLibrary: typeof annotations[LIBRARY_ANNOTATION] === 'string',
+      fromLibrary: isGenerated(obj),
       suppressions: parseSuppressions(annotations[SUPPRESS_ANNOTATION]),
     });
   }
   return { items, cni, namespaces, pods };
 }
 
-/** `rule-id: reason` per line (or separated by ";"); a line without a reason maps to ''. */
+/**
+ * `rule-id: reason` per line (a leading "- " is allowed); a line without a reason maps to ''.
+ * A value that is not a string maps the pseudo-id "(not a string)", which invalid-suppression reports.
+ */
 export function parseSuppressions(value: unknown): Map<string, string> {
   const out = new Map<string, string>();
-  if (typeof value !== 'string') {
+  if (value === undefined) {
     return out;
   }
-  for (const line of value.split(/\n|;/)) {
-    const trimmed = line.trim();
+  if (typeof value !== 'string') {
+    out.set(NOT_A_STRING, '');
+    return out;
+  }
+  for (const line of value.split('\n')) {
+    const trimmed = line.trim().replace(/^-\s+/, '');
     if (trimmed.length === 0) {
       continue;
     }

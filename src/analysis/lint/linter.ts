@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { LintRule } from './rule';
+import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
 import { calicoDenyWithoutOrder } from './rules/calico-deny-without-order';
@@ -22,6 +23,52 @@ export const LINT_CONTEXT_KEY = 'cdk8s-netpol/lint';
 /** The context key naming the cluster's network plugin (`kubernetes`, `cilium`, `calico`) for the synth-time lint. */
 export const CNI_CONTEXT_KEY = 'cdk8s-netpol/cni';
 const LINTED = new WeakSet<Chart>();
+const APPS = new WeakMap<IConstruct, AppLint>();
+
+/**
+ * The synth-time lint of an app: all charts linted together (a deny in one chart and the DNS
+ * allowance in another are one namespace's policies), once per app state, each error reported
+ * by the chart that holds the object (or the first linted chart, for namespace-wide findings).
+ */
+class AppLint {
+  public readonly charts: Chart[] = [];
+  private cache?: { readonly signature: string; readonly errors: Map<Chart, string[]> };
+
+  constructor(private readonly root: IConstruct) {}
+
+  public errorsOf(chart: Chart): string[] {
+    const setting = chart.node.tryGetContext(LINT_CONTEXT_KEY);
+    if (setting === false || setting === 'false') {
+      return [];
+    }
+    // Not chart.toJson(): it would run the chart's validations again.
+    const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const signature = `${apiObjects.length}/${this.charts.length}`;
+    if (this.cache?.signature !== signature) {
+      this.cache = { signature, errors: this.lint(chart, apiObjects) };
+    }
+    return this.cache.errors.get(chart) ?? [];
+  }
+
+  private lint(asking: Chart, apiObjects: ApiObject[]): Map<Chart, string[]> {
+    const cni = (asking.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
+    const jsons = apiObjects.map((o) => o.toJson());
+    const findings = new Linter({ cni }).lint(jsons);
+    const errors = new Map<Chart, string[]>();
+    for (const finding of findings) {
+      if (finding.severity === Severity.WARNING) {
+        console.warn(`[cdk8s-netpol] warning ${finding.rule}: ${finding.message}`);
+        continue;
+      }
+      const index = jsons.findIndex((o) => o?.kind === finding.kind && o?.metadata?.name === finding.name &&
+        (finding.namespace === undefined || (o.metadata?.namespace ?? 'default') === finding.namespace));
+      const owner = index >= 0 ? Chart.of(apiObjects[index]) : undefined;
+      const chart = owner && this.charts.includes(owner) ? owner : this.charts[0];
+      errors.set(chart, [...(errors.get(chart) ?? []), `[cdk8s-netpol] ${finding.rule}: ${finding.message}`]);
+    }
+    return errors;
+  }
+}
 
 const CHECKS: LintRule[] = [
   missingDnsEgress,
@@ -54,10 +101,11 @@ export class Linter {
   }
 
   /**
-   * Lints every object of `chart` when it is validated (`cdk8s synth`, `app.synth()`): error
-   * findings fail synthesis, warnings are printed. The library's constructs register this for
-   * their charts; call it for charts of hand-written policies. Registered once per chart; the
-   * context keys `cdk8s-netpol/lint: false` and `cdk8s-netpol/cni` adjust it.
+   * Lints the app of `chart` when the chart is validated (`cdk8s synth`, `app.synth()`): all
+   * charts of the app together, errors failing synthesis (reported by the chart holding the
+   * object), warnings printed. The library's constructs register this for their charts; call it
+   * for charts of hand-written policies. The context keys `cdk8s-netpol/lint: false` and
+   * `cdk8s-netpol/cni` adjust it.
    */
   public static validateChart(chart: Chart): void {
     if (!(chart instanceof Chart)) {
@@ -67,22 +115,15 @@ export class Linter {
       return;
     }
     LINTED.add(chart);
-    chart.node.addValidation({
-      validate: () => {
-        const setting = chart.node.tryGetContext(LINT_CONTEXT_KEY);
-        if (setting === false || setting === 'false') {
-          return [];
-        }
-        const cni = (chart.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
-        // Not chart.toJson(): it would run the chart's validations again.
-        const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-        const findings = new Linter({ cni }).lint(objects);
-        for (const warning of findings.filter((f) => f.severity === Severity.WARNING)) {
-          console.warn(`[cdk8s-netpol] warning ${warning.rule}: ${warning.message}`);
-        }
-        return findings.filter((f) => f.severity === Severity.ERROR).map((f) => `[cdk8s-netpol] ${f.rule}: ${f.message}`);
-      },
-    });
+    const root = chart.node.root;
+    let app = APPS.get(root);
+    if (!app) {
+      app = new AppLint(root);
+      APPS.set(root, app);
+    }
+    app.charts.push(chart);
+    const lint = app;
+    chart.node.addValidation({ validate: () => lint.errorsOf(chart) });
   }
 
   private readonly cni: ClusterCni;
@@ -103,8 +144,16 @@ export class Linter {
     const input: Inventory = inventory(objects, this.cni);
     const findings: LintFinding[] = [];
     for (const rule of RULES) {
-      for (const { item, message } of rule.check(input)) {
-        if (item.fromLibrary) {
+      let raw: RawFinding[];
+      try {
+        raw = rule.check(input);
+      } catch (e) {
+        // A rule that trips over malformed input must not hide the others' findings.
+        findings.push({ rule: rule.id, severity: Severity.ERROR, kind: 'Input', name: '-', message: `rule ${rule.id} could not read the input: ${(e as Error).message}` });
+        continue;
+      }
+      for (const { item, message, involves } of raw) {
+        if (item.fromLibrary && (involves ?? []).every((other) => other.fromLibrary)) {
           continue;
         }
         const reason = item.suppressions.get(rule.id);

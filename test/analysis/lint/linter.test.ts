@@ -24,6 +24,32 @@ describe('Linter at synth', () => {
     }
   });
 
+  test('what the constructs emit is clean even without the mark, on every engine', () => {
+    for (const engine of Object.values(PolicyEngine)) {
+      const chart = new Chart(Testing.app(), 'c');
+      const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', createNamespace: true, allowSameNamespace: true, engine });
+      zt.allowEgress(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }));
+      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
+      new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production', engine });
+      new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', engine });
+      const unmarked = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => {
+        const json = o.toJson();
+        delete json.metadata.annotations?.['cdk8s-netpol.io/generated'];
+        return json;
+      });
+      expect(new Linter().lint(unmarked)).toEqual([]);
+    }
+  });
+
+  test('a hand-edited copy of generated YAML is linted like any other manifest', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+    const edited = objects.map((o) => (o.metadata.name === 'allow-dns' ? { ...o, spec: { ...o.spec, policyTypes: undefined, egress: [] } } : o));
+    expect(new Linter().lint(objects)).toEqual([]);
+    expect(new Linter().lint(edited).map((f) => `${f.rule} ${f.name}`)).toEqual(['missing-dns-egress default-deny', 'policy-types-mismatch allow-dns']);
+  });
+
   test('a hand-written mistake next to the constructs fails synthesis', () => {
     const chart = new Chart(Testing.app(), 'c');
     new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });

@@ -21,7 +21,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'missing-dns-egress': [1, /NetworkPolicy shop\/default-deny: denies all egress in namespace shop, and no policy there allows DNS \(TCP 53\) to kube-dns/],
   'namespace-selector-by-custom-label': [1, /selects namespaces by the label "name", which a namespace may lack; select them by kubernetes.io\/metadata.name/],
   'or-instead-of-and': [1, /ingress rule #1 ORs from\[0\] \(every pod of the selected namespaces\) with from\[1\] \(pods of this namespace\)/],
-  'egress-to-metadata': [2, /includes the metadata endpoint 169.254.169.254; exclude 169.254.0.0\/16/],
+  'egress-to-metadata': [5, /includes the metadata endpoint 169.254.169.254; exclude 169.254.0.0\/16/],
   'allow-all': [2, /has no from and no ports, so it allows all ingress/],
   'policy-types-mismatch': [3, /"egress: \[\]" isolates nothing without policyTypes/],
   'api-server-rejects': [6, /must be a strict subset of cidr "10.0.0.0\/16"/],

@@ -1,4 +1,4 @@
-import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
 
 /** Rules that allow everyone (or every pod of every namespace). */
 export const allowAll = defineRule({
@@ -9,13 +9,13 @@ export const allowAll = defineRule({
     'every port, including addresses outside the cluster; a peer `{namespaceSelector: {}}` matches every pod of every ' +
     'namespace. Either undoes a default deny for the selected pods. Name the peers and ports that are needed.',
 }, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = item.obj.spec ?? {};
+  const spec = asObject(item.obj.spec);
   const at = describeItem(item);
   const messages: string[] = [];
   for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
-      const peers = Array.isArray(rule?.[peersKey]) ? rule[peersKey] : [];
-      const ports = Array.isArray(rule?.ports) ? rule.ports : [];
+    asList(spec[direction]).forEach((rule: any, i: number) => {
+      const peers = asList(rule?.[peersKey]);
+      const ports = asList(rule?.ports);
       if (peers.length === 0 && ports.length === 0) {
         messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction}; list the peers and ports needed`);
         return;

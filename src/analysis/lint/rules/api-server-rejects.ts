@@ -2,14 +2,14 @@ import { cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../../../util/names';
 import { isIntegerInRange } from '../../../util/validation';
 import { Item } from '../inventory';
-import { RawFinding, Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { RawFinding, Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
 
 /** What the API server refuses in a NetworkPolicy, though the OpenAPI schema lets it through. */
 export const apiServerRejects = defineRule({
   id: 'api-server-rejects',
   severity: Severity.ERROR,
   title: 'The API server would reject this NetworkPolicy',
-  explanation: 'Much of NetworkPolicy validation lives in the API server, not the schema (SEMANTICS.md §1): an `except` ' +
+  explanation: 'Much of NetworkPolicy validation lives in the API server, not the schema (kubernetes pkg/apis/networking/validation): an `except` ' +
     'must be a strict subset of its `cidr` (same family, longer prefix), `endPort` needs a numeric `port` and must not be ' +
     'below it, ports are 1-65535 or IANA service names, protocols are TCP, UDP or SCTP, a peer needs a field and may not ' +
     'mix `ipBlock` with selectors, `policyTypes` holds Ingress and Egress at most once, and names and labels follow DNS-1123 ' +
@@ -20,33 +20,43 @@ function problemsOf(item: Item): string[] {
   const where = describeItem(item);
   const problems: string[] = [];
   const add = (problem: string) => problems.push(`${where}: ${problem}`);
-  const meta = item.obj.metadata ?? {};
-  const nameProblem = dns1123SubdomainProblem(meta.name);
+  const meta = asObject(item.obj.metadata);
+  const nameProblem = meta.name === undefined ? 'it is missing' : dns1123SubdomainProblem(meta.name);
   if (nameProblem) {
-    add(`metadata.name ${JSON.stringify(meta.name)} is invalid: ${nameProblem}`);
+    add(`metadata.name ${meta.name === undefined ? '' : `${JSON.stringify(meta.name)} `}is invalid: ${nameProblem}`);
   }
   if (meta.namespace !== undefined && dns1123LabelProblem(meta.namespace)) {
     add(`metadata.namespace ${JSON.stringify(meta.namespace)} is invalid: ${dns1123LabelProblem(meta.namespace)}`);
   }
   checkLabels(meta.labels, 'metadata.labels', add);
-  const spec = item.obj.spec ?? {};
+  const spec = asObject(item.obj.spec);
   checkSelector(spec.podSelector, 'spec.podSelector', add);
+  for (const key of ['policyTypes', 'ingress', 'egress']) {
+    if (spec[key] !== undefined && spec[key] !== null && !Array.isArray(spec[key])) {
+      add(`spec.${key} must be a list, got ${JSON.stringify(spec[key])}`);
+    }
+  }
   const types: unknown[] = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
   if (types.length > 2 || types.some((t) => t !== 'Ingress' && t !== 'Egress')) {
     add(`spec.policyTypes ${JSON.stringify(types)} may hold at most two entries, each Ingress or Egress`);
   }
   for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
+    asList(spec[direction]).forEach((rule: any, i: number) => {
       const at = `spec.${direction}[${i}]`;
-      (rule?.[peersKey] ?? []).forEach((peer: any, j: number) => checkPeer(peer, `${at}.${peersKey}[${j}]`, add));
-      (rule?.ports ?? []).forEach((port: any, j: number) => checkPort(port, `${at}.ports[${j}]`, add));
+      for (const key of [peersKey, 'ports']) {
+        if (rule?.[key] !== undefined && rule?.[key] !== null && !Array.isArray(rule[key])) {
+          add(`${at}.${key} must be a list (a "-" is missing?), got ${JSON.stringify(rule[key])}`);
+        }
+      }
+      asList(rule?.[peersKey]).forEach((peer: any, j: number) => checkPeer(peer, `${at}.${peersKey}[${j}]`, add));
+      asList(rule?.ports).forEach((port: any, j: number) => checkPort(port, `${at}.ports[${j}]`, add));
     });
   }
   return problems;
 }
 
 function checkLabels(labels: unknown, at: string, add: (p: string) => void): void {
-  for (const [key, value] of Object.entries((labels ?? {}) as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(asObject(labels))) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(value as string);
     if (problem) {
       add(`${at} ${JSON.stringify(key)}=${JSON.stringify(value)} is not a valid label: ${problem}`);
@@ -59,8 +69,11 @@ function checkSelector(selector: any, at: string, add: (p: string) => void): voi
     return;
   }
   checkLabels(selector.matchLabels, `${at}.matchLabels`, add);
-  (selector.matchExpressions ?? []).forEach((e: any, i: number) => {
-    const values = e?.values ?? [];
+  if (selector.matchExpressions !== undefined && !Array.isArray(selector.matchExpressions)) {
+    add(`${at}.matchExpressions must be a list`);
+  }
+  asList(selector.matchExpressions).forEach((e: any, i: number) => {
+    const values = asList(e?.values);
     if (labelKeyProblem(e?.key)) {
       add(`${at}.matchExpressions[${i}].key ${JSON.stringify(e?.key)} is invalid: ${labelKeyProblem(e?.key)}`);
     }
@@ -94,7 +107,10 @@ function checkPeer(peer: any, at: string, add: (p: string) => void): void {
     return;
   }
   const cidr = parseCidr(ipBlock.cidr, true);
-  (ipBlock.except ?? []).forEach((text: string, i: number) => {
+  if (ipBlock.except !== undefined && ipBlock.except !== null && !Array.isArray(ipBlock.except)) {
+    add(`${at}.ipBlock.except must be a list of CIDRs, got ${JSON.stringify(ipBlock.except)}`);
+  }
+  asList(ipBlock.except).forEach((text: string, i: number) => {
     const holeIssue = cidrProblem(text, true);
     if (holeIssue) {
       add(`${at}.ipBlock.except[${i}] ${JSON.stringify(text)} is not a valid CIDR: ${holeIssue}`);

@@ -1,4 +1,4 @@
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
 import { ClusterCni } from '../types';
 
 /** Kubernetes NetworkPolicy port ranges under Cilium. */
@@ -14,9 +14,9 @@ export const ciliumIgnoresEndPort = defineRule({
     return [];
   }
   return kubernetesPolicies(inventory).flatMap((item) => {
-    const spec = item.obj.spec ?? {};
-    const rules: any[] = ['ingress', 'egress'].flatMap((direction) => (Array.isArray(spec[direction]) ? spec[direction] : []));
-    const ranges = rules.flatMap((rule) => (rule?.ports ?? []).filter((p: any) => p?.endPort !== undefined));
+    const spec = asObject(item.obj.spec);
+    const rules = ['ingress', 'egress'].flatMap((direction) => asList(spec[direction]));
+    const ranges = rules.flatMap((rule) => asList(rule?.ports).filter((p: any) => p?.endPort !== undefined && p?.endPort !== null));
     return ranges.map((port: any) => ({
       item,
       message: `${describeItem(item)}: port range ${port.port}-${port.endPort} uses endPort, which Cilium may ignore in NetworkPolicy (allowing port ${port.port} only); ` +

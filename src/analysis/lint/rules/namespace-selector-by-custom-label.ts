@@ -1,4 +1,4 @@
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
 
 /** Label keys people set by hand on namespaces, which a namespace may well lack. */
 const HAND_MADE_KEYS = ['name', 'namespace', 'ns', 'team'];
@@ -13,14 +13,14 @@ export const namespaceSelectorByCustomLabel = defineRule({
     'allowed). Every namespace carries `kubernetes.io/metadata.name` with its own name (set by the API server since 1.21): ' +
     'select by it.',
 }, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = item.obj.spec ?? {};
+  const spec = asObject(item.obj.spec);
   const at = describeItem(item);
   const messages: string[] = [];
   for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
-      (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, j: number) => {
-        const selector = peer?.namespaceSelector ?? {};
-        const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e: any) => e?.key)];
+    asList(spec[direction]).forEach((rule: any, i: number) => {
+      asList(rule?.[peersKey]).forEach((peer: any, j: number) => {
+        const selector = asObject(peer?.namespaceSelector);
+        const keys = [...Object.keys(asObject(selector.matchLabels)), ...asList(selector.matchExpressions).map((e: any) => e?.key)];
         const key = keys.find((k) => HAND_MADE_KEYS.includes(k));
         if (key !== undefined) {
           messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] selects namespaces by the label "${key}", which a namespace may lack; ` +

@@ -1,20 +1,40 @@
 import { Item } from '../inventory';
-import { Severity, defineRule, isEmptySelector } from '../rule';
+import { Severity, asList, asObject, defineRule, isEmptySelector } from '../rule';
 
-/** A policy that selects every pod of its namespace and allows no ingress. */
-function isDefaultDeny(item: Item): boolean {
-  const spec = item.obj.spec ?? {};
+/** Calico's `types` when unset: Ingress, or Egress alone when there are egress rules only (api/pkg/defaults). */
+function calicoTypes(spec: any): string[] {
+  const given = asList(spec.types);
+  if (given.length > 0) {
+    return given;
+  }
+  const ingress = asList(spec.ingress).length > 0;
+  const egress = asList(spec.egress).length > 0;
+  return egress && !ingress ? ['Egress'] : egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+const selectsAll = (selector: unknown) => selector === undefined || selector === null || (typeof selector === 'string' && ['', 'all()'].includes(selector.trim()));
+
+/**
+ * Does the object deny all ingress to every pod of `namespace` (or of every namespace, for the
+ * cluster-wide kinds)?
+ */
+function deniesIngressIn(item: Item, namespace: string): boolean {
+  const spec = asObject(item.obj.spec);
   switch (item.flavour) {
     case 'kubernetes': {
-      const types: string[] = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : ['Ingress'];
-      return isEmptySelector(spec.podSelector) && types.includes('Ingress') && (spec.ingress ?? []).length === 0;
+      const types = asList(spec.policyTypes).length > 0 ? asList(spec.policyTypes) : ['Ingress'];
+      return item.namespace === namespace && isEmptySelector(spec.podSelector) && types.includes('Ingress') && asList(spec.ingress).length === 0;
     }
-    case 'cilium':
-      return item.kind === 'CiliumNetworkPolicy' && isEmptySelector(spec.endpointSelector) && Array.isArray(spec.ingress) &&
-        spec.ingress.every((rule: any) => Object.keys(rule ?? {}).length === 0);
-    case 'calico':
-      return item.kind === 'NetworkPolicy' && (spec.selector === undefined || spec.selector.trim() === '' || spec.selector.trim() === 'all()') &&
-        (spec.types ?? ['Ingress']).includes('Ingress') && (spec.ingress ?? []).length === 0;
+    case 'cilium': {
+      const scope = item.kind === 'CiliumClusterwideNetworkPolicy' || item.namespace === namespace;
+      const ingress = asList(spec.ingress);
+      return scope && spec.endpointSelector !== undefined && isEmptySelector(spec.endpointSelector) && ingress.length > 0 &&
+        ingress.every((rule: any) => Object.keys(asObject(rule)).length === 0);
+    }
+    case 'calico': {
+      const scope = item.kind === 'GlobalNetworkPolicy' ? selectsAll(spec.namespaceSelector) : item.namespace === namespace;
+      return scope && selectsAll(spec.selector) && calicoTypes(spec).includes('Ingress') && asList(spec.ingress).length === 0;
+    }
     default:
       return false;
   }
@@ -26,12 +46,13 @@ export const namespaceWithoutDefaultDeny = defineRule({
   severity: Severity.WARNING,
   title: 'A namespace with workloads has no default-deny policy',
   explanation: 'Pods not selected by any policy accept traffic from everywhere. Without a policy that selects every pod of the ' +
-    'namespace and allows nothing (`podSelector: {}` with policyTypes [Ingress, Egress] and no rules), every new workload starts ' +
-    'open. Add a default deny (ZeroTrustNamespace) and allow what is needed.',
+    'namespace and allows nothing (`podSelector: {}` with policyTypes [Ingress, Egress] and no rules; or a Cilium or Calico ' +
+    'equivalent, namespaced or cluster-wide), every new workload starts open. Add a default deny (ZeroTrustNamespace). ' +
+    'The finding is about the Namespace: suppress it on the Namespace object.',
 }, (inventory) => {
   const withWorkloads = [...new Set(inventory.pods.map((p) => p.namespace))];
   return withWorkloads
-    .filter((namespace) => !inventory.items.some((item) => item.namespace === namespace && isDefaultDeny(item)))
+    .filter((namespace) => !inventory.items.some((item) => deniesIngressIn(item, namespace)))
     .map((namespace) => {
       const item: Item = inventory.items.find((i) => i.kind === 'Namespace' && i.name === namespace)
         ?? { obj: {}, kind: 'Namespace', name: namespace, fromLibrary: false, suppressions: new Map() };

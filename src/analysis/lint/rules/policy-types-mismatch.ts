@@ -1,4 +1,4 @@
-import { Severity, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
 
 /** Rules that are written but not enforced, and isolation nobody asked for. */
 export const policyTypesMismatch = defineRule({
@@ -6,11 +6,11 @@ export const policyTypesMismatch = defineRule({
   severity: Severity.ERROR,
   title: 'Rules written but not enforced, or a direction isolated by accident, because of policyTypes',
   explanation: 'The API server defaults an empty `policyTypes` to ["Ingress"], adding "Egress" only when `egress` has a rule ' +
-    '(SEMANTICS.md §1). So `egress: []` without policyTypes isolates nothing (a deny-all egress that does not deny), an ' +
+    '(kubernetes pkg/apis/networking/v1/defaults.go). So `egress: []` without policyTypes isolates nothing (a deny-all egress that does not deny), an ' +
     'egress-only policy without policyTypes also denies all ingress, and rules of a direction missing from an explicit ' +
     'policyTypes are ignored. Always list policyTypes explicitly, matching the rules you wrote.',
 }, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = item.obj.spec ?? {};
+  const spec = asObject(item.obj.spec);
   const explicit = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0;
   const ingress = Array.isArray(spec.ingress) ? spec.ingress : undefined;
   const egress = Array.isArray(spec.egress) ? spec.egress : undefined;

@@ -1,5 +1,21 @@
 import { compileLabelSelector } from '../../labels';
-import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** The namespaces a namespaceSelector names by kubernetes.io/metadata.name, or undefined when it selects otherwise. */
+function pinnedNamespaces(selector: any): string[] | undefined {
+  const s = asObject(selector);
+  const labels = asObject(s.matchLabels);
+  const expressions = asList(s.matchExpressions);
+  if (Object.keys(labels).length === 1 && typeof labels[NAME_LABEL] === 'string' && expressions.length === 0) {
+    return [labels[NAME_LABEL]];
+  }
+  if (Object.keys(labels).length === 0 && expressions.length === 1 && expressions[0]?.key === NAME_LABEL && expressions[0]?.operator === 'In') {
+    return asList(expressions[0].values).map(String);
+  }
+  return undefined;
+}
 
 /** Pod selectors that match none of the workloads of the input: label typos. */
 export const selectorMatchesNothing = defineRule({
@@ -7,16 +23,17 @@ export const selectorMatchesNothing = defineRule({
   severity: Severity.WARNING,
   title: 'A pod selector matches no workload of the input (a label typo?)',
   explanation: 'A selector with a typo (`app: fronted`) is valid and silently selects nothing: the policy protects no pod, or ' +
-    'the rule allows no peer. When the input holds workloads of a namespace, every non-empty pod selector aimed at that ' +
-    'namespace should match at least one of them. Only namespaces with workloads in the input are checked.',
+    'the rule allows no peer. When the input holds the workloads of a namespace, a non-empty pod selector aimed at that ' +
+    'namespace (its own, or namespaces named by kubernetes.io/metadata.name) should match at least one of them. Selectors ' +
+    'aimed at namespaces the input does not show (kube-dns in every namespace, say) are not checked.',
 }, (inventory) => {
   if (inventory.pods.length === 0) {
     return [];
   }
   const podsIn = (namespace: string) => inventory.pods.filter((p) => p.namespace === namespace);
-  const matchesSome = (selector: any, namespaces: string[], where: string) => {
+  const matchesSome = (selector: any, namespaces: string[]) => {
     try {
-      const matches = compileLabelSelector(selector, where);
+      const matches = compileLabelSelector(selector, 'podSelector');
       return namespaces.some((ns) => podsIn(ns).some((p) => matches(p.labels ?? {})));
     } catch {
       return true; // invalid selectors are api-server-rejects' business
@@ -24,28 +41,23 @@ export const selectorMatchesNothing = defineRule({
   };
   return kubernetesPolicies(inventory).flatMap((item) => {
     const namespace = item.namespace!;
-    const spec = item.obj.spec ?? {};
+    const spec = asObject(item.obj.spec);
     const messages: string[] = [];
-    if (podsIn(namespace).length > 0 && !isEmptySelector(spec.podSelector) && !matchesSome(spec.podSelector, [namespace], 'podSelector')) {
+    if (podsIn(namespace).length > 0 && !isEmptySelector(spec.podSelector) && !matchesSome(spec.podSelector, [namespace])) {
       messages.push(`spec.podSelector ${JSON.stringify(spec.podSelector)} matches none of the workloads of namespace ${namespace}, so the policy protects nothing; check the labels`);
     }
     for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-      (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
-        (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, j: number) => {
+      asList(spec[direction]).forEach((rule: any, i: number) => {
+        asList(rule?.[peersKey]).forEach((peer: any, j: number) => {
           if (!peer?.podSelector || isEmptySelector(peer.podSelector)) {
             return;
           }
-          let namespaces = [namespace];
-          if (peer.namespaceSelector) {
-            try {
-              const nsMatches = compileLabelSelector(peer.namespaceSelector, 'namespaceSelector');
-              namespaces = [...inventory.namespaces.entries()].filter(([, labels]) => nsMatches(labels)).map(([name]) => name);
-            } catch {
-              return;
-            }
+          const namespaces = peer.namespaceSelector ? pinnedNamespaces(peer.namespaceSelector) : [namespace];
+          // Only namespaces whose workloads the input shows, all of them: otherwise the pods may be elsewhere.
+          if (!namespaces || namespaces.length === 0 || !namespaces.every((ns) => podsIn(ns).length > 0)) {
+            return;
           }
-          namespaces = namespaces.filter((ns) => podsIn(ns).length > 0);
-          if (namespaces.length > 0 && !matchesSome(peer.podSelector, namespaces, 'podSelector')) {
+          if (!matchesSome(peer.podSelector, namespaces)) {
             messages.push(`${direction} rule #${i + 1} ${peersKey}[${j}].podSelector ${JSON.stringify(peer.podSelector)} matches none of the workloads of ${namespaces.join(', ')}; check the labels`);
           }
         });

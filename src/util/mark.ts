@@ -1,0 +1,31 @@
+import { createHash } from 'crypto';
+
+/**
+ * The annotation on every policy this library emits: a digest of the object's apiVersion, kind
+ * and spec. The linter leaves such objects alone only while the digest still matches, so a
+ * hand-edited copy of generated YAML is linted like any other manifest.
+ */
+export const GENERATED_ANNOTATION = 'cdk8s-netpol.io/generated';
+
+/** JSON with object keys sorted, so equal objects give equal text whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().filter((k) => (value as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The annotation value for an object: "sha256:" and 16 hex digits of its apiVersion, kind and spec. */
+export function generatedMark(obj: { apiVersion?: unknown; kind?: unknown; spec?: unknown }): string {
+  const digest = createHash('sha256').update(canonical({ apiVersion: obj.apiVersion, kind: obj.kind, spec: obj.spec })).digest('hex');
+  return `sha256:${digest.slice(0, 16)}`;
+}
+
+/** True when `obj` carries this library's mark and its content still matches it. */
+export function isGenerated(obj: any): boolean {
+  const mark = obj?.metadata?.annotations?.[GENERATED_ANNOTATION];
+  return typeof mark === 'string' && mark === generatedMark(obj);
+}
