@@ -6,7 +6,7 @@
  * repository root (output in dist/examples/seed/).
  */
 import { App, Chart } from 'cdk8s';
-import { AllowPrometheusScrape, ExternalHttpsEgress, ThreeTierApp, ZeroTrustNamespace } from 'cdk8s-netpol';
+import { AllowPrometheusScrape, ExternalHttpsEgress, Report, ThreeTierApp, ZeroTrustNamespace } from 'cdk8s-netpol';
 
 const app = new App();
 const chart = new Chart(app, 'seed');
@@ -39,3 +39,6 @@ new ExternalHttpsEgress(chart, 'api-https', {
 });
 
 app.synth();
+
+// netpol-report.md (with a Mermaid diagram) and netpol-report.html beside the YAML, for reviewers.
+Report.writeForApp(app, { title: 'Network policy report: seed scenario' });

@@ -33,6 +33,8 @@ export class KubernetesPolicy {
   public readonly id: string;
   public readonly namespace: string;
   public readonly name: string;
+  /** The object it was compiled from. */
+  public readonly source: any;
   /** The directions the policy isolates, after the API server's policyTypes defaulting. */
   public readonly isolates: ReadonlySet<Direction>;
   private readonly selects: LabelMatcher;
@@ -45,6 +47,7 @@ export class KubernetesPolicy {
     if (typeof name !== 'string' || name.length === 0) {
       throw new Error('NetworkPolicy without metadata.name');
     }
+    this.source = obj;
     this.namespace = namespace;
     this.name = name;
     this.id = `${namespace}/${name}`;

@@ -31,6 +31,8 @@ interface Index {
   readonly podsByIp: Map<string, PodSide>;
   /** Per pod id and direction, the policies that isolate it (computed on first use). */
   readonly isolating: Map<string, KubernetesPolicy[]>;
+  /** The policies of each namespace: a policy only ever selects pods of its own namespace. */
+  readonly policiesByNamespace: Map<string, KubernetesPolicy[]>;
 }
 
 /**
@@ -86,6 +88,8 @@ export class NetworkModel {
 
   private readonly namespaces = new Map<string, { labels: Record<string, string>; explicit: boolean }>();
   private readonly podEndpoints = new Map<string, PodEndpoint>();
+  /** Address -> "namespace/name". */
+  private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
   private readonly policyIds = new Set<string>();
   private index?: Index;
@@ -136,10 +140,11 @@ export class NetworkModel {
       invalid(where, `pod ${id} was already added`);
     }
     if (ip !== undefined) {
-      const owner = [...this.podEndpoints.values()].find((p) => p.ip === ip);
+      const owner = this.podIps.get(ip);
       if (owner) {
-        invalid(where, `ip ${pod.ip} of ${id} is already the address of ${owner.namespace}/${owner.name}`);
+        invalid(where, `ip ${pod.ip} of ${id} is already the address of ${owner}`);
       }
+      this.podIps.set(ip, id);
     }
     if (!this.namespaces.has(pod.namespace)) {
       this.namespaces.set(pod.namespace, { labels: { [NAMESPACE_NAME_LABEL]: pod.namespace }, explicit: false });
@@ -180,9 +185,18 @@ export class NetworkModel {
     const copy = new NetworkModel();
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
+    this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
     this.policyIds.forEach((id) => copy.policyIds.add(id));
     return copy;
+  }
+
+  /**
+   * The NetworkPolicy objects of the model.
+   * @internal
+   */
+  public _policyObjects(): any[] {
+    return this.policies.map((p) => p.source);
   }
 
   /**
@@ -303,7 +317,7 @@ export class NetworkModel {
     const key = `${direction} ${pod.id}`;
     let found = index.isolating.get(key);
     if (!found) {
-      found = this.policies.filter((p) => p.isolatesPod(pod, direction));
+      found = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) => p.isolatesPod(pod, direction));
       index.isolating.set(key, found);
     }
     return found;
@@ -352,7 +366,11 @@ export class NetworkModel {
         podsByIp.set(pod.ip, side);
       }
     }
-    this.index = { pods, podsByIp, isolating: new Map() };
+    const policiesByNamespace = new Map<string, KubernetesPolicy[]>();
+    for (const policy of this.policies) {
+      policiesByNamespace.set(policy.namespace, [...(policiesByNamespace.get(policy.namespace) ?? []), policy]);
+    }
+    this.index = { pods, podsByIp, isolating: new Map(), policiesByNamespace };
     return this.index;
   }
 }

@@ -61,21 +61,34 @@ export class Report {
     if (!Array.isArray(objects)) {
       invalid('Report.fromManifests()', `objects ${show(objects)} is not a list of manifest objects`);
     }
-    const modelled: any[] = [];
+    return new Report(Report._model(objects), {
+      title: options.title,
+      findings: new Linter({ cni: options.cni }).lint(objects),
+      notEvaluated: Report._notEvaluated(objects),
+    });
+  }
+
+  /**
+   * The policy kinds of `objects` that the model does not evaluate, as "apiVersion Kind xN".
+   * @internal
+   */
+  public static _notEvaluated(objects: any[]): string[] {
     const others = new Map<string, number>();
     for (const obj of objects) {
       const kind = `${obj?.apiVersion} ${obj?.kind}`;
-      if (kind === 'networking.k8s.io/v1 NetworkPolicy' || obj?.kind === 'Namespace' || isWorkload(obj)) {
-        modelled.push(obj);
-      } else if (typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind)) {
+      if (kind !== 'networking.k8s.io/v1 NetworkPolicy' && typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind)) {
         others.set(kind, (others.get(kind) ?? 0) + 1);
       }
     }
-    return new Report(NetworkModel.fromManifests(modelled), {
-      title: options.title,
-      findings: new Linter({ cni: options.cni }).lint(objects),
-      notEvaluated: [...others.entries()].map(([kind, n]) => `${kind} x${n}`),
-    });
+    return [...others.entries()].map(([kind, n]) => `${kind} x${n}`);
+  }
+
+  /**
+   * The model of the objects the report evaluates: NetworkPolicies, Namespaces and workloads.
+   * @internal
+   */
+  public static _model(objects: any[]): NetworkModel {
+    return NetworkModel.fromManifests(objects.filter((obj) => `${obj?.apiVersion} ${obj?.kind}` === 'networking.k8s.io/v1 NetworkPolicy' || obj?.kind === 'Namespace' || isWorkload(obj)));
   }
 
   /**

@@ -5,7 +5,7 @@ import { Linter } from '../analysis/lint/linter';
 import { ClusterCni, Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
-import { diffMarkdown } from '../analysis/report/diff';
+import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
 export interface CliOutput {
@@ -105,7 +105,12 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const report = Report.fromManifests(knownObjects(input.objects).known, { cni: options.cni });
+        // Every object: the report lists the policies it cannot evaluate rather than drop them.
+        const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
+        const notEvaluated = Report._notEvaluated(input.objects);
+        if (notEvaluated.length > 0) {
+          io.err(`Not evaluated (the matrix covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`);
+        }
         const text = options.format === 'mermaid' ? `${report.toMermaid()}\n`
           : options.format === 'html' ? report.toHtml()
             : options.format === 'json' ? report.toJson() : report.toMarkdown();
@@ -130,8 +135,12 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const [old, now] = inputs.map((i) => Report.fromManifests(knownObjects(i.objects).known).matrix);
-        write(options.out, diffMarkdown(old, now));
+        const [old, now] = comparableMatrices(Report._model(inputs[0].objects), Report._model(inputs[1].objects));
+        const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
+        if (notEvaluated.length > 0) {
+          io.err(`Not evaluated (the diff covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`);
+        }
+        write(options.out, diffMarkdown(old, now, notEvaluated));
       } catch (e) {
         io.err(`cdk8s-netpol diff: ${(e as Error).message}`);
         code = EXIT_UNUSABLE;

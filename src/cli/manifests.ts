@@ -46,7 +46,10 @@ export function readManifests(paths: string[]): ReadResult {
       }
       return;
     }
-    files.push(p);
+    const resolved = path.resolve(p);
+    if (!files.some((f) => path.resolve(f) === resolved)) {
+      files.push(p);
+    }
   };
   paths.forEach(visit);
   if (files.length === 0 && problems.length === 0) {

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
+import { appState } from '../analysis/app-state';
 import { NetworkModel } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
 import { PolicyEngine } from '../core/engine';
@@ -71,10 +72,10 @@ class AppProofs {
     if (setting === false || setting === 'false') {
       return [];
     }
-    // Not chart.toJson(): it validates the chart, which would run this validation again.
-    const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const signature = `${apiObjects.length}/${this.promisers.length}/${this.version}`;
+    const signature = `${appState(this.root)}/${this.promisers.length}/${this.version}`;
     if (this.cache?.signature !== signature) {
+      // Not chart.toJson(): it validates the chart, which would run this validation again.
+      const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
       this.cache = { signature, errors: this.check(apiObjects.map((o) => o.toJson())) };
     }
     return this.cache.errors.get(chart) ?? [];

@@ -97,7 +97,7 @@ describe('Report of the seed scenario', () => {
     const md = report.toMarkdown();
     expect(md).toMatch(/^# Seed\n\n## Allowed flows\n\n```mermaid\nflowchart LR\n/);
     expect(md).toContain('| from \\ to | ingress-nginx/controller | monitoring/prometheus | production/api | production/database | production/frontend | kube-dns | internet (203.0.113.10) | cloud metadata (169.254.169.254) |');
-    expect(md).toContain('| production/frontend | — | — | TCP/8080 | — | (self) | UDP/53, TCP/53 | — | — |');
+    expect(md).toContain('| production/frontend | — | — | TCP/8080 (not TCP/9090) | — | (self) | UDP/53, TCP/53 | — | — |');
     expect(md).toContain('## Lint findings (0)\n\nNone.');
   });
 
@@ -154,5 +154,66 @@ describe('Report.fromManifests and writeForApp', () => {
     expect(() => new Report({} as any)).toThrow(/new Report\(\): model \{\} is not a NetworkModel/);
     expect(() => Report.fromManifests('x' as any)).toThrow(/Report.fromManifests\(\): objects "x" is not a list/);
     expect(() => Report.writeForApp({} as any)).toThrow(/Report.writeForApp\(\): app \{\} is not a cdk8s App/);
+  });
+});
+
+describe('report details', () => {
+  test('without workloads, stand-in pods show what the policies allow (the seed example\'s YAML)', () => {
+    const chart = new Chart(Testing.app(), 'production');
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production' });
+    new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    const report = Report.fromManifests(Testing.synth(chart));
+    expect(report.matrix.notes[0]).toMatch(/^The input holds no workloads: the \d+ "stand-in" pods carry the labels the policies select/);
+    const flows = allowedFlows(report).filter((f) => f.includes('app-') && !f.includes('internet') && !f.includes('dns'));
+    expect(flows.sort((a, b) => a.replace(/stand-in-\d+-/g, '').localeCompare(b.replace(/stand-in-\d+-/g, '')))).toEqual([
+      expect.stringMatching(/^ingress-nginx\/stand-in-\d+ -> production\/stand-in-\d+-app-frontend: TCP\/80$/),
+      expect.stringMatching(/^production\/stand-in-\d+-app-api -> production\/stand-in-\d+-app-postgres: TCP\/5432$/),
+      expect.stringMatching(/^production\/stand-in-\d+-app-frontend -> production\/stand-in-\d+-app-api: TCP\/8080$/),
+    ]);
+    // What the tiers must not do: the frontend never reaches the database.
+    expect(flows.some((f) => /app-frontend -> .*app-postgres/.test(f))).toBe(false);
+  });
+
+  test('DNS allowed by CoreDNS\'s port names shows as allowed', () => {
+    const m = NetworkModel.fromManifests([{
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'dns', namespace: 'p' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 'dns', protocol: 'UDP' }, { port: 'dns-tcp' }] }] },
+    }]);
+    m.addPod({ namespace: 'p', name: 'web' });
+    const cell = new Report(m).matrix.cells.find((c) => c.from === 'p/web' && c.to === 'dns')!;
+    expect(cell.allowed).toEqual(['UDP/53', 'TCP/53']);
+  });
+
+  test('a port declared twice is probed once', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'p', name: 'web', ports: [{ port: 80 }, { port: 80, name: 'http' }] });
+    m.addPod({ namespace: 'p', name: 'client' });
+    expect(new Report(m).matrix.cells.find((c) => c.from === 'p/client' && c.to === 'p/web')!.allowed).toEqual(['TCP/80']);
+  });
+
+  test('many flows are drawn between namespaces, and reasons are left out of big matrices', () => {
+    const m = new NetworkModel();
+    for (let i = 0; i < 60; i++) {
+      m.addPod({ namespace: `ns${i % 3}`, name: `pod${i}`, ports: [{ port: 80 }] });
+    }
+    const report = new Report(m);
+    const mermaid = report.toMermaid();
+    expect(mermaid).toMatch(/^flowchart LR\n {2}%% \d+ pod-to-pod flows, drawn between namespaces/);
+    expect(mermaid).toContain('  g0["namespace ns0"]');
+    expect(mermaid.split('\n').filter((l) => l.includes('-->')).length).toBeLessThan(40);
+    expect(report.matrix.notes.join()).toMatch(/60 workloads: the verdict reasons are left out/);
+    expect(report.matrix.cells.every((c) => c.reasons.length === 0)).toBe(true);
+  });
+
+  test('Mermaid labels and Markdown cells are escaped', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'a-b', name: 'web' });
+    const report = new Report(m, { findings: [{ rule: 'r', severity: 'warning' as any, kind: 'K', name: 'n', message: 'two\nlines | and a pipe' }] });
+    expect(report.toMermaid()).toContain('subgraph ns_a_b["namespace a-b"]');
+    const md = report.toMarkdown();
+    expect(md).toContain('| warning | r | two lines \\| and a pipe |');
+    expect(md).not.toContain('\nlines');
   });
 });

@@ -158,6 +158,21 @@ describe('cdk8s-netpol matrix and diff', () => {
     expect(result.out).toContain('**1** flow(s) opened, **1** closed.\n\n## Opened\n\n- `internet` → `shop/db` on TCP/5432\n\n## Closed\n\n- `internet` → `shop/web` on TCP/80');
   });
 
+  test('policies the matrix cannot evaluate are reported, in matrix and diff', async () => {
+    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec: {endpointSelector: {}, ingress: [{}]}';
+    const matrix = await run('matrix', app(cilium));
+    expect(matrix.err).toMatch(/Not evaluated \(the matrix covers Kubernetes NetworkPolicy only\): cilium.io\/v2 CiliumNetworkPolicy x1/);
+    expect(matrix.out).toContain('> **Not evaluated**');
+    const diff = await run('diff', app(''), app(cilium));
+    expect(diff.out).toContain('> **Not evaluated** (the diff covers Kubernetes NetworkPolicy only): cilium.io/v2 CiliumNetworkPolicy x1');
+  });
+
+  test('a path given twice is read once', async () => {
+    const file = app(dbFromWeb);
+    const result = await run('matrix', '--format', 'json', file, file);
+    expect(JSON.parse(result.out).matrix.sources.map((s: any) => s.id)).toEqual(['shop/db', 'shop/web', 'internet']);
+  });
+
   test('matrix and diff on unusable input exit 2', async () => {
     expect((await run('matrix', '/no/such/dir')).code).toBe(2);
     expect((await run('diff', '/no/such/dir', app(''))).code).toBe(2);

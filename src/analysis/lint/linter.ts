@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
+import { appState } from '../app-state';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -41,10 +42,10 @@ class AppLint {
     if (setting === false || setting === 'false') {
       return [];
     }
-    // Not chart.toJson(): it would run the chart's validations again.
-    const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const signature = `${apiObjects.length}/${this.charts.length}`;
+    const signature = `${appState(this.root)}/${this.charts.length}`;
     if (this.cache?.signature !== signature) {
+      // Not chart.toJson(): it would run the chart's validations again.
+      const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
       this.cache = { signature, errors: this.lint(chart, apiObjects) };
     }
     return this.cache.errors.get(chart) ?? [];

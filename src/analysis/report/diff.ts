@@ -1,4 +1,5 @@
-import { ConnectivityMatrix } from './matrix';
+import { ConnectivityMatrix, connectivityMatrix } from './matrix';
+import { NetworkModel } from '../model';
 
 /** One allowed probe: "source -> destination on TCP/8080". */
 export interface Flow {
@@ -30,8 +31,19 @@ export function diffFlows(before: ConnectivityMatrix, after: ConnectivityMatrix)
   };
 }
 
+/**
+ * The matrices of two models on one set of probe ports (the union of the ports both sides'
+ * policies name), so that a change elsewhere does not show as flows opened and closed on
+ * pods that declare no ports.
+ */
+export function comparableMatrices(before: NetworkModel, after: NetworkModel): [ConnectivityMatrix, ConnectivityMatrix] {
+  const ports = new Map([...before._policyPorts(), ...after._policyPorts()].map((p) => [`${p.protocol}/${p.port}`, p]));
+  const probePorts = ports.size > 0 ? [...ports.values()] : undefined;
+  return [connectivityMatrix(before, { probePorts }), connectivityMatrix(after, { probePorts })];
+}
+
 /** Markdown for a pull request: what the change opens, what it closes. */
-export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatrix): string {
+export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatrix, notEvaluated: string[] = []): string {
   const { opened, closed } = diffFlows(before, after);
   const list = (items: Flow[]) => (items.length === 0 ? ['None.'] : items.map((f) => `- \`${f.from}\` → \`${f.to}\` on ${f.probe}`));
   return [
@@ -39,6 +51,7 @@ export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatr
     '',
     `**${opened.length}** flow(s) opened, **${closed.length}** closed.`,
     '',
+    ...(notEvaluated.length > 0 ? [`> **Not evaluated** (the diff covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`, ''] : []),
     '## Opened',
     '',
     ...list(opened),

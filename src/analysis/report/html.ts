@@ -10,7 +10,9 @@ body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: center; white-space: nowrap; }
-th.row { text-align: left; }
+th.row { text-align: left; position: sticky; left: 0; background: #fff; }
+thead th { position: sticky; top: 0; background: #f6f8fa; }
+.notes { color: #57606a; }
 td.allowed { background: #dafbe1; color: #116329; }
 td.denied { background: #ffebe9; color: #82071e; }
 td.partial { background: #fff8c5; color: #7d4e00; }
@@ -39,7 +41,7 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
         return '<td class="self" title="a pod can always reach itself">self</td>';
       }
       const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
-      const label = c.allowed.length > 0 ? c.allowed.join(', ') : 'denied';
+      const label = c.allowed.length === 0 ? 'denied' : c.denied.length > 0 && c.denied.length <= 3 ? `${c.allowed.join(', ')} (not ${c.denied.join(', ')})` : c.allowed.join(', ');
       return `<td class="${state} ${d.kind}" title="${escape(c.reasons.join('\n'))}">${escape(label)}</td>`;
     }).join('');
     return `<tr><th scope="row" class="row">${escape(s.namespace ? `${s.namespace}/${s.label}` : s.label)}</th>${cells}</tr>`;
@@ -58,7 +60,8 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
 <h1>${escape(title)}</h1>
 ${notEvaluated.length > 0 ? `<p class="warning">Not evaluated (the matrix shows Kubernetes NetworkPolicy only): ${escape(notEvaluated.join(', '))}</p>` : ''}
 <h2>Connectivity matrix</h2>
-<p class="legend"><span style="background:#dafbe1">allowed</span><span style="background:#fff8c5">some ports</span><span style="background:#ffebe9">denied</span> Rows are sources, columns destinations; hover a cell for the reasons.</p>
+<p class="legend"><span style="background:#dafbe1">allowed</span><span style="background:#fff8c5">some ports</span><span style="background:#ffebe9">denied</span><span style="background:#cf222e;color:#fff">metadata endpoint reachable</span><span style="background:#f6f8fa">self: a pod always reaches itself</span> Rows are sources, columns destinations; hover a cell for the reasons.</p>
+${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}
 <table id="matrix">
 <thead><tr><th>from \\ to</th>${head}</tr></thead>
 <tbody>

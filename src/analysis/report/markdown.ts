@@ -3,7 +3,7 @@ import { mermaidFlowchart } from './mermaid';
 import { LintFinding } from '../lint/types';
 
 function cellText(value: string): string {
-  return value.replace(/\|/g, '\\|');
+  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** The Mermaid graph, the matrix as a table, and the lint findings. */
@@ -13,6 +13,9 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
   const lines = [`# ${title}`, ''];
   if (notEvaluated.length > 0) {
     lines.push(`> **Not evaluated** (the matrix shows Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`, '');
+  }
+  for (const note of matrix.notes ?? []) {
+    lines.push(`> ${note}`, '');
   }
   lines.push('## Allowed flows', '', '```mermaid', mermaidFlowchart(matrix), '```', '');
   lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists the allowed ports among those probed.', '');
@@ -27,7 +30,11 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
       if (cell.from === cell.to) {
         return '(self)';
       }
-      return cell.allowed.length > 0 ? cell.allowed.join(', ') : '—';
+      if (cell.allowed.length === 0) {
+        return '—';
+      }
+      // A short list of the denied probes tells partly open cells apart; a long one is noise.
+      return cell.denied.length > 0 && cell.denied.length <= 3 ? `${cell.allowed.join(', ')} (not ${cell.denied.join(', ')})` : cell.allowed.join(', ');
     });
     lines.push(`| ${cellText(name(source))} | ${row.map(cellText).join(' | ')} |`);
   }

@@ -34,7 +34,21 @@ export interface ConnectivityMatrix {
   readonly sources: MatrixEndpoint[];
   readonly destinations: MatrixEndpoint[];
   readonly cells: MatrixCell[];
+  /** Remarks for the reader: stand-in pods, omitted reasons. */
+  readonly notes: string[];
 }
+
+/** Options of `connectivityMatrix`. */
+export interface MatrixOptions {
+  /**
+   * Ports probed on pods that declare none (a diff passes the union of both sides').
+   * @default - the numbered ports the policies name, or TCP/80
+   */
+  readonly probePorts?: { protocol: string; port: number }[];
+}
+
+/** Above this many cells the reasons are left out of the matrix (they would make reports huge). */
+export const MAX_CELLS_WITH_REASONS = 2_500;
 
 /** Stand-ins for the outside world (documentation range) and the cloud metadata endpoint. */
 export const INTERNET_PROBE = '203.0.113.10';
@@ -42,6 +56,60 @@ export const METADATA_PROBE = '169.254.169.254';
 const DNS_NAMESPACE = 'kube-system';
 const DNS_LABELS = { 'k8s-app': 'kube-dns' };
 const SYNTHETIC_DNS = 'netpol-report-kube-dns';
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function labelsSatisfying(selector: any): Record<string, string> {
+  const labels: Record<string, string> = { ...(selector?.matchLabels ?? {}) };
+  for (const e of Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : []) {
+    if (e?.operator === 'In' && Array.isArray(e.values) && e.values.length > 0 && labels[e.key] === undefined) {
+      labels[e.key] = String(e.values[0]);
+    } else if (e?.operator === 'Exists' && labels[e.key] === undefined) {
+      labels[e.key] = 'present';
+    }
+  }
+  return labels;
+}
+
+function pinnedNamespace(selector: any): string | undefined {
+  const labels = selector?.matchLabels ?? {};
+  return Object.keys(labels).length === 1 && typeof labels[NAME_LABEL] === 'string' && !(selector?.matchExpressions?.length > 0) ? labels[NAME_LABEL] : undefined;
+}
+
+/**
+ * Without workloads in the input, the matrix would be empty: one stand-in pod per group of pods
+ * the policies select, and per peer named by namespace and labels, shows what they allow.
+ */
+function addStandIns(model: NetworkModel): number {
+  const groups = new Map<string, { namespace: string; labels: Record<string, string> }>();
+  const add = (namespace: string, selector: any) => {
+    const labels = labelsSatisfying(selector);
+    groups.set(`${namespace} ${JSON.stringify(Object.entries(labels).sort())}`, { namespace, labels });
+  };
+  for (const policy of model._policyObjects()) {
+    const namespace = policy.metadata?.namespace ?? 'default';
+    add(namespace, policy.spec?.podSelector);
+    for (const rule of [...(policy.spec?.ingress ?? []).map((r: any) => r?.from), ...(policy.spec?.egress ?? []).map((r: any) => r?.to)]) {
+      for (const peer of Array.isArray(rule) ? rule : []) {
+        const pinned = peer?.namespaceSelector ? pinnedNamespace(peer.namespaceSelector) : namespace;
+        if (pinned && !peer?.ipBlock) {
+          add(pinned, peer?.podSelector ?? {});
+        }
+      }
+    }
+  }
+  let count = 0;
+  for (const { namespace, labels } of groups.values()) {
+    const label = Object.entries(labels).map(([k, v]) => `${k}-${v}`).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+    const name = `stand-in-${count}${label ? `-${label}` : ''}`.replace(/-+$/, '');
+    try {
+      model.addPod({ namespace, name, labels });
+      count++;
+    } catch {
+      // labels a pod cannot carry (an invalid selector): no stand-in for them
+    }
+  }
+  return count;
+}
 
 interface ProbeTarget {
   readonly endpoint: MatrixEndpoint;
@@ -56,9 +124,14 @@ interface ProbeTarget {
  * (TCP 80 and 443) and the cloud metadata endpoint (TCP 80), and the internet against every
  * workload. The model is not changed.
  */
-export function connectivityMatrix(source: NetworkModel): ConnectivityMatrix {
+export function connectivityMatrix(source: NetworkModel, options: MatrixOptions = {}): ConnectivityMatrix {
   const model = source._clone();
-  const policyPorts = model._policyPorts();
+  const notes: string[] = [];
+  if (model.podIds.length === 0 && model._policyObjects().length > 0) {
+    const added = addStandIns(model);
+    notes.push(`The input holds no workloads: the ${added} "stand-in" pods carry the labels the policies select, one per group.`);
+  }
+  const policyPorts = options.probePorts ?? model._policyPorts();
   const fallback = policyPorts.length > 0 ? policyPorts : [{ protocol: 'TCP', port: 80 }];
   const isDns = (id: string) => {
     const pod = model._pod(id)!;
@@ -67,14 +140,19 @@ export function connectivityMatrix(source: NetworkModel): ConnectivityMatrix {
   const workloadIds = model.podIds.filter((id) => !isDns(id));
   let dnsId = model.podIds.find(isDns);
   if (dnsId === undefined) {
-    model.addPod({ namespace: DNS_NAMESPACE, name: SYNTHETIC_DNS, labels: DNS_LABELS });
+    // CoreDNS's port names, for rules that name them.
+    model.addPod({ namespace: DNS_NAMESPACE, name: SYNTHETIC_DNS, labels: DNS_LABELS, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] });
     dnsId = `${DNS_NAMESPACE}/${SYNTHETIC_DNS}`;
   }
   const podEndpoint = (id: string): MatrixEndpoint => ({ id, label: model._pod(id)!.name, namespace: model._pod(id)!.namespace, kind: 'pod' });
+  const withReasons = (workloadIds.length + 1) * (workloadIds.length + 3) <= MAX_CELLS_WITH_REASONS;
+  if (!withReasons) {
+    notes.push(`${workloadIds.length} workloads: the verdict reasons are left out to keep the report small; ask \`cdk8s-netpol explain\` for one flow.`);
+  }
   const sources: MatrixEndpoint[] = [...workloadIds.map(podEndpoint), { id: 'internet', label: `internet (${INTERNET_PROBE})`, kind: 'internet' }];
   const targets: ProbeTarget[] = [
     ...workloadIds.map((id) => {
-      const declared = (model._pod(id)!.ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.port }));
+      const declared = [...new Map((model._pod(id)!.ports ?? []).map((p) => [`${p.protocol ?? 'TCP'}/${p.port}`, { protocol: p.protocol ?? 'TCP', port: p.port }])).values()];
       return { endpoint: podEndpoint(id), address: id, ports: declared.length > 0 ? declared : fallback };
     }),
     { endpoint: { id: 'dns', label: 'kube-dns', kind: 'dns' }, address: dnsId, ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
@@ -95,10 +173,12 @@ export function connectivityMatrix(source: NetworkModel): ConnectivityMatrix {
         const probe = `${protocol}/${port}`;
         const verdict = model.evaluate({ from: fromAddress, to: target.address, port, protocol });
         (verdict.allowed ? allowed : denied).push(probe);
-        reasons.push(`${probe} ${verdict.allowed ? 'allowed' : 'denied'}: ${verdict.reasons.join('; ')}`);
+        if (withReasons) {
+          reasons.push(`${probe} ${verdict.allowed ? 'allowed' : 'denied'}: ${verdict.reasons.join('; ')}`);
+        }
       }
       cells.push({ from: from.id, to: target.endpoint.id, allowed, denied, reasons });
     }
   }
-  return { sources, destinations: targets.map((t) => t.endpoint), cells };
+  return { sources, destinations: targets.map((t) => t.endpoint), cells, notes };
 }

@@ -1,5 +1,5 @@
 import { NetworkModel } from '../../../src';
-import { diffFlows, diffMarkdown } from '../../../src/analysis/report/diff';
+import { comparableMatrices, diffFlows, diffMarkdown } from '../../../src/analysis/report/diff';
 import { connectivityMatrix } from '../../../src/analysis/report/matrix';
 
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
@@ -45,6 +45,21 @@ describe('diff', () => {
       '- `shop/web` → `shop/api` on TCP/8080',
       '',
     ].join('\n'));
+  });
+
+  test('pods without declared ports: a change elsewhere does not show as flows opened and closed', () => {
+    const portless = (policies: any[]) => {
+      const m = NetworkModel.fromManifests(policies);
+      for (const name of ['web', 'api', 'db']) {
+        m.addPod({ namespace: 'shop', name, labels: { app: name } });
+      }
+      return m;
+    };
+    // The change only lets web reach api on 8080 (api isolated, allowing web).
+    const [old, now] = comparableMatrices(portless([]), portless(allow('web-api', 'web', 'api', 8080).slice(0, 1)));
+    const { opened, closed } = diffFlows(old, now);
+    expect(opened).toEqual([]);
+    expect(closed.map((f) => `${f.from} -> ${f.to} ${f.probe}`)).toEqual(['shop/db -> shop/api TCP/8080', 'internet -> shop/api TCP/8080']);
   });
 
   test('no change, nothing listed', () => {

@@ -13,12 +13,13 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 
 describe('HTML page', () => {
   test('escapes everything it shows', () => {
-    const html = htmlPage('<t>', { sources: [{ id: 'a/b', label: '<b>', namespace: 'a', kind: 'pod' }], destinations: [], cells: [] },
+    const html = htmlPage('<t>', { sources: [{ id: 'a/b', label: '<b>', namespace: 'a', kind: 'pod' }], destinations: [], cells: [], notes: ['<note>'] },
       [{ rule: 'r', severity: 'error' as any, kind: 'K', name: 'n', message: '"quoted" & <tag>' }], ['<x>']);
     expect(html).toContain('<title>&lt;t&gt;</title>');
     expect(html).toContain('a/&lt;b&gt;');
     expect(html).toContain('&quot;quoted&quot; &amp; &lt;tag&gt;');
-    expect(html).not.toMatch(/<b>|<x>|<tag>/);
+    expect(html).toContain('&lt;note&gt;');
+    expect(html).not.toMatch(/<b>|<x>|<tag>|<note>/);
   });
 
   withChromium('renders in headless Chromium: the matrix, coloured cells and the findings, without network', () => {
