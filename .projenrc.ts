@@ -60,9 +60,19 @@ project.addTask('synth-examples', {
 });
 // ts-jest transpiles tests without type-checking them: check tests and examples first.
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
+project.testTask.prependExec('tsc --noEmit -p bench/tsconfig.json');
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
-project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/bench/');
+
+// Benchmarks, never part of `test` (timed tests are flaky and prove nothing): see BENCHMARKS.md.
+// Options pass through: `npx projen bench --sizes 100,300 --runs 3`.
+project.addTask('bench', {
+  description: 'Benchmark synthesis (vs hand-written objects and cdk8s-plus-28) and NetworkModel; writes dist/bench/',
+  exec: 'ts-node --transpile-only bench/run.ts',
+  receiveArgs: true,
+});
+project.eslint?.addLintPattern('bench');
 project.addTask('docs', {
   description: 'Regenerate the generated pages of docs/ (lint rules)',
   exec: 'ts-node --project examples/tsconfig.json scripts/lint-rules-doc.ts',

@@ -1,15 +1,87 @@
 import { IConstruct } from 'constructs';
 
 /**
- * A cheap fingerprint of an app's construct tree: its charts and their direct children. App-wide
- * checks (the synth-time proofs and lint) run when the first chart is validated and reuse their
- * result for the other charts while the fingerprint holds; a full tree walk per chart would make
- * synthesis quadratic in the number of charts.
+ * Changes cdk8s-netpol makes to already-emitted objects (`allowIngress`, `PolicyProofs.accept`)
+ * that leave the tree's shape alone; part of every fingerprint.
  */
-export function appState(root: IConstruct): string {
-  const parts: number[] = [];
+let mutations = 0;
+
+/** Records a change to an emitted object or a promise, so app-wide results are computed again. */
+export function noteMutation(): void {
+  mutations++;
+}
+
+/**
+ * A cheap fingerprint of an app's construct tree: its charts and their direct children, and the
+ * mutations noted.
+ */
+function fingerprint(root: IConstruct): string {
+  const parts: number[] = [mutations];
   for (const child of root.node.children) {
     parts.push(child.node.children.length);
   }
   return parts.join(',');
+}
+
+/**
+ * The last fingerprint of each app, who took it and for which chart. The lint and the proofs ask
+ * one after the other in the same chart's validation: the second reuses the first's fingerprint
+ * once and forgets it. A cache never reuses its own (the tree may have changed since its last
+ * round), and a question from another chart forgets it too.
+ */
+const LAST_FINGERPRINT = new WeakMap<IConstruct, { taker: object; asking: IConstruct; value: string }>();
+
+function fingerprintFor(root: IConstruct, taker: object, asking: IConstruct): string {
+  const last = LAST_FINGERPRINT.get(root);
+  if (last && last.asking === asking && last.taker !== taker) {
+    LAST_FINGERPRINT.delete(root);
+    return last.value;
+  }
+  const value = fingerprint(root);
+  LAST_FINGERPRINT.set(root, { taker, asking, value });
+  return value;
+}
+
+/**
+ * An app-wide result (the synth-time lint, the proofs) computed once per state of the app and
+ * handed to every chart's validation.
+ *
+ * Why the care: cdk8s validates the WHOLE app once per chart it synthesizes (`App.synth()` calls
+ * `Chart.toJson()` per chart, which validates every construct), so a chart validation runs
+ * charts² times per synth. Even an O(charts) fingerprint per validation made synthesis cubic
+ * (17 s for 300 namespaces). So only the leader, the first registered chart in the order cdk8s
+ * validates (pre-order), takes the fingerprint; the other charts of the same round reuse the
+ * result in O(1), unless a chart was registered or a mutation noted since.
+ */
+export class AppWideCache<T> {
+  private value?: T;
+  private state?: string;
+  private leader?: IConstruct;
+  private charts = -1;
+  private mutationsSeen = -1;
+
+  constructor(private readonly root: IConstruct) {}
+
+  /**
+   * The result for the current state of the app.
+   * @param asking the chart whose validation asks
+   * @param charts the charts registered for this check
+   * @param compute computes the result afresh
+   */
+  public get(asking: IConstruct, charts: readonly IConstruct[], compute: () => T): T {
+    if (this.value !== undefined && asking !== this.leader && charts.length === this.charts && mutations === this.mutationsSeen) {
+      LAST_FINGERPRINT.delete(this.root);
+      return this.value;
+    }
+    const state = `${charts.length}/${fingerprintFor(this.root, this, asking)}`;
+    if (this.value === undefined || state !== this.state) {
+      this.value = compute();
+      this.state = state;
+      const registered = new Set(charts);
+      this.leader = this.root.node.findAll().find((c) => registered.has(c));
+    }
+    this.charts = charts.length;
+    this.mutationsSeen = mutations;
+    return this.value;
+  }
 }

@@ -149,8 +149,13 @@ export class NetworkModel {
     if (!this.namespaces.has(pod.namespace)) {
       this.namespaces.set(pod.namespace, { labels: { [NAMESPACE_NAME_LABEL]: pod.namespace }, explicit: false });
     }
-    this.podEndpoints.set(id, { ...pod, ip, labels: { ...(pod.labels ?? {}) }, ports: [...(pod.ports ?? [])] });
-    this.index = undefined;
+    const endpoint = { ...pod, ip, labels: { ...(pod.labels ?? {}) }, ports: [...(pod.ports ?? [])] };
+    this.podEndpoints.set(id, endpoint);
+    if (this.index) {
+      // A pod changes no policy and no other pod: the index grows in place instead of being
+      // rebuilt (the synth-time proofs add pods between evaluations).
+      this.indexPod(this.index, id, endpoint);
+    }
   }
 
   /** Adds a policy object (JSON). Only `networking.k8s.io/v1` NetworkPolicy is understood yet. */
@@ -347,31 +352,39 @@ export class NetworkModel {
     if (this.index) {
       return this.index;
     }
-    const pods = new Map<string, PodSide>();
-    const podsByIp = new Map<string, PodSide>();
-    for (const [id, pod] of this.podEndpoints) {
-      const side: PodSide = {
-        kind: 'pod',
-        id,
-        namespace: pod.namespace,
-        name: pod.name,
-        labels: pod.labels ?? {},
-        namespaceLabels: this.namespaces.get(pod.namespace)!.labels,
-        ip: pod.ip,
-        ports: pod.ports ?? [],
-        hostNetwork: pod.hostNetwork ?? false,
-      };
-      pods.set(id, side);
-      if (pod.ip !== undefined) {
-        podsByIp.set(pod.ip, side);
-      }
-    }
     const policiesByNamespace = new Map<string, KubernetesPolicy[]>();
     for (const policy of this.policies) {
-      policiesByNamespace.set(policy.namespace, [...(policiesByNamespace.get(policy.namespace) ?? []), policy]);
+      const list = policiesByNamespace.get(policy.namespace);
+      if (list) {
+        list.push(policy);
+      } else {
+        policiesByNamespace.set(policy.namespace, [policy]);
+      }
     }
-    this.index = { pods, podsByIp, isolating: new Map(), policiesByNamespace };
-    return this.index;
+    const index: Index = { pods: new Map(), podsByIp: new Map(), isolating: new Map(), policiesByNamespace };
+    for (const [id, pod] of this.podEndpoints) {
+      this.indexPod(index, id, pod);
+    }
+    this.index = index;
+    return index;
+  }
+
+  private indexPod(index: Index, id: string, pod: PodEndpoint): void {
+    const side: PodSide = {
+      kind: 'pod',
+      id,
+      namespace: pod.namespace,
+      name: pod.name,
+      labels: pod.labels ?? {},
+      namespaceLabels: this.namespaces.get(pod.namespace)!.labels,
+      ip: pod.ip,
+      ports: pod.ports ?? [],
+      hostNetwork: pod.hostNetwork ?? false,
+    };
+    index.pods.set(id, side);
+    if (pod.ip !== undefined) {
+      index.podsByIp.set(pod.ip, side);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { noteMutation } from '../analysis/app-state';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
@@ -48,6 +49,7 @@ export class PolicyEmitter {
 
   /** Re-renders a growing policy's metadata (its description annotation) after a change. */
   public refresh(policy: ApiObject, intent: PolicyIntent): void {
+    noteMutation();
     const annotations = this.check(intent).metadata.annotations ?? {};
     for (const [key, value] of Object.entries(annotations)) {
       policy.metadata.addAnnotation(key, value);

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
-import { appState } from '../analysis/app-state';
+import { AppWideCache, noteMutation } from '../analysis/app-state';
 import { NetworkModel } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
 import { PolicyEngine } from '../core/engine';
@@ -61,24 +61,25 @@ function isPolicyObject(obj: any): boolean {
  */
 class AppProofs {
   public readonly promisers: Promiser[] = [];
-  /** Bumped by `accept`, so that a cached result is not reused after it. */
-  public version = 0;
-  private cache?: { readonly signature: string; readonly errors: Map<Chart, string[]> };
+  /** The charts whose validation reports broken promises. */
+  public readonly charts: Chart[] = [];
+  private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
-  constructor(private readonly root: IConstruct) {}
+  constructor(private readonly root: IConstruct) {
+    this.cache = new AppWideCache(root);
+  }
 
   public validate(chart: Chart): string[] {
     const setting = chart.node.tryGetContext(PROOFS_CONTEXT_KEY);
     if (setting === false || setting === 'false') {
       return [];
     }
-    const signature = `${appState(this.root)}/${this.promisers.length}/${this.version}`;
-    if (this.cache?.signature !== signature) {
+    const errors = this.cache.get(chart, this.charts, () => {
       // Not chart.toJson(): it validates the chart, which would run this validation again.
       const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-      this.cache = { signature, errors: this.check(apiObjects.map((o) => o.toJson())) };
-    }
-    return this.cache.errors.get(chart) ?? [];
+      return this.check(apiObjects.map((o) => o.toJson()));
+    });
+    return errors.get(chart) ?? [];
   }
 
   private check(objects: any[]): Map<Chart, string[]> {
@@ -194,7 +195,7 @@ export class PolicyProofs {
       invalid(where, `reason ${show(reason)} must say why breaking ${show(promise)} is acceptable (at least 10 characters)`);
     }
     entry.promiser.accepted.set(promise, reason.trim());
-    entry.app.version++;
+    noteMutation();
   }
 
   /** The ids and descriptions of the promises a construct makes ("id: description"). */
@@ -216,11 +217,13 @@ export class PolicyProofs {
     const chart = Chart.of(construct);
     if (!CHARTS_WITH_PROOFS.has(chart)) {
       CHARTS_WITH_PROOFS.add(chart);
+      app.charts.push(chart);
       const proofs = app;
       chart.node.addValidation({ validate: () => proofs.validate(chart) });
     }
     const promiser: Promiser = { construct, chart, where, promises, provable: engine === PolicyEngine.KUBERNETES, accepted: new Map() };
     app.promisers.push(promiser);
+    noteMutation();
     PROMISERS.set(construct, { promiser, app });
   }
 }

@@ -26,6 +26,11 @@ const IPV6_BITS = 128;
  * @param allowHostBits accept host bits as the default API server does (for reading manifests)
  */
 export function cidrProblem(text: string, allowHostBits: boolean = false): string | undefined {
+  const analysed = analyse(text, allowHostBits);
+  return typeof analysed === 'string' ? analysed : undefined;
+}
+
+function problemOf(text: string, allowHostBits: boolean): string | undefined {
   if (typeof text !== 'string') {
     return 'it is not a string';
   }
@@ -62,13 +67,43 @@ export function cidrProblem(text: string, allowHostBits: boolean = false): strin
  * @param allowHostBits accept host bits, masking them as Go's net.ParseCIDR does
  */
 export function parseCidr(text: string, allowHostBits: boolean = false): Cidr {
-  const problem = cidrProblem(text, allowHostBits);
-  if (problem) {
-    throw new Error(`"${text}" is not a valid CIDR: ${problem}`);
+  const analysed = analyse(text, allowHostBits);
+  if (typeof analysed === 'string') {
+    throw new Error(`"${text}" is not a valid CIDR: ${analysed}`);
   }
-  const [addr, prefix] = text.split('/');
-  const family = ipFamily(addr)!;
-  return { text, family, prefix: Number(prefix), network: networkAddress(addr, Number(prefix), family) };
+  return analysed;
+}
+
+/** Parsed CIDRs (or why they are invalid), by strictness and text. */
+const CIDRS = new Map<string, Cidr | string>();
+const CIDRS_MAX = 10_000;
+
+/**
+ * The parsed block, or why it is not one. An estate repeats the same few blocks (the private
+ * ranges, 0.0.0.0/0) in every namespace and ipaddr.js's validation is slow, so each text is
+ * analysed once; the frozen result is shared.
+ */
+function analyse(text: string, allowHostBits: boolean): Cidr | string {
+  if (typeof text !== 'string') {
+    return problemOf(text, allowHostBits)!;
+  }
+  const key = `${allowHostBits ? 'h' : 's'}${text}`;
+  let analysed = CIDRS.get(key);
+  if (analysed === undefined) {
+    const problem = problemOf(text, allowHostBits);
+    if (problem) {
+      analysed = problem;
+    } else {
+      const [addr, prefix] = text.split('/');
+      const family = ipFamily(addr)!;
+      analysed = Object.freeze({ text, family, prefix: Number(prefix), network: networkAddress(addr, Number(prefix), family) });
+    }
+    if (CIDRS.size >= CIDRS_MAX) {
+      CIDRS.clear();
+    }
+    CIDRS.set(key, analysed);
+  }
+  return analysed;
 }
 
 /** The family of an IP literal, or undefined when it is not one (strict IPv4 dotted quad, no zones). */

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { appState } from '../app-state';
+import { AppWideCache } from '../app-state';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -33,22 +33,23 @@ const APPS = new WeakMap<IConstruct, AppLint>();
  */
 class AppLint {
   public readonly charts: Chart[] = [];
-  private cache?: { readonly signature: string; readonly errors: Map<Chart, string[]> };
+  private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
-  constructor(private readonly root: IConstruct) {}
+  constructor(private readonly root: IConstruct) {
+    this.cache = new AppWideCache(root);
+  }
 
   public errorsOf(chart: Chart): string[] {
     const setting = chart.node.tryGetContext(LINT_CONTEXT_KEY);
     if (setting === false || setting === 'false') {
       return [];
     }
-    const signature = `${appState(this.root)}/${this.charts.length}`;
-    if (this.cache?.signature !== signature) {
+    const errors = this.cache.get(chart, this.charts, () => {
       // Not chart.toJson(): it would run the chart's validations again.
       const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-      this.cache = { signature, errors: this.lint(chart, apiObjects) };
-    }
-    return this.cache.errors.get(chart) ?? [];
+      return this.lint(chart, apiObjects);
+    });
+    return errors.get(chart) ?? [];
   }
 
   private lint(asking: Chart, apiObjects: ApiObject[]): Map<Chart, string[]> {

@@ -1,0 +1,125 @@
+/**
+ * `npx projen bench`: synthesis of an estate (cdk8s-netpol vs hand-written vs cdk8s-plus-28, and
+ * the Cilium and Calico renderings) and NetworkModel at scale. Each measurement runs in a fresh
+ * process (peak RSS is its own); runs are interleaved so drift hits every variant alike, and the
+ * median of the runs is reported. Results: a Markdown table on stdout and dist/bench/results.json.
+ *
+ * Options: --sizes 100,300,1000  --runs 3  --variants netpol,hand-written,...
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Command } from 'commander';
+import { buildEstate, Variant, VARIANTS } from './estate';
+
+interface SynthResult {
+  readonly variant: Variant;
+  readonly namespaces: number;
+  readonly documents: number;
+  readonly totalMs: number;
+  readonly buildMs: number;
+  readonly synthMs: number;
+  readonly peakRssMb: number;
+}
+
+const options = new Command()
+  .option('--sizes <list>', 'namespaces per estate', '100,300,1000')
+  .option('--runs <n>', 'runs per measurement (the median is reported)', '3')
+  .option('--variants <list>', `variants, of ${VARIANTS.join(', ')}`, VARIANTS.join(','))
+  .parse(process.argv)
+  .opts();
+const sizes = String(options.sizes).split(',').map(Number);
+const runs = Number(options.runs);
+const variants = String(options.variants).split(',') as Variant[];
+for (const v of variants) {
+  if (!VARIANTS.includes(v)) {
+    throw new Error(`--variants: "${v}" is not one of ${VARIANTS.join(', ')}`);
+  }
+}
+if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
+  throw new Error('--sizes must be positive integers and --runs a positive integer');
+}
+
+function child(script: string, args: string[]): any {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, script), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(`${script} ${args.join(' ')} failed:\n${result.stderr}`);
+  }
+  const line = result.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line);
+}
+
+/** The comparison means something only if both write the same policies: same names, same specs. */
+function assertSamePolicies(): void {
+  const specs = (variant: Variant) => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-check-')) });
+    buildEstate(app, variant, 1);
+    return Object.fromEntries(app.charts[0].toJson().map((o: any) => [o.metadata.name, o.spec]));
+  };
+  const canonical = (value: any): any => Array.isArray(value) ? value.map(canonical)
+    : value !== null && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])])) : value;
+  const ours = JSON.stringify(canonical(specs('netpol')));
+  const hand = JSON.stringify(canonical(specs('hand-written')));
+  if (ours !== hand) {
+    throw new Error(`the hand-written estate differs from cdk8s-netpol's:\n${hand}\n${ours}`);
+  }
+}
+assertSamePolicies();
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const samples = new Map<string, SynthResult[]>();
+for (let run = 1; run <= runs; run++) {
+  for (const n of sizes) {
+    for (const variant of variants) {
+      const result = child('synth-child.ts', [variant, String(n)]) as SynthResult;
+      const key = `${variant} ${n}`;
+      samples.set(key, [...(samples.get(key) ?? []), result]);
+      process.stderr.write(`run ${run}/${runs} ${key}: ${result.totalMs.toFixed(0)} ms\n`);
+    }
+  }
+}
+
+const synthesis = [...samples.entries()].map(([key, list]) => {
+  const [variant, n] = key.split(' ');
+  const totalMs = median(list.map((r) => r.totalMs));
+  return {
+    variant,
+    namespaces: Number(n),
+    documents: list[0].documents,
+    totalMs,
+    msPerDocument: totalMs / list[0].documents,
+    peakRssMb: median(list.map((r) => r.peakRssMb)),
+    runsMs: list.map((r) => Math.round(r.totalMs)),
+  };
+});
+const model = child('model-bench.ts', []);
+
+const lines: string[] = [];
+lines.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, median of ${runs} interleaved runs`, '');
+lines.push('| N | variant | documents | total ms | ms / document | × hand-written | cdk8s-plus ÷ this | peak RSS MB |');
+lines.push('|---|---|---|---|---|---|---|---|');
+for (const n of sizes) {
+  const at = synthesis.filter((s) => s.namespaces === n);
+  const hand = at.find((s) => s.variant === 'hand-written');
+  const plus = at.find((s) => s.variant === 'cdk8s-plus');
+  for (const s of at) {
+    const vsHand = hand ? (s.msPerDocument / hand.msPerDocument).toFixed(2) : '-';
+    const plusRatio = plus ? (plus.msPerDocument / s.msPerDocument).toFixed(2) : '-';
+    lines.push(`| ${n} | ${s.variant} | ${s.documents} | ${s.totalMs.toFixed(0)} | ${s.msPerDocument.toFixed(3)} | ${vsHand} | ${plusRatio} | ${s.peakRssMb.toFixed(0)} |`);
+  }
+}
+lines.push('', `NetworkModel: ${model.pods} pods in ${model.namespaces} namespaces, ${model.policies} policies: index ${model.indexMs.toFixed(0)} ms, ` +
+  `${model.evaluationsPerSecond.toLocaleString('en-US')} evaluations/s, full ${model.pods}×${model.pods} matrix on one port ${(model.matrixMs / 1000).toFixed(2)} s ` +
+  `(${model.matrixAllowed} allowed), peak RSS ${model.peakRssMb.toFixed(0)} MB`);
+console.log(lines.join('\n'));
+
+const out = path.join(__dirname, '..', 'dist', 'bench');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ node: process.version, runs, synthesis, model }, null, 2));
+fs.writeFileSync(path.join(out, 'results.md'), lines.join('\n') + '\n');

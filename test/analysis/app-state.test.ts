@@ -1,0 +1,100 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Linter, NetworkModel, Peer, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { parseCidr, cidrProblem } from '../../src/util/cidr';
+
+/**
+ * The app-wide checks (proofs, lint) are computed once per state of the app and reused by the
+ * other charts' validations. These tests change the app between two syntheses in the ways that
+ * must not be missed.
+ */
+describe('app-wide checks see every change between two syntheses', () => {
+  const openEverything = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'open-everything', namespace: 'production' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+  };
+
+  function estate(): { app: App; base: Chart; shop: Chart; zt: ZeroTrustNamespace } {
+    const app = Testing.app();
+    const base = new Chart(app, 'base');
+    const zt = new ZeroTrustNamespace(base, 'zt', { namespace: 'production' });
+    const shop = new Chart(app, 'shop');
+    new ThreeTierApp(shop, 'shop', { namespace: 'production' });
+    return { app, base, shop, zt };
+  }
+
+  test('an object added to a chart that is not validated first', () => {
+    const { app, shop } = estate();
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(shop, 'open', openEverything);
+    expect(() => app.synthYaml()).toThrow(/\[no-frontend-to-database\], but production\/open-everything opens it/);
+  });
+
+  test('rules added to an existing policy (no new construct)', () => {
+    const { app, zt } = estate();
+    zt.allowIngress(Peer.pods({ app: 'nobody' }));
+    zt.allowEgress(Peer.pods({ app: 'nobody' }));
+    expect(() => app.synthYaml()).not.toThrow();
+    zt.allowIngress(Peer.pods({ app: 'frontend' }));
+    zt.allowEgress(Peer.pods({ app: 'postgres' }));
+    expect(() => app.synthYaml()).toThrow(/\[no-frontend-to-database\]/);
+  });
+
+  test('a chart added later', () => {
+    const { app } = estate();
+    expect(() => app.synthYaml()).not.toThrow();
+    const late = new Chart(app, 'late');
+    new ApiObject(late, 'open', openEverything);
+    expect(() => app.synthYaml()).toThrow(/\[no-frontend-to-database\]/);
+  });
+
+  test('the lint too: a finding appears after an object is added', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    Linter.validateChart(chart);
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(chart, 'typo', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'typo', namespace: 'production' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
+    });
+    expect(() => app.synthYaml()).toThrow(/policy-types-mismatch/);
+  });
+});
+
+describe('NetworkModel grows its index in place', () => {
+  test('a pod added after an evaluation is evaluated like one added before', () => {
+    const manifests = [{
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'api' } } }] }] },
+    }];
+    const late = NetworkModel.fromManifests(manifests);
+    late.addPod({ namespace: 'shop', name: 'db', labels: { app: 'db' }, ip: '10.0.0.1' });
+    late.addPod({ namespace: 'shop', name: 'web', labels: { app: 'web' } });
+    expect(late.evaluate({ from: 'shop/web', to: 'shop/db', port: 5432 }).allowed).toBe(false);
+    late.addPod({ namespace: 'shop', name: 'api', labels: { app: 'api' }, ip: '10.0.0.2' });
+    late.addPod({ namespace: 'other', name: 'api', labels: { app: 'api' } });
+    expect(late.evaluate({ from: 'shop/api', to: 'shop/db', port: 5432 }).allowed).toBe(true);
+    expect(late.evaluate({ from: '10.0.0.2', to: 'shop/db', port: 5432 }).allowed).toBe(true);
+    expect(late.evaluate({ from: 'other/api', to: 'shop/db', port: 5432 }).allowed).toBe(false);
+    expect(late.podIds).toEqual(['other/api', 'shop/api', 'shop/db', 'shop/web']);
+  });
+});
+
+describe('parsed CIDRs are shared, errors are not forgotten', () => {
+  test('the same text parses to the same frozen block; an invalid one fails every time', () => {
+    expect(parseCidr('10.0.0.0/8')).toBe(parseCidr('10.0.0.0/8'));
+    expect(Object.isFrozen(parseCidr('10.0.0.0/8'))).toBe(true);
+    expect(() => parseCidr('10.0.0.1/8')).toThrow(/host bits are set/);
+    expect(() => parseCidr('10.0.0.1/8')).toThrow(/host bits are set/);
+    expect(parseCidr('10.0.0.1/8', true).network.toString()).toBe('10.0.0.0');
+    expect(cidrProblem('10.0.0.1/8')).toMatch(/host bits/);
+    expect(cidrProblem('10.0.0.1/8', true)).toBeUndefined();
+    expect(cidrProblem(42 as any)).toBe('it is not a string');
+  });
+});
