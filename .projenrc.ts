@@ -18,7 +18,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0', 'commander@^14.0.0', 'yaml@^2.6.0'],
   bin: { 'cdk8s-netpol': 'lib/cli/bin.js' },
-  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0'],
+  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
 
   // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.
   // The jsii assembly still compiles for every language.
