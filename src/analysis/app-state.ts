@@ -52,6 +52,12 @@ function fingerprintFor(root: IConstruct, taker: object, asking: IConstruct): st
  * (17 s for 300 namespaces). So only the leader, the first registered chart in the order cdk8s
  * validates (pre-order), takes the fingerprint; the other charts of the same round reuse the
  * result in O(1), unless a chart was registered or a mutation noted since.
+ *
+ * What the fingerprint sees: charts added or removed, children added to or removed from a chart,
+ * and cdk8s-netpol's own changes (new constructs anywhere, `allowIngress`, `PolicyProofs.accept`).
+ * What it does not see (as before it existed): objects added deeper in a construct of the user's
+ * own or in a nested chart, and edits to an object's content (`addJsonPatch`, labels) after a
+ * first synthesis. Synthesize a fresh App in those cases (cdk8s apps usually synthesize once).
  */
 export class AppWideCache<T> {
   private value?: T;
@@ -59,8 +65,24 @@ export class AppWideCache<T> {
   private leader?: IConstruct;
   private charts = -1;
   private mutationsSeen = -1;
+  /**
+   * Validation rounds, counted by the leader's questions. A chart that asks twice in one round
+   * (a direct `chart.node.validate()`, or a leader gone from the tree) takes the fingerprint.
+   */
+  private round = 0;
+  private readonly askedIn = new WeakMap<IConstruct, number>();
 
-  constructor(private readonly root: IConstruct) {}
+  /**
+   * @param root the app
+   * @param contextKey the context key that turns the check off for a chart (`false`)
+   */
+  constructor(private readonly root: IConstruct, private readonly contextKey: string) {}
+
+  /** Whether the check runs for `chart` (its context key is not `false`). */
+  public isOn(chart: IConstruct): boolean {
+    const setting = chart.node.tryGetContext(this.contextKey);
+    return setting !== false && setting !== 'false';
+  }
 
   /**
    * The result for the current state of the app.
@@ -69,16 +91,22 @@ export class AppWideCache<T> {
    * @param compute computes the result afresh
    */
   public get(asking: IConstruct, charts: readonly IConstruct[], compute: () => T): T {
-    if (this.value !== undefined && asking !== this.leader && charts.length === this.charts && mutations === this.mutationsSeen) {
+    if (asking === this.leader) {
+      this.round++;
+    } else if (this.value !== undefined && this.askedIn.get(asking) !== this.round && charts.length === this.charts &&
+      mutations === this.mutationsSeen) {
+      this.askedIn.set(asking, this.round);
       LAST_FINGERPRINT.delete(this.root);
       return this.value;
     }
+    this.askedIn.set(asking, this.round);
     const state = `${charts.length}/${fingerprintFor(this.root, this, asking)}`;
     if (this.value === undefined || state !== this.state) {
       this.value = compute();
       this.state = state;
+      // The leader must be a chart whose validation asks: one with the check turned off never does.
       const registered = new Set(charts);
-      this.leader = this.root.node.findAll().find((c) => registered.has(c));
+      this.leader = this.root.node.findAll().find((c) => registered.has(c) && this.isOn(c));
     }
     this.charts = charts.length;
     this.mutationsSeen = mutations;

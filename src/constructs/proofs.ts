@@ -66,12 +66,11 @@ class AppProofs {
   private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
   constructor(private readonly root: IConstruct) {
-    this.cache = new AppWideCache(root);
+    this.cache = new AppWideCache(root, PROOFS_CONTEXT_KEY);
   }
 
   public validate(chart: Chart): string[] {
-    const setting = chart.node.tryGetContext(PROOFS_CONTEXT_KEY);
-    if (setting === false || setting === 'false') {
+    if (!this.cache.isOn(chart)) {
       return [];
     }
     const errors = this.cache.get(chart, this.charts, () => {

@@ -96,7 +96,10 @@ function analyse(text: string, allowHostBits: boolean): Cidr | string {
     } else {
       const [addr, prefix] = text.split('/');
       const family = ipFamily(addr)!;
-      analysed = Object.freeze({ text, family, prefix: Number(prefix), network: networkAddress(addr, Number(prefix), family) });
+      const network = networkAddress(addr, Number(prefix), family);
+      // Shared between callers: frozen down to the address bytes.
+      Object.freeze('octets' in network ? network.octets : network.parts);
+      analysed = Object.freeze({ text, family, prefix: Number(prefix), network: Object.freeze(network) });
     }
     if (CIDRS.size >= CIDRS_MAX) {
       CIDRS.clear();

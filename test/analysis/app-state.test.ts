@@ -98,3 +98,71 @@ describe('parsed CIDRs are shared, errors are not forgotten', () => {
     expect(cidrProblem(42 as any)).toBe('it is not a string');
   });
 });
+
+describe('the leader of a validation round (review findings)', () => {
+  const openEverything = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'open-everything', namespace: 'production' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+  };
+
+  function estate(baseContext: Record<string, unknown> = {}): { app: App; shop: Chart } {
+    const app = Testing.app();
+    const base = new Chart(app, 'base');
+    for (const [key, value] of Object.entries(baseContext)) {
+      base.node.setContext(key, value);
+    }
+    new ZeroTrustNamespace(base, 'zt', { namespace: 'production' });
+    const shop = new Chart(app, 'shop');
+    new ThreeTierApp(shop, 'shop', { namespace: 'production' });
+    return { app, shop };
+  }
+
+  test('is never a chart with the check turned off', () => {
+    const { app, shop } = estate({ 'cdk8s-netpol/proofs': false });
+    expect(() => app.synthYaml()).not.toThrow();
+    const open = new ApiObject(shop, 'open', openEverything);
+    expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
+    shop.node.tryRemoveChild(open.node.id);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('the lint too', () => {
+    const app = Testing.app();
+    const base = new Chart(app, 'base');
+    base.node.setContext('cdk8s-netpol/lint', false);
+    new ZeroTrustNamespace(base, 'zt', { namespace: 'production' });
+    const other = new Chart(app, 'other');
+    new ZeroTrustNamespace(other, 'zt', { namespace: 'other' });
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(other, 'typo', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'typo', namespace: 'other' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
+    });
+    expect(() => app.synthYaml()).toThrow(/policy-types-mismatch/);
+  });
+
+  test('a chart validated directly, twice in a round, takes a fresh look', () => {
+    const { app, shop } = estate();
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(shop, 'open', openEverything);
+    expect(shop.node.validate().join('\n')).toMatch(/no-frontend-to-database/);
+  });
+
+  test('a removed leader', () => {
+    const { app, shop } = estate();
+    expect(() => app.synthYaml()).not.toThrow();
+    app.node.tryRemoveChild('base');
+    new ApiObject(shop, 'open', openEverything);
+    expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
+  });
+
+  test('shared parsed CIDRs cannot be changed by a caller', () => {
+    const block = parseCidr('10.0.0.0/8');
+    expect(() => { (block.network as any).octets[0] = 11; }).toThrow(TypeError);
+    expect(parseCidr('10.0.0.0/8').network.toString()).toBe('10.0.0.0');
+  });
+});

@@ -36,12 +36,11 @@ class AppLint {
   private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
   constructor(private readonly root: IConstruct) {
-    this.cache = new AppWideCache(root);
+    this.cache = new AppWideCache(root, LINT_CONTEXT_KEY);
   }
 
   public errorsOf(chart: Chart): string[] {
-    const setting = chart.node.tryGetContext(LINT_CONTEXT_KEY);
-    if (setting === false || setting === 'false') {
+    if (!this.cache.isOn(chart)) {
       return [];
     }
     const errors = this.cache.get(chart, this.charts, () => {
