@@ -1,7 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { labels, namespaceName, peer, port, portNumber } from './arbitraries';
-import { PolicyEngine, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+
+/** DNS names as Cilium's toFQDNs accepts them, with an optional leading wildcard label. */
+const fqdn = fc.tuple(fc.boolean(), fc.array(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/), { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'io', 'net'))
+  .map(([wild, parts, tld]) => `${wild ? '*.' : ''}${parts.join('.')}.${tld}`);
+import { AllowPrometheusScrape, CiliumL7Rule, ExternalHttpsEgress, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 import { synthValid } from '../support/manifests';
 
 const ENGINES = [PolicyEngine.KUBERNETES, PolicyEngine.CILIUM, PolicyEngine.CALICO];
@@ -57,5 +61,43 @@ describe('random valid intents render to manifests the official schemas accept, 
       rendered++;
     }), { numRuns: 100 });
     expect(rendered).toBe(100);
+  });
+
+  test('AllowPrometheusScrape with random targets, ports and Prometheus location', () => {
+    const numbered = fc.array(portNumber.map(Port.tcp), { minLength: 1, maxLength: 3 });
+    fc.assert(fc.property(fc.constantFrom(...ENGINES), namespaceName, labels, numbered, namespaceName, labels,
+      (engine, namespace, targets, ports, prometheusNamespace, prometheusLabels) => {
+        const chart = new Chart(quietApp(), 'c');
+        new AllowPrometheusScrape(chart, 'scrape', { namespace, engine, targets, ports, prometheusNamespace, prometheusLabels });
+        expect(synthValid(chart).length).toBe(1);
+      }), { numRuns: 60 });
+  });
+
+  test('ExternalHttpsEgress: CIDRs on every engine, FQDNs on Cilium', () => {
+    const numbered = fc.array(portNumber.map(Port.tcp), { minLength: 1, maxLength: 2 });
+    fc.assert(fc.property(fc.constantFrom(...ENGINES), namespaceName, labels, numbered, (engine, namespace, selector, ports) => {
+      const chart = new Chart(quietApp(), 'c');
+      new ExternalHttpsEgress(chart, 'out', { namespace, engine, selector, ports });
+      expect(synthValid(chart).length).toBeGreaterThanOrEqual(1);
+    }), { numRuns: 45 });
+    fc.assert(fc.property(namespaceName, labels, fc.uniqueArray(fqdn, { minLength: 1, maxLength: 4 }), (namespace, selector, fqdns) => {
+      const chart = new Chart(quietApp(), 'c');
+      new ExternalHttpsEgress(chart, 'out', { namespace, engine: PolicyEngine.CILIUM, selector, fqdns });
+      const objects = synthValid(chart);
+      // The names, and the DNS-proxy rule without which Cilium drops the traffic.
+      expect(JSON.stringify(objects)).toContain('matchPattern":"*"');
+    }), { numRuns: 45 });
+  });
+
+  test('CiliumL7Rule with random HTTP rules', () => {
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'GET|HEAD');
+    const path = fc.array(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }).map((parts) => `/${parts.join('/')}(/.*)?`);
+    const http = fc.array(fc.record({ method, path }, { requiredKeys: ['method'] }), { minLength: 1, maxLength: 4 });
+    fc.assert(fc.property(namespaceName, labels, labels, portNumber, http, (namespace, selector, from, p, rules) => {
+      const chart = new Chart(quietApp(), 'c');
+      new CiliumL7Rule(chart, 'l7', { namespace, selector, from: [Peer.pods(from)], port: Port.tcp(p), http: rules });
+      const [policy] = synthValid(chart);
+      expect(JSON.stringify(policy.spec)).toContain('"http"');
+    }), { numRuns: 60 });
   });
 });
