@@ -53,6 +53,11 @@ export class KubernetesPolicy {
     this.id = `${namespace}/${name}`;
     const where = `NetworkPolicy ${this.id}`;
     const spec = obj.spec ?? {};
+    for (const list of ['ingress', 'egress'] as const) {
+      if (spec[list] !== undefined && spec[list] !== null && !Array.isArray(spec[list])) {
+        throw new Error(`${where} spec.${list} ${JSON.stringify(spec[list])} is not a list of rules`);
+      }
+    }
     this.selects = compileLabelSelector(spec.podSelector, `${where} spec.podSelector`);
     this.isolates = new Set(policyTypes(spec, where));
     this.rules = {

@@ -5,7 +5,7 @@ import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
 import { isWorkload, podOfWorkload } from './workloads';
 import { canonicalIp, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
-import { invalid, isIntegerInRange, show } from '../util/validation';
+import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
 /** The label the API server puts on every namespace. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -25,6 +25,9 @@ export interface SideDecision {
   readonly allowedBy?: string;
   readonly reason: string;
 }
+
+/** The keys of PodEndpoint. */
+const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
 
 interface Index {
   readonly pods: Map<string, PodSide>;
@@ -115,9 +118,7 @@ export class NetworkModel {
   /** Adds a pod; its namespace is added (with only its name label) if the model lacks it. */
   public addPod(pod: PodEndpoint): void {
     const where = 'NetworkModel.addPod()';
-    if (pod === null || typeof pod !== 'object') {
-      invalid(where, `pod ${show(pod)} is not a PodEndpoint { namespace, name, labels?, ip?, ports? }`);
-    }
+    checkOptionsObject(where, 'pod', pod, POD_KEYS);
     const nsProblem = dns1123LabelProblem(pod.namespace);
     if (nsProblem) {
       invalid(where, `namespace ${show(pod.namespace)} is not a valid namespace name: ${nsProblem}`);
@@ -134,6 +135,9 @@ export class NetworkModel {
       invalid(where, `hostNetwork ${show(pod.hostNetwork)} of ${pod.namespace}/${pod.name} is not a boolean`);
     }
     const ip = pod.ip === undefined ? undefined : canonicalIp(pod.ip);
+    if (pod.ports !== undefined && !Array.isArray(pod.ports)) {
+      invalid(where, `ports ${show(pod.ports)} of ${pod.namespace}/${pod.name} is not a list; expected e.g. [{ port: 8080 }]`);
+    }
     (pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
     const id = `${pod.namespace}/${pod.name}`;
     if (this.podEndpoints.has(id)) {

@@ -9,7 +9,7 @@ import { markdownReport } from './report/markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
 import { mermaidFlowchart } from './report/mermaid';
 import { isWorkload } from './workloads';
-import { invalid, show } from '../util/validation';
+import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Options of `Report`. */
 export interface ReportOptions {
@@ -58,9 +58,16 @@ export class Report {
    * matrix; every object is linted; policies of other engines are listed as not evaluated.
    */
   public static fromManifests(objects: any[], options: ManifestReportOptions = {}): Report {
+    const where = 'Report.fromManifests()';
     if (!Array.isArray(objects)) {
-      invalid('Report.fromManifests()', `objects ${show(objects)} is not a list of manifest objects`);
+      invalid(where, `objects ${show(objects)} is not a list of manifest objects`);
     }
+    checkManifestReportOptions(where, options);
+    objects.forEach((obj, i) => {
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+        invalid(where, `objects[${i}] ${show(obj)} is not a manifest object`);
+      }
+    });
     return new Report(Report._model(objects), {
       title: options.title,
       findings: new Linter({ cni: options.cni }).lint(objects),
@@ -99,6 +106,7 @@ export class Report {
     if (!(app instanceof App)) {
       invalid('Report.writeForApp()', `app ${show(app)} is not a cdk8s App`);
     }
+    checkManifestReportOptions('Report.writeForApp()', options);
     const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
     return Report.fromManifests(objects, options).writeTo(app.outdir);
   }
@@ -112,6 +120,15 @@ export class Report {
   constructor(model: NetworkModel, options: ReportOptions = {}) {
     if (!(model instanceof NetworkModel)) {
       invalid('new Report()', `model ${show(model)} is not a NetworkModel`);
+    }
+    checkOptionsObject('new Report()', 'options', options, { title: true, findings: true, notEvaluated: true });
+    if (options.title !== undefined && typeof options.title !== 'string') {
+      invalid('new Report()', `title ${show(options.title)} is not a string`);
+    }
+    for (const prop of ['findings', 'notEvaluated'] as const) {
+      if (options[prop] !== undefined && !Array.isArray(options[prop])) {
+        invalid('new Report()', `${prop} ${show(options[prop])} is not a list`);
+      }
     }
     this.matrix = connectivityMatrix(model);
     this.title = options.title ?? 'Network policy report';
@@ -147,5 +164,16 @@ export class Report {
     fs.writeFileSync(markdown, this.toMarkdown());
     fs.writeFileSync(html, this.toHtml());
     return [markdown, html];
+  }
+}
+
+/** Validates the options of `fromManifests`/`writeForApp`, naming the call the user made. */
+function checkManifestReportOptions(where: string, options: ManifestReportOptions): void {
+  checkOptionsObject(where, 'options', options, { title: true, cni: true });
+  if (options.title !== undefined && typeof options.title !== 'string') {
+    invalid(where, `title ${show(options.title)} is not a string`);
+  }
+  if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
+    invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
   }
 }

@@ -74,6 +74,12 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         code = EXIT_UNUSABLE;
         return;
       }
+      // Only a plain decimal: Number() would also take "0x50", "1e2" and " 80 ".
+      if (!/^[0-9]{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535) {
+        io.err(`cdk8s-netpol explain: --port ${JSON.stringify(options.port)} is not a port; expected a number from 1 to 65535, e.g. --port 8080`);
+        code = EXIT_UNUSABLE;
+        return;
+      }
       const port = Number(options.port);
       try {
         const { known, skipped } = knownObjects(input.objects);

@@ -51,6 +51,17 @@ export interface AllowPrometheusScrapeProps {
   readonly engine?: PolicyEngine;
 }
 
+/** The keys of AllowPrometheusScrapeProps: unknown keys are refused (a misspelt one would be ignored). */
+const PROPS_KEYS: Record<keyof AllowPrometheusScrapeProps, true> = {
+  namespace: true,
+  targets: true,
+  ports: true,
+  prometheusNamespace: true,
+  prometheusLabels: true,
+  name: true,
+  engine: true,
+};
+
 /**
  * Lets Prometheus scrape metrics: the Prometheus pods of the monitoring namespace (pods AND
  * namespace, never either alone) may reach the target pods on the metrics ports.
@@ -66,7 +77,7 @@ export class AllowPrometheusScrape extends Construct {
   constructor(scope: Construct, id: string, props: AllowPrometheusScrapeProps) {
     super(scope, id);
     const where = describeConstruct('AllowPrometheusScrape', this);
-    requireProps(where, props, '{ namespace: "production" }');
+    requireProps(where, props, '{ namespace: "production" }', PROPS_KEYS);
     checkNamespaceName(where, 'namespace', props.namespace);
     checkLabels(where, 'targets', props.targets);
     checkPorts(where, 'ports', props.ports);

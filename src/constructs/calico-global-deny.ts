@@ -8,7 +8,7 @@ import { renderCalicoGlobalDeny, renderCalicoPassTier } from '../engines/calico'
 import { calicoSelectorProblem } from '../engines/calico-selector';
 import { cidrProblem } from '../util/cidr';
 import { dns1123SubdomainProblem, toDnsLabel } from '../util/names';
-import { invalid, show } from '../util/validation';
+import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Props of `CalicoGlobalDeny`. */
 export interface CalicoGlobalDenyProps {
@@ -58,6 +58,18 @@ export interface CalicoGlobalDenyProps {
   readonly createTier?: boolean;
 }
 
+/** The keys of CalicoGlobalDenyProps: unknown keys are refused (a misspelt one would be ignored). */
+const PROPS_KEYS: Record<keyof CalicoGlobalDenyProps, true> = {
+  selector: true,
+  order: true,
+  nets: true,
+  ports: true,
+  name: true,
+  tier: true,
+  tierOrder: true,
+  createTier: true,
+};
+
 const DEFAULT_TIER = 'cdk8s-netpol-guardrails';
 /**
  * Calico's own tiers: `default` (Kubernetes and untiered policies; a Pass there would skip them)
@@ -87,10 +99,8 @@ export class CalicoGlobalDeny extends Construct {
   constructor(scope: Construct, id: string, props: CalicoGlobalDenyProps = {}) {
     super(scope, id);
     const where = describeConstruct('CalicoGlobalDeny', this);
-    const p = props ?? {};
-    if (typeof p !== 'object') {
-      invalid(where, `props ${show(p)} is not an object`);
-    }
+    const p = props === undefined ? {} : props;
+    checkOptionsObject(where, 'props', p, PROPS_KEYS);
     const selector = p.selector ?? 'all()';
     const selectorProblem = calicoSelectorProblem(selector);
     if (selectorProblem) {

@@ -29,6 +29,9 @@ export interface CiliumL7RuleProps {
   readonly name?: string;
 }
 
+/** The keys of CiliumL7RuleProps: unknown keys are refused (a misspelt one would be ignored). */
+const PROPS_KEYS: Record<keyof CiliumL7RuleProps, true> = { namespace: true, selector: true, from: true, port: true, http: true, name: true };
+
 /**
  * A CiliumNetworkPolicy that lets the `from` peers reach the selected pods on one TCP port for
  * the listed HTTP requests only (method, path regex, host, headers).
@@ -44,7 +47,7 @@ export class CiliumL7Rule extends Construct {
   constructor(scope: Construct, id: string, props: CiliumL7RuleProps) {
     super(scope, id);
     const where = describeConstruct('CiliumL7Rule', this);
-    requireProps(where, props, '{ namespace, selector, from, port, http }');
+    requireProps(where, props, '{ namespace, selector, from, port, http }', PROPS_KEYS);
     checkNamespaceName(where, 'namespace', props.namespace);
     if (props.selector === undefined || props.selector === null) {
       invalid(where, 'selector is required: the labels of the pods that serve HTTP, e.g. { app: "api" }');

@@ -3,7 +3,7 @@ import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
 import { PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
-import { checkBoolean, checkPeer, checkPolicyName, checkPorts, requireProps } from './prop-checks';
+import { checkBoolean, checkDnsPeer, checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
@@ -67,6 +67,19 @@ export interface ExternalHttpsEgressProps {
   readonly engine?: PolicyEngine;
 }
 
+/** The keys of ExternalHttpsEgressProps: unknown keys are refused (a misspelt one would be ignored). */
+const PROPS_KEYS: Record<keyof ExternalHttpsEgressProps, true> = {
+  namespace: true,
+  selector: true,
+  ports: true,
+  fqdns: true,
+  dnsPeer: true,
+  ipv6: true,
+  excludeCidrs: true,
+  name: true,
+  engine: true,
+};
+
 /**
  * Lets the selected pods reach public HTTPS endpoints, and never the private side: RFC 1918,
  * shared address space, link-local (cloud metadata 169.254.169.254 included) and IPv6
@@ -82,13 +95,13 @@ export class ExternalHttpsEgress extends Construct {
   constructor(scope: Construct, id: string, props: ExternalHttpsEgressProps) {
     super(scope, id);
     const where = describeConstruct('ExternalHttpsEgress', this);
-    requireProps(where, props, '{ namespace: "production" }');
+    requireProps(where, props, '{ namespace: "production" }', PROPS_KEYS);
     checkNamespaceName(where, 'namespace', props.namespace);
     checkLabels(where, 'selector', props.selector);
     checkPorts(where, 'ports', props.ports);
     checkPolicyName(where, 'name', props.name);
     checkBoolean(where, 'ipv6', props.ipv6);
-    checkPeer(where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns({ namespace: "openshift-dns" })');
+    checkDnsPeer(where, props.dnsPeer, props.fqdns !== undefined);
     this.engine = chooseEngine(this, props.engine, where);
 
     let destinations: Peer[];

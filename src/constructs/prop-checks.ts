@@ -1,7 +1,7 @@
-import { Peer } from '../core/peer';
+import { Peer, PeerKind } from '../core/peer';
 import { Port } from '../core/port';
 import { dns1123SubdomainProblem } from '../util/names';
-import { invalid, isIntegerInRange, show } from '../util/validation';
+import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
 /** Validates a `Port[]` prop: a non-empty list of `Port` values. */
 export function checkPorts(where: string, prop: string, ports: Port[] | undefined): void {
@@ -32,6 +32,25 @@ export function checkPeer(where: string, prop: string, peer: Peer | undefined, e
   }
 }
 
+/**
+ * Validates a `dnsPeer` prop: the cluster DNS pods, or an IP block for a node-local DNS cache.
+ * Every public address (`Peer.internet()`) would let DNS, and whatever else uses port 53, reach
+ * the whole internet; a DNS name would need DNS to be resolved; entities and the API server are
+ * not DNS servers.
+ * @param podsOnly also refuse IP blocks (Cilium's DNS proxy must see the lookups in the DNS pods)
+ */
+export function checkDnsPeer(where: string, peer: Peer | undefined, podsOnly: boolean = false): void {
+  checkPeer(where, 'dnsPeer', peer, 'Peer.kubeDns({ namespace: "openshift-dns" })');
+  if (peer === undefined) {
+    return;
+  }
+  const kind = peer._spec.kind;
+  if (kind !== PeerKind.PODS && (podsOnly || kind !== PeerKind.IP_BLOCK)) {
+    invalid(where, `dnsPeer ${peer} is not a DNS server peer; expected the DNS pods, e.g. Peer.kubeDns({ namespace: "openshift-dns" })` +
+      `${podsOnly ? ' (with fqdns, Cilium\'s DNS proxy must see the lookups in the DNS pods)' : ', or Peer.ipBlock("169.254.20.10/32") for a node-local DNS cache'}`);
+  }
+}
+
 const OBJECT_NAME_MAX = 253;
 
 /**
@@ -59,10 +78,15 @@ export function checkBoolean(where: string, prop: string, value: boolean | undef
   }
 }
 
-/** Rejects a missing props object, for constructs whose props have required fields. */
-export function requireProps<T>(where: string, props: T, example: string): T {
+/**
+ * Rejects a missing props object (for constructs whose props have required fields), a list, and
+ * unknown keys.
+ * @param keys the props' keys, as a `Record<keyof Props, true>` so the compiler keeps it complete
+ */
+export function requireProps<T>(where: string, props: T, example: string, keys: Record<keyof T, true>): T {
   if (props === undefined || props === null || typeof props !== 'object') {
     invalid(where, `props are required: ${example}`);
   }
+  checkOptionsObject(where, 'props', props, keys as Record<string, true>);
   return props;
 }

@@ -5,7 +5,7 @@ import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises, labelsSatisfying } from './proofs';
-import { checkBoolean, checkPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
+import { checkBoolean, checkDnsPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
 import { PolicyRule } from '../core/intent';
@@ -13,7 +13,7 @@ import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../core/selector';
 import { toDnsLabel } from '../util/names';
-import { invalid, show } from '../util/validation';
+import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** How one tier of a `ThreeTierApp` is selected and which TCP port it serves. */
 export interface TierOptions {
@@ -90,6 +90,22 @@ export interface ThreeTierAppProps {
   readonly engine?: PolicyEngine;
 }
 
+/** The keys of ThreeTierAppProps: unknown keys are refused (a misspelt one would be ignored). */
+/** The keys of TierOptions. */
+const TIER_KEYS: Record<keyof TierOptions, true> = { labels: true, port: true, workload: true, http: true };
+const PROPS_KEYS: Record<keyof ThreeTierAppProps, true> = {
+  namespace: true,
+  name: true,
+  frontend: true,
+  api: true,
+  database: true,
+  ingressNamespace: true,
+  ingressLabels: true,
+  allowDns: true,
+  dnsPeer: true,
+  engine: true,
+};
+
 interface Tier {
   readonly key: 'frontend' | 'api' | 'database';
   readonly selector: LabelSelector;
@@ -138,13 +154,13 @@ export class ThreeTierApp extends Construct {
   constructor(scope: Construct, id: string, props: ThreeTierAppProps) {
     super(scope, id);
     const where = describeConstruct('ThreeTierApp', this);
-    requireProps(where, props, '{ namespace: "production" }');
+    requireProps(where, props, '{ namespace: "production" }', PROPS_KEYS);
     checkNamespaceName(where, 'namespace', props.namespace);
     checkPolicyName(where, 'name', props.name, '-database'.length);
     const ingressNamespace = props.ingressNamespace ?? 'ingress-nginx';
     checkNamespaceName(where, 'ingressNamespace', ingressNamespace);
     checkLabels(where, 'ingressLabels', props.ingressLabels);
-    checkPeer(where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns()');
+    checkDnsPeer(where, props.dnsPeer);
     checkBoolean(where, 'allowDns', props.allowDns);
     if (props.dnsPeer !== undefined && props.allowDns === false) {
       invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
@@ -247,9 +263,10 @@ function promisesOf(namespace: string, tiers: Record<Tier['key'], Tier>, ingress
 }
 
 function resolveTier(where: string, key: Tier['key'], options: TierOptions | undefined, namespace: string): Tier {
-  const opts = options ?? {};
-  if (typeof opts !== 'object' || opts === null) {
-    invalid(where, `${key} ${show(opts)} is not a TierOptions object; expected e.g. { labels: { app: "${key}" }, port: ${DEFAULTS[key].port} }`);
+  const opts = options === undefined ? {} : options;
+  checkOptionsObject(where, key, opts, TIER_KEYS);
+  if (opts.http !== undefined && !Array.isArray(opts.http)) {
+    invalid(where, `${key}.http ${show(opts.http)} is not a list of HttpRule; expected e.g. [{ method: "GET", path: "/api/.*" }]`);
   }
   checkPortNumber(where, `${key}.port`, opts.port);
   const port = Port.tcp(opts.port ?? DEFAULTS[key].port);

@@ -4,7 +4,7 @@ import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises } from './proofs';
-import { checkBoolean, checkPeer, checkPorts, requireProps } from './prop-checks';
+import { checkBoolean, checkDnsPeer, checkPeer, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
@@ -50,6 +50,17 @@ export interface ZeroTrustNamespaceProps {
   readonly engine?: PolicyEngine;
 }
 
+/** The keys of ZeroTrustNamespaceProps: unknown keys are refused (a misspelt one would be ignored). */
+const PROPS_KEYS: Record<keyof ZeroTrustNamespaceProps, true> = {
+  namespace: true,
+  createNamespace: true,
+  namespaceLabels: true,
+  allowDns: true,
+  dnsPeer: true,
+  allowSameNamespace: true,
+  engine: true,
+};
+
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 
 /**
@@ -83,7 +94,7 @@ export class ZeroTrustNamespace extends Construct {
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
     this.where = describeConstruct('ZeroTrustNamespace', this);
-    requireProps(this.where, props, '{ namespace: "production" }');
+    requireProps(this.where, props, '{ namespace: "production" }', PROPS_KEYS);
     checkNamespaceName(this.where, 'namespace', props.namespace);
     checkLabels(this.where, 'namespaceLabels', props.namespaceLabels);
     checkBoolean(this.where, 'createNamespace', props.createNamespace);
@@ -92,7 +103,7 @@ export class ZeroTrustNamespace extends Construct {
     if (props.namespaceLabels !== undefined && !props.createNamespace) {
       invalid(this.where, 'namespaceLabels is set but createNamespace is not true; the labels would not be emitted anywhere');
     }
-    checkPeer(this.where, 'dnsPeer', props.dnsPeer, 'Peer.kubeDns({ namespace: "openshift-dns" })');
+    checkDnsPeer(this.where, props.dnsPeer);
     if (props.dnsPeer !== undefined && props.allowDns === false) {
       invalid(this.where, 'dnsPeer is set but allowDns is false; remove one of them');
     }

@@ -1,5 +1,5 @@
 import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
-import { Cidr, cidrKey, cidrProblem, isStrictSubnet, nat64Image, parseCidr } from '../util/cidr';
+import { Cidr, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../util/cidr';
 import { invalid, show } from '../util/validation';
 
 /** What kind of endpoint a `Peer` names. */
@@ -418,6 +418,13 @@ function fqdnProblem(pattern: string): string | undefined {
     if (!FQDN_LABEL.test(label)) {
       return `label "${label}" may only contain letters, digits, "-", "_" and "*"`;
     }
+    if (label.startsWith('-') || label.endsWith('-')) {
+      return `label "${label}" starts or ends with "-", which no DNS name does`;
+    }
+  }
+  // An address is not a name: DNS lookups never answer for it, so the rule would match nothing.
+  if (ipFamily(name) !== undefined || /^[0-9.]+$/.test(name)) {
+    return 'it is an IP address, not a DNS name; use Peer.ipBlock("<address>/32") for one address';
   }
   // A pattern of wildcards only ("*", "*.*", "**.*") matches every name, i.e. every address DNS
   // can return: the internet and private ranges alike.

@@ -31,3 +31,21 @@ export function isIntegerInRange(value: unknown, min: number, max: number): valu
 export function invalid(where: string, message: string): never {
   throw new Error(`${where}: ${message}`);
 }
+
+/**
+ * Checks an options object from an untyped caller (JavaScript, or a jsii language): a plain
+ * object, not null or a list, whose keys are all known. A misspelt key ("lables") would otherwise
+ * be ignored and a default used in silence.
+ * @param keys the known keys, as a `Record<keyof T, true>` so the compiler keeps it complete
+ */
+export function checkOptionsObject(where: string, prop: string, value: unknown, keys: Record<string, true>): void {
+  const known = Object.keys(keys);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    invalid(where, `${prop} ${show(value)} is not an object; expected { ${known.join(', ')} }`);
+  }
+  for (const key of Object.keys(value as object)) {
+    if (!(key in keys)) {
+      invalid(where, `${prop} has an unknown key ${show(key)}; the keys are ${known.join(', ')}`);
+    }
+  }
+}

@@ -136,7 +136,7 @@ describe('NetworkModel', () => {
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 0 }] }), /ports\[0\] of prod\/db \{"port":0\} needs a port number from 1 to 65535/],
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 80, name: 'HTTP' }] }), /name "HTTP" is not a valid port name/],
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 80, protocol: 'ICMP' }] }), /protocol "ICMP" is not one of TCP, UDP, SCTP/],
-      [() => m().addPod(undefined as any), /pod undefined is not a PodEndpoint/],
+      [() => m().addPod(undefined as any), /pod undefined is not an object; expected \{ namespace, name, labels, ip, ports, hostNetwork \}/],
       [() => m().addManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }), /v1 Pod x is not supported/],
       [() => m().addManifest(null), /null is not a manifest object/],
       [() => { const x = m(); x.addManifest(policy('p', { podSelector: {} })); x.addManifest(policy('p', { podSelector: {} })); }, /NetworkPolicy prod\/p was already added/],

@@ -102,7 +102,7 @@ describe('cdk8s-netpol explain', () => {
 
   test.each([
     [['--from', 'shop/nope', '--to', 'shop/db', '--port', '1'], /from "shop\/nope" is not a pod of the model; known pods: shop\/db, shop\/web/],
-    [['--from', 'shop/web', '--to', 'shop/db', '--port', 'http'], /port NaN is not a valid port/],
+    [['--from', 'shop/web', '--to', 'shop/db', '--port', 'http'], /--port "http" is not a port; expected a number from 1 to 65535/],
     [['--from', 'shop/web', '--to', 'shop/db'], /required option '--port <port>' not specified/],
     [['--from', 'shop/web', '--to', 'shop/db', '--port', '1', '--protocol', 'ICMP'], /argument 'ICMP' is invalid/],
   ])('unusable: exit 2 (%j)', async (args, message) => {

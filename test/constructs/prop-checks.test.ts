@@ -36,7 +36,10 @@ describe('prop checks', () => {
   });
 
   test('requireProps', () => {
-    expect(requireProps('W', { a: 1 }, 'ex')).toEqual({ a: 1 });
-    expect(() => requireProps('W', undefined, '{ namespace: "x" }')).toThrow(/W: props are required: \{ namespace: "x" \}/);
+    const keys = { a: true, b: true } as const;
+    expect(requireProps('W', { a: 1 }, 'ex', keys)).toEqual({ a: 1 });
+    expect(() => requireProps('W', undefined, '{ namespace: "x" }', keys)).toThrow(/W: props are required: \{ namespace: "x" \}/);
+    expect(() => requireProps('W', [] as any, 'ex', keys)).toThrow(/W: props \[\] is not an object; expected \{ a, b \}/);
+    expect(() => requireProps('W', { a: 1, lables: 2 } as any, 'ex', keys)).toThrow(/W: props has an unknown key "lables"; the keys are a, b/);
   });
 });

@@ -177,7 +177,7 @@ describe('ThreeTierApp', () => {
       [{ namespace: 'p', ingressNamespace: 'Ingress_Nginx' }, /ingressNamespace "Ingress_Nginx" is not a valid namespace name/],
       [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],
       [{ namespace: 'p', allowDns: false, dnsPeer: Peer.kubeDns() }, /dnsPeer is set but allowDns is false/],
-      [{ namespace: 'p', frontend: 'web' as any }, /frontend "web" is not a TierOptions object/],
+      [{ namespace: 'p', frontend: 'web' as any }, /frontend "web" is not an object; expected \{ labels, port, workload, http \}/],
       [{ namespace: 'p', api: { workload: {} as any } }, /api.workload is not a cdk8s-plus-28 workload/],
     ])('%j', (props, message) => {
       expect(() => new ThreeTierApp(newChart(), 'app', props as any)).toThrow(message);

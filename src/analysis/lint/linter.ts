@@ -17,7 +17,7 @@ import { orInsteadOfAnd } from './rules/or-instead-of-and';
 import { policyTypesMismatch } from './rules/policy-types-mismatch';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
 import { ClusterCni, LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
-import { invalid, show } from '../../util/validation';
+import { checkOptionsObject, invalid, show } from '../../util/validation';
 
 /** The context key that turns the synth-time lint off (`false`). */
 export const LINT_CONTEXT_KEY = 'cdk8s-netpol/lint';
@@ -130,7 +130,8 @@ export class Linter {
   private readonly cni: ClusterCni;
 
   constructor(options: LinterOptions = {}) {
-    const cni = options?.cni ?? ClusterCni.KUBERNETES;
+    checkOptionsObject('new Linter()', 'options', options, { cni: true });
+    const cni = options.cni ?? ClusterCni.KUBERNETES;
     if (!Object.values(ClusterCni).includes(cni)) {
       invalid('new Linter()', `cni ${show(cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
     }
