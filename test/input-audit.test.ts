@@ -54,6 +54,17 @@ describe('input audit', () => {
     expect(() => Report.writeForApp(new App(), null as any)).toThrow(/Report\.writeForApp\(\): options null is not an object/);
   });
 
+  test('manifest inputs name the object at fault; L7 sources cannot be DNS names', () => {
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: 'x' } }]))
+      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\] \(Deployment a\/d\): spec\.template "x" is not a pod template$/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a' } }]))
+      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\] \(Pod a\/undefined\): name undefined is not a valid pod name/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: {} } }]))
+      .toThrow(/spec\.containers is not a list/);
+    expect(() => new CiliumL7Rule(chart(), 'l', { namespace: 'p', selector: { app: 'api' }, from: [Peer.pods({ app: 'web' }), Peer.fqdn('a.example.com')], port: Port.tcp(80), http: [{ method: 'GET' }] }))
+      .toThrow(/^CiliumL7Rule "c\/l": from\[1\] .* is a DNS name; Cilium matches DNS names on egress only/);
+  });
+
   test.each(['0x50', '1e2', ' 80 ', '', 'abc', '0', '65536'])('CLI explain --port %j is refused, showing the text', async (port) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-audit-')), 'pods.yaml');
     fs.writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: a }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: c, namespace: a }\n');

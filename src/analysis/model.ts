@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Endpoint, PodSide } from './endpoint';
 import { Direction, KubernetesPolicy } from './kubernetes';
 import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
-import { isWorkload, podOfWorkload } from './workloads';
+import { isWorkload, podOfWorkload, workloadProblem } from './workloads';
 import { canonicalIp, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
@@ -73,19 +73,28 @@ export class NetworkModel {
         model.addNamespace(obj.metadata?.name, obj.metadata?.labels);
       }
     }
-    for (const obj of objects) {
+    objects.forEach((obj, i) => {
       if (obj?.kind === 'Namespace') {
-        continue;
+        return;
       }
       if (isWorkload(obj)) {
+        const what = `objects[${i}] (${obj.kind} ${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name})`;
+        const problem = workloadProblem(obj);
+        if (problem) {
+          invalid('NetworkModel.fromManifests()', `${what}: ${problem}`);
+        }
         const pod = podOfWorkload(obj);
         // A Job and a CronJob (or a Deployment and a StatefulSet) may share a name.
         const taken = model.podEndpoints.has(`${pod.namespace}/${pod.name}`);
-        model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
+        try {
+          model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
+        } catch (e) {
+          invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
+        }
       } else if (obj?.kind === 'NetworkPolicy' || UNSUPPORTED_POLICY_KINDS.includes(obj?.kind)) {
         model.addManifest(obj);
       }
-    }
+    });
     return model;
   }
 

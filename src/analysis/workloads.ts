@@ -16,6 +16,21 @@ export function isWorkload(obj: any): boolean {
   return obj?.kind === 'Pod' || Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, obj?.kind);
 }
 
+/** Why a workload object cannot stand for a pod (its pod template is malformed), or undefined. */
+export function workloadProblem(obj: any): string | undefined {
+  const path = obj.kind === 'Pod' ? [] : TEMPLATE_PATH[obj.kind];
+  const template = path.reduce((node: any, key) => node?.[key], obj);
+  const at = path.length === 0 ? 'the object' : path.join('.');
+  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+    return `${at} ${JSON.stringify(template)} is not a pod template`;
+  }
+  const containers = template.spec?.containers;
+  if (containers !== undefined && !Array.isArray(containers)) {
+    return `${path.length === 0 ? '' : `${at}.`}spec.containers is not a list`;
+  }
+  return undefined;
+}
+
 /**
  * One representative pod of a Pod or workload object: the workload's name and namespace, the
  * template's labels and its containers' ports. Replicas share labels and ports, so one stands for all.

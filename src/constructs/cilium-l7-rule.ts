@@ -4,7 +4,7 @@ import { PolicyEmitter } from './policy-emitter';
 import { checkPolicyName, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
-import { Peer } from '../core/peer';
+import { Peer, PeerKind } from '../core/peer';
 import { Port, Protocol } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { toDnsLabel } from '../util/names';
@@ -62,6 +62,11 @@ export class CiliumL7Rule extends Construct {
     props.from.forEach((peer, i) => {
       if (!(peer instanceof Peer)) {
         invalid(where, `from[${i}] ${show(peer)} is not a Peer`);
+      }
+      const spec = peer._spec;
+      if (spec.kind === PeerKind.FQDN) {
+        invalid(where, `from[${i}] Peer.fqdn(${JSON.stringify(spec.pattern)}) is a DNS name; Cilium matches DNS names on egress only, so it cannot be a source. ` +
+          'Use the clients\' pods or addresses, e.g. Peer.pods({ app: "frontend" })');
       }
     });
     checkL7Port(where, props.port);

@@ -73,7 +73,7 @@ describe('CiliumL7Rule', () => {
     [{ ...valid, selector: {} }, /selector \{\} would put every pod of the namespace behind these HTTP rules/],
     [{ ...valid, selector: undefined }, /selector is required/],
     [{ ...valid, namespace: 'Prod' }, /namespace "Prod" is not a valid namespace name/],
-    [{ ...valid, from: [Peer.fqdn('a.com')] }, /Peer.fqdn\("a.com"\) cannot be an ingress source/],
+    [{ ...valid, from: [Peer.fqdn('a.com')] }, /from\[0\] Peer.fqdn\("a.com"\) is a DNS name; Cilium matches DNS names on egress only/],
   ])('rejects %j', (props, message) => {
     expect(() => new CiliumL7Rule(newChart(), 'r', props as any)).toThrow(message);
   });
