@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ExternalHttpsEgress, Linter, NetworkModel, Peer, PolicyEngine, Port, Report,
+  AllowPrometheusScrape, CalicoGlobalDeny, CalicoSelector, CiliumL7Rule, ExternalHttpsEgress, Linter, NetworkModel, Peer, PolicyEngine, Port, Report,
   ThreeTierApp, ZeroTrustNamespace,
 } from '../src';
 import { runCli } from '../src/cli/main';
@@ -32,6 +32,12 @@ describe('input audit', () => {
       .toThrow(/dnsPeer .* is not a DNS server peer.*Cilium's DNS proxy/);
     // A node-local DNS cache is a legitimate DNS peer on the address engines.
     expect(() => new ZeroTrustNamespace(chart(), 'z', { namespace: 'p', dnsPeer: Peer.ipBlock('169.254.20.10/32') })).not.toThrow();
+  });
+
+  test('Calico selector builders refuse keys and values no label can carry', () => {
+    expect(() => CalicoSelector.has('///')).toThrow(/^CalicoSelector\.has\(\): key "\/\/\/" is not a valid label key/);
+    expect(() => CalicoSelector.has('-app-')).toThrow(/^CalicoSelector\.has\(\): key "-app-" is not a valid label key/);
+    expect(() => CalicoSelector.labelEquals('app', 'bad value!')).toThrow(/^CalicoSelector\.labelEquals\(\): value "bad value!" is not a valid label value/);
   });
 
   test('FQDNs: labels starting or ending with "-" and IP literals are refused', () => {

@@ -1,5 +1,6 @@
 import type * as Ohm from 'ohm-js' with { 'resolution-mode': 'import' };
 import { LabelOperator, LabelSelector } from '../core/selector';
+import { labelKeyProblem, labelValueProblem } from '../util/names';
 import { invalid, show } from '../util/validation';
 
 /**
@@ -58,7 +59,6 @@ CalicoSelector {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ohm: typeof Ohm = require('ohm-js');
 let grammar: Ohm.Grammar | undefined;
-const KEY = /^[A-Za-z0-9_./-]+$/;
 
 /** Why `expression` is not a valid Calico selector, or undefined when it is. */
 export function calicoSelectorProblem(expression: string, allowGlobal: boolean = false): string | undefined {
@@ -168,8 +168,10 @@ export function calicoSelectorOf(selector: LabelSelector): string {
 }
 
 function checkKey(where: string, key: string): string {
-  if (typeof key !== 'string' || !KEY.test(key)) {
-    invalid(where, `key ${show(key)} is not a valid label key; expected letters, digits, "_", ".", "/" and "-"`);
+  // Endpoint labels are Kubernetes labels: a key no label can have would select nothing, silently.
+  const problem = typeof key === 'string' ? labelKeyProblem(key) : 'it is not a string';
+  if (problem) {
+    invalid(where, `key ${show(key)} is not a valid label key: ${problem}; expected e.g. "app" or "example.com/tier"`);
   }
   return key;
 }
@@ -178,13 +180,12 @@ function quote(where: string, value: string): string {
   if (typeof value !== 'string') {
     invalid(where, `value ${show(value)} is not a string`);
   }
-  if (!value.includes("'")) {
-    return `'${value}'`;
+  // Likewise for values; and a valid label value holds no quote character.
+  const problem = labelValueProblem(value);
+  if (problem) {
+    invalid(where, `value ${show(value)} is not a valid label value: ${problem}; no endpoint could carry it`);
   }
-  if (!value.includes('"')) {
-    return `"${value}"`;
-  }
-  return invalid(where, `value ${show(value)} contains both quote characters; Calico selectors cannot express it`);
+  return `'${value}'`;
 }
 
 function set(where: string, values: string[]): string {

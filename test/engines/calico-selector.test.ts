@@ -245,32 +245,22 @@ describe('CalicoSelector builders', () => {
     expect(CalicoSelector.labelEquals('app', '').expression).toBe("app == ''");
   });
 
-  test('a value containing a double quote keeps single quotes', () => {
-    expect(CalicoSelector.labelEquals('msg', 'say "hi"').expression).toBe('msg == \'say "hi"\'');
-  });
-
-  test('a value containing a single quote switches to double quotes', () => {
-    expect(CalicoSelector.labelEquals('msg', "it's").expression).toBe('msg == "it\'s"');
-    expect(CalicoSelector.labelNotEquals('msg', "'").expression).toBe('msg != "\'"');
-  });
-
   test.each([
-    ['labelEquals', () => CalicoSelector.labelEquals('msg', 'it\'s "x"')],
-    ['labelNotEquals', () => CalicoSelector.labelNotEquals('msg', 'it\'s "x"')],
-    ['isIn', () => CalicoSelector.isIn('msg', ['ok', 'it\'s "x"'])],
-    ['isNotIn', () => CalicoSelector.isNotIn('msg', ['it\'s "x"'])],
-  ])('%s() rejects a value with both quote characters, naming it', (method, build) => {
-    const message = thrown(build);
-    expect(message).toContain(`CalicoSelector.${method}()`);
-    expect(message).toContain(JSON.stringify('it\'s "x"'));
-    expect(message).toContain('both quote characters');
+    ['labelEquals', (v: string) => CalicoSelector.labelEquals('msg', v)],
+    ['labelNotEquals', (v: string) => CalicoSelector.labelNotEquals('msg', v)],
+    ['isIn', (v: string) => CalicoSelector.isIn('msg', ['ok', v])],
+    ['isNotIn', (v: string) => CalicoSelector.isNotIn('msg', [v])],
+  ])('%s() rejects values no label can carry (quotes, spaces, "!"), naming them', (method, build) => {
+    for (const value of ["it's", 'say "hi"', 'bad value!', '-x', 'v'.repeat(64)]) {
+      const message = thrown(() => build(value));
+      expect(message).toContain(`CalicoSelector.${method}(): value ${JSON.stringify(value)} is not a valid label value`);
+    }
   });
 
   test('isIn() and isNotIn() render sets, quoting each value on its own', () => {
     expect(CalicoSelector.isIn('tier', ['web']).expression).toBe("tier in {'web'}");
     expect(CalicoSelector.isIn('tier', ['web', 'api']).expression).toBe("tier in {'web', 'api'}");
     expect(CalicoSelector.isNotIn('tier', ['db']).expression).toBe("tier not in {'db'}");
-    expect(CalicoSelector.isIn('msg', ["it's", 'x']).expression).toBe('msg in {"it\'s", \'x\'}');
   });
 
   test.each([
@@ -316,7 +306,7 @@ describe('CalicoSelector builders', () => {
     test.each(badKeys)('%s', (_what, key) => {
       const message = thrown(() => build(key as string));
       expect(message).toContain(`CalicoSelector.${method}(): key ${key === undefined ? 'undefined' : JSON.stringify(key)} is not a valid label key`);
-      expect(message).toContain('expected letters, digits');
+      expect(message).toContain('expected e.g. "app"');
     });
   });
 });
@@ -396,8 +386,8 @@ describe('CalicoSelector.parse()', () => {
 });
 
 describe('CalicoSelector round trip: every expression built parses', () => {
-  const values = ['web', '', "it's", 'say "hi"', '&& ||', ')', '}', '{', ',', 'global()', 'a b', '\\', 'ünïcode'];
-  const keys = ['app', 'projectcalico.org/name', NAMESPACE_NAME_LABEL, 'a_b-c.d/e', '0', 'in', 'not', 'has', 'all', 'global', 'contains', 'starts', 'ends', 'with'];
+  const values = ['web', '', 'x.y-z_1', 'in', 'has', 'all', 'global', 'not', 'A9'];
+  const keys = ['app', 'projectcalico.org/name', NAMESPACE_NAME_LABEL, 'a-b.c.d/e_f', '0', 'in', 'not', 'has', 'all', 'global', 'contains', 'starts', 'ends', 'with'];
 
   const built: CalicoSelector[] = [CalicoSelector.all()];
   for (const key of keys) {
