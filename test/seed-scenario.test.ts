@@ -2,15 +2,12 @@ import { Chart, Testing } from 'cdk8s';
 import { AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ExternalHttpsEgress, NetworkModel, Peer, PolicyEngine, Port, ThreeTierApp, ZeroTrustNamespace } from '../src';
 import './support/network-matchers';
 import { synthValid } from './support/manifests';
+import { seedChart } from './support/seed';
 
 // The seed scenario: one namespace, the four zero-trust constructs together. Connectivity is
 // proven by the NetworkModel simulator; here the emitted structure is pinned precisely.
 function seed(): any[] {
-  const chart = new Chart(Testing.app(), 'production');
-  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
-  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
-  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
-  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  const chart = seedChart();
   return synthValid(chart);
 }
 
@@ -153,11 +150,7 @@ describe('seed scenario engine extras', () => {
 // The seed scenario's promises, proven by the NetworkModel over the Kubernetes rendering: who
 // reaches whom, for representative pods of every tier, a stranger and the outside world.
 describe('seed scenario flows (NetworkModel)', () => {
-  const chart = new Chart(Testing.app(), 'production');
-  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
-  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
-  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
-  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  const chart = seedChart();
   const model = NetworkModel.fromChart(chart);
   model.addNamespace('ingress-nginx');
   model.addNamespace('kube-system');

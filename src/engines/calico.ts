@@ -1,5 +1,5 @@
 import { calicoSelectorOf } from './calico-selector';
-import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import { DESCRIPTION_ANNOTATION, ManifestObject, policyMetadata } from './manifest';
 import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
@@ -64,11 +64,7 @@ export class CalicoRenderer implements PolicyRenderer {
     return {
       apiVersion: 'projectcalico.org/v3',
       kind: 'NetworkPolicy',
-      metadata: {
-        name: intent.name,
-        namespace: intent.namespace,
-        ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
-      },
+      metadata: policyMetadata(intent),
       spec,
     };
   }

@@ -1,4 +1,4 @@
-import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import { ManifestObject, policyMetadata } from './manifest';
 import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule } from '../core/http-rule';
@@ -64,11 +64,7 @@ export class CiliumRenderer implements PolicyRenderer {
     return {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
-      metadata: {
-        name: intent.name,
-        namespace: intent.namespace,
-        ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
-      },
+      metadata: policyMetadata(intent),
       spec,
     };
   }

@@ -1,4 +1,4 @@
-import { DESCRIPTION_ANNOTATION, ManifestObject } from './manifest';
+import { ManifestObject, policyMetadata } from './manifest';
 import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
@@ -39,11 +39,7 @@ export class KubernetesRenderer implements PolicyRenderer {
     return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: {
-        name: intent.name,
-        namespace: intent.namespace,
-        ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
-      },
+      metadata: policyMetadata(intent),
       spec,
     };
   }

@@ -1,3 +1,5 @@
+import { PolicyIntent } from '../core/intent';
+
 /** A rendered Kubernetes object as plain JSON, before cdk8s wraps it in an `ApiObject`. */
 export interface ManifestObject {
   readonly apiVersion: string;
@@ -13,3 +15,12 @@ export interface ManifestObject {
 
 /** Annotation that carries a policy's one-sentence description for reviewers. */
 export const DESCRIPTION_ANNOTATION = 'cdk8s-netpol.io/description';
+
+/** The metadata every renderer gives a namespaced policy: its name, namespace and description. */
+export function policyMetadata(intent: Pick<PolicyIntent, 'name' | 'namespace' | 'description'>): ManifestObject['metadata'] {
+  return {
+    name: intent.name,
+    namespace: intent.namespace,
+    ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
+  };
+}

@@ -285,6 +285,12 @@ function expectVerdict(model: NetworkModel, from: string, to: string, port: numb
 // upstream: Netpol / NetworkPolicy between server and client
 // =============================================================================================
 
+// Every case asserts through validateOrFail/expectVerdict (an expect() inside the helper); make
+// a case that forgets to call them fail instead of passing silently.
+beforeEach(() => {
+  expect.hasAssertions();
+});
+
 describe('upstream e2e: Netpol NetworkPolicy between server and client', () => {
   test("should support a 'default-deny-ingress' policy", () => {
     const model = newE2eModel();

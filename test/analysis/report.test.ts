@@ -2,15 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { AllowPrometheusScrape, ExternalHttpsEgress, NetworkModel, PolicyEngine, Report, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { NetworkModel, PolicyEngine, Report, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { seedChart } from '../support/seed';
 
 /** The seed scenario with one pod per tier, Prometheus and the ingress controller. */
 function seedModel(): NetworkModel {
-  const chart = new Chart(Testing.app(), 'production');
-  new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
-  new ThreeTierApp(chart, 'shop', { namespace: 'production' });
-  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
-  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  const chart = seedChart();
   const model = NetworkModel.fromChart(chart);
   model.addNamespace('ingress-nginx');
   model.addNamespace('monitoring');

@@ -42,6 +42,27 @@ export function asObject(value: unknown): Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, any>) : {};
 }
 
+/** One ingress or egress rule of a Kubernetes NetworkPolicy, with where it stands. */
+export interface PolicyRuleAt {
+  readonly direction: 'ingress' | 'egress';
+  /** Where the rule lists its peers: `from` for ingress, `to` for egress. */
+  readonly peersKey: 'from' | 'to';
+  readonly rule: any;
+  /** Its position in `spec.<direction>`, from 0. */
+  readonly index: number;
+  /** Its peers (empty when absent or malformed). */
+  readonly peers: any[];
+}
+
+/** Every ingress rule, then every egress rule, of a NetworkPolicy object (malformed parts read as empty). */
+export function policyRules(obj: any): PolicyRuleAt[] {
+  const spec = asObject(obj?.spec);
+  return (['ingress', 'egress'] as const).flatMap((direction) => {
+    const peersKey = direction === 'ingress' ? 'from' : 'to';
+    return asList(spec[direction]).map((rule: any, index: number) => ({ direction, peersKey, rule, index, peers: asList(rule?.[peersKey]) }));
+  });
+}
+
 /** A label selector in one spelling: sorted labels and expressions, empty parts dropped. */
 export function canonicalSelector(selector: unknown): string {
   const s = asObject(selector);

@@ -1,4 +1,4 @@
-import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+import { Severity, asList, defineRule, describeItem, isEmptySelector, kubernetesPolicies, policyRules } from '../rule';
 
 /** Rules that allow everyone (or every pod of every namespace). */
 export const allowAll = defineRule({
@@ -9,24 +9,20 @@ export const allowAll = defineRule({
     'every port, including addresses outside the cluster; a peer `{namespaceSelector: {}}` matches every pod of every ' +
     'namespace. Either undoes a default deny for the selected pods. Name the peers and ports that are needed.',
 }, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = asObject(item.obj.spec);
   const at = describeItem(item);
   const messages: string[] = [];
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    asList(spec[direction]).forEach((rule: any, i: number) => {
-      const peers = asList(rule?.[peersKey]);
-      const ports = asList(rule?.ports);
-      if (peers.length === 0 && ports.length === 0) {
-        messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction}; list the peers and ports needed`);
-        return;
+  for (const { direction, peersKey, rule, index: i, peers } of policyRules(item.obj)) {
+    const ports = asList(rule?.ports);
+    if (peers.length === 0 && ports.length === 0) {
+      messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction}; list the peers and ports needed`);
+      continue;
+    }
+    peers.forEach((peer: any, j: number) => {
+      const ns = peer?.namespaceSelector;
+      const pods = peer?.podSelector;
+      if (ns !== undefined && ns !== null && isEmptySelector(ns) && (pods === undefined || pods === null || isEmptySelector(pods))) {
+        messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; select the namespaces by kubernetes.io/metadata.name`);
       }
-      peers.forEach((peer: any, j: number) => {
-        const ns = peer?.namespaceSelector;
-        const pods = peer?.podSelector;
-        if (ns !== undefined && ns !== null && isEmptySelector(ns) && (pods === undefined || pods === null || isEmptySelector(pods))) {
-          messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; select the namespaces by kubernetes.io/metadata.name`);
-        }
-      });
     });
   }
   return messages.map((message) => ({ item, message }));

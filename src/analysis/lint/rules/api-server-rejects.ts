@@ -2,7 +2,7 @@ import { cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../../../util/names';
 import { isIntegerInRange } from '../../../util/validation';
 import { Item } from '../inventory';
-import { RawFinding, Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { RawFinding, Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies, policyRules } from '../rule';
 
 /** What the API server refuses in a NetworkPolicy, though the OpenAPI schema lets it through. */
 export const apiServerRejects = defineRule({
@@ -40,17 +40,15 @@ function problemsOf(item: Item): string[] {
   if (types.length > 2 || types.some((t) => t !== 'Ingress' && t !== 'Egress')) {
     add(`spec.policyTypes ${JSON.stringify(types)} may hold at most two entries, each Ingress or Egress`);
   }
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    asList(spec[direction]).forEach((rule: any, i: number) => {
-      const at = `spec.${direction}[${i}]`;
-      for (const key of [peersKey, 'ports']) {
-        if (rule?.[key] !== undefined && rule?.[key] !== null && !Array.isArray(rule[key])) {
-          add(`${at}.${key} must be a list (a "-" is missing?), got ${JSON.stringify(rule[key])}`);
-        }
+  for (const { direction, peersKey, rule, index, peers } of policyRules(item.obj)) {
+    const at = `spec.${direction}[${index}]`;
+    for (const key of [peersKey, 'ports']) {
+      if (rule?.[key] !== undefined && rule?.[key] !== null && !Array.isArray(rule[key])) {
+        add(`${at}.${key} must be a list (a "-" is missing?), got ${JSON.stringify(rule[key])}`);
       }
-      asList(rule?.[peersKey]).forEach((peer: any, j: number) => checkPeer(peer, `${at}.${peersKey}[${j}]`, add));
-      asList(rule?.ports).forEach((port: any, j: number) => checkPort(port, `${at}.ports[${j}]`, add));
-    });
+    }
+    peers.forEach((peer: any, j: number) => checkPeer(peer, `${at}.${peersKey}[${j}]`, add));
+    asList(rule?.ports).forEach((port: any, j: number) => checkPort(port, `${at}.ports[${j}]`, add));
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies, policyRules } from '../rule';
 
 /** Label keys people set by hand on namespaces, which a namespace may well lack. */
 const HAND_MADE_KEYS = ['name', 'namespace', 'ns', 'team'];
@@ -12,22 +12,15 @@ export const namespaceSelectorByCustomLabel = defineRule({
     'when the label is missing the rule silently matches nothing and traffic is denied (or, for an exception, never ' +
     'allowed). Every namespace carries `kubernetes.io/metadata.name` with its own name (set by the API server since 1.21): ' +
     'select by it.',
-}, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = asObject(item.obj.spec);
-  const at = describeItem(item);
-  const messages: string[] = [];
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    asList(spec[direction]).forEach((rule: any, i: number) => {
-      asList(rule?.[peersKey]).forEach((peer: any, j: number) => {
-        const selector = asObject(peer?.namespaceSelector);
-        const keys = [...Object.keys(asObject(selector.matchLabels)), ...asList(selector.matchExpressions).map((e: any) => e?.key)];
-        const key = keys.find((k) => HAND_MADE_KEYS.includes(k));
-        if (key !== undefined) {
-          messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] selects namespaces by the label "${key}", which a namespace may lack; ` +
-            'select them by kubernetes.io/metadata.name');
-        }
-      });
-    });
-  }
-  return messages.map((message) => ({ item, message }));
-}));
+}, (inventory) => kubernetesPolicies(inventory).flatMap((item) => policyRules(item.obj).flatMap(({ direction, peersKey, index, peers }) =>
+  peers.flatMap((peer: any, j: number) => {
+    const selector = asObject(peer?.namespaceSelector);
+    const keys = [...Object.keys(asObject(selector.matchLabels)), ...asList(selector.matchExpressions).map((e: any) => e?.key)];
+    const key = keys.find((k) => HAND_MADE_KEYS.includes(k));
+    return key === undefined ? [] : [{
+      item,
+      message: `${describeItem(item)}: ${direction} rule #${index + 1} ${peersKey}[${j}] selects namespaces by the label "${key}", which a namespace may lack; ` +
+        'select them by kubernetes.io/metadata.name',
+    }];
+  }),
+)));

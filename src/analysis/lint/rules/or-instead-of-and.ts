@@ -1,4 +1,4 @@
-import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+import { Severity, defineRule, describeItem, isEmptySelector, kubernetesPolicies, policyRules } from '../rule';
 
 /** A namespace-only peer next to a pod-only peer: OR, where "these pods in that namespace" was likely meant. */
 export const orInsteadOfAnd = defineRule({
@@ -9,21 +9,16 @@ export const orInsteadOfAnd = defineRule({
     '`- namespaceSelector: ...` followed by `- podSelector: ...` (two dashes) allows every pod of those namespaces OR those ' +
     'pods of the policy\'s own namespace, which is much more than "those pods in those namespaces" (one dash, both selectors ' +
     'in one item). One misplaced `-` opens the whole namespace.',
-}, (inventory) => kubernetesPolicies(inventory).flatMap((item) => {
-  const spec = asObject(item.obj.spec);
-  const at = describeItem(item);
-  const messages: string[] = [];
-  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    asList(spec[direction]).forEach((rule: any, i: number) => {
-      const peers = asList(rule?.[peersKey]);
-      const nsOnly = peers.findIndex((p) => p?.namespaceSelector && !p.podSelector && !p.ipBlock);
-      // `podSelector: {}` next to a namespace is the deliberate "own namespace OR that one".
-      const podOnly = peers.findIndex((p) => p?.podSelector && !isEmptySelector(p.podSelector) && !p.namespaceSelector && !p.ipBlock);
-      if (nsOnly >= 0 && podOnly >= 0) {
-        messages.push(`${at}: ${direction} rule #${i + 1} ORs ${peersKey}[${nsOnly}] (every pod of the selected namespaces) with ` +
-          `${peersKey}[${podOnly}] (pods of this namespace); to allow those pods in those namespaces, put both selectors in one ${peersKey} item`);
-      }
-    });
+}, (inventory) => kubernetesPolicies(inventory).flatMap((item) => policyRules(item.obj).flatMap(({ direction, peersKey, index, peers }) => {
+  const nsOnly = peers.findIndex((p) => p?.namespaceSelector && !p.podSelector && !p.ipBlock);
+  // `podSelector: {}` next to a namespace is the deliberate "own namespace OR that one".
+  const podOnly = peers.findIndex((p) => p?.podSelector && !isEmptySelector(p.podSelector) && !p.namespaceSelector && !p.ipBlock);
+  if (nsOnly < 0 || podOnly < 0) {
+    return [];
   }
-  return messages.map((message) => ({ item, message }));
-}));
+  return [{
+    item,
+    message: `${describeItem(item)}: ${direction} rule #${index + 1} ORs ${peersKey}[${nsOnly}] (every pod of the selected namespaces) with ` +
+      `${peersKey}[${podOnly}] (pods of this namespace); to allow those pods in those namespaces, put both selectors in one ${peersKey} item`,
+  }];
+})));

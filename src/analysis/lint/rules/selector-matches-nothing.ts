@@ -1,5 +1,5 @@
 import { compileLabelSelector } from '../../labels';
-import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies, policyRules } from '../rule';
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -46,21 +46,19 @@ export const selectorMatchesNothing = defineRule({
     if (podsIn(namespace).length > 0 && !isEmptySelector(spec.podSelector) && !matchesSome(spec.podSelector, [namespace])) {
       messages.push(`spec.podSelector ${JSON.stringify(spec.podSelector)} matches none of the workloads of namespace ${namespace}, so the policy protects nothing; check the labels`);
     }
-    for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
-      asList(spec[direction]).forEach((rule: any, i: number) => {
-        asList(rule?.[peersKey]).forEach((peer: any, j: number) => {
-          if (!peer?.podSelector || isEmptySelector(peer.podSelector)) {
-            return;
-          }
-          const namespaces = peer.namespaceSelector ? pinnedNamespaces(peer.namespaceSelector) : [namespace];
-          // Only namespaces whose workloads the input shows, all of them: otherwise the pods may be elsewhere.
-          if (!namespaces || namespaces.length === 0 || !namespaces.every((ns) => podsIn(ns).length > 0)) {
-            return;
-          }
-          if (!matchesSome(peer.podSelector, namespaces)) {
-            messages.push(`${direction} rule #${i + 1} ${peersKey}[${j}].podSelector ${JSON.stringify(peer.podSelector)} matches none of the workloads of ${namespaces.join(', ')}; check the labels`);
-          }
-        });
+    for (const { direction, peersKey, index, peers } of policyRules(item.obj)) {
+      peers.forEach((peer: any, j: number) => {
+        if (!peer?.podSelector || isEmptySelector(peer.podSelector)) {
+          return;
+        }
+        const namespaces = peer.namespaceSelector ? pinnedNamespaces(peer.namespaceSelector) : [namespace];
+        // Only namespaces whose workloads the input shows, all of them: otherwise the pods may be elsewhere.
+        if (!namespaces || namespaces.length === 0 || !namespaces.every((ns) => podsIn(ns).length > 0)) {
+          return;
+        }
+        if (!matchesSome(peer.podSelector, namespaces)) {
+          messages.push(`${direction} rule #${index + 1} ${peersKey}[${j}].podSelector ${JSON.stringify(peer.podSelector)} matches none of the workloads of ${namespaces.join(', ')}; check the labels`);
+        }
       });
     }
     return messages.map((message) => ({ item, message: `${describeItem(item)}: ${message}` }));
