@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /**
@@ -40,6 +41,32 @@ function fingerprintFor(root: IConstruct, taker: object, asking: IConstruct): st
   const value = fingerprint(root);
   LAST_FINGERPRINT.set(root, { taker, asking, value });
   return value;
+}
+
+/** Every API object of an app and its JSON, as the app's checks read them. */
+export interface AppSnapshot {
+  readonly apiObjects: ApiObject[];
+  /** `apiObjects[i].toJson()`, index for index. */
+  readonly jsons: any[];
+}
+
+/**
+ * The last snapshot of each app, by the fingerprint it was taken at: the lint and the proofs of
+ * one validation round read the same objects, and `toJson()` of thousands of objects is the
+ * largest part of their cost.
+ */
+const SNAPSHOTS = new WeakMap<IConstruct, { fingerprint: string; snapshot: AppSnapshot }>();
+
+function snapshotAt(root: IConstruct, fingerprintValue: string): AppSnapshot {
+  const last = SNAPSHOTS.get(root);
+  if (last && last.fingerprint === fingerprintValue) {
+    return last.snapshot;
+  }
+  // Not chart.toJson(): it validates the chart, which would run the checks again.
+  const apiObjects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const snapshot = { apiObjects, jsons: apiObjects.map((o) => o.toJson()) };
+  SNAPSHOTS.set(root, { fingerprint: fingerprintValue, snapshot });
+  return snapshot;
 }
 
 /**
@@ -88,9 +115,9 @@ export class AppWideCache<T> {
    * The result for the current state of the app.
    * @param asking the chart whose validation asks
    * @param charts the charts registered for this check
-   * @param compute computes the result afresh
+   * @param compute computes the result afresh from the app's objects
    */
-  public get(asking: IConstruct, charts: readonly IConstruct[], compute: () => T): T {
+  public get(asking: IConstruct, charts: readonly IConstruct[], compute: (snapshot: AppSnapshot) => T): T {
     if (asking === this.leader) {
       this.round++;
     } else if (this.value !== undefined && this.askedIn.get(asking) !== this.round && charts.length === this.charts &&
@@ -100,9 +127,10 @@ export class AppWideCache<T> {
       return this.value;
     }
     this.askedIn.set(asking, this.round);
-    const state = `${charts.length}/${fingerprintFor(this.root, this, asking)}`;
+    const fingerprintValue = fingerprintFor(this.root, this, asking);
+    const state = `${charts.length}/${fingerprintValue}`;
     if (this.value === undefined || state !== this.state) {
-      this.value = compute();
+      this.value = compute(snapshotAt(this.root, fingerprintValue));
       this.state = state;
       // The leader must be a chart whose validation asks: one with the check turned off never does.
       const registered = new Set(charts);

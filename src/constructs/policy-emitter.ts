@@ -34,7 +34,7 @@ export class PolicyEmitter {
   /** Validates and renders `intent` now (errors surface at the user's call) and emits it. */
   public emit(id: string, intent: PolicyIntent): ApiObject {
     const manifest = this.check(intent);
-    return this.emitObject(id, manifest, manifest.spec, () => manifest.spec);
+    return this.emitObject(id, manifest, manifest.spec);
   }
 
   /**
@@ -67,9 +67,10 @@ export class PolicyEmitter {
 
   /**
    * @param spec the object's spec, possibly lazy
-   * @param finalSpec produces the spec as finally rendered, for the generated mark
+   * @param finalSpec produces the spec as finally rendered, for the generated mark of a growing
+   * policy; without it the spec is final and its mark is computed once
    */
-  private emitObject(id: string, manifest: ManifestObject, spec: unknown, finalSpec: () => unknown): ApiObject {
+  private emitObject(id: string, manifest: ManifestObject, spec: unknown, finalSpec?: () => unknown): ApiObject {
     this.claimName(manifest);
     const object = new ApiObject(this.owner, id, {
       apiVersion: manifest.apiVersion,
@@ -78,8 +79,13 @@ export class PolicyEmitter {
       spec,
     } as any);
     // The mark of generated objects, over the spec as finally rendered (a growing policy's spec is lazy).
+    // A final spec's mark is computed once, on first use: every synthesis reads it (the lint's
+    // snapshot and the written YAML), and hashing thousands of specs each time showed in profiles.
+    let mark: string | undefined;
     object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
-      produce: () => generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() }),
+      produce: () => finalSpec
+        ? generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() })
+        : (mark ??= generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec })),
     }));
     return object;
   }

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
 import { AppWideCache, noteMutation } from '../analysis/app-state';
@@ -73,11 +73,7 @@ class AppProofs {
     if (!this.cache.isOn(chart)) {
       return [];
     }
-    const errors = this.cache.get(chart, this.charts, () => {
-      // Not chart.toJson(): it validates the chart, which would run this validation again.
-      const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-      return this.check(apiObjects.map((o) => o.toJson()));
-    });
+    const errors = this.cache.get(chart, this.charts, (snapshot) => this.check(snapshot.jsons));
     return errors.get(chart) ?? [];
   }
 

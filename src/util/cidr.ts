@@ -127,8 +127,16 @@ export function ipFamily(text: string): IpFamily | undefined {
 
 /** A key that is equal for equal blocks however they are written ("FC00::/7" and "fc00::/7"). */
 export function cidrKey(cidr: Cidr): string {
-  return `${cidr.network.toString()}/${cidr.prefix}`;
+  // Printing an IPv6 address (RFC 5952) is slow, and parsed blocks are shared per text: memoized.
+  let key = CIDR_KEYS.get(cidr);
+  if (key === undefined) {
+    key = `${cidr.network.toString()}/${cidr.prefix}`;
+    CIDR_KEYS.set(cidr, key);
+  }
+  return key;
 }
+
+const CIDR_KEYS = new WeakMap<Cidr, string>();
 
 /** The RFC 6052 NAT64 image (64:ff9b::/96) of an IPv4 block: 10.0.0.0/8 -> 64:ff9b::a00:0/104. */
 export function nat64Image(ipv4Block: Cidr): string {

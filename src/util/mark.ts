@@ -7,13 +7,32 @@ import { createHash } from 'crypto';
  */
 export const GENERATED_ANNOTATION = 'cdk8s-netpol.io/generated';
 
-/** JSON with object keys sorted, so equal objects give equal text whatever their key order. */
+/**
+ * JSON with object keys sorted, so equal objects give equal text whatever their key order.
+ * Written with plain loops: the synth-time lint computes it for every emitted object.
+ */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) {
-    return `[${value.map(canonical).join(',')}]`;
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      // An undefined element prints as nothing, as `[...].map(canonical).join(',')` did.
+      text += (i > 0 ? ',' : '') + (canonical(value[i]) ?? '');
+    }
+    return `${text}]`;
   }
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as any)[k])}`).join(',')}}`;
+    const keys = Object.keys(value).sort();
+    let text = '{';
+    let first = true;
+    for (const key of keys) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member === undefined) {
+        continue;
+      }
+      text += `${first ? '' : ','}${JSON.stringify(key)}:${canonical(member)}`;
+      first = false;
+    }
+    return `${text}}`;
   }
   return JSON.stringify(value);
 }

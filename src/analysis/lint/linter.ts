@@ -1,7 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { AppWideCache } from '../app-state';
+import { AppSnapshot, AppWideCache } from '../app-state';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -35,7 +35,7 @@ class AppLint {
   public readonly charts: Chart[] = [];
   private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
-  constructor(private readonly root: IConstruct) {
+  constructor(root: IConstruct) {
     this.cache = new AppWideCache(root, LINT_CONTEXT_KEY);
   }
 
@@ -43,17 +43,12 @@ class AppLint {
     if (!this.cache.isOn(chart)) {
       return [];
     }
-    const errors = this.cache.get(chart, this.charts, () => {
-      // Not chart.toJson(): it would run the chart's validations again.
-      const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-      return this.lint(chart, apiObjects);
-    });
+    const errors = this.cache.get(chart, this.charts, (snapshot) => this.lint(chart, snapshot));
     return errors.get(chart) ?? [];
   }
 
-  private lint(asking: Chart, apiObjects: ApiObject[]): Map<Chart, string[]> {
+  private lint(asking: Chart, { apiObjects, jsons }: AppSnapshot): Map<Chart, string[]> {
     const cni = (asking.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
-    const jsons = apiObjects.map((o) => o.toJson());
     const findings = new Linter({ cni }).lint(jsons);
     const errors = new Map<Chart, string[]>();
     for (const finding of findings) {
@@ -144,6 +139,11 @@ export class Linter {
       invalid('Linter.lint()', `objects ${show(objects)} is not a list of manifest objects`);
     }
     const input: Inventory = inventory(objects, this.cni);
+    // A finding is only reported when it involves an object the library did not emit (below),
+    // so input made only of intact library objects has none: no rule needs to run.
+    if (input.items.every((item) => item.fromLibrary)) {
+      return [];
+    }
     const findings: LintFinding[] = [];
     for (const rule of RULES) {
       let raw: RawFinding[];

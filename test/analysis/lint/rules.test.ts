@@ -86,6 +86,30 @@ describe('lint rules', () => {
     expect(lint('invalid-suppression', 'positive').map((f) => f.rule)).toContain('allow-all');
   });
 
+  test('missing-dns-egress reads the labels of the kube-system Namespace object, and of no other namespace', () => {
+    const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'] } };
+    // DNS allowed to namespaces labelled tier=infra: kube-system carries the label only when its Namespace object says so.
+    const dns = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-dns', namespace: 'shop' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{ namespaceSelector: { matchLabels: { tier: 'infra' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+        }],
+      },
+    };
+    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+    const rules = (objects: any[]) => new Linter().lint(objects).map((f) => f.rule);
+    expect(rules([deny, dns, namespace('kube-system', { tier: 'infra' })])).not.toContain('missing-dns-egress');
+    expect(rules([deny, dns])).toContain('missing-dns-egress');
+    // The label on another namespace does not make kube-system's DNS pods reachable.
+    expect(rules([deny, dns, namespace('shop', { tier: 'infra' }), namespace('kube-system', {})])).toContain('missing-dns-egress');
+  });
+
   test('rejects bad arguments', () => {
     expect(() => new Linter({ cni: 'flannel' as ClusterCni })).toThrow(/new Linter\(\): cni "flannel" is not one of kubernetes, cilium, calico/);
     expect(() => new Linter().lint('x' as any)).toThrow(/Linter.lint\(\): objects "x" is not a list/);

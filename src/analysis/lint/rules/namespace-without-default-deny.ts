@@ -51,10 +51,29 @@ export const namespaceWithoutDefaultDeny = defineRule({
     'The finding is about the Namespace: suppress it on the Namespace object.',
 }, (inventory) => {
   const withWorkloads = [...new Set(inventory.pods.map((p) => p.namespace))];
+  if (withWorkloads.length === 0) {
+    return [];
+  }
+  // One pass over the objects (asking every object about every namespace was quadratic): a
+  // namespaced policy can only deny in its own namespace; cluster-wide ones are asked per namespace.
+  const denied = new Set<string>();
+  const clusterWide: Item[] = [];
+  const namespaceObjects = new Map<string, Item>();
+  for (const item of inventory.items) {
+    if (item.kind === 'Namespace') {
+      if (!namespaceObjects.has(item.name)) {
+        namespaceObjects.set(item.name, item);
+      }
+    } else if (item.namespace === undefined) {
+      clusterWide.push(item);
+    } else if (deniesIngressIn(item, item.namespace)) {
+      denied.add(item.namespace);
+    }
+  }
   return withWorkloads
-    .filter((namespace) => !inventory.items.some((item) => deniesIngressIn(item, namespace)))
+    .filter((namespace) => !denied.has(namespace) && !clusterWide.some((item) => deniesIngressIn(item, namespace)))
     .map((namespace) => {
-      const item: Item = inventory.items.find((i) => i.kind === 'Namespace' && i.name === namespace)
+      const item: Item = namespaceObjects.get(namespace)
         ?? { obj: {}, kind: 'Namespace', name: namespace, fromLibrary: false, suppressions: new Map() };
       return { item, message: `Namespace ${namespace}: has workloads but no default-deny policy, so every pod not selected by a policy accepts all traffic; add one (e.g. ZeroTrustNamespace)` };
     });
