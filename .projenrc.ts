@@ -20,8 +20,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bin: { 'cdk8s-netpol': 'lib/cli/bin.js' },
   devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
 
-  // Publishing to PyPI/Maven/NuGet/Go stays off: those registries are unreachable here.
-  // The jsii assembly still compiles for every language.
+  // Bindings for every jsii language. Publishing stays off (release: false): those registries
+  // are unreachable here. CI generates and byte-compiles the Python bindings (`check-bindings`).
+  publishToPypi: { distName: 'cdk8s-netpol', module: 'cdk8s_netpol' },
+  publishToMaven: { javaPackage: 'io.github.cdk8snetpol', mavenGroupId: 'io.github.cdk8s-netpol', mavenArtifactId: 'cdk8s-netpol' },
+  publishToGo: { moduleName: 'github.com/cdk8s-netpol/cdk8s-netpol-go', packageName: 'cdk8snetpol' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sNetpol', packageId: 'Cdk8sNetpol' },
   release: false,
   github: false,
   depsUpgrade: false,
@@ -86,5 +90,19 @@ project.addTask('pipeline-example', {
 });
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');
+
+// `npx projen build` must work offline and without the Java, .NET and Go toolchains: outside CI
+// projen's `package` builds every language's package; here it packages the npm tarball only.
+// The per-language tasks (`package:python`, `package:java`, ...) stay for machines that have them.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+
+// Generates the Python bindings from the jsii assembly (after `compile`) and byte-compiles them:
+// an API that jsii accepts but that breaks Python fails here, without a network or a PyPI upload.
+project.addTask('check-bindings', {
+  description: 'Generate the Python bindings with jsii-pacmak (code only) and byte-compile them',
+  exec: 'bash scripts/check-bindings.sh',
+});
 
 project.synth();

@@ -96,7 +96,8 @@ export function handWrittenSpecs(): Record<string, NetworkPolicySpec> {
           },
         ],
         ports: [tcp(443)],
-      }],
+      },
+      { to: [DNS_PEER], ports: DNS_PORTS }],
     },
   };
 }

@@ -1,15 +1,20 @@
 /**
  * Runs every example app in examples/<name>/main.ts the way `npx projen synth-examples` does
  * (CDK8S_OUTDIR pointing at a fresh directory, then `require`), reads the YAML it wrote back,
- * validates every object against the official schemas and checks what each example promises.
+ * validates every object against the official schemas and checks what each example promises:
+ * the objects it emits, and its key flows, allowed and denied, in a NetworkModel of what it wrote.
+ *
+ * The flows of Cilium and Calico renderings are in examples-engines.test.ts (the model reads
+ * Kubernetes NetworkPolicy only, so far).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
-import { ClusterCni, NetpolValidation } from '../src';
+import { ClusterCni, NetpolValidation, NetworkModel } from '../src';
 import { expectValidManifests, policyNamed } from './support/manifests';
+import './support/network-matchers';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
@@ -17,6 +22,8 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 interface Synthesized {
   readonly files: string[];
   readonly objects: any[];
+  /** The objects of each file. */
+  readonly byFile: ReadonlyMap<string, any[]>;
 }
 
 function exampleNames(): string[] {
@@ -52,7 +59,8 @@ function synthExample(name: string): Synthesized {
       require(path.join(EXAMPLES_DIR, name, 'main.ts'));
     });
     const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort();
-    const result = { files, objects: files.flatMap((f) => readManifests(path.join(outdir, f))) };
+    const byFile = new Map(files.map((f) => [f, readManifests(path.join(outdir, f))]));
+    const result = { files, objects: files.flatMap((f) => byFile.get(f)!), byFile };
     cache.set(name, result);
     return result;
   } finally {
@@ -70,9 +78,71 @@ const ofKind = (objects: any[], kind: string) => objects.filter((o) => o.kind ==
 const tcp = (port: number) => ({ port, protocol: 'TCP' });
 const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
 
+/** The objects an example wrote to one file (throws, listing the files, when it wrote no such file). */
+function fileObjects(name: string, file: string): any[] {
+  const { files, byFile } = synthExample(name);
+  const objects = byFile.get(file);
+  if (!objects) {
+    throw new Error(`examples/${name} wrote no ${file}; it wrote ${files.join(', ')}`);
+  }
+  return objects;
+}
+
+/** Computes `make()` on first use only: the describe bodies run before the tests, synthesis must not. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/** A key flow of an example and the verdict the model must give it. */
+interface Flow {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly verdict: 'allowed' | 'denied';
+}
+
+const allowed = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Flow => ({ from, to, port, protocol, verdict: 'allowed' });
+const denied = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Flow => ({ from, to, port, protocol, verdict: 'denied' });
+/** The title of a flow's test, for test.each. */
+const FLOW_TITLE = '$from -> $to on $protocol/$port is $verdict';
+
+/**
+ * Asserts the model's verdict on a flow (the matchers print the verdict's reasons on failure).
+ * `pod` maps the flow's names to the model's pod ids, for pods named after hashed workload names.
+ */
+function expectFlow(model: NetworkModel, flow: Flow, pod: (name: string) => string = (name) => name): void {
+  const [from, to] = [pod(flow.from), pod(flow.to)];
+  if (flow.verdict === 'allowed') {
+    expect(model).toAllow(from, to, flow.port, flow.protocol);
+  } else {
+    expect(model).toDeny(from, to, flow.port, flow.protocol);
+  }
+}
+
+/** Probe addresses: a public one (TEST-NET-3), a public IPv6 one (documentation range), the cloud metadata endpoint. */
+const PUBLIC_IP = '203.0.113.10';
+const PUBLIC_IPV6 = '2001:db8::10';
+const METADATA_IP = '169.254.169.254';
+const COREDNS = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
+
+/** The examples whose key flows this file checks (filled while the describe blocks are collected). */
+const FLOWS_CHECKED = new Set<string>();
+/** Examples with Cilium or Calico policies only: their flows are checked in examples-engines.test.ts. */
+const FLOWS_IN_ENGINES_FILE = ['calico-global-deny', 'cilium-l7'];
+
+/** A describe block of an example's key flows in a NetworkModel, registered for the 'every example' check. */
+function describeKeyFlows(example: string, title: string, body: () => void): void {
+  FLOWS_CHECKED.add(example);
+  describe(`key flows in a NetworkModel: ${title}`, body);
+}
+
 describe('every example', () => {
   test('the examples folder holds the known examples', () => {
-    expect(exampleNames()).toEqual(expect.arrayContaining(['calico-global-deny', 'cilium-l7', 'multi-engine', 'pipeline', 'seed', 'three-tier-app', 'zero-trust-namespace']));
+    expect(exampleNames()).toEqual(expect.arrayContaining([
+      'calico-global-deny', 'cilium-l7', 'external-egress', 'multi-engine', 'pipeline', 'prometheus-scrape', 'seed', 'three-tier-app', 'zero-trust-namespace',
+    ]));
   });
 
   test.each(exampleNames())('%s synthesizes valid manifests, one file per chart named after it', (name) => {
@@ -81,12 +151,22 @@ describe('every example', () => {
       expect(files).toEqual(['pipeline.k8s.yaml']);
     } else if (name === 'multi-engine') {
       expect(files).toEqual(['multi-engine-calico.k8s.yaml', 'multi-engine-cilium.k8s.yaml', 'multi-engine-kubernetes.k8s.yaml']);
+    } else if (name === 'external-egress') {
+      expect(files).toEqual(['external-egress-cilium.k8s.yaml', 'external-egress-kubernetes.k8s.yaml']);
     } else {
       expect(files).toEqual([`${name}.k8s.yaml`]);
     }
     expect(objects.length).toBeGreaterThan(0);
     expectValidManifests(objects);
     expect(process.env.CDK8S_OUTDIR).toBeUndefined();
+  });
+
+  test.each(exampleNames())('%s has its key flows, allowed and denied, checked in a NetworkModel', (name) => {
+    if (FLOWS_IN_ENGINES_FILE.includes(name)) {
+      expect(fs.readFileSync(path.join(__dirname, 'examples-engines.test.ts'), 'utf8')).toContain(`describe('${name}'`);
+    } else {
+      expect([...FLOWS_CHECKED]).toContain(name);
+    }
   });
 
   test.each(exampleNames())('%s has a cdk8s.yaml that runs main.ts through tsconfig-paths', (name) => {
@@ -139,6 +219,47 @@ describe('zero-trust-namespace', () => {
     const spec = policyNamed(objects(), 'allow-egress').spec;
     expect(spec.policyTypes).toEqual(['Egress']);
     expect(spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [tcp(443)] }]);
+  });
+
+  describeKeyFlows('zero-trust-namespace', 'pods of production, kube-dns and pods elsewhere stand in for workloads', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(objects());
+      m.addPod({ namespace: 'production', name: 'web', labels: { app: 'web' }, ports: [{ port: 8080 }, { port: 9100 }] });
+      m.addPod({ namespace: 'production', name: 'worker', labels: { app: 'worker' }, ports: [{ port: 9100 }] });
+      m.addPod(COREDNS);
+      m.addPod({ namespace: 'monitoring', name: 'node-probe' });
+      m.addPod({ namespace: 'default', name: 'client' });
+      // kube-dns's labels in another namespace: allow-dns selects pods AND namespace.
+      m.addPod({ namespace: 'default', name: 'fake-dns', labels: { 'k8s-app': 'kube-dns' } });
+      return m;
+    });
+
+    test.each([
+      // allowSameNamespace is off: pods of production do not reach each other.
+      denied('production/web', 'production/worker', 9100),
+      denied('production/worker', 'production/web', 8080),
+      // DNS to kube-dns on UDP and TCP 53, and to nothing else of kube-system, nor to DNS elsewhere.
+      allowed('production/web', 'kube-system/coredns', 53, 'UDP'),
+      allowed('production/worker', 'kube-system/coredns', 53, 'TCP'),
+      denied('production/web', 'kube-system/coredns', 8080),
+      denied('production/web', 'default/fake-dns', 53, 'UDP'),
+      denied('production/web', '8.8.8.8', 53, 'UDP'),
+      // The API server address, on 443 only.
+      allowed('production/web', '10.96.0.1', 443),
+      denied('production/web', '10.96.0.1', 6443),
+      denied('production/web', '10.96.0.1', 80),
+      denied('production/web', '10.96.0.2', 443),
+      // Every pod of monitoring on 9100, nothing else in.
+      allowed('monitoring/node-probe', 'production/web', 9100),
+      allowed('monitoring/node-probe', 'production/worker', 9100),
+      denied('monitoring/node-probe', 'production/web', 8080),
+      denied('default/client', 'production/web', 9100),
+      denied(PUBLIC_IP, 'production/web', 9100),
+      // Nothing else out.
+      denied('production/web', PUBLIC_IP, 443),
+      denied('production/web', 'monitoring/node-probe', 9100),
+      denied('production/web', 'default/client', 8080),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });
 
@@ -205,6 +326,54 @@ describe('three-tier-app', () => {
     expect(database.ingress).toEqual([{ from: [{ podSelector: podsOf('api') }], ports: [tcp(5432)] }]);
     expect(database.egress ?? []).toEqual([]);
   });
+
+  describeKeyFlows('three-tier-app', 'the tiers are the pods of the Deployments', () => {
+    /** shop/<tier> stands for the pod the model reads from the tier's Deployment (named after it). */
+    const pod = (name: string) => {
+      const tier = TIERS.find((t) => name === `shop/${t.tier}`)?.tier;
+      return tier ? `shop/${deployment(tier).metadata.name}` : name;
+    };
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(objects());
+      m.addPod({ namespace: 'ingress-nginx', name: 'controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+      m.addPod(COREDNS);
+      m.addPod({ namespace: 'default', name: 'intruder' });
+      m.addPod({ namespace: 'shop', name: 'debug', labels: { app: 'debug' } });
+      return m;
+    });
+
+    test('the model reads one pod per Deployment, and nothing else', () => {
+      expect(NetworkModel.fromManifests(objects()).podIds).toEqual(TIERS.map(({ tier }) => pod(`shop/${tier}`)).sort());
+    });
+
+    test.each([
+      allowed('ingress-nginx/controller', 'shop/frontend', 80),
+      allowed('shop/frontend', 'shop/api', 8080),
+      allowed('shop/api', 'shop/database', 5432),
+      allowed('shop/database', 'kube-system/coredns', 53, 'UDP'),
+      // Each hop reaches only the next tier, on its port.
+      denied('ingress-nginx/controller', 'shop/frontend', 443),
+      denied('ingress-nginx/controller', 'shop/api', 8080),
+      denied('ingress-nginx/controller', 'shop/database', 5432),
+      denied('shop/frontend', 'shop/database', 5432),
+      denied('shop/frontend', 'shop/api', 80),
+      denied('shop/api', 'shop/frontend', 80),
+      denied('shop/api', 'shop/database', 5433),
+      denied('shop/api', 'shop/database', 22),
+      // The database initiates nothing.
+      denied('shop/database', 'shop/api', 8080),
+      denied('shop/database', 'shop/frontend', 80),
+      denied('shop/database', PUBLIC_IP, 443),
+      // Nothing from other namespaces, other pods of shop or the internet; nothing out to it.
+      denied('default/intruder', 'shop/frontend', 80),
+      denied('default/intruder', 'shop/api', 8080),
+      denied('default/intruder', 'shop/database', 5432),
+      denied('shop/debug', 'shop/api', 8080),
+      denied('shop/debug', 'shop/database', 5432),
+      denied(PUBLIC_IP, 'shop/frontend', 80),
+      denied('shop/api', PUBLIC_IP, 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow, pod));
+  });
 });
 
 describe('seed', () => {
@@ -242,8 +411,10 @@ describe('seed', () => {
     const spec = policyNamed(objects(), 'allow-external-https').spec;
     expect(spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(spec.policyTypes).toEqual(['Egress']);
-    expect(spec.egress).toHaveLength(1);
+    // The internet on 443, and DNS so that the pods it isolates still resolve names.
+    expect(spec.egress).toHaveLength(2);
     expect(spec.egress[0].ports).toEqual([tcp(443)]);
+    expect(spec.egress[1].ports).toEqual([{ port: 53, protocol: 'UDP' }, tcp(53)]);
     const blocks = spec.egress[0].to.map((peer: any) => peer.ipBlock);
     expect(blocks).toContainEqual({ cidr: '0.0.0.0/0', except: expect.arrayContaining(['169.254.0.0/16']) });
     // No block may let the cloud metadata endpoint through.
@@ -258,6 +429,49 @@ describe('seed', () => {
         expect((block.except ?? []).some(covers)).toBe(true);
       }
     }
+  });
+
+  describeKeyFlows('seed', 'pods with the default tier labels stand in for workloads', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(objects());
+      m.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' }, ports: [{ port: 80 }] });
+      // The api also serves metrics: the scrape policy selects metrics=enabled.
+      m.addPod({ namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' }, ports: [{ port: 8080 }, { port: 9090 }] });
+      m.addPod({ namespace: 'production', name: 'postgres', labels: { app: 'postgres' }, ports: [{ port: 5432 }] });
+      m.addPod({ namespace: 'ingress-nginx', name: 'controller' });
+      m.addPod({ namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } });
+      m.addPod({ namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } });
+      m.addPod({ namespace: 'default', name: 'prometheus', labels: { app: 'prometheus' } });
+      m.addPod(COREDNS);
+      return m;
+    });
+
+    test.each([
+      allowed('ingress-nginx/controller', 'production/frontend', 80),
+      allowed('production/frontend', 'production/api', 8080),
+      allowed('production/api', 'production/postgres', 5432),
+      allowed('production/postgres', 'kube-system/coredns', 53, 'UDP'),
+      denied('production/frontend', 'production/postgres', 5432),
+      denied('production/postgres', 'production/api', 8080),
+      denied('ingress-nginx/controller', 'production/api', 8080),
+      // Scraping: the Prometheus pods of monitoring only, metrics=enabled pods only, 9090 only.
+      allowed('monitoring/prometheus', 'production/api', 9090),
+      denied('monitoring/prometheus', 'production/api', 8080),
+      denied('monitoring/prometheus', 'production/frontend', 9090),
+      denied('monitoring/grafana', 'production/api', 9090),
+      denied('default/prometheus', 'production/api', 9090),
+      // External HTTPS: the api, on 443, to public addresses only.
+      allowed('production/api', PUBLIC_IP, 443),
+      allowed('production/api', PUBLIC_IPV6, 443),
+      denied('production/api', PUBLIC_IP, 80),
+      denied('production/api', METADATA_IP, 80),
+      denied('production/api', METADATA_IP, 443),
+      denied('production/api', '10.0.0.1', 443),
+      denied('production/api', '172.16.0.1', 443),
+      denied('production/api', '192.168.1.1', 443),
+      denied('production/frontend', PUBLIC_IP, 443),
+      denied('production/postgres', PUBLIC_IP, 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });
 
@@ -290,13 +504,13 @@ describe('cilium-l7', () => {
 describe('calico-global-deny', () => {
   const objects = () => synthExample('calico-global-deny').objects;
 
-  test('one tier, two global denies in it, each ending with Pass', () => {
+  test('one tier (default action Pass), two global denies in it, neither ending with a Pass that would skip the other', () => {
     expect(ofKind(objects(), 'Tier').map((o) => [o.metadata.name, o.spec])).toEqual([['cdk8s-netpol-guardrails', { order: 100, defaultAction: 'Pass' }]]);
     const denies = ofKind(objects(), 'GlobalNetworkPolicy');
     expect(denies.map((o) => o.metadata.name)).toEqual(['deny-cloud-metadata', 'deny-other-metadata']);
     for (const deny of denies) {
       expect(deny.spec.tier).toBe('cdk8s-netpol-guardrails');
-      expect(deny.spec.egress[deny.spec.egress.length - 1]).toEqual({ action: 'Pass' });
+      expect(deny.spec.egress.every((rule: any) => rule.action === 'Deny')).toBe(true);
     }
     expect(denies[0].spec.egress[0]).toEqual({ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } });
     expect(denies[1].spec.selector).toBe('has(projectcalico.org/namespace)');
@@ -306,6 +520,183 @@ describe('calico-global-deny', () => {
     const namespaced = objects().filter((o) => o.metadata.namespace === 'production');
     expect(namespaced.map((o) => o.metadata.name).sort()).toEqual(['allow-dns', 'allow-external-https', 'default-deny']);
     expect(namespaced.every((o) => o.apiVersion === 'projectcalico.org/v3' && o.spec.order === 1000)).toBe(true);
+  });
+});
+
+describe('prometheus-scrape', () => {
+  const objects = () => synthExample('prometheus-scrape').objects;
+  const SCRAPED = { 'prometheus.io/scrape': 'true' };
+  const PROMETHEUS = { 'app.kubernetes.io/name': 'prometheus' };
+  const metricsPort = { port: 'metrics', protocol: 'TCP' };
+
+  /** The NetworkPolicy `name` of namespace `namespace`. */
+  function policyIn(namespace: string, name: string): any {
+    return policyNamed(objects().filter((o) => o.metadata.namespace === namespace), name);
+  }
+
+  /** The Deployment cdk8s-plus named after construct id `id` in chart `prometheus-scrape`. */
+  function deployment(id: string): any {
+    const found = ofKind(objects(), 'Deployment').filter((d) => d.metadata.name.startsWith(`prometheus-scrape-${id}-`));
+    expect(found).toHaveLength(1);
+    return found[0];
+  }
+
+  test('locks down both namespaces and opens the scrape on both ends', () => {
+    expect(ofKind(objects(), 'Namespace').map((o) => o.metadata.name)).toEqual(['shop', 'observability']);
+    const namesIn = (namespace: string) => policyNames(objects().filter((o) => o.metadata.namespace === namespace));
+    expect(namesIn('shop')).toEqual(['allow-dns', 'allow-prometheus-scrape', 'default-deny']);
+    expect(namesIn('observability')).toEqual(['allow-dns', 'allow-egress', 'default-deny']);
+  });
+
+  test('the targets admit the Prometheus pods of observability (pods AND namespace) on the port named metrics', () => {
+    const spec = policyIn('shop', 'allow-prometheus-scrape').spec;
+    expect(spec.podSelector).toEqual({ matchLabels: SCRAPED });
+    expect(spec.policyTypes).toEqual(['Ingress']);
+    expect(spec.ingress).toEqual([{
+      from: [{ namespaceSelector: namespaceSelector('observability'), podSelector: { matchLabels: PROMETHEUS } }],
+      ports: [metricsPort],
+    }]);
+  });
+
+  test('observability sends to the opted-in pods of shop on metrics, and to the API server on 443', () => {
+    const spec = policyIn('observability', 'allow-egress').spec;
+    expect(spec.policyTypes).toEqual(['Egress']);
+    expect(spec.egress).toEqual([
+      { to: [{ namespaceSelector: namespaceSelector('shop'), podSelector: { matchLabels: SCRAPED } }], ports: [metricsPort] },
+      { to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [tcp(443)] },
+    ]);
+  });
+
+  test('the storefront pods opt in and name their metrics port; the Prometheus pods carry its label', () => {
+    const storefront = deployment('storefront');
+    expect(storefront.metadata.namespace).toBe('shop');
+    expect(storefront.spec.template.metadata.labels).toMatchObject(SCRAPED);
+    expect(storefront.spec.template.spec.containers.flatMap((c: any) => c.ports)).toEqual([
+      { containerPort: 9898, name: 'http' },
+      { containerPort: 9797, name: 'metrics' },
+    ]);
+    const prometheus = deployment('prometheus');
+    expect(prometheus.metadata.namespace).toBe('observability');
+    expect(prometheus.spec.template.metadata.labels).toMatchObject(PROMETHEUS);
+  });
+
+  describeKeyFlows('prometheus-scrape', 'storefront and Prometheus are the pods of the Deployments', () => {
+    /** shop/storefront and observability/prometheus stand for the pods of the Deployments. */
+    const WORKLOADS: Record<string, string> = { 'shop/storefront': 'storefront', 'observability/prometheus': 'prometheus' };
+    const pod = (name: string) => (WORKLOADS[name] ? `${name.split('/')[0]}/${deployment(WORKLOADS[name]).metadata.name}` : name);
+
+    function modelOf(objs: any[]): NetworkModel {
+      const m = NetworkModel.fromManifests(objs);
+      m.addPod({ namespace: 'observability', name: 'grafana', labels: { 'app.kubernetes.io/name': 'grafana' } });
+      m.addPod({ namespace: 'default', name: 'prometheus', labels: PROMETHEUS });
+      // Serves metrics on a port named metrics too, but did not opt in.
+      m.addPod({ namespace: 'shop', name: 'batch', labels: { app: 'batch' }, ports: [{ port: 9797, name: 'metrics' }] });
+      m.addPod(COREDNS);
+      return m;
+    }
+    const model = lazy(() => modelOf(objects()));
+
+    test.each([
+      allowed('observability/prometheus', 'shop/storefront', 9797),
+      // The storefront's own port is not a metrics port.
+      denied('observability/prometheus', 'shop/storefront', 9898),
+      // Grafana may send (allowEgress is namespace-wide), but the targets admit only Prometheus.
+      denied('observability/grafana', 'shop/storefront', 9797),
+      denied('default/prometheus', 'shop/storefront', 9797),
+      denied('observability/prometheus', 'shop/batch', 9797),
+      denied('shop/batch', 'shop/storefront', 9797),
+      denied('shop/storefront', 'observability/prometheus', 9090),
+      allowed('observability/prometheus', '10.96.0.1', 443),
+      denied('shop/storefront', '10.96.0.1', 443),
+      denied('observability/prometheus', PUBLIC_IP, 443),
+      allowed('observability/prometheus', 'kube-system/coredns', 53, 'UDP'),
+      allowed('shop/storefront', 'kube-system/coredns', 53, 'UDP'),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow, pod));
+
+    test('without the egress allowance of observability, its own default deny stops the scrape', () => {
+      const withoutEgress = objects().filter((o) => !(o.metadata.namespace === 'observability' && o.metadata.name === 'allow-egress'));
+      expect(withoutEgress).toHaveLength(objects().length - 1);
+      const verdict = modelOf(withoutEgress).evaluate({ from: pod('observability/prometheus'), to: pod('shop/storefront'), port: 9797 });
+      expect(verdict.allowed).toBe(false);
+      expect(verdict.reasons.join('\n')).toMatch(/egress of observability\/.*denied/);
+    });
+  });
+});
+
+describe('external-egress', () => {
+  const kubernetes = () => fileObjects('external-egress', 'external-egress-kubernetes.k8s.yaml');
+  const cilium = () => fileObjects('external-egress', 'external-egress-cilium.k8s.yaml');
+
+  test('one file per cluster: NetworkPolicies in one, CiliumNetworkPolicies in the other, the same names in payments', () => {
+    expect(kubernetes().map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(Array(3).fill('networking.k8s.io/v1 NetworkPolicy'));
+    expect(cilium().map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(Array(3).fill('cilium.io/v2 CiliumNetworkPolicy'));
+    for (const objects of [kubernetes(), cilium()]) {
+      expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort())
+        .toEqual(['payments/allow-dns', 'payments/allow-external-https', 'payments/default-deny']);
+    }
+  });
+
+  test('Kubernetes: the checkout pods reach 0.0.0.0/0 and ::/0 on TCP 443, minus the private and link-local ranges, and DNS', () => {
+    const spec = policyNamed(kubernetes(), 'allow-external-https').spec;
+    expect(spec.podSelector).toEqual({ matchLabels: { app: 'checkout' } });
+    expect(spec.policyTypes).toEqual(['Egress']);
+    expect(spec.egress).toEqual([{
+      to: [
+        { ipBlock: { cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16']) } },
+        { ipBlock: { cidr: '::/0', except: expect.arrayContaining(['fc00::/7', 'fe80::/10']) } },
+      ],
+      ports: [tcp(443)],
+    }, {
+      to: [{ namespaceSelector: namespaceSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ port: 53, protocol: 'UDP' }, tcp(53)],
+    }]);
+  });
+
+  test('Cilium: the names on TCP 443 through toFQDNs, and DNS to kube-dns through the DNS proxy, no address ranges', () => {
+    const policy = cilium().find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'allow-external-https');
+    expect(policy.spec.endpointSelector).toEqual({ matchLabels: { app: 'checkout' } });
+    expect(policy.spec.egress).toEqual([
+      { toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.s3.eu-central-1.amazonaws.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      {
+        toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+        toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+      },
+    ]);
+  });
+
+  // The Cilium file's flows are in examples-engines.test.ts.
+  describeKeyFlows('external-egress', 'the Kubernetes rendering', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(kubernetes());
+      m.addPod({ namespace: 'payments', name: 'checkout', labels: { app: 'checkout' } });
+      m.addPod({ namespace: 'payments', name: 'ledger', labels: { app: 'ledger' }, ip: '10.244.1.7' });
+      m.addPod(COREDNS);
+      return m;
+    });
+
+    test.each([
+      allowed('payments/checkout', PUBLIC_IP, 443),
+      allowed('payments/checkout', PUBLIC_IPV6, 443),
+      allowed('payments/checkout', 'kube-system/coredns', 53, 'UDP'),
+      // HTTPS only.
+      denied('payments/checkout', PUBLIC_IP, 80),
+      // The cloud metadata endpoint, private, shared and link-local ranges, IPv4 and IPv6.
+      denied('payments/checkout', METADATA_IP, 443),
+      denied('payments/checkout', METADATA_IP, 80),
+      denied('payments/checkout', '10.0.0.5', 443),
+      denied('payments/checkout', '172.16.0.5', 443),
+      denied('payments/checkout', '192.168.1.5', 443),
+      denied('payments/checkout', '100.64.0.5', 443),
+      denied('payments/checkout', 'fd00:ec2::254', 443),
+      denied('payments/checkout', 'fe80::1', 443),
+      // 169.254.169.254 through a NAT64 gateway.
+      denied('payments/checkout', '64:ff9b::a9fe:a9fe', 443),
+      // A pod of the cluster, by its address.
+      denied('payments/checkout', '10.244.1.7', 443),
+      // Only the checkout pods call out, and nothing comes in.
+      denied('payments/ledger', PUBLIC_IP, 443),
+      denied(PUBLIC_IP, 'payments/checkout', 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });
 
@@ -319,9 +710,73 @@ describe('multi-engine', () => {
     expect(byEngine('cilium.io/v2')).toEqual(kubernetes);
     expect(byEngine('projectcalico.org/v3')).toEqual(kubernetes);
   });
+
+  // The same table, for the Cilium and Calico files, is in examples-engines.test.ts: keep them equal.
+  describeKeyFlows('multi-engine', 'the Kubernetes rendering', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(fileObjects('multi-engine', 'multi-engine-kubernetes.k8s.yaml'));
+      m.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' } });
+      m.addPod({ namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' } });
+      m.addPod({ namespace: 'production', name: 'postgres', labels: { app: 'postgres' } });
+      m.addPod({ namespace: 'ingress-nginx', name: 'controller' });
+      m.addPod({ namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } });
+      m.addPod({ namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } });
+      m.addPod(COREDNS);
+      return m;
+    });
+
+    test.each([
+      allowed('ingress-nginx/controller', 'production/frontend', 80),
+      allowed('production/frontend', 'production/api', 8080),
+      allowed('production/api', 'production/postgres', 5432),
+      allowed('monitoring/prometheus', 'production/api', 9090),
+      allowed('production/api', PUBLIC_IP, 443),
+      allowed('production/api', PUBLIC_IPV6, 443),
+      allowed('production/frontend', 'kube-system/coredns', 53, 'UDP'),
+      allowed('production/postgres', 'kube-system/coredns', 53, 'TCP'),
+      denied('ingress-nginx/controller', 'production/api', 8080),
+      denied('production/frontend', 'production/postgres', 5432),
+      denied('production/postgres', 'production/api', 8080),
+      denied('production/api', 'production/postgres', 5433),
+      denied('monitoring/grafana', 'production/api', 9090),
+      denied('monitoring/prometheus', 'production/api', 8080),
+      denied('production/api', METADATA_IP, 80),
+      denied('production/api', 'fd00:ec2::254', 443),
+      denied('production/api', '10.0.0.1', 443),
+      denied('production/api', PUBLIC_IP, 80),
+      denied('production/frontend', PUBLIC_IP, 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+  });
 });
 
 describe('pipeline', () => {
+  const objects = () => synthExample('pipeline').objects;
+
+  describeKeyFlows('pipeline', 'pods with the default tier labels stand in for workloads', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(objects());
+      m.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' } });
+      m.addPod({ namespace: 'production', name: 'api', labels: { app: 'api' } });
+      m.addPod({ namespace: 'production', name: 'postgres', labels: { app: 'postgres' } });
+      m.addPod({ namespace: 'ingress-nginx', name: 'controller' });
+      m.addPod({ namespace: 'default', name: 'intruder' });
+      m.addPod(COREDNS);
+      return m;
+    });
+
+    test.each([
+      allowed('ingress-nginx/controller', 'production/frontend', 80),
+      allowed('production/frontend', 'production/api', 8080),
+      allowed('production/api', 'production/postgres', 5432),
+      allowed('production/api', 'kube-system/coredns', 53, 'UDP'),
+      denied('production/frontend', 'production/postgres', 5432),
+      denied('production/postgres', 'production/api', 8080),
+      denied('default/intruder', 'production/frontend', 80),
+      denied('default/intruder', 'production/api', 8080),
+      denied('production/api', PUBLIC_IP, 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+  });
+
   test('with a planted mistake, the validation plugin over the synthesized files fails on it', async () => {
     process.env.NETPOL_PLANT_MISTAKE = '1';
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-netpol-pipeline-'));

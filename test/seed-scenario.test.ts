@@ -141,7 +141,8 @@ describe('seed scenario engine extras', () => {
     const deny = objects.find((o) => o.kind === 'GlobalNetworkPolicy');
     expect(tier.spec).toEqual({ order: 100, defaultAction: 'Pass' });
     expect(deny.metadata.namespace).toBeUndefined();
-    expect(deny.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }]);
+    // The rest passes on through the tier's default action (a Pass rule would skip later guardrails).
+    expect(deny.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }]);
     // Every namespaced allow sits at Kubernetes' order in the default tier, after the guardrail tier.
     expect(objects.filter((o) => o.kind === 'NetworkPolicy').every((o) => o.spec.order === 1000 && o.spec.tier === undefined)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { ContainerPort } from './types';
 
 /** One side of a connection, as policies see it. */
-export type Endpoint = PodSide | ExternalSide;
+export type Endpoint = PodSide | ExternalSide | NameSide;
 
 /** A pod of the model. */
 export interface PodSide {
@@ -24,6 +24,21 @@ export interface ExternalSide {
   /** The IP literal. */
   readonly id: string;
   readonly ip: string;
+  /** The address is the Kubernetes API server's (`NetworkModel.addKubeApiServer`). */
+  readonly apiServer?: boolean;
+}
+
+/**
+ * A DNS name outside the cluster (a destination only). Its addresses are unknown: address rules
+ * match it only when they admit every address.
+ */
+export interface NameSide {
+  readonly kind: 'name';
+  /** The name as the probe gave it. */
+  readonly id: string;
+  /** Lower case, without a trailing dot. */
+  readonly name: string;
+  readonly ip?: undefined;
 }
 
 /** The endpoint's address, if it has one. */

@@ -18,7 +18,7 @@ interface PortMatcher {
 /** A peer entry of a rule. */
 type PeerMatcher =
   | { readonly kind: 'selector'; readonly pods?: LabelMatcher; readonly namespaces?: LabelMatcher; readonly text: string }
-  | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string };
+  | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly everything: boolean; readonly text: string };
 
 /** One rule: peers (undefined: every peer) AND ports (undefined: every port). */
 interface RuleMatcher {
@@ -82,10 +82,13 @@ export class KubernetesPolicy {
   /**
    * The first rule that allows traffic between `self` (a pod this policy isolates) and `other`
    * in `direction`, as text; undefined when none does. `destination` resolves named ports.
+   * @param ipBlocksMatchPods whether ipBlock peers match pods by address; Cilium turns ipBlocks
+   *   into CIDR rules, which match only peers outside the cluster (SEMANTICS.md §2 "CIDR")
    */
-  public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string): string | undefined {
+  public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string,
+    ipBlocksMatchPods: boolean = true): string | undefined {
     for (const rule of this.rules[direction]) {
-      const peer = rule.peers === undefined ? 'anyone' : rule.peers.find((p) => peerMatches(p, other, this.namespace))?.text;
+      const peer = rule.peers === undefined ? 'anyone' : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods))?.text;
       if (peer === undefined) {
         continue;
       }
@@ -148,7 +151,7 @@ function compilePeer(peer: any, where: string): PeerMatcher {
       return hole;
     });
     const text = except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e: Cidr) => e.text).join(', ')}`;
-    return { kind: 'ipBlock', cidr, except, text };
+    return { kind: 'ipBlock', cidr, except, everything: cidr.prefix === 0 && except.length === 0, text };
   }
   if (podSelector === undefined && namespaceSelector === undefined) {
     throw new Error(`${where}: must specify a peer`);
@@ -205,8 +208,15 @@ function checkedCidr(text: unknown, where: string): Cidr {
   return parseCidr(text as string, true);
 }
 
-function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string): boolean {
+function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string, ipBlocksMatchPods: boolean): boolean {
   if (peer.kind === 'ipBlock') {
+    if (other.kind === 'name') {
+      // A DNS name's addresses are unknown: only a block admitting every address admits it.
+      return peer.everything;
+    }
+    if (!ipBlocksMatchPods && other.kind === 'pod') {
+      return false;
+    }
     // ipBlock is meant for addresses outside the cluster; a pod is matched by its address when
     // it has one (whether a CNI does so for pods is implementation-defined).
     const ip = addressOf(other);

@@ -1,5 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, compileTier, kubernetesMember } from './calico';
+import { CalicoEvaluator } from './calico-evaluator';
+import { CiliumPolicy } from './cilium';
+import { CiliumEvaluator } from './cilium-evaluator';
+import { SideDecision } from './decision';
 import { Endpoint, PodSide } from './endpoint';
+import { dnsNameProblem, normalizeDnsName } from './fqdn';
+import { checkHttpRequest, L7Request } from './http';
 import { Direction, KubernetesPolicy } from './kubernetes';
 import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
 import { isWorkload, podOfWorkload, workloadProblem } from './workloads';
@@ -7,25 +14,54 @@ import { canonicalIp, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
+export type { SideDecision } from './decision';
+
 /** The label the API server puts on every namespace. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
-/** Policy kinds of other engines, refused clearly rather than ignored. */
-const UNSUPPORTED_POLICY_KINDS = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+const KUBERNETES_POLICY = 'networking.k8s.io/v1 NetworkPolicy';
+/** The kinds of each CNI's policies; one model holds one CNI's (a cluster runs one CNI). */
+const CNI_KINDS: Record<string, 'Cilium' | 'Calico'> = {
+  'cilium.io/v2 CiliumNetworkPolicy': 'Cilium',
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'Cilium',
+  'projectcalico.org/v3 NetworkPolicy': 'Calico',
+  'projectcalico.org/v3 GlobalNetworkPolicy': 'Calico',
+  'projectcalico.org/v3 Tier': 'Calico',
+};
+/**
+ * Kinds that change which traffic is allowed but that the model does not evaluate: refused
+ * clearly rather than ignored. (Staged Calico policies are never enforced, so they are skipped.)
+ */
+const REFUSED_KINDS: Record<string, string> = {
+  AdminNetworkPolicy: 'admin network policies (policy.networking.k8s.io) are not modelled',
+  BaselineAdminNetworkPolicy: 'baseline admin network policies (policy.networking.k8s.io) are not modelled',
+  NetworkSet: 'Calico network sets give labels to address ranges, which selectors then match; they are not modelled',
+  GlobalNetworkSet: 'Calico network sets give labels to address ranges, which selectors then match; they are not modelled',
+  HostEndpoint: 'Calico host endpoints put policy on nodes, which the model does not have',
+  CiliumCIDRGroup: 'CIDR groups are not modelled; list the CIDRs in the policy',
+};
+/** Calico's staged policies: previews, never enforced. */
+const STAGED_KINDS = ['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
 
-/** How one side of a connection was decided (for `_explain`). */
-export interface SideDecision {
-  readonly direction: Direction;
-  /** "namespace/pod". */
-  readonly pod: string;
-  readonly allowed: boolean;
-  /** Ids ("namespace/name") of the policies that isolate the pod in this direction. */
-  readonly isolatedBy: string[];
-  /** Id of the policy whose rule allowed, when one did. */
-  readonly allowedBy?: string;
-  readonly reason: string;
+/**
+ * Which CNI's policy kind an object is, for the kinds the model evaluates: "Kubernetes" (which
+ * combines with either CNI), "Cilium" or "Calico"; undefined for any other object.
+ */
+export function modelledPolicyCni(obj: any): 'Kubernetes' | 'Cilium' | 'Calico' | undefined {
+  const kind = `${obj?.apiVersion} ${obj?.kind}`;
+  return kind === KUBERNETES_POLICY ? 'Kubernetes' : CNI_KINDS[kind];
 }
 
+/** Calico's staged policies (previews, never enforced): the model skips them. */
+export function isStagedPolicy(obj: any): boolean {
+  return STAGED_KINDS.includes(obj?.kind);
+}
+/** Where the cluster DNS runs, for the DNS-proxy check of Cilium FQDN rules. */
+const DNS_NAMESPACE = 'kube-system';
+const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
+
+/** The keys of Probe. */
+const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
 /** The keys of PodEndpoint. */
 const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
 
@@ -36,14 +72,34 @@ interface Index {
   readonly isolating: Map<string, KubernetesPolicy[]>;
   /** The policies of each namespace: a policy only ever selects pods of its own namespace. */
   readonly policiesByNamespace: Map<string, KubernetesPolicy[]>;
+  /** The cluster DNS pods (kube-system, k8s-app=kube-dns). */
+  readonly dnsPods: PodSide[];
+  /** Set when the model holds Cilium policies. */
+  readonly cilium?: CiliumEvaluator;
+  /** Set when the model holds Calico policies or tiers. */
+  readonly calico?: CalicoEvaluator;
 }
 
 /**
- * Which pod can reach which, proven from the manifests alone: namespaces, pods and
- * `networking.k8s.io/v1` NetworkPolicies, evaluated with the Kubernetes semantics of
- * SEMANTICS.md §1 (isolation per direction, additive allows, policyTypes defaulting, AND inside
- * a peer and OR across peers, ipBlock with except, named ports resolved on the destination pod;
- * a connection needs the source's egress AND the destination's ingress).
+ * Which pod can reach which, proven from the manifests alone: namespaces, pods and the policies
+ * of one cluster, evaluated with each engine's semantics; a connection needs the source's egress
+ * AND the destination's ingress.
+ *
+ * - `networking.k8s.io/v1` NetworkPolicy (SEMANTICS.md §1): isolation per direction, additive
+ *   allows, policyTypes defaulting, AND inside a peer and OR across peers, ipBlock with except,
+ *   named ports resolved on the destination pod.
+ * - `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (§2), with the
+ *   Kubernetes policies as Cilium enforces them: deny rules beat every allow, allows are a union,
+ *   HTTP rules restrict requests, toFQDNs rules need the DNS proxy to see the lookups.
+ * - `projectcalico.org/v3` NetworkPolicy, GlobalNetworkPolicy and Tier (§3), with the Kubernetes
+ *   policies in the default tier at order 1000: tiers, orders, Allow/Deny/Pass/Log rules, each
+ *   tier's default action. A policy naming a tier needs that Tier object in the model (except
+ *   Calico's own `default`, `kube-admin` and `kube-baseline`): its order and default action decide.
+ *
+ * One model holds one CNI's policies: Cilium and Calico policies together are refused. A probe's
+ * destination may be a DNS name ("api.stripe.com"): Cilium's toFQDNs rules match it by name;
+ * address rules only when they admit every address. The Kubernetes API server is known by the
+ * addresses given with `addKubeApiServer` (Cilium's `kube-apiserver` entity matches them).
  *
  * It reads manifests, never the library's intents, so it checks what is really emitted.
  */
@@ -58,10 +114,12 @@ export class NetworkModel {
   }
 
   /**
-   * A model of manifest objects: NetworkPolicies, Namespaces (with their labels) and the pods of
-   * Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and CronJob
-   * objects. Other kinds (Services, ConfigMaps, ...) do not affect connectivity and are skipped;
-   * policies of other engines are refused.
+   * A model of manifest objects: Kubernetes NetworkPolicies, Cilium and Calico policies (and
+   * Calico Tiers), Namespaces (with their labels) and the pods of Pod, Deployment, StatefulSet,
+   * DaemonSet, ReplicaSet, ReplicationController, Job and CronJob objects. Other kinds (Services,
+   * ConfigMaps, Calico's never-enforced staged policies, ...) do not affect connectivity and are
+   * skipped; kinds that do but are not modelled (admin network policies, network sets, host
+   * endpoints) are refused.
    */
   public static fromManifests(objects: any[]): NetworkModel {
     if (!Array.isArray(objects)) {
@@ -91,7 +149,8 @@ export class NetworkModel {
         } catch (e) {
           invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
         }
-      } else if (obj?.kind === 'NetworkPolicy' || UNSUPPORTED_POLICY_KINDS.includes(obj?.kind)) {
+      } else if (obj?.kind === 'NetworkPolicy' || CNI_KINDS[`${obj?.apiVersion} ${obj?.kind}`] !== undefined ||
+        Object.prototype.hasOwnProperty.call(REFUSED_KINDS, obj?.kind)) {
         model.addManifest(obj);
       }
     });
@@ -103,6 +162,13 @@ export class NetworkModel {
   /** Address -> "namespace/name". */
   private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
+  private readonly ciliumPolicies: CiliumPolicy[] = [];
+  private readonly calicoPolicies: CalicoPolicy[] = [];
+  private readonly tiers = new Map<string, { tier: CalicoTier; source: any }>();
+  /** The CNI whose policies the model holds, and the first object that said so. */
+  private cni?: { readonly name: 'Cilium' | 'Calico'; readonly first: string };
+  /** Addresses of the Kubernetes API server (canonical). */
+  private readonly apiServers = new Set<string>();
   private readonly policyIds = new Set<string>();
   private index?: Index;
 
@@ -171,28 +237,85 @@ export class NetworkModel {
     }
   }
 
-  /** Adds a policy object (JSON). Only `networking.k8s.io/v1` NetworkPolicy is understood yet. */
+  /**
+   * Adds a policy object (JSON): a `networking.k8s.io/v1` NetworkPolicy, a `cilium.io/v2`
+   * CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, or a `projectcalico.org/v3`
+   * NetworkPolicy, GlobalNetworkPolicy or Tier. Cilium and Calico objects cannot share a model.
+   */
   public addManifest(obj: any): void {
     const where = 'NetworkModel.addManifest()';
-    if (obj === null || typeof obj !== 'object') {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       invalid(where, `${show(obj)} is not a manifest object`);
     }
-    if (obj.apiVersion !== 'networking.k8s.io/v1' || obj.kind !== 'NetworkPolicy') {
-      invalid(where, `${obj.apiVersion ?? '(no apiVersion)'} ${obj.kind ?? '(no kind)'} ${obj.metadata?.name ?? ''} is not supported: ` +
-        'the model evaluates networking.k8s.io/v1 NetworkPolicy only (Cilium and Calico semantics are not modelled yet)');
+    const kind = `${obj.apiVersion ?? '(no apiVersion)'} ${obj.kind ?? '(no kind)'}`;
+    const named = `${kind} ${obj.metadata?.name ?? ''}`;
+    if (Object.prototype.hasOwnProperty.call(REFUSED_KINDS, obj.kind)) {
+      invalid(where, `${named} is not supported: ${REFUSED_KINDS[obj.kind]}`);
     }
-    let policy: KubernetesPolicy;
+    if (STAGED_KINDS.includes(obj.kind)) {
+      invalid(where, `${named} is not supported: staged policies are previews Calico never enforces; leave them out of the model`);
+    }
+    const cni = CNI_KINDS[kind];
+    if (kind !== KUBERNETES_POLICY && cni === undefined) {
+      invalid(where, `${named} is not supported: the model evaluates networking.k8s.io/v1 NetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and ` +
+        'CiliumClusterwideNetworkPolicy, and projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier');
+    }
+    if (cni !== undefined && this.cni !== undefined && this.cni.name !== cni) {
+      invalid(where, `${named} cannot join a model that holds ${this.cni.name} policies (${this.cni.first}): a cluster runs one CNI, ` +
+        'so Cilium and Calico policies never apply together; model each cluster separately');
+    }
     try {
-      policy = new KubernetesPolicy(obj);
+      if (kind === KUBERNETES_POLICY) {
+        const policy = new KubernetesPolicy(obj);
+        this.claimId(`NetworkPolicy ${policy.id}`, `NetworkPolicy ${policy.id}`);
+        this.policies.push(policy);
+      } else if (cni === 'Cilium') {
+        const policy = new CiliumPolicy(obj);
+        this.claimId(policy.id, policy.id);
+        this.ciliumPolicies.push(policy);
+      } else if (obj.kind === 'Tier') {
+        const tier = compileTier(obj);
+        this.claimId(`Tier ${tier.name}`, `Tier ${tier.name}`);
+        this.tiers.set(tier.name, { tier, source: obj });
+      } else {
+        const policy = new CalicoPolicy(obj);
+        this.claimId(policy.id, policy.id);
+        this.calicoPolicies.push(policy);
+      }
     } catch (e) {
       return invalid(where, (e as Error).message);
     }
-    if (this.policyIds.has(policy.id)) {
-      invalid(where, `NetworkPolicy ${policy.id} was already added; two objects with one name cannot both exist`);
+    if (cni !== undefined && this.cni === undefined) {
+      this.cni = { name: cni, first: named.trim() };
     }
-    this.policyIds.add(policy.id);
-    this.policies.push(policy);
     this.index = undefined;
+  }
+
+  /**
+   * Adds an address of the Kubernetes API server (`kubectl get endpoints kubernetes -n default`).
+   * Probes to it reach an endpoint outside the cluster's pods that Cilium's `kube-apiserver`
+   * entity matches (as do `world` and the address rules that cover it, as for any address outside
+   * the cluster); without it that entity matches nothing.
+   * @param address an IPv4 or IPv6 address
+   */
+  public addKubeApiServer(address: string): void {
+    const where = 'NetworkModel.addKubeApiServer()';
+    if (typeof address !== 'string' || ipFamily(address) === undefined) {
+      invalid(where, `address ${show(address)} is not an IPv4 or IPv6 address; expected e.g. "10.96.0.1" or "172.18.0.2"`);
+    }
+    const ip = canonicalIp(address);
+    const pod = this.podIps.get(ip);
+    if (pod) {
+      invalid(where, `address ${address} is already the address of the pod ${pod}; the API server is an endpoint of its own`);
+    }
+    this.apiServers.add(ip);
+  }
+
+  private claimId(key: string, text: string): void {
+    if (this.policyIds.has(key)) {
+      throw new Error(`${text} was already added; two objects with one name cannot both exist`);
+    }
+    this.policyIds.add(key);
   }
 
   /**
@@ -205,16 +328,21 @@ export class NetworkModel {
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
+    copy.ciliumPolicies.push(...this.ciliumPolicies);
+    copy.calicoPolicies.push(...this.calicoPolicies);
+    this.tiers.forEach((value, key) => copy.tiers.set(key, value));
+    copy.cni = this.cni;
+    this.apiServers.forEach((ip) => copy.apiServers.add(ip));
     this.policyIds.forEach((id) => copy.policyIds.add(id));
     return copy;
   }
 
   /**
-   * The NetworkPolicy objects of the model.
+   * The policy objects of the model, of every engine (Tiers excluded).
    * @internal
    */
   public _policyObjects(): any[] {
-    return this.policies.map((p) => p.source);
+    return [...this.policies, ...this.ciliumPolicies, ...this.calicoPolicies].map((p) => p.source);
   }
 
   /**
@@ -232,7 +360,7 @@ export class NetworkModel {
    */
   public _policyPorts(): { protocol: string; port: number }[] {
     const seen = new Map<string, { protocol: string; port: number }>();
-    for (const policy of this.policies) {
+    for (const policy of [...this.policies, ...this.ciliumPolicies, ...this.calicoPolicies]) {
       for (const p of policy.numberedPorts()) {
         seen.set(`${p.protocol}/${p.port}`, p);
       }
@@ -278,8 +406,14 @@ export class NetworkModel {
    */
   public _explain(probe: Probe): Verdict & { readonly sides: SideDecision[] } {
     const where = 'NetworkModel.evaluate()';
-    if (probe === null || typeof probe !== 'object') {
-      invalid(where, `probe ${show(probe)} is not a Probe { from, to, port, protocol? }`);
+    if (probe === null || typeof probe !== 'object' || Array.isArray(probe)) {
+      invalid(where, `probe ${show(probe)} is not a Probe { from, to, port, protocol?, http? }`);
+    }
+    for (const key in probe) {
+      // A misspelt key ("HTTP", "proto") would otherwise be ignored and a default used in silence.
+      if (!Object.prototype.hasOwnProperty.call(PROBE_KEYS, key)) {
+        invalid(where, `probe has an unknown key ${show(key)}; the keys are ${Object.keys(PROBE_KEYS).join(', ')}`);
+      }
     }
     if (!isIntegerInRange(probe.port, 1, 65535)) {
       invalid(where, `port ${show(probe.port)} is not a valid port; expected an integer from 1 to 65535`);
@@ -291,24 +425,43 @@ export class NetworkModel {
     const index = this.buildIndex();
     const from = this.resolve(index, probe.from, 'from');
     const to = this.resolve(index, probe.to, 'to');
-    if (from.kind === 'external' && to.kind === 'external') {
+    if (from.kind !== 'pod' && to.kind !== 'pod') {
       invalid(where, `neither ${from.id} nor ${to.id} is a pod of the model; policies only govern traffic of pods`);
+    }
+    let http: L7Request | undefined;
+    if (probe.http !== undefined) {
+      if (protocol !== 'TCP') {
+        invalid(where, `http is given with protocol ${protocol}; HTTP requests travel over TCP`);
+      }
+      http = checkHttpRequest(where, probe.http, to.kind === 'name' ? to.name : undefined);
     }
     if (from.kind === 'pod' && to.kind === 'pod' && from.id === to.id) {
       return { allowed: true, reasons: [`${from.id} to itself: a pod can always reach itself`], sides: [] };
     }
     const sides: SideDecision[] = [];
-    if (from.kind === 'pod') {
-      sides.push(this.decide(index, from, 'egress', to, to, probe.port, protocol));
-    }
-    if (to.kind === 'pod') {
-      sides.push(this.decide(index, to, 'ingress', from, to, probe.port, protocol));
+    const port = probe.port;
+    const engine = index.cilium ?? index.calico;
+    if (engine) {
+      if (from.kind === 'pod') {
+        sides.push(engine.decide({ pod: from, direction: 'egress', other: to, destination: to, port, protocol, http }));
+      }
+      if (to.kind === 'pod') {
+        sides.push(engine.decide({ pod: to, direction: 'ingress', other: from, destination: to, port, protocol, http }));
+      }
+    } else {
+      // The Kubernetes-only path stays allocation-free: it decides estates of thousands of pods.
+      if (from.kind === 'pod') {
+        sides.push(this.decideKubernetes(index, from, 'egress', to, to, port, protocol));
+      }
+      if (to.kind === 'pod') {
+        sides.push(this.decideKubernetes(index, to, 'ingress', from, to, port, protocol));
+      }
     }
     return { allowed: sides.every((side) => side.allowed), reasons: sides.map((side) => side.reason), sides };
   }
 
-  /** Decides one side: the pod's isolating policies and whether one of their rules allows. */
-  private decide(index: Index, pod: PodSide, direction: Direction, other: Endpoint, destination: Endpoint,
+  /** Decides one side with Kubernetes semantics: the pod's isolating policies and whether one of their rules allows. */
+  private decideKubernetes(index: Index, pod: PodSide, direction: Direction, other: Endpoint, destination: Endpoint,
     port: number, protocol: string): SideDecision {
     const side = `${direction} of ${pod.id}`;
     if (pod.hostNetwork) {
@@ -327,7 +480,9 @@ export class NetworkModel {
         return { direction, pod: pod.id, allowed: true, isolatedBy, allowedBy: policy.id, reason: `${side}: allowed by ${rule}; isolated by ${names}` };
       }
     }
-    const reason = `${side}: denied, isolated by ${names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}`;
+    const hint = other.kind === 'name'
+      ? '; a DNS name\'s addresses are unknown: only an ipBlock admitting every address (0.0.0.0/0 or ::/0 without except) admits it' : '';
+    const reason = `${side}: denied, isolated by ${names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}${hint}`;
     return { direction, pod: pod.id, allowed: false, isolatedBy, reason };
   }
 
@@ -343,8 +498,9 @@ export class NetworkModel {
 
   private resolve(index: Index, text: string, prop: 'from' | 'to'): Endpoint {
     const where = 'NetworkModel.evaluate()';
+    const expected = prop === 'to' ? 'neither "namespace/pod", an IP address nor a DNS name (e.g. "api.example.com")' : 'neither "namespace/pod" nor an IP address';
     if (typeof text !== 'string' || text.length === 0) {
-      invalid(where, `${prop} ${show(text)} is neither "namespace/pod" nor an IP address`);
+      invalid(where, `${prop} ${show(text)} is ${expected}`);
     }
     if (text.includes('/')) {
       const pod = index.pods.get(text);
@@ -354,32 +510,83 @@ export class NetworkModel {
       }
       return pod;
     }
-    if (ipFamily(text) === undefined) {
-      invalid(where, `${prop} ${show(text)} is neither "namespace/pod" nor an IP address`);
+    if (ipFamily(text) !== undefined) {
+      const ip = canonicalIp(text);
+      return index.podsByIp.get(ip) ?? { kind: 'external', id: text, ip, ...(this.apiServers.has(ip) ? { apiServer: true } : {}) };
     }
-    const ip = canonicalIp(text);
-    return index.podsByIp.get(ip) ?? { kind: 'external', id: text, ip };
+    if (dnsNameProblem(text) === undefined) {
+      if (prop === 'from') {
+        invalid(where, `from ${show(text)} is a DNS name, which can only be a destination (to): policies match names on egress; give the client's address`);
+      }
+      return { kind: 'name', id: text, name: normalizeDnsName(text) };
+    }
+    return invalid(where, `${prop} ${show(text)} is ${expected}`);
   }
 
   private buildIndex(): Index {
     if (this.index) {
       return this.index;
     }
-    const policiesByNamespace = new Map<string, KubernetesPolicy[]>();
-    for (const policy of this.policies) {
-      const list = policiesByNamespace.get(policy.namespace);
-      if (list) {
-        list.push(policy);
-      } else {
-        policiesByNamespace.set(policy.namespace, [policy]);
-      }
+    const policiesByNamespace = groupBy(this.policies, (p) => p.namespace);
+    const pods = new Map<string, PodSide>();
+    const dnsPods: PodSide[] = [];
+    const isolating = new Map<string, KubernetesPolicy[]>();
+    let cilium: CiliumEvaluator | undefined;
+    let calico: CalicoEvaluator | undefined;
+    const kubernetesIsolating = (pod: PodSide, direction: Direction) => this.isolatingPolicies(index, pod, direction);
+    if (this.cni?.name === 'Cilium') {
+      const byNamespace = groupBy(this.ciliumPolicies.filter((p) => p.namespace !== undefined), (p) => p.namespace!);
+      cilium = new CiliumEvaluator({
+        policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
+        clusterwide: this.ciliumPolicies.filter((p) => p.namespace === undefined),
+        kubernetesIsolating,
+        dnsServers: () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
+        knowsApiServer: () => this.apiServers.size > 0,
+      });
+    } else if (this.cni?.name === 'Calico') {
+      calico = this.calicoEvaluator();
     }
-    const index: Index = { pods: new Map(), podsByIp: new Map(), isolating: new Map(), policiesByNamespace };
+    const index: Index = { pods, podsByIp: new Map(), isolating, policiesByNamespace, dnsPods, cilium, calico };
     for (const [id, pod] of this.podEndpoints) {
       this.indexPod(index, id, pod);
     }
     this.index = index;
     return index;
+  }
+
+  /** The Calico evaluator: Kubernetes policies join the default tier; every policy's tier must exist. */
+  private calicoEvaluator(): CalicoEvaluator {
+    const tiers = new Map<string, CalicoTier>(Object.entries(BUILT_IN_TIERS));
+    this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
+    for (const policy of this.calicoPolicies) {
+      if (!tiers.has(policy.tier)) {
+        invalid('NetworkModel.evaluate()', `${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}: ` +
+          'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
+      }
+    }
+    const byNamespace = new Map<string, TierMember[]>();
+    const add = (namespace: string, member: TierMember) => byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), member]);
+    this.policies.forEach((p) => add(p.namespace, kubernetesMember(p)));
+    this.calicoPolicies.filter((p) => p.namespace !== undefined).forEach((p) => add(p.namespace!, p));
+    return new CalicoEvaluator({
+      membersIn: (namespace) => byNamespace.get(namespace) ?? [],
+      global: this.calicoPolicies.filter((p) => p.namespace === undefined),
+      tier: (name) => tiers.get(name)!,
+    });
+  }
+
+  /** A kube-dns pod for the DNS-proxy check when the model has none. */
+  private standInDns(): PodSide {
+    return {
+      kind: 'pod',
+      id: `${DNS_NAMESPACE}/kube-dns (stand-in)`,
+      namespace: DNS_NAMESPACE,
+      name: 'kube-dns',
+      labels: { [DNS_LABEL[0]]: DNS_LABEL[1] },
+      namespaceLabels: this.namespaces.get(DNS_NAMESPACE)?.labels ?? { [NAMESPACE_NAME_LABEL]: DNS_NAMESPACE },
+      ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }],
+      hostNetwork: false,
+    };
   }
 
   private indexPod(index: Index, id: string, pod: PodEndpoint): void {
@@ -398,7 +605,25 @@ export class NetworkModel {
     if (pod.ip !== undefined) {
       index.podsByIp.set(pod.ip, side);
     }
+    if (side.namespace === DNS_NAMESPACE && side.labels[DNS_LABEL[0]] === DNS_LABEL[1] && !side.hostNetwork) {
+      index.dnsPods.push(side);
+    }
   }
+}
+
+/** The items by key, in their order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) {
+      list.push(item);
+    } else {
+      out.set(k, [item]);
+    }
+  }
+  return out;
 }
 
 function checkLabelMap(where: string, prop: string, labels: Record<string, string> | undefined): void {
@@ -431,7 +656,8 @@ function checkContainerPort(where: string, prop: string, port: ContainerPort): v
   }
 }
 
-/** "production/frontend -> production/api on TCP/8080". */
+/** "production/frontend -> production/api on TCP/8080" (and the HTTP request, if any). */
 export function describeProbe(probe: Probe): string {
-  return `${probe.from} -> ${probe.to} on ${probe.protocol ?? 'TCP'}/${probe.port}`;
+  const http = probe.http ? ` (HTTP ${probe.http.method} ${probe.http.path})` : '';
+  return `${probe.from} -> ${probe.to} on ${probe.protocol ?? 'TCP'}/${probe.port}${http}`;
 }

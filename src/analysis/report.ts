@@ -24,7 +24,8 @@ export interface ReportOptions {
    */
   readonly findings?: LintFinding[];
   /**
-   * Policies in the input that the matrix does not evaluate, e.g. "cilium.io/v2 CiliumNetworkPolicy x3".
+   * Policy-like objects in the input that the matrix does not evaluate, e.g.
+   * "policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x3".
    * @default - none
    */
   readonly notEvaluated?: string[];
@@ -44,6 +45,18 @@ export interface ManifestReportOptions {
   readonly cni?: ClusterCni;
 }
 
+/** The kinds the NetworkModel evaluates (one CNI's at a time). */
+const EVALUATED_KINDS = new Set([
+  'networking.k8s.io/v1 NetworkPolicy',
+  'cilium.io/v2 CiliumNetworkPolicy',
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy',
+  'projectcalico.org/v3 NetworkPolicy',
+  'projectcalico.org/v3 GlobalNetworkPolicy',
+  'projectcalico.org/v3 Tier',
+]);
+/** Kinds that shape network policy: admin policies, staged policies, network sets, host endpoints, CIDR groups. */
+const POLICY_LIKE = /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/;
+
 /** The files `Report.writeForApp` writes beside the synthesized YAML. */
 export const REPORT_FILES = { markdown: 'netpol-report.md', html: 'netpol-report.html' };
 
@@ -54,8 +67,11 @@ export const REPORT_FILES = { markdown: 'netpol-report.md', html: 'netpol-report
  */
 export class Report {
   /**
-   * A report of manifest objects: Kubernetes NetworkPolicies, Namespaces and workloads make the
-   * matrix; every object is linted; policies of other engines are listed as not evaluated.
+   * A report of manifest objects: Kubernetes NetworkPolicies, the Cilium or Calico policies (and
+   * Calico Tiers) of one CNI, Namespaces and workloads make the matrix; every object is linted;
+   * policy-like kinds the model does not evaluate (admin network policies, staged policies,
+   * network sets, ...) are listed as not evaluated. Cilium and Calico policies together are an
+   * error: a cluster runs one CNI.
    */
   public static fromManifests(objects: any[], options: ManifestReportOptions = {}): Report {
     const where = 'Report.fromManifests()';
@@ -76,14 +92,14 @@ export class Report {
   }
 
   /**
-   * The policy kinds of `objects` that the model does not evaluate, as "apiVersion Kind xN".
+   * The policy-like kinds of `objects` that the model does not evaluate, as "apiVersion Kind xN".
    * @internal
    */
   public static _notEvaluated(objects: any[]): string[] {
     const others = new Map<string, number>();
     for (const obj of objects) {
       const kind = `${obj?.apiVersion} ${obj?.kind}`;
-      if (kind !== 'networking.k8s.io/v1 NetworkPolicy' && typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind)) {
+      if (!EVALUATED_KINDS.has(kind) && typeof obj?.kind === 'string' && POLICY_LIKE.test(obj.kind)) {
         others.set(kind, (others.get(kind) ?? 0) + 1);
       }
     }
@@ -91,11 +107,12 @@ export class Report {
   }
 
   /**
-   * The model of the objects the report evaluates: NetworkPolicies, Namespaces and workloads.
+   * The model of the objects the report evaluates: the policies of the kinds the model evaluates,
+   * Namespaces and workloads.
    * @internal
    */
   public static _model(objects: any[]): NetworkModel {
-    return NetworkModel.fromManifests(objects.filter((obj) => `${obj?.apiVersion} ${obj?.kind}` === 'networking.k8s.io/v1 NetworkPolicy' || obj?.kind === 'Namespace' || isWorkload(obj)));
+    return NetworkModel.fromManifests(objects.filter((obj) => EVALUATED_KINDS.has(`${obj?.apiVersion} ${obj?.kind}`) || obj?.kind === 'Namespace' || isWorkload(obj)));
   }
 
   /**

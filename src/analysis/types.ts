@@ -43,11 +43,37 @@ export interface PodEndpoint {
   readonly hostNetwork?: boolean;
 }
 
+/** One HTTP request of a probe, for policies with L7 (HTTP) rules. */
+export interface HttpRequest {
+  /** The request method, e.g. "GET" (matched case-sensitively, as proxies do). */
+  readonly method: string;
+  /**
+   * The request path, starting with "/", including any query string ("/api/v1/orders?id=1"):
+   * Cilium's path regexes are matched against the whole of it.
+   */
+  readonly path: string;
+  /**
+   * The Host header (":authority"), e.g. "api.example.com".
+   * @default - the probe's destination when it is a DNS name, else no host
+   */
+  readonly host?: string;
+  /**
+   * Request headers by name (names match case-insensitively).
+   * @default {}
+   */
+  readonly headers?: Record<string, string>;
+}
+
 /** One connection attempt to evaluate. */
 export interface Probe {
   /** The client: "namespace/pod", or an IP literal (outside the cluster unless it is a pod's address). */
   readonly from: string;
-  /** The server: "namespace/pod", or an IP literal (outside the cluster unless it is a pod's address). */
+  /**
+   * The server: "namespace/pod", an IP literal (outside the cluster unless it is a pod's address),
+   * or a DNS name outside the cluster such as "api.stripe.com". A name's addresses are unknown:
+   * Cilium's toFQDNs rules match it by name; address rules (ipBlock, CIDR, nets) only when they
+   * admit every address (0.0.0.0/0 or ::/0 without exceptions).
+   */
   readonly to: string;
   /** The destination port (1-65535). */
   readonly port: number;
@@ -56,6 +82,13 @@ export interface Probe {
    * @default "TCP"
    */
   readonly protocol?: string;
+  /**
+   * The HTTP request sent on the connection (TCP only). Ports with L7 HTTP rules (Cilium
+   * `rules.http`, Calico `http`) allow only the requests those rules match; without a request
+   * the probe is decided at L3/L4 and the reasons say that L7 rules restrict requests.
+   * @default - no request: decided at L3/L4
+   */
+  readonly http?: HttpRequest;
 }
 
 /** Whether a probe's connection is allowed, and why. */

@@ -6,6 +6,7 @@ import { ClusterCni, Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
+import { HttpRequest } from '../analysis/types';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
 export interface CliOutput {
@@ -21,6 +22,42 @@ export const EXIT_UNUSABLE = 2;
 function describeSkipped(skipped: Map<string, number>): string {
   const total = [...skipped.values()].reduce((a, b) => a + b, 0);
   return total === 0 ? '' : `; skipped ${total} object(s) of kinds the tools do not read (${[...skipped.entries()].map(([k, n]) => `${k} x${n}`).join(', ')})`;
+}
+
+interface ExplainOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly port: string;
+  readonly protocol: string;
+  readonly httpMethod?: string;
+  readonly httpPath?: string;
+  readonly httpHost?: string;
+  readonly httpHeader?: string[];
+  readonly kubeApiserver?: string[];
+}
+
+/** The probe's HTTP request from the --http-* options, undefined without them, or what is wrong with them. */
+function httpRequest(options: ExplainOptions): HttpRequest | undefined | string {
+  if ([options.httpMethod, options.httpPath, options.httpHost, options.httpHeader].every((o) => o === undefined)) {
+    return undefined;
+  }
+  if (options.httpMethod === undefined || options.httpPath === undefined) {
+    return 'an HTTP request needs both --http-method and --http-path, e.g. --http-method GET --http-path /api/v1/orders';
+  }
+  const headers: Record<string, string> = {};
+  for (const header of options.httpHeader ?? []) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) {
+      return `--http-header ${JSON.stringify(header)} is not "Name: value", e.g. --http-header "X-Tenant: blue"`;
+    }
+    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  return {
+    method: options.httpMethod,
+    path: options.httpPath,
+    ...(options.httpHost !== undefined ? { host: options.httpHost } : {}),
+    ...(options.httpHeader !== undefined ? { headers } : {}),
+  };
 }
 
 /** Runs `cdk8s-netpol` with `argv` (without "node" and the script) and returns the exit code. */
@@ -64,10 +101,16 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .description('whether one pod may reach another (or an address), with the reasons (exit 1 when denied)')
     .argument('<paths...>', 'YAML files or folders with the policies, namespaces and workloads')
     .requiredOption('--from <source>', 'NAMESPACE/POD or an IP address')
-    .requiredOption('--to <destination>', 'NAMESPACE/POD or an IP address')
+    .requiredOption('--to <destination>', 'NAMESPACE/POD, an IP address, or a DNS name outside the cluster (Cilium toFQDNs)')
     .requiredOption('--port <port>', 'destination port')
     .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP').choices(['TCP', 'UDP', 'SCTP']).default('TCP'))
-    .action((paths: string[], options: { from: string; to: string; port: string; protocol: string }) => {
+    .option('--http-method <method>', 'an HTTP request on the connection, checked against L7 rules: its method (with --http-path)')
+    .option('--http-path <path>', 'the HTTP request\'s path, e.g. /api/v1/orders')
+    .option('--http-host <host>', 'the HTTP request\'s Host header')
+    .option('--http-header <header>', 'an HTTP request header "Name: value" (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--kube-apiserver <address>', 'an address of the Kubernetes API server, for Cilium\'s kube-apiserver entity (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value])
+    .action((paths: string[], options: ExplainOptions) => {
       const input = readManifests(paths);
       if (input.problems.length > 0) {
         input.problems.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
@@ -81,11 +124,19 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       const port = Number(options.port);
+      const http = httpRequest(options);
+      if (typeof http === 'string') {
+        io.err(`cdk8s-netpol explain: ${http}`);
+        code = EXIT_UNUSABLE;
+        return;
+      }
       try {
         const { known, skipped } = knownObjects(input.objects);
         const model = NetworkModel.fromManifests(known);
-        const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol });
-        io.out(`${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${options.from} -> ${options.to} on ${options.protocol}/${options.port}`);
+        (options.kubeApiserver ?? []).forEach((address) => model.addKubeApiServer(address));
+        const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol, ...(http ? { http } : {}) });
+        const request = http ? ` (HTTP ${http.method} ${http.path})` : '';
+        io.out(`${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${options.from} -> ${options.to} on ${options.protocol}/${options.port}${request}`);
         verdict.reasons.forEach((r) => io.out(`  ${r}`));
         if (skipped.size > 0) {
           io.err(describeSkipped(skipped).replace(/^; s/, 'S'));
@@ -115,7 +166,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
         const notEvaluated = Report._notEvaluated(input.objects);
         if (notEvaluated.length > 0) {
-          io.err(`Not evaluated (the matrix covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`);
+          io.err(`Not evaluated (kinds the model does not evaluate; the matrix leaves them out): ${notEvaluated.join(', ')}`);
         }
         const text = options.format === 'mermaid' ? `${report.toMermaid()}\n`
           : options.format === 'html' ? report.toHtml()
@@ -144,7 +195,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const [old, now] = comparableMatrices(Report._model(inputs[0].objects), Report._model(inputs[1].objects));
         const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
         if (notEvaluated.length > 0) {
-          io.err(`Not evaluated (the diff covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`);
+          io.err(`Not evaluated (kinds the model does not evaluate; the diff leaves them out): ${notEvaluated.join(', ')}`);
         }
         write(options.out, diffMarkdown(old, now, notEvaluated));
       } catch (e) {

@@ -100,7 +100,7 @@ export class AllowPrometheusScrape extends Construct {
       namespace: props.namespace,
       selector: targets,
       ingress: [{ peers: [prometheus], ports }],
-      description: `${prometheus} may scrape ${targets.isEmpty ? 'every pod' : `pods ${targets}`} on ${ports.join(', ')}.`,
+      description: `${capitalized(String(prometheus))} may scrape ${targets.isEmpty ? 'every pod' : `pods ${targets}`} on ${ports.join(', ')}.`,
     });
 
     // Proof: Prometheus reaches a target on every metrics port (a named port through a
@@ -118,7 +118,7 @@ export class AllowPrometheusScrape extends Construct {
     const neighbour: RepresentativePod = { namespace: prometheusNamespace, role: 'not-prometheus', labels: {} };
     const elsewhere = prometheusNamespace === ELSEWHERE ? `${ELSEWHERE}-2` : ELSEWHERE;
     const impostor: RepresentativePod = { namespace: elsewhere, role: 'prometheus-elsewhere', labels: prometheusLabels };
-    PolicyProofs._promise(this, where, this.engine, probes.flatMap(({ port, number }) => {
+    PolicyProofs._promise(this, where, probes.flatMap(({ port, number }) => {
       const flow = (promise: string, from: RepresentativePod, allowed: boolean, who: string) => ({
         id: `${promise}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
         description: `${who} ${allowed ? 'reaches' : 'cannot reach'} the targets on ${port}`,
@@ -135,4 +135,9 @@ export class AllowPrometheusScrape extends Construct {
       ];
     }));
   }
+}
+
+/** "pods ..." -> "Pods ...": descriptions are sentences, like the other constructs'. */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

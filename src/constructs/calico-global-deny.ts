@@ -41,8 +41,9 @@ export interface CalicoGlobalDenyProps {
    */
   readonly name?: string;
   /**
-   * The Calico tier the policy lives in. Not "default": the policy ends with a Pass rule, and
-   * in the default tier Pass would skip every Kubernetes NetworkPolicy.
+   * The Calico tier the policy lives in. Not "default": a tier whose default action is Pass (or
+   * a closing Pass rule) is what lets unmatched traffic on, and in the default tier it would
+   * skip every Kubernetes NetworkPolicy.
    * @default "cdk8s-netpol-guardrails"
    */
   readonly tier?: string;
@@ -52,7 +53,10 @@ export interface CalicoGlobalDenyProps {
    */
   readonly tierOrder?: number;
   /**
-   * Emit the `Tier` object (once per app and tier name).
+   * Emit the `Tier` object (once per app and tier name), with default action Pass. With
+   * `false` the tier is managed elsewhere and its default action is unknown, so the policy ends
+   * with a Pass rule of its own; as a Pass rule skips the rest of its tier, such a tier holds
+   * one CalicoGlobalDeny only.
    * @default true
    */
   readonly createTier?: boolean;
@@ -78,8 +82,11 @@ const DEFAULT_TIER = 'cdk8s-netpol-guardrails';
 const RESERVED_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'];
 /** The order of Calico's `kube-admin` tier: a guardrail must come before admin allows. */
 const FIRST_CALICO_TIER_ORDER = 1000;
-/** Which tiers this app already emits, and at which order. */
-const TIERS = new WeakMap<IConstruct, Map<string, number>>();
+/**
+ * The tiers this app's CalicoGlobalDeny constructs use: the order of the ones they emit, or
+ * `external` (managed elsewhere) with the construct that uses it.
+ */
+const TIERS = new WeakMap<IConstruct, Map<string, { order: number } | { external: string }>>();
 
 /**
  * Denies egress to `nets` (by default the cloud metadata endpoint 169.254.169.254) for every
@@ -87,8 +94,9 @@ const TIERS = new WeakMap<IConstruct, Map<string, number>>();
  * GlobalNetworkPolicy in its own tier, evaluated ahead of the default tier where Kubernetes
  * NetworkPolicies live.
  *
- * The policy's last rule is `Pass`, and its tier's default action is `Pass`: traffic the deny
- * does not match goes on to the next tier unchanged. A plain deny policy in the default tier
+ * The tier's default action is `Pass`: traffic no deny of the tier matches goes on to the next
+ * tier unchanged (in a tier managed elsewhere, `createTier: false`, the policy ends with a Pass
+ * rule instead). A plain deny policy in the default tier
  * would instead drop every other packet of the endpoints it selects (a tier that applies to an
  * endpoint but takes no action drops), cutting all egress cluster-wide.
  */
@@ -142,8 +150,20 @@ export class CalicoGlobalDeny extends Construct {
     }
     checkBoolean(where, 'createTier', p.createTier);
 
+    const tiers = tiersOf(this);
+    const existing = tiers.get(tier);
+    if (existing !== undefined && 'external' in existing) {
+      invalid(where, `tier ${show(tier)} is already used by ${existing.external} with createTier: false, whose closing Pass rule ` +
+        'would skip this policy (a Pass rule skips the rest of its tier); give this policy another tier');
+    }
+    let closingPass = false;
     if (p.createTier ?? true) {
       this.tierObject = claimTier(this, where, tier, tierOrder);
+    } else if (existing === undefined) {
+      // A tier managed elsewhere: its default action is unknown, so the policy passes unmatched
+      // traffic on itself (a Deny default would otherwise drop all other egress).
+      tiers.set(tier, { external: where });
+      closingPass = true;
     }
 
     const name = p.name ?? toDnsLabel(id);
@@ -155,6 +175,7 @@ export class CalicoGlobalDeny extends Construct {
       selector,
       nets,
       ports: p.ports ?? [],
+      closingPass,
       description: `Endpoints matching ${selector} may not send to ${nets.join(', ')}` +
         `${p.ports ? ` on ${p.ports.join(', ')}` : ''}; everything else passes to the next tier.`,
     });
@@ -168,21 +189,26 @@ function checkFinite(where: string, prop: string, value: number): void {
   }
 }
 
-/** Emits the tier once per app; a second construct in the same tier must agree on its order. */
-function claimTier(owner: Construct, where: string, tier: string, order: number): ApiObject | undefined {
+function tiersOf(owner: Construct): Map<string, { order: number } | { external: string }> {
   const app = owner.node.root;
   let tiers = TIERS.get(app);
   if (!tiers) {
     tiers = new Map();
     TIERS.set(app, tiers);
   }
+  return tiers;
+}
+
+/** Emits the tier once per app; a second construct in the same tier must agree on its order. */
+function claimTier(owner: Construct, where: string, tier: string, order: number): ApiObject | undefined {
+  const tiers = tiersOf(owner);
   const existing = tiers.get(tier);
-  if (existing !== undefined) {
-    if (existing !== order) {
-      invalid(where, `tier ${show(tier)} is already emitted with tierOrder ${existing}; give the same tierOrder or another tier`);
+  if (existing !== undefined && 'order' in existing) {
+    if (existing.order !== order) {
+      invalid(where, `tier ${show(tier)} is already emitted with tierOrder ${existing.order}; give the same tierOrder or another tier`);
     }
     return undefined;
   }
-  tiers.set(tier, order);
+  tiers.set(tier, { order });
   return new ApiObject(owner, 'Tier', renderCalicoPassTier(tier, order) as any);
 }

@@ -2,20 +2,27 @@ import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
-import { PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
+import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises, labelsSatisfying } from './proofs';
 import { checkBoolean, checkDnsPeer, checkPolicyName, checkPorts, requireProps } from './prop-checks';
 import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { cidrContainsIp, parseCidr } from '../util/cidr';
 import { invalid, show } from '../util/validation';
 
-/** Addresses that stand for the internet and the metadata endpoints in proofs (documentation ranges for the public side). */
-const PUBLIC_IPV4 = '203.0.113.10';
-const PUBLIC_IPV6 = '2001:db8::10';
+/**
+ * Addresses that stand for the internet in proofs, in order of preference (documentation ranges
+ * first, then well-known public resolvers): the first one the user's `excludeCidrs` leaves open.
+ */
+const PUBLIC_IPV4 = ['203.0.113.10', '198.51.100.10', '192.0.2.10', '1.1.1.1', '8.8.8.8', '9.9.9.9'];
+const PUBLIC_IPV6 = ['2001:db8::10', '2606:4700:4700::1111', '2001:4860:4860::8888', '2620:fe::fe'];
 const METADATA_IPV4 = '169.254.169.254';
 const METADATA_IPV6 = 'fd00:ec2::254';
 const HTTPS_PORT = 443;
+/** Cloud metadata services answer on plain HTTP. */
+const METADATA_HTTP_PORT = 80;
+const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 
 /** Props of `ExternalHttpsEgress`. */
 export interface ExternalHttpsEgressProps {
@@ -40,8 +47,15 @@ export interface ExternalHttpsEgressProps {
    */
   readonly fqdns?: string[];
   /**
-   * Where the cluster DNS runs: with `fqdns`, Cilium's DNS proxy must see the lookups, so the
-   * policy also allows DNS to it through the proxy.
+   * Let the selected pods resolve names through the cluster DNS (UDP and TCP 53). The policy
+   * isolates their egress, so without this they would lose DNS wherever no other policy (such
+   * as a `ZeroTrustNamespace`'s `allow-dns`) allows it. With `fqdns` DNS is always allowed,
+   * through Cilium's DNS proxy, which must see the lookups.
+   * @default true
+   */
+  readonly allowDns?: boolean;
+  /**
+   * Where the cluster DNS runs, for `allowDns` (and, with `fqdns`, Cilium's DNS proxy rule).
    * @default Peer.kubeDns()
    */
   readonly dnsPeer?: Peer;
@@ -73,6 +87,7 @@ const PROPS_KEYS: Record<keyof ExternalHttpsEgressProps, true> = {
   selector: true,
   ports: true,
   fqdns: true,
+  allowDns: true,
   dnsPeer: true,
   ipv6: true,
   excludeCidrs: true,
@@ -85,8 +100,8 @@ const PROPS_KEYS: Record<keyof ExternalHttpsEgressProps, true> = {
  * shared address space, link-local (cloud metadata 169.254.169.254 included) and IPv6
  * ULA/link-local ranges stay closed. See `Peer.internet()`.
  *
- * The policy governs egress of the selected pods: used without a `ZeroTrustNamespace` (which
- * allows DNS), those pods lose every other egress, DNS included.
+ * The policy governs egress of the selected pods: they lose every egress it does not allow
+ * unless other policies allow it. DNS stays allowed (`allowDns`).
  */
 export class ExternalHttpsEgress extends Construct {
   /** The engine the policy is rendered for. */
@@ -101,6 +116,7 @@ export class ExternalHttpsEgress extends Construct {
     checkPorts(where, 'ports', props.ports);
     checkPolicyName(where, 'name', props.name);
     checkBoolean(where, 'ipv6', props.ipv6);
+    checkBoolean(where, 'allowDns', props.allowDns);
     checkDnsPeer(where, props.dnsPeer, props.fqdns !== undefined);
     this.engine = chooseEngine(this, props.engine, where);
 
@@ -116,48 +132,77 @@ export class ExternalHttpsEgress extends Construct {
       if (props.ipv6 !== undefined || props.excludeCidrs !== undefined) {
         invalid(where, 'ipv6 and excludeCidrs apply to address-based egress; they cannot be combined with fqdns');
       }
+      if (props.allowDns === false) {
+        invalid(where, 'allowDns cannot be false with fqdns: Cilium learns the addresses of the names from the DNS lookups its proxy sees, ' +
+          'so the policy must allow DNS through it; remove allowDns');
+      }
       destinations = props.fqdns.map((name, i) => Peer._fqdn(where, `fqdns[${i}]`, name));
-    } else if (props.dnsPeer !== undefined) {
-      invalid(where, 'dnsPeer only applies with fqdns (it opens DNS for Cilium\'s DNS proxy); remove it');
+    } else if (props.dnsPeer !== undefined && props.allowDns === false) {
+      invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
     } else {
       destinations = [Peer._internet(where, { ipv6: props.ipv6, excludeCidrs: props.excludeCidrs })];
     }
 
     const selector = LabelSelector.of(props.selector ?? {});
     const ports = props.ports ?? [Port.tcp(443)];
+    const dnsPeer = props.dnsPeer ?? Peer.kubeDns();
+    // Address-based egress allows DNS with its own rule; name-based egress gets Cilium's
+    // DNS-proxy rule from the renderer (`dns` of the intent).
+    const dnsRules = props.fqdns === undefined && (props.allowDns ?? true) ? [{ peers: [dnsPeer], ports: DNS_PORTS }] : [];
     new PolicyEmitter(this, this.engine, where).emit('Policy', {
       name: props.name ?? 'allow-external-https',
       namespace: props.namespace,
       selector,
-      egress: [{ peers: destinations, ports }],
+      egress: [{ peers: destinations, ports }, ...dnsRules],
       dns: props.dnsPeer,
       description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}.`,
     });
 
     // Proof (address-based egress): a public address is reachable on each numbered port, the
-    // cloud metadata endpoints never, whatever else the chart allows these pods.
+    // cloud metadata endpoints never (on those ports and on HTTP 80, where metadata services
+    // listen), whatever else the chart allows these pods; and the pods still resolve names.
     if (props.fqdns === undefined) {
       const client: RepresentativePod = { namespace: props.namespace, role: 'client', labels: labelsSatisfying(selector) };
       // Every-port entries are tried on 443; named ports cannot reach addresses outside the cluster.
       const numbered = ports.filter((port) => port.name === undefined)
         .map((port) => ({ protocol: port.protocol, portNumber: port.portNumber ?? HTTPS_PORT }));
       const ipv6 = props.ipv6 ?? true;
-      PolicyProofs._promise(this, where, this.engine, numbered.flatMap((port) => {
-        const flow = (promise: string, to: string, allowed: boolean) => ({
-          id: `${promise}-${port.protocol.toLowerCase()}-${port.portNumber}`,
-          description: `the selected pods ${allowed ? 'reach' : 'cannot reach'} ${to} on ${port.protocol}/${port.portNumber}`,
-          from: client,
-          to,
-          port: port.portNumber!,
-          protocol: port.protocol,
-          allowed,
-        });
-        return [
-          flow('internet', PUBLIC_IPV4, true),
-          flow('no-metadata', METADATA_IPV4, false),
-          ...(ipv6 ? [flow('internet-ipv6', PUBLIC_IPV6, true), flow('no-metadata-ipv6', METADATA_IPV6, false)] : []),
-        ];
-      }));
+      const publicIpv4 = openAddress(PUBLIC_IPV4, props.excludeCidrs);
+      const publicIpv6 = openAddress(PUBLIC_IPV6, props.excludeCidrs);
+      const flow = (promise: string, to: string, protocol: string, portNumber: number, allowed: boolean): FlowPromise => ({
+        id: `${promise}-${protocol.toLowerCase()}-${portNumber}`,
+        description: `the selected pods ${allowed ? 'reach' : 'cannot reach'} ${to} on ${protocol}/${portNumber}`,
+        from: client,
+        to,
+        port: portNumber,
+        protocol,
+        allowed,
+      });
+      const metadata = (protocol: string, portNumber: number) => [
+        flow('no-metadata', METADATA_IPV4, protocol, portNumber, false),
+        ...(ipv6 ? [flow('no-metadata-ipv6', METADATA_IPV6, protocol, portNumber, false)] : []),
+      ];
+      const promises = numbered.flatMap(({ protocol, portNumber }) => [
+        ...(publicIpv4 ? [flow('internet', publicIpv4, protocol, portNumber!, true)] : []),
+        ...(ipv6 && publicIpv6 ? [flow('internet-ipv6', publicIpv6, protocol, portNumber!, true)] : []),
+        ...metadata(protocol, portNumber!),
+      ]);
+      if (!numbered.some((port) => port.protocol === 'TCP' && port.portNumber === METADATA_HTTP_PORT)) {
+        promises.push(...metadata('TCP', METADATA_HTTP_PORT));
+      }
+      if (props.allowDns ?? true) {
+        promises.push(...dnsPromises(client, dnsPeer, 'client'));
+      }
+      PolicyProofs._promise(this, where, promises);
     }
   }
+}
+
+/**
+ * The first candidate address outside every excluded block: the internet promise is only
+ * made for an address the user did not exclude (none left: no such promise).
+ */
+function openAddress(candidates: string[], excluded: string[] | undefined): string | undefined {
+  const blocks = (excluded ?? []).map((text) => parseCidr(text));
+  return candidates.find((ip) => !blocks.some((block) => cidrContainsIp(block, ip)));
 }

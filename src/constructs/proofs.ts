@@ -2,9 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
 import { AppWideCache, noteMutation } from '../analysis/app-state';
-import { NetworkModel } from '../analysis/model';
+import { NetworkModel, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
-import { PolicyEngine } from '../core/engine';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
 import { invalid, show } from '../util/validation';
@@ -42,16 +41,24 @@ interface Promiser {
   /** The construct as named in errors. */
   readonly where: string;
   readonly promises: FlowPromise[];
-  /** Only Kubernetes renderings can be proven by the model; the others are recorded for `accept`. */
-  readonly provable: boolean;
   readonly accepted: Map<string, string>;
 }
 
-/** Policy objects the model understands; any other policy object makes a proof partial. */
-const MODELLED_POLICY = 'networking.k8s.io/v1 NetworkPolicy';
-
+/** Objects that can change which traffic flows: policies, tiers, network sets, host endpoints, CIDR groups. */
 function isPolicyObject(obj: any): boolean {
-  return typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet)$/.test(obj.kind);
+  return typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/.test(obj.kind);
+}
+
+/**
+ * The model's policy ids: "prod/x" (a Kubernetes NetworkPolicy), "CiliumNetworkPolicy prod/x",
+ * "Calico NetworkPolicy prod/x", "GlobalNetworkPolicy x": kind, namespace, name.
+ */
+function parsePolicyId(id: string): { kind: string; namespace?: string; name: string } {
+  const words = id.split(' ');
+  const rest = words[words.length - 1];
+  const kind = words.length > 1 ? words[words.length - 2] : 'NetworkPolicy';
+  const slash = rest.indexOf('/');
+  return slash >= 0 ? { kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { kind, name: rest };
 }
 
 /**
@@ -80,16 +87,25 @@ class AppProofs {
   private check(objects: any[]): Map<Chart, string[]> {
     const errors = new Map<Chart, string[]>();
     const report = (promiser: Promiser, message: string) => errors.set(promiser.chart, [...(errors.get(promiser.chart) ?? []), message]);
-    const provable = this.promisers.filter((p) => p.provable && p.promises.length > 0);
+    const provable = this.promisers.filter((p) => p.promises.length > 0);
     if (provable.length === 0) {
       return errors;
     }
+    const notProven = (why: string) => console.warn(`[cdk8s-netpol] ${provable.reduce((n, p) => n + p.promises.length, 0)} promises of ` +
+      `${provable.length} constructs are not proven: ${why}`);
     // A policy the model cannot evaluate could open or close any path: a proof without it
     // would be a false one, so none is made, and the user is told.
-    const unmodelled = [...new Set(objects.filter((o) => isPolicyObject(o) && `${o.apiVersion} ${o.kind}` !== MODELLED_POLICY).map((o) => `${o.apiVersion} ${o.kind}`))];
+    const unmodelled = [...new Set(objects.filter((o) => isPolicyObject(o) && modelledPolicyCni(o) === undefined && !isStagedPolicy(o))
+      .map((o) => `${o.apiVersion} ${o.kind}`))];
     if (unmodelled.length > 0) {
-      console.warn(`[cdk8s-netpol] ${provable.reduce((n, p) => n + p.promises.length, 0)} promises of ${provable.length} constructs are not proven: ` +
-        `the app also holds ${unmodelled.join(', ')}, which the NetworkModel does not evaluate`);
+      notProven(`the app also holds ${unmodelled.join(', ')}, which the NetworkModel does not evaluate`);
+      return errors;
+    }
+    // One cluster runs one CNI: an app holding both Cilium and Calico policies targets several
+    // clusters, and no single model stands for it.
+    const cnis = new Set(objects.map(modelledPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
+    if (cnis.size > 1) {
+      notProven('the app holds both Cilium and Calico policies (one cluster runs one CNI); prove each cluster\'s charts in an App of its own');
       return errors;
     }
     let model: NetworkModel;
@@ -139,17 +155,24 @@ class AppProofs {
         if (accepted !== undefined) {
           continue;
         }
-        const culprits = promise.allowed
-          ? verdict.sides.filter((s) => !s.allowed).flatMap((s) => s.isolatedBy)
-          : verdict.sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined);
-        const named = [...new Set(culprits)].map((id) => {
-          const [namespace, name] = id.split('/');
-          const by = emitterOf(this.root, 'NetworkPolicy', namespace, name);
+        const named = (ids: string[]) => [...new Set(ids)].map((id) => {
+          const { kind, namespace, name } = parsePolicyId(id);
+          const by = emitterOf(this.root, kind, namespace, name);
           return by ? `${id} (from ${by})` : id;
         });
-        report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ` +
-          `${promise.allowed ? `it is blocked by ${named.join(', ')}` : `${named.join(' and ')} open${named.length === 1 ? 's' : ''} it`}. ` +
-          `${verdict.reasons.join('; ')}. If this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>')`);
+        // A denial has no single culprit: the side is isolated by its policies and none of them
+        // has a rule for the flow, so the fix is an allowance, not removing those policies.
+        const why = promise.allowed
+          ? `no policy allows it: ${verdict.sides.filter((s) => !s.allowed).map((s) =>
+            `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
+            'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
+          : (() => {
+            const openers = named(verdict.sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
+            return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}`;
+          })();
+        report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ${why}, ` +
+          `or if this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>'). ` +
+          `The model's reasons: ${verdict.reasons.join('; ')}`);
       }
     });
     return errors;
@@ -165,8 +188,10 @@ const PROMISERS = new WeakMap<IConstruct, { promiser: Promiser; app: AppProofs }
  * validated (`cdk8s synth`, `app.synth()`, `Testing.synth()`) a NetworkModel of everything the
  * app emits checks each promise. A promise broken by another construct fails synthesis naming
  * both constructs and the policy that opened (or blocked) the path, unless it was accepted
- * with a reason. Only Kubernetes NetworkPolicy renderings are proven; an app that also holds
- * policies of other kinds is reported as not proven.
+ * with a reason. Renderings for every engine are proven (the model evaluates Kubernetes,
+ * Cilium and Calico policies); an app that also holds objects the model does not evaluate
+ * (admin network policies, network sets, ...) or both Cilium and Calico policies is reported
+ * as not proven, with a warning.
  */
 export class PolicyProofs {
   /**
@@ -202,7 +227,7 @@ export class PolicyProofs {
    * Registers a construct's promises (internal: constructs call it).
    * @internal
    */
-  public static _promise(construct: Construct, where: string, engine: PolicyEngine, promises: FlowPromise[]): void {
+  public static _promise(construct: Construct, where: string, promises: FlowPromise[]): void {
     const root = construct.node.root;
     let app = APPS.get(root);
     if (!app) {
@@ -216,7 +241,7 @@ export class PolicyProofs {
       const proofs = app;
       chart.node.addValidation({ validate: () => proofs.validate(chart) });
     }
-    const promiser: Promiser = { construct, chart, where, promises, provable: engine === PolicyEngine.KUBERNETES, accepted: new Map() };
+    const promiser: Promiser = { construct, chart, where, promises, accepted: new Map() };
     app.promisers.push(promiser);
     noteMutation();
     PROMISERS.set(construct, { promiser, app });

@@ -216,7 +216,7 @@ export class ThreeTierApp extends Construct {
       egress: [],
       description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
     });
-    PolicyProofs._promise(this, where, engine, promisesOf(this.namespace, { frontend, api, database }, ingressNamespace,
+    PolicyProofs._promise(this, where, promisesOf(this.namespace, { frontend, api, database }, ingressNamespace,
       props.ingressLabels ?? {}, dnsRules.length > 0 ? (props.dnsPeer ?? Peer.kubeDns()) : undefined));
   }
 }

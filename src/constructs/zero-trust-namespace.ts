@@ -146,7 +146,7 @@ export class ZeroTrustNamespace extends Construct {
       const neighbour: RepresentativePod = { namespace: this.namespace, role: 'neighbour', labels: {}, ports: [{ port: 8080 }] };
       promises.push({ id: 'same-namespace', description: `pods of ${this.namespace} reach each other (TCP/8080 tried)`, from: member, to: neighbour, port: 8080, protocol: 'TCP', allowed: true });
     }
-    PolicyProofs._promise(this, this.where, this.engine, promises);
+    PolicyProofs._promise(this, this.where, promises);
 
     if (props.allowSameNamespace) {
       const samePods = Peer.pods({});

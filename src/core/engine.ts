@@ -8,5 +8,8 @@ export enum PolicyEngine {
   CALICO = 'calico',
 }
 
-/** The context key that sets the app-wide default engine, e.g. `cdk8s-netpol/engine: cilium` in cdk8s.yaml. */
+/**
+ * The context key that sets the app-wide default engine: `app.node.setContext('cdk8s-netpol/engine', 'cilium')`
+ * in main.ts, before the constructs are added.
+ */
 export const ENGINE_CONTEXT_KEY = 'cdk8s-netpol/engine';

@@ -1,80 +1,10 @@
-import type * as Ohm from 'ohm-js' with { 'resolution-mode': 'import' };
 import { LabelOperator, LabelSelector } from '../core/selector';
+import { calicoSelectorProblem } from '../util/calico-selector';
 import { labelKeyProblem, labelValueProblem } from '../util/names';
 import { invalid, show } from '../util/validation';
 
-/**
- * Calico's selector language (SEMANTICS.md §3; libcalico-go/lib/selector/tokenizer), as an Ohm
- * grammar. Like Calico's tokenizer it takes `has(`, `all(` and `global(` as single tokens (no
- * space before the parenthesis) and skips only spaces and tabs. The language:
- * `all()`, `has(k)`, `k == "v"`, `k != "v"`, `k in {"a", "b"}`, `k not in {...}`,
- * `k contains "s"`, `k starts with "s"`, `k ends with "s"`, `!`, `&&`, `||` and parentheses.
- * `global()` is only valid in an entity rule's namespaceSelector.
- */
-const GRAMMAR = String.raw`
-CalicoSelector {
-  Exp = OrExp
-  OrExp = OrExp "||" AndExp  -- or
-        | AndExp
-  AndExp = AndExp "&&" NotExp  -- and
-         | NotExp
-  NotExp = "!" NotExp  -- not
-         | Primary
-  Primary = "(" OrExp ")"                         -- paren
-          | "all(" ")"                             -- all
-          | "global(" ")"                          -- global
-          | "has(" key ")"                         -- has
-          | key "==" string                        -- eq
-          | key "!=" string                        -- ne
-          | key NotIn Set                          -- notIn
-          | key inKw Set                           -- in
-          | key containsKw string                  -- contains
-          | key StartsWith string                  -- startsWith
-          | key EndsWith string                    -- endsWith
-  NotIn = notKw inKw  -- spaced
-        | notinKw
-  StartsWith = startsKw withKw  -- spaced
-             | startswithKw
-  EndsWith = endsKw withKw  -- spaced
-           | endswithKw
-  Set = "{" NonemptyListOf<string, ","> ","? "}"
-  key = keyChar+
-  keyChar = alnum | "_" | "." | "/" | "-"
-  string = "\"" (~"\"" any)* "\""  -- double
-         | "'" (~"'" any)* "'"     -- single
-  inKw = "in" ~keyChar
-  notKw = "not" ~keyChar
-  notinKw = "notin" ~keyChar
-  containsKw = "contains" ~keyChar
-  startsKw = "starts" ~keyChar
-  startswithKw = "startswith" ~keyChar
-  endsKw = "ends" ~keyChar
-  endswithKw = "endswith" ~keyChar
-  withKw = "with" ~keyChar
-  // Calico's tokenizer skips spaces and tabs only; any other character between tokens is an error.
-  space := " " | "\t"
-}`;
-
-// ohm-js ships ESM types with a CommonJS build; this CommonJS package loads the latter.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ohm: typeof Ohm = require('ohm-js');
-let grammar: Ohm.Grammar | undefined;
-
-/** Why `expression` is not a valid Calico selector, or undefined when it is. */
-export function calicoSelectorProblem(expression: string, allowGlobal: boolean = false): string | undefined {
-  if (typeof expression !== 'string') {
-    return 'it is not a string';
-  }
-  grammar ??= ohm.grammar(GRAMMAR);
-  const match = grammar.match(expression);
-  if (match.failed()) {
-    return match.shortMessage ?? 'it does not parse';
-  }
-  if (!allowGlobal && /(^|[^A-Za-z0-9_./-])global\s*\(\s*\)/.test(expression.replace(/"[^"]*"|'[^']*'/g, '""'))) {
-    return 'global() is only valid in an entity rule\'s namespaceSelector';
-  }
-  return undefined;
-}
+// The grammar lives in util/ (SEMANTICS.md §3): the NetworkModel evaluates the same language.
+export { calicoSelectorProblem };
 
 /**
  * A Calico selector expression, built from typed parts or parsed from text. Every instance holds

@@ -171,6 +171,12 @@ export interface CalicoGlobalDenySpec {
   readonly nets: string[];
   readonly ports: Port[];
   readonly description: string;
+  /**
+   * End with `action: Pass`. Needed in a tier whose default action is unknown (not emitted by
+   * this library); wrong in a tier of several policies whose default action is Pass, because a
+   * Pass rule skips the rest of the tier, later policies included (SEMANTICS.md §3 "Rules").
+   */
+  readonly closingPass: boolean;
 }
 
 /**
@@ -197,7 +203,7 @@ export function renderCalicoGlobalDeny(spec: CalicoGlobalDenySpec): ManifestObje
     apiVersion: 'projectcalico.org/v3',
     kind: 'GlobalNetworkPolicy',
     metadata: { name: spec.name, annotations: { [DESCRIPTION_ANNOTATION]: spec.description } },
-    spec: { tier: spec.tier, order: spec.order, selector: spec.selector, types: ['Egress'], egress: [...deny, { action: 'Pass' }] },
+    spec: { tier: spec.tier, order: spec.order, selector: spec.selector, types: ['Egress'], egress: spec.closingPass ? [...deny, { action: 'Pass' }] : deny },
   };
   const annotations = { ...manifest.metadata.annotations, [GENERATED_ANNOTATION]: generatedMark(manifest) };
   return { ...manifest, metadata: { ...manifest.metadata, annotations } };

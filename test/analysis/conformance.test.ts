@@ -1613,8 +1613,8 @@ describe('non-table conformance cases', () => {
   test('an unsupported kind is a clear error (cf. "should support a \'default-deny-ingress\' policy")', () => {
     const model = newE2eModel();
     const spec = { endpointSelector: {}, ingress: [{}] };
-    expect(() => model.addManifest({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'x' }, spec }))
-      .toThrow(/cilium\.io\/v2 CiliumNetworkPolicy c is not supported: the model evaluates networking\.k8s\.io\/v1 NetworkPolicy only/);
+    expect(() => model.addManifest({ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'x' }, spec }))
+      .toThrow(/cilium\.io\/v2alpha1 CiliumNetworkPolicy c is not supported: the model evaluates networking\.k8s\.io\/v1 NetworkPolicy, cilium\.io\/v2/);
     expect(() => model.addManifest({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'anp' }, spec: {} }))
       .toThrow(/AdminNetworkPolicy anp is not supported/);
     expect(() => model.addManifest({ apiVersion: 'extensions/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'old', namespace: 'x' }, spec: {} }))

@@ -34,6 +34,17 @@ describe('KubernetesPolicy', () => {
     expect(p.allowingRule('ingress', pod({ app: 'b' }), pod(), 80, 'TCP')).toBeUndefined();
   });
 
+  test('ipBlocks: names match only a block admitting every address; on Cilium (ipBlocksMatchPods false) pods never match', () => {
+    const everything = compile({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] });
+    const name = { kind: 'name' as const, id: 'api.example.com', name: 'api.example.com' };
+    expect(everything.allowingRule('egress', name, name, 443, 'TCP')).toBe('prod/x egress rule #1 (to 0.0.0.0/0 on every port)');
+    const internet = compile({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
+    expect(internet.allowingRule('egress', name, name, 443, 'TCP')).toBeUndefined();
+    const withIp = { ...pod(), ip: '10.0.0.1' };
+    expect(everything.allowingRule('egress', withIp, withIp, 80, 'TCP')).toBeDefined();
+    expect(everything.allowingRule('egress', withIp, withIp, 80, 'TCP', false)).toBeUndefined();
+  });
+
   test('a policy without a name is refused', () => {
     expect(() => new KubernetesPolicy({ metadata: {}, spec: {} })).toThrow(/NetworkPolicy without metadata.name/);
   });

@@ -1,10 +1,13 @@
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { NetworkModel, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { CalicoGlobalDeny, NetworkModel, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = 'prod') => ({
   apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec,
 });
+const cilium = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'prod' }, spec: { endpointSelector: {}, ingress: [{}] } };
+const calico = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'g' }, spec: { selector: 'all()', ingress: [{ action: 'Deny' }] } };
+const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 't' }, spec: { order: 10 } };
 
 describe('NetworkModel', () => {
   test('namespaces carry kubernetes.io/metadata.name; pods create their namespace if needed', () => {
@@ -108,15 +111,71 @@ describe('NetworkModel', () => {
     expect(m.podIds).toEqual(['p/backup', 'p/backup-cronjob']);
   });
 
-  test('fromManifests skips kinds that do not affect connectivity and refuses other engines\' policies', () => {
+  test('fromManifests skips kinds that do not affect connectivity and refuses kinds it does not model', () => {
     const objects = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'prod' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 80 }] }] } } } },
     ];
     expect(NetworkModel.fromManifests(objects).podIds).toEqual(['default/web']);
-    expect(() => NetworkModel.fromManifests([{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'p' } }]))
-      .toThrow(/NetworkModel.addManifest\(\): cilium.io\/v2 CiliumNetworkPolicy x is not supported: the model evaluates networking.k8s.io\/v1 NetworkPolicy only/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'x' } }]))
+      .toThrow(/NetworkModel.addManifest\(\): policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy x is not supported: admin network policies/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'cdn' } }]))
+      .toThrow(/GlobalNetworkSet cdn is not supported: Calico network sets give labels to address ranges/);
+    // Staged Calico policies are previews that are never enforced: skipped like a ConfigMap.
+    expect(NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'StagedGlobalNetworkPolicy', metadata: { name: 's' }, spec: {} }]).podIds).toEqual([]);
+    // Cilium and Calico policies are evaluated now (their own test files cover how).
+    const ciliumModel = NetworkModel.fromManifests([{
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'x', namespace: 'p' },
+      spec: { endpointSelector: {}, ingress: [{}] },
+    }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'p' }, spec: { containers: [] } }]);
+    expect(ciliumModel.evaluate({ from: '203.0.113.1', to: 'p/a', port: 80 }).allowed).toBe(false);
+  });
+
+  test('a DNS-name destination: only an ipBlock admitting every address admits it, and the reasons say why', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+    m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api' } });
+    m.addManifest(policy('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] }));
+    m.addManifest(policy('api', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] }));
+    expect(m.evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 })).toEqual({
+      allowed: false,
+      reasons: ['egress of prod/web: denied, isolated by prod/web and no rule of these allows TCP/443 to api.stripe.com; a DNS name\'s addresses are unknown: ' +
+        'only an ipBlock admitting every address (0.0.0.0/0 or ::/0 without except) admits it'],
+    });
+    expect(m.evaluate({ from: 'prod/api', to: 'API.stripe.com.', port: 443 }).allowed).toBe(true);
+  });
+
+  test('Cilium and Calico policies, Tiers and the API server survive _clone; their ports are probed', () => {
+    const m = NetworkModel.fromManifests([tier, { ...calico, spec: { tier: 't', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [8443] } }] } }]);
+    m.addPod({ namespace: 'prod', name: 'web' });
+    m.addKubeApiServer('10.96.0.1');
+    const copy = m._clone();
+    expect(copy.evaluate({ from: '203.0.113.1', to: 'prod/web', port: 8443 }).allowed).toBe(false);
+    expect(copy.evaluate({ from: '203.0.113.1', to: 'prod/web', port: 80 }).allowed).toBe(false);
+    expect(copy._policyPorts()).toEqual([{ protocol: 'TCP', port: 8443 }]);
+    expect(copy._policyObjects().map((o) => o.kind)).toEqual(['GlobalNetworkPolicy']);
+    expect(() => copy.addManifest(cilium)).toThrow(/cannot join a model that holds Calico policies/);
+  });
+
+  test('fromChart reads a chart\'s Calico Tier and GlobalNetworkPolicy', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new CalicoGlobalDeny(chart, 'deny-metadata');
+    const m = NetworkModel.fromChart(chart);
+    m.addPod({ namespace: 'prod', name: 'web' });
+    expect(m.evaluate({ from: 'prod/web', to: '169.254.169.254', port: 80 }).allowed).toBe(false);
+    expect(m.evaluate({ from: 'prod/web', to: '203.0.113.1', port: 80 }).allowed).toBe(true);
+  });
+
+  test('the Kubernetes API server\'s address is one more address outside the cluster', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+    m.addKubeApiServer('2001:DB8::1');
+    m.addManifest(policy('web', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '2001:db8::1/128' } }] }] }));
+    expect(m.evaluate({ from: 'prod/web', to: '2001:db8::1', port: 443 }).allowed).toBe(true);
+    expect(() => m.addPod({ namespace: 'prod', name: 'api', ip: '2001:db8::2' })).not.toThrow();
   });
 
   describe('rejects bad input clearly', () => {
@@ -159,6 +218,26 @@ describe('NetworkModel', () => {
       [() => m().evaluate(undefined as any), /probe undefined is not a Probe/],
       [() => NetworkModel.fromChart({} as any), /chart \{\} is not a cdk8s Chart/],
       [() => NetworkModel.fromManifests('x' as any), /objects "x" is not a list of manifest objects/],
+      // Probes: unknown keys, DNS names, HTTP requests.
+      [() => m().evaluate({ from: 'prod/web', to: '8.8.8.8', port: 80, HTTP: {} } as any), /probe has an unknown key "HTTP"; the keys are from, to, port, protocol, http/],
+      [() => m().evaluate({ from: 'prod/web', to: 'web', port: 80 }), /to "web" is neither "namespace\/pod", an IP address nor a DNS name \(e.g. "api.example.com"\)/],
+      [() => m().evaluate({ from: 'api.example.com', to: 'prod/web', port: 80 }), /from "api.example.com" is a DNS name, which can only be a destination \(to\)/],
+      [() => m().evaluate({ from: 'prod/web', to: '8.8.8.8', port: 53, protocol: 'UDP', http: { method: 'GET', path: '/' } }), /http is given with protocol UDP; HTTP requests travel over TCP/],
+      [() => m().evaluate({ from: 'prod/web', to: '8.8.8.8', port: 80, http: { method: 'GET', path: 'index.html' } }), /http.path "index.html" is not a request path/],
+      [() => m().evaluate({ from: 'prod/web', to: '8.8.8.8', port: 80, http: 'GET /' as any }), /http "GET \/" is not an object; expected \{ method, path, host, headers \}/],
+      [() => m().evaluate({ from: 'api.example.com', to: '8.8.8.8', port: 80 }), /from "api.example.com" is a DNS name/],
+      // The API server's address.
+      [() => m().addKubeApiServer('api.example.com'), /addKubeApiServer\(\): address "api.example.com" is not an IPv4 or IPv6 address; expected e.g. "10.96.0.1"/],
+      [() => m().addKubeApiServer('10.0.0.1'), /address 10.0.0.1 is already the address of the pod prod\/web/],
+      // Other kinds, and one CNI per model.
+      [() => m().addManifest({ apiVersion: 'projectcalico.org/v3', kind: 'StagedNetworkPolicy', metadata: { name: 's' } }), /StagedNetworkPolicy s is not supported: staged policies are previews Calico never enforces/],
+      [() => m().addManifest({ apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'h' } }), /HostEndpoint h is not supported: Calico host endpoints put policy on nodes/],
+      [() => { const x = m(); x.addManifest(cilium); x.addManifest(calico); }, new RegExp('projectcalico.org/v3 GlobalNetworkPolicy g cannot join a model that holds Cilium policies ' +
+        '\\(cilium.io/v2 CiliumNetworkPolicy c\\): a cluster runs one CNI, so Cilium and Calico policies never apply together')],
+      [() => { const x = m(); x.addManifest(tier); x.addManifest(cilium); }, /CiliumNetworkPolicy c cannot join a model that holds Calico policies \(projectcalico.org\/v3 Tier t\)/],
+      [() => { const x = m(); x.addManifest(cilium); x.addManifest(cilium); }, /CiliumNetworkPolicy prod\/c was already added/],
+      [() => { const x = m(); x.addManifest(tier); x.addManifest(tier); }, /Tier t was already added/],
+      [() => m().addManifest({ ...cilium, spec: { ingress: [{}] } }), /NetworkModel.addManifest\(\): CiliumNetworkPolicy prod\/c: endpointSelector is required/],
     ])('%#', (call, message) => {
       expect(call).toThrow(message);
     });

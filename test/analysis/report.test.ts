@@ -122,16 +122,32 @@ describe('Report of the seed scenario', () => {
 });
 
 describe('Report.fromManifests and writeForApp', () => {
-  test('other engines\' policies are listed as not evaluated, and every object is linted', () => {
+  test('Cilium policies are evaluated with Kubernetes ones; kinds the model does not evaluate are listed, and every object is linted', () => {
     const chart = new Chart(Testing.app(), 'c');
     new ZeroTrustNamespace(chart, 'zt', { namespace: 'p', engine: PolicyEngine.CILIUM });
     const objects = Testing.synth(chart).concat([{
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'p' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
+    }, {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'anp' }, spec: { priority: 1, subject: { namespaces: {} }, ingress: [] },
     }]);
     const report = Report.fromManifests(objects, { title: 'Mixed' });
-    expect(report.toMarkdown()).toContain('> **Not evaluated** (the matrix shows Kubernetes NetworkPolicy only): cilium.io/v2 CiliumNetworkPolicy x2');
+    expect(report.toMarkdown()).toContain('> **Not evaluated** (kinds the model does not evaluate; the matrix leaves them out): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
+    expect(report.toMarkdown()).not.toContain('CiliumNetworkPolicy x');
     expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress; list the peers and ports needed |');
-    expect(report.toHtml()).toContain('<p class="warning">Not evaluated');
+    expect(report.toHtml()).toContain('<p class="warning">Not evaluated (kinds the model does not evaluate; the matrix leaves them out)');
+    // The Cilium default deny closes egress and the Kubernetes allow-all opens ingress (a union on Cilium).
+    const standIn = report.matrix.sources.find((s) => s.namespace === 'p')!.id;
+    const cell = (from: string, to: string) => report.matrix.cells.find((c) => c.from === from && c.to === to)!;
+    expect(cell('internet', standIn).allowed).not.toEqual([]);
+    expect(cell(standIn, 'internet').allowed).toEqual([]);
+    expect(cell(standIn, 'dns').allowed).toEqual(['UDP/53', 'TCP/53']);
+  });
+
+  test('Cilium and Calico policies in one input are refused: a cluster runs one CNI', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'a', { namespace: 'a', engine: PolicyEngine.CILIUM });
+    new ZeroTrustNamespace(chart, 'b', { namespace: 'b', engine: PolicyEngine.CALICO });
+    expect(() => Report.fromManifests(Testing.synth(chart))).toThrow(/cannot join a model that holds Cilium policies .*: a cluster runs one CNI/);
   });
 
   test('writeForApp writes netpol-report.md and .html beside the YAML', () => {

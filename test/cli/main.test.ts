@@ -112,6 +112,46 @@ describe('cdk8s-netpol explain', () => {
   });
 });
 
+describe('cdk8s-netpol explain on Cilium policies', () => {
+  const manifests = () => tempFile('app.yaml', [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: []}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: []}',
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n' +
+      '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /api/.*}]}}]}]',
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n' +
+      '  egress: [{toEntities: [kube-apiserver]}, {toEndpoints: [{matchLabels: {app: api}}]}]',
+  ].join('\n---\n'));
+
+  test('--http-method and --http-path: the request is checked against the L7 rules', async () => {
+    const allowed = await run('explain', manifests(), '--from', 'shop/web', '--to', 'shop/api', '--port', '8080', '--http-method', 'GET', '--http-path', '/api/items');
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toMatch(/^ALLOWED: shop\/web -> shop\/api on TCP\/8080 \(HTTP GET \/api\/items\)\n/);
+    const denied = await run('explain', manifests(), '--from', 'shop/web', '--to', 'shop/api', '--port', '8080', '--http-method', 'DELETE', '--http-path', '/api/items',
+      '--http-header', 'X-Tenant: blue', '--http-host', 'api.shop');
+    expect(denied.code).toBe(1);
+    expect(denied.out).toContain('ingress of shop/api: denied at L7 (Cilium\'s proxy answers 403): HTTP DELETE /api/items (host api.shop) matches no HTTP rule');
+  });
+
+  test('--kube-apiserver names the API server for the kube-apiserver entity', async () => {
+    const unknown = await run('explain', manifests(), '--from', 'shop/web', '--to', '172.18.0.2', '--port', '6443');
+    expect(unknown.code).toBe(1);
+    const known = await run('explain', manifests(), '--from', 'shop/web', '--to', '172.18.0.2', '--port', '6443', '--kube-apiserver', '172.18.0.2');
+    expect(known.code).toBe(0);
+    expect(known.out).toContain('to entity kube-apiserver on every port');
+  });
+
+  test.each([
+    [['--http-method', 'GET'], /an HTTP request needs both --http-method and --http-path/],
+    [['--http-method', 'GET', '--http-path', '/', '--http-header', 'nocolon'], /--http-header "nocolon" is not "Name: value"/],
+    [['--http-method', 'GET', '--http-path', 'x'], /http.path "x" is not a request path/],
+    [['--kube-apiserver', 'nope'], /address "nope" is not an IPv4 or IPv6 address/],
+  ])('unusable: exit 2 (%j)', async (args, message) => {
+    const result = await run('explain', manifests(), '--from', 'shop/web', '--to', 'shop/api', '--port', '8080', ...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+});
+
 test('--help exits 0', async () => {
   const result = await run('--help');
   expect(result.code).toBe(0);
@@ -158,13 +198,26 @@ describe('cdk8s-netpol matrix and diff', () => {
     expect(result.out).toContain('**1** flow(s) opened, **1** closed.\n\n## Opened\n\n- `internet` → `shop/db` on TCP/5432\n\n## Closed\n\n- `internet` → `shop/web` on TCP/80');
   });
 
-  test('policies the matrix cannot evaluate are reported, in matrix and diff', async () => {
-    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec: {endpointSelector: {}, ingress: [{}]}';
-    const matrix = await run('matrix', app(cilium));
-    expect(matrix.err).toMatch(/Not evaluated \(the matrix covers Kubernetes NetworkPolicy only\): cilium.io\/v2 CiliumNetworkPolicy x1/);
+  test('kinds the model does not evaluate are reported, in matrix and diff', async () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec: {priority: 1, subject: {namespaces: {}}}';
+    const matrix = await run('matrix', app(anp));
+    expect(matrix.err).toMatch(/Not evaluated \(kinds the model does not evaluate; the matrix leaves them out\): policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy x1/);
     expect(matrix.out).toContain('> **Not evaluated**');
-    const diff = await run('diff', app(''), app(cilium));
-    expect(diff.out).toContain('> **Not evaluated** (the diff covers Kubernetes NetworkPolicy only): cilium.io/v2 CiliumNetworkPolicy x1');
+    const diff = await run('diff', app(''), app(anp));
+    expect(diff.out).toContain('> **Not evaluated** (kinds the model does not evaluate; the diff leaves them out): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
+  });
+
+  test('Cilium and Calico policies are evaluated in matrix and diff', async () => {
+    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec: {endpointSelector: {}, ingress: [{}]}';
+    const matrix = await run('matrix', '--format', 'json', app(cilium));
+    expect(matrix.err).toBe('');
+    const cells = JSON.parse(matrix.out).matrix.cells;
+    expect(cells.find((c: any) => c.from === 'shop/web' && c.to === 'shop/db').allowed).toEqual([]);
+    const calico = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\n' +
+      'spec: {selector: "app == \'db\'", ingress: [{action: Deny, protocol: TCP, source: {selector: "app == \'web\'"}}]}';
+    const diff = await run('diff', app(''), app(calico));
+    expect(diff.out).toContain('**0** flow(s) opened, **2** closed.');
+    expect(diff.out).toContain('- `shop/web` → `shop/db` on TCP/5432');
   });
 
   test('a path given twice is read once', async () => {

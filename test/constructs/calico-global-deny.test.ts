@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { CalicoGlobalDeny, CalicoSelector, Port } from '../../src';
+import { CalicoGlobalDeny, CalicoSelector, NetworkModel, Port } from '../../src';
 import { synthValid } from '../support/manifests';
 
 const newChart = () => new Chart(Testing.app(), 'test');
@@ -26,9 +26,9 @@ describe('CalicoGlobalDeny', () => {
           order: 100,
           selector: 'all()',
           types: ['Egress'],
-          // Deny first; Pass hands everything else to the next tier (where Kubernetes policies live)
-          // instead of the drop a tier applies when it selects an endpoint but takes no action.
-          egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }],
+          // Deny only: the tier's default action Pass hands everything else to the next tier (where
+          // Kubernetes policies live). No closing Pass rule: it would skip later policies of the tier.
+          egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }],
         },
       },
     ]);
@@ -56,7 +56,6 @@ describe('CalicoGlobalDeny', () => {
       { action: 'Deny', protocol: 'UDP', destination: { nets: ['169.254.169.254/32', '100.100.100.200/32'], ports: [53] } },
       { action: 'Deny', protocol: 'TCP', destination: { nets: ['fd00:ec2::254/128'], ports: [80, 443] } },
       { action: 'Deny', protocol: 'UDP', destination: { nets: ['fd00:ec2::254/128'], ports: [53] } },
-      { action: 'Pass' },
     ]);
     expect(policy).toMatchSnapshot();
   });
@@ -66,7 +65,7 @@ describe('CalicoGlobalDeny', () => {
     const ports = Array.from({ length: 60 }, (_, i) => Port.tcp(3000 + i));
     new CalicoGlobalDeny(chart, 'deny', { nets: ['10.0.0.0/8', '10.0.0.0/8'], ports: [...ports, Port.tcp(3000)] });
     const egress = synthValid(chart)[1].spec.egress;
-    expect(egress.map((r: any) => r.destination?.ports?.length)).toEqual([50, 10, undefined]);
+    expect(egress.map((r: any) => r.destination?.ports?.length)).toEqual([50, 10]);
     expect(egress[0].destination.nets).toEqual(['10.0.0.0/8']);
   });
 
@@ -80,7 +79,34 @@ describe('CalicoGlobalDeny', () => {
       .toThrow(/tier "cdk8s-netpol-guardrails" is already emitted with tierOrder 100; give the same tierOrder or another tier/);
     const chart = newChart();
     new CalicoGlobalDeny(chart, 'x', { createTier: false, tier: 'existing' });
-    expect(synthValid(chart).map((o) => o.kind)).toEqual(['GlobalNetworkPolicy']);
+    const objects = synthValid(chart);
+    expect(objects.map((o) => o.kind)).toEqual(['GlobalNetworkPolicy']);
+    // A tier managed elsewhere may default to Deny: the policy passes unmatched traffic on itself.
+    expect(objects[0].spec.egress.at(-1)).toEqual({ action: 'Pass' });
+  });
+
+  test('two guardrails in one tier are both enforced: neither skips the other (model-checked)', () => {
+    const chart = newChart();
+    new CalicoGlobalDeny(chart, 'metadata', { order: 10 });
+    new CalicoGlobalDeny(chart, 'alibaba-metadata', { order: 20, nets: ['100.100.100.200/32'] });
+    const model = NetworkModel.fromManifests([...synthValid(chart)]);
+    model.addPod({ namespace: 'shop', name: 'api', labels: { app: 'api' } });
+    model.assertDenied({ from: 'shop/api', to: '169.254.169.254', port: 80 });
+    model.assertDenied({ from: 'shop/api', to: '100.100.100.200', port: 80 });
+    model.assertAllowed({ from: 'shop/api', to: '203.0.113.10', port: 443 });
+  });
+
+  test('createTier: false holds one guardrail per tier: its closing Pass would skip any other', () => {
+    const app = Testing.app();
+    new CalicoGlobalDeny(new Chart(app, 'a'), 'one', { createTier: false, tier: 'security' });
+    expect(() => new CalicoGlobalDeny(new Chart(app, 'b'), 'two', { tier: 'security' }))
+      .toThrow(/CalicoGlobalDeny "b\/two": tier "security" is already used by CalicoGlobalDeny "a\/one" with createTier: false, whose closing Pass rule would skip this policy/);
+    expect(() => new CalicoGlobalDeny(new Chart(app, 'c'), 'three', { createTier: false, tier: 'security' })).toThrow(/closing Pass rule would skip this policy/);
+    // In a tier this app emits (default action Pass), createTier: false needs no closing Pass.
+    const chart = new Chart(app, 'd');
+    new CalicoGlobalDeny(chart, 'four', { tier: 'own' });
+    new CalicoGlobalDeny(chart, 'five', { tier: 'own', createTier: false, nets: ['100.100.100.200/32'] });
+    expect(synthValid(chart).filter((o) => o.kind === 'GlobalNetworkPolicy').map((o) => o.spec.egress.at(-1).action)).toEqual(['Deny', 'Deny']);
   });
 
   test('two policies with one name in one app collide', () => {

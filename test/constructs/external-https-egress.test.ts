@@ -1,8 +1,13 @@
-import { Chart, Testing } from 'cdk8s';
-import { ExternalHttpsEgress, Peer, Port, PolicyEngine } from '../../src';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ExternalHttpsEgress, NetworkModel, Peer, PolicyProofs, Port, PolicyEngine } from '../../src';
 import { policyNamed, synthValid } from '../support/manifests';
 
 const newChart = () => new Chart(Testing.app(), 'test');
+/** The DNS rule the policy carries so that the pods it isolates still resolve names. */
+const DNS_RULE = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+};
 
 describe('ExternalHttpsEgress', () => {
   test('defaults: every pod may reach public IPv4 and IPv6 on TCP 443, never private, link-local or metadata ranges', () => {
@@ -18,7 +23,7 @@ describe('ExternalHttpsEgress', () => {
         { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10', '64:ff9b:1::/48', '64:ff9b::a00:0/104', '64:ff9b::6440:0/106', '64:ff9b::a9fe:0/112', '64:ff9b::ac10:0/108', '64:ff9b::c0a8:0/112'] } },
       ],
       ports: [{ protocol: 'TCP', port: 443 }],
-    }]);
+    }, DNS_RULE]);
     expect(objects).toMatchSnapshot();
   });
 
@@ -38,8 +43,58 @@ describe('ExternalHttpsEgress', () => {
     expect(spec.egress).toEqual([{
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '198.51.100.0/24'] } }],
       ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'UDP', port: 443 }],
-    }]);
+    }, DNS_RULE]);
     expect(objects).toMatchSnapshot();
+  });
+
+  test('excluding the documentation ranges the proofs use does not break synthesis: the proof picks an address left open', () => {
+    const chart = newChart();
+    const egress = new ExternalHttpsEgress(chart, 'egress', { namespace: 'p', excludeCidrs: ['203.0.113.0/24', '2001:db8::/32'] });
+    expect(() => synthValid(chart)).not.toThrow();
+    const promises = PolicyProofs.promisesOf(egress);
+    expect(promises).toContain('internet-tcp-443: the selected pods reach 198.51.100.10 on TCP/443');
+    expect(promises).toContain('internet-ipv6-tcp-443: the selected pods reach 2606:4700:4700::1111 on TCP/443');
+    expect(promises.join('\n')).not.toMatch(/203\.0\.113|2001:db8/);
+  });
+
+  test('when every stand-in address is excluded, no internet promise is made and the metadata promises stay', () => {
+    const chart = newChart();
+    const egress = new ExternalHttpsEgress(chart, 'egress', { namespace: 'p', ipv6: false, excludeCidrs: ['0.0.0.0/1', '128.0.0.0/1'] });
+    expect(() => synthValid(chart)).not.toThrow();
+    expect(PolicyProofs.promisesOf(egress)).toEqual([
+      'no-metadata-tcp-443: the selected pods cannot reach 169.254.169.254 on TCP/443',
+      'no-metadata-tcp-80: the selected pods cannot reach 169.254.169.254 on TCP/80',
+      'client-dns-udp: client reaches pods {k8s-app=kube-dns} in namespace kube-system on UDP/53',
+      'client-dns-tcp: client reaches pods {k8s-app=kube-dns} in namespace kube-system on TCP/53',
+    ]);
+  });
+
+  test('used alone, the selected pods still resolve names (the lint and the model agree), and allowDns: false is respected', () => {
+    const chart = newChart();
+    new ExternalHttpsEgress(chart, 'egress', { namespace: 'p', selector: { app: 'api' } });
+    const model = NetworkModel.fromManifests(synthValid(chart));
+    model.addPod({ namespace: 'p', name: 'api', labels: { app: 'api' } });
+    model.addPod({ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } });
+    model.assertAllowed({ from: 'p/api', to: 'kube-system/coredns', port: 53, protocol: 'UDP' });
+    model.assertAllowed({ from: 'p/api', to: 'kube-system/coredns', port: 53, protocol: 'TCP' });
+    model.assertDenied({ from: 'p/api', to: 'kube-system/coredns', port: 8080 });
+    model.assertDenied({ from: 'p/api', to: '169.254.169.254', port: 80 });
+
+    const without = newChart();
+    new ExternalHttpsEgress(without, 'egress', { namespace: 'p', allowDns: false });
+    expect(synthValid(without)[0].spec.egress).toHaveLength(1);
+  });
+
+  test('a metadata endpoint opened on HTTP 80 by another policy breaks the promise, though the construct only allows 443', () => {
+    const chart = newChart();
+    new ExternalHttpsEgress(chart, 'egress', { namespace: 'p' });
+    new ApiObject(chart, 'open-metadata', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open-metadata', namespace: 'p' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ protocol: 'TCP', port: 80 }] }] },
+    });
+    expect(() => Testing.synth(chart)).toThrow(/\[no-metadata-tcp-80\], but p\/open-metadata opens it/);
   });
 
   test('two charts of one app cannot both emit the default name in one namespace', () => {
@@ -78,7 +133,10 @@ describe('ExternalHttpsEgress', () => {
     const chart = newChart();
     new ExternalHttpsEgress(chart, 'e', { namespace: 'p', fqdns: ['example.com'], engine: PolicyEngine.CILIUM, dnsPeer: Peer.kubeDns({ namespace: 'dns' }) });
     expect(synthValid(chart)[0].spec.egress[1].toEndpoints).toEqual([{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'dns' } }]);
-    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', dnsPeer: Peer.kubeDns() })).toThrow(/dnsPeer only applies with fqdns/);
+    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', dnsPeer: Peer.kubeDns(), allowDns: false }))
+      .toThrow(/ExternalHttpsEgress "test\/e": dnsPeer is set but allowDns is false; remove one of them/);
+    expect(() => new ExternalHttpsEgress(newChart(), 'e', { namespace: 'p', fqdns: ['example.com'], engine: PolicyEngine.CILIUM, allowDns: false }))
+      .toThrow(/allowDns cannot be false with fqdns: Cilium learns the addresses of the names from the DNS lookups its proxy sees/);
   });
 
   test.each([

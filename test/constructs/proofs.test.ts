@@ -40,13 +40,13 @@ describe('synth-time proofs', () => {
     expect(() => synthValid(chart)).not.toThrow();
   });
 
-  test('a broken allowed promise names the policies that block it', () => {
+  test('a broken allowed promise names the policies that isolate the pod and asks for an allowance', () => {
     const chart = newChart();
     // Monitoring locked down without an egress exception: Prometheus cannot scrape anything.
     new ZeroTrustNamespace(chart, 'monitoring', { namespace: 'monitoring' });
     new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
     expect(() => Testing.synth(chart)).toThrow(
-      /AllowPrometheusScrape "production\/scrape" promises that Prometheus reaches the targets on TCP\/9090 \[scrape-tcp-9090\], but it is blocked by monitoring\/default-deny \(from ZeroTrustNamespace "production\/monitoring"\)/);
+      /AllowPrometheusScrape "production\/scrape" promises that Prometheus reaches the targets on TCP\/9090 \[scrape-tcp-9090\], but no policy allows it: the egress of monitoring\/netpol-proof-\d+-prometheus is isolated by monitoring\/default-deny \(from ZeroTrustNamespace "production\/monitoring"\), monitoring\/allow-dns .* and none of their rules admits it. Allow it/);
   });
 
   test('a namespace-wide internet egress breaks "the database initiates nothing"', () => {
@@ -87,15 +87,32 @@ describe('synth-time proofs', () => {
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
-  test('charts rendered for Cilium or Calico are not proven by the Kubernetes-only model; accept still works', () => {
+  test('charts rendered for Cilium or Calico are proven too, naming the engine\'s policy; accept works the same', () => {
     for (const engine of [PolicyEngine.CILIUM, PolicyEngine.CALICO]) {
       const chart = newChart();
       new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', allowSameNamespace: true, engine });
       const shop = new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
       expect(PolicyProofs.promisesOf(shop)).toContain('no-frontend-to-database: frontend cannot reach database on TCP/5432');
-      // An accept written for Kubernetes keeps working when the engine changes.
-      expect(() => PolicyProofs.accept(shop, 'no-frontend-to-database', 'sandbox namespace, tiers talk freely')).not.toThrow();
+      const kind = engine === PolicyEngine.CILIUM ? 'CiliumNetworkPolicy' : 'Calico NetworkPolicy';
+      expect(() => Testing.synth(chart)).toThrow(new RegExp(`\\[no-frontend-to-database\\], but ${kind} production/allow-same-namespace ` +
+        '\\(from ZeroTrustNamespace "production/zero-trust"\\) opens it'));
+      for (const promise of ['no-frontend-to-database', 'no-database-to-api', 'no-database-to-frontend']) {
+        PolicyProofs.accept(shop, promise, 'sandbox namespace, tiers talk freely');
+      }
       expect(() => Testing.synth(chart)).not.toThrow();
+    }
+  });
+
+  test('an app with both Cilium and Calico policies is not proven (one cluster runs one CNI), with a warning', () => {
+    const app = Testing.app();
+    new ThreeTierApp(new Chart(app, 'a'), 'shop', { namespace: 'a', engine: PolicyEngine.CILIUM });
+    new ThreeTierApp(new Chart(app, 'b'), 'shop', { namespace: 'b', engine: PolicyEngine.CALICO });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(() => app.synth()).not.toThrow();
+      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/are not proven: the app holds both Cilium and Calico policies \(one cluster runs one CNI\)/);
+    } finally {
+      warn.mockRestore();
     }
   });
 
@@ -166,7 +183,10 @@ describe('synth-time proofs', () => {
       'no-database-to-api', 'no-database-to-frontend', 'no-database-to-internet', 'frontend-dns-udp', 'frontend-dns-tcp', 'api-dns-udp', 'api-dns-tcp',
     ]);
     expect(PolicyProofs.promisesOf(zt).map((p) => p.split(':')[0])).toEqual(['pod-dns-udp', 'pod-dns-tcp', 'same-namespace']);
-    expect(PolicyProofs.promisesOf(egress).map((p) => p.split(':')[0])).toEqual(['internet-tcp-443', 'no-metadata-tcp-443', 'internet-ipv6-tcp-443', 'no-metadata-ipv6-tcp-443']);
+    expect(PolicyProofs.promisesOf(egress).map((p) => p.split(':')[0])).toEqual([
+      'internet-tcp-443', 'internet-ipv6-tcp-443', 'no-metadata-tcp-443', 'no-metadata-ipv6-tcp-443',
+      'no-metadata-tcp-80', 'no-metadata-ipv6-tcp-80', 'client-dns-udp', 'client-dns-tcp',
+    ]);
   });
 
   test('nothing is written when a promise is broken', () => {

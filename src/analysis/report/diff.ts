@@ -51,7 +51,7 @@ export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatr
     '',
     `**${opened.length}** flow(s) opened, **${closed.length}** closed.`,
     '',
-    ...(notEvaluated.length > 0 ? [`> **Not evaluated** (the diff covers Kubernetes NetworkPolicy only): ${notEvaluated.join(', ')}`, ''] : []),
+    ...(notEvaluated.length > 0 ? [`> **Not evaluated** (kinds the model does not evaluate; the diff leaves them out): ${notEvaluated.join(', ')}`, ''] : []),
     '## Opened',
     '',
     ...list(opened),

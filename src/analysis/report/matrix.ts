@@ -1,3 +1,4 @@
+import { standInGroups } from './stand-ins';
 import { NetworkModel } from '../model';
 
 /** A row or column of the connectivity matrix. */
@@ -56,24 +57,6 @@ export const METADATA_PROBE = '169.254.169.254';
 const DNS_NAMESPACE = 'kube-system';
 const DNS_LABELS = { 'k8s-app': 'kube-dns' };
 const SYNTHETIC_DNS = 'netpol-report-kube-dns';
-const NAME_LABEL = 'kubernetes.io/metadata.name';
-
-function labelsSatisfying(selector: any): Record<string, string> {
-  const labels: Record<string, string> = { ...(selector?.matchLabels ?? {}) };
-  for (const e of Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : []) {
-    if (e?.operator === 'In' && Array.isArray(e.values) && e.values.length > 0 && labels[e.key] === undefined) {
-      labels[e.key] = String(e.values[0]);
-    } else if (e?.operator === 'Exists' && labels[e.key] === undefined) {
-      labels[e.key] = 'present';
-    }
-  }
-  return labels;
-}
-
-function pinnedNamespace(selector: any): string | undefined {
-  const labels = selector?.matchLabels ?? {};
-  return Object.keys(labels).length === 1 && typeof labels[NAME_LABEL] === 'string' && !(selector?.matchExpressions?.length > 0) ? labels[NAME_LABEL] : undefined;
-}
 
 /**
  * Without workloads in the input, the matrix would be empty: one stand-in pod per group of pods
@@ -81,20 +64,9 @@ function pinnedNamespace(selector: any): string | undefined {
  */
 function addStandIns(model: NetworkModel): number {
   const groups = new Map<string, { namespace: string; labels: Record<string, string> }>();
-  const add = (namespace: string, selector: any) => {
-    const labels = labelsSatisfying(selector);
-    groups.set(`${namespace} ${JSON.stringify(Object.entries(labels).sort())}`, { namespace, labels });
-  };
   for (const policy of model._policyObjects()) {
-    const namespace = policy.metadata?.namespace ?? 'default';
-    add(namespace, policy.spec?.podSelector);
-    for (const rule of [...(policy.spec?.ingress ?? []).map((r: any) => r?.from), ...(policy.spec?.egress ?? []).map((r: any) => r?.to)]) {
-      for (const peer of Array.isArray(rule) ? rule : []) {
-        const pinned = peer?.namespaceSelector ? pinnedNamespace(peer.namespaceSelector) : namespace;
-        if (pinned && !peer?.ipBlock) {
-          add(pinned, peer?.podSelector ?? {});
-        }
-      }
+    for (const { namespace, labels } of standInGroups(policy)) {
+      groups.set(`${namespace} ${JSON.stringify(Object.entries(labels).sort())}`, { namespace, labels });
     }
   }
   let count = 0;

@@ -1,0 +1,256 @@
+import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './calico-rule';
+import { SideQuery } from './decision';
+import { PodSide } from './endpoint';
+import { Direction, KubernetesPolicy } from './kubernetes';
+import { CalicoSelectorMatcher } from '../util/calico-selector';
+import { dns1123SubdomainProblem } from '../util/names';
+
+/** The tier Kubernetes NetworkPolicies and untiered Calico policies live in. */
+export const DEFAULT_TIER = 'default';
+/** Where Calico places Kubernetes NetworkPolicies in the default tier (SEMANTICS.md §3). */
+export const KUBERNETES_POLICY_ORDER = 1000;
+
+/** A tier: its order among tiers and what happens when a policy of it applies but no rule matches. */
+export interface CalicoTier {
+  readonly name: string;
+  /** Infinity when the Tier has no order: evaluated last. */
+  readonly order: number;
+  readonly defaultAction: 'Deny' | 'Pass';
+}
+
+/**
+ * The tiers Calico creates itself, with the order and default action it fixes (the Tier CRD's
+ * validation rules): `default` for Kubernetes and untiered policies, and `kube-admin` and
+ * `kube-baseline` for admin network policies.
+ */
+export const BUILT_IN_TIERS: Readonly<Record<string, CalicoTier>> = {
+  'default': { name: 'default', order: 1_000_000, defaultAction: 'Deny' },
+  'kube-admin': { name: 'kube-admin', order: 1000, defaultAction: 'Pass' },
+  'kube-baseline': { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' },
+};
+
+/** What the first terminal rule of a policy did. */
+export interface RuleOutcome {
+  readonly action: Exclude<CalicoAction, 'Log'>;
+  /** "GlobalNetworkPolicy x (tier t) egress rule #1 (Deny to nets 169.254.169.254/32)". */
+  readonly text: string;
+  /** Set when the rule's HTTP match was not checked because the probe gave no request. */
+  readonly unchecked?: string;
+}
+
+/** A policy as a tier evaluates it: a Calico policy, or a Kubernetes NetworkPolicy converted by Calico. */
+export interface TierMember {
+  /** The id reasons and `SideDecision` use: "GlobalNetworkPolicy x", "Calico NetworkPolicy prod/x", or "prod/x" for Kubernetes. */
+  readonly id: string;
+  /** What reasons call it. */
+  readonly display: string;
+  readonly tier: string;
+  /** Infinity when unset: evaluated last in its tier. */
+  readonly order: number;
+  /** Ties in order are broken by this name. */
+  readonly sortKey: string;
+  applies(pod: PodSide, direction: Direction): boolean;
+  /** The first rule with a terminal action (Allow, Deny, Pass) that matches, or undefined. */
+  evaluate(query: SideQuery): RuleOutcome | undefined;
+}
+
+/** Compiles a Tier object; throws on what Calico rejects. */
+export function compileTier(obj: any): CalicoTier {
+  const name = obj?.metadata?.name;
+  const problem = dns1123SubdomainProblem(name);
+  if (problem) {
+    throw new Error(`Tier ${JSON.stringify(name)}: metadata.name is not a valid tier name: ${problem}`);
+  }
+  const spec = obj.spec ?? {};
+  const unknown = Object.keys(spec).find((k) => k !== 'order' && k !== 'defaultAction');
+  if (unknown !== undefined) {
+    throw new Error(`Tier ${name}: unknown field spec.${unknown}; a Tier has order and defaultAction`);
+  }
+  if (spec.order !== undefined && spec.order !== null && (typeof spec.order !== 'number' || !Number.isFinite(spec.order))) {
+    throw new Error(`Tier ${name}: spec.order ${JSON.stringify(spec.order)} is not a number`);
+  }
+  const defaultAction = spec.defaultAction ?? 'Deny';
+  if (defaultAction !== 'Deny' && defaultAction !== 'Pass') {
+    throw new Error(`Tier ${name}: spec.defaultAction ${JSON.stringify(spec.defaultAction)} is not Deny or Pass`);
+  }
+  const tier: CalicoTier = { name, order: spec.order ?? Infinity, defaultAction };
+  const fixed = BUILT_IN_TIERS[name];
+  if (fixed && (fixed.order !== tier.order || fixed.defaultAction !== tier.defaultAction)) {
+    throw new Error(`Tier ${name}: Calico fixes this tier at order ${fixed.order} with defaultAction ${fixed.defaultAction}`);
+  }
+  return tier;
+}
+
+const SPEC_FIELDS: Record<string, string[]> = {
+  NetworkPolicy: ['tier', 'order', 'selector', 'types', 'ingress', 'egress', 'serviceAccountSelector', 'performanceHints'],
+  GlobalNetworkPolicy: ['tier', 'order', 'selector', 'namespaceSelector', 'types', 'ingress', 'egress', 'serviceAccountSelector', 'performanceHints',
+    'applyOnForward', 'preDNAT', 'doNotTrack'],
+};
+
+/**
+ * A `projectcalico.org/v3` NetworkPolicy or GlobalNetworkPolicy, compiled for evaluation
+ * (SEMANTICS.md §3). Throws on what Calico rejects and on what the model cannot evaluate
+ * (service accounts, Services, source ports), naming the object, the field and why.
+ */
+export class CalicoPolicy implements TierMember {
+  public readonly id: string;
+  public readonly display: string;
+  public readonly kind: 'NetworkPolicy' | 'GlobalNetworkPolicy';
+  /** The NetworkPolicy's namespace; undefined for a GlobalNetworkPolicy. */
+  public readonly namespace?: string;
+  public readonly source: any;
+  public readonly tier: string;
+  public readonly order: number;
+  public readonly sortKey: string;
+  /** The directions it applies in, after Calico's `types` defaulting. */
+  public readonly types: ReadonlySet<Direction>;
+  /** Host-endpoint-only policies (preDNAT, doNotTrack) never apply to pods. */
+  public readonly hostEndpointsOnly: boolean;
+  private readonly selector: CalicoSelectorMatcher;
+  private readonly namespaceSelector?: CalicoSelectorMatcher;
+  private readonly rules: Record<Direction, CalicoRule[]>;
+
+  constructor(obj: any) {
+    this.kind = obj.kind;
+    const global = this.kind === 'GlobalNetworkPolicy';
+    const name = obj?.metadata?.name;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new Error(`${this.kind} without metadata.name`);
+    }
+    this.namespace = global ? undefined : obj.metadata?.namespace ?? 'default';
+    this.id = global ? `GlobalNetworkPolicy ${name}` : `Calico NetworkPolicy ${this.namespace}/${name}`;
+    this.sortKey = global ? name : `${this.namespace}/${name}`;
+    this.source = obj;
+    const spec = obj.spec ?? {};
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new Error(`${this.id}: spec ${JSON.stringify(spec)} is not an object`);
+    }
+    const unknown = Object.keys(spec).find((k) => !SPEC_FIELDS[this.kind].includes(k));
+    if (unknown !== undefined) {
+      throw new Error(`${this.id}: unknown field spec.${unknown}; a ${this.kind} has ${SPEC_FIELDS[this.kind].join(', ')}`);
+    }
+    this.tier = spec.tier ?? DEFAULT_TIER;
+    if (typeof this.tier !== 'string' || dns1123SubdomainProblem(this.tier)) {
+      throw new Error(`${this.id}: spec.tier ${JSON.stringify(spec.tier)} is not a tier name`);
+    }
+    this.display = `${this.id} (tier ${this.tier})`;
+    if (spec.order !== undefined && spec.order !== null && (typeof spec.order !== 'number' || !Number.isFinite(spec.order))) {
+      throw new Error(`${this.id}: spec.order ${JSON.stringify(spec.order)} is not a number`);
+    }
+    this.order = spec.order ?? Infinity;
+    if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
+      throw new Error(`${this.id}: spec.serviceAccountSelector is not modelled: the model does not know pods' service accounts`);
+    }
+    this.selector = compileSelector(spec.selector ?? '', `${this.id} spec.selector`);
+    if (global && spec.namespaceSelector !== undefined && spec.namespaceSelector !== null && String(spec.namespaceSelector).trim() !== '') {
+      this.namespaceSelector = compileSelector(spec.namespaceSelector, `${this.id} spec.namespaceSelector`);
+    }
+    for (const flag of ['applyOnForward', 'preDNAT', 'doNotTrack']) {
+      if (spec[flag] !== undefined && typeof spec[flag] !== 'boolean') {
+        throw new Error(`${this.id}: spec.${flag} ${JSON.stringify(spec[flag])} is not a boolean`);
+      }
+    }
+    if ((spec.preDNAT || spec.doNotTrack) && !spec.applyOnForward) {
+      throw new Error(`${this.id}: preDNAT and doNotTrack need applyOnForward: true`);
+    }
+    // preDNAT and doNotTrack policies apply to host endpoints only (SEMANTICS.md §3
+    // "Host-endpoint flags"); the model has no host endpoints, so they change no pod's verdict.
+    this.hostEndpointsOnly = spec.preDNAT === true || spec.doNotTrack === true;
+    for (const list of ['ingress', 'egress'] as const) {
+      if (spec[list] !== undefined && spec[list] !== null && !Array.isArray(spec[list])) {
+        throw new Error(`${this.id}: spec.${list} ${JSON.stringify(spec[list])} is not a list of rules`);
+      }
+    }
+    this.types = new Set(calicoTypes(spec, this.id));
+    this.rules = {
+      ingress: (spec.ingress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'ingress', this.namespace, `${this.id} spec.ingress[${i}]`)),
+      egress: (spec.egress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'egress', this.namespace, `${this.id} spec.egress[${i}]`)),
+    };
+  }
+
+  /** Whether it selects `pod` in `direction`: its types, its namespace (or namespaceSelector) and selector. */
+  public applies(pod: PodSide, direction: Direction): boolean {
+    if (!this.types.has(direction) || pod.hostNetwork || this.hostEndpointsOnly) {
+      return false;
+    }
+    if (this.namespace !== undefined && pod.namespace !== this.namespace) {
+      return false;
+    }
+    if (this.namespaceSelector !== undefined && !this.namespaceSelector(calicoNamespaceLabels(pod))) {
+      return false;
+    }
+    return this.selector(calicoLabels(pod));
+  }
+
+  /**
+   * The first rule that matches with Allow, Deny or Pass; Log rules log and go on (SEMANTICS.md §3
+   * "Rules"). An Allow rule with an HTTP match matches only requests it admits; without a request
+   * in the probe it matches at L3/L4, and the outcome says so.
+   */
+  public evaluate(query: SideQuery): RuleOutcome | undefined {
+    for (const rule of this.rules[query.direction]) {
+      if (rule.action === 'Log' || !rule.matches(query)) {
+        continue;
+      }
+      const text = `${this.display} ${query.direction} rule #${rule.index + 1} (${rule.text})`;
+      if (rule.http !== undefined && query.protocol === 'TCP') {
+        if (query.http === undefined) {
+          return { action: rule.action, text, unchecked: rule.http.text };
+        }
+        if (!rule.http.matches(query.http)) {
+          continue;
+        }
+      }
+      return { action: rule.action as RuleOutcome['action'], text };
+    }
+    return undefined;
+  }
+
+  /** The numbered destination ports of its rules, for probing. */
+  public numberedPorts(): { protocol: string; port: number }[] {
+    const spec = this.source.spec ?? {};
+    return [...(spec.ingress ?? []), ...(spec.egress ?? [])].flatMap(calicoRulePorts);
+  }
+}
+
+/**
+ * `types` as Calico defaults them (api/pkg/defaults/networkpolicy.go; SEMANTICS.md §3 "types"):
+ * unset means [Ingress] when there are no egress rules (even without ingress rules), [Egress]
+ * when there are egress rules but no ingress rules, and both when both are present.
+ */
+function calicoTypes(spec: any, id: string): Direction[] {
+  const types: unknown = spec.types;
+  if (types === undefined || types === null || (Array.isArray(types) && types.length === 0)) {
+    const ingress = (spec.ingress?.length ?? 0) > 0;
+    const egress = (spec.egress?.length ?? 0) > 0;
+    return egress ? (ingress ? ['ingress', 'egress'] : ['egress']) : ['ingress'];
+  }
+  if (!Array.isArray(types) || types.length > 2) {
+    throw new Error(`${id}: spec.types ${JSON.stringify(types)} must list Ingress and/or Egress`);
+  }
+  return types.map((t) => {
+    if (t === 'Ingress' || t === 'Egress') {
+      return t === 'Ingress' ? 'ingress' : 'egress';
+    }
+    throw new Error(`${id}: spec.types entry ${JSON.stringify(t)} is not Ingress or Egress`);
+  });
+}
+
+/**
+ * A Kubernetes NetworkPolicy as Calico runs it: in the default tier at order 1000, its rules
+ * Allow rules (libcalico-go conversion.go; SEMANTICS.md §3 "tier / order").
+ */
+export function kubernetesMember(policy: KubernetesPolicy): TierMember {
+  return {
+    id: policy.id,
+    display: `NetworkPolicy ${policy.id} (tier default, order ${KUBERNETES_POLICY_ORDER})`,
+    tier: DEFAULT_TIER,
+    order: KUBERNETES_POLICY_ORDER,
+    sortKey: `${policy.namespace}/knp.default.${policy.name}`,
+    applies: (pod, direction) => policy.isolatesPod(pod, direction),
+    evaluate: (query) => {
+      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol);
+      return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, matchCiliumRule, selectingSubjects } from './cilium';
+import { decided, describeFlow, SideDecision, SideQuery, sideName } from './decision';
+import { PodSide } from './endpoint';
+import { describeRequest } from './http';
+import { Direction, KubernetesPolicy } from './kubernetes';
+
+/** A rule that allows a connection: a Kubernetes NetworkPolicy rule or a Cilium allow rule. */
+interface Allow {
+  readonly policyId: string;
+  /** "CiliumNetworkPolicy prod/x ingress rule #1 (from endpoints {app=web} on TCP/80)". */
+  readonly text: string;
+  /** The Cilium port entry it matched (with its L7 rules); undefined for L3-only and Kubernetes rules. */
+  readonly port?: CiliumPort;
+  readonly fqdn: boolean;
+}
+
+/** What the policies say about a pod in one direction, whatever the peer: computed once per pod and direction. */
+interface Posture {
+  readonly denyRules: readonly CiliumPeerRule[];
+  readonly allowRules: readonly CiliumPeerRule[];
+  readonly kubernetes: readonly KubernetesPolicy[];
+  /** Ids of the policies that isolate the pod in this direction. */
+  readonly isolatedBy: string[];
+  /** "isolated by NetworkPolicy prod/a, CiliumNetworkPolicy prod/b", for reasons. */
+  readonly isolated: string;
+  /** Some allow rule uses toFQDNs, or the kube-apiserver entity: the reasons of a denial hint at them. */
+  readonly usesFqdns: boolean;
+  readonly usesApiServer: boolean;
+}
+
+/** What the policies of one side say about one connection, before L7 and FQDN checks. */
+interface Collected {
+  /** The deny rule that matched, as text, with its policy. */
+  readonly denied?: { readonly policyId: string; readonly text: string };
+  readonly posture: Posture;
+  readonly allows: Allow[];
+}
+
+/** Where the model's policies and pods come from; indexed by the model. */
+export interface CiliumSources {
+  /** Every CCNP. */
+  readonly clusterwide: readonly CiliumPolicy[];
+  /** The CNPs of a namespace. */
+  policiesIn(namespace: string): readonly CiliumPolicy[];
+  /** The Kubernetes NetworkPolicies that isolate `pod` in `direction`. */
+  kubernetesIsolating(pod: PodSide, direction: Direction): readonly KubernetesPolicy[];
+  /** The cluster DNS pods (the model's, or a stand-in), for the DNS-proxy check of FQDN rules. */
+  dnsServers(): readonly PodSide[];
+  /** Whether the model knows an address of the API server. */
+  knowsApiServer(): boolean;
+}
+
+/**
+ * Decides one side of a connection with Cilium's semantics (SEMANTICS.md §2), Kubernetes
+ * NetworkPolicies included as Cilium enforces them:
+ * - a deny rule (ingressDeny/egressDeny) that matches decides, over every allow of every policy;
+ * - the pod is isolated in a direction when a Kubernetes policy isolates it or a selecting Cilium
+ *   rule has a section for that direction (unless enableDefaultDeny opts out);
+ * - allows are the union of all selecting rules' and Kubernetes policies' rules;
+ * - a port with HTTP rules allows only requests one of them matches, unless another rule allows
+ *   the same peer on that port without L7 rules (Cilium merges it into an allow-all L7 rule);
+ * - toFQDNs rules match a DNS name only when the pod's DNS lookups go through Cilium's DNS proxy
+ *   (an allowed egress rule to kube-dns on port 53 with `rules.dns` admitting the name).
+ */
+export class CiliumEvaluator {
+  private readonly subjects = new Map<string, CiliumSubject[]>();
+  private readonly postures = new Map<string, Posture>();
+
+  constructor(private readonly sources: CiliumSources) {}
+
+  public decide(query: SideQuery): SideDecision {
+    const { pod, direction } = query;
+    const side = sideName(query);
+    if (pod.hostNetwork) {
+      return decided(query, true, [], `${side}: allowed, the pod uses the node's network: it is no Cilium endpoint ` +
+        '(host policies, which select nodes, are not modelled)');
+    }
+    const found = this.collect(query, true);
+    if (found.denied) {
+      return decided(query, false, [found.denied.policyId], `${side}: denied by ${found.denied.text}; deny rules take precedence over every allow`);
+    }
+    const { isolatedBy, isolated } = found.posture;
+    if (isolatedBy.length === 0) {
+      return decided(query, true, [], `${side}: allowed, not isolated (no policy selects it for ` +
+        `${direction === 'ingress' ? 'Ingress' : 'Egress'} with default deny)`);
+    }
+    let allows = found.allows;
+    const notes: string[] = [];
+    if (allows.some((a) => a.fqdn) && query.other.kind === 'name') {
+      const dns = this.dnsProxyPath(pod, query.other.name);
+      if (dns.path === undefined) {
+        allows = allows.filter((a) => !a.fqdn);
+        notes.push(`${allows.length === 0 ? 'a toFQDNs rule matches the name, but ' : ''}${dns.problem}`);
+      } else {
+        allows = allows.map((a) => (a.fqdn ? { ...a, text: `${a.text}, the name learnt through Cilium's DNS proxy by ${dns.path}` } : a));
+      }
+    }
+    if (allows.length === 0) {
+      notes.push(...hints(query, found.posture, this.sources.knowsApiServer()));
+      return decided(query, false, isolatedBy, `${side}: denied, ${isolated} and no rule of these allows ${describeFlow(query)}${notes.map((n) => `; ${n}`).join('')}`);
+    }
+    const l7 = (a: Allow) => (query.protocol === 'TCP' ? a.port?.http : undefined);
+    const unrestricted = allows.find((a) => l7(a) === undefined);
+    if (unrestricted) {
+      const unknown = query.other.kind === 'name' && found.posture.denyRules.some((r) => r.l3.kind === 'cidr')
+        ? '; a DNS name\'s addresses are unknown, so deny rules on CIDRs do not apply to it: probe an address to check one' : '';
+      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${dnsNote(unrestricted)}; ${isolated}${unknown}`, unrestricted.policyId);
+    }
+    // Every allowing rule restricts HTTP requests (SEMANTICS.md §2 "L7 rules").
+    const listed = allows.map((a) => `${a.text} [${l7(a)!.map((h) => h.text).join('; ')}]`).join(', ');
+    if (query.http === undefined) {
+      const first = allows[0];
+      return decided(query, true, isolatedBy, `${side}: allowed at L3/L4 by ${first.text}; ${isolated}; L7 rules restrict the HTTP requests on this port: ${listed} ` +
+          '(give the probe an http request to check one)', first.policyId);
+    }
+    const request = query.http;
+    for (const a of allows) {
+      const rule = l7(a)!.find((h) => h.matches(request));
+      if (rule) {
+        return decided(query, true, isolatedBy, `${side}: allowed by ${a.text}, whose HTTP rule ${rule.text} matches ${describeRequest(request)}; ${isolated}`, a.policyId);
+      }
+    }
+    return decided(query, false, [...new Set([...isolatedBy, ...allows.map((a) => a.policyId)])], `${side}: denied at L7 (Cilium's proxy answers 403): ${describeRequest(request)} matches no HTTP rule of ${listed}; ${isolated}`);
+  }
+
+  /** The selecting rules of `pod`: its namespace's CNPs and every CCNP. */
+  private subjectsOf(pod: PodSide): CiliumSubject[] {
+    let found = this.subjects.get(pod.id);
+    if (!found) {
+      found = selectingSubjects([...this.sources.policiesIn(pod.namespace), ...this.sources.clusterwide], pod);
+      this.subjects.set(pod.id, found);
+    }
+    return found;
+  }
+
+  /** The rules of `pod` for `direction` and whether they isolate it: independent of the peer, so cached. */
+  private posture(pod: PodSide, direction: Direction): Posture {
+    const key = `${direction} ${pod.id}`;
+    let found = this.postures.get(key);
+    if (!found) {
+      const subjects = this.subjectsOf(pod);
+      const kubernetes = this.sources.kubernetesIsolating(pod, direction);
+      const isolating = subjects.filter((s) => s.defaultDeny[direction]);
+      const names = [...new Set([...kubernetes.map((p) => `NetworkPolicy ${p.id}`), ...isolating.map((s) => s.policyId)])];
+      found = {
+        denyRules: subjects.flatMap((s) => s.deny[direction]),
+        // Every selecting rule allows, also one that opts out of default deny.
+        allowRules: subjects.flatMap((s) => s.allow[direction]),
+        kubernetes,
+        isolatedBy: [...new Set([...kubernetes.map((p) => p.id), ...isolating.map((s) => s.policyId)])],
+        isolated: `isolated by ${names.join(', ')}`,
+        usesFqdns: subjects.some((s) => s.allow[direction].some((r) => r.l3.kind === 'fqdns')),
+        usesApiServer: subjects.some((s) => s.allow[direction].some((r) => r.l3.kind === 'entities' && r.l3.entities.includes('kube-apiserver'))),
+      };
+      this.postures.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * The deny that matches, or the allows that do.
+   * @param firstPlain stop at the first allow that neither restricts HTTP nor needs the DNS proxy: it decides
+   */
+  private collect(query: SideQuery, firstPlain: boolean): Collected {
+    const posture = this.posture(query.pod, query.direction);
+    for (const rule of posture.denyRules) {
+      const match = matchCiliumRule(rule, query);
+      if (match) {
+        return { denied: { policyId: rule.policyId, text: `${rule.text} (${match.text})` }, posture, allows: [] };
+      }
+    }
+    const allows: Allow[] = [];
+    if (posture.isolatedBy.length === 0) {
+      return { posture, allows };
+    }
+    for (const policy of posture.kubernetes) {
+      // Cilium turns ipBlocks into CIDR rules, which match only peers outside the cluster.
+      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false);
+      if (rule !== undefined) {
+        allows.push({ policyId: policy.id, text: `NetworkPolicy ${rule}`, fqdn: false });
+        if (firstPlain) {
+          return { posture, allows };
+        }
+      }
+    }
+    for (const rule of posture.allowRules) {
+      const match = matchCiliumRule(rule, query);
+      if (match) {
+        allows.push({ policyId: rule.policyId, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
+        if (firstPlain && !match.fqdn && (query.protocol !== 'TCP' || match.port?.http === undefined)) {
+          return { posture, allows: allows.slice(-1) };
+        }
+      }
+    }
+    return { posture, allows };
+  }
+
+  /**
+   * How `pod`'s lookups of `name` reach Cilium's DNS proxy, or why they do not: an allowed egress
+   * rule to a DNS server on port 53 whose `rules.dns` admits the name (or, beside such a rule, an
+   * L4 allow of the same port, which Cilium merges into an allow-all DNS rule). Without it Cilium
+   * learns no address for the name and toFQDNs rules allow nothing (SEMANTICS.md §2 "FQDN").
+   */
+  private dnsProxyPath(pod: PodSide, name: string): { path?: string; problem: string } {
+    let refused: string | undefined;
+    for (const server of this.sources.dnsServers()) {
+      for (const protocol of ['UDP', 'TCP']) {
+        const found = this.collect({ pod, direction: 'egress', other: server, destination: server, port: 53, protocol }, false);
+        if (found.denied || found.posture.isolatedBy.length === 0) {
+          continue;
+        }
+        const proxied = found.allows.filter((a) => a.port?.dns !== undefined);
+        if (proxied.length === 0) {
+          continue;
+        }
+        const admitting = proxied.find((a) => a.port!.dns!.some((p) => p.matches(name)));
+        if (admitting) {
+          return { path: admitting.text, problem: '' };
+        }
+        const plain = found.allows.find((a) => a.port?.dns === undefined && a.port?.http === undefined);
+        if (plain) {
+          return { path: `${proxied[0].text} merged with ${plain.text}`, problem: '' };
+        }
+        refused ??= `Cilium's DNS proxy refuses lookups of ${name}: the DNS rules of ${proxied.map((a) => a.text).join(', ')} allow only ` +
+          `${proxied.flatMap((a) => a.port!.dns!.map((p) => p.text)).join(', ')}`;
+      }
+    }
+    return {
+      problem: refused ?? `${pod.id} has no allowed egress rule to kube-dns on port 53 with rules.dns, so Cilium's DNS proxy never sees ` +
+        `its lookups, learns no address for ${name} and drops the traffic (SEMANTICS.md §2 "FQDN")`,
+    };
+  }
+}
+
+/** A note on DNS L7 rules of the deciding rule, when they restrict the names looked up. */
+function dnsNote(allow: Allow): string {
+  const dns = allow.port?.dns;
+  if (dns === undefined || dns.some((p) => p.text === 'matchPattern: *')) {
+    return '';
+  }
+  return `; DNS L7 rules restrict the names looked up to ${dns.map((p) => p.text).join(', ')}`;
+}
+
+/** Why nothing matched, when the destination or the rules explain it. */
+function hints(query: SideQuery, posture: Posture, knowsApiServer: boolean): string[] {
+  const out: string[] = [];
+  if (query.other.kind === 'name') {
+    out.push('a DNS name\'s addresses are unknown: CIDR rules match it only when they admit every address (0.0.0.0/0 or ::/0 without except)');
+  } else if (posture.usesFqdns) {
+    out.push('toFQDNs rules match DNS names, not addresses: probe the name (e.g. to: "api.example.com")');
+  }
+  if (query.other.kind === 'external' && !knowsApiServer && posture.usesApiServer) {
+    out.push('the model knows no API server address, so the kube-apiserver entity matches nothing (give one with NetworkModel.addKubeApiServer())');
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+import { PodSide } from './endpoint';
+import { describeLabelSelector } from './labels';
+
+/** The identity label holding a pod's namespace name (without its `k8s:` source). */
+export const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The prefix under which Cilium exposes the labels of a pod's namespace (without `k8s:`). */
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** A compiled Cilium EndpointSelector over a pod's identity labels. */
+export interface CiliumSelector {
+  /** "{app=api, k8s:io.kubernetes.pod.namespace=prod}" plus any implicit namespace limit. */
+  readonly text: string;
+  /** The selector names a namespace label itself, so no implicit namespace limit applies. */
+  readonly namesNamespace: boolean;
+  matches(pod: PodSide): boolean;
+}
+
+const LABELS = new WeakMap<PodSide, Record<string, string>>();
+
+/**
+ * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the
+ * pod's labels, `io.kubernetes.pod.namespace` and one `io.cilium.k8s.namespace.labels.<key>` per
+ * namespace label (SEMANTICS.md §2 "Namespaces"). All pod labels are taken as identity-relevant
+ * (Cilium's default label filter keeps the labels selectors commonly use).
+ */
+export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
+  let labels = LABELS.get(pod);
+  if (!labels) {
+    labels = { ...pod.labels };
+    for (const [key, value] of Object.entries(pod.namespaceLabels)) {
+      labels[`${NAMESPACE_LABELS_PREFIX}${key}`] = value;
+    }
+    labels[POD_NAMESPACE_KEY] = pod.namespace;
+    LABELS.set(pod, labels);
+  }
+  return labels;
+}
+
+/**
+ * A selector key without its source prefix. Pods carry `k8s:` labels, and a key without a source
+ * (or `any:`) matches any source. Other sources cannot be evaluated against pods and are refused,
+ * as are the identity labels the model does not know (service account, cluster name).
+ */
+function labelKey(key: unknown, where: string): string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new Error(`${where}: key ${JSON.stringify(key)} is not a label key`);
+  }
+  const colon = key.indexOf(':');
+  let bare = key;
+  if (colon >= 0) {
+    const source = key.slice(0, colon);
+    bare = key.slice(colon + 1);
+    if (source === 'reserved') {
+      throw new Error(`${where}: key ${JSON.stringify(key)} selects a reserved identity, which the model does not evaluate in endpoint selectors; ` +
+        'use fromEntities/toEntities (e.g. "world", "cluster", "kube-apiserver")');
+    }
+    if (source !== 'k8s' && source !== 'any') {
+      throw new Error(`${where}: key ${JSON.stringify(key)} has the label source "${source}:", which pods do not carry; ` +
+        'the model knows pods\' Kubernetes labels ("k8s:" or no source)');
+    }
+  }
+  if (bare.startsWith('io.cilium.k8s.policy.')) {
+    throw new Error(`${where}: key ${JSON.stringify(key)} (service account or cluster name) is not modelled: ` +
+      'the model does not know pods\' service accounts or the cluster name; select by pod and namespace labels');
+  }
+  return bare;
+}
+
+/**
+ * Compiles an EndpointSelector (matchLabels AND matchExpressions, In/NotIn/Exists/DoesNotExist).
+ * @param namespaceLimit the namespace a CNP limits the selector to (SEMANTICS.md §2): for a peer
+ *   selector only when it names no namespace label; for an endpointSelector always. Undefined for
+ *   a CCNP, whose selectors are not namespace-limited.
+ * @param alwaysLimit limit even when the selector names a namespace label (a CNP's endpointSelector)
+ */
+export function compileCiliumSelector(selector: any, where: string, namespaceLimit: string | undefined, alwaysLimit: boolean): CiliumSelector {
+  if (selector === null || typeof selector !== 'object' || Array.isArray(selector)) {
+    throw new Error(`${where} ${JSON.stringify(selector)} is not an endpoint selector { matchLabels, matchExpressions }`);
+  }
+  const unknown = Object.keys(selector).find((k) => k !== 'matchLabels' && k !== 'matchExpressions');
+  if (unknown !== undefined) {
+    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an endpoint selector has matchLabels and matchExpressions`);
+  }
+  const tests: ((labels: Readonly<Record<string, string>>) => boolean)[] = [];
+  const keys: string[] = [];
+  const matchLabels = selector.matchLabels ?? {};
+  if (typeof matchLabels !== 'object' || Array.isArray(matchLabels)) {
+    throw new Error(`${where}.matchLabels ${JSON.stringify(matchLabels)} is not a label map`);
+  }
+  for (const [rawKey, value] of Object.entries(matchLabels)) {
+    const key = labelKey(rawKey, `${where}.matchLabels`);
+    if (typeof value !== 'string') {
+      throw new Error(`${where}.matchLabels ${JSON.stringify(rawKey)}: value ${JSON.stringify(value)} is not a string`);
+    }
+    keys.push(key);
+    tests.push((labels) => labels[key] === value);
+  }
+  const expressions = selector.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) {
+    throw new Error(`${where}.matchExpressions ${JSON.stringify(expressions)} is not a list`);
+  }
+  expressions.forEach((e: any, i: number) => {
+    const at = `${where}.matchExpressions[${i}]`;
+    const key = labelKey(e?.key, at);
+    const values: unknown[] = e?.values ?? [];
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+      throw new Error(`${at}: values ${JSON.stringify(e?.values)} is not a list of strings`);
+    }
+    const set = new Set(values as string[]);
+    const has = (labels: Readonly<Record<string, string>>) => Object.prototype.hasOwnProperty.call(labels, key);
+    keys.push(key);
+    switch (e?.operator) {
+      case 'In':
+      case 'NotIn':
+        if (set.size === 0) {
+          throw new Error(`${at}: operator ${e.operator} needs at least one value`);
+        }
+        tests.push(e.operator === 'In' ? (l) => has(l) && set.has(l[key]) : (l) => !has(l) || !set.has(l[key]));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (set.size > 0) {
+          throw new Error(`${at}: operator ${e.operator} takes no values`);
+        }
+        tests.push(e.operator === 'Exists' ? has : (l) => !has(l));
+        break;
+      default:
+        throw new Error(`${at}: operator ${JSON.stringify(e?.operator)} is not In, NotIn, Exists or DoesNotExist`);
+    }
+  });
+  const namesNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
+  const limit = namespaceLimit !== undefined && (alwaysLimit || !namesNamespace) ? namespaceLimit : undefined;
+  const described = describeLabelSelector(selector);
+  return {
+    text: limit === undefined ? described : `${described} in namespace ${limit}`,
+    namesNamespace,
+    matches: (pod) => {
+      if (limit !== undefined && pod.namespace !== limit) {
+        return false;
+      }
+      const labels = ciliumLabels(pod);
+      return tests.every((t) => t(labels));
+    },
+  };
+}

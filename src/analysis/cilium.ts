@@ -1,0 +1,521 @@
+import { compileCiliumSelector, CiliumSelector } from './cilium-selector';
+import { SideQuery } from './decision';
+import { Endpoint, PodSide } from './endpoint';
+import { compileFqdnSelector, FqdnMatcher } from './fqdn';
+import { compileCiliumHttpRule, HttpMatcher } from './http';
+import { Direction } from './kubernetes';
+import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+
+/** The Cilium entities of the CRD's enum (SEMANTICS.md §2 "Entities"). */
+const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
+/** Protocols of a toPorts entry; ANY (or none) means TCP, UDP and SCTP (SEMANTICS.md §2 "Ports"). */
+const PORT_PROTOCOLS: Record<string, string[]> = { TCP: ['TCP'], UDP: ['UDP'], SCTP: ['SCTP'], ANY: ['TCP', 'UDP', 'SCTP'], VRRP: [], IGMP: [] };
+const PORT_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
+
+/** The L3 members of one rule, by direction and kind (they are mutually exclusive). */
+const L3_FIELDS = {
+  ingress: { endpoints: 'fromEndpoints', cidr: 'fromCIDR', cidrSet: 'fromCIDRSet', entities: 'fromEntities', fqdns: undefined },
+  egress: { endpoints: 'toEndpoints', cidr: 'toCIDR', cidrSet: 'toCIDRSet', entities: 'toEntities', fqdns: 'toFQDNs' },
+} as const;
+
+/** Fields of a rule the model cannot evaluate, and why; refused rather than ignored. */
+const REFUSED_FIELDS: Record<string, string> = {
+  authentication: 'mutual authentication drops traffic until the peers authenticate, which the model does not simulate',
+  fromGroups: 'cloud-provider groups resolve to addresses the model does not know',
+  toGroups: 'cloud-provider groups resolve to addresses the model does not know',
+  fromNodes: 'node selectors need the cluster\'s nodes, which the model does not have',
+  toNodes: 'node selectors need the cluster\'s nodes, which the model does not have',
+  toServices: 'Services are not part of the model; select the backing pods with toEndpoints',
+  fromRequires: 'deprecated (the CRD allows only an empty list)',
+  toRequires: 'deprecated (the CRD allows only an empty list)',
+};
+const KNOWN_RULE_FIELDS: Record<string, string[]> = {
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
+  ingressDeny: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
+  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toFQDNs', 'toPorts', 'icmps'],
+  egressDeny: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps'],
+};
+const SPEC_FIELDS = ['endpointSelector', 'nodeSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'enableDefaultDeny', 'description', 'labels', 'log'];
+
+/** The peers of one rule. */
+type CiliumL3 =
+  /** No L3 member but toPorts: every peer (Cilium's wildcard endpoint selector). */
+  | { readonly kind: 'wildcard' }
+  /** An explicitly empty L3 list, or no L3 member and no toPorts: no peer. */
+  | { readonly kind: 'none' }
+  | { readonly kind: 'endpoints'; readonly selectors: CiliumSelector[] }
+  | { readonly kind: 'cidr'; readonly blocks: { readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string }[] }
+  | { readonly kind: 'entities'; readonly entities: string[] }
+  | { readonly kind: 'fqdns'; readonly patterns: FqdnMatcher[] };
+
+/** One port of a toPorts entry, with the entry's L7 rules. */
+export interface CiliumPort {
+  readonly protocols: readonly string[];
+  /** A number (0: every port), a name, or undefined (every port). */
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly text: string;
+  /** The entry's HTTP rules: requests must match one of them. */
+  readonly http?: readonly HttpMatcher[];
+  /** The entry's DNS rules: lookups go through Cilium's DNS proxy and must match one of them. */
+  readonly dns?: readonly FqdnMatcher[];
+}
+
+/** One rule of an ingress, ingressDeny, egress or egressDeny section. */
+export interface CiliumPeerRule {
+  /** The policy's id, "CiliumNetworkPolicy prod/x". */
+  readonly policyId: string;
+  /** "CiliumNetworkPolicy prod/x ingress rule #1" (with "specs[i]" for rules of `specs`). */
+  readonly text: string;
+  readonly direction: Direction;
+  readonly deny: boolean;
+  readonly l3: CiliumL3;
+  /** Undefined: every port and protocol (an L3-only rule). */
+  readonly ports?: readonly CiliumPort[];
+}
+
+/** How a rule matched a connection. */
+export interface CiliumRuleMatch {
+  readonly rule: CiliumPeerRule;
+  /** "from endpoints {app=web} on TCP/8080". */
+  readonly text: string;
+  /** The matched port entry; undefined for an L3-only rule. */
+  readonly port?: CiliumPort;
+  /** Matched through toFQDNs: needs Cilium's DNS proxy to have seen the lookup. */
+  readonly fqdn: boolean;
+}
+
+/** One rule of `spec`/`specs`: the endpoints it selects and its four sections. */
+export interface CiliumSubject {
+  readonly policyId: string;
+  /** "CiliumNetworkPolicy prod/x" or "CiliumNetworkPolicy prod/x specs[1]". */
+  readonly text: string;
+  readonly selector: CiliumSelector;
+  /** Whether the rule puts the endpoints it selects into default deny, per direction. */
+  readonly defaultDeny: Readonly<Record<Direction, boolean>>;
+  readonly allow: Readonly<Record<Direction, readonly CiliumPeerRule[]>>;
+  readonly deny: Readonly<Record<Direction, readonly CiliumPeerRule[]>>;
+}
+
+/**
+ * A `cilium.io/v2` CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, compiled for evaluation
+ * (SEMANTICS.md §2). Throws on what the API server or Cilium would reject, and on what the model
+ * cannot evaluate (host policies, service accounts, Services, groups, TLS interception, Kafka),
+ * naming the object, the field and why.
+ */
+export class CiliumPolicy {
+  /** "CiliumNetworkPolicy prod/x" or "CiliumClusterwideNetworkPolicy x". */
+  public readonly id: string;
+  /** The CNP's namespace; undefined for a CCNP. */
+  public readonly namespace?: string;
+  public readonly source: any;
+  public readonly subjects: readonly CiliumSubject[];
+
+  constructor(obj: any) {
+    const clusterwide = obj.kind === 'CiliumClusterwideNetworkPolicy';
+    const name = obj?.metadata?.name;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new Error(`${obj.kind} without metadata.name`);
+    }
+    this.namespace = clusterwide ? undefined : obj.metadata?.namespace ?? 'default';
+    this.id = clusterwide ? `${obj.kind} ${name}` : `${obj.kind} ${this.namespace}/${name}`;
+    this.source = obj;
+    const specs: { spec: any; where: string }[] = [];
+    if (obj.spec !== undefined && obj.spec !== null) {
+      specs.push({ spec: obj.spec, where: '' });
+    }
+    if (obj.specs !== undefined && obj.specs !== null) {
+      if (!Array.isArray(obj.specs)) {
+        throw new Error(`${this.id} specs ${JSON.stringify(obj.specs)} is not a list of rules`);
+      }
+      obj.specs.forEach((spec: any, i: number) => specs.push({ spec, where: ` specs[${i}]` }));
+    }
+    if (specs.length === 0) {
+      throw new Error(`${this.id} has neither spec nor specs: a Cilium policy needs at least one rule`);
+    }
+    this.subjects = specs.map(({ spec, where }) => this.compileSubject(spec, `${this.id}${where}`));
+  }
+
+  /** The numbered ports of its rules, for probing (ANY counts as TCP). */
+  public numberedPorts(): { protocol: string; port: number }[] {
+    const out: { protocol: string; port: number }[] = [];
+    for (const subject of this.subjects) {
+      for (const rule of [...subject.allow.ingress, ...subject.allow.egress]) {
+        for (const p of rule.ports ?? []) {
+          if (typeof p.port === 'number' && p.port > 0 && p.protocols.length > 0) {
+            out.push({ protocol: p.protocols[0], port: p.port });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private compileSubject(spec: any, text: string): CiliumSubject {
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new Error(`${text} ${JSON.stringify(spec)} is not a rule object`);
+    }
+    const unknown = Object.keys(spec).find((k) => !SPEC_FIELDS.includes(k));
+    if (unknown !== undefined) {
+      throw new Error(`${text}: unknown field ${JSON.stringify(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
+    }
+    if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
+      throw new Error(`${text} nodeSelector: host policies select nodes, which the model does not have; it evaluates pods (endpointSelector) only`);
+    }
+    if (spec.endpointSelector === undefined || spec.endpointSelector === null) {
+      throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''})`);
+    }
+    const selector = compileCiliumSelector(spec.endpointSelector, `${text} endpointSelector`, this.namespace, true);
+    const sections = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
+    for (const section of sections) {
+      if (spec[section] !== undefined && spec[section] !== null && !Array.isArray(spec[section])) {
+        throw new Error(`${text} ${section} ${JSON.stringify(spec[section])} is not a list of rules`);
+      }
+    }
+    if (sections.every((s) => spec[s] === undefined || spec[s] === null)) {
+      throw new Error(`${text}: needs at least one of ingress, ingressDeny, egress and egressDeny`);
+    }
+    const enable = spec.enableDefaultDeny ?? {};
+    if (typeof enable !== 'object' || Array.isArray(enable) || Object.keys(enable).some((k) => k !== 'ingress' && k !== 'egress')) {
+      throw new Error(`${text} enableDefaultDeny ${JSON.stringify(spec.enableDefaultDeny)} is not { ingress?: boolean, egress?: boolean }`);
+    }
+    for (const d of ['ingress', 'egress'] as const) {
+      if (enable[d] !== undefined && typeof enable[d] !== 'boolean') {
+        throw new Error(`${text} enableDefaultDeny.${d} ${JSON.stringify(enable[d])} is not a boolean`);
+      }
+    }
+    const compile = (section: typeof sections[number], direction: Direction, deny: boolean) =>
+      (spec[section] ?? []).map((rule: any, i: number) => this.compileRule(rule, section, direction, deny, `${text} ${section} rule #${i + 1}`));
+    // A direction is in default deny when the rule has a (non-empty) section for it, allow or
+    // deny, unless enableDefaultDeny opts out (SEMANTICS.md §2 "Default deny").
+    const has = (a: string, b: string) => (spec[a]?.length ?? 0) > 0 || (spec[b]?.length ?? 0) > 0;
+    return {
+      policyId: this.id,
+      text,
+      selector,
+      defaultDeny: {
+        ingress: has('ingress', 'ingressDeny') && enable.ingress !== false,
+        egress: has('egress', 'egressDeny') && enable.egress !== false,
+      },
+      allow: { ingress: compile('ingress', 'ingress', false), egress: compile('egress', 'egress', false) },
+      deny: { ingress: compile('ingressDeny', 'ingress', true), egress: compile('egressDeny', 'egress', true) },
+    };
+  }
+
+  private compileRule(rule: any, section: string, direction: Direction, deny: boolean, text: string): CiliumPeerRule {
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
+      throw new Error(`${text} ${JSON.stringify(rule)} is not a rule object`);
+    }
+    for (const key of Object.keys(rule)) {
+      if (KNOWN_RULE_FIELDS[section].includes(key)) {
+        continue;
+      }
+      if (REFUSED_FIELDS[key] !== undefined && !((key === 'fromRequires' || key === 'toRequires') && Array.isArray(rule[key]) && rule[key].length === 0)) {
+        throw new Error(`${text} ${key} is not modelled: ${REFUSED_FIELDS[key]}`);
+      }
+      if (REFUSED_FIELDS[key] === undefined) {
+        throw new Error(`${text}: unknown field ${JSON.stringify(key)}; ${section} rules have ${KNOWN_RULE_FIELDS[section].join(', ')}`);
+      }
+    }
+    const fields = L3_FIELDS[direction];
+    const present = Object.values(fields).filter((f): f is NonNullable<typeof f> => f !== undefined && rule[f] !== undefined && rule[f] !== null);
+    if (present.length > 1) {
+      throw new Error(`${text}: combining ${present.join(' and ')} in one rule is not supported by Cilium; write one rule per kind of peer`);
+    }
+    const hasPorts = rule.toPorts !== undefined && rule.toPorts !== null;
+    const hasIcmps = Array.isArray(rule.icmps) && rule.icmps.length > 0;
+    let l3: CiliumL3;
+    if (present.length === 0) {
+      // No L3 member: with toPorts (or icmps) every peer; an empty rule `{}` selects nothing
+      // (it only puts the endpoint into default deny).
+      l3 = hasPorts || hasIcmps ? { kind: 'wildcard' } : { kind: 'none' };
+    } else {
+      l3 = this.compileL3(present[0], rule[present[0]], `${text} ${present[0]}`);
+    }
+    let ports: CiliumPort[] | undefined;
+    if (hasPorts) {
+      if (!Array.isArray(rule.toPorts)) {
+        throw new Error(`${text} toPorts ${JSON.stringify(rule.toPorts)} is not a list`);
+      }
+      ports = rule.toPorts.flatMap((entry: any, i: number) => compilePortRule(entry, deny, `${text} toPorts[${i}]`));
+    } else if (hasIcmps) {
+      // ICMP only: no TCP, UDP or SCTP connection matches.
+      ports = [];
+    }
+    return { policyId: this.id, text, direction, deny, l3, ports };
+  }
+
+  private compileL3(field: string, value: unknown, where: string): CiliumL3 {
+    if (!Array.isArray(value)) {
+      throw new Error(`${where} ${JSON.stringify(value)} is not a list`);
+    }
+    if (value.length === 0) {
+      // An explicitly empty list selects nothing (cilium mergeEndpointSelectors).
+      return { kind: 'none' };
+    }
+    switch (field) {
+      case 'fromEndpoints':
+      case 'toEndpoints':
+        return { kind: 'endpoints', selectors: value.map((s, i) => compileCiliumSelector(s, `${where}[${i}]`, this.namespace, false)) };
+      case 'fromCIDR':
+      case 'toCIDR':
+        return { kind: 'cidr', blocks: value.map((c, i) => block(c, [], `${where}[${i}]`)) };
+      case 'fromCIDRSet':
+      case 'toCIDRSet':
+        return {
+          kind: 'cidr',
+          blocks: value.map((item: any, i: number) => {
+            const at = `${where}[${i}]`;
+            if (item === null || typeof item !== 'object') {
+              throw new Error(`${at} ${JSON.stringify(item)} is not a { cidr, except } object`);
+            }
+            if (item.cidrGroupRef !== undefined || item.cidrGroupSelector !== undefined) {
+              throw new Error(`${at} cidrGroupRef/cidrGroupSelector is not modelled: CiliumCIDRGroup objects are not part of the model; list the CIDRs`);
+            }
+            const unknown = Object.keys(item).find((k) => k !== 'cidr' && k !== 'except');
+            if (unknown !== undefined) {
+              throw new Error(`${at}: unknown field ${JSON.stringify(unknown)}; a CIDR rule has cidr and except`);
+            }
+            const except = item.except ?? [];
+            if (!Array.isArray(except)) {
+              throw new Error(`${at}.except ${JSON.stringify(except)} is not a list`);
+            }
+            return block(item.cidr, except, at);
+          }),
+        };
+      case 'fromEntities':
+      case 'toEntities':
+        value.forEach((e, i) => {
+          if (!ENTITIES.includes(e as string)) {
+            throw new Error(`${where}[${i}] ${JSON.stringify(e)} is not a Cilium entity (${ENTITIES.join(', ')})`);
+          }
+        });
+        return { kind: 'entities', entities: value as string[] };
+      default:
+        return { kind: 'fqdns', patterns: value.map((p, i) => compileFqdnSelector(p, `${where}[${i}]`)) };
+    }
+  }
+}
+
+function block(cidrText: unknown, exceptTexts: unknown[], where: string): { cidr: Cidr; except: Cidr[]; text: string } {
+  const cidr = cidrOf(cidrText, `${where} cidr`);
+  const except = exceptTexts.map((e, i) => {
+    const hole = cidrOf(e, `${where} except[${i}]`);
+    if (!isStrictSubnet(cidr, hole)) {
+      throw new Error(`${where} except[${i}] ${JSON.stringify(e)} must lie inside ${cidr.text}`);
+    }
+    return hole;
+  });
+  return { cidr, except, text: except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e) => e.text).join(', ')}` };
+}
+
+/** A CIDR as Cilium accepts it: a prefix, or a bare address (a host route). */
+function cidrOf(text: unknown, where: string): Cidr {
+  const withPrefix = typeof text === 'string' && !text.includes('/') ? `${text}/${text.includes(':') ? 128 : 32}` : text;
+  const problem = cidrProblem(withPrefix as string, true);
+  if (problem) {
+    throw new Error(`${where} ${JSON.stringify(text)} is not a valid CIDR: ${problem}`);
+  }
+  return parseCidr(withPrefix as string, true);
+}
+
+function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[] {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new Error(`${where} ${JSON.stringify(entry)} is not a { ports, rules } object`);
+  }
+  for (const key of Object.keys(entry)) {
+    if (key === 'ports' || (key === 'rules' && !deny)) {
+      continue;
+    }
+    if (['serverNames', 'terminatingTLS', 'originatingTLS', 'listener'].includes(key)) {
+      throw new Error(`${where} ${key} is not modelled: TLS inspection and custom Envoy listeners decide on data the model does not have`);
+    }
+    throw new Error(`${where}: unknown field ${JSON.stringify(key)}; ${deny ? 'a deny rule\'s toPorts entry has ports only' : 'a toPorts entry has ports and rules'}`);
+  }
+  if (!Array.isArray(entry.ports) || entry.ports.length === 0) {
+    throw new Error(`${where}.ports ${JSON.stringify(entry.ports)} must list at least one port`);
+  }
+  let http: HttpMatcher[] | undefined;
+  let dns: FqdnMatcher[] | undefined;
+  if (entry.rules !== undefined && entry.rules !== null) {
+    const rules = entry.rules;
+    const kinds = Object.keys(rules);
+    const refused = kinds.find((k) => k !== 'http' && k !== 'dns');
+    if (refused !== undefined) {
+      throw new Error(`${where}.rules.${refused} is not modelled: the model evaluates HTTP and DNS L7 rules only`);
+    }
+    if (kinds.length > 1) {
+      throw new Error(`${where}.rules: give one of http and dns`);
+    }
+    if (rules.http !== undefined) {
+      if (!Array.isArray(rules.http)) {
+        throw new Error(`${where}.rules.http ${JSON.stringify(rules.http)} is not a list`);
+      }
+      http = rules.http.map((r: any, i: number) => compileCiliumHttpRule(r, `${where}.rules.http[${i}]`));
+    }
+    if (rules.dns !== undefined) {
+      if (!Array.isArray(rules.dns)) {
+        throw new Error(`${where}.rules.dns ${JSON.stringify(rules.dns)} is not a list`);
+      }
+      dns = rules.dns.map((r: any, i: number) => compileFqdnSelector(r, `${where}.rules.dns[${i}]`));
+    }
+  }
+  return entry.ports.map((p: any, i: number) => {
+    const at = `${where}.ports[${i}]`;
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+      throw new Error(`${at} ${JSON.stringify(p)} is not a { port, protocol } object`);
+    }
+    const unknown = Object.keys(p).find((k) => !['port', 'endPort', 'protocol'].includes(k));
+    if (unknown !== undefined) {
+      throw new Error(`${at}: unknown field ${JSON.stringify(unknown)}; a port has port, endPort and protocol`);
+    }
+    const protocol = p.protocol === undefined || p.protocol === '' ? 'ANY' : p.protocol;
+    if (!Object.prototype.hasOwnProperty.call(PORT_PROTOCOLS, protocol)) {
+      throw new Error(`${at}: protocol ${JSON.stringify(p.protocol)} is not one of ${Object.keys(PORT_PROTOCOLS).join(', ')}`);
+    }
+    let port: number | string | undefined;
+    if (p.port !== undefined && p.port !== null && p.port !== '') {
+      if (typeof p.port !== 'string') {
+        throw new Error(`${at}: port ${JSON.stringify(p.port)} must be a string such as "8080" (Cilium ports are strings)`);
+      }
+      if (/^[0-9]+$/.test(p.port)) {
+        port = Number(p.port);
+        if (port > 65535) {
+          throw new Error(`${at}: port ${JSON.stringify(p.port)} is not a port number from 0 to 65535`);
+        }
+      } else if (PORT_NAME.test(p.port)) {
+        port = p.port.toLowerCase();
+      } else {
+        throw new Error(`${at}: port ${JSON.stringify(p.port)} is neither a number nor a port name`);
+      }
+    }
+    const endPort = p.endPort ?? undefined;
+    if (endPort !== undefined) {
+      if (typeof port !== 'number' || port === 0) {
+        throw new Error(`${at}: endPort needs a numeric port other than "0"`);
+      }
+      if (!Number.isInteger(endPort) || endPort < port || endPort > 65535) {
+        throw new Error(`${at}: endPort ${JSON.stringify(endPort)} must be from port ${port} to 65535`);
+      }
+      if (dns) {
+        throw new Error(`${at}: DNS rules cannot be used with port ranges (endPort)`);
+      }
+    }
+    const portText = port === undefined || port === 0 ? '*' : endPort !== undefined && endPort !== port ? `${port}-${endPort}` : String(port);
+    return { protocols: PORT_PROTOCOLS[protocol], port, endPort, text: `${protocol}/${portText}`, http, dns };
+  });
+}
+
+/** "from" or "to", as reasons say it. */
+function word(direction: Direction): string {
+  return direction === 'ingress' ? 'from' : 'to';
+}
+
+/** The peer part of a rule's match against `other`, as text, or undefined when it does not match. */
+function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean } | undefined {
+  switch (l3.kind) {
+    case 'wildcard':
+      return { text: 'anyone', fqdn: false };
+    case 'none':
+      return undefined;
+    case 'endpoints': {
+      if (other.kind !== 'pod' || other.hostNetwork) {
+        return undefined;
+      }
+      const hit = l3.selectors.find((s) => s.matches(other));
+      return hit ? { text: `endpoints ${hit.text}`, fqdn: false } : undefined;
+    }
+    case 'cidr': {
+      // CIDR rules match only peers outside the cluster (SEMANTICS.md §2 "CIDR"). A DNS name's
+      // addresses are unknown: only a block admitting every address (what Cilium treats as the
+      // world entity) matches it.
+      if (other.kind === 'external') {
+        const hit = l3.blocks.find((b) => cidrContainsIp(b.cidr, other.ip) && !b.except.some((e) => cidrContainsIp(e, other.ip)));
+        return hit ? { text: `CIDR ${hit.text}`, fqdn: false } : undefined;
+      }
+      if (other.kind === 'name') {
+        const hit = l3.blocks.find((b) => b.cidr.prefix === 0 && b.except.length === 0);
+        return hit ? { text: `CIDR ${hit.text} (every address)`, fqdn: false } : undefined;
+      }
+      return undefined;
+    }
+    case 'entities': {
+      const hit = l3.entities.find((e) => entityMatches(e, other));
+      return hit ? { text: `entity ${hit}`, fqdn: false } : undefined;
+    }
+    case 'fqdns': {
+      if (other.kind !== 'name') {
+        return undefined;
+      }
+      const hit = l3.patterns.find((p) => p.matches(other.name));
+      return hit ? { text: `FQDN ${hit.text}`, fqdn: true } : undefined;
+    }
+  }
+}
+
+/**
+ * Entities (SEMANTICS.md §2): `world` is everything outside the cluster (IP literals that are no
+ * pod's address, and DNS names); `cluster` every pod, host-network ones included; `host` and
+ * `remote-node` the nodes, which only host-network pods stand for (the model does not place pods
+ * on nodes, so such a pod counts as either); `kube-apiserver` the addresses given with
+ * `NetworkModel.addKubeApiServer`; `all` everything. The others (init, ingress, unmanaged, health,
+ * none) name endpoints the model does not have.
+ */
+function entityMatches(entity: string, other: Endpoint): boolean {
+  switch (entity) {
+    case 'all':
+      return true;
+    case 'world':
+      return other.kind !== 'pod';
+    case 'cluster':
+      return other.kind === 'pod';
+    case 'host':
+    case 'remote-node':
+      return other.kind === 'pod' && other.hostNetwork;
+    case 'kube-apiserver':
+      return other.kind === 'external' && other.apiServer === true;
+    default:
+      return false;
+  }
+}
+
+/** Whether a port entry covers the probed port; named ports resolve on the destination pod. */
+function portMatches(port: CiliumPort, destination: Endpoint, number: number, protocol: string): boolean {
+  if (!port.protocols.includes(protocol)) {
+    return false;
+  }
+  if (port.port === undefined || port.port === 0) {
+    return true;
+  }
+  if (typeof port.port === 'number') {
+    return number >= port.port && number <= (port.endPort ?? port.port);
+  }
+  if (destination.kind !== 'pod') {
+    return false;
+  }
+  return destination.ports.some((p) => p.name === port.port && (p.protocol ?? 'TCP') === protocol && p.port === number);
+}
+
+/** Whether `rule` matches the connection, and how. */
+export function matchCiliumRule(rule: CiliumPeerRule, query: SideQuery): CiliumRuleMatch | undefined {
+  const peer = matchL3(rule.l3, query.other);
+  if (peer === undefined) {
+    return undefined;
+  }
+  if (rule.ports === undefined) {
+    return { rule, text: `${word(rule.direction)} ${peer.text} on every port`, fqdn: peer.fqdn };
+  }
+  const port = rule.ports.find((p) => portMatches(p, query.destination, query.port, query.protocol));
+  if (port === undefined) {
+    return undefined;
+  }
+  return { rule, text: `${word(rule.direction)} ${peer.text} on ${port.text}`, port, fqdn: peer.fqdn };
+}
+
+/** The subjects of `policies` that select `pod` (host-network pods are no Cilium endpoints). */
+export function selectingSubjects(policies: readonly CiliumPolicy[], pod: PodSide): CiliumSubject[] {
+  if (pod.hostNetwork) {
+    return [];
+  }
+  return policies.flatMap((p) => p.subjects.filter((s) => s.selector.matches(pod)));
+}

@@ -1,0 +1,50 @@
+import { Endpoint, PodSide } from './endpoint';
+import { L7Request } from './http';
+import { Direction } from './kubernetes';
+
+/** How one side of a connection was decided (for `_explain`). */
+export interface SideDecision {
+  readonly direction: Direction;
+  /** "namespace/pod". */
+  readonly pod: string;
+  readonly allowed: boolean;
+  /**
+   * Ids of the policies that isolate the pod in this direction (Kubernetes "namespace/name";
+   * other kinds "Kind namespace/name"), and of a deny that decided.
+   */
+  readonly isolatedBy: string[];
+  /** Id of the policy whose rule allowed, when one did. */
+  readonly allowedBy?: string;
+  readonly reason: string;
+}
+
+/** One side to decide: the pod's policies for `direction`, against the other end. */
+export interface SideQuery {
+  readonly pod: PodSide;
+  readonly direction: Direction;
+  /** The other end of the connection. */
+  readonly other: Endpoint;
+  /** The server, on which named ports resolve. */
+  readonly destination: Endpoint;
+  readonly port: number;
+  readonly protocol: string;
+  /** The probe's HTTP request, if it gave one. */
+  readonly http?: L7Request;
+}
+
+/** "egress of prod/web". */
+export function sideName(query: SideQuery): string {
+  return `${query.direction} of ${query.pod.id}`;
+}
+
+/** "TCP/8080 to prod/api", "UDP/53 from 10.0.0.1". */
+export function describeFlow(query: SideQuery): string {
+  return `${query.protocol}/${query.port} ${query.direction === 'ingress' ? 'from' : 'to'} ${query.other.id}`;
+}
+
+/** A side's decision. */
+export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string): SideDecision {
+  return allowedBy === undefined
+    ? { direction: query.direction, pod: query.pod.id, allowed, isolatedBy, reason }
+    : { direction: query.direction, pod: query.pod.id, allowed, isolatedBy, allowedBy, reason };
+}

@@ -1,0 +1,180 @@
+import { RE2JS } from 're2js';
+import { HttpRequest } from './types';
+import { checkOptionsObject, invalid, show } from '../util/validation';
+
+/** An HTTP token (RFC 9110): methods and header names. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REQUEST_KEYS: Record<keyof HttpRequest, true> = { method: true, path: true, host: true, headers: true };
+
+/** A request as L7 rules see it: header names lower case. */
+export interface L7Request {
+  readonly method: string;
+  readonly path: string;
+  readonly host?: string;
+  readonly headers: ReadonlyMap<string, string>;
+}
+
+/** One L7 rule that can match a request, with its text for reasons. */
+export interface HttpMatcher {
+  readonly text: string;
+  matches(request: L7Request): boolean;
+}
+
+/**
+ * Validates a probe's `http` at the call, naming the prop, the bad value and what is valid.
+ * @param defaultHost the Host when the probe gives none (its DNS-name destination)
+ */
+export function checkHttpRequest(where: string, http: HttpRequest, defaultHost: string | undefined): L7Request {
+  checkOptionsObject(where, 'http', http, REQUEST_KEYS);
+  if (typeof http.method !== 'string' || !TOKEN.test(http.method)) {
+    invalid(where, `http.method ${show(http.method)} is not an HTTP method; expected e.g. "GET" or "DELETE"`);
+  }
+  if (typeof http.path !== 'string' || !/^\/[^\s]*$/.test(http.path)) {
+    invalid(where, `http.path ${show(http.path)} is not a request path; expected one starting with "/" and without spaces, e.g. "/api/v1/orders"`);
+  }
+  if (http.host !== undefined && (typeof http.host !== 'string' || !/^[^\s/]+$/.test(http.host))) {
+    invalid(where, `http.host ${show(http.host)} is not a Host header value; expected e.g. "api.example.com" or "api.example.com:8443"`);
+  }
+  const headers = new Map<string, string>();
+  if (http.headers !== undefined) {
+    if (http.headers === null || typeof http.headers !== 'object' || Array.isArray(http.headers)) {
+      invalid(where, `http.headers ${show(http.headers)} is not a map of header names to values, e.g. { "X-Tenant": "blue" }`);
+    }
+    for (const [name, value] of Object.entries(http.headers)) {
+      if (!TOKEN.test(name)) {
+        invalid(where, `http.headers has the invalid header name ${show(name)}; names are HTTP tokens such as "X-Tenant"`);
+      }
+      if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+        invalid(where, `http.headers ${show(name)} has the value ${show(value)}; expected a string without line breaks`);
+      }
+      headers.set(name.toLowerCase(), value);
+    }
+  }
+  return { method: http.method, path: http.path, host: http.host ?? defaultHost, headers };
+}
+
+/** "GET /api/v1/orders (host api.example.com)", for reasons. */
+export function describeRequest(request: L7Request): string {
+  return `HTTP ${request.method} ${request.path}${request.host !== undefined ? ` (host ${request.host})` : ''}`;
+}
+
+/**
+ * Compiles one Cilium `rules.http` item (SEMANTICS.md §2 "L7 rules"). Cilium hands `method`,
+ * `path` and `host` to Envoy as regular expressions matched against the whole of `:method`,
+ * `:path` (query string included) and `:authority` (RE2, full match; Go's regexp validates them);
+ * `headers` entries are "Name" (present) or "Name value" (split at the first space, one trailing
+ * ":" stripped from the name; cilium pkg/envoy getHTTPRule); `headerMatches` need the exact value.
+ */
+export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
+    throw new Error(`${where} ${JSON.stringify(rule)} is not an HTTP rule object`);
+  }
+  const known = ['method', 'path', 'host', 'headers', 'headerMatches'];
+  const unknown = Object.keys(rule).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an HTTP rule has ${known.join(', ')}`);
+  }
+  const tests: ((r: L7Request) => boolean)[] = [];
+  const parts: string[] = [];
+  for (const field of ['method', 'path', 'host'] as const) {
+    const pattern = rule[field];
+    // An empty field, like an absent one, matches everything (the CRD says so).
+    if (pattern === undefined || pattern === null || pattern === '') {
+      continue;
+    }
+    if (typeof pattern !== 'string') {
+      throw new Error(`${where}.${field} ${JSON.stringify(pattern)} is not a string`);
+    }
+    let regex: RE2JS;
+    try {
+      regex = RE2JS.compile(pattern);
+    } catch (e) {
+      throw new Error(`${where}.${field} ${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`);
+    }
+    tests.push((r) => {
+      const value = field === 'host' ? r.host : r[field];
+      return value !== undefined && regex.matches(value);
+    });
+    parts.push(field === 'host' ? `host ${pattern}` : pattern);
+  }
+  for (const [i, header] of (asList(rule.headers, `${where}.headers`) as unknown[]).entries()) {
+    if (typeof header !== 'string' || header.length === 0) {
+      throw new Error(`${where}.headers[${i}] ${JSON.stringify(header)} is not "Name" or "Name value"`);
+    }
+    const space = header.indexOf(' ');
+    const name = (space < 0 ? header : header.slice(0, space)).replace(/:$/, '').toLowerCase();
+    const value = space < 0 ? undefined : header.slice(space + 1);
+    tests.push((r) => r.headers.has(name) && (value === undefined || r.headers.get(name) === value));
+    parts.push(`header ${header}`);
+  }
+  for (const [i, match] of (asList(rule.headerMatches, `${where}.headerMatches`) as any[]).entries()) {
+    const at = `${where}.headerMatches[${i}]`;
+    if (match === null || typeof match !== 'object' || typeof match.name !== 'string' || match.name.length === 0) {
+      throw new Error(`${at} ${JSON.stringify(match)} needs a header name`);
+    }
+    if (match.secret !== undefined) {
+      throw new Error(`${at}.secret is not modelled: the model cannot read the Secret holding the value`);
+    }
+    if (match.mismatch !== undefined) {
+      throw new Error(`${at}.mismatch ${JSON.stringify(match.mismatch)} is not modelled: it rewrites or logs requests instead of denying them`);
+    }
+    const unknownKey = Object.keys(match).find((k) => !['name', 'value', 'secret', 'mismatch'].includes(k));
+    if (unknownKey !== undefined) {
+      throw new Error(`${at}: unknown field ${JSON.stringify(unknownKey)}`);
+    }
+    const name = match.name.toLowerCase();
+    const value: string | undefined = match.value;
+    tests.push((r) => r.headers.has(name) && (value === undefined || r.headers.get(name) === value));
+    parts.push(value === undefined ? `header ${match.name}` : `header ${match.name}: ${value}`);
+  }
+  return {
+    text: parts.length === 0 ? 'any request' : parts.join(' '),
+    matches: (r) => tests.every((t) => t(r)),
+  };
+}
+
+/**
+ * Compiles a Calico rule's `http` match (SEMANTICS.md §3 "Rule fields"): `methods` (exact, any of
+ * them) and `paths` (each `{exact}` or `{prefix}`, any of them), ANDed.
+ */
+export function compileCalicoHttpMatch(http: any, where: string): HttpMatcher {
+  if (http === null || typeof http !== 'object' || Array.isArray(http)) {
+    throw new Error(`${where} ${JSON.stringify(http)} is not an HTTP match object`);
+  }
+  const unknown = Object.keys(http).find((k) => k !== 'methods' && k !== 'paths');
+  if (unknown !== undefined) {
+    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an HTTP match has methods and paths`);
+  }
+  const methods = asList(http.methods, `${where}.methods`) as unknown[];
+  methods.forEach((m, i) => {
+    if (typeof m !== 'string' || m.length === 0) {
+      throw new Error(`${where}.methods[${i}] ${JSON.stringify(m)} is not a method`);
+    }
+  });
+  const paths = (asList(http.paths, `${where}.paths`) as any[]).map((p, i) => {
+    const keys = p !== null && typeof p === 'object' ? Object.keys(p) : [];
+    if (keys.length !== 1 || !['exact', 'prefix'].includes(keys[0]) || typeof p[keys[0]] !== 'string') {
+      throw new Error(`${where}.paths[${i}] ${JSON.stringify(p)} must be exactly one of { exact: "/x" } or { prefix: "/x" }`);
+    }
+    return keys[0] === 'exact' ? { exact: p.exact as string } : { prefix: p.prefix as string };
+  });
+  const parts = [
+    ...(methods.length > 0 ? [(methods as string[]).join('|')] : []),
+    ...(paths.length > 0 ? [paths.map((p) => ('exact' in p ? p.exact : `${p.prefix}*`)).join('|')] : []),
+  ];
+  return {
+    text: parts.length === 0 ? 'any request' : parts.join(' '),
+    matches: (r) => (methods.length === 0 || methods.includes(r.method)) &&
+      (paths.length === 0 || paths.some((p) => ('exact' in p ? r.path === p.exact : r.path.startsWith(p.prefix!)))),
+  };
+}
+
+function asList(value: unknown, where: string): unknown[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new Error(`${where} ${JSON.stringify(value)} is not a list`);
+  }
+  return value;
+}

@@ -1,0 +1,309 @@
+import { NetworkModel } from '../../src';
+
+// Calico semantics end to end (SEMANTICS.md §3), through NetworkModel: tiers, orders, actions,
+// types defaulting, entity rules and scopes, with allowed and denied flows and the traps.
+
+type Json = Record<string, any>;
+const np = (name: string, spec: Json, namespace = 'prod') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+const gnp = (name: string, spec: Json) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+const tier = (name: string, spec: Json) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec });
+const knp = (name: string, spec: Json, namespace = 'prod') => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+
+/** Pods of prod (web, api, db), of other (web, api), and a host-network exporter. */
+function model(...objects: Json[]): NetworkModel {
+  const m = new NetworkModel();
+  m.addNamespace('prod', { env: 'production' });
+  m.addNamespace('other', { env: 'staging' });
+  m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' }, ip: '10.0.1.1' });
+  m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api', tier: 'backend' }, ip: '10.0.1.2', ports: [{ port: 8080, name: 'http' }] });
+  m.addPod({ namespace: 'prod', name: 'db', labels: { app: 'db', tier: 'data' }, ip: '10.0.1.3' });
+  m.addPod({ namespace: 'other', name: 'web', labels: { app: 'web' }, ip: '10.0.2.1' });
+  m.addPod({ namespace: 'other', name: 'api', labels: { app: 'api' }, ip: '2001:db8::2' });
+  m.addPod({ namespace: 'mon', name: 'exporter', labels: { app: 'exporter' }, ip: '192.168.0.10', hostNetwork: true });
+  objects.forEach((o) => m.addManifest(o));
+  return m;
+}
+
+const allowed = (m: NetworkModel, from: string, to: string, port: number, protocol?: string) => m.evaluate({ from, to, port, protocol }).allowed;
+const reasons = (m: NetworkModel, from: string, to: string, port: number, protocol?: string) => m.evaluate({ from, to, port, protocol }).reasons.join('\n');
+
+describe('tiers and orders', () => {
+  test('trap: a Calico Deny at a lower order beats a Kubernetes allow at 1000', () => {
+    const m = model(
+      knp('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: {} }] }] }),
+      np('no-web', { order: 500, selector: "app == 'db'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] }),
+    );
+    expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain("ingress of prod/db: denied by Calico NetworkPolicy prod/no-web (tier default) ingress rule #1 (Deny from selector app == 'web' in namespace prod)");
+    expect(reasons(m, 'prod/api', 'prod/db', 5432)).toContain('allowed by NetworkPolicy prod/db ingress rule #1 (from pods {} of the policy\'s namespace on every port) (tier default, order 1000)');
+  });
+
+  test('a Calico Deny at a higher order comes after a Kubernetes allow at 1000, which decides first', () => {
+    const m = model(
+      knp('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: {} }] }] }),
+      np('no-web', { order: 2000, selector: "app == 'db'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] }),
+    );
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(true);
+  });
+
+  test('policies without order come last; equal orders are broken by name', () => {
+    const deny = { selector: "app == 'db'", ingress: [{ action: 'Deny' }] };
+    const allow = { selector: "app == 'db'", ingress: [{ action: 'Allow' }] };
+    expect(allowed(model(np('a-deny', { ...deny }), np('b-allow', { ...allow, order: 10 })), 'prod/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(model(np('a-deny', { ...deny, order: 10 }), np('b-allow', { ...allow, order: 10 })), 'prod/web', 'prod/db', 1)).toBe(false);
+    expect(allowed(model(np('b-deny', { ...deny, order: 10 }), np('a-allow', { ...allow, order: 10 })), 'prod/web', 'prod/db', 1)).toBe(true);
+  });
+
+  test('trap: Pass skips the rest of its tier and the next tier decides', () => {
+    const m = model(
+      tier('security', { order: 100 }),
+      gnp('pass-web', { tier: 'security', order: 1, selector: "app == 'db'", ingress: [{ action: 'Pass', source: { selector: "app == 'web'" } }, { action: 'Allow' }] }),
+      np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }] }),
+    );
+    // api: the security tier allows at once.
+    expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(true);
+    expect(reasons(m, 'prod/api', 'prod/db', 5432)).toContain('allowed by GlobalNetworkPolicy pass-web (tier security) ingress rule #2 (Allow)');
+    // web: passed to the default tier, where nothing allows web: the default tier denies.
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier default: Calico NetworkPolicy prod/db apply and no rule of these matches TCP/5432 from prod/web ' +
+      "after passed to the next tier by GlobalNetworkPolicy pass-web (tier security) ingress rule #1 (Pass from selector app == 'web')");
+  });
+
+  test('trap: a tier whose applying policy matches no rule denies with its default action', () => {
+    const m = model(tier('security', { order: 100 }), gnp('only-api', { tier: 'security', selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }] }));
+    expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier security: GlobalNetworkPolicy only-api apply');
+  });
+
+  test('a Pass tier passes unmatched traffic on; when every tier passes, the namespace profile allows', () => {
+    const m = model(tier('security', { order: 100, defaultAction: 'Pass' }), gnp('deny-meta', {
+      tier: 'security', selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }],
+    }));
+    expect(allowed(m, 'prod/web', '169.254.169.254', 80)).toBe(false);
+    expect(allowed(m, 'prod/web', '203.0.113.1', 80)).toBe(true);
+    expect(reasons(m, 'prod/web', '203.0.113.1', 80)).toContain('egress of prod/web: allowed, every tier passed it on (passed on by the default action (Pass) of tier security');
+  });
+
+  test('a Pass skips the later policies of its tier: their Deny rules never apply', () => {
+    const m = model(
+      tier('guardrails', { order: 100, defaultAction: 'Pass' }),
+      gnp('a-deny-meta', { tier: 'guardrails', order: 100, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }] }),
+      gnp('b-deny-alibaba', { tier: 'guardrails', order: 110, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['100.100.100.200/32'] } }, { action: 'Pass' }] }),
+    );
+    expect(allowed(m, 'prod/web', '169.254.169.254', 80)).toBe(false);
+    expect(allowed(m, 'prod/web', '100.100.100.200', 80)).toBe(true);
+    expect(reasons(m, 'prod/web', '100.100.100.200', 80)).toContain('passed to the next tier by GlobalNetworkPolicy a-deny-meta (tier guardrails) egress rule #2 (Pass)');
+    // Without the first policy's closing Pass, the tier's default Pass still passes what no rule denies.
+    const fixed = model(
+      tier('guardrails', { order: 100, defaultAction: 'Pass' }),
+      gnp('a-deny-meta', { tier: 'guardrails', order: 100, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }] }),
+      gnp('b-deny-alibaba', { tier: 'guardrails', order: 110, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['100.100.100.200/32'] } }] }),
+    );
+    expect(allowed(fixed, 'prod/web', '100.100.100.200', 80)).toBe(false);
+    expect(allowed(fixed, 'prod/web', '203.0.113.1', 80)).toBe(true);
+  });
+
+  test('a Pass in the default tier skips the Kubernetes policies after it', () => {
+    const m = model(
+      knp('deny-all', { podSelector: {}, policyTypes: ['Ingress'] }),
+      np('pass', { order: 1, selector: 'all()', ingress: [{ action: 'Pass', source: { selector: "app == 'web'" } }] }),
+    );
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(m, 'prod/api', 'prod/db', 1)).toBe(false);
+  });
+
+  test('Log rules log and go on', () => {
+    const m = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Log' }, { action: 'Deny', source: { selector: "app == 'web'" } }, { action: 'Allow' }] }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(false);
+    expect(allowed(m, 'prod/api', 'prod/db', 1)).toBe(true);
+    expect(reasons(m, 'prod/api', 'prod/db', 1)).toContain('ingress rule #3 (Allow)');
+  });
+
+  test('a pod no policy applies to is allowed by its profile', () => {
+    const m = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Deny' }] }));
+    expect(reasons(m, 'prod/db', 'prod/web', 80)).toContain('egress of prod/db: allowed, no Calico or Kubernetes policy applies to it for Egress (its namespace\'s profile allows)');
+    expect(allowed(m, 'prod/db', 'prod/web', 80)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/db', 80)).toBe(false);
+  });
+
+  test('a policy in a tier the model has no Tier object for is a clear error', () => {
+    const m = model(gnp('x', { tier: 'security', selector: 'all()', ingress: [{ action: 'Allow' }] }));
+    expect(() => m.evaluate({ from: 'prod/web', to: 'prod/db', port: 1 })).toThrow(
+      'NetworkModel.evaluate(): GlobalNetworkPolicy x is in tier "security", but the model has no Tier "security": add the Tier object');
+    m.addManifest(tier('security', { order: 100 }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
+  });
+});
+
+describe('types defaulting', () => {
+  test('trap: an egress-only policy without types does not isolate ingress', () => {
+    const m = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { selector: "app == 'api'" } }] }));
+    expect(allowed(m, 'prod/db', 'prod/web', 80)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/api', 8080)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+  });
+
+  test('no rules and no types: Ingress; both kinds of rules: both', () => {
+    const none = model(np('web', { selector: "app == 'web'" }));
+    expect(allowed(none, 'prod/db', 'prod/web', 80)).toBe(false);
+    expect(allowed(none, 'prod/web', 'prod/db', 80)).toBe(true);
+    const both = model(np('web', { selector: "app == 'web'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }], egress: [{ action: 'Allow', destination: { selector: "app == 'api'" } }] }));
+    expect(allowed(both, 'prod/db', 'prod/web', 80)).toBe(false);
+    expect(allowed(both, 'prod/web', 'prod/db', 80)).toBe(false);
+    expect(allowed(both, 'prod/web', 'prod/api', 8080)).toBe(true);
+  });
+
+  test('explicit types win: rules of another direction are not applied', () => {
+    const m = model(np('web', { selector: "app == 'web'", types: ['Ingress'], egress: [{ action: 'Deny' }] }));
+    expect(allowed(m, 'prod/web', 'prod/api', 8080)).toBe(true);
+    expect(allowed(m, 'prod/api', 'prod/web', 80)).toBe(false);
+  });
+});
+
+describe('selectors', () => {
+  test('trap: != and not in also match pods without the label', () => {
+    const m = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "tier != 'backend'" } }] }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true); // web has no tier label
+    expect(allowed(m, 'prod/api', 'prod/db', 1)).toBe(false);
+    const notIn = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "tier not in {'backend', 'x'}" } }] }));
+    expect(allowed(notIn, 'prod/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(notIn, 'prod/api', 'prod/db', 1)).toBe(false);
+  });
+
+  test('trap: notSelector in a GlobalNetworkPolicy also matches addresses outside the cluster; !has() does not', () => {
+    const notSelector = model(gnp('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { notSelector: "app == 'web'" } }] }));
+    expect(allowed(notSelector, '203.0.113.1', 'prod/db', 1)).toBe(true);
+    expect(allowed(notSelector, 'prod/api', 'prod/db', 1)).toBe(true);
+    expect(allowed(notSelector, 'prod/web', 'prod/db', 1)).toBe(false);
+    const notHas = model(gnp('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: '!has(debug)' } }] }));
+    expect(allowed(notHas, '203.0.113.1', 'prod/db', 1)).toBe(false);
+    expect(allowed(notHas, 'prod/api', 'prod/db', 1)).toBe(true);
+  });
+
+  test('in a NetworkPolicy, notSelector alone still limits the peer to the policy\'s namespace', () => {
+    const m = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { notSelector: "app == 'web'" } }] }));
+    expect(allowed(m, 'prod/api', 'prod/db', 1)).toBe(true);
+    expect(allowed(m, 'other/api', 'prod/db', 1)).toBe(false);
+    expect(allowed(m, '203.0.113.1', 'prod/db', 1)).toBe(false);
+  });
+
+  test('has, in, contains, starts with, ends with, ||, parentheses and Calico\'s own labels', () => {
+    const m = model(np('db', {
+      selector: "projectcalico.org/namespace == 'prod' && (app in {'db'} || has(never))",
+      ingress: [{
+        action: 'Allow', source: { selector: "app starts with 'w' && app ends with 'b' && app contains 'e' && projectcalico.org/orchestrator == 'k8s' && pcns.env == 'production'" },
+      }],
+    }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(m, 'prod/api', 'prod/db', 1)).toBe(false);
+  });
+
+  test('trap: GlobalNetworkPolicy vs NetworkPolicy scope', () => {
+    // A NetworkPolicy selects only pods of its namespace, and its rule selectors mean its namespace.
+    const namespaced = model(np('web', { selector: "app == 'web'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }] }));
+    expect(allowed(namespaced, 'prod/api', 'prod/web', 80)).toBe(true);
+    expect(allowed(namespaced, 'other/api', 'prod/web', 80)).toBe(false);
+    expect(allowed(namespaced, 'prod/db', 'other/web', 80)).toBe(true); // other/web is not selected
+    // A GlobalNetworkPolicy selects in every namespace, and its rule selectors span every namespace.
+    const global = model(gnp('web', { selector: "app == 'web'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }] }));
+    expect(allowed(global, 'other/api', 'prod/web', 80)).toBe(true);
+    expect(allowed(global, 'prod/db', 'other/web', 80)).toBe(false);
+    // GNP namespaceSelector narrows the pods it applies to.
+    const staging = model(gnp('web', { namespaceSelector: "env == 'staging'", selector: "app == 'web'", ingress: [{ action: 'Deny' }] }));
+    expect(allowed(staging, 'prod/db', 'other/web', 80)).toBe(false);
+    expect(allowed(staging, 'prod/db', 'prod/web', 80)).toBe(true);
+  });
+
+  test('an entity namespaceSelector picks the namespaces; all() every one, global() no pod', () => {
+    const byLabel = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { namespaceSelector: "env == 'staging'", selector: "app == 'api'" } }] }));
+    expect(allowed(byLabel, 'other/api', 'prod/db', 1)).toBe(true);
+    expect(allowed(byLabel, 'prod/api', 'prod/db', 1)).toBe(false);
+    const all = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { namespaceSelector: 'all()' } }] }));
+    expect(allowed(all, 'other/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(all, '203.0.113.1', 'prod/db', 1)).toBe(false);
+    const global = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { namespaceSelector: 'global()' } }] }));
+    expect(allowed(global, 'prod/web', 'prod/db', 1)).toBe(false);
+    const byName = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'other'" } }] }));
+    expect(allowed(byName, 'other/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(byName, 'prod/web', 'prod/db', 1)).toBe(false);
+  });
+});
+
+describe('entity rules: nets, ports, protocols', () => {
+  test('nets and notNets match addresses, pods included', () => {
+    const m = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8', '169.254.0.0/16'] } }] }));
+    expect(allowed(m, 'prod/web', '203.0.113.1', 443)).toBe(true);
+    expect(allowed(m, 'prod/web', '169.254.169.254', 80)).toBe(false);
+    expect(allowed(m, 'prod/web', 'prod/api', 8080)).toBe(false); // 10.0.1.2
+    const pods = model(np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { nets: ['10.0.1.0/24'] } }] }));
+    expect(allowed(pods, 'prod/api', 'prod/db', 1)).toBe(true);
+    expect(allowed(pods, 'other/web', 'prod/db', 1)).toBe(false);
+  });
+
+  test('ports: numbers, ranges and names on the destination; notPorts', () => {
+    const m = model(np('api', {
+      selector: "app == 'api'",
+      ingress: [
+        { action: 'Allow', protocol: 'TCP', destination: { ports: [80, '9000:9100', 'http'] } },
+        { action: 'Allow', protocol: 'UDP', destination: { notPorts: [53] } },
+      ],
+    }));
+    expect(allowed(m, 'prod/web', 'prod/api', 80)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/api', 9100)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/api', 9101)).toBe(false);
+    expect(allowed(m, 'prod/web', 'prod/api', 8080)).toBe(true); // named http
+    expect(allowed(m, 'prod/web', 'prod/api', 8080, 'UDP')).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/api', 53, 'UDP')).toBe(false);
+  });
+
+  test('protocol and notProtocol, by name or number', () => {
+    const m = model(np('api', { selector: "app == 'api'", ingress: [{ action: 'Allow', protocol: 17 }, { action: 'Allow', notProtocol: 'udp', source: { nets: ['10.0.1.1/32'] } }] }));
+    expect(allowed(m, 'prod/db', 'prod/api', 5000, 'UDP')).toBe(true);
+    expect(allowed(m, 'prod/db', 'prod/api', 5000, 'TCP')).toBe(false);
+    expect(allowed(m, 'prod/web', 'prod/api', 5000, 'TCP')).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/api', 5000, 'SCTP')).toBe(true);
+  });
+
+  test('ipVersion matches the connection\'s address family', () => {
+    const m = model(gnp('v6-only', { selector: "app == 'api'", ingress: [{ action: 'Allow', ipVersion: 6 }] }));
+    expect(allowed(m, '2001:db8::99', 'other/api', 1)).toBe(true);
+    expect(allowed(m, '203.0.113.1', 'prod/api', 1)).toBe(false);
+  });
+
+  test('an HTTP match restricts requests on Allow rules', () => {
+    const m = model(np('api', { selector: "app == 'api'", ingress: [{ action: 'Allow', http: { methods: ['GET'], paths: [{ prefix: '/public/' }, { exact: '/health' }] } }] }));
+    const probe = (method: string, path: string) => m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080, http: { method, path } }).allowed;
+    expect(probe('GET', '/public/a')).toBe(true);
+    expect(probe('GET', '/health')).toBe(true);
+    expect(probe('GET', '/healthz')).toBe(false);
+    expect(probe('POST', '/public/a')).toBe(false);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080 }).reasons[1]).toContain('its HTTP match (GET /public/*|/health) restricts the requests');
+  });
+
+  test('a DNS name matches nets only when they admit every address', () => {
+    const all = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }] }));
+    expect(allowed(all, 'prod/web', 'api.stripe.com', 443)).toBe(true);
+    expect(reasons(all, 'prod/web', 'api.stripe.com', 443)).toContain('a DNS name\'s addresses are unknown, so rules on narrower nets (allow or deny) do not apply to it');
+    const internet = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] } }] }));
+    expect(allowed(internet, 'prod/web', 'api.stripe.com', 443)).toBe(false);
+  });
+
+  test('host-network pods are no workload endpoints: not selected, not isolated', () => {
+    const m = model(gnp('all', { selector: 'all()', ingress: [{ action: 'Deny' }] }));
+    expect(allowed(m, 'prod/web', 'mon/exporter', 9100)).toBe(true);
+    expect(allowed(m, 'mon/exporter', 'prod/web', 80)).toBe(false);
+  });
+
+  test('preDNAT and doNotTrack policies apply to host endpoints only, never to pods', () => {
+    const m = model(gnp('pre', { selector: 'all()', preDNAT: true, applyOnForward: true, ingress: [{ action: 'Deny' }] }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
+  });
+
+  test('a Kubernetes ipBlock matches pod addresses on Calico', () => {
+    const m = model(knp('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.1.0/24' } }] }] }));
+    expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
+    expect(allowed(m, 'other/web', 'prod/db', 1)).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+import { calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from '../../src/analysis/calico-rule';
+import { SideQuery } from '../../src/analysis/decision';
+import { Endpoint, PodSide } from '../../src/analysis/endpoint';
+
+const pod = (namespace: string, labels: Record<string, string>, extra: Partial<PodSide> = {}): PodSide => ({
+  kind: 'pod',
+  id: `${namespace}/${labels.app ?? 'p'}`,
+  namespace,
+  name: labels.app ?? 'p',
+  labels,
+  namespaceLabels: { 'kubernetes.io/metadata.name': namespace, 'env': namespace === 'prod' ? 'production' : 'other' },
+  ports: [],
+  hostNetwork: false,
+  ...extra,
+});
+const self = pod('prod', { app: 'db' });
+const ingress = (other: Endpoint, port = 5432, protocol = 'TCP'): SideQuery => ({ pod: self, direction: 'ingress', other, destination: self, port, protocol });
+const egress = (other: Endpoint, port = 443, protocol = 'TCP'): SideQuery => ({ pod: self, direction: 'egress', other, destination: other, port, protocol });
+const external = (ip: string): Endpoint => ({ kind: 'external', id: ip, ip });
+/** A rule of a NetworkPolicy in prod, or of a GlobalNetworkPolicy. */
+const rule = (r: object, direction: 'ingress' | 'egress' = 'ingress', scope: 'prod' | 'global' = 'prod') =>
+  compileCalicoRule(r, 0, direction, scope === 'global' ? undefined : scope, 'R');
+
+describe('Calico labels', () => {
+  test('pods carry Calico\'s namespace and orchestrator labels and their namespace\'s labels under pcns.', () => {
+    expect(calicoLabels(pod('prod', { app: 'db' }))).toEqual({
+      'app': 'db',
+      'projectcalico.org/namespace': 'prod',
+      'projectcalico.org/orchestrator': 'k8s',
+      'pcns.kubernetes.io/metadata.name': 'prod',
+      'pcns.env': 'production',
+      'pcns.projectcalico.org/name': 'prod',
+    });
+    expect(calicoNamespaceLabels(pod('prod', {}))).toEqual({ 'kubernetes.io/metadata.name': 'prod', 'env': 'production', 'projectcalico.org/name': 'prod' });
+  });
+
+  test('selectors on service accounts are refused', () => {
+    expect(() => compileSelector("projectcalico.org/serviceaccount == 'x'", 'S')).toThrow(/reads the service-account label "projectcalico.org\/serviceaccount", which is not modelled/);
+    expect(() => compileSelector("pcsa.role == 'x'", 'S')).toThrow(/service-account label "pcsa.role"/);
+    expect(() => compileSelector(7, 'S')).toThrow('S 7 is not a selector string');
+    expect(() => compileSelector("a = 'b'", 'S')).toThrow(/S "a = 'b'" is not a valid Calico selector/);
+  });
+});
+
+describe('compileCalicoRule (SEMANTICS.md §3 "Rules", "Rule fields")', () => {
+  test('an ingress rule\'s source is the peer, its destination the selected pod', () => {
+    const r = rule({ action: 'Allow', source: { selector: "app == 'api'" }, destination: { selector: "app == 'db'" } });
+    expect(r.matches(ingress(pod('prod', { app: 'api' })))).toBe(true);
+    expect(r.matches(ingress(pod('prod', { app: 'web' })))).toBe(false);
+    expect(r.text).toBe("Allow from selector app == 'api' in namespace prod to selector app == 'db' in namespace prod");
+  });
+
+  test('an egress rule\'s destination is the peer', () => {
+    const r = rule({ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, 'egress');
+    expect(r.matches(egress(external('169.254.169.254')))).toBe(true);
+    expect(r.matches(egress(external('203.0.113.1')))).toBe(false);
+    expect(r.matches(egress({ kind: 'name', id: 'metadata.internal', name: 'metadata.internal' }))).toBe(false);
+  });
+
+  test('an empty rule matches everything; a selector never matches an address outside the cluster', () => {
+    expect(rule({ action: 'Allow' }).matches(ingress(external('203.0.113.1')))).toBe(true);
+    expect(rule({ action: 'Allow', source: { selector: 'all()' } }, 'ingress', 'global').matches(ingress(external('203.0.113.1')))).toBe(false);
+  });
+
+  test('a pod without an address matches neither nets nor notNets', () => {
+    const noIp = pod('prod', { app: 'api' });
+    expect(rule({ action: 'Allow', source: { nets: ['0.0.0.0/0'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }).matches(ingress(pod('prod', { app: 'api' }, { ip: '192.168.1.1' })))).toBe(true);
+  });
+
+  test('host-network pods are not workload endpoints: selectors skip them, notSelector admits them', () => {
+    const host = pod('prod', { app: 'api' }, { hostNetwork: true, ip: '192.168.0.1' });
+    expect(rule({ action: 'Allow', source: { selector: "app == 'api'" } }, 'ingress', 'global').matches(ingress(host))).toBe(false);
+    expect(rule({ action: 'Allow', source: { notSelector: "app == 'api'" } }, 'ingress', 'global').matches(ingress(host))).toBe(true);
+  });
+
+  test('ipVersion compares with the connection\'s family', () => {
+    expect(rule({ action: 'Allow', ipVersion: 6 }).matches(ingress(external('2001:db8::1')))).toBe(true);
+    expect(rule({ action: 'Allow', ipVersion: 6 }).matches(ingress(external('203.0.113.1')))).toBe(false);
+  });
+
+  test('calicoRulePorts lists numbered destination ports with the rule\'s protocol', () => {
+    expect(calicoRulePorts({ protocol: 'TCP', destination: { ports: [80, '8000:8100', 'http'] } })).toEqual([{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8000 }]);
+    expect(calicoRulePorts({ protocol: 17, destination: { ports: [53] } })).toEqual([{ protocol: 'UDP', port: 53 }]);
+    expect(calicoRulePorts({ destination: { ports: [53] } })).toEqual([]);
+  });
+
+  test.each([
+    [{ action: 'Reject' }, /R: action "Reject" is not one of Allow, Deny, Pass, Log/],
+    [{ action: 'Allow', ipVersion: 5 }, /ipVersion 5 is not 4 or 6/],
+    [{ action: 'Allow', protocol: 'QUIC' }, /protocol "QUIC" is not one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255/],
+    [{ action: 'Allow', protocol: 300 }, /protocol 300 is not a protocol number from 1 to 255/],
+    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(got undefined\)/],
+    [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['90:80'] } }, /"90:80" is not a range "min:max" with min <= max <= 65535/],
+    [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['a b'] } }, /"a b" is not a port, a range "min:max" or a port name/],
+    [{ action: 'Allow', protocol: 'TCP', source: { ports: [1234] } }, /R.source.ports is not modelled: it matches the client's source port/],
+    [{ action: 'Allow', icmp: { type: 8 } }, /icmp requires protocol ICMP or ICMPv6/],
+    [{ action: 'Deny', http: { methods: ['GET'] } }, /an HTTP match is only valid on Allow rules/],
+    [{ action: 'Allow', protocol: 'UDP', http: { methods: ['GET'] } }, /an HTTP match needs protocol TCP or none/],
+    [{ action: 'Allow', source: { serviceAccounts: { names: ['a'] } } }, /R.source.serviceAccounts is not modelled/],
+    [{ action: 'Allow', destination: { services: { name: 'a' } } }, /R.destination.services is not modelled: Services are not part of the model/],
+    [{ action: 'Allow', destination: { nets: ['10.0.0.0/33'] } }, /R.destination.nets\[0\] "10.0.0.0\/33" is not a valid CIDR/],
+    [{ action: 'Allow', destination: { net: ['10.0.0.0/8'] } }, /R.destination: unknown field "net"/],
+    [{ action: 'Allow', sources: {} }, /R: unknown field "sources"/],
+  ])('refuses %j', (r, message) => {
+    expect(() => rule(r)).toThrow(message);
+  });
+});

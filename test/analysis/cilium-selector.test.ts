@@ -1,0 +1,74 @@
+import { ciliumLabels, compileCiliumSelector } from '../../src/analysis/cilium-selector';
+import { PodSide } from '../../src/analysis/endpoint';
+
+const pod = (namespace: string, labels: Record<string, string>, namespaceLabels: Record<string, string> = {}): PodSide => ({
+  kind: 'pod', id: `${namespace}/p`, namespace, name: 'p', labels, namespaceLabels: { 'kubernetes.io/metadata.name': namespace, ...namespaceLabels }, ports: [], hostNetwork: false,
+});
+
+describe('ciliumLabels', () => {
+  test('pod labels, the namespace, and the namespace\'s labels under io.cilium.k8s.namespace.labels.', () => {
+    expect(ciliumLabels(pod('prod', { app: 'web' }, { team: 'a' }))).toEqual({
+      'app': 'web',
+      'io.kubernetes.pod.namespace': 'prod',
+      'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'prod',
+      'io.cilium.k8s.namespace.labels.team': 'a',
+    });
+  });
+});
+
+describe('compileCiliumSelector (SEMANTICS.md §2 "Namespaces")', () => {
+  test('k8s: and any: prefixes and bare keys all match pod labels', () => {
+    for (const key of ['app', 'k8s:app', 'any:app']) {
+      const s = compileCiliumSelector({ matchLabels: { [key]: 'web' } }, 'w', undefined, false);
+      expect(s.matches(pod('prod', { app: 'web' }))).toBe(true);
+      expect(s.matches(pod('prod', { app: 'api' }))).toBe(false);
+    }
+  });
+
+  test('matchExpressions: In, NotIn (absent matches), Exists, DoesNotExist', () => {
+    const s = compileCiliumSelector({
+      matchExpressions: [
+        { key: 'app', operator: 'In', values: ['a', 'b'] }, { key: 'tier', operator: 'NotIn', values: ['x'] },
+        { key: 'k8s:team', operator: 'Exists' }, { key: 'debug', operator: 'DoesNotExist' },
+      ],
+    }, 'w', undefined, false);
+    expect(s.matches(pod('prod', { app: 'a', team: 't' }))).toBe(true);
+    expect(s.matches(pod('prod', { app: 'a', team: 't', tier: 'x' }))).toBe(false);
+    expect(s.matches(pod('prod', { app: 'c', team: 't' }))).toBe(false);
+    expect(s.matches(pod('prod', { app: 'a' }))).toBe(false);
+    expect(s.matches(pod('prod', { app: 'a', team: 't', debug: '1' }))).toBe(false);
+  });
+
+  test('a peer selector of a CNP is limited to its namespace unless it names a namespace key', () => {
+    const limited = compileCiliumSelector({ matchLabels: { app: 'web' } }, 'w', 'prod', false);
+    expect(limited.text).toBe('{app=web} in namespace prod');
+    expect(limited.matches(pod('other', { app: 'web' }))).toBe(false);
+    const named = compileCiliumSelector({ matchLabels: { 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'other' } }, 'w', 'prod', false);
+    expect(named.namesNamespace).toBe(true);
+    expect(named.matches(pod('other', { app: 'web' }))).toBe(true);
+    expect(named.matches(pod('prod', { app: 'web' }))).toBe(false);
+    const byLabels = compileCiliumSelector({ matchExpressions: [{ key: 'k8s:io.cilium.k8s.namespace.labels.team', operator: 'Exists' }] }, 'w', 'prod', false);
+    expect(byLabels.matches(pod('other', {}, { team: 'x' }))).toBe(true);
+    expect(byLabels.matches(pod('prod', {}))).toBe(false);
+  });
+
+  test('an endpointSelector of a CNP is always limited to its namespace', () => {
+    const s = compileCiliumSelector({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'other' } }, 'w', 'prod', true);
+    expect(s.matches(pod('other', {}))).toBe(false);
+    expect(s.matches(pod('prod', {}))).toBe(false);
+  });
+
+  test.each([
+    [{ matchLabels: { 'reserved:host': '' } }, /selects a reserved identity, which the model does not evaluate in endpoint selectors; use fromEntities\/toEntities/],
+    [{ matchLabels: { 'container:app': 'x' } }, /has the label source "container:", which pods do not carry/],
+    [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'sa' } }, /\(service account or cluster name\) is not modelled/],
+    [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, /operator In needs at least one value/],
+    [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, /operator Exists takes no values/],
+    [{ matchExpressions: [{ key: 'a', operator: 'Gt' }] }, /operator "Gt" is not In, NotIn, Exists or DoesNotExist/],
+    [{ matchLabel: {} }, /unknown field "matchLabel"/],
+    [{ matchLabels: { a: 1 } }, /value 1 is not a string/],
+    [[], /is not an endpoint selector/],
+  ])('refuses %j', (selector, message) => {
+    expect(() => compileCiliumSelector(selector, 'w', 'prod', false)).toThrow(message);
+  });
+});

@@ -1,0 +1,267 @@
+/**
+ * The key flows, allowed and denied, of the examples whose policies are Cilium or Calico, each in
+ * a NetworkModel of what the example wrote: cilium-l7 (HTTP rules), calico-global-deny (an ordered
+ * cluster-wide deny), and the Cilium and Calico renderings of multi-engine and external-egress.
+ * (examples.test.ts checks the Kubernetes renderings, the objects and the schemas.)
+ * The HTTP probes use the `http` field of `Probe` ({ method, path, host?, headers? }) and the
+ * FQDN probes DNS-name destinations ("api.stripe.com").
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { HttpRequest, NetworkModel, PodEndpoint } from '../src';
+
+const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
+
+// Synthesis as in examples.test.ts: the example's main.ts in this process, into a temp dir.
+const cache = new Map<string, ReadonlyMap<string, any[]>>();
+
+/** The objects examples/<name> wrote to `file` (synthesized once per example). */
+function fileObjects(name: string, file: string): any[] {
+  let byFile = cache.get(name);
+  if (!byFile) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-netpol-example-${name}-`));
+    const previous = process.env.CDK8S_OUTDIR;
+    try {
+      process.env.CDK8S_OUTDIR = outdir;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(path.join(EXAMPLES_DIR, name, 'main.ts'));
+      });
+      byFile = new Map(fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).map((f) => [f,
+        parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((doc) => doc.toJSON()).filter((o) => o !== null && o !== undefined)]));
+      cache.set(name, byFile);
+    } finally {
+      if (previous === undefined) {
+        delete process.env.CDK8S_OUTDIR;
+      } else {
+        process.env.CDK8S_OUTDIR = previous;
+      }
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  const objects = byFile.get(file);
+  if (!objects) {
+    throw new Error(`examples/${name} wrote no ${file}; it wrote ${[...byFile.keys()].join(', ')}`);
+  }
+  return objects;
+}
+
+/** Computes `make()` on first use only: the describe bodies run before the tests, synthesis must not. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/** A model of the objects plus the pods standing in for workloads. */
+function modelOf(objects: any[], pods: PodEndpoint[]): NetworkModel {
+  const model = NetworkModel.fromManifests(objects);
+  pods.forEach((pod) => model.addPod(pod));
+  return model;
+}
+
+/** A key flow and the verdict the model must give it. */
+interface Flow {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly http?: HttpRequest;
+  /** The request, for the test title: "GET /path", or "L4" without one. */
+  readonly request: string;
+  readonly verdict: 'allowed' | 'denied';
+}
+
+function flow(verdict: Flow['verdict'], from: string, to: string, port: number, protocol: 'TCP' | 'UDP', http?: HttpRequest): Flow {
+  return { from, to, port, protocol, ...(http ? { http } : {}), request: http ? `${http.method} ${http.path}` : 'L4', verdict };
+}
+const allowed = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => flow('allowed', from, to, port, protocol);
+const denied = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => flow('denied', from, to, port, protocol);
+const allowedHttp = (from: string, to: string, port: number, method: string, requestPath: string) => flow('allowed', from, to, port, 'TCP', { method, path: requestPath });
+const deniedHttp = (from: string, to: string, port: number, method: string, requestPath: string) => flow('denied', from, to, port, 'TCP', { method, path: requestPath });
+const FLOW_TITLE = '$from -> $to on $protocol/$port ($request) is $verdict';
+
+/** Asserts the model's verdict on a flow; on failure the received object shows the verdict's reasons. */
+function expectFlow(model: NetworkModel, { from, to, port, protocol, http, verdict }: Flow): void {
+  const result = model.evaluate({ from, to, port, protocol, ...(http ? { http } : {}) });
+  expect({ allowed: result.allowed, reasons: result.reasons }).toMatchObject({ allowed: verdict === 'allowed' });
+}
+
+const PUBLIC_IP = '203.0.113.10';
+const PUBLIC_IPV6 = '2001:db8::10';
+const METADATA_IP = '169.254.169.254';
+const COREDNS: PodEndpoint = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
+
+describe('examples on Cilium and Calico: key flows in a NetworkModel', () => {
+  describe('cilium-l7', () => {
+    const model = lazy(() => modelOf(fileObjects('cilium-l7', 'cilium-l7.k8s.yaml'), [
+      { namespace: 'production', name: 'frontend', labels: { app: 'frontend' } },
+      { namespace: 'production', name: 'api', labels: { app: 'api' } },
+      { namespace: 'production', name: 'postgres', labels: { app: 'postgres' } },
+      { namespace: 'production', name: 'admin', labels: { app: 'admin' } },
+      { namespace: 'ops', name: 'console', labels: { app: 'console' } },
+      { namespace: 'ops', name: 'other', labels: { app: 'other' } },
+      { namespace: 'default', name: 'console', labels: { app: 'console' } },
+      { namespace: 'ingress-nginx', name: 'controller' },
+      COREDNS,
+    ]));
+
+    test.each([
+      // The api's HTTP rules: each method with its own path, and nothing else on 8080.
+      allowedHttp('production/frontend', 'production/api', 8080, 'GET', '/api/v1/products'),
+      allowedHttp('production/frontend', 'production/api', 8080, 'POST', '/api/v1/orders'),
+      deniedHttp('production/frontend', 'production/api', 8080, 'DELETE', '/api/v1/orders'),
+      deniedHttp('production/frontend', 'production/api', 8080, 'GET', '/api/v1/orders'),
+      deniedHttp('production/frontend', 'production/api', 8080, 'POST', '/api/v1/products'),
+      // A path is a regular expression matched against the whole path.
+      deniedHttp('production/frontend', 'production/api', 8080, 'GET', '/api/v1/products/42'),
+      deniedHttp('production/frontend', 'production/api', 8080, 'GET', '/admin/users'),
+      // Allowed requests, but not from the frontend.
+      deniedHttp('ingress-nginx/controller', 'production/api', 8080, 'GET', '/api/v1/products'),
+      // The admin API: the ops console, GET under /admin/ only.
+      allowedHttp('ops/console', 'production/admin', 8443, 'GET', '/admin/users'),
+      deniedHttp('ops/console', 'production/admin', 8443, 'POST', '/admin/users'),
+      deniedHttp('ops/console', 'production/admin', 8443, 'GET', '/metrics'),
+      deniedHttp('default/console', 'production/admin', 8443, 'GET', '/admin/users'),
+      deniedHttp('ops/other', 'production/admin', 8443, 'GET', '/admin/users'),
+      // Without a request the connection is decided at L4 (the L7 rules then restrict its requests).
+      allowed('production/frontend', 'production/api', 8080),
+      denied('ingress-nginx/controller', 'production/api', 8080),
+      // The L4 hops of the three tiers.
+      allowed('ingress-nginx/controller', 'production/frontend', 80),
+      allowed('production/api', 'production/postgres', 5432),
+      denied('production/frontend', 'production/postgres', 5432),
+      denied('production/postgres', 'production/api', 8080),
+      denied('production/frontend', 'production/api', 9090),
+      // The payment provider by name, DNS through the proxy; an address no allowed name resolved to stays closed.
+      allowed('production/api', 'api.stripe.com', 443),
+      allowed('production/api', 'eu.payments.example.com', 443),
+      denied('production/api', 'evil.example.com', 443),
+      denied('production/api', 'api.stripe.com', 80),
+      denied('production/frontend', 'api.stripe.com', 443),
+      allowed('production/api', 'kube-system/coredns', 53, 'UDP'),
+      denied('production/api', PUBLIC_IP, 443),
+      denied('production/frontend', PUBLIC_IP, 443),
+      denied('production/api', METADATA_IP, 80),
+    ])(FLOW_TITLE, (f) => expectFlow(model(), f));
+  });
+
+  describe('calico-global-deny', () => {
+    // Namespaced allows of 0.0.0.0/0, one Calico and one Kubernetes policy: the guardrail tier
+    // comes first and denies the metadata endpoint anyway.
+    const ALLOW_ALL_EGRESS_CALICO = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-all-egress', namespace: 'staging' },
+      spec: { order: 1000, selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }] },
+    };
+    const ALLOW_ALL_EGRESS_KUBERNETES = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-all-egress', namespace: 'legacy' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
+    };
+    const model = lazy(() => modelOf([...fileObjects('calico-global-deny', 'calico-global-deny.k8s.yaml'), ALLOW_ALL_EGRESS_CALICO, ALLOW_ALL_EGRESS_KUBERNETES], [
+      { namespace: 'production', name: 'api', labels: { app: 'api' } },
+      { namespace: 'production', name: 'web', labels: { app: 'web' } },
+      { namespace: 'staging', name: 'batch', labels: { app: 'batch' } },
+      { namespace: 'legacy', name: 'app', labels: { app: 'legacy' } },
+      { namespace: 'default', name: 'anything' },
+      COREDNS,
+    ]));
+
+    test.each([
+      // The metadata endpoint, from every pod, whatever the namespaced policies allow, on every port.
+      denied('production/api', METADATA_IP, 80),
+      denied('staging/batch', METADATA_IP, 80),
+      denied('legacy/app', METADATA_IP, 80),
+      denied('default/anything', METADATA_IP, 80),
+      denied('default/anything', METADATA_IP, 443),
+      // deny-other-metadata: Alibaba Cloud's and AWS's IPv6 metadata addresses.
+      denied('default/anything', '100.100.100.200', 80),
+      denied('default/anything', 'fd00:ec2::254', 80),
+      // Everything else passes on to the namespaces' own policies (or none).
+      allowed('staging/batch', PUBLIC_IP, 80),
+      allowed('legacy/app', PUBLIC_IP, 443),
+      allowed('default/anything', PUBLIC_IP, 443),
+      allowed('default/anything', '169.254.169.253', 80),
+      allowed('production/api', PUBLIC_IP, 443),
+      allowed('production/api', 'kube-system/coredns', 53, 'UDP'),
+      denied('production/api', PUBLIC_IP, 80),
+      denied('production/web', PUBLIC_IP, 443),
+    ])(FLOW_TITLE, (f) => expectFlow(model(), f));
+  });
+
+  describe('multi-engine', () => {
+    // The table of examples.test.ts for the Kubernetes file: every engine must give the same verdicts.
+    const FLOWS = [
+      allowed('ingress-nginx/controller', 'production/frontend', 80),
+      allowed('production/frontend', 'production/api', 8080),
+      allowed('production/api', 'production/postgres', 5432),
+      allowed('monitoring/prometheus', 'production/api', 9090),
+      allowed('production/api', PUBLIC_IP, 443),
+      allowed('production/api', PUBLIC_IPV6, 443),
+      allowed('production/frontend', 'kube-system/coredns', 53, 'UDP'),
+      allowed('production/postgres', 'kube-system/coredns', 53, 'TCP'),
+      denied('ingress-nginx/controller', 'production/api', 8080),
+      denied('production/frontend', 'production/postgres', 5432),
+      denied('production/postgres', 'production/api', 8080),
+      denied('production/api', 'production/postgres', 5433),
+      denied('monitoring/grafana', 'production/api', 9090),
+      denied('monitoring/prometheus', 'production/api', 8080),
+      denied('production/api', METADATA_IP, 80),
+      denied('production/api', 'fd00:ec2::254', 443),
+      denied('production/api', '10.0.0.1', 443),
+      denied('production/api', PUBLIC_IP, 80),
+      denied('production/frontend', PUBLIC_IP, 443),
+    ];
+
+    describe.each(['cilium', 'calico'])('the %s rendering', (engine) => {
+      const model = lazy(() => modelOf(fileObjects('multi-engine', `multi-engine-${engine}.k8s.yaml`), [
+        { namespace: 'production', name: 'frontend', labels: { app: 'frontend' } },
+        { namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' } },
+        { namespace: 'production', name: 'postgres', labels: { app: 'postgres' } },
+        { namespace: 'ingress-nginx', name: 'controller' },
+        { namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } },
+        { namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } },
+        COREDNS,
+      ]));
+
+      test.each(FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+  });
+
+  describe('external-egress', () => {
+    describe('the Cilium rendering (toFQDNs)', () => {
+      const model = lazy(() => modelOf(fileObjects('external-egress', 'external-egress-cilium.k8s.yaml'), [
+        { namespace: 'payments', name: 'checkout', labels: { app: 'checkout' } },
+        { namespace: 'payments', name: 'ledger', labels: { app: 'ledger' } },
+        COREDNS,
+      ]));
+
+      test.each([
+        // The names, on 443 only, for the checkout pods only. A pattern's * is one DNS label.
+        allowed('payments/checkout', 'api.stripe.com', 443),
+        allowed('payments/checkout', 'invoices.s3.eu-central-1.amazonaws.com', 443),
+        denied('payments/checkout', 'a.b.s3.eu-central-1.amazonaws.com', 443),
+        denied('payments/checkout', 'invoices.s3.us-east-1.amazonaws.com', 443),
+        denied('payments/checkout', 'api.stripe.com', 80),
+        denied('payments/checkout', 'evil.example.com', 443),
+        denied('payments/ledger', 'api.stripe.com', 443),
+        // DNS to kube-dns, through Cilium's DNS proxy for the checkout pods.
+        allowed('payments/checkout', 'kube-system/coredns', 53, 'UDP'),
+        allowed('payments/checkout', 'kube-system/coredns', 53, 'TCP'),
+        allowed('payments/ledger', 'kube-system/coredns', 53, 'UDP'),
+        denied('payments/checkout', '8.8.8.8', 53, 'UDP'),
+        // Names, not address ranges: a public address no allowed name resolved to stays closed.
+        denied('payments/checkout', PUBLIC_IP, 443),
+        denied('payments/checkout', PUBLIC_IP, 80),
+        denied('payments/checkout', METADATA_IP, 80),
+        denied('payments/checkout', '10.0.0.5', 443),
+        denied('payments/ledger', PUBLIC_IP, 443),
+        denied(PUBLIC_IP, 'payments/checkout', 443),
+      ])(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+  });
+});
