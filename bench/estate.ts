@@ -1,16 +1,20 @@
 /**
  * The benchmark estate: N namespaces, one chart each, each holding the seven policies of the seed
- * scenario (default deny, DNS, three tiers, Prometheus scrape, external HTTPS), written three ways:
- * with cdk8s-netpol's constructs, as hand-written `KubeNetworkPolicy` objects, and with
- * cdk8s-plus-28's `NetworkPolicy` API.
+ * scenario (default deny, DNS, three tiers, Prometheus scrape, external HTTPS), written several
+ * ways: with cdk8s-netpol's constructs (`netpol`; `netpol-unchecked` with the synth-time lint and
+ * proofs off; `netpol-cilium`, `netpol-calico` for the other engines), as hand-written
+ * `KubeNetworkPolicy` objects (`hand-written`, and `hand-wrapped` grouped under one plain
+ * construct per intent, a control for the tree's shape), and with cdk8s-plus-28's
+ * `NetworkPolicy` API (`cdk8s-plus`).
  */
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 // The generated Kubernetes classes cdk8s-plus-28 ships: what `cdk8s import k8s` would give a user.
 import { IntOrString, KubeNetworkPolicy, NetworkPolicySpec } from 'cdk8s-plus-28/lib/imports/k8s';
 import { AllowPrometheusScrape, ExternalHttpsEgress, PolicyEngine, ThreeTierApp, ZeroTrustNamespace } from '../src';
 
-export const VARIANTS = ['netpol', 'hand-written', 'cdk8s-plus', 'netpol-cilium', 'netpol-calico'] as const;
+export const VARIANTS = ['netpol', 'netpol-unchecked', 'hand-written', 'hand-wrapped', 'cdk8s-plus', 'netpol-cilium', 'netpol-calico'] as const;
 export type Variant = typeof VARIANTS[number];
 
 export function namespaceName(i: number): string {
@@ -19,14 +23,21 @@ export function namespaceName(i: number): string {
 
 /** Builds the estate of `n` namespaces in `app` the way `variant` writes it. */
 export function buildEstate(app: App, variant: Variant, n: number): void {
+  if (variant === 'netpol-unchecked') {
+    // The synth-time lint and proofs off: what they cost is `netpol` minus this.
+    app.node.setContext('cdk8s-netpol/lint', false);
+    app.node.setContext('cdk8s-netpol/proofs', false);
+  }
   for (let i = 0; i < n; i++) {
     const ns = namespaceName(i);
     const chart = new Chart(app, ns);
     switch (variant) {
-      case 'netpol': netpolNamespace(chart, ns, PolicyEngine.KUBERNETES); break;
+      case 'netpol':
+      case 'netpol-unchecked': netpolNamespace(chart, ns, PolicyEngine.KUBERNETES); break;
       case 'netpol-cilium': netpolNamespace(chart, ns, PolicyEngine.CILIUM); break;
       case 'netpol-calico': netpolNamespace(chart, ns, PolicyEngine.CALICO); break;
       case 'hand-written': handWrittenNamespace(chart, ns); break;
+      case 'hand-wrapped': handWrappedNamespace(chart, ns); break;
       case 'cdk8s-plus': plusNamespace(chart, ns); break;
     }
   }
@@ -105,6 +116,24 @@ export function handWrittenSpecs(): Record<string, NetworkPolicySpec> {
 function handWrittenNamespace(chart: Chart, namespace: string): void {
   for (const [name, spec] of Object.entries(handWrittenSpecs())) {
     new KubeNetworkPolicy(chart, name, { metadata: { name, namespace }, spec });
+  }
+}
+
+/**
+ * The hand-written objects grouped the way any construct library groups them: one plain
+ * construct per intent (zero trust, the three tiers, the scrape, the egress), so the tree has
+ * the shape of cdk8s-netpol's. A control: what the tree's shape alone costs in cdk8s core.
+ */
+function handWrappedNamespace(chart: Chart, namespace: string): void {
+  const groups: Record<string, Construct> = {};
+  const groupOf: Record<string, string> = {
+    'default-deny': 'zt', 'allow-dns': 'zt', 'shop-frontend': 'shop', 'shop-api': 'shop', 'shop-database': 'shop',
+    'allow-prometheus-scrape': 'prom', 'allow-external-https': 'https',
+  };
+  for (const [name, spec] of Object.entries(handWrittenSpecs())) {
+    const group = groupOf[name];
+    groups[group] ??= new Construct(chart, group);
+    new KubeNetworkPolicy(groups[group], name, { metadata: { name, namespace }, spec });
   }
 }
 

@@ -19,6 +19,7 @@ interface SynthResult {
   readonly namespaces: number;
   readonly documents: number;
   readonly totalMs: number;
+  readonly cpuMs: number;
   readonly buildMs: number;
   readonly synthMs: number;
   readonly peakRssMb: number;
@@ -94,6 +95,7 @@ const synthesis = [...samples.entries()].map(([key, list]) => {
     documents: list[0].documents,
     totalMs,
     msPerDocument: totalMs / list[0].documents,
+    cpuMs: median(list.map((r) => r.cpuMs)),
     peakRssMb: median(list.map((r) => r.peakRssMb)),
     runsMs: list.map((r) => Math.round(r.totalMs)),
   };
@@ -102,8 +104,8 @@ const model = child('model-bench.ts', []);
 
 const lines: string[] = [];
 lines.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, median of ${runs} interleaved runs`, '');
-lines.push('| N | variant | documents | total ms | ms / document | × hand-written | cdk8s-plus ÷ this | peak RSS MB |');
-lines.push('|---|---|---|---|---|---|---|---|');
+lines.push('| N | variant | documents | total ms | ms / document | × hand-written | cdk8s-plus ÷ this | CPU ms | CPU × hand-written | peak RSS MB |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|');
 for (const n of sizes) {
   const at = synthesis.filter((s) => s.namespaces === n);
   const hand = at.find((s) => s.variant === 'hand-written');
@@ -111,7 +113,9 @@ for (const n of sizes) {
   for (const s of at) {
     const vsHand = hand ? (s.msPerDocument / hand.msPerDocument).toFixed(2) : '-';
     const plusRatio = plus ? (plus.msPerDocument / s.msPerDocument).toFixed(2) : '-';
-    lines.push(`| ${n} | ${s.variant} | ${s.documents} | ${s.totalMs.toFixed(0)} | ${s.msPerDocument.toFixed(3)} | ${vsHand} | ${plusRatio} | ${s.peakRssMb.toFixed(0)} |`);
+    const cpuVsHand = hand ? (s.cpuMs / hand.cpuMs).toFixed(2) : '-';
+    lines.push(`| ${n} | ${s.variant} | ${s.documents} | ${s.totalMs.toFixed(0)} | ${s.msPerDocument.toFixed(3)} | ${vsHand} | ${plusRatio} | ` +
+      `${s.cpuMs.toFixed(0)} | ${cpuVsHand} | ${s.peakRssMb.toFixed(0)} |`);
   }
 }
 lines.push('', `NetworkModel: ${model.pods} pods in ${model.namespaces} namespaces, ${model.policies} policies: index ${model.indexMs.toFixed(0)} ms, ` +

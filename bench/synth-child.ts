@@ -17,12 +17,14 @@ if (!VARIANTS.includes(variant as Variant) || !/^\d+$/.test(count ?? '')) {
 }
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-'));
 try {
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const app = new App({ outdir });
   buildEstate(app, variant as Variant, Number(count));
   const built = process.hrtime.bigint();
   app.synth();
   const end = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpuStart);
   // Counted after the clock stopped: toJson() synthesizes each chart again.
   const documents = app.charts.reduce((sum, chart) => sum + chart.toJson().length, 0);
   console.log(JSON.stringify({
@@ -33,6 +35,8 @@ try {
     buildMs: Number(built - start) / 1e6,
     synthMs: Number(end - built) / 1e6,
     totalMs: Number(end - start) / 1e6,
+    // User + system CPU of the process (GC threads included): steadier than wall time on a busy machine.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   }));
 } finally {

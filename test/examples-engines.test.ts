@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { HttpRequest, NetworkModel, PodEndpoint } from '../src';
+import { HttpRequest, NetworkModel, NetworkModelOptions, PodEndpoint } from '../src';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
@@ -55,8 +55,8 @@ function lazy<T>(make: () => T): () => T {
 }
 
 /** A model of the objects plus the pods standing in for workloads. */
-function modelOf(objects: any[], pods: PodEndpoint[]): NetworkModel {
-  const model = NetworkModel.fromManifests(objects);
+function modelOf(objects: any[], pods: PodEndpoint[], options?: NetworkModelOptions): NetworkModel {
+  const model = NetworkModel.fromManifests(objects, options);
   pods.forEach((pod) => model.addPod(pod));
   return model;
 }
@@ -162,14 +162,23 @@ describe('examples on Cilium and Calico: key flows in a NetworkModel', () => {
       metadata: { name: 'allow-all-egress', namespace: 'legacy' },
       spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
     };
-    const model = lazy(() => modelOf([...fileObjects('calico-global-deny', 'calico-global-deny.k8s.yaml'), ALLOW_ALL_EGRESS_CALICO, ALLOW_ALL_EGRESS_KUBERNETES], [
+    const objects = () => [...fileObjects('calico-global-deny', 'calico-global-deny.k8s.yaml'), ALLOW_ALL_EGRESS_CALICO, ALLOW_ALL_EGRESS_KUBERNETES];
+    const pods: PodEndpoint[] = [
       { namespace: 'production', name: 'api', labels: { app: 'api' } },
       { namespace: 'production', name: 'web', labels: { app: 'web' } },
       { namespace: 'staging', name: 'batch', labels: { app: 'batch' } },
       { namespace: 'legacy', name: 'app', labels: { app: 'legacy' } },
       { namespace: 'default', name: 'anything' },
       COREDNS,
-    ]));
+    ];
+    // The example's pod range (its context key cdk8s-netpol/pod-cidrs): no pod holds 100.100.100.200.
+    const model = lazy(() => modelOf(objects(), pods, { podCidrs: ['10.244.0.0/16'] }));
+
+    test('without the pod ranges, a pod-to-pod flow fails closed: the guardrail on 100.100.100.200 might hold kube-dns\'s address', () => {
+      const verdict = modelOf(objects(), pods).evaluate({ from: 'production/api', to: 'kube-system/coredns', port: 53, protocol: 'UDP' });
+      expect(verdict.allowed).toBe(false);
+      expect(verdict.reasons.join('\n')).toMatch(/the address of pod kube-system\/coredns is unknown .* might lie in .*100\.100\.100\.200\/32.*podCidrs/);
+    });
 
     test.each([
       // The metadata endpoint, from every pod, whatever the namespaced policies allow, on every port.

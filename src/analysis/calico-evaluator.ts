@@ -54,10 +54,12 @@ export class CalicoEvaluator {
         '(its namespace\'s profile allows)');
     }
     const passed: string[] = [];
+    const notes: string[] = [];
+    const noted = () => notes.map((n) => `; ${n}`).join('');
     for (const { tier, members, applying } of tiers) {
       let passedOn = false;
       for (const member of members) {
-        const outcome = member.evaluate(query);
+        const outcome = member.evaluate(query, notes);
         if (outcome === undefined) {
           continue;
         }
@@ -65,10 +67,12 @@ export class CalicoEvaluator {
         if (outcome.action === 'Allow') {
           const l7 = outcome.unchecked !== undefined
             ? `; its HTTP match (${outcome.unchecked}) restricts the requests (give the probe an http request to check one)` : '';
-          return decided(query, true, isolatedBy, `${side}: allowed by ${outcome.text}${before}${l7}${nameNote(query)}`, member.id);
+          return decided(query, true, isolatedBy, `${side}: allowed by ${outcome.text}${before}${l7}${nameNote(query, notes)}`, member.id);
         }
         if (outcome.action === 'Deny') {
-          return decided(query, false, [...new Set([member.id, ...isolatedBy])], `${side}: denied by ${outcome.text}${before}`);
+          const failClosed = outcome.unknown !== undefined ? ` (failing closed: ${outcome.unknown})` : '';
+          return decided(query, false, [...new Set([member.id, ...isolatedBy])], `${side}: denied by ${outcome.text}${failClosed}${before}${noted()}`,
+            undefined, outcome.unknown);
         }
         passed.push(`passed to the next tier by ${outcome.text}`);
         passedOn = true;
@@ -80,12 +84,12 @@ export class CalicoEvaluator {
       if (tier.defaultAction === 'Deny') {
         const before = passed.length > 0 ? ` after ${passed.join(', ')}` : '';
         return decided(query, false, isolatedBy, `${side}: denied by the default action (Deny) of tier ${tier.name}: ` +
-          `${applying} apply and no rule of these matches ${describeFlow(query)}${before}`);
+          `${applying} apply and no rule of these matches ${describeFlow(query)}${before}${noted()}`);
       }
       passed.push(`passed on by the default action (Pass) of tier ${tier.name} (no rule of ${applying} matched)`);
     }
     return decided(query, true, isolatedBy, `${side}: allowed, every tier passed it on (${passed.join('; ')}); ` +
-      `Calico's namespace profile allows what no tier decides${nameNote(query)}`);
+      `Calico's namespace profile allows what no tier decides${nameNote(query, notes)}`);
   }
 
   private tiersOf(pod: PodSide, direction: Direction): Applied {
@@ -121,9 +125,7 @@ function byOrderThenName(a: { order: number; sortKey: string }, b: { order: numb
   return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
 }
 
-/** A DNS name's addresses are unknown: say that rules on narrower nets were not applied to it. */
-function nameNote(query: SideQuery): string {
-  return query.other.kind === 'name'
-    ? '; a DNS name\'s addresses are unknown, so rules on narrower nets (allow or deny) do not apply to it: probe an address to check one'
-    : '';
+/** Allow rules the model could not apply to a DNS name, whose addresses are unknown. */
+function nameNote(query: SideQuery, notes: string[]): string {
+  return query.other.kind === 'name' && notes.length > 0 ? notes.map((n) => `; ${n}`).join('') : '';
 }

@@ -1,9 +1,9 @@
 import { SideQuery } from './decision';
-import { Endpoint, PodSide } from './endpoint';
+import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from './endpoint';
 import { compileCalicoHttpMatch, HttpMatcher } from './http';
 import { Direction } from './kubernetes';
 import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../util/calico-selector';
-import { Cidr, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../util/cidr';
+import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../util/cidr';
 
 /** The label Calico gives every workload endpoint with its namespace name. */
 const NAMESPACE_LABEL = 'projectcalico.org/namespace';
@@ -20,6 +20,26 @@ const ENTITY_FIELDS = ['nets', 'notNets', 'selector', 'notSelector', 'namespaceS
 
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
+/**
+ * Whether a rule (or a criterion) matches a connection: true, false, or unknown with why (an
+ * address the model does not know against nets/notNets).
+ */
+export type RuleMatch = boolean | { readonly unknown: string };
+
+/** AND over criteria: false if one is false, else unknown if one is, else true. */
+function allOf(results: readonly RuleMatch[]): RuleMatch {
+  let unknown: RuleMatch | undefined;
+  for (const r of results) {
+    if (r === false) {
+      return false;
+    }
+    if (r !== true && unknown === undefined) {
+      unknown = r;
+    }
+  }
+  return unknown ?? true;
+}
+
 /** A compiled Calico rule. */
 export interface CalicoRule {
   /** 0-based position in its list. */
@@ -29,8 +49,8 @@ export interface CalicoRule {
   readonly text: string;
   /** The rule's HTTP match (Allow rules only), enforced by Calico's application layer policy. */
   readonly http?: HttpMatcher;
-  /** Whether the rule matches the connection at L3/L4. */
-  matches(query: SideQuery): boolean;
+  /** Whether the rule matches the connection at L3/L4; unknown when an address it needs is not known. */
+  matches(query: SideQuery): RuleMatch;
 }
 
 const LABELS = new WeakMap<PodSide, Record<string, string>>();
@@ -94,7 +114,61 @@ function workload(endpoint: Endpoint): PodSide | undefined {
 
 interface EntityMatcher {
   readonly text: string;
-  matches(endpoint: Endpoint, query: SideQuery): boolean;
+  matches(endpoint: Endpoint, query: SideQuery): RuleMatch;
+}
+
+/**
+ * Ranges no workload address lies in: Calico refuses IP pools that overlap link-local, loopback
+ * or multicast ranges, and the unspecified and reserved ranges are no unicast addresses.
+ */
+const NO_POD_ADDRESS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/127', 'fe80::/10', 'ff00::/8']
+  .map((text) => parseCidr(text));
+
+/** Why a pod's address leaves a nets criterion undecided. */
+function unknownPodAddress(pod: PodSide, what: string): string {
+  return `the address of pod ${pod.id} is unknown (pods built from manifests have none) and might lie in ${what}; ` +
+    'add the pod with its ip (NetworkModel.addPod), or give the cluster\'s pod ranges (NetworkModelOptions.podCidrs; ' +
+    'for synth-time proofs the context key cdk8s-netpol/pod-cidrs), to decide';
+}
+
+/**
+ * Whether an endpoint's address lies in one of `nets`. An endpoint without a known address (a
+ * DNS name, a pod built from manifests) certainly has one: nets holding every address of the
+ * connection's family (for a name, of each family it may use) contain it; otherwise it is unknown.
+ */
+function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQuery, what: string): RuleMatch {
+  if (endpoint.ip !== undefined) {
+    return nets.some((n) => cidrContainsIp(n, endpoint.ip!));
+  }
+  if (endpoint.kind === 'name') {
+    return blocksAdmitName(nets.map((cidr) => ({ cidr })), endpoint) ? true : { unknown: unknownNameAddresses(endpoint, what) };
+  }
+  // A pod without a known address: the connection's family is the model's assumption (IPv4 unless
+  // an end has an IPv6 address, as for ipVersion); nets of the other family cannot hold it.
+  const family = familyOf(query);
+  const relevant = nets.filter((n) => n.family === family);
+  if (relevant.some((n) => n.prefix === 0)) {
+    return true;
+  }
+  if (relevant.every((n) => !endpoint.hostNetwork && NO_POD_ADDRESS.some((r) => cidrContains(r, n)))) {
+    // No such net, or only ranges a workload never has (the metadata endpoint 169.254.169.254).
+    return false;
+  }
+  // The cluster's pod ranges, when given (NetworkModelOptions.podCidrs): the address lies in one.
+  const ranges = endpoint.kind === 'pod' ? endpoint.addressRanges?.filter((r) => r.family === family) : undefined;
+  if (ranges !== undefined && ranges.length > 0) {
+    if (ranges.every((r) => relevant.some((n) => cidrContains(n, r)))) {
+      return true;
+    }
+    if (ranges.every((r) => relevant.every((n) => !cidrContains(n, r) && !cidrContains(r, n)))) {
+      return false;
+    }
+  }
+  return { unknown: unknownPodAddress(endpoint, what) };
+}
+
+function not(match: RuleMatch): RuleMatch {
+  return typeof match === 'boolean' ? !match : match;
 }
 
 /**
@@ -128,17 +202,19 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   if (side === 'source' && (nonEmpty(entity.ports) || nonEmpty(entity.notPorts))) {
     throw new Error(`${where}.${nonEmpty(entity.ports) ? 'ports' : 'notPorts'} is not modelled: it matches the client's source port, which a probe does not have`);
   }
-  const tests: ((endpoint: Endpoint, query: SideQuery) => boolean)[] = [];
+  const tests: ((endpoint: Endpoint, query: SideQuery) => RuleMatch)[] = [];
   const parts: string[] = [];
   const nets = cidrList(entity.nets, `${where}.nets`);
   if (nets.length > 0) {
-    tests.push((e) => (e.kind === 'name' ? nets.some((n) => n.prefix === 0) : e.ip !== undefined && nets.some((n) => cidrContainsIp(n, e.ip!))));
-    parts.push(`nets ${nets.map((n) => n.text).join(', ')}`);
+    const what = `nets ${nets.map((n) => n.text).join(', ')}`;
+    tests.push((e, q) => inNets(nets, e, q, what));
+    parts.push(what);
   }
   const notNets = cidrList(entity.notNets, `${where}.notNets`);
   if (notNets.length > 0) {
-    tests.push((e) => e.kind !== 'name' && e.ip !== undefined && !notNets.some((n) => cidrContainsIp(n, e.ip!)));
-    parts.push(`notNets ${notNets.map((n) => n.text).join(', ')}`);
+    const what = `notNets ${notNets.map((n) => n.text).join(', ')}`;
+    tests.push((e, q) => not(inNets(notNets, e, q, what)));
+    parts.push(what);
   }
   const selectorText = nonBlank(entity.selector) ? entity.selector : undefined;
   const notSelectorText = nonBlank(entity.notSelector) ? entity.notSelector : undefined;
@@ -183,7 +259,7 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   if (tests.length === 0) {
     return undefined;
   }
-  return { text: parts.join(', '), matches: (e, q) => tests.every((t) => t(e, q)) };
+  return { text: parts.join(', '), matches: (e, q) => allOf(tests.map((t) => t(e, q))) };
 }
 
 interface PortMatcher {
@@ -302,6 +378,10 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
     if (action !== 'Allow') {
       throw new Error(`${where}: an HTTP match is only valid on Allow rules`);
     }
+    if (direction === 'egress') {
+      throw new Error(`${where}: an HTTP match on an egress rule is not modelled: Calico's application layer policy enforces HTTP ` +
+        'matches on inbound requests only (policies with HTTP matches are checked on ingress); put the HTTP match on the server\'s ingress rule');
+    }
     if (protocol !== undefined && protocol !== 6) {
       throw new Error(`${where}: an HTTP match needs protocol TCP or none`);
     }
@@ -333,7 +413,7 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
         return false;
       }
       const [src, dst] = direction === 'ingress' ? [query.other, query.pod] : [query.pod, query.other];
-      return (source === undefined || source.matches(src, query)) && (destination === undefined || destination.matches(dst, query));
+      return allOf([source === undefined || source.matches(src, query), destination === undefined || destination.matches(dst, query)]);
     },
   };
 }

@@ -36,6 +36,11 @@ export interface RuleOutcome {
   readonly text: string;
   /** Set when the rule's HTTP match was not checked because the probe gave no request. */
   readonly unchecked?: string;
+  /**
+   * Set when a Deny or Pass rule might match but the model cannot tell (an unknown address against
+   * nets/notNets), with why: the outcome is then Deny, failing closed.
+   */
+  readonly unknown?: string;
 }
 
 /** A policy as a tier evaluates it: a Calico policy, or a Kubernetes NetworkPolicy converted by Calico. */
@@ -50,8 +55,11 @@ export interface TierMember {
   /** Ties in order are broken by this name. */
   readonly sortKey: string;
   applies(pod: PodSide, direction: Direction): boolean;
-  /** The first rule with a terminal action (Allow, Deny, Pass) that matches, or undefined. */
-  evaluate(query: SideQuery): RuleOutcome | undefined;
+  /**
+   * The first rule with a terminal action (Allow, Deny, Pass) that matches, or undefined.
+   * @param notes collects the Allow rules skipped because the model cannot tell whether they match
+   */
+  evaluate(query: SideQuery, notes?: string[]): RuleOutcome | undefined;
 }
 
 /** Compiles a Tier object; throws on what Calico rejects. */
@@ -187,12 +195,25 @@ export class CalicoPolicy implements TierMember {
    * "Rules"). An Allow rule with an HTTP match matches only requests it admits; without a request
    * in the probe it matches at L3/L4, and the outcome says so.
    */
-  public evaluate(query: SideQuery): RuleOutcome | undefined {
+  public evaluate(query: SideQuery, notes?: string[]): RuleOutcome | undefined {
     for (const rule of this.rules[query.direction]) {
-      if (rule.action === 'Log' || !rule.matches(query)) {
+      if (rule.action === 'Log') {
+        continue;
+      }
+      const match = rule.matches(query);
+      if (match === false) {
         continue;
       }
       const text = `${this.display} ${query.direction} rule #${rule.index + 1} (${rule.text})`;
+      if (match !== true) {
+        // The model cannot tell whether the rule matches: an Allow must not allow on a guess, and
+        // a Deny or Pass that might match fails closed.
+        if (rule.action === 'Allow') {
+          notes?.push(`${text} was not applied: ${match.unknown}`);
+          continue;
+        }
+        return { action: 'Deny', text, unknown: `it might match (${rule.action}) and the model cannot tell: ${match.unknown}` };
+      }
       if (rule.http !== undefined && query.protocol === 'TCP') {
         if (query.http === undefined) {
           return { action: rule.action, text, unchecked: rule.http.text };

@@ -1,4 +1,5 @@
 import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, matchCiliumRule, selectingSubjects } from './cilium';
+import { ciliumPodLabels } from './cilium-selector';
 import { decided, describeFlow, SideDecision, SideQuery, sideName } from './decision';
 import { PodSide } from './endpoint';
 import { describeRequest } from './http';
@@ -30,8 +31,8 @@ interface Posture {
 
 /** What the policies of one side say about one connection, before L7 and FQDN checks. */
 interface Collected {
-  /** The deny rule that matched, as text, with its policy. */
-  readonly denied?: { readonly policyId: string; readonly text: string };
+  /** The deny rule that matched (or might match: `unknown` says why the model cannot tell), as text, with its policy. */
+  readonly denied?: { readonly policyId: string; readonly text: string; readonly unknown?: string };
   readonly posture: Posture;
   readonly allows: Allow[];
 }
@@ -77,14 +78,24 @@ export class CiliumEvaluator {
     }
     const found = this.collect(query, true);
     if (found.denied) {
-      return decided(query, false, [found.denied.policyId], `${side}: denied by ${found.denied.text}; deny rules take precedence over every allow`);
+      const failClosed = found.denied.unknown !== undefined
+        ? `; the model cannot tell whether the deny rule matches, so it fails closed: ${found.denied.unknown}` : '; deny rules take precedence over every allow';
+      return decided(query, false, [found.denied.policyId], `${side}: denied by ${found.denied.text}${failClosed}`, undefined, found.denied.unknown);
     }
-    const { isolatedBy, isolated } = found.posture;
-    if (isolatedBy.length === 0) {
-      return decided(query, true, [], `${side}: allowed, not isolated (no policy selects it for ` +
-        `${direction === 'ingress' ? 'Ingress' : 'Egress'} with default deny)`);
-    }
+    const { isolatedBy } = found.posture;
+    let isolated = found.posture.isolated;
     let allows = found.allows;
+    if (isolatedBy.length === 0) {
+      // Opting out of default deny does not cover L7 (Cilium intro.rst): a selecting rule's HTTP
+      // rules on a port still restrict the requests of the peers it matches there.
+      allows = allows.filter((a) => !a.fqdn);
+      const l7Only = query.protocol === 'TCP' && allows.length > 0 && allows.every((a) => a.port?.http !== undefined);
+      if (!l7Only) {
+        return decided(query, true, [], `${side}: allowed, not isolated (no policy selects it for ` +
+          `${direction === 'ingress' ? 'Ingress' : 'Egress'} with default deny)`);
+      }
+      isolated = 'not in default deny (enableDefaultDeny opts out), but L7 rules apply on this port whatever enableDefaultDeny says';
+    }
     const notes: string[] = [];
     if (allows.some((a) => a.fqdn) && query.other.kind === 'name') {
       const dns = this.dnsProxyPath(pod, query.other.name);
@@ -102,9 +113,7 @@ export class CiliumEvaluator {
     const l7 = (a: Allow) => (query.protocol === 'TCP' ? a.port?.http : undefined);
     const unrestricted = allows.find((a) => l7(a) === undefined);
     if (unrestricted) {
-      const unknown = query.other.kind === 'name' && found.posture.denyRules.some((r) => r.l3.kind === 'cidr')
-        ? '; a DNS name\'s addresses are unknown, so deny rules on CIDRs do not apply to it: probe an address to check one' : '';
-      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${dnsNote(unrestricted)}; ${isolated}${unknown}`, unrestricted.policyId);
+      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${dnsNote(unrestricted)}; ${isolated}`, unrestricted.policyId);
     }
     // Every allowing rule restricts HTTP requests (SEMANTICS.md §2 "L7 rules").
     const listed = allows.map((a) => `${a.text} [${l7(a)!.map((h) => h.text).join('; ')}]`).join(', ');
@@ -166,16 +175,25 @@ export class CiliumEvaluator {
     for (const rule of posture.denyRules) {
       const match = matchCiliumRule(rule, query);
       if (match) {
-        return { denied: { policyId: rule.policyId, text: `${rule.text} (${match.text})` }, posture, allows: [] };
+        const unknown = match.unknown === undefined ? {} : { unknown: match.unknown };
+        return { denied: { policyId: rule.policyId, text: `${rule.text} (${match.text})`, ...unknown }, posture, allows: [] };
       }
     }
     const allows: Allow[] = [];
     if (posture.isolatedBy.length === 0) {
+      // Not in default deny: only the L7 rules of the allows matter (see decide()).
+      for (const rule of posture.allowRules) {
+        const match = matchCiliumRule(rule, query);
+        if (match && match.unknown === undefined) {
+          allows.push({ policyId: rule.policyId, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
+        }
+      }
       return { posture, allows };
     }
     for (const policy of posture.kubernetes) {
-      // Cilium turns ipBlocks into CIDR rules, which match only peers outside the cluster.
-      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false);
+      // Cilium turns ipBlocks into CIDR rules, which match only peers outside the cluster; its
+      // selectors see only the identity-relevant labels.
+      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false, ciliumPodLabels);
       if (rule !== undefined) {
         allows.push({ policyId: policy.id, text: `NetworkPolicy ${rule}`, fqdn: false });
         if (firstPlain) {
@@ -185,7 +203,8 @@ export class CiliumEvaluator {
     }
     for (const rule of posture.allowRules) {
       const match = matchCiliumRule(rule, query);
-      if (match) {
+      // A match the model cannot be sure of (a DNS name against CIDR rules) does not allow.
+      if (match && match.unknown === undefined) {
         allows.push({ policyId: rule.policyId, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
         if (firstPlain && !match.fqdn && (query.protocol !== 'TCP' || match.port?.http === undefined)) {
           return { posture, allows: allows.slice(-1) };
@@ -245,7 +264,8 @@ function dnsNote(allow: Allow): string {
 function hints(query: SideQuery, posture: Posture, knowsApiServer: boolean): string[] {
   const out: string[] = [];
   if (query.other.kind === 'name') {
-    out.push('a DNS name\'s addresses are unknown: CIDR rules match it only when they admit every address (0.0.0.0/0 or ::/0 without except)');
+    out.push('a DNS name\'s addresses are unknown: CIDR rules match it only when they admit every address of the connection\'s family ' +
+      '(0.0.0.0/0 without except; for a client with an IPv6 address also ::/0)');
   } else if (posture.usesFqdns) {
     out.push('toFQDNs rules match DNS names, not addresses: probe the name (e.g. to: "api.example.com")');
   }

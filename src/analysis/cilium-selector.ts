@@ -16,17 +16,85 @@ export interface CiliumSelector {
 }
 
 const LABELS = new WeakMap<PodSide, Record<string, string>>();
+const POD_LABELS = new WeakMap<PodSide, Record<string, string>>();
+
+/**
+ * Cilium's default identity-label filter (cilium pkg/labelsfilter/filter.go `defaultLabelPrefixCfg`;
+ * Documentation/operations/performance/scalability/identity-relevant-labels.rst): regular
+ * expressions matched at the start of a label key; `!` marks an exclusion. A label is kept unless an
+ * exclusion matches, or when an inclusion matches a longer part of the key than the shortest
+ * matching exclusion (so `io.kubernetes.pod.namespace` survives `!io.kubernetes`).
+ */
+const DEFAULT_LABEL_FILTER: readonly { readonly ignore: boolean; readonly expr: RegExp }[] = [
+  'io\\.kubernetes\\.pod\\.namespace',
+  'io\\.cilium\\.k8s\\.namespace\\.labels',
+  'app\\.kubernetes\\.io',
+  'io\\.cilium\\.k8s\\.policy\\.cluster',
+  '!io\\.kubernetes',
+  '!kubernetes\\.io',
+  '!statefulset\\.kubernetes\\.io/pod-name',
+  '!apps\\.kubernetes\\.io/pod-index',
+  '!batch\\.kubernetes\\.io/job-completion-index',
+  '!.*beta\\.kubernetes\\.io',
+  '!k8s\\.io',
+  '!pod-template-generation',
+  '!pod-template-hash',
+  '!controller-revision-hash',
+  '!annotation.*',
+  '!etcd_node',
+].map((p) => ({ ignore: p.startsWith('!'), expr: new RegExp(`^(?:${p.replace(/^!/, '')})`) }));
+
+/**
+ * Whether Cilium's default label filter keeps a pod label key in the pod's security identity. Pod
+ * labels it leaves out (pod-template-hash, controller-revision-hash, statefulset.kubernetes.io/pod-name,
+ * kubernetes.io/*, k8s.io/*, ...) are invisible to every Cilium selector: a selector requiring one
+ * matches nothing, and DoesNotExist/NotIn on one always match.
+ */
+export function isIdentityRelevantLabel(key: string): boolean {
+  let included = 0;
+  let ignored = 0;
+  for (const { ignore, expr } of DEFAULT_LABEL_FILTER) {
+    const m = expr.exec(key);
+    if (m === null) {
+      continue;
+    }
+    const length = m[0].length;
+    if (ignore) {
+      ignored = ignored === 0 || length < ignored ? length : ignored;
+    } else if (length > included) {
+      included = length;
+    }
+  }
+  return ignored === 0 || included > ignored;
+}
+
+/** A pod's own labels that are in its Cilium identity (`isIdentityRelevantLabel`). */
+export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> {
+  let labels = POD_LABELS.get(pod);
+  if (!labels) {
+    labels = {};
+    for (const [key, value] of Object.entries(pod.labels)) {
+      if (isIdentityRelevantLabel(key)) {
+        labels[key] = value;
+      }
+    }
+    POD_LABELS.set(pod, labels);
+  }
+  return labels;
+}
 
 /**
  * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the
- * pod's labels, `io.kubernetes.pod.namespace` and one `io.cilium.k8s.namespace.labels.<key>` per
- * namespace label (SEMANTICS.md §2 "Namespaces"). All pod labels are taken as identity-relevant
- * (Cilium's default label filter keeps the labels selectors commonly use).
+ * pod's labels that Cilium's default label filter keeps (`isIdentityRelevantLabel`: not
+ * pod-template-hash, kubernetes.io/*, ...), `io.kubernetes.pod.namespace` and one
+ * `io.cilium.k8s.namespace.labels.<key>` per namespace label (SEMANTICS.md §2 "Namespaces"),
+ * which the filter keeps. A cluster configured with other identity-relevant labels
+ * (`--labels`, `--label-prefix-file`) is not modelled.
  */
 export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
   if (!labels) {
-    labels = { ...pod.labels };
+    labels = { ...ciliumPodLabels(pod) };
     for (const [key, value] of Object.entries(pod.namespaceLabels)) {
       labels[`${NAMESPACE_LABELS_PREFIX}${key}`] = value;
     }

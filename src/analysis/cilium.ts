@@ -1,6 +1,6 @@
 import { compileCiliumSelector, CiliumSelector } from './cilium-selector';
 import { SideQuery } from './decision';
-import { Endpoint, PodSide } from './endpoint';
+import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from './endpoint';
 import { compileFqdnSelector, FqdnMatcher } from './fqdn';
 import { compileCiliumHttpRule, HttpMatcher } from './http';
 import { Direction } from './kubernetes';
@@ -83,6 +83,11 @@ export interface CiliumRuleMatch {
   readonly port?: CiliumPort;
   /** Matched through toFQDNs: needs Cilium's DNS proxy to have seen the lookup. */
   readonly fqdn: boolean;
+  /**
+   * Set when the model cannot tell whether the rule matches (a DNS name's addresses against CIDR
+   * rules), with why: a deny rule then fails closed, an allow rule does not allow.
+   */
+  readonly unknown?: string;
 }
 
 /** One rule of `spec`/`specs`: the endpoints it selects and its four sections. */
@@ -222,7 +227,9 @@ export class CiliumPolicy {
     if (present.length > 1) {
       throw new Error(`${text}: combining ${present.join(' and ')} in one rule is not supported by Cilium; write one rule per kind of peer`);
     }
-    const hasPorts = rule.toPorts !== undefined && rule.toPorts !== null;
+    // `toPorts: []` is no toPorts: an L3-only rule on every port (Cilium's mergeIngress/mergeEgress
+    // take toPorts.Len() == 0 as L3-only).
+    const hasPorts = Array.isArray(rule.toPorts) ? rule.toPorts.length > 0 : rule.toPorts !== undefined && rule.toPorts !== null;
     const hasIcmps = Array.isArray(rule.icmps) && rule.icmps.length > 0;
     let l3: CiliumL3;
     if (present.length === 0) {
@@ -347,17 +354,22 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
     if (kinds.length > 1) {
       throw new Error(`${where}.rules: give one of http and dns`);
     }
-    if (rules.http !== undefined) {
+    // An empty list is no L7 rule (Cilium's L7Rules.IsEmpty): the entry is a plain L4 allow.
+    if (rules.http !== undefined && rules.http !== null) {
       if (!Array.isArray(rules.http)) {
         throw new Error(`${where}.rules.http ${JSON.stringify(rules.http)} is not a list`);
       }
-      http = rules.http.map((r: any, i: number) => compileCiliumHttpRule(r, `${where}.rules.http[${i}]`));
+      if (rules.http.length > 0) {
+        http = rules.http.map((r: any, i: number) => compileCiliumHttpRule(r, `${where}.rules.http[${i}]`));
+      }
     }
-    if (rules.dns !== undefined) {
+    if (rules.dns !== undefined && rules.dns !== null) {
       if (!Array.isArray(rules.dns)) {
         throw new Error(`${where}.rules.dns ${JSON.stringify(rules.dns)} is not a list`);
       }
-      dns = rules.dns.map((r: any, i: number) => compileFqdnSelector(r, `${where}.rules.dns[${i}]`));
+      if (rules.dns.length > 0) {
+        dns = rules.dns.map((r: any, i: number) => compileFqdnSelector(r, `${where}.rules.dns[${i}]`));
+      }
     }
   }
   return entry.ports.map((p: any, i: number) => {
@@ -400,6 +412,9 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
       if (dns) {
         throw new Error(`${at}: DNS rules cannot be used with port ranges (endPort)`);
       }
+      if (http && endPort !== port) {
+        throw new Error(`${at}: HTTP rules cannot be used with port ranges (endPort): Cilium's L7 proxy redirects single ports only`);
+      }
     }
     const portText = port === undefined || port === 0 ? '*' : endPort !== undefined && endPort !== port ? `${port}-${endPort}` : String(port);
     return { protocols: PORT_PROTOCOLS[protocol], port, endPort, text: `${protocol}/${portText}`, http, dns };
@@ -411,8 +426,11 @@ function word(direction: Direction): string {
   return direction === 'ingress' ? 'from' : 'to';
 }
 
-/** The peer part of a rule's match against `other`, as text, or undefined when it does not match. */
-function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean } | undefined {
+/**
+ * The peer part of a rule's match against `other`, as text, or undefined when it does not match;
+ * `unknown` when the model cannot tell (a DNS name against CIDR rules).
+ */
+function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean; unknown?: string } | undefined {
   switch (l3.kind) {
     case 'wildcard':
       return { text: 'anyone', fqdn: false };
@@ -427,15 +445,18 @@ function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean }
     }
     case 'cidr': {
       // CIDR rules match only peers outside the cluster (SEMANTICS.md §2 "CIDR"). A DNS name's
-      // addresses are unknown: only a block admitting every address (what Cilium treats as the
-      // world entity) matches it.
+      // addresses are unknown: blocks admitting every address of the connection's families match
+      // it; any other block might hold one of its addresses, so the match is unknown.
       if (other.kind === 'external') {
         const hit = l3.blocks.find((b) => cidrContainsIp(b.cidr, other.ip) && !b.except.some((e) => cidrContainsIp(e, other.ip)));
         return hit ? { text: `CIDR ${hit.text}`, fqdn: false } : undefined;
       }
       if (other.kind === 'name') {
-        const hit = l3.blocks.find((b) => b.cidr.prefix === 0 && b.except.length === 0);
-        return hit ? { text: `CIDR ${hit.text} (every address)`, fqdn: false } : undefined;
+        const texts = l3.blocks.map((b) => b.text).join(', ');
+        if (blocksAdmitName(l3.blocks, other)) {
+          return { text: `CIDR ${texts} (every address)`, fqdn: false };
+        }
+        return { text: `CIDR ${texts}`, fqdn: false, unknown: unknownNameAddresses(other, `CIDR ${texts}`) };
       }
       return undefined;
     }
@@ -502,14 +523,15 @@ export function matchCiliumRule(rule: CiliumPeerRule, query: SideQuery): CiliumR
   if (peer === undefined) {
     return undefined;
   }
+  const unknown = peer.unknown === undefined ? {} : { unknown: peer.unknown };
   if (rule.ports === undefined) {
-    return { rule, text: `${word(rule.direction)} ${peer.text} on every port`, fqdn: peer.fqdn };
+    return { rule, text: `${word(rule.direction)} ${peer.text} on every port`, fqdn: peer.fqdn, ...unknown };
   }
   const port = rule.ports.find((p) => portMatches(p, query.destination, query.port, query.protocol));
   if (port === undefined) {
     return undefined;
   }
-  return { rule, text: `${word(rule.direction)} ${peer.text} on ${port.text}`, port, fqdn: peer.fqdn };
+  return { rule, text: `${word(rule.direction)} ${peer.text} on ${port.text}`, port, fqdn: peer.fqdn, ...unknown };
 }
 
 /** The subjects of `policies` that select `pod` (host-network pods are no Cilium endpoints). */

@@ -15,6 +15,11 @@ export interface SideDecision {
   readonly isolatedBy: string[];
   /** Id of the policy whose rule allowed, when one did. */
   readonly allowedBy?: string;
+  /**
+   * Set when the side was denied only because the model could not tell whether a deny matches
+   * (an unknown address): why. The verdict fails closed; the real one may be "allowed".
+   */
+  readonly undecided?: string;
   readonly reason: string;
 }
 
@@ -43,8 +48,14 @@ export function describeFlow(query: SideQuery): string {
 }
 
 /** A side's decision. */
-export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string): SideDecision {
-  return allowedBy === undefined
-    ? { direction: query.direction, pod: query.pod.id, allowed, isolatedBy, reason }
-    : { direction: query.direction, pod: query.pod.id, allowed, isolatedBy, allowedBy, reason };
+export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string, undecided?: string): SideDecision {
+  return {
+    direction: query.direction,
+    pod: query.pod.id,
+    allowed,
+    isolatedBy,
+    ...(allowedBy !== undefined ? { allowedBy } : {}),
+    ...(undecided !== undefined ? { undecided } : {}),
+    reason,
+  };
 }

@@ -1,4 +1,5 @@
 import { ContainerPort } from './types';
+import { Cidr, IpFamily } from '../util/cidr';
 
 /** One side of a connection, as policies see it. */
 export type Endpoint = PodSide | ExternalSide | NameSide;
@@ -16,6 +17,11 @@ export interface PodSide {
   readonly ports: readonly ContainerPort[];
   /** On the node's network: policies neither isolate nor select it. */
   readonly hostNetwork: boolean;
+  /**
+   * Where the pod's address lies when `ip` is unknown: the cluster's pod ranges
+   * (`NetworkModelOptions.podCidrs`), if given.
+   */
+  readonly addressRanges?: readonly Cidr[];
 }
 
 /** An address outside the cluster. */
@@ -39,6 +45,34 @@ export interface NameSide {
   /** Lower case, without a trailing dot. */
   readonly name: string;
   readonly ip?: undefined;
+  /**
+   * The IP families a connection to the name may use (default IPv4 only): the model takes a
+   * client without a known address to be IPv4, as for Calico's ipVersion; a client with an IPv6
+   * address may use either family.
+   */
+  readonly families?: readonly IpFamily[];
+}
+
+/** The IP families a connection to a DNS name may use. */
+export function nameFamilies(name: NameSide): readonly IpFamily[] {
+  return name.families ?? [4];
+}
+
+/**
+ * Whether address blocks (ORed) admit every address a connection to a DNS name may use, whose
+ * addresses are unknown: for each family the connection may use, a /0 of that family without
+ * except. `::/0` alone does not admit a name (it may have only IPv4 addresses), nor does any
+ * narrower block.
+ */
+export function blocksAdmitName(blocks: readonly { readonly cidr: Cidr; readonly except?: readonly Cidr[] }[], name: NameSide): boolean {
+  return nameFamilies(name).every((family) => blocks.some((b) => b.cidr.family === family && b.cidr.prefix === 0 && (b.except?.length ?? 0) === 0));
+}
+
+/** Why a DNS name's addresses leave an address rule undecided: for reasons. */
+export function unknownNameAddresses(name: NameSide, what: string): string {
+  const families = nameFamilies(name).map((f) => `IPv${f}`).join(' and ');
+  return `the addresses of the DNS name ${name.id} are unknown and might lie in ${what}; only blocks admitting every ${families} address ` +
+    `(${nameFamilies(name).map((f) => (f === 4 ? '0.0.0.0/0' : '::/0')).join(' and ')} without except) decide a name: probe an address to check one`;
 }
 
 /** The endpoint's address, if it has one. */

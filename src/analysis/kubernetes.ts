@@ -1,4 +1,4 @@
-import { Endpoint, PodSide, addressOf } from './endpoint';
+import { Endpoint, PodSide, addressOf, blocksAdmitName } from './endpoint';
 import { LabelMatcher, compileLabelSelector, describeLabelSelector } from './labels';
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
 import { ianaServiceNameProblem } from '../util/names';
@@ -18,7 +18,10 @@ interface PortMatcher {
 /** A peer entry of a rule. */
 type PeerMatcher =
   | { readonly kind: 'selector'; readonly pods?: LabelMatcher; readonly namespaces?: LabelMatcher; readonly text: string }
-  | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly everything: boolean; readonly text: string };
+  | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string };
+
+/** A pod's labels as the enforcing CNI's selectors see them (Cilium filters them to its identity labels). */
+export type PodLabels = (pod: PodSide) => Readonly<Record<string, string>>;
 
 /** One rule: peers (undefined: every peer) AND ports (undefined: every port). */
 interface RuleMatcher {
@@ -74,9 +77,13 @@ export class KubernetesPolicy {
       .map((p) => ({ protocol: p.protocol, port: p.port }));
   }
 
-  /** True when this policy selects `pod` and isolates it in `direction`. */
-  public isolatesPod(pod: PodSide, direction: Direction): boolean {
-    return !pod.hostNetwork && this.isolates.has(direction) && pod.namespace === this.namespace && this.selects(pod.labels);
+  /**
+   * True when this policy selects `pod` and isolates it in `direction`.
+   * @param labelsOf the pod's labels as the CNI's selectors see them (default: all of them)
+   */
+  public isolatesPod(pod: PodSide, direction: Direction, labelsOf?: PodLabels): boolean {
+    return !pod.hostNetwork && this.isolates.has(direction) && pod.namespace === this.namespace &&
+      this.selects(labelsOf ? labelsOf(pod) : pod.labels);
   }
 
   /**
@@ -84,11 +91,14 @@ export class KubernetesPolicy {
    * in `direction`, as text; undefined when none does. `destination` resolves named ports.
    * @param ipBlocksMatchPods whether ipBlock peers match pods by address; Cilium turns ipBlocks
    *   into CIDR rules, which match only peers outside the cluster (SEMANTICS.md §2 "CIDR")
+   * @param labelsOf pods' labels as the CNI's selectors see them (default: all of them)
    */
   public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string,
-    ipBlocksMatchPods: boolean = true): string | undefined {
+    ipBlocksMatchPods: boolean = true, labelsOf?: PodLabels): string | undefined {
     for (const rule of this.rules[direction]) {
-      const peer = rule.peers === undefined ? 'anyone' : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods))?.text;
+      const peer = rule.peers === undefined ? 'anyone'
+        : other.kind === 'name' ? nameAdmitted(rule.peers, other)
+          : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods, labelsOf))?.text;
       if (peer === undefined) {
         continue;
       }
@@ -151,7 +161,7 @@ function compilePeer(peer: any, where: string): PeerMatcher {
       return hole;
     });
     const text = except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e: Cidr) => e.text).join(', ')}`;
-    return { kind: 'ipBlock', cidr, except, everything: cidr.prefix === 0 && except.length === 0, text };
+    return { kind: 'ipBlock', cidr, except, text };
   }
   if (podSelector === undefined && namespaceSelector === undefined) {
     throw new Error(`${where}: must specify a peer`);
@@ -208,11 +218,22 @@ function checkedCidr(text: unknown, where: string): Cidr {
   return parseCidr(text as string, true);
 }
 
-function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string, ipBlocksMatchPods: boolean): boolean {
+/**
+ * The text of the ipBlocks of a rule that admit a DNS name, whose addresses are unknown: together
+ * they must admit every address of each family the connection may use (`blocksAdmitName`).
+ */
+function nameAdmitted(peers: PeerMatcher[], name: Endpoint & { kind: 'name' }): string | undefined {
+  const blocks = peers.filter((p): p is PeerMatcher & { kind: 'ipBlock' } => p.kind === 'ipBlock');
+  if (!blocksAdmitName(blocks, name)) {
+    return undefined;
+  }
+  return `${blocks.filter((b) => b.cidr.prefix === 0 && b.except.length === 0).map((b) => b.text).join(', ')} (every address)`;
+}
+
+function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string, ipBlocksMatchPods: boolean, labelsOf?: PodLabels): boolean {
   if (peer.kind === 'ipBlock') {
     if (other.kind === 'name') {
-      // A DNS name's addresses are unknown: only a block admitting every address admits it.
-      return peer.everything;
+      return false;
     }
     if (!ipBlocksMatchPods && other.kind === 'pod') {
       return false;
@@ -226,7 +247,7 @@ function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string
     return false;
   }
   const inNamespace = peer.namespaces === undefined ? other.namespace === policyNamespace : peer.namespaces(other.namespaceLabels);
-  return inNamespace && (peer.pods === undefined || peer.pods(other.labels));
+  return inNamespace && (peer.pods === undefined || peer.pods(labelsOf ? labelsOf(other) : other.labels));
 }
 
 /** Numbers match by range; names resolve on the destination pod's container ports. */

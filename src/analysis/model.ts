@@ -3,14 +3,16 @@ import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, compileTier, kube
 import { CalicoEvaluator } from './calico-evaluator';
 import { CiliumPolicy } from './cilium';
 import { CiliumEvaluator } from './cilium-evaluator';
+import { ciliumPodLabels } from './cilium-selector';
 import { SideDecision } from './decision';
 import { Endpoint, PodSide } from './endpoint';
 import { dnsNameProblem, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
 import { Direction, KubernetesPolicy } from './kubernetes';
+import { ClusterCni } from './lint/types';
 import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
 import { isWorkload, podOfWorkload, workloadProblem } from './workloads';
-import { canonicalIp, ipFamily } from '../util/cidr';
+import { Cidr, canonicalIp, cidrProblem, ipFamily, parseCidr } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
@@ -42,6 +44,33 @@ const REFUSED_KINDS: Record<string, string> = {
 };
 /** Calico's staged policies: previews, never enforced. */
 const STAGED_KINDS = ['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
+/** Kinds that shape network policy, whatever their apiVersion: admin policies, staged policies, network sets, host endpoints, CIDR groups. */
+const POLICY_LIKE = /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/;
+/** Further Calico kinds that carry policy rules (a Profile applies rules to the endpoints that name it). */
+const CALICO_POLICY_LIKE = ['Profile'];
+/** The apiVersion the model evaluates each policy kind under. */
+const EXPECTED_API_VERSION: Record<string, string> = {
+  NetworkPolicy: 'networking.k8s.io/v1 (Kubernetes) or projectcalico.org/v3 (Calico)',
+  CiliumNetworkPolicy: 'cilium.io/v2',
+  CiliumClusterwideNetworkPolicy: 'cilium.io/v2',
+  GlobalNetworkPolicy: 'projectcalico.org/v3',
+  Tier: 'projectcalico.org/v3',
+};
+
+/**
+ * Whether an object is a policy-like kind that can change which traffic is allowed: the kinds the
+ * model evaluates, the kinds it refuses (admin network policies, network sets, host endpoints,
+ * CIDR groups, Calico profiles), the same kinds under another apiVersion, and Calico's staged
+ * policies (which the model skips).
+ */
+export function isPolicyLike(obj: any): boolean {
+  const kind = obj?.kind;
+  if (typeof kind !== 'string') {
+    return false;
+  }
+  return POLICY_LIKE.test(kind) || Object.prototype.hasOwnProperty.call(REFUSED_KINDS, kind) ||
+    (CALICO_POLICY_LIKE.includes(kind) && typeof obj?.apiVersion === 'string' && obj.apiVersion.includes('projectcalico.org'));
+}
 
 /**
  * Which CNI's policy kind an object is, for the kinds the model evaluates: "Kubernetes" (which
@@ -62,6 +91,8 @@ const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
 
 /** The keys of Probe. */
 const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
+/** The keys of NetworkModelOptions. */
+const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true };
 /** The keys of PodEndpoint. */
 const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
 
@@ -78,6 +109,30 @@ interface Index {
   readonly cilium?: CiliumEvaluator;
   /** Set when the model holds Calico policies or tiers. */
   readonly calico?: CalicoEvaluator;
+}
+
+/** Options of `NetworkModel`, `NetworkModel.fromManifests` and `NetworkModel.fromChart`. */
+export interface NetworkModelOptions {
+  /**
+   * The cluster's network plugin, whose semantics decide the Kubernetes NetworkPolicies too.
+   * `ClusterCni.CILIUM`: Cilium's (an ipBlock matches only addresses outside the cluster, never a
+   * pod; selectors see only Cilium's identity-relevant labels). `ClusterCni.CALICO`: Calico's (the
+   * policies join the default tier; an ipBlock matches pods by address). `ClusterCni.KUBERNETES`:
+   * the Kubernetes spec's (an ipBlock matches a pod by its address). Cilium policies with any
+   * other setting than cilium, or Calico objects with any other than calico, are an error.
+   *
+   * @default - cilium when the model holds Cilium policies, calico when it holds Calico objects,
+   *   otherwise ipBlock treated per the Kubernetes spec; set cni to match your cluster
+   */
+  readonly cni?: ClusterCni;
+  /**
+   * The address ranges of the cluster's pods (its IP pools, e.g. ["10.244.0.0/16"]). A pod
+   * added without an `ip` certainly has an address in one of them, which decides Calico `nets`
+   * criteria that lie entirely outside (or entirely around) these ranges; without them such a
+   * criterion is undecidable for that pod, and a Deny or Pass rule that might match fails closed.
+   * @default - pod addresses unknown
+   */
+  readonly podCidrs?: string[];
 }
 
 /**
@@ -104,13 +159,17 @@ interface Index {
  * It reads manifests, never the library's intents, so it checks what is really emitted.
  */
 export class NetworkModel {
-  /** A model of a chart's policies, Namespace objects and the pods of its workloads. */
-  public static fromChart(chart: Chart): NetworkModel {
+  /**
+   * A model of a chart's policies, Namespace objects and the pods of its workloads.
+   * @param options the cluster's CNI
+   */
+  public static fromChart(chart: Chart, options?: NetworkModelOptions): NetworkModel {
     if (!(chart instanceof Chart)) {
       invalid('NetworkModel.fromChart()', `chart ${show(chart)} is not a cdk8s Chart`);
     }
+    checkModelOptions('NetworkModel.fromChart()', options);
     // The chart's API objects directly: chart.toJson() would also run the chart's validations.
-    return NetworkModel.fromManifests(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()));
+    return NetworkModel.fromManifests(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()), options);
   }
 
   /**
@@ -119,13 +178,16 @@ export class NetworkModel {
    * DaemonSet, ReplicaSet, ReplicationController, Job and CronJob objects. Other kinds (Services,
    * ConfigMaps, Calico's never-enforced staged policies, ...) do not affect connectivity and are
    * skipped; kinds that do but are not modelled (admin network policies, network sets, host
-   * endpoints) are refused.
+   * endpoints, CIDR groups, Calico profiles, and policy kinds under an apiVersion the model does
+   * not evaluate, such as crd.projectcalico.org/v1) are refused.
+   * @param options the cluster's CNI
    */
-  public static fromManifests(objects: any[]): NetworkModel {
+  public static fromManifests(objects: any[], options?: NetworkModelOptions): NetworkModel {
     if (!Array.isArray(objects)) {
       invalid('NetworkModel.fromManifests()', `objects ${show(objects)} is not a list of manifest objects`);
     }
-    const model = new NetworkModel();
+    checkModelOptions('NetworkModel.fromManifests()', options);
+    const model = new NetworkModel(options);
     for (const obj of objects) {
       if (obj?.kind === 'Namespace') {
         model.addNamespace(obj.metadata?.name, obj.metadata?.labels);
@@ -150,7 +212,7 @@ export class NetworkModel {
           invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
         }
       } else if (obj?.kind === 'NetworkPolicy' || CNI_KINDS[`${obj?.apiVersion} ${obj?.kind}`] !== undefined ||
-        Object.prototype.hasOwnProperty.call(REFUSED_KINDS, obj?.kind)) {
+        (isPolicyLike(obj) && !STAGED_KINDS.includes(obj?.kind))) {
         model.addManifest(obj);
       }
     });
@@ -167,10 +229,26 @@ export class NetworkModel {
   private readonly tiers = new Map<string, { tier: CalicoTier; source: any }>();
   /** The CNI whose policies the model holds, and the first object that said so. */
   private cni?: { readonly name: 'Cilium' | 'Calico'; readonly first: string };
+  /** The cluster's CNI as the options gave it. */
+  private readonly clusterCni?: ClusterCni;
+  /** `NetworkModelOptions.podCidrs`, parsed, and as given (for `_clone`). */
+  private readonly podCidrs?: Cidr[];
+  private readonly podCidrTexts?: string[];
   /** Addresses of the Kubernetes API server (canonical). */
   private readonly apiServers = new Set<string>();
   private readonly policyIds = new Set<string>();
   private index?: Index;
+
+  /**
+   * An empty model.
+   * @param options the cluster's CNI
+   */
+  constructor(options?: NetworkModelOptions) {
+    checkModelOptions('new NetworkModel()', options);
+    this.clusterCni = options?.cni;
+    this.podCidrs = options?.podCidrs?.map((text) => parseCidr(text));
+    this.podCidrTexts = options?.podCidrs === undefined ? undefined : [...options.podCidrs];
+  }
 
   /**
    * Adds a namespace with its labels; `kubernetes.io/metadata.name` is added as the API server does.
@@ -257,12 +335,20 @@ export class NetworkModel {
     }
     const cni = CNI_KINDS[kind];
     if (kind !== KUBERNETES_POLICY && cni === undefined) {
-      invalid(where, `${named} is not supported: the model evaluates networking.k8s.io/v1 NetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and ` +
+      const expected = typeof obj.kind === 'string' && Object.prototype.hasOwnProperty.call(EXPECTED_API_VERSION, obj.kind)
+        ? `; the model evaluates ${obj.kind} under apiVersion ${EXPECTED_API_VERSION[obj.kind]} only, so this object's ` +
+          `rules would be left out (${show(obj.apiVersion)} is not evaluated)`
+        : isPolicyLike(obj) ? ': this kind can change which traffic is allowed, and the model does not evaluate it' : '';
+      invalid(where, `${named} is not supported${expected}; the model evaluates networking.k8s.io/v1 NetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and ` +
         'CiliumClusterwideNetworkPolicy, and projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier');
     }
     if (cni !== undefined && this.cni !== undefined && this.cni.name !== cni) {
       invalid(where, `${named} cannot join a model that holds ${this.cni.name} policies (${this.cni.first}): a cluster runs one CNI, ` +
         'so Cilium and Calico policies never apply together; model each cluster separately');
+    }
+    if (cni !== undefined && this.clusterCni !== undefined && this.clusterCni !== cni.toLowerCase()) {
+      invalid(where, `${named} cannot join a model whose cni is ${show(this.clusterCni)}: ${cni} policies are enforced only by ${cni}; ` +
+        `set cni to ${show(cni.toLowerCase())} or leave the object out`);
     }
     try {
       if (kind === KUBERNETES_POLICY) {
@@ -323,7 +409,7 @@ export class NetworkModel {
    * @internal
    */
   public _clone(): NetworkModel {
-    const copy = new NetworkModel();
+    const copy = new NetworkModel({ cni: this.clusterCni, podCidrs: this.podCidrTexts });
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
@@ -424,7 +510,11 @@ export class NetworkModel {
     }
     const index = this.buildIndex();
     const from = this.resolve(index, probe.from, 'from');
-    const to = this.resolve(index, probe.to, 'to');
+    let to = this.resolve(index, probe.to, 'to');
+    if (to.kind === 'name' && from.kind === 'pod' && from.ip !== undefined && ipFamily(from.ip) === 6) {
+      // A client with an IPv6 address may reach the name over either family.
+      to = { ...to, families: [4, 6] };
+    }
     if (from.kind !== 'pod' && to.kind !== 'pod') {
       invalid(where, `neither ${from.id} nor ${to.id} is a pod of the model; policies only govern traffic of pods`);
     }
@@ -481,7 +571,8 @@ export class NetworkModel {
       }
     }
     const hint = other.kind === 'name'
-      ? '; a DNS name\'s addresses are unknown: only an ipBlock admitting every address (0.0.0.0/0 or ::/0 without except) admits it' : '';
+      ? '; a DNS name\'s addresses are unknown: only ipBlocks admitting every address of the connection\'s family (0.0.0.0/0 without except; ' +
+        'for a client with an IPv6 address also ::/0) admit it' : '';
     const reason = `${side}: denied, isolated by ${names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}${hint}`;
     return { direction, pod: pod.id, allowed: false, isolatedBy, reason };
   }
@@ -490,7 +581,8 @@ export class NetworkModel {
     const key = `${direction} ${pod.id}`;
     let found = index.isolating.get(key);
     if (!found) {
-      found = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) => p.isolatesPod(pod, direction));
+      const labelsOf = index.cilium ? ciliumPodLabels : undefined;
+      found = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) => p.isolatesPod(pod, direction, labelsOf));
       index.isolating.set(key, found);
     }
     return found;
@@ -518,7 +610,12 @@ export class NetworkModel {
       if (prop === 'from') {
         invalid(where, `from ${show(text)} is a DNS name, which can only be a destination (to): policies match names on egress; give the client's address`);
       }
-      return { kind: 'name', id: text, name: normalizeDnsName(text) };
+      const name = normalizeDnsName(text);
+      if (isClusterInternalName(name)) {
+        invalid(where, `to ${show(text)} is a cluster-internal DNS name: it resolves to a Service's ClusterIP inside the cluster, which the model ` +
+          'does not have (policies see the backing pods, after the Service is translated); probe the pod instead (to: "namespace/pod")');
+      }
+      return { kind: 'name', id: text, name };
     }
     return invalid(where, `${prop} ${show(text)} is ${expected}`);
   }
@@ -534,7 +631,7 @@ export class NetworkModel {
     let cilium: CiliumEvaluator | undefined;
     let calico: CalicoEvaluator | undefined;
     const kubernetesIsolating = (pod: PodSide, direction: Direction) => this.isolatingPolicies(index, pod, direction);
-    if (this.cni?.name === 'Cilium') {
+    if (this.cni?.name === 'Cilium' || this.clusterCni === ClusterCni.CILIUM) {
       const byNamespace = groupBy(this.ciliumPolicies.filter((p) => p.namespace !== undefined), (p) => p.namespace!);
       cilium = new CiliumEvaluator({
         policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
@@ -543,7 +640,7 @@ export class NetworkModel {
         dnsServers: () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
         knowsApiServer: () => this.apiServers.size > 0,
       });
-    } else if (this.cni?.name === 'Calico') {
+    } else if (this.cni?.name === 'Calico' || this.clusterCni === ClusterCni.CALICO) {
       calico = this.calicoEvaluator();
     }
     const index: Index = { pods, podsByIp: new Map(), isolating, policiesByNamespace, dnsPods, cilium, calico };
@@ -565,7 +662,14 @@ export class NetworkModel {
       }
     }
     const byNamespace = new Map<string, TierMember[]>();
-    const add = (namespace: string, member: TierMember) => byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), member]);
+    const add = (namespace: string, member: TierMember) => {
+      const list = byNamespace.get(namespace);
+      if (list) {
+        list.push(member);
+      } else {
+        byNamespace.set(namespace, [member]);
+      }
+    };
     this.policies.forEach((p) => add(p.namespace, kubernetesMember(p)));
     this.calicoPolicies.filter((p) => p.namespace !== undefined).forEach((p) => add(p.namespace!, p));
     return new CalicoEvaluator({
@@ -600,6 +704,7 @@ export class NetworkModel {
       ip: pod.ip,
       ports: pod.ports ?? [],
       hostNetwork: pod.hostNetwork ?? false,
+      ...(pod.ip === undefined && !pod.hostNetwork && this.podCidrs !== undefined ? { addressRanges: this.podCidrs } : {}),
     };
     index.pods.set(id, side);
     if (pod.ip !== undefined) {
@@ -609,6 +714,36 @@ export class NetworkModel {
       index.dnsPods.push(side);
     }
   }
+}
+
+/** Validates the options of the constructor, fromManifests and fromChart. */
+function checkModelOptions(where: string, options: NetworkModelOptions | undefined): void {
+  if (options === undefined) {
+    return;
+  }
+  checkOptionsObject(where, 'options', options, OPTION_KEYS);
+  if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
+    invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
+  }
+  if (options.podCidrs !== undefined) {
+    if (!Array.isArray(options.podCidrs) || options.podCidrs.length === 0) {
+      invalid(where, `podCidrs ${show(options.podCidrs)} must list the cluster's pod address ranges, e.g. ["10.244.0.0/16"]`);
+    }
+    options.podCidrs.forEach((text, i) => {
+      const problem = cidrProblem(text);
+      if (problem) {
+        invalid(where, `podCidrs[${i}] ${show(text)} is not a valid CIDR: ${problem}`);
+      }
+    });
+  }
+}
+
+/**
+ * Whether a (normalized) DNS name is a cluster-internal one: `*.svc`, `*.cluster.local`, or any
+ * name with a `svc` label (`api.prod.svc.example`), as cluster DNS answers with a ClusterIP.
+ */
+export function isClusterInternalName(name: string): boolean {
+  return name.split('.').slice(1).includes('svc') || name === 'cluster.local' || name.endsWith('.cluster.local');
 }
 
 /** The items by key, in their order. */

@@ -39,8 +39,9 @@ export interface ManifestReportOptions {
    */
   readonly title?: string;
   /**
-   * The cluster's network plugin, for the lint findings.
-   * @default ClusterCni.KUBERNETES
+   * The cluster's network plugin, for the lint findings and the matrix's semantics
+   * (`NetworkModelOptions.cni`).
+   * @default - lint as ClusterCni.KUBERNETES; the matrix as the policies present say (NetworkModelOptions.cni)
    */
   readonly cni?: ClusterCni;
 }
@@ -84,7 +85,7 @@ export class Report {
         invalid(where, `objects[${i}] ${show(obj)} is not a manifest object`);
       }
     });
-    return new Report(Report._model(objects), {
+    return new Report(Report._model(objects, options.cni), {
       title: options.title,
       findings: new Linter({ cni: options.cni }).lint(objects),
       notEvaluated: Report._notEvaluated(objects),
@@ -111,8 +112,9 @@ export class Report {
    * Namespaces and workloads.
    * @internal
    */
-  public static _model(objects: any[]): NetworkModel {
-    return NetworkModel.fromManifests(objects.filter((obj) => EVALUATED_KINDS.has(`${obj?.apiVersion} ${obj?.kind}`) || obj?.kind === 'Namespace' || isWorkload(obj)));
+  public static _model(objects: any[], cni?: ClusterCni): NetworkModel {
+    return NetworkModel.fromManifests(objects.filter((obj) => EVALUATED_KINDS.has(`${obj?.apiVersion} ${obj?.kind}`) || obj?.kind === 'Namespace' || isWorkload(obj)),
+      cni === undefined ? undefined : { cni });
   }
 
   /**

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { knownObjects, readManifests } from './manifests';
 import { Linter } from '../analysis/lint/linter';
 import { ClusterCni, Severity } from '../analysis/lint/types';
-import { NetworkModel } from '../analysis/model';
+import { isPolicyLike, NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
 import { HttpRequest } from '../analysis/types';
@@ -34,6 +34,19 @@ interface ExplainOptions {
   readonly httpHost?: string;
   readonly httpHeader?: string[];
   readonly kubeApiserver?: string[];
+  readonly cni?: ClusterCni;
+}
+
+/** The --cni option of explain, matrix and diff: the semantics the verdicts follow. */
+function cniOption(what: string): Option {
+  return new Option('--cni <cni>', `the cluster's network plugin: its semantics decide the verdicts${what} (default: as the policies present say; ` +
+    'without Cilium or Calico objects, ipBlock is treated per the Kubernetes spec: set --cni to match your cluster)').choices(Object.values(ClusterCni));
+}
+
+/** The objects the model reads: the kinds the tools use, and every policy-like kind, so the model can refuse those it does not evaluate. */
+function modelInput(objects: any[], known: any[]): any[] {
+  const keep = new Set(known);
+  return objects.filter((o) => keep.has(o) || isPolicyLike(o));
 }
 
 /** The probe's HTTP request from the --http-* options, undefined without them, or what is wrong with them. */
@@ -110,6 +123,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .option('--http-header <header>', 'an HTTP request header "Name: value" (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--kube-apiserver <address>', 'an address of the Kubernetes API server, for Cilium\'s kube-apiserver entity (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(cniOption(''))
     .action((paths: string[], options: ExplainOptions) => {
       const input = readManifests(paths);
       if (input.problems.length > 0) {
@@ -132,7 +146,9 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       }
       try {
         const { known, skipped } = knownObjects(input.objects);
-        const model = NetworkModel.fromManifests(known);
+        // Policy-like objects go to the model too: it refuses those it does not evaluate (admin
+        // network policies, network sets, other apiVersions) rather than give a verdict without them.
+        const model = NetworkModel.fromManifests(modelInput(input.objects, known), options.cni === undefined ? undefined : { cni: options.cni });
         (options.kubeApiserver ?? []).forEach((address) => model.addKubeApiServer(address));
         const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol, ...(http ? { http } : {}) });
         const request = http ? ` (HTTP ${http.method} ${http.path})` : '';
@@ -153,8 +169,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .argument('<paths...>', 'YAML files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'mermaid', 'html', 'json']).default('md'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .addOption(new Option('--cni <cni>', 'the cluster\'s network plugin (for the lint findings)').choices(Object.values(ClusterCni)).default(ClusterCni.KUBERNETES))
-    .action((paths: string[], options: { format: string; out?: string; cni: ClusterCni }) => {
+    .addOption(cniOption(' and the lint findings'))
+    .action((paths: string[], options: { format: string; out?: string; cni?: ClusterCni }) => {
       const input = readManifests(paths);
       if (input.problems.length > 0) {
         input.problems.forEach((p) => io.err(`cdk8s-netpol matrix: ${p}`));
@@ -166,9 +182,10 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
         const notEvaluated = Report._notEvaluated(input.objects);
         if (notEvaluated.length > 0) {
-          io.err(`Not evaluated (kinds the model does not evaluate; the matrix leaves them out): ${notEvaluated.join(', ')}`);
+          io.err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
-        const text = options.format === 'mermaid' ? `${report.toMermaid()}\n`
+        const incomplete = notEvaluated.length > 0 ? `%% Incomplete verdicts: they ignore objects the model does not evaluate: ${notEvaluated.join(', ')}\n` : '';
+        const text = options.format === 'mermaid' ? `${incomplete}${report.toMermaid()}\n`
           : options.format === 'html' ? report.toHtml()
             : options.format === 'json' ? report.toJson() : report.toMarkdown();
         write(options.out, text);
@@ -183,7 +200,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .argument('<old>', 'YAML file or folder before the change')
     .argument('<new>', 'YAML file or folder after the change')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action((before: string, after: string, options: { out?: string }) => {
+    .addOption(cniOption(''))
+    .action((before: string, after: string, options: { out?: string; cni?: ClusterCni }) => {
       const inputs = [readManifests([before]), readManifests([after])];
       const problems = inputs.flatMap((i) => i.problems);
       if (problems.length > 0) {
@@ -192,10 +210,10 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const [old, now] = comparableMatrices(Report._model(inputs[0].objects), Report._model(inputs[1].objects));
+        const [old, now] = comparableMatrices(Report._model(inputs[0].objects, options.cni), Report._model(inputs[1].objects, options.cni));
         const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
         if (notEvaluated.length > 0) {
-          io.err(`Not evaluated (kinds the model does not evaluate; the diff leaves them out): ${notEvaluated.join(', ')}`);
+          io.err(`Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
         write(options.out, diffMarkdown(old, now, notEvaluated));
       } catch (e) {

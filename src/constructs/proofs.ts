@@ -10,6 +10,12 @@ import { invalid, show } from '../util/validation';
 
 /** The context key that turns the synth-time proofs off (`false`), e.g. to measure synthesis alone. */
 export const PROOFS_CONTEXT_KEY = 'cdk8s-netpol/proofs';
+/**
+ * The context key giving the cluster's pod address ranges to the proofs (a list, or a
+ * comma-separated string: `["10.244.0.0/16"]`), for policies whose verdict depends on where a
+ * pod's address lies (Calico `nets`); see `NetworkModelOptions.podCidrs`.
+ */
+export const POD_CIDRS_CONTEXT_KEY = 'cdk8s-netpol/pod-cidrs';
 
 /** A pod that stands for a group of pods in a proof. */
 export interface RepresentativePod {
@@ -110,7 +116,7 @@ class AppProofs {
     }
     let model: NetworkModel;
     try {
-      model = NetworkModel.fromManifests(objects);
+      model = NetworkModel.fromManifests(objects, podCidrsOf(this.charts));
     } catch (e) {
       for (const promiser of provable) {
         report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +
@@ -153,6 +159,14 @@ class AppProofs {
           continue;
         }
         if (accepted !== undefined) {
+          continue;
+        }
+        const undecided = verdict.sides.find((s) => s.undecided !== undefined)?.undecided;
+        if (promise.allowed && undecided !== undefined) {
+          // Denied only because the model cannot tell whether a deny applies: not proven either way.
+          report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but this cannot be proven: ` +
+            `${undecided}. Set the context key ${POD_CIDRS_CONTEXT_KEY} to the cluster's pod ranges, or accept it with ` +
+            `PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>')`);
           continue;
         }
         const named = (ids: string[]) => [...new Set(ids)].map((id) => {
@@ -285,4 +299,17 @@ export function dnsPromises(from: RepresentativePod, dns: Peer, role: string): F
     protocol,
     allowed: true,
   }));
+}
+
+/**
+ * The proofs' model options from the context key `cdk8s-netpol/pod-cidrs` (a list, or a
+ * comma-separated string), as the app or the first chart that sets it gives it.
+ */
+function podCidrsOf(charts: readonly Chart[]): { podCidrs?: string[] } {
+  const value = charts.map((chart) => chart.node.tryGetContext(POD_CIDRS_CONTEXT_KEY)).find((v) => v !== undefined);
+  if (value === undefined) {
+    return {};
+  }
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : value;
+  return { podCidrs: list };
 }

@@ -285,7 +285,7 @@ describe('entity rules: nets, ports, protocols', () => {
   test('a DNS name matches nets only when they admit every address', () => {
     const all = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }] }));
     expect(allowed(all, 'prod/web', 'api.stripe.com', 443)).toBe(true);
-    expect(reasons(all, 'prod/web', 'api.stripe.com', 443)).toContain('a DNS name\'s addresses are unknown, so rules on narrower nets (allow or deny) do not apply to it');
+    expect(reasons(all, 'prod/web', 'api.stripe.com', 443)).toContain('Allow to nets 0.0.0.0/0');
     const internet = model(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] } }] }));
     expect(allowed(internet, 'prod/web', 'api.stripe.com', 443)).toBe(false);
   });
@@ -305,5 +305,134 @@ describe('entity rules: nets, ports, protocols', () => {
     const m = model(knp('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.1.0/24' } }] }] }));
     expect(allowed(m, 'prod/web', 'prod/db', 1)).toBe(true);
     expect(allowed(m, 'other/web', 'prod/db', 1)).toBe(false);
+  });
+});
+
+describe('review fixes: unknown addresses against nets/notNets fail closed (pods from manifests, DNS names)', () => {
+  const build = (objs: any[], withIps = false) => {
+    const m = NetworkModel.fromManifests(objs);
+    m.addPod({ namespace: 'a', name: 'web', labels: { app: 'web' }, ...(withIps ? { ip: '10.0.0.1' } : {}) });
+    m.addPod({ namespace: 'a', name: 'api', labels: { app: 'api' }, ...(withIps ? { ip: '10.0.0.2' } : {}) });
+    return m;
+  };
+
+  test('Deny nets 10.0.0.0/8 (the pod CIDR), then Allow: pods without an IP are denied, failing closed; with IPs the deny decides', () => {
+    const policy = gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['10.0.0.0/8'] } }, { action: 'Allow' }] });
+    const v = build([policy]).evaluate({ from: 'a/web', to: 'a/api', port: 80 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('failing closed');
+    expect(v.reasons[0]).toContain('the address of pod a/api is unknown (pods built from manifests have none) and might lie in nets 10.0.0.0/8; ' +
+      'add the pod with its ip (NetworkModel.addPod), or give the cluster\'s pod ranges (NetworkModelOptions.podCidrs');
+    expect(build([policy])._explain({ from: 'a/web', to: 'a/api', port: 80 }).sides.find((side) => side.undecided)?.undecided)
+      .toMatch(/might lie in nets 10\.0\.0\.0\/8/);
+    expect(build([policy], true).evaluate({ from: 'a/web', to: 'a/api', port: 80 }).allowed).toBe(false);
+    const outside = gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['192.168.0.0/16'] } }, { action: 'Allow' }] });
+    expect(build([outside], true).evaluate({ from: 'a/web', to: 'a/api', port: 80 }).allowed).toBe(true);
+  });
+
+  test('Deny nets 0.0.0.0/0 matches every pod, with or without an IP', () => {
+    const policy = gnp('g', {
+      order: 1,
+      selector: 'app == "web"',
+      types: ['Egress'],
+      egress: [{ action: 'Deny', destination: { nets: ['0.0.0.0/0'] } }, { action: 'Allow', destination: { selector: 'app == "api"' } }],
+    });
+    const v = build([policy]).evaluate({ from: 'a/web', to: 'a/api', port: 80 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('denied by GlobalNetworkPolicy g (tier default) egress rule #1 (Deny to nets 0.0.0.0/0)');
+  });
+
+  test('a Deny on the metadata address (a range no pod has) does not touch pod-to-pod traffic', () => {
+    const policy = gnp('g', { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Allow' }] });
+    expect(build([policy]).evaluate({ from: 'a/web', to: 'a/api', port: 80 }).allowed).toBe(true);
+  });
+
+  test('an Allow whose nets cannot be decided does not allow, and the reason says so', () => {
+    const policy = gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }] });
+    const v = build([policy]).evaluate({ from: 'a/web', to: 'a/api', port: 80 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('(Allow to nets 10.0.0.0/8) was not applied: the address of pod a/api is unknown');
+    expect(build([policy], true).evaluate({ from: 'a/web', to: 'a/api', port: 80 }).allowed).toBe(true);
+  });
+
+  test('Deny notNets / Deny nets vs a DNS name fail closed; an address is decided', () => {
+    const notNets = gnp('g', { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { notNets: ['10.0.0.0/8'] } }, { action: 'Allow' }] });
+    const m = build([notNets]);
+    const v = m.evaluate({ from: 'a/web', to: 'api.stripe.com', port: 443 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('the addresses of the DNS name api.stripe.com are unknown and might lie in notNets 10.0.0.0/8');
+    expect(m.evaluate({ from: 'a/web', to: '8.8.8.8', port: 443 }).allowed).toBe(false);
+    expect(m.evaluate({ from: 'a/web', to: '10.1.2.3', port: 443 }).allowed).toBe(true);
+    const metadata = gnp('g', {
+      order: 1,
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }],
+    });
+    const mm = build([metadata]);
+    expect(mm.evaluate({ from: 'a/web', to: 'metadata.google.internal', port: 80 }).allowed).toBe(false);
+    expect(mm.evaluate({ from: 'a/web', to: '169.254.169.254', port: 80 }).allowed).toBe(false);
+    expect(mm.evaluate({ from: 'a/web', to: '203.0.113.1', port: 80 }).allowed).toBe(true);
+  });
+
+  test('Pass that might match a name fails closed', () => {
+    const policy = gnp('g', { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Pass', destination: { nets: ['10.0.0.0/8'] } }, { action: 'Allow' }] });
+    const v = build([policy]).evaluate({ from: 'a/web', to: 'api.example.com', port: 443 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('it might match (Pass) and the model cannot tell');
+  });
+
+  test('::/0 alone does not admit a name (it may have only IPv4 addresses); 0.0.0.0/0 does; an IPv6 client needs both', () => {
+    const v6 = gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['::/0'] } }] });
+    expect(build([v6]).evaluate({ from: 'a/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(false);
+    const v4 = gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }] });
+    expect(build([v4]).evaluate({ from: 'a/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(true);
+    const m = NetworkModel.fromManifests([v4]);
+    m.addPod({ namespace: 'a', name: 'web', labels: { app: 'web' }, ip: 'fd00::1' });
+    expect(m.evaluate({ from: 'a/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(false);
+    const both = NetworkModel.fromManifests([gnp('g', { order: 1, selector: 'app == "web"', types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0', '::/0'] } }] })]);
+    both.addPod({ namespace: 'a', name: 'web', labels: { app: 'web' }, ip: 'fd00::1' });
+    expect(both.evaluate({ from: 'a/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(true);
+  });
+
+  test('an HTTP match on an egress rule is refused (Calico enforces HTTP matches on inbound requests only)', () => {
+    expect(() => NetworkModel.fromManifests([gnp('g', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', http: { methods: ['GET'] } }] })]))
+      .toThrow(/GlobalNetworkPolicy g spec.egress\[0\]: an HTTP match on an egress rule is not modelled: Calico's application layer policy enforces HTTP matches on inbound requests only/);
+  });
+});
+
+describe('podCidrs: where pods without an address lie', () => {
+  const guardrail = (nets: string[]) => gnp('g', { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets } }, { action: 'Allow' }] });
+  const build = (nets: string[], podCidrs?: string[]) => {
+    const m = NetworkModel.fromManifests([guardrail(nets)], podCidrs ? { podCidrs } : undefined);
+    m.addPod({ namespace: 'a', name: 'web' });
+    m.addPod({ namespace: 'a', name: 'api' });
+    return m;
+  };
+  const probe = { from: 'a/web', to: 'a/api', port: 80 };
+
+  test('a deny outside every pod range does not apply to pods: decided, allowed', () => {
+    expect(build(['100.100.100.200/32']).evaluate(probe).allowed).toBe(false);
+    const v = build(['100.100.100.200/32'], ['10.244.0.0/16', 'fd00:10::/64'])._explain(probe);
+    expect(v.allowed).toBe(true);
+    expect(v.sides.every((side) => side.undecided === undefined)).toBe(true);
+  });
+
+  test('a deny around every pod range applies: decided, denied (not undecided)', () => {
+    const v = build(['10.0.0.0/8'], ['10.244.0.0/16'])._explain(probe);
+    expect(v.allowed).toBe(false);
+    expect(v.sides.find((side) => !side.allowed)?.undecided).toBeUndefined();
+  });
+
+  test('a deny inside a pod range stays undecided and fails closed', () => {
+    const v = build(['10.244.7.0/24'], ['10.244.0.0/16'])._explain(probe);
+    expect(v.allowed).toBe(false);
+    expect(v.sides.find((side) => !side.allowed)?.undecided).toMatch(/might lie in nets 10\.244\.7\.0\/24/);
+  });
+
+  test('bad podCidrs are refused at the call', () => {
+    expect(() => NetworkModel.fromManifests([], { podCidrs: [] })).toThrow(/NetworkModel.fromManifests\(\): podCidrs \[\] must list the cluster's pod address ranges/);
+    expect(() => new NetworkModel({ podCidrs: ['10.244.0.1/16'] })).toThrow(/new NetworkModel\(\): podCidrs\[0\] "10.244.0.1\/16" is not a valid CIDR: host bits are set/);
+    expect(() => new NetworkModel({ podCidrs: 'x' as any })).toThrow(/podCidrs "x" must list/);
   });
 });

@@ -54,7 +54,8 @@ describe('compileCalicoRule (SEMANTICS.md §3 "Rules", "Rule fields")', () => {
     const r = rule({ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, 'egress');
     expect(r.matches(egress(external('169.254.169.254')))).toBe(true);
     expect(r.matches(egress(external('203.0.113.1')))).toBe(false);
-    expect(r.matches(egress({ kind: 'name', id: 'metadata.internal', name: 'metadata.internal' }))).toBe(false);
+    // A name's addresses are unknown: it might lie in the nets.
+    expect(r.matches(egress({ kind: 'name', id: 'metadata.internal', name: 'metadata.internal' }))).toEqual({ unknown: expect.stringContaining('are unknown and might lie in nets 169.254.169.254/32') });
   });
 
   test('an empty rule matches everything; a selector never matches an address outside the cluster', () => {
@@ -62,10 +63,15 @@ describe('compileCalicoRule (SEMANTICS.md §3 "Rules", "Rule fields")', () => {
     expect(rule({ action: 'Allow', source: { selector: 'all()' } }, 'ingress', 'global').matches(ingress(external('203.0.113.1')))).toBe(false);
   });
 
-  test('a pod without an address matches neither nets nor notNets', () => {
+  test('a pod without an address: nets holding every address match, narrower nets are unknown, ranges no pod has do not match', () => {
     const noIp = pod('prod', { app: 'api' });
-    expect(rule({ action: 'Allow', source: { nets: ['0.0.0.0/0'] } }).matches(ingress(noIp))).toBe(false);
-    expect(rule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Allow', source: { nets: ['0.0.0.0/0'] } }).matches(ingress(noIp))).toBe(true);
+    expect(rule({ action: 'Allow', source: { nets: ['10.0.0.0/8'] } }).matches(ingress(noIp))).toEqual({ unknown: expect.stringContaining('the address of pod prod/') });
+    expect(rule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }).matches(ingress(noIp))).toEqual({ unknown: expect.stringContaining('add the pod with its ip') });
+    expect(rule({ action: 'Allow', source: { notNets: ['0.0.0.0/0'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Deny', source: { nets: ['169.254.169.254/32'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Deny', source: { nets: ['fd00:ec2::254/128'] } }).matches(ingress(noIp))).toBe(false);
+    expect(rule({ action: 'Deny', source: { notNets: ['169.254.0.0/16'] } }).matches(ingress(noIp))).toBe(true);
     expect(rule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }).matches(ingress(pod('prod', { app: 'api' }, { ip: '192.168.1.1' })))).toBe(true);
   });
 

@@ -232,8 +232,9 @@ describe('toFQDNs', () => {
     const everything = model(cnp('web', { endpointSelector: app('web'), egress: [{ toCIDR: ['0.0.0.0/0'] }] }));
     expect(allowed(everything, 'prod/web', 'api.stripe.com', 443)).toBe(true);
     const world = model(cnp('web', { endpointSelector: app('web'), egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] }));
-    expect(allowed(world, 'prod/web', 'api.stripe.com', 443)).toBe(true);
-    expect(reasons(world, 'prod/web', 'api.stripe.com', 443)).toContain('deny rules on CIDRs do not apply to it: probe an address to check one');
+    // The name's addresses might lie in the denied CIDR: the deny fails closed.
+    expect(allowed(world, 'prod/web', 'api.stripe.com', 443)).toBe(false);
+    expect(reasons(world, 'prod/web', 'api.stripe.com', 443)).toContain('the model cannot tell whether the deny rule matches, so it fails closed');
     expect(allowed(world, 'prod/web', '169.254.169.254', 443)).toBe(false);
   });
 });
@@ -410,5 +411,82 @@ describe('isolation and union', () => {
     expect(allowed(m, 'prod/web', 'prod/db', 80)).toBe(true);
     expect(reasons(m, 'prod/web', 'prod/db', 80)).toContain('CiliumNetworkPolicy prod/db specs[0] ingress rule #1');
     expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+  });
+});
+
+describe('review fixes: Cilium', () => {
+  const build = (objs: any[], webLabels: Record<string, string> = { app: 'web' }, options?: any) => {
+    const m = NetworkModel.fromManifests(objs, options);
+    m.addPod({ namespace: 'prod', name: 'web', labels: webLabels, ip: '10.0.0.1' });
+    m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api' }, ip: '10.0.0.2' });
+    return m;
+  };
+  const fromWeb = { matchLabels: { app: 'web' } };
+  const api = { matchLabels: { app: 'api' } };
+
+  test('egressDeny toCIDRSet 0.0.0.0/0 except 10.0.0.0/8 might match a DNS name: denied, failing closed', () => {
+    const m = build([cnp('d', { endpointSelector: {}, egressDeny: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] }], egress: [{ toEntities: ['world'] }] })]);
+    const v = m.evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0]).toContain('the model cannot tell whether the deny rule matches, so it fails closed: the addresses of the DNS name api.stripe.com are unknown');
+    expect(m.evaluate({ from: 'prod/web', to: '8.8.8.8', port: 443 }).allowed).toBe(false);
+    expect(m.evaluate({ from: 'prod/web', to: '10.9.9.9', port: 443 }).allowed).toBe(true);
+  });
+
+  test('toCIDR ::/0 does not admit a name; 0.0.0.0/0 does', () => {
+    expect(build([cnp('p', { endpointSelector: fromWeb, egress: [{ toCIDR: ['::/0'] }] })]).evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(false);
+    expect(build([cnp('p', { endpointSelector: fromWeb, egress: [{ toCIDR: ['0.0.0.0/0'] }] })]).evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 }).allowed).toBe(true);
+  });
+
+  test('enableDefaultDeny: false does not switch off L7 rules: a request no HTTP rule admits is denied, one that matches is allowed', () => {
+    const m = build([cnp('p', {
+      endpointSelector: api,
+      enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [fromWeb], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    })]);
+    const post = m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80, http: { method: 'POST', path: '/' } });
+    expect(post.allowed).toBe(false);
+    expect(post.reasons[1]).toContain('denied at L7');
+    expect(post.reasons[1]).toContain('L7 rules apply on this port whatever enableDefaultDeny says');
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80, http: { method: 'GET', path: '/' } }).allowed).toBe(true);
+    // Other ports, and peers the L7 rule does not select, stay open (no default deny).
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 81, http: { method: 'POST', path: '/' } }).allowed).toBe(true);
+    expect(m.evaluate({ from: '1.2.3.4', to: 'prod/api', port: 80, http: { method: 'POST', path: '/' } }).allowed).toBe(true);
+  });
+
+  test('toPorts: [] is L3-only (every port), in allow and in deny rules', () => {
+    const allow = build([cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [fromWeb], toPorts: [] }] })]);
+    expect(allow.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(allow.evaluate({ from: '1.2.3.4', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    const deny = build([cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{}] }], ingressDeny: [{ fromEndpoints: [fromWeb], toPorts: [] }] })]);
+    expect(deny.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+  });
+
+  test('rules: {http: []} is a plain L4 allow', () => {
+    const m = build([cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [fromWeb], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [] } }] }] })]);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80, http: { method: 'GET', path: '/' } }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 81 }).allowed).toBe(false);
+  });
+
+  test('HTTP rules with a port range (endPort) are refused', () => {
+    expect(() => build([cnp('p', {
+      endpointSelector: api,
+      ingress: [{ toPorts: [{ ports: [{ port: '80', endPort: 90, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    })]))
+      .toThrow(/ports\[0\]: HTTP rules cannot be used with port ranges \(endPort\)/);
+  });
+
+  test('labels outside Cilium\'s identity (pod-template-hash, kubernetes.io/*) match nothing, in CNPs and in K8s NPs on Cilium', () => {
+    const labels = { 'app': 'web', 'pod-template-hash': 'abc', 'kubernetes.io/role': 'fe', 'app.kubernetes.io/name': 'web' };
+    const by = (matchLabels: Record<string, string>) => [cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{ matchLabels }] }] })];
+    expect(build(by({ 'pod-template-hash': 'abc' }), labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    expect(build(by({ 'kubernetes.io/role': 'fe' }), labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    expect(build(by({ 'app.kubernetes.io/name': 'web' }), labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const notExists = [cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'pod-template-hash', operator: 'DoesNotExist' }] }] }] })];
+    expect(build(notExists, labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const k = knp('k', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'pod-template-hash': 'abc' } } }] }] });
+    expect(build([k], labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(build([k], labels, { cni: 'cilium' }).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { ciliumLabels, compileCiliumSelector } from '../../src/analysis/cilium-selector';
+import { ciliumLabels, compileCiliumSelector, isIdentityRelevantLabel } from '../../src/analysis/cilium-selector';
 import { PodSide } from '../../src/analysis/endpoint';
 
 const pod = (namespace: string, labels: Record<string, string>, namespaceLabels: Record<string, string> = {}): PodSide => ({
@@ -70,5 +70,34 @@ describe('compileCiliumSelector (SEMANTICS.md §2 "Namespaces")', () => {
     [[], /is not an endpoint selector/],
   ])('refuses %j', (selector, message) => {
     expect(() => compileCiliumSelector(selector, 'w', 'prod', false)).toThrow(message);
+  });
+});
+
+describe('Cilium\'s default identity-label filter', () => {
+  test('leaves out hashes, kubernetes.io/*, k8s.io/*, statefulset pod names; keeps app.kubernetes.io and ordinary labels', () => {
+    for (const key of ['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'kubernetes.io/role', 'k8s.io/x',
+      'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'batch.kubernetes.io/job-completion-index', 'beta.kubernetes.io/os',
+      'io.kubernetes.container.name', 'annotation.x', 'etcd_node']) {
+      expect([key, isIdentityRelevantLabel(key)]).toEqual([key, false]);
+    }
+    for (const key of ['app', 'app.kubernetes.io/name', 'io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name', 'tier', 'job-name']) {
+      expect([key, isIdentityRelevantLabel(key)]).toEqual([key, true]);
+    }
+  });
+
+  test('selectors see only the kept labels: matchLabels on a filtered label matches nothing, DoesNotExist on it always matches', () => {
+    const p: PodSide = {
+      kind: 'pod',
+      id: 'a/web',
+      namespace: 'a',
+      name: 'web',
+      labels: { 'app': 'web', 'pod-template-hash': 'abc' },
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'a' },
+      ports: [],
+      hostNetwork: false,
+    };
+    expect(ciliumLabels(p)).toEqual({ 'app': 'web', 'io.kubernetes.pod.namespace': 'a', 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'a' });
+    expect(compileCiliumSelector({ matchLabels: { 'pod-template-hash': 'abc' } }, 'x', undefined, false).matches(p)).toBe(false);
+    expect(compileCiliumSelector({ matchExpressions: [{ key: 'pod-template-hash', operator: 'DoesNotExist' }] }, 'x', undefined, false).matches(p)).toBe(true);
   });
 });

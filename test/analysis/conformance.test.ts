@@ -1614,7 +1614,7 @@ describe('non-table conformance cases', () => {
     const model = newE2eModel();
     const spec = { endpointSelector: {}, ingress: [{}] };
     expect(() => model.addManifest({ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'x' }, spec }))
-      .toThrow(/cilium\.io\/v2alpha1 CiliumNetworkPolicy c is not supported: the model evaluates networking\.k8s\.io\/v1 NetworkPolicy, cilium\.io\/v2/);
+      .toThrow(/cilium\.io\/v2alpha1 CiliumNetworkPolicy c is not supported; the model evaluates CiliumNetworkPolicy under apiVersion cilium\.io\/v2 only/);
     expect(() => model.addManifest({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'anp' }, spec: {} }))
       .toThrow(/AdminNetworkPolicy anp is not supported/);
     expect(() => model.addManifest({ apiVersion: 'extensions/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'old', namespace: 'x' }, spec: {} }))

@@ -37,7 +37,7 @@ describe('KubernetesPolicy', () => {
   test('ipBlocks: names match only a block admitting every address; on Cilium (ipBlocksMatchPods false) pods never match', () => {
     const everything = compile({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] });
     const name = { kind: 'name' as const, id: 'api.example.com', name: 'api.example.com' };
-    expect(everything.allowingRule('egress', name, name, 443, 'TCP')).toBe('prod/x egress rule #1 (to 0.0.0.0/0 on every port)');
+    expect(everything.allowingRule('egress', name, name, 443, 'TCP')).toBe('prod/x egress rule #1 (to 0.0.0.0/0 (every address) on every port)');
     const internet = compile({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
     expect(internet.allowingRule('egress', name, name, 443, 'TCP')).toBeUndefined();
     const withIp = { ...pod(), ip: '10.0.0.1' };

@@ -1,6 +1,6 @@
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CalicoGlobalDeny, NetworkModel, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { CalicoGlobalDeny, ClusterCni, NetworkModel, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = 'prod') => ({
   apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec,
@@ -143,7 +143,7 @@ describe('NetworkModel', () => {
     expect(m.evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 })).toEqual({
       allowed: false,
       reasons: ['egress of prod/web: denied, isolated by prod/web and no rule of these allows TCP/443 to api.stripe.com; a DNS name\'s addresses are unknown: ' +
-        'only an ipBlock admitting every address (0.0.0.0/0 or ::/0 without except) admits it'],
+        'only ipBlocks admitting every address of the connection\'s family (0.0.0.0/0 without except; for a client with an IPv6 address also ::/0) admit it'],
     });
     expect(m.evaluate({ from: 'prod/api', to: 'API.stripe.com.', port: 443 }).allowed).toBe(true);
   });
@@ -241,5 +241,77 @@ describe('NetworkModel', () => {
     ])('%#', (call, message) => {
       expect(call).toThrow(message);
     });
+  });
+});
+
+describe('review fixes: the model', () => {
+  const knp = (name: string, namespace: string, spec: any) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+  const cnp = (name: string, namespace: string, spec: any) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+  const pods = (m: NetworkModel) => {
+    m.addPod({ namespace: 'a', name: 'web', labels: { app: 'web' }, ip: '10.0.0.1' });
+    m.addPod({ namespace: 'a', name: 'api', labels: { app: 'api' }, ip: '10.0.0.2' });
+    return m;
+  };
+
+  test('policy kinds under an apiVersion the model does not evaluate are refused, naming the apiVersion it expects', () => {
+    for (const kind of ['GlobalNetworkPolicy', 'Tier', 'NetworkPolicy']) {
+      expect(() => NetworkModel.fromManifests([{ apiVersion: 'crd.projectcalico.org/v1', kind, metadata: { name: 'x', namespace: 'a' }, spec: { selector: 'all()' } }]))
+        .toThrow(new RegExp(`crd\\.projectcalico\\.org/v1 ${kind} x is not supported; the model evaluates ${kind} under apiVersion .*projectcalico\\.org/v3`));
+    }
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny' }, spec: {} }]))
+      .toThrow(/policy\.networking\.k8s\.io\/v1alpha2 ClusterNetworkPolicy deny is not supported: this kind can change which traffic is allowed/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'Profile', metadata: { name: 'p' }, spec: {} }]))
+      .toThrow(/projectcalico\.org\/v3 Profile p is not supported/);
+    // Staged policies are still skipped: never enforced.
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'StagedGlobalNetworkPolicy', metadata: { name: 's' }, spec: {} }])).not.toThrow();
+  });
+
+  test('cni option: ipBlock against pod addresses follows the CNI; CNPs decide the default', () => {
+    const k = knp('k', 'a', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
+    const probe = { from: 'a/web', to: 'a/api', port: 80 };
+    expect(pods(NetworkModel.fromManifests([k])).evaluate(probe).allowed).toBe(true);
+    expect(pods(NetworkModel.fromManifests([k], { cni: ClusterCni.KUBERNETES })).evaluate(probe).allowed).toBe(true);
+    expect(pods(NetworkModel.fromManifests([k], { cni: ClusterCni.CALICO })).evaluate(probe).allowed).toBe(true);
+    expect(pods(NetworkModel.fromManifests([k], { cni: ClusterCni.CILIUM })).evaluate(probe).allowed).toBe(false);
+    expect(pods(NetworkModel.fromManifests([k, cnp('x', 'zzz', { endpointSelector: {}, ingress: [{}] })])).evaluate(probe).allowed).toBe(false);
+    const m = pods(new NetworkModel({ cni: ClusterCni.CILIUM }));
+    m.addManifest(k);
+    expect(m.evaluate(probe).allowed).toBe(false);
+  });
+
+  test('cni option: CNPs with cni calico (or kubernetes), Calico objects with cni cilium, and bad options are errors', () => {
+    const c = cnp('x', 'a', { endpointSelector: {}, ingress: [{}] });
+    expect(() => NetworkModel.fromManifests([c], { cni: ClusterCni.CALICO }))
+      .toThrow(/CiliumNetworkPolicy x cannot join a model whose cni is "calico": Cilium policies are enforced only by Cilium/);
+    expect(() => NetworkModel.fromManifests([c], { cni: ClusterCni.KUBERNETES })).toThrow(/cannot join a model whose cni is "kubernetes"/);
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 't' }, spec: { order: 1 } }], { cni: ClusterCni.CILIUM }))
+      .toThrow(/Tier t cannot join a model whose cni is "cilium"/);
+    expect(() => new NetworkModel({ cni: 'flannel' as any })).toThrow(/new NetworkModel\(\): cni "flannel" is not one of kubernetes, cilium, calico/);
+    expect(() => NetworkModel.fromManifests([], { cnii: 'x' } as any)).toThrow(/options has an unknown key "cnii"/);
+    const chart = Testing.chart();
+    expect(NetworkModel.fromChart(chart, { cni: ClusterCni.CILIUM }).podIds).toEqual([]);
+  });
+
+  test('cluster-internal DNS names as destination are refused', () => {
+    const m = pods(new NetworkModel());
+    for (const to of ['api.a.svc.cluster.local', 'api.a.svc', 'api.a.svc.corp.example', 'x.cluster.local']) {
+      expect(() => m.evaluate({ from: 'a/web', to, port: 80 })).toThrow(/is a cluster-internal DNS name: it resolves to a Service's ClusterIP .* probe the pod instead/);
+    }
+    expect(m.evaluate({ from: 'a/web', to: 'svc.example.com', port: 80 }).allowed).toBe(true);
+  });
+
+  test('many Calico policies in one namespace build in linear time', () => {
+    const objs = Array.from({ length: 5000 }, (_, i) => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: `p${i}`, namespace: 'a' },
+      spec: { order: i, selector: `app == "x${i}"`, ingress: [{ action: 'Allow', source: { selector: `app == "y${i}"` } }] },
+    }));
+    const start = Date.now();
+    const m = NetworkModel.fromManifests(objs);
+    m.addPod({ namespace: 'a', name: 'a', labels: { app: 'x1' } });
+    m.addPod({ namespace: 'a', name: 'b', labels: { app: 'y1' } });
+    expect(m.evaluate({ from: 'a/b', to: 'a/a', port: 80 }).allowed).toBe(true);
+    expect(Date.now() - start).toBeLessThan(5000);
   });
 });

@@ -131,10 +131,11 @@ describe('Report.fromManifests and writeForApp', () => {
       apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'anp' }, spec: { priority: 1, subject: { namespaces: {} }, ingress: [] },
     }]);
     const report = Report.fromManifests(objects, { title: 'Mixed' });
-    expect(report.toMarkdown()).toContain('> **Not evaluated** (kinds the model does not evaluate; the matrix leaves them out): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
+    expect(report.toMarkdown()).toContain('> **Incomplete verdicts:** the verdicts below ignore these objects, which the model does not evaluate and which may ' +
+      'allow or deny traffic (not evaluated): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
     expect(report.toMarkdown()).not.toContain('CiliumNetworkPolicy x');
     expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress; list the peers and ports needed |');
-    expect(report.toHtml()).toContain('<p class="warning">Not evaluated (kinds the model does not evaluate; the matrix leaves them out)');
+    expect(report.toHtml()).toContain('<p class="warning">Incomplete verdicts: the verdicts below ignore these objects');
     // The Cilium default deny closes egress and the Kubernetes allow-all opens ingress (a union on Cilium).
     const standIn = report.matrix.sources.find((s) => s.namespace === 'p')!.id;
     const cell = (from: string, to: string) => report.matrix.cells.find((c) => c.from === from && c.to === to)!;

@@ -201,10 +201,13 @@ describe('cdk8s-netpol matrix and diff', () => {
   test('kinds the model does not evaluate are reported, in matrix and diff', async () => {
     const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec: {priority: 1, subject: {namespaces: {}}}';
     const matrix = await run('matrix', app(anp));
-    expect(matrix.err).toMatch(/Not evaluated \(kinds the model does not evaluate; the matrix leaves them out\): policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy x1/);
-    expect(matrix.out).toContain('> **Not evaluated**');
+    expect(matrix.err).toMatch(/Incomplete verdicts: the matrix ignores objects the model does not evaluate \(not evaluated\): policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy x1/);
+    expect(matrix.out).toContain('> **Incomplete verdicts:** the verdicts below ignore these objects');
+    const mermaid = await run('matrix', '--format', 'mermaid', app(anp));
+    expect(mermaid.out).toMatch(/^%% Incomplete verdicts: .*AdminNetworkPolicy x1/);
     const diff = await run('diff', app(''), app(anp));
-    expect(diff.out).toContain('> **Not evaluated** (kinds the model does not evaluate; the diff leaves them out): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
+    expect(diff.out).toContain('> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may allow or deny ' +
+      'traffic (not evaluated): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
   });
 
   test('Cilium and Calico policies are evaluated in matrix and diff', async () => {
@@ -229,5 +232,50 @@ describe('cdk8s-netpol matrix and diff', () => {
   test('matrix and diff on unusable input exit 2', async () => {
     expect((await run('matrix', '/no/such/dir')).code).toBe(2);
     expect((await run('diff', '/no/such/dir', app(''))).code).toBe(2);
+  });
+});
+
+describe('review fixes: explain refuses what the model refuses; --cni', () => {
+  const pods = [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: a, labels: {app: api}}\nspec: {containers: [{name: c, image: x}]}',
+  ];
+  const gnp = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: allow-to-set}\nspec:\n  order: 10\n  selector: app == "web"\n' +
+    '  types: [Egress]\n  egress:\n  - action: Deny\n    destination: {selector: role == "blocked"}\n  - action: Allow';
+
+  test.each([
+    ['GlobalNetworkSet', 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: {name: blocked, labels: {role: blocked}}\nspec: {nets: [203.0.113.0/24]}',
+      /projectcalico\.org\/v3 GlobalNetworkSet blocked is not supported: Calico network sets/],
+    ['AdminNetworkPolicy', 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-all}\nspec: {priority: 1}',
+      /policy\.networking\.k8s\.io\/v1alpha1 AdminNetworkPolicy deny-all is not supported: admin network policies/],
+    ['crd.projectcalico.org GlobalNetworkPolicy', 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: deny}\nspec: {selector: all()}',
+      /crd\.projectcalico\.org\/v1 GlobalNetworkPolicy deny is not supported; the model evaluates GlobalNetworkPolicy under apiVersion projectcalico\.org\/v3/],
+    ['CiliumCIDRGroup', 'apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: g}\nspec: {externalCIDRs: [1.2.3.0/24]}', /CiliumCIDRGroup g is not supported/],
+  ])('explain with a %s exits 2 with the model\'s refusal instead of a verdict', async (_kind, extra, message) => {
+    for (const to of ['203.0.113.5', 'a/api']) {
+      const result = await run('explain', tempFile('m.yaml', [...pods, gnp, extra].join('\n---\n')), '--from', 'a/web', '--to', to, '--port', '443');
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(message);
+    }
+  });
+
+  test('explain --cni: the CNI\'s semantics decide a Kubernetes ipBlock against a pod address', async () => {
+    const file = tempFile('m.yaml', [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: k, namespace: a}\nspec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], ' +
+        'egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}',
+    ].join('\n---\n'));
+    expect((await run('explain', file, '--from', 'a/web', '--to', '8.8.8.8', '--port', '443', '--cni', 'cilium')).code).toBe(0);
+    const bad = await run('explain', file, '--from', 'a/web', '--to', '8.8.8.8', '--port', '443', '--cni', 'flannel');
+    expect(bad.code).toBe(2);
+    const cnp = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: a}\nspec: {endpointSelector: {}, ingress: [{}]}';
+    const mixed = await run('explain', tempFile('m.yaml', [...pods, cnp].join('\n---\n')), '--from', 'a/web', '--to', 'a/api', '--port', '80', '--cni', 'calico');
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/cannot join a model whose cni is "calico"/);
+    const matrix = await run('matrix', '--format', 'json', '--cni', 'calico', tempFile('m.yaml', [...pods, cnp].join('\n---\n')));
+    expect(matrix.code).toBe(2);
+    const diff = await run('diff', '--cni', 'cilium', tempFile('a.yaml', pods.join('\n---\n')), tempFile('b.yaml', [...pods, cnp].join('\n---\n')));
+    expect(diff.code).toBe(0);
   });
 });

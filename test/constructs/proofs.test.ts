@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AllowPrometheusScrape, ExternalHttpsEgress, Peer, PolicyEngine, PolicyProofs, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { AllowPrometheusScrape, CalicoGlobalDeny, ExternalHttpsEgress, Peer, PolicyEngine, PolicyProofs, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 import { labelsSatisfying } from '../../src/constructs/proofs';
 import { LabelExpression, LabelSelector } from '../../src/core/selector';
 import { synthValid } from '../support/manifests';
@@ -101,6 +101,24 @@ describe('synth-time proofs', () => {
       }
       expect(() => Testing.synth(chart)).not.toThrow();
     }
+  });
+
+  test('a promise the model cannot decide (a pod address against a Calico guardrail) is reported as not provable; the pod ranges decide it', () => {
+    const build = (podCidrs?: string[]) => {
+      const app = Testing.app();
+      if (podCidrs) {
+        // A list, or as `cdk8s synth -c` gives it, a comma-separated string.
+        app.node.setContext('cdk8s-netpol/pod-cidrs', podCidrs.length === 1 ? podCidrs : podCidrs.join(','));
+      }
+      const chart = new Chart(app, 'production');
+      new CalicoGlobalDeny(chart, 'guardrail', { nets: ['100.100.100.200/32'] });
+      new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
+      return chart;
+    };
+    expect(() => Testing.synth(build())).toThrow(/promises that pod reaches pods \{k8s-app=kube-dns\} in namespace kube-system on UDP\/53 \[pod-dns-udp\], but this cannot be proven: .*might lie in nets 100\.100\.100\.200\/32.*Set the context key cdk8s-netpol\/pod-cidrs/);
+    expect(() => Testing.synth(build(['10.244.0.0/16', 'fd00:10::/64']))).not.toThrow();
+    // Inside the pod range, the guardrail really might block kube-dns: still not provable.
+    expect(() => Testing.synth(build(['100.64.0.0/10']))).toThrow(/\[pod-dns-udp\], but this cannot be proven/);
   });
 
   test('an app with both Cilium and Calico policies is not proven (one cluster runs one CNI), with a warning', () => {

@@ -51,7 +51,8 @@ export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatr
     '',
     `**${opened.length}** flow(s) opened, **${closed.length}** closed.`,
     '',
-    ...(notEvaluated.length > 0 ? [`> **Not evaluated** (kinds the model does not evaluate; the diff leaves them out): ${notEvaluated.join(', ')}`, ''] : []),
+    ...(notEvaluated.length > 0 ? ['> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
+      `allow or deny traffic (not evaluated): ${notEvaluated.join(', ')}`, ''] : []),
     '## Opened',
     '',
     ...list(opened),

@@ -58,7 +58,7 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
 </head>
 <body>
 <h1>${escape(title)}</h1>
-${notEvaluated.length > 0 ? `<p class="warning">Not evaluated (kinds the model does not evaluate; the matrix leaves them out): ${escape(notEvaluated.join(', '))}</p>` : ''}
+${notEvaluated.length > 0 ? `<p class="warning">Incomplete verdicts: the verdicts below ignore these objects, which the model does not evaluate and which may allow or deny traffic (not evaluated): ${escape(notEvaluated.join(', '))}</p>` : ''}
 <h2>Connectivity matrix</h2>
 <p class="legend"><span style="background:#dafbe1">allowed</span><span style="background:#fff8c5">some ports</span><span style="background:#ffebe9">denied</span><span style="background:#cf222e;color:#fff">metadata endpoint reachable</span><span style="background:#f6f8fa">self: a pod always reaches itself</span> Rows are sources, columns destinations; hover a cell for the reasons.</p>
 ${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}

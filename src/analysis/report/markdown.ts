@@ -12,7 +12,8 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
   const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
   const lines = [`# ${title}`, ''];
   if (notEvaluated.length > 0) {
-    lines.push(`> **Not evaluated** (kinds the model does not evaluate; the matrix leaves them out): ${notEvaluated.join(', ')}`, '');
+    lines.push('> **Incomplete verdicts:** the verdicts below ignore these objects, which the model does not evaluate and which may allow or deny ' +
+      `traffic (not evaluated): ${notEvaluated.join(', ')}`, '');
   }
   for (const note of matrix.notes ?? []) {
     lines.push(`> ${note}`, '');
