@@ -8,10 +8,10 @@
  * `NetworkPolicy` API (`cdk8s-plus`).
  */
 import { App, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 // The generated Kubernetes classes cdk8s-plus-28 ships: what `cdk8s import k8s` would give a user.
 import { IntOrString, KubeNetworkPolicy, NetworkPolicySpec } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
 import { AllowPrometheusScrape, ExternalHttpsEgress, PolicyEngine, ThreeTierApp, ZeroTrustNamespace } from '../src';
 
 export const VARIANTS = ['netpol', 'netpol-unchecked', 'hand-written', 'hand-wrapped', 'cdk8s-plus', 'netpol-cilium', 'netpol-calico'] as const;
@@ -127,8 +127,13 @@ function handWrittenNamespace(chart: Chart, namespace: string): void {
 function handWrappedNamespace(chart: Chart, namespace: string): void {
   const groups: Record<string, Construct> = {};
   const groupOf: Record<string, string> = {
-    'default-deny': 'zt', 'allow-dns': 'zt', 'shop-frontend': 'shop', 'shop-api': 'shop', 'shop-database': 'shop',
-    'allow-prometheus-scrape': 'prom', 'allow-external-https': 'https',
+    'default-deny': 'zt',
+    'allow-dns': 'zt',
+    'shop-frontend': 'shop',
+    'shop-api': 'shop',
+    'shop-database': 'shop',
+    'allow-prometheus-scrape': 'prom',
+    'allow-external-https': 'https',
   };
   for (const [name, spec] of Object.entries(handWrittenSpecs())) {
     const group = groupOf[name];

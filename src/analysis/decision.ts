@@ -48,7 +48,8 @@ export function describeFlow(query: SideQuery): string {
 }
 
 /** A side's decision. */
-export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string, undecided?: string): SideDecision {
+export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string,
+  undecided?: string): SideDecision {
   return {
     direction: query.direction,
     pod: query.pod.id,
