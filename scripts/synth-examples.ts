@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { modelledPolicyCni } from '../src/analysis/model';
 import { Report } from '../src/analysis/report';
 import { readManifests } from '../src/cli/manifests';
 
@@ -43,8 +44,30 @@ function synthExample(name: string): string[] {
   if (manifests.problems.length > 0) {
     throw new Error(`examples/${name} wrote unreadable manifests: ${manifests.problems.join('; ')}`);
   }
-  Report.fromManifests(manifests.objects, { title: `Network policy report: examples/${name}` }).writeTo(outdir);
+  const cnis = new Set(manifests.objects.map(modelledPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
+  if (cnis.size <= 1) {
+    Report.fromManifests(manifests.objects, { title: `Network policy report: examples/${name}` }).writeTo(outdir);
+    return listFiles(outdir);
+  }
+  // Files for clusters of different CNIs (one cluster runs one): a report per file, each in a
+  // folder named after it, and an index of them as the folder's report.
+  const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort();
+  for (const file of files) {
+    const objects = readManifests([path.join(outdir, file)]).objects;
+    Report.fromManifests(objects, { title: `Network policy report: examples/${name}/${file}` }).writeTo(path.join(outdir, reportFolder(file)));
+  }
+  const title = `Network policy reports: examples/${name}`;
+  const why = 'Its files are for clusters of different network plugins (one cluster runs one), so each has a report of its own:';
+  fs.writeFileSync(path.join(outdir, 'netpol-report.md'),
+    [`# ${title}`, '', why, '', ...files.map((f) => `- [${f}](${reportFolder(f)}/netpol-report.md) ([HTML](${reportFolder(f)}/netpol-report.html))`), ''].join('\n'));
+  fs.writeFileSync(path.join(outdir, 'netpol-report.html'), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
+    `<body><h1>${title}</h1><p>${why}</p><ul>${files.map((f) => `<li><a href="${reportFolder(f)}/netpol-report.html">${f}</a></li>`).join('')}</ul></body></html>\n`);
   return listFiles(outdir);
+}
+
+/** "multi-engine-cilium.k8s.yaml" -> "multi-engine-cilium-report". */
+function reportFolder(file: string): string {
+  return `${file.replace(/(\.k8s)?\.yaml$/, '')}-report`;
 }
 
 function main(): number {

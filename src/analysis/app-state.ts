@@ -55,17 +55,26 @@ export interface AppSnapshot {
  * one validation round read the same objects, and `toJson()` of thousands of objects is the
  * largest part of their cost.
  */
-const SNAPSHOTS = new WeakMap<IConstruct, { fingerprint: string; snapshot: AppSnapshot }>();
+const SNAPSHOTS = new WeakMap<IConstruct, { fingerprint: string; snapshot: AppSnapshot; takers: Set<object> }>();
 
-function snapshotAt(root: IConstruct, fingerprintValue: string): AppSnapshot {
+/**
+ * The snapshot of the app at `fingerprintValue`, shared by the checks of one round. Dropped once
+ * two checks (the lint and the proofs) took it: keeping thousands of JSON objects alive through
+ * the rest of the synthesis slowed cdk8s's own tree walks measurably (a larger heap to collect).
+ */
+function snapshotAt(root: IConstruct, fingerprintValue: string, taker: object): AppSnapshot {
   const last = SNAPSHOTS.get(root);
-  if (last && last.fingerprint === fingerprintValue) {
+  if (last && last.fingerprint === fingerprintValue && !last.takers.has(taker)) {
+    last.takers.add(taker);
+    if (last.takers.size >= 2) {
+      SNAPSHOTS.delete(root);
+    }
     return last.snapshot;
   }
   // Not chart.toJson(): it validates the chart, which would run the checks again.
   const apiObjects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const snapshot = { apiObjects, jsons: apiObjects.map((o) => o.toJson()) };
-  SNAPSHOTS.set(root, { fingerprint: fingerprintValue, snapshot });
+  SNAPSHOTS.set(root, { fingerprint: fingerprintValue, snapshot, takers: new Set([taker]) });
   return snapshot;
 }
 
@@ -130,7 +139,7 @@ export class AppWideCache<T> {
     const fingerprintValue = fingerprintFor(this.root, this, asking);
     const state = `${charts.length}/${fingerprintValue}`;
     if (this.value === undefined || state !== this.state) {
-      this.value = compute(snapshotAt(this.root, fingerprintValue));
+      this.value = compute(snapshotAt(this.root, fingerprintValue, this));
       this.state = state;
       // The leader must be a chart whose validation asks: one with the check turned off never does.
       const registered = new Set(charts);

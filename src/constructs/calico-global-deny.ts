@@ -138,7 +138,8 @@ export class CalicoGlobalDeny extends Construct {
       invalid(where, `tier ${show(tier)} is not a valid tier name: ${tierProblem}`);
     }
     if (tier === 'default') {
-      invalid(where, 'tier "default" cannot hold this policy: its closing Pass rule would skip every Kubernetes NetworkPolicy of the default tier; use a tier of its own');
+      invalid(where, 'tier "default" cannot hold this policy: the default tier denies what no rule matches, so the policy would need a ' +
+        'closing Pass rule, which would skip every Kubernetes NetworkPolicy of that tier; use a tier of its own');
     }
     if (RESERVED_TIERS.includes(tier)) {
       invalid(where, `tier ${show(tier)} is one of Calico's own tiers (${RESERVED_TIERS.join(', ')}), whose order and default action Calico fixes; use a tier of its own`);

@@ -155,7 +155,8 @@ export class ExternalHttpsEgress extends Construct {
       selector,
       egress: [{ peers: destinations, ports }, ...dnsRules],
       dns: props.dnsPeer,
-      description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}.`,
+      description: `${selector.isEmpty ? 'Every pod' : `Pods ${selector}`} may reach ${destinations.join(', ')} on ${ports.join(', ')}` +
+        `${dnsRules.length > 0 ? `, and resolve names through ${dnsPeer}` : ''}.`,
     });
 
     // Proof (address-based egress): a public address is reachable on each numbered port, the

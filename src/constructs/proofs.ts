@@ -143,6 +143,19 @@ class AppProofs {
       }
       return id;
     };
+    // The model may still refuse to evaluate (a Calico policy in a tier whose Tier object the app
+    // does not hold, e.g. CalicoGlobalDeny with createTier: false): then nothing is proven.
+    try {
+      this.prove(model, provable, endpoint, report);
+    } catch (e) {
+      notProven((e as Error).message);
+      return new Map();
+    }
+    return errors;
+  }
+
+  private prove(model: NetworkModel, provable: Promiser[], endpoint: (side: RepresentativePod | string, index: number) => string,
+    report: (promiser: Promiser, message: string) => void): void {
     provable.forEach((promiser, index) => {
       for (const promise of promiser.promises) {
         const verdict = model._explain({
@@ -174,12 +187,18 @@ class AppProofs {
           const by = emitterOf(this.root, kind, namespace, name);
           return by ? `${id} (from ${by})` : id;
         });
-        // A denial has no single culprit: the side is isolated by its policies and none of them
-        // has a rule for the flow, so the fix is an allowance, not removing those policies.
+        // A denial usually has no single culprit: the side is isolated by its policies and none of
+        // them has a rule for the flow, so the fix is an allowance, not removing those policies.
+        // A side the model reports "denied by" a rule was refused by an explicit deny (Cilium
+        // ingressDeny/egressDeny, a Calico Deny): an allowance would not help there.
+        const deniedByRule = (s: { reason: string }) => /: denied by (?!the default action)/.test(s.reason);
+        const refused = verdict.sides.filter((s) => !s.allowed);
         const why = promise.allowed
-          ? `no policy allows it: ${verdict.sides.filter((s) => !s.allowed).map((s) =>
-            `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
-            'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
+          ? refused.some(deniedByRule)
+            ? `a deny rule refuses it: ${refused.map((s) => s.reason).join('; ')}. Narrow that deny`
+            : `no policy allows it: ${refused.map((s) =>
+              `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
+              'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
           : (() => {
             const openers = named(verdict.sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
             return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}`;
@@ -189,7 +208,6 @@ class AppProofs {
           `The model's reasons: ${verdict.reasons.join('; ')}`);
       }
     });
-    return errors;
   }
 }
 

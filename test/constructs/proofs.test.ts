@@ -121,6 +121,26 @@ describe('synth-time proofs', () => {
     expect(() => Testing.synth(build(['100.64.0.0/10']))).toThrow(/\[pod-dns-udp\], but this cannot be proven/);
   });
 
+  test('a tier the app does not hold (CalicoGlobalDeny with createTier: false) leaves the promises unproven, with a warning, never a crash', () => {
+    const chart = newChart();
+    new CalicoGlobalDeny(chart, 'guardrail', { createTier: false, tier: 'security' });
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/promises of 1 constructs are not proven: .*tier "security"/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('a promise broken by an explicit deny names the deny, not a missing allowance', () => {
+    const chart = newChart();
+    new CalicoGlobalDeny(chart, 'no-dns', { nets: ['0.0.0.0/0'], ports: [Port.udp(53)] });
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
+    expect(() => Testing.synth(chart)).toThrow(/\[pod-dns-udp\], but a deny rule refuses it: egress of production\/netpol-proof-\d+-pod: denied by GlobalNetworkPolicy no-dns .*Narrow that deny/);
+  });
+
   test('an app with both Cilium and Calico policies is not proven (one cluster runs one CNI), with a warning', () => {
     const app = Testing.app();
     new ThreeTierApp(new Chart(app, 'a'), 'shop', { namespace: 'a', engine: PolicyEngine.CILIUM });
