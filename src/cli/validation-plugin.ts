@@ -73,7 +73,8 @@ export class NetpolValidation {
           // cdk8s-cli finds the construct path by metadata.name.
           return {
             resourceName: f.name,
-            locations: [`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.message}`],
+            // Messages name their object ("NetworkPolicy shop/x: ..."); the others get it in front.
+            locations: [f.message.startsWith(`${f.kind} `) ? f.message : `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.message}`],
             manifestPath: (obj && input.sources.get(obj)) ?? '',
           };
         }),

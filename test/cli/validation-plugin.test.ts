@@ -32,7 +32,7 @@ describe('NetpolValidation (cdk8s-cli validation plugin)', () => {
     expect(ctx.violations[0]).toMatchObject({ ruleName: 'policy-types-mismatch (error)', recommendation: expect.stringMatching(/not enforced/) });
     // resourceName is metadata.name: cdk8s-cli looks the construct path up by it.
     expect(ctx.violations[0].violatingResources[0]).toEqual({
-      resourceName: 'deny-egress', locations: [expect.stringMatching(/^NetworkPolicy shop\/deny-egress: .*isolates nothing/)], manifestPath: file,
+      resourceName: 'deny-egress', locations: [expect.stringMatching(/^NetworkPolicy shop\/deny-egress: (?!NetworkPolicy).*isolates nothing/)], manifestPath: file,
     });
   });
 
