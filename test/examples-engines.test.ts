@@ -6,92 +6,11 @@
  * The HTTP probes use the `http` field of `Probe` ({ method, path, host?, headers? }) and the
  * FQDN probes DNS-name destinations ("api.stripe.com").
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { HttpRequest, NetworkModel, NetworkModelOptions, PodEndpoint } from '../src';
-
-const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
-
-// Synthesis as in examples.test.ts: the example's main.ts in this process, into a temp dir.
-const cache = new Map<string, ReadonlyMap<string, any[]>>();
-
-/** The objects examples/<name> wrote to `file` (synthesized once per example). */
-function fileObjects(name: string, file: string): any[] {
-  let byFile = cache.get(name);
-  if (!byFile) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-netpol-example-${name}-`));
-    const previous = process.env.CDK8S_OUTDIR;
-    try {
-      process.env.CDK8S_OUTDIR = outdir;
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require(path.join(EXAMPLES_DIR, name, 'main.ts'));
-      });
-      byFile = new Map(fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).map((f) => [f,
-        parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((doc) => doc.toJSON()).filter((o) => o !== null && o !== undefined)]));
-      cache.set(name, byFile);
-    } finally {
-      if (previous === undefined) {
-        delete process.env.CDK8S_OUTDIR;
-      } else {
-        process.env.CDK8S_OUTDIR = previous;
-      }
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  }
-  const objects = byFile.get(file);
-  if (!objects) {
-    throw new Error(`examples/${name} wrote no ${file}; it wrote ${[...byFile.keys()].join(', ')}`);
-  }
-  return objects;
-}
-
-/** Computes `make()` on first use only: the describe bodies run before the tests, synthesis must not. */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
-
-/** A model of the objects plus the pods standing in for workloads. */
-function modelOf(objects: any[], pods: PodEndpoint[], options?: NetworkModelOptions): NetworkModel {
-  const model = NetworkModel.fromManifests(objects, options);
-  pods.forEach((pod) => model.addPod(pod));
-  return model;
-}
-
-/** A key flow and the verdict the model must give it. */
-interface Flow {
-  readonly from: string;
-  readonly to: string;
-  readonly port: number;
-  readonly protocol: 'TCP' | 'UDP';
-  readonly http?: HttpRequest;
-  /** The request, for the test title: "GET /path", or "L4" without one. */
-  readonly request: string;
-  readonly verdict: 'allowed' | 'denied';
-}
-
-function flow(verdict: Flow['verdict'], from: string, to: string, port: number, protocol: 'TCP' | 'UDP', http?: HttpRequest): Flow {
-  return { from, to, port, protocol, ...(http ? { http } : {}), request: http ? `${http.method} ${http.path}` : 'L4', verdict };
-}
-const allowed = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => flow('allowed', from, to, port, protocol);
-const denied = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => flow('denied', from, to, port, protocol);
-const allowedHttp = (from: string, to: string, port: number, method: string, requestPath: string) => flow('allowed', from, to, port, 'TCP', { method, path: requestPath });
-const deniedHttp = (from: string, to: string, port: number, method: string, requestPath: string) => flow('denied', from, to, port, 'TCP', { method, path: requestPath });
-const FLOW_TITLE = '$from -> $to on $protocol/$port ($request) is $verdict';
-
-/** Asserts the model's verdict on a flow; on failure the received object shows the verdict's reasons. */
-function expectFlow(model: NetworkModel, { from, to, port, protocol, http, verdict }: Flow): void {
-  const result = model.evaluate({ from, to, port, protocol, ...(http ? { http } : {}) });
-  expect({ allowed: result.allowed, reasons: result.reasons }).toMatchObject({ allowed: verdict === 'allowed' });
-}
-
-const PUBLIC_IP = '203.0.113.10';
-const PUBLIC_IPV6 = '2001:db8::10';
-const METADATA_IP = '169.254.169.254';
-const COREDNS: PodEndpoint = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
+import { PodEndpoint } from '../src';
+import {
+  COREDNS, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP,
+  allowed, allowedHttp, denied, deniedHttp, expectFlow, fileObjects, lazy, modelOf,
+} from './support/examples';
 
 describe('examples on Cilium and Calico: key flows in a NetworkModel', () => {
   describe('cilium-l7', () => {
@@ -204,40 +123,10 @@ describe('examples on Cilium and Calico: key flows in a NetworkModel', () => {
 
   describe('multi-engine', () => {
     // The table of examples.test.ts for the Kubernetes file: every engine must give the same verdicts.
-    const FLOWS = [
-      allowed('ingress-nginx/controller', 'production/frontend', 80),
-      allowed('production/frontend', 'production/api', 8080),
-      allowed('production/api', 'production/postgres', 5432),
-      allowed('monitoring/prometheus', 'production/api', 9090),
-      allowed('production/api', PUBLIC_IP, 443),
-      allowed('production/api', PUBLIC_IPV6, 443),
-      allowed('production/frontend', 'kube-system/coredns', 53, 'UDP'),
-      allowed('production/postgres', 'kube-system/coredns', 53, 'TCP'),
-      denied('ingress-nginx/controller', 'production/api', 8080),
-      denied('production/frontend', 'production/postgres', 5432),
-      denied('production/postgres', 'production/api', 8080),
-      denied('production/api', 'production/postgres', 5433),
-      denied('monitoring/grafana', 'production/api', 9090),
-      denied('monitoring/prometheus', 'production/api', 8080),
-      denied('production/api', METADATA_IP, 80),
-      denied('production/api', 'fd00:ec2::254', 443),
-      denied('production/api', '10.0.0.1', 443),
-      denied('production/api', PUBLIC_IP, 80),
-      denied('production/frontend', PUBLIC_IP, 443),
-    ];
-
     describe.each(['cilium', 'calico'])('the %s rendering', (engine) => {
-      const model = lazy(() => modelOf(fileObjects('multi-engine', `multi-engine-${engine}.k8s.yaml`), [
-        { namespace: 'production', name: 'frontend', labels: { app: 'frontend' } },
-        { namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' } },
-        { namespace: 'production', name: 'postgres', labels: { app: 'postgres' } },
-        { namespace: 'ingress-nginx', name: 'controller' },
-        { namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } },
-        { namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } },
-        COREDNS,
-      ]));
+      const model = lazy(() => modelOf(fileObjects('multi-engine', `multi-engine-${engine}.k8s.yaml`), MULTI_ENGINE_PODS));
 
-      test.each(FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+      test.each(MULTI_ENGINE_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
     });
   });
 

@@ -4,128 +4,24 @@
  * validates every object against the official schemas and checks what each example promises:
  * the objects it emits, and its key flows, allowed and denied, in a NetworkModel of what it wrote.
  *
- * The flows of Cilium and Calico renderings are in examples-engines.test.ts (the model reads
- * Kubernetes NetworkPolicy only, so far).
+ * The flows of the Cilium and Calico renderings are in examples-engines.test.ts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
-import { ClusterCni, NetpolValidation, NetworkModel } from '../src';
+import { ClusterCni, NetpolValidation, NetworkModel, PodEndpoint } from '../src';
+import {
+  COREDNS, EXAMPLES_DIR, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP, PUBLIC_IPV6,
+  allowed, denied, exampleNames, expectFlow, fileObjects, lazy, modelOf, synthExample,
+} from './support/examples';
 import { expectValidManifests, policyNamed } from './support/manifests';
-import './support/network-matchers';
-
-const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
-
-/** What one example wrote: the file names and every object of every file, in order. */
-interface Synthesized {
-  readonly files: string[];
-  readonly objects: any[];
-  /** The objects of each file. */
-  readonly byFile: ReadonlyMap<string, any[]>;
-}
-
-function exampleNames(): string[] {
-  return fs.readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(EXAMPLES_DIR, entry.name, 'main.ts')))
-    .map((entry) => entry.name)
-    .sort();
-}
-
-function readManifests(file: string): any[] {
-  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((doc, i) => {
-    if (doc.errors.length > 0) {
-      throw new Error(`${file} document #${i} is not valid YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
-    }
-    return doc.toJSON();
-  }).filter((obj) => obj !== null && obj !== undefined);
-}
-
-const cache = new Map<string, Synthesized>();
-
-/** Synthesizes examples/<name>/main.ts in this process into a temp dir (once per example). */
-function synthExample(name: string): Synthesized {
-  const cached = cache.get(name);
-  if (cached) {
-    return cached;
-  }
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-netpol-example-${name}-`));
-  const previous = process.env.CDK8S_OUTDIR;
-  try {
-    process.env.CDK8S_OUTDIR = outdir;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(path.join(EXAMPLES_DIR, name, 'main.ts'));
-    });
-    const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort();
-    const byFile = new Map(files.map((f) => [f, readManifests(path.join(outdir, f))]));
-    const result = { files, objects: files.flatMap((f) => byFile.get(f)!), byFile };
-    cache.set(name, result);
-    return result;
-  } finally {
-    if (previous === undefined) {
-      delete process.env.CDK8S_OUTDIR;
-    } else {
-      process.env.CDK8S_OUTDIR = previous;
-    }
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
 
 const policyNames = (objects: any[]) => objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort();
 const ofKind = (objects: any[], kind: string) => objects.filter((o) => o.kind === kind);
 const tcp = (port: number) => ({ port, protocol: 'TCP' });
 const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-
-/** The objects an example wrote to one file (throws, listing the files, when it wrote no such file). */
-function fileObjects(name: string, file: string): any[] {
-  const { files, byFile } = synthExample(name);
-  const objects = byFile.get(file);
-  if (!objects) {
-    throw new Error(`examples/${name} wrote no ${file}; it wrote ${files.join(', ')}`);
-  }
-  return objects;
-}
-
-/** Computes `make()` on first use only: the describe bodies run before the tests, synthesis must not. */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
-
-/** A key flow of an example and the verdict the model must give it. */
-interface Flow {
-  readonly from: string;
-  readonly to: string;
-  readonly port: number;
-  readonly protocol: 'TCP' | 'UDP';
-  readonly verdict: 'allowed' | 'denied';
-}
-
-const allowed = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Flow => ({ from, to, port, protocol, verdict: 'allowed' });
-const denied = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Flow => ({ from, to, port, protocol, verdict: 'denied' });
-/** The title of a flow's test, for test.each. */
-const FLOW_TITLE = '$from -> $to on $protocol/$port is $verdict';
-
-/**
- * Asserts the model's verdict on a flow (the matchers print the verdict's reasons on failure).
- * `pod` maps the flow's names to the model's pod ids, for pods named after hashed workload names.
- */
-function expectFlow(model: NetworkModel, flow: Flow, pod: (name: string) => string = (name) => name): void {
-  const [from, to] = [pod(flow.from), pod(flow.to)];
-  if (flow.verdict === 'allowed') {
-    expect(model).toAllow(from, to, flow.port, flow.protocol);
-  } else {
-    expect(model).toDeny(from, to, flow.port, flow.protocol);
-  }
-}
-
-/** Probe addresses: a public one (TEST-NET-3), a public IPv6 one (documentation range), the cloud metadata endpoint. */
-const PUBLIC_IP = '203.0.113.10';
-const PUBLIC_IPV6 = '2001:db8::10';
-const METADATA_IP = '169.254.169.254';
-const COREDNS = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
 
 /** The examples whose key flows this file checks (filled while the describe blocks are collected). */
 const FLOWS_CHECKED = new Set<string>();
@@ -585,16 +481,14 @@ describe('prometheus-scrape', () => {
     const WORKLOADS: Record<string, string> = { 'shop/storefront': 'storefront', 'observability/prometheus': 'prometheus' };
     const pod = (name: string) => (WORKLOADS[name] ? `${name.split('/')[0]}/${deployment(WORKLOADS[name]).metadata.name}` : name);
 
-    function modelOf(objs: any[]): NetworkModel {
-      const m = NetworkModel.fromManifests(objs);
-      m.addPod({ namespace: 'observability', name: 'grafana', labels: { 'app.kubernetes.io/name': 'grafana' } });
-      m.addPod({ namespace: 'default', name: 'prometheus', labels: PROMETHEUS });
+    const standIns: PodEndpoint[] = [
+      { namespace: 'observability', name: 'grafana', labels: { 'app.kubernetes.io/name': 'grafana' } },
+      { namespace: 'default', name: 'prometheus', labels: PROMETHEUS },
       // Serves metrics on a port named metrics too, but did not opt in.
-      m.addPod({ namespace: 'shop', name: 'batch', labels: { app: 'batch' }, ports: [{ port: 9797, name: 'metrics' }] });
-      m.addPod(COREDNS);
-      return m;
-    }
-    const model = lazy(() => modelOf(objects()));
+      { namespace: 'shop', name: 'batch', labels: { app: 'batch' }, ports: [{ port: 9797, name: 'metrics' }] },
+      COREDNS,
+    ];
+    const model = lazy(() => modelOf(objects(), standIns));
 
     test.each([
       allowed('observability/prometheus', 'shop/storefront', 9797),
@@ -616,7 +510,7 @@ describe('prometheus-scrape', () => {
     test('without the egress allowance of observability, its own default deny stops the scrape', () => {
       const withoutEgress = objects().filter((o) => !(o.metadata.namespace === 'observability' && o.metadata.name === 'allow-egress'));
       expect(withoutEgress).toHaveLength(objects().length - 1);
-      const verdict = modelOf(withoutEgress).evaluate({ from: pod('observability/prometheus'), to: pod('shop/storefront'), port: 9797 });
+      const verdict = modelOf(withoutEgress, standIns).evaluate({ from: pod('observability/prometheus'), to: pod('shop/storefront'), port: 9797 });
       expect(verdict.allowed).toBe(false);
       expect(verdict.reasons.join('\n')).toMatch(/egress of observability\/.*denied/);
     });
@@ -711,41 +605,10 @@ describe('multi-engine', () => {
     expect(byEngine('projectcalico.org/v3')).toEqual(kubernetes);
   });
 
-  // The same table, for the Cilium and Calico files, is in examples-engines.test.ts: keep them equal.
+  // The same table and pods serve the Cilium and Calico files in examples-engines.test.ts.
   describeKeyFlows('multi-engine', 'the Kubernetes rendering', () => {
-    const model = lazy(() => {
-      const m = NetworkModel.fromManifests(fileObjects('multi-engine', 'multi-engine-kubernetes.k8s.yaml'));
-      m.addPod({ namespace: 'production', name: 'frontend', labels: { app: 'frontend' } });
-      m.addPod({ namespace: 'production', name: 'api', labels: { app: 'api', metrics: 'enabled' } });
-      m.addPod({ namespace: 'production', name: 'postgres', labels: { app: 'postgres' } });
-      m.addPod({ namespace: 'ingress-nginx', name: 'controller' });
-      m.addPod({ namespace: 'monitoring', name: 'prometheus', labels: { app: 'prometheus' } });
-      m.addPod({ namespace: 'monitoring', name: 'grafana', labels: { app: 'grafana' } });
-      m.addPod(COREDNS);
-      return m;
-    });
-
-    test.each([
-      allowed('ingress-nginx/controller', 'production/frontend', 80),
-      allowed('production/frontend', 'production/api', 8080),
-      allowed('production/api', 'production/postgres', 5432),
-      allowed('monitoring/prometheus', 'production/api', 9090),
-      allowed('production/api', PUBLIC_IP, 443),
-      allowed('production/api', PUBLIC_IPV6, 443),
-      allowed('production/frontend', 'kube-system/coredns', 53, 'UDP'),
-      allowed('production/postgres', 'kube-system/coredns', 53, 'TCP'),
-      denied('ingress-nginx/controller', 'production/api', 8080),
-      denied('production/frontend', 'production/postgres', 5432),
-      denied('production/postgres', 'production/api', 8080),
-      denied('production/api', 'production/postgres', 5433),
-      denied('monitoring/grafana', 'production/api', 9090),
-      denied('monitoring/prometheus', 'production/api', 8080),
-      denied('production/api', METADATA_IP, 80),
-      denied('production/api', 'fd00:ec2::254', 443),
-      denied('production/api', '10.0.0.1', 443),
-      denied('production/api', PUBLIC_IP, 80),
-      denied('production/frontend', PUBLIC_IP, 443),
-    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+    const model = lazy(() => modelOf(fileObjects('multi-engine', 'multi-engine-kubernetes.k8s.yaml'), MULTI_ENGINE_PODS));
+    test.each(MULTI_ENGINE_FLOWS)(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });
 

@@ -1,5 +1,5 @@
 import { SideQuery } from './decision';
-import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from './endpoint';
+import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from './endpoint';
 import { compileCalicoHttpMatch, HttpMatcher } from './http';
 import { Direction } from './kubernetes';
 import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../util/calico-selector';
@@ -302,8 +302,7 @@ function portList(value: unknown, where: string): PortMatcher[] {
     }
     return {
       text: p,
-      matches: (q) => q.destination.kind === 'pod' &&
-        q.destination.ports.some((c) => c.name === p && (c.protocol ?? 'TCP') === q.protocol && c.port === q.port),
+      matches: (q) => portCovers(p, undefined, q.destination, q.port, q.protocol),
     };
   });
 }

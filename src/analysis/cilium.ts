@@ -1,6 +1,6 @@
 import { compileCiliumSelector, CiliumSelector } from './cilium-selector';
 import { SideQuery } from './decision';
-import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from './endpoint';
+import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from './endpoint';
 import { compileFqdnSelector, FqdnMatcher } from './fqdn';
 import { compileCiliumHttpRule, HttpMatcher } from './http';
 import { Direction } from './kubernetes';
@@ -508,13 +508,7 @@ function portMatches(port: CiliumPort, destination: Endpoint, number: number, pr
   if (port.port === undefined || port.port === 0) {
     return true;
   }
-  if (typeof port.port === 'number') {
-    return number >= port.port && number <= (port.endPort ?? port.port);
-  }
-  if (destination.kind !== 'pod') {
-    return false;
-  }
-  return destination.ports.some((p) => p.name === port.port && (p.protocol ?? 'TCP') === protocol && p.port === number);
+  return portCovers(port.port, port.endPort, destination, number, protocol);
 }
 
 /** Whether `rule` matches the connection, and how. */

@@ -79,3 +79,15 @@ export function unknownNameAddresses(name: NameSide, what: string): string {
 export function addressOf(endpoint: Endpoint): string | undefined {
   return endpoint.ip;
 }
+
+/**
+ * Whether a policy's port covers the probed one: a number with an optional `endPort` by range, a
+ * name through the destination pod's container port of that name, number and protocol
+ * (SEMANTICS.md §1: named ports resolve on the destination). Shared by every engine's rules.
+ */
+export function portCovers(port: number | string, endPort: number | undefined, destination: Endpoint, number: number, protocol: string): boolean {
+  if (typeof port === 'number') {
+    return number >= port && number <= (endPort ?? port);
+  }
+  return destination.kind === 'pod' && destination.ports.some((p) => p.name === port && (p.protocol ?? 'TCP') === protocol && p.port === number);
+}

@@ -1,4 +1,4 @@
-import { Endpoint, PodSide, addressOf, blocksAdmitName } from './endpoint';
+import { Endpoint, PodSide, addressOf, blocksAdmitName, portCovers } from './endpoint';
 import { LabelMatcher, compileLabelSelector, describeLabelSelector } from './labels';
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
 import { ianaServiceNameProblem } from '../util/names';
@@ -255,14 +255,5 @@ function portMatches(port: PortMatcher, destination: Endpoint, number: number, p
   if (port.protocol !== protocol) {
     return false;
   }
-  if (port.port === undefined) {
-    return true;
-  }
-  if (typeof port.port === 'number') {
-    return number >= port.port && number <= (port.endPort ?? port.port);
-  }
-  if (destination.kind !== 'pod') {
-    return false;
-  }
-  return destination.ports.some((p) => p.name === port.port && (p.protocol ?? 'TCP') === protocol && p.port === number);
+  return port.port === undefined || portCovers(port.port, port.endPort, destination, number, protocol);
 }

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
 import { AppWideCache, noteMutation } from '../analysis/app-state';
-import { NetworkModel, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
+import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
@@ -48,11 +48,6 @@ interface Promiser {
   readonly where: string;
   readonly promises: FlowPromise[];
   readonly accepted: Map<string, string>;
-}
-
-/** Objects that can change which traffic flows: policies, tiers, network sets, host endpoints, CIDR groups. */
-function isPolicyObject(obj: any): boolean {
-  return typeof obj?.kind === 'string' && /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/.test(obj.kind);
 }
 
 /**
@@ -101,7 +96,7 @@ class AppProofs {
       `${provable.length} constructs are not proven: ${why}`);
     // A policy the model cannot evaluate could open or close any path: a proof without it
     // would be a false one, so none is made, and the user is told.
-    const unmodelled = [...new Set(objects.filter((o) => isPolicyObject(o) && modelledPolicyCni(o) === undefined && !isStagedPolicy(o))
+    const unmodelled = [...new Set(objects.filter((o) => isPolicyLike(o) && modelledPolicyCni(o) === undefined && !isStagedPolicy(o))
       .map((o) => `${o.apiVersion} ${o.kind}`))];
     if (unmodelled.length > 0) {
       notProven(`the app also holds ${unmodelled.join(', ')}, which the NetworkModel does not evaluate`);
