@@ -24,25 +24,6 @@ function fingerprint(root: IConstruct): string {
   return parts.join(',');
 }
 
-/**
- * The last fingerprint of each app, who took it and for which chart. The lint and the proofs ask
- * one after the other in the same chart's validation: the second reuses the first's fingerprint
- * once and forgets it. A cache never reuses its own (the tree may have changed since its last
- * round), and a question from another chart forgets it too.
- */
-const LAST_FINGERPRINT = new WeakMap<IConstruct, { taker: object; asking: IConstruct; value: string }>();
-
-function fingerprintFor(root: IConstruct, taker: object, asking: IConstruct): string {
-  const last = LAST_FINGERPRINT.get(root);
-  if (last && last.asking === asking && last.taker !== taker) {
-    LAST_FINGERPRINT.delete(root);
-    return last.value;
-  }
-  const value = fingerprint(root);
-  LAST_FINGERPRINT.set(root, { taker, asking, value });
-  return value;
-}
-
 /** Every API object of an app and its JSON, as the app's checks read them. */
 export interface AppSnapshot {
   readonly apiObjects: ApiObject[];
@@ -50,103 +31,149 @@ export interface AppSnapshot {
   readonly jsons: any[];
 }
 
-/**
- * The last snapshot of each app, by the fingerprint it was taken at: the lint and the proofs of
- * one validation round read the same objects, and `toJson()` of thousands of objects is the
- * largest part of their cost.
- */
-const SNAPSHOTS = new WeakMap<IConstruct, { fingerprint: string; snapshot: AppSnapshot; takers: Set<object> }>();
+/** A check of a whole app at synth time (the lint, the proofs), reported per chart. */
+export interface AppCheck {
+  /** The context key that turns the check off for a chart (`false` or `"false"`). */
+  readonly contextKey: string;
+  /**
+   * The check's errors, by the chart that reports them.
+   * @param snapshot the app's objects
+   * @param charts the charts registered for this check that have it on, in registration order
+   */
+  run(snapshot: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]>;
+}
 
-/**
- * The snapshot of the app at `fingerprintValue`, shared by the checks of one round. Dropped once
- * two checks (the lint and the proofs) took it: keeping thousands of JSON objects alive through
- * the rest of the synthesis slowed cdk8s's own tree walks measurably (a larger heap to collect).
- */
-function snapshotAt(root: IConstruct, fingerprintValue: string, taker: object): AppSnapshot {
-  const last = SNAPSHOTS.get(root);
-  if (last && last.fingerprint === fingerprintValue && !last.takers.has(taker)) {
-    last.takers.add(taker);
-    if (last.takers.size >= 2) {
-      SNAPSHOTS.delete(root);
-    }
-    return last.snapshot;
-  }
-  // Not chart.toJson(): it validates the chart, which would run the checks again.
-  const apiObjects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-  const snapshot = { apiObjects, jsons: apiObjects.map((o) => o.toJson()) };
-  SNAPSHOTS.set(root, { fingerprint: fingerprintValue, snapshot, takers: new Set([taker]) });
-  return snapshot;
+/** A chart with checks: the one validation cdk8s calls for it, and its errors at the last state. */
+interface ChartEntry {
+  readonly chart: IConstruct;
+  readonly checks: AppCheck[];
+  errors: string[];
+  /** The validation round in which the chart last asked. */
+  askedRound: number;
 }
 
 /**
- * An app-wide result (the synth-time lint, the proofs) computed once per state of the app and
- * handed to every chart's validation.
+ * The synth-time checks of one app, computed once per state of the app and handed to every
+ * chart's validation.
  *
  * Why the care: cdk8s validates the WHOLE app once per chart it synthesizes (`App.synth()` calls
- * `Chart.toJson()` per chart, which validates every construct), so a chart validation runs
- * charts² times per synth. Even an O(charts) fingerprint per validation made synthesis cubic
- * (17 s for 300 namespaces). So only the leader, the first registered chart in the order cdk8s
- * validates (pre-order), takes the fingerprint; the other charts of the same round reuse the
- * result in O(1), unless a chart was registered or a mutation noted since.
+ * `Chart.toJson()` per chart, which validates every construct), so a chart's validation runs
+ * charts × (charts + 1) times per synth: 90,000 calls for 300 charts, a million for 1,000. So a
+ * chart holds ONE validation for all checks (not one per check), and its common path is a few
+ * comparisons and the return of an array computed earlier. Only the leader, the first chart
+ * with checks in the order cdk8s validates (pre-order), takes the fingerprint (O(charts)) once
+ * per round; the other charts of the round reuse the result, unless a chart was registered or
+ * a mutation noted since. A chart asking twice in one round (a direct `chart.node.validate()`,
+ * or a leader gone from the tree) takes the fingerprint too.
  *
  * What the fingerprint sees: charts added or removed, children added to or removed from a chart,
  * and cdk8s-netpol's own changes (new constructs anywhere, `allowIngress`, `PolicyProofs.accept`).
- * What it does not see (as before it existed): objects added deeper in a construct of the user's
- * own or in a nested chart, and edits to an object's content (`addJsonPatch`, labels) after a
- * first synthesis. Synthesize a fresh App in those cases (cdk8s apps usually synthesize once).
+ * What it does not see: objects added deeper in a construct of the user's own or in a nested
+ * chart, and edits to an object's content (`addJsonPatch`, labels) after a first synthesis.
+ * Synthesize a fresh App in those cases (cdk8s apps usually synthesize once).
  */
-export class AppWideCache<T> {
-  private value?: T;
-  private state?: string;
-  private leader?: IConstruct;
-  private charts = -1;
-  private mutationsSeen = -1;
-  /**
-   * Validation rounds, counted by the leader's questions. A chart that asks twice in one round
-   * (a direct `chart.node.validate()`, or a leader gone from the tree) takes the fingerprint.
-   */
+class AppChecks {
+  /** Charts in registration order. */
+  private readonly entries = new Map<IConstruct, ChartEntry>();
+  /** Checks in registration order, with their charts. */
+  private readonly checks = new Map<AppCheck, IConstruct[]>();
+  private leader?: ChartEntry;
   private round = 0;
-  private readonly askedIn = new WeakMap<IConstruct, number>();
+  private state?: string;
+  private registrations = 0;
+  private registrationsSeen = -1;
+  private mutationsSeen = -1;
 
-  /**
-   * @param root the app
-   * @param contextKey the context key that turns the check off for a chart (`false`)
-   */
-  constructor(private readonly root: IConstruct, private readonly contextKey: string) {}
+  constructor(private readonly root: IConstruct) {}
 
-  /** Whether the check runs for `chart` (its context key is not `false`). */
-  public isOn(chart: IConstruct): boolean {
-    const setting = chart.node.tryGetContext(this.contextKey);
-    return setting !== false && setting !== 'false';
+  public register(chart: IConstruct, check: AppCheck): void {
+    let entry = this.entries.get(chart);
+    if (!entry) {
+      const created: ChartEntry = { chart, checks: [], errors: [], askedRound: -1 };
+      this.entries.set(chart, created);
+      chart.node.addValidation({ validate: () => this.errorsOf(created) });
+      entry = created;
+    }
+    if (entry.checks.includes(check)) {
+      return;
+    }
+    entry.checks.push(check);
+    const charts = this.checks.get(check) ?? [];
+    charts.push(chart);
+    this.checks.set(check, charts);
+    this.registrations++;
   }
 
-  /**
-   * The result for the current state of the app.
-   * @param asking the chart whose validation asks
-   * @param charts the charts registered for this check
-   * @param compute computes the result afresh from the app's objects
-   */
-  public get(asking: IConstruct, charts: readonly IConstruct[], compute: (snapshot: AppSnapshot) => T): T {
-    if (asking === this.leader) {
-      this.round++;
-    } else if (this.value !== undefined && this.askedIn.get(asking) !== this.round && charts.length === this.charts &&
+  private errorsOf(entry: ChartEntry): string[] {
+    if (entry !== this.leader && entry.askedRound !== this.round && this.registrations === this.registrationsSeen &&
       mutations === this.mutationsSeen) {
-      this.askedIn.set(asking, this.round);
-      LAST_FINGERPRINT.delete(this.root);
-      return this.value;
+      entry.askedRound = this.round;
+      return entry.errors;
     }
-    this.askedIn.set(asking, this.round);
-    const fingerprintValue = fingerprintFor(this.root, this, asking);
-    const state = `${charts.length}/${fingerprintValue}`;
-    if (this.value === undefined || state !== this.state) {
-      this.value = compute(snapshotAt(this.root, fingerprintValue, this));
+    this.round++;
+    entry.askedRound = this.round;
+    const state = fingerprint(this.root);
+    if (state !== this.state || this.registrations !== this.registrationsSeen) {
+      this.compute();
       this.state = state;
-      // The leader must be a chart whose validation asks: one with the check turned off never does.
-      const registered = new Set(charts);
-      this.leader = this.root.node.findAll().find((c) => registered.has(c) && this.isOn(c));
     }
-    this.charts = charts.length;
+    this.registrationsSeen = this.registrations;
     this.mutationsSeen = mutations;
-    return this.value;
+    return entry.errors;
   }
+
+  private compute(): void {
+    let snapshot: AppSnapshot | undefined;
+    const results = new Map<AppCheck, { on: Set<IConstruct>; errors: Map<IConstruct, string[]> }>();
+    for (const [check, charts] of this.checks) {
+      const on = charts.filter((chart) => isOn(chart, check.contextKey));
+      if (on.length === 0) {
+        continue;
+      }
+      // Not chart.toJson(): it validates the app, which would run the checks again. Taken once
+      // for all checks, and dropped after: thousands of JSON objects kept alive through the rest
+      // of the synthesis slowed cdk8s's own tree walks measurably (a larger heap to collect).
+      if (!snapshot) {
+        const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+        snapshot = { apiObjects, jsons: apiObjects.map((o) => o.toJson()) };
+      }
+      results.set(check, { on: new Set(on), errors: check.run(snapshot, on) });
+    }
+    for (const entry of this.entries.values()) {
+      const errors: string[] = [];
+      for (const check of entry.checks) {
+        const result = results.get(check);
+        if (result?.on.has(entry.chart)) {
+          errors.push(...result.errors.get(entry.chart) ?? []);
+        }
+      }
+      entry.errors = errors;
+    }
+    // The leader must be a chart in the tree; pre-order is the order cdk8s validates in.
+    const leader = this.root.node.findAll().find((c) => this.entries.has(c));
+    this.leader = leader ? this.entries.get(leader) : undefined;
+  }
+}
+
+/** Whether a check runs for `chart` (its context key is not `false`). */
+function isOn(chart: IConstruct, contextKey: string): boolean {
+  const setting = chart.node.tryGetContext(contextKey);
+  return setting !== false && setting !== 'false';
+}
+
+const APPS = new WeakMap<IConstruct, AppChecks>();
+
+/**
+ * Registers `check` for `chart`: when cdk8s validates the chart (`cdk8s synth`, `app.synth()`,
+ * `Testing.synth()`), the chart reports the errors the check attributes to it. Registering the
+ * same check twice for a chart does nothing.
+ */
+export function registerCheck(chart: IConstruct, check: AppCheck): void {
+  const root = chart.node.root;
+  let checks = APPS.get(root);
+  if (!checks) {
+    checks = new AppChecks(root);
+    APPS.set(root, checks);
+  }
+  checks.register(chart, check);
 }

@@ -104,36 +104,42 @@ export class AllowPrometheusScrape extends Construct {
     });
 
     // Proof: Prometheus reaches a target on every metrics port (a named port through a
-    // container port of that name on the representative target).
-    const scraper: RepresentativePod = { namespace: prometheusNamespace, role: 'prometheus', labels: prometheusLabels };
-    const probes = ports.map((port, i) => ({ port, number: port.portNumber ?? SYNTHETIC_PORT_BASE + i }));
-    const target: RepresentativePod = {
-      namespace: props.namespace,
-      role: 'target',
-      labels: labelsSatisfying(targets),
-      ports: probes.map(({ port, number }) => ({ port: number, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
-    };
-    // Only Prometheus, and only from its namespace: a pod of that namespace without the
-    // Prometheus labels, and a Prometheus-labelled pod elsewhere, may not scrape (AND, not OR).
-    const neighbour: RepresentativePod = { namespace: prometheusNamespace, role: 'not-prometheus', labels: {} };
-    const elsewhere = prometheusNamespace === ELSEWHERE ? `${ELSEWHERE}-2` : ELSEWHERE;
-    const impostor: RepresentativePod = { namespace: elsewhere, role: 'prometheus-elsewhere', labels: prometheusLabels };
-    PolicyProofs._promise(this, where, probes.flatMap(({ port, number }) => {
-      const flow = (promise: string, from: RepresentativePod, allowed: boolean, who: string) => ({
-        id: `${promise}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
-        description: `${who} ${allowed ? 'reaches' : 'cannot reach'} the targets on ${port}`,
-        from,
-        to: target,
-        port: number,
-        protocol: port.protocol,
-        allowed,
+    // container port of that name on the representative target). Made when proven, from copies
+    // taken now: the caller's props may change after this line.
+    const namespace = props.namespace;
+    const metricsPorts = [...ports];
+    const scraperLabels = { ...prometheusLabels };
+    PolicyProofs._promise(this, where, () => {
+      const scraper: RepresentativePod = { namespace: prometheusNamespace, role: 'prometheus', labels: scraperLabels };
+      const probes = metricsPorts.map((port, i) => ({ port, number: port.portNumber ?? SYNTHETIC_PORT_BASE + i }));
+      const target: RepresentativePod = {
+        namespace,
+        role: 'target',
+        labels: labelsSatisfying(targets),
+        ports: probes.map(({ port, number }) => ({ port: number, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
+      };
+      // Only Prometheus, and only from its namespace: a pod of that namespace without the
+      // Prometheus labels, and a Prometheus-labelled pod elsewhere, may not scrape (AND, not OR).
+      const neighbour: RepresentativePod = { namespace: prometheusNamespace, role: 'not-prometheus', labels: {} };
+      const elsewhere = prometheusNamespace === ELSEWHERE ? `${ELSEWHERE}-2` : ELSEWHERE;
+      const impostor: RepresentativePod = { namespace: elsewhere, role: 'prometheus-elsewhere', labels: scraperLabels };
+      return probes.flatMap(({ port, number }) => {
+        const flow = (promise: string, from: RepresentativePod, allowed: boolean, who: string) => ({
+          id: `${promise}-${port.protocol.toLowerCase()}-${port.name ?? number}`,
+          description: `${who} ${allowed ? 'reaches' : 'cannot reach'} the targets on ${port}`,
+          from,
+          to: target,
+          port: number,
+          protocol: port.protocol,
+          allowed,
+        });
+        return [
+          flow('scrape', scraper, true, 'Prometheus'),
+          flow('no-scrape-from-namespace', neighbour, false, `another pod of ${prometheusNamespace}`),
+          flow('no-scrape-from-elsewhere', impostor, false, 'a Prometheus-labelled pod of another namespace'),
+        ];
       });
-      return [
-        flow('scrape', scraper, true, 'Prometheus'),
-        flow('no-scrape-from-namespace', neighbour, false, `another pod of ${prometheusNamespace}`),
-        flow('no-scrape-from-elsewhere', impostor, false, 'a Prometheus-labelled pod of another namespace'),
-      ];
-    }));
+    });
   }
 }
 

@@ -163,38 +163,45 @@ export class ExternalHttpsEgress extends Construct {
     // cloud metadata endpoints never (on those ports and on HTTP 80, where metadata services
     // listen), whatever else the chart allows these pods; and the pods still resolve names.
     if (props.fqdns === undefined) {
-      const client: RepresentativePod = { namespace: props.namespace, role: 'client', labels: labelsSatisfying(selector) };
-      // Every-port entries are tried on 443; named ports cannot reach addresses outside the cluster.
-      const numbered = ports.filter((port) => port.name === undefined)
-        .map((port) => ({ protocol: port.protocol, portNumber: port.portNumber ?? HTTPS_PORT }));
+      // Made when proven, from copies taken now: the caller's props may change after this line.
+      const namespace = props.namespace;
+      const promisedPorts = [...ports];
       const ipv6 = props.ipv6 ?? true;
-      const publicIpv4 = openAddress(PUBLIC_IPV4, props.excludeCidrs);
-      const publicIpv6 = openAddress(PUBLIC_IPV6, props.excludeCidrs);
-      const flow = (promise: string, to: string, protocol: string, portNumber: number, allowed: boolean): FlowPromise => ({
-        id: `${promise}-${protocol.toLowerCase()}-${portNumber}`,
-        description: `the selected pods ${allowed ? 'reach' : 'cannot reach'} ${to} on ${protocol}/${portNumber}`,
-        from: client,
-        to,
-        port: portNumber,
-        protocol,
-        allowed,
+      const excludeCidrs = props.excludeCidrs === undefined ? undefined : [...props.excludeCidrs];
+      const allowDns = props.allowDns ?? true;
+      PolicyProofs._promise(this, where, () => {
+        const client: RepresentativePod = { namespace, role: 'client', labels: labelsSatisfying(selector) };
+        // Every-port entries are tried on 443; named ports cannot reach addresses outside the cluster.
+        const numbered = promisedPorts.filter((port) => port.name === undefined)
+          .map((port) => ({ protocol: port.protocol, portNumber: port.portNumber ?? HTTPS_PORT }));
+        const publicIpv4 = openAddress(PUBLIC_IPV4, excludeCidrs);
+        const publicIpv6 = openAddress(PUBLIC_IPV6, excludeCidrs);
+        const flow = (promise: string, to: string, protocol: string, portNumber: number, allowed: boolean): FlowPromise => ({
+          id: `${promise}-${protocol.toLowerCase()}-${portNumber}`,
+          description: `the selected pods ${allowed ? 'reach' : 'cannot reach'} ${to} on ${protocol}/${portNumber}`,
+          from: client,
+          to,
+          port: portNumber,
+          protocol,
+          allowed,
+        });
+        const metadata = (protocol: string, portNumber: number) => [
+          flow('no-metadata', METADATA_IPV4, protocol, portNumber, false),
+          ...(ipv6 ? [flow('no-metadata-ipv6', METADATA_IPV6, protocol, portNumber, false)] : []),
+        ];
+        const promises = numbered.flatMap(({ protocol, portNumber }) => [
+          ...(publicIpv4 ? [flow('internet', publicIpv4, protocol, portNumber!, true)] : []),
+          ...(ipv6 && publicIpv6 ? [flow('internet-ipv6', publicIpv6, protocol, portNumber!, true)] : []),
+          ...metadata(protocol, portNumber!),
+        ]);
+        if (!numbered.some((port) => port.protocol === 'TCP' && port.portNumber === METADATA_HTTP_PORT)) {
+          promises.push(...metadata('TCP', METADATA_HTTP_PORT));
+        }
+        if (allowDns) {
+          promises.push(...dnsPromises(client, dnsPeer, 'client'));
+        }
+        return promises;
       });
-      const metadata = (protocol: string, portNumber: number) => [
-        flow('no-metadata', METADATA_IPV4, protocol, portNumber, false),
-        ...(ipv6 ? [flow('no-metadata-ipv6', METADATA_IPV6, protocol, portNumber, false)] : []),
-      ];
-      const promises = numbered.flatMap(({ protocol, portNumber }) => [
-        ...(publicIpv4 ? [flow('internet', publicIpv4, protocol, portNumber!, true)] : []),
-        ...(ipv6 && publicIpv6 ? [flow('internet-ipv6', publicIpv6, protocol, portNumber!, true)] : []),
-        ...metadata(protocol, portNumber!),
-      ]);
-      if (!numbered.some((port) => port.protocol === 'TCP' && port.portNumber === METADATA_HTTP_PORT)) {
-        promises.push(...metadata('TCP', METADATA_HTTP_PORT));
-      }
-      if (props.allowDns ?? true) {
-        promises.push(...dnsPromises(client, dnsPeer, 'client'));
-      }
-      PolicyProofs._promise(this, where, promises);
     }
   }
 }

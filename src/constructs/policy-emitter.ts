@@ -6,7 +6,7 @@ import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
 import { ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
-import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
+import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
 
 /**
  * Who already emitted which object, per app: two constructs must not emit the same policy name,
@@ -78,15 +78,13 @@ export class PolicyEmitter {
       metadata: manifest.metadata,
       spec,
     } as any);
-    // The mark of generated objects, over the spec as finally rendered (a growing policy's spec is lazy).
-    // A final spec's mark is computed once, on first use: every synthesis reads it (the lint's
-    // snapshot and the written YAML), and hashing thousands of specs each time showed in profiles.
-    let mark: string | undefined;
-    object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
-      produce: () => finalSpec
-        ? generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() })
-        : (mark ??= generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec })),
-    }));
+    // The mark of generated objects, over the spec as finally rendered. A final spec's mark is
+    // computed now, once: every synthesis reads it (the lint's snapshot and the written YAML), and
+    // a Lazy per object kept a closure, a context and the Lazy alive for the whole synthesis. A
+    // growing policy's spec is lazy, and so is its mark.
+    object.metadata.addAnnotation(GENERATED_ANNOTATION, finalSpec
+      ? Lazy.any({ produce: () => emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() }) })
+      : emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec }));
     return object;
   }
 

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
-import { AppWideCache, noteMutation } from '../analysis/app-state';
+import { AppCheck, AppSnapshot, noteMutation, registerCheck } from '../analysis/app-state';
 import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
@@ -46,7 +46,11 @@ interface Promiser {
   readonly chart: Chart;
   /** The construct as named in errors. */
   readonly where: string;
-  readonly promises: FlowPromise[];
+  /**
+   * Produces the promises. Made when proven, not kept: an estate's constructs make tens of
+   * thousands, and a larger heap slows cdk8s's tree walks through the whole synthesis.
+   */
+  readonly promises: () => FlowPromise[];
   readonly accepted: Map<string, string>;
 }
 
@@ -67,28 +71,20 @@ function parsePolicyId(id: string): { kind: string; namespace?: string; name: st
  * app emits (all charts: an app usually targets one cluster, and a policy of one chart opens
  * paths for the pods of another). Computed once per app and state, reported per chart.
  */
-class AppProofs {
+class AppProofs implements AppCheck {
+  public readonly contextKey = PROOFS_CONTEXT_KEY;
   public readonly promisers: Promiser[] = [];
-  /** The charts whose validation reports broken promises. */
-  public readonly charts: Chart[] = [];
-  private readonly cache: AppWideCache<Map<Chart, string[]>>;
 
-  constructor(private readonly root: IConstruct) {
-    this.cache = new AppWideCache(root, PROOFS_CONTEXT_KEY);
+  constructor(private readonly root: IConstruct) {}
+
+  public run(snapshot: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]> {
+    return this.check(snapshot.jsons, charts);
   }
 
-  public validate(chart: Chart): string[] {
-    if (!this.cache.isOn(chart)) {
-      return [];
-    }
-    const errors = this.cache.get(chart, this.charts, (snapshot) => this.check(snapshot.jsons));
-    return errors.get(chart) ?? [];
-  }
-
-  private check(objects: any[]): Map<Chart, string[]> {
-    const errors = new Map<Chart, string[]>();
+  private check(objects: any[], charts: readonly IConstruct[]): Map<IConstruct, string[]> {
+    const errors = new Map<IConstruct, string[]>();
     const report = (promiser: Promiser, message: string) => errors.set(promiser.chart, [...(errors.get(promiser.chart) ?? []), message]);
-    const provable = this.promisers.filter((p) => p.promises.length > 0);
+    const provable = this.promisers.map((promiser) => ({ promiser, promises: promiser.promises() })).filter((p) => p.promises.length > 0);
     if (provable.length === 0) {
       return errors;
     }
@@ -111,9 +107,9 @@ class AppProofs {
     }
     let model: NetworkModel;
     try {
-      model = NetworkModel.fromManifests(objects, podCidrsOf(this.charts));
+      model = NetworkModel.fromManifests(objects, podCidrsOf(charts));
     } catch (e) {
-      for (const promiser of provable) {
+      for (const { promiser } of provable) {
         report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +
           `Fix that object, or turn the proofs off with the context key ${PROOFS_CONTEXT_KEY}: false`);
       }
@@ -121,9 +117,15 @@ class AppProofs {
     }
     const taken = new Set(model.podIds);
     const own = new Set<string>();
+    // A construct's promises share their representative pods: each is named and added once.
+    const ids = new Map<RepresentativePod, string>();
     const endpoint = (side: RepresentativePod | string, index: number): string => {
       if (typeof side === 'string') {
         return side;
+      }
+      const known = ids.get(side);
+      if (known !== undefined) {
+        return known;
       }
       // Named by the promiser's position in the app, so two constructs never share a pod.
       let name = `netpol-proof-${index}-${side.role}`;
@@ -136,6 +138,7 @@ class AppProofs {
         taken.add(id);
         own.add(id);
       }
+      ids.set(side, id);
       return id;
     };
     // The model may still refuse to evaluate (a Calico policy in a tier whose Tier object the app
@@ -149,10 +152,10 @@ class AppProofs {
     return errors;
   }
 
-  private prove(model: NetworkModel, provable: Promiser[], endpoint: (side: RepresentativePod | string, index: number) => string,
-    report: (promiser: Promiser, message: string) => void): void {
-    provable.forEach((promiser, index) => {
-      for (const promise of promiser.promises) {
+  private prove(model: NetworkModel, provable: { promiser: Promiser; promises: FlowPromise[] }[],
+    endpoint: (side: RepresentativePod | string, index: number) => string, report: (promiser: Promiser, message: string) => void): void {
+    provable.forEach(({ promiser, promises }, index) => {
+      for (const promise of promises) {
         const verdict = model._explain({
           from: endpoint(promise.from, index),
           to: endpoint(promise.to, index),
@@ -207,7 +210,6 @@ class AppProofs {
 }
 
 const APPS = new WeakMap<IConstruct, AppProofs>();
-const CHARTS_WITH_PROOFS = new WeakSet<Chart>();
 const PROMISERS = new WeakMap<IConstruct, { promiser: Promiser; app: AppProofs }>();
 
 /**
@@ -234,7 +236,7 @@ export class PolicyProofs {
     if (!entry) {
       invalid(where, `${show(construct?.node?.path ?? construct)} is not a construct of cdk8s-netpol that makes promises`);
     }
-    const ids = entry.promiser.promises.map((p) => p.id);
+    const ids = entry.promiser.promises().map((p) => p.id);
     if (!ids.includes(promise)) {
       invalid(where, `${entry.promiser.where} makes no promise ${show(promise)}; its promises are ${ids.join(', ')}`);
     }
@@ -247,14 +249,15 @@ export class PolicyProofs {
 
   /** The ids and descriptions of the promises a construct makes ("id: description"). */
   public static promisesOf(construct: IConstruct): string[] {
-    return (PROMISERS.get(construct)?.promiser.promises ?? []).map((p) => `${p.id}: ${p.description}`);
+    return (PROMISERS.get(construct)?.promiser.promises() ?? []).map((p) => `${p.id}: ${p.description}`);
   }
 
   /**
    * Registers a construct's promises (internal: constructs call it).
+   * @param promises produces the promises when they are proven (they are not kept)
    * @internal
    */
-  public static _promise(construct: Construct, where: string, promises: FlowPromise[]): void {
+  public static _promise(construct: Construct, where: string, promises: () => FlowPromise[]): void {
     const root = construct.node.root;
     let app = APPS.get(root);
     if (!app) {
@@ -262,12 +265,7 @@ export class PolicyProofs {
       APPS.set(root, app);
     }
     const chart = Chart.of(construct);
-    if (!CHARTS_WITH_PROOFS.has(chart)) {
-      CHARTS_WITH_PROOFS.add(chart);
-      app.charts.push(chart);
-      const proofs = app;
-      chart.node.addValidation({ validate: () => proofs.validate(chart) });
-    }
+    registerCheck(chart, app);
     const promiser: Promiser = { construct, chart, where, promises, accepted: new Map() };
     app.promisers.push(promiser);
     noteMutation();
@@ -318,7 +316,7 @@ export function dnsPromises(from: RepresentativePod, dns: Peer, role: string): F
  * The proofs' model options from the context key `cdk8s-netpol/pod-cidrs` (a list, or a
  * comma-separated string), as the app or the first chart that sets it gives it.
  */
-function podCidrsOf(charts: readonly Chart[]): { podCidrs?: string[] } {
+function podCidrsOf(charts: readonly IConstruct[]): { podCidrs?: string[] } {
   const value = charts.map((chart) => chart.node.tryGetContext(POD_CIDRS_CONTEXT_KEY)).find((v) => v !== undefined);
   if (value === undefined) {
     return {};

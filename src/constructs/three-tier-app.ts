@@ -216,8 +216,11 @@ export class ThreeTierApp extends Construct {
       egress: [],
       description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
     });
-    PolicyProofs._promise(this, where, promisesOf(this.namespace, { frontend, api, database }, ingressNamespace,
-      props.ingressLabels ?? {}, dnsRules.length > 0 ? (props.dnsPeer ?? Peer.kubeDns()) : undefined));
+    // Made when proven, from copies taken now: the caller's props may change after this line.
+    const namespace = this.namespace;
+    const ingressLabels = { ...props.ingressLabels };
+    const dns = dnsRules.length > 0 ? (props.dnsPeer ?? Peer.kubeDns()) : undefined;
+    PolicyProofs._promise(this, where, () => promisesOf(namespace, { frontend, api, database }, ingressNamespace, ingressLabels, dns));
   }
 }
 

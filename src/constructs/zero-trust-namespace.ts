@@ -140,13 +140,19 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    const member: RepresentativePod = { namespace: this.namespace, role: 'pod', labels: {} };
-    const promises: FlowPromise[] = (props.allowDns ?? true) ? dnsPromises(member, props.dnsPeer ?? Peer.kubeDns(), 'pod') : [];
-    if (props.allowSameNamespace) {
-      const neighbour: RepresentativePod = { namespace: this.namespace, role: 'neighbour', labels: {}, ports: [{ port: 8080 }] };
-      promises.push({ id: 'same-namespace', description: `pods of ${this.namespace} reach each other (TCP/8080 tried)`, from: member, to: neighbour, port: 8080, protocol: 'TCP', allowed: true });
-    }
-    PolicyProofs._promise(this, this.where, promises);
+    // Made when proven, from copies taken now: the caller's props may change after this line.
+    const namespace = this.namespace;
+    const dns = (props.allowDns ?? true) ? props.dnsPeer ?? Peer.kubeDns() : undefined;
+    const sameNamespace = props.allowSameNamespace ?? false;
+    PolicyProofs._promise(this, this.where, () => {
+      const member: RepresentativePod = { namespace, role: 'pod', labels: {} };
+      const promises: FlowPromise[] = dns ? dnsPromises(member, dns, 'pod') : [];
+      if (sameNamespace) {
+        const neighbour: RepresentativePod = { namespace, role: 'neighbour', labels: {}, ports: [{ port: 8080 }] };
+        promises.push({ id: 'same-namespace', description: `pods of ${namespace} reach each other (TCP/8080 tried)`, from: member, to: neighbour, port: 8080, protocol: 'TCP', allowed: true });
+      }
+      return promises;
+    });
 
     if (props.allowSameNamespace) {
       const samePods = Peer.pods({});

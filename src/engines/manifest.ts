@@ -1,4 +1,5 @@
 import { PolicyIntent } from '../core/intent';
+import { flat } from '../util/flat';
 
 /** A rendered Kubernetes object as plain JSON, before cdk8s wraps it in an `ApiObject`. */
 export interface ManifestObject {
@@ -21,6 +22,6 @@ export function policyMetadata(intent: Pick<PolicyIntent, 'name' | 'namespace' |
   return {
     name: intent.name,
     namespace: intent.namespace,
-    ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: intent.description } } : {}),
+    ...(intent.description ? { annotations: { [DESCRIPTION_ANNOTATION]: flat(intent.description) } } : {}),
   };
 }

@@ -109,8 +109,27 @@ function analyse(text: string, allowHostBits: boolean): Cidr | string {
   return analysed;
 }
 
+/**
+ * Families by text (0: not an IP literal). The model asks for every address a probe names, and
+ * ipaddr.js's validation builds an address object each time.
+ */
+const FAMILIES = new Map<string, IpFamily | 0>();
+const FAMILIES_MAX = 100_000;
+
 /** The family of an IP literal, or undefined when it is not one (strict IPv4 dotted quad, no zones). */
 export function ipFamily(text: string): IpFamily | undefined {
+  let family = FAMILIES.get(text);
+  if (family === undefined) {
+    family = analyseFamily(text) ?? 0;
+    if (FAMILIES.size >= FAMILIES_MAX) {
+      FAMILIES.clear();
+    }
+    FAMILIES.set(text, family);
+  }
+  return family === 0 ? undefined : family;
+}
+
+function analyseFamily(text: string): IpFamily | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return 4;
   }
@@ -190,8 +209,19 @@ export function cidrContainsIp(block: Cidr, ip: string): boolean {
 
 /** One spelling per address: "2001:DB8:0::1" and "2001:db8::1" are one address. */
 export function canonicalIp(ip: string): string {
-  return ipaddr.parse(ip).toString();
+  let canonical = CANONICAL.get(ip);
+  if (canonical === undefined) {
+    // Printing an IPv6 address (RFC 5952) is slow; probes name the same few addresses.
+    canonical = ipaddr.parse(ip).toString();
+    if (CANONICAL.size >= PARSED_MAX) {
+      CANONICAL.clear();
+    }
+    CANONICAL.set(ip, canonical);
+  }
+  return canonical;
 }
+
+const CANONICAL = new Map<string, string>();
 
 function networkAddress(addr: string, prefix: number, family: IpFamily): ipaddr.IPv4 | ipaddr.IPv6 {
   return family === 4

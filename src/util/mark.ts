@@ -43,8 +43,92 @@ export function generatedMark(obj: { apiVersion?: unknown; kind?: unknown; spec?
   return `sha256:${digest.slice(0, 16)}`;
 }
 
+/**
+ * The mark of an object the library emits, remembered with the content it was made from so that
+ * `isGenerated` can recognise the object cheaply. The spec is frozen (deeply): the library's
+ * rendered specs are never changed after rendering, and the memory must not see a change either.
+ */
+export function emittedMark(obj: { apiVersion: string; kind: string; spec: unknown }): string {
+  deepFreeze(obj.spec);
+  const mark = generatedMark(obj);
+  if (MARKED.size >= MARKED_MAX) {
+    MARKED.clear();
+  }
+  MARKED.set(mark, { apiVersion: obj.apiVersion, kind: obj.kind, spec: obj.spec });
+  return mark;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) {
+      deepFreeze(member);
+    }
+  }
+}
+
+/**
+ * What each mark of an emitted object was computed over (`emittedMark`). The synth-time lint checks every
+ * emitted object against its mark at every synthesis; comparing it with the content the mark was
+ * made from is several times cheaper than digesting it again, and equal content has an equal
+ * digest. Anything else (a mark from another process, an edited object) is digested.
+ */
+const MARKED = new Map<string, { apiVersion: unknown; kind: unknown; spec: unknown }>();
+const MARKED_MAX = 20_000;
+
+/**
+ * Equal as `canonical` sees them: key order ignored, members whose value is undefined absent.
+ * May answer false for values `canonical` prints alike (NaN, say); never true for values it
+ * prints differently.
+ */
+function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) {
+      return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+      if (!sameContent(a[i], other[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key of Object.keys(left)) {
+    if (left[key] === undefined) {
+      continue;
+    }
+    if (!Object.prototype.hasOwnProperty.call(right, key) || !sameContent(left[key], right[key])) {
+      return false;
+    }
+    count++;
+  }
+  for (const key of Object.keys(right)) {
+    if (right[key] !== undefined) {
+      count--;
+    }
+  }
+  return count === 0;
+}
+
 /** True when `obj` carries this library's mark and its content still matches it. */
 export function isGenerated(obj: any): boolean {
   const mark = obj?.metadata?.annotations?.[GENERATED_ANNOTATION];
-  return typeof mark === 'string' && mark === generatedMark(obj);
+  if (typeof mark !== 'string') {
+    return false;
+  }
+  const marked = MARKED.get(mark);
+  if (marked !== undefined && marked.apiVersion === obj.apiVersion && marked.kind === obj.kind && sameContent(marked.spec, obj.spec)) {
+    return true;
+  }
+  return mark === generatedMark(obj);
 }

@@ -166,3 +166,74 @@ describe('the leader of a validation round (review findings)', () => {
     expect(parseCidr('10.0.0.0/8').network.toString()).toBe('10.0.0.0');
   });
 });
+
+describe('one validation per chart for all checks, computed once per synthesis', () => {
+  const typo = (namespace: string) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'typo', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
+  });
+
+  test('an app of many charts is linted and proven once per synthesis, not once per chart', () => {
+    const app = Testing.app();
+    for (let i = 0; i < 12; i++) {
+      const chart = new Chart(app, `team-${i}`);
+      new ZeroTrustNamespace(chart, 'zt', { namespace: `team-${i}` });
+      new ThreeTierApp(chart, 'shop', { namespace: `team-${i}` });
+    }
+    const lint = jest.spyOn(Linter.prototype, 'lint');
+    const model = jest.spyOn(NetworkModel, 'fromManifests');
+    try {
+      app.synthYaml();
+      // cdk8s validates the whole app 13 times here (once, then once per chart).
+      expect(lint).toHaveBeenCalledTimes(1);
+      expect(model).toHaveBeenCalledTimes(1);
+      // Unchanged app: the results stand. A change: computed again, once.
+      app.synthYaml();
+      expect(lint).toHaveBeenCalledTimes(1);
+      new ZeroTrustNamespace(new Chart(app, 'late'), 'zt', { namespace: 'late' });
+      app.synthYaml();
+      expect(lint).toHaveBeenCalledTimes(2);
+      expect(model).toHaveBeenCalledTimes(2);
+    } finally {
+      lint.mockRestore();
+      model.mockRestore();
+    }
+  });
+
+  test('a chart reports the lint\'s and the proofs\' errors together, each once', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    new ApiObject(chart, 'typo', typo('production'));
+    new ApiObject(chart, 'open', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open-everything', namespace: 'production' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+    });
+    const errors = chart.node.validate();
+    expect(errors.filter((e) => /policy-types-mismatch/.test(e))).toHaveLength(1);
+    expect(errors.filter((e) => /\[no-frontend-to-database\]/.test(e))).toHaveLength(1);
+    // The lint registered first (when the first policy was emitted), so its errors come first.
+    expect(errors.findIndex((e) => /policy-types-mismatch/.test(e))).toBeLessThan(errors.findIndex((e) => /no-frontend-to-database/.test(e)));
+  });
+
+  test('a chart with one check off reports the other', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    chart.node.setContext('cdk8s-netpol/lint', false);
+    new ThreeTierApp(chart, 'shop', { namespace: 'production' });
+    new ApiObject(chart, 'typo', typo('production'));
+    new ApiObject(chart, 'open', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open-everything', namespace: 'production' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+    });
+    const errors = chart.node.validate();
+    expect(errors.some((e) => /policy-types-mismatch/.test(e))).toBe(false);
+    expect(errors.some((e) => /no-frontend-to-database/.test(e))).toBe(true);
+  });
+});

@@ -259,3 +259,26 @@ describe('synth-time proofs', () => {
   });
 });
 
+
+describe('promises are made when proven, from the props as they were at construction', () => {
+  test('changing the props object or its arrays afterwards changes nothing', () => {
+    const chart = newChart();
+    const scrapeProps = { namespace: 'production', ports: [Port.tcp(9090)], prometheusLabels: { app: 'prometheus' } as Record<string, string> };
+    const scrape = new AllowPrometheusScrape(chart, 'scrape', scrapeProps);
+    const egressProps = { namespace: 'production', ports: [Port.tcp(443)], excludeCidrs: ['203.0.113.0/24'] as string[] };
+    const egress = new ExternalHttpsEgress(chart, 'egress', egressProps);
+    const shopProps = { namespace: 'production', ingressLabels: { app: 'nginx' } as Record<string, string> };
+    const shop = new ThreeTierApp(chart, 'shop', shopProps);
+    const before = [PolicyProofs.promisesOf(scrape), PolicyProofs.promisesOf(egress), PolicyProofs.promisesOf(shop)];
+    scrapeProps.ports.push(Port.tcp(1234));
+    scrapeProps.prometheusLabels.app = 'impostor';
+    (scrapeProps as any).namespace = 'elsewhere';
+    egressProps.ports.push(Port.tcp(8443));
+    egressProps.excludeCidrs.push('0.0.0.0/0');
+    shopProps.ingressLabels.app = 'other';
+    expect([PolicyProofs.promisesOf(scrape), PolicyProofs.promisesOf(egress), PolicyProofs.promisesOf(shop)]).toEqual(before);
+    expect(before[0]).toHaveLength(3);
+    expect(before[1].some((p) => p.startsWith('internet-tcp-443'))).toBe(true);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+});

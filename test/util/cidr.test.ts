@@ -1,4 +1,4 @@
-import { cidrContains, cidrContainsIp, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../../src/util/cidr';
+import { canonicalIp, cidrContains, cidrContainsIp, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../../src/util/cidr';
 
 describe('cidrProblem', () => {
   test.each([
@@ -233,5 +233,18 @@ describe('nat64Image', () => {
 
   test('refuses IPv6 input', () => {
     expect(() => nat64Image(parseCidr('fc00::/7'))).toThrow(/fc00::\/7 is not an IPv4 block/);
+  });
+});
+
+describe('remembered answers stay right', () => {
+  test('ipFamily and canonicalIp answer the same the second time, and still refuse what is not an address', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(ipFamily('10.0.0.1')).toBe(4);
+      expect(ipFamily('2001:DB8::1')).toBe(6);
+      expect(ipFamily('team-0/api')).toBeUndefined();
+      expect(ipFamily('10.1')).toBeUndefined();
+      expect(canonicalIp('2001:DB8:0::1')).toBe('2001:db8::1');
+      expect(() => canonicalIp('not-an-address')).toThrow();
+    }
   });
 });

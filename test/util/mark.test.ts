@@ -1,4 +1,4 @@
-import { GENERATED_ANNOTATION, generatedMark, isGenerated } from '../../src/util/mark';
+import { GENERATED_ANNOTATION, emittedMark, generatedMark, isGenerated } from '../../src/util/mark';
 
 describe('generatedMark', () => {
   // Pinned values: the mark is written into users' YAML, so a change of the digest would make
@@ -23,5 +23,44 @@ describe('generatedMark', () => {
     expect(isGenerated(obj)).toBe(true);
     expect(isGenerated({ ...obj, spec: { a: 2 } })).toBe(false);
     expect(isGenerated({ ...obj, metadata: {} })).toBe(false);
+  });
+});
+
+describe('emittedMark (the library\'s own objects, recognised without digesting them again)', () => {
+  const emitted = () => {
+    const spec = { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80 }] }] };
+    const mark = emittedMark({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec });
+    return { spec, mark };
+  };
+  const json = (mark: string, spec: unknown, kind = 'NetworkPolicy') =>
+    ({ apiVersion: 'networking.k8s.io/v1', kind, metadata: { annotations: { [GENERATED_ANNOTATION]: mark } }, spec });
+
+  test('is the same digest as generatedMark, and freezes the spec it remembers', () => {
+    const { spec, mark } = emitted();
+    expect(mark).toBe(generatedMark({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec }));
+    expect(Object.isFrozen(spec.podSelector.matchLabels)).toBe(true);
+    expect(() => { (spec.ingress as any[]).push({}); }).toThrow(TypeError);
+  });
+
+  test('a copy with equal content (as toJson gives it: keys sorted, undefined members dropped) is recognised', () => {
+    const { mark } = emitted();
+    const copy = { ingress: [{ ports: [{ port: 80 }] }], policyTypes: ['Ingress'], podSelector: { matchLabels: { app: 'api' } }, extra: undefined };
+    expect(isGenerated(json(mark, copy))).toBe(true);
+  });
+
+  test('an edited copy is not, however small the edit, and neither is another kind with the same spec', () => {
+    const { mark } = emitted();
+    const edits: unknown[] = [
+      { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 81 }] }] },
+      { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80 }] }, {}] },
+      { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80 }] }], egress: [] },
+      { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: '80' }] }] },
+      { podSelector: { matchLabels: {} }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80 }] }] },
+      { podSelector: { matchLabels: { app: 'api' } }, policyTypes: 'Ingress', ingress: [{ ports: [{ port: 80 }] }] },
+    ];
+    for (const edit of edits) {
+      expect(isGenerated(json(mark, edit))).toBe(false);
+    }
+    expect(isGenerated(json(mark, emitted().spec, 'CiliumNetworkPolicy'))).toBe(false);
   });
 });

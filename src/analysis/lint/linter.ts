@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { AppSnapshot, AppWideCache } from '../app-state';
+import { AppCheck, AppSnapshot, registerCheck } from '../app-state';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -23,34 +23,18 @@ import { checkOptionsObject, invalid, show } from '../../util/validation';
 export const LINT_CONTEXT_KEY = 'cdk8s-netpol/lint';
 /** The context key naming the cluster's network plugin (`kubernetes`, `cilium`, `calico`) for the synth-time lint. */
 export const CNI_CONTEXT_KEY = 'cdk8s-netpol/cni';
-const LINTED = new WeakSet<Chart>();
-const APPS = new WeakMap<IConstruct, AppLint>();
 
 /**
- * The synth-time lint of an app: all charts linted together (a deny in one chart and the DNS
- * allowance in another are one namespace's policies), once per app state, each error reported
- * by the chart that holds the object (or the first linted chart, for namespace-wide findings).
+ * The synth-time lint, one check for every app: all charts linted together (a deny in one chart
+ * and the DNS allowance in another are one namespace's policies), each error reported by the
+ * chart that holds the object (or the first linted chart, for namespace-wide findings).
  */
-class AppLint {
-  public readonly charts: Chart[] = [];
-  private readonly cache: AppWideCache<Map<Chart, string[]>>;
-
-  constructor(root: IConstruct) {
-    this.cache = new AppWideCache(root, LINT_CONTEXT_KEY);
-  }
-
-  public errorsOf(chart: Chart): string[] {
-    if (!this.cache.isOn(chart)) {
-      return [];
-    }
-    const errors = this.cache.get(chart, this.charts, (snapshot) => this.lint(chart, snapshot));
-    return errors.get(chart) ?? [];
-  }
-
-  private lint(asking: Chart, { apiObjects, jsons }: AppSnapshot): Map<Chart, string[]> {
-    const cni = (asking.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
+const SYNTH_LINT: AppCheck = {
+  contextKey: LINT_CONTEXT_KEY,
+  run({ apiObjects, jsons }: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]> {
+    const cni = (charts[0].node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
     const findings = new Linter({ cni }).lint(jsons);
-    const errors = new Map<Chart, string[]>();
+    const errors = new Map<IConstruct, string[]>();
     for (const finding of findings) {
       if (finding.severity === Severity.WARNING) {
         console.warn(`[cdk8s-netpol] warning ${finding.rule}: ${finding.message}`);
@@ -59,12 +43,12 @@ class AppLint {
       const index = jsons.findIndex((o) => o?.kind === finding.kind && o?.metadata?.name === finding.name &&
         (finding.namespace === undefined || (o.metadata?.namespace ?? 'default') === finding.namespace));
       const owner = index >= 0 ? Chart.of(apiObjects[index]) : undefined;
-      const chart = owner && this.charts.includes(owner) ? owner : this.charts[0];
+      const chart = owner && charts.includes(owner) ? owner : charts[0];
       errors.set(chart, [...(errors.get(chart) ?? []), `[cdk8s-netpol] ${finding.rule}: ${finding.message}`]);
     }
     return errors;
-  }
-}
+  },
+};
 
 const CHECKS: LintRule[] = [
   missingDnsEgress,
@@ -107,19 +91,7 @@ export class Linter {
     if (!(chart instanceof Chart)) {
       invalid('Linter.validateChart()', `chart ${show(chart)} is not a cdk8s Chart`);
     }
-    if (LINTED.has(chart)) {
-      return;
-    }
-    LINTED.add(chart);
-    const root = chart.node.root;
-    let app = APPS.get(root);
-    if (!app) {
-      app = new AppLint(root);
-      APPS.set(root, app);
-    }
-    app.charts.push(chart);
-    const lint = app;
-    chart.node.addValidation({ validate: () => lint.errorsOf(chart) });
+    registerCheck(chart, SYNTH_LINT);
   }
 
   private readonly cni: ClusterCni;
