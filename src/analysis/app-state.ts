@@ -13,15 +13,29 @@ export function noteMutation(): void {
 }
 
 /**
- * A cheap fingerprint of an app's construct tree: its charts and their direct children, and the
- * mutations noted.
+ * A cheap fingerprint of an app's construct tree: its charts, how many children each has, and
+ * the mutations noted. Taken once per validation round, so compared in place, without building
+ * anything (an estate of 1,000 charts takes it 1,000 times per synthesis).
  */
-function fingerprint(root: IConstruct): string {
-  const parts: number[] = [mutations];
-  for (const child of root.node.children) {
-    parts.push(child.node.children.length);
+class TreeShape {
+  private charts: IConstruct[] = [];
+  private counts: number[] = [];
+  private mutationsSeen = -1;
+
+  /** Whether the shape differs from the last one seen (and remembers the new one). */
+  public changed(root: IConstruct): boolean {
+    const charts = root.node.children;
+    let changed = mutations !== this.mutationsSeen || charts.length !== this.charts.length;
+    for (let i = 0; i < charts.length && !changed; i++) {
+      changed = charts[i] !== this.charts[i] || charts[i].node.children.length !== this.counts[i];
+    }
+    if (changed) {
+      this.charts = charts;
+      this.counts = charts.map((chart) => chart.node.children.length);
+      this.mutationsSeen = mutations;
+    }
+    return changed;
   }
-  return parts.join(',');
 }
 
 /** Every API object of an app and its JSON, as the app's checks read them. */
@@ -79,7 +93,7 @@ class AppChecks {
   private readonly checks = new Map<AppCheck, IConstruct[]>();
   private leader?: ChartEntry;
   private round = 0;
-  private state?: string;
+  private readonly shape = new TreeShape();
   private registrations = 0;
   private registrationsSeen = -1;
   private mutationsSeen = -1;
@@ -112,10 +126,10 @@ class AppChecks {
     }
     this.round++;
     entry.askedRound = this.round;
-    const state = fingerprint(this.root);
-    if (state !== this.state || this.registrations !== this.registrationsSeen) {
+    // Both asked, always: the shape must be remembered even when a registration forces the work.
+    const shapeChanged = this.shape.changed(this.root);
+    if (shapeChanged || this.registrations !== this.registrationsSeen) {
       this.compute();
-      this.state = state;
     }
     this.registrationsSeen = this.registrations;
     this.mutationsSeen = mutations;

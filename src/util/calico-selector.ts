@@ -74,11 +74,33 @@ function theGrammar(): Ohm.Grammar {
   return grammar;
 }
 
+/**
+ * Problems by selector text ("" for none), for selectors outside entity rules and inside them:
+ * parsing costs about half a millisecond, and an estate repeats the same few selectors in every
+ * namespace (the renderers check each selector they write, the model each selector it reads).
+ */
+const PROBLEMS = [new Map<string, string>(), new Map<string, string>()];
+const PROBLEMS_MAX = 10_000;
+
 /** Why `expression` is not a valid Calico selector, or undefined when it is. */
 export function calicoSelectorProblem(expression: string, allowGlobal: boolean = false): string | undefined {
   if (typeof expression !== 'string') {
     return 'it is not a string';
   }
+  const known = PROBLEMS[allowGlobal ? 1 : 0];
+  let problem = known.get(expression);
+  if (problem === undefined) {
+    const found = analyse(expression, allowGlobal);
+    problem = found === undefined ? '' : found || 'it does not parse';
+    if (known.size >= PROBLEMS_MAX) {
+      known.clear();
+    }
+    known.set(expression, problem);
+  }
+  return problem === '' ? undefined : problem;
+}
+
+function analyse(expression: string, allowGlobal: boolean): string | undefined {
   const match = theGrammar().match(expression);
   if (match.failed()) {
     return match.shortMessage ?? 'it does not parse';

@@ -237,3 +237,26 @@ describe('one validation per chart for all checks, computed once per synthesis',
     expect(errors.some((e) => /no-frontend-to-database/.test(e))).toBe(true);
   });
 });
+
+describe('the tree shape sees a chart replaced by another of the same size', () => {
+  test('a removed chart and a new one with as many children', () => {
+    const app = Testing.app();
+    const base = new Chart(app, 'base');
+    new ZeroTrustNamespace(base, 'zt', { namespace: 'production' });
+    const shop = new Chart(app, 'shop');
+    new ThreeTierApp(shop, 'shop', { namespace: 'production' });
+    const plain = new Chart(app, 'plain');
+    new ApiObject(plain, 'fine', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'fine', namespace: 'production' },
+      spec: { podSelector: { matchLabels: { app: 'nobody' } }, policyTypes: ['Ingress'] },
+    });
+    expect(() => app.synthYaml()).not.toThrow();
+    app.node.tryRemoveChild('plain');
+    const replacement = new Chart(app, 'replacement');
+    new ApiObject(replacement, 'open', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open-everything', namespace: 'production' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+    });
+    expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
+  });
+});

@@ -66,3 +66,16 @@ describe('parseCalicoSelector and calicoSelectorMatches (SEMANTICS.md §3 "Selec
     expect(calicoSelectorExample(parseCalicoSelector("a != 'x'"))).toBeUndefined();
   });
 });
+
+describe('remembered answers', () => {
+  test('a selector is judged the same way every time, inside and outside entity rules', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(calicoSelectorProblem('app == "api" && has(tier)')).toBeUndefined();
+      expect(calicoSelectorProblem('global()')).toMatch(/only valid in an entity rule/);
+      expect(calicoSelectorProblem('global()', true)).toBeUndefined();
+      expect(calicoSelectorProblem('app == ')).toBeDefined();
+      expect(() => parseCalicoSelector('app == ')).toThrow(/is not a valid Calico selector/);
+      expect(parseCalicoSelector('app == "api"')).toEqual({ op: 'eq', key: 'app', value: 'api' });
+    }
+  });
+});
