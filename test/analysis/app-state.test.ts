@@ -247,14 +247,18 @@ describe('the tree shape sees a chart replaced by another of the same size', () 
     new ThreeTierApp(shop, 'shop', { namespace: 'production' });
     const plain = new Chart(app, 'plain');
     new ApiObject(plain, 'fine', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'fine', namespace: 'production' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'fine', namespace: 'production' },
       spec: { podSelector: { matchLabels: { app: 'nobody' } }, policyTypes: ['Ingress'] },
     });
     expect(() => app.synthYaml()).not.toThrow();
     app.node.tryRemoveChild('plain');
     const replacement = new Chart(app, 'replacement');
     new ApiObject(replacement, 'open', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open-everything', namespace: 'production' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'open-everything', namespace: 'production' },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
     });
     expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
