@@ -36,6 +36,13 @@ class TreeShape {
     }
     return changed;
   }
+
+  /** Forgets the last shape: the next `changed` answers true. */
+  public forget(): void {
+    this.charts = [];
+    this.counts = [];
+    this.mutationsSeen = -1;
+  }
 }
 
 /** Every API object of an app and its JSON, as the app's checks read them. */
@@ -45,6 +52,21 @@ export interface AppSnapshot {
   readonly jsons: any[];
 }
 
+/** The charts a check runs for. */
+export interface CheckCharts {
+  /**
+   * The charts in the app registered for the check, in registration order, with the check on or
+   * off: the check attributes its errors among them, and those of charts with the check off are
+   * dropped (turning a check off for a chart silences it there, it does not move its findings).
+   */
+  readonly registered: readonly IConstruct[];
+  /**
+   * The first chart with the check on in the order cdk8s validates (pre-order), where the
+   * check's app-wide settings are read (e.g. the lint's `cdk8s-netpol/cni`).
+   */
+  readonly first: IConstruct;
+}
+
 /** A check of a whole app at synth time (the lint, the proofs), reported per chart. */
 export interface AppCheck {
   /** The context key that turns the check off for a chart (`false` or `"false"`). */
@@ -52,9 +74,9 @@ export interface AppCheck {
   /**
    * The check's errors, by the chart that reports them.
    * @param snapshot the app's objects
-   * @param charts the charts registered for this check that have it on, in registration order
+   * @param charts the charts the check runs for
    */
-  run(snapshot: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]>;
+  run(snapshot: AppSnapshot, charts: CheckCharts): Map<IConstruct, string[]>;
 }
 
 /** A chart with checks: the one validation cdk8s calls for it, and its errors at the last state. */
@@ -119,17 +141,26 @@ class AppChecks {
   }
 
   private errorsOf(entry: ChartEntry): string[] {
-    if (entry !== this.leader && entry.askedRound !== this.round && this.registrations === this.registrationsSeen &&
-      mutations === this.mutationsSeen) {
+    if (entry === this.leader) {
+      // Only the leader starts a round: a chart validated directly (twice in a round) must not
+      // make the other charts' next answer look fresh.
+      this.round++;
+    } else if (entry.askedRound !== this.round && this.registrations === this.registrationsSeen && mutations === this.mutationsSeen) {
       entry.askedRound = this.round;
       return entry.errors;
     }
-    this.round++;
     entry.askedRound = this.round;
     // Both asked, always: the shape must be remembered even when a registration forces the work.
     const shapeChanged = this.shape.changed(this.root);
     if (shapeChanged || this.registrations !== this.registrationsSeen) {
-      this.compute();
+      try {
+        this.compute();
+      } catch (e) {
+        // Nothing stands for this shape: the next question computes again instead of reusing
+        // the errors of the shape before.
+        this.shape.forget();
+        throw e;
+      }
     }
     this.registrationsSeen = this.registrations;
     this.mutationsSeen = mutations;
@@ -137,21 +168,26 @@ class AppChecks {
   }
 
   private compute(): void {
+    // One walk, in the order cdk8s validates (pre-order).
+    const all = this.root.node.findAll();
+    const inTree = new Set<IConstruct>(all);
     let snapshot: AppSnapshot | undefined;
     const results = new Map<AppCheck, { on: Set<IConstruct>; errors: Map<IConstruct, string[]> }>();
     for (const [check, charts] of this.checks) {
-      const on = charts.filter((chart) => isOn(chart, check.contextKey));
-      if (on.length === 0) {
+      const registered = charts.filter((chart) => inTree.has(chart));
+      const on = new Set(registered.filter((chart) => isOn(chart, check.contextKey)));
+      const first = all.find((c) => on.has(c));
+      if (first === undefined) {
         continue;
       }
       // Not chart.toJson(): it validates the app, which would run the checks again. Taken once
       // for all checks, and dropped after: thousands of JSON objects kept alive through the rest
       // of the synthesis slowed cdk8s's own tree walks measurably (a larger heap to collect).
       if (!snapshot) {
-        const apiObjects = this.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+        const apiObjects = all.filter((c): c is ApiObject => c instanceof ApiObject);
         snapshot = { apiObjects, jsons: apiObjects.map((o) => o.toJson()) };
       }
-      results.set(check, { on: new Set(on), errors: check.run(snapshot, on) });
+      results.set(check, { on, errors: check.run(snapshot, { registered, first }) });
     }
     for (const entry of this.entries.values()) {
       const errors: string[] = [];
@@ -164,7 +200,7 @@ class AppChecks {
       entry.errors = errors;
     }
     // The leader must be a chart in the tree; pre-order is the order cdk8s validates in.
-    const leader = this.root.node.findAll().find((c) => this.entries.has(c));
+    const leader = all.find((c) => this.entries.has(c));
     this.leader = leader ? this.entries.get(leader) : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
-import { AppCheck, AppSnapshot, noteMutation, registerCheck } from '../analysis/app-state';
+import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../analysis/app-state';
 import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
 import { ContainerPort } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
@@ -77,8 +77,8 @@ class AppProofs implements AppCheck {
 
   constructor(private readonly root: IConstruct) {}
 
-  public run(snapshot: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]> {
-    return this.check(snapshot.jsons, charts);
+  public run(snapshot: AppSnapshot, { registered }: CheckCharts): Map<IConstruct, string[]> {
+    return this.check(snapshot.jsons, registered);
   }
 
   private check(objects: any[], charts: readonly IConstruct[]): Map<IConstruct, string[]> {

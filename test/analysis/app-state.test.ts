@@ -264,3 +264,86 @@ describe('the tree shape sees a chart replaced by another of the same size', () 
     expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
   });
 });
+
+describe('review findings: checks turned off on some charts, a check that throws, direct validations', () => {
+  const typo = (namespace: string) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'typo', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
+  });
+  const openEverything = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'open-everything', namespace: 'production' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+  };
+
+  test('a finding in a chart with the lint off is silenced, not moved to another chart', () => {
+    const app = Testing.app();
+    const quiet = new Chart(app, 'quiet');
+    quiet.node.setContext('cdk8s-netpol/lint', false);
+    new ZeroTrustNamespace(quiet, 'zt', { namespace: 'x' });
+    new ApiObject(quiet, 'typo', typo('x'));
+    const loud = new Chart(app, 'loud');
+    new ZeroTrustNamespace(loud, 'zt', { namespace: 'y' });
+    expect(() => app.synthYaml()).not.toThrow();
+    // The same finding in the other chart is reported there.
+    new ApiObject(loud, 'typo', typo('y'));
+    expect(() => app.synthYaml()).toThrow(/\[loud\] \[cdk8s-netpol\] policy-types-mismatch/);
+  });
+
+  test('the lint reads the CNI from the first chart cdk8s validates with the lint on, whatever the order of registration', () => {
+    const app = Testing.app();
+    const first = new Chart(app, 'first');
+    first.node.setContext('cdk8s-netpol/cni', 'cilium');
+    const second = new Chart(app, 'second');
+    new ZeroTrustNamespace(second, 'zt', { namespace: 'y' });
+    new ZeroTrustNamespace(first, 'zt', { namespace: 'x' });
+    // endPort is ignored by Cilium: a warning only when the lint knows the CNI is Cilium.
+    new ApiObject(first, 'range', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'range', namespace: 'x' },
+      spec: { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 8000, endPort: 8100, protocol: 'TCP' }] }] },
+    });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      app.synthYaml();
+      expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/cilium-ignores-endport/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('a check that throws once is run again at the next synthesis, not skipped', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    expect(() => app.synthYaml()).not.toThrow();
+    new ApiObject(chart, 'typo', typo('production'));
+    const lint = jest.spyOn(Linter.prototype, 'lint').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
+    try {
+      expect(() => app.synthYaml()).toThrow(/boom/);
+      expect(() => app.synthYaml()).toThrow(/policy-types-mismatch/);
+    } finally {
+      lint.mockRestore();
+    }
+  });
+
+  test('a direct validation of one chart does not make another chart\'s direct validation stale', () => {
+    const app = Testing.app();
+    const base = new Chart(app, 'base');
+    new ZeroTrustNamespace(base, 'zt', { namespace: 'production' });
+    const shop = new Chart(app, 'shop');
+    new ThreeTierApp(shop, 'shop', { namespace: 'production' });
+    const other = new Chart(app, 'other');
+    new ZeroTrustNamespace(other, 'zt', { namespace: 'other' });
+    expect(() => app.synthYaml()).not.toThrow();
+    expect(other.node.validate()).toEqual([]);
+    new ApiObject(other, 'open', openEverything);
+    expect(shop.node.validate().join('\n')).toMatch(/no-frontend-to-database/);
+  });
+});

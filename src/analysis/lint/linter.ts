@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { AppCheck, AppSnapshot, registerCheck } from '../app-state';
+import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../app-state';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -31,8 +31,8 @@ export const CNI_CONTEXT_KEY = 'cdk8s-netpol/cni';
  */
 const SYNTH_LINT: AppCheck = {
   contextKey: LINT_CONTEXT_KEY,
-  run({ apiObjects, jsons }: AppSnapshot, charts: readonly IConstruct[]): Map<IConstruct, string[]> {
-    const cni = (charts[0].node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
+  run({ apiObjects, jsons }: AppSnapshot, { registered, first }: CheckCharts): Map<IConstruct, string[]> {
+    const cni = (first.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
     const findings = new Linter({ cni }).lint(jsons);
     const errors = new Map<IConstruct, string[]>();
     for (const finding of findings) {
@@ -43,7 +43,7 @@ const SYNTH_LINT: AppCheck = {
       const index = jsons.findIndex((o) => o?.kind === finding.kind && o?.metadata?.name === finding.name &&
         (finding.namespace === undefined || (o.metadata?.namespace ?? 'default') === finding.namespace));
       const owner = index >= 0 ? Chart.of(apiObjects[index]) : undefined;
-      const chart = owner && charts.includes(owner) ? owner : charts[0];
+      const chart = owner && registered.includes(owner) ? owner : registered[0];
       errors.set(chart, [...(errors.get(chart) ?? []), `[cdk8s-netpol] ${finding.rule}: ${finding.message}`]);
     }
     return errors;
