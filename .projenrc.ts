@@ -76,6 +76,13 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only bench/run.ts',
   receiveArgs: true,
 });
+// The parts of one synthesis in a warm process (heap per namespace, build, verification):
+// `npx projen bench:parts 1000 netpol`.
+project.addTask('bench:parts', {
+  description: 'Measure the parts of a synthesis in one warm process (heap per namespace, build, lint, proofs)',
+  exec: 'node --expose-gc -r ts-node/register/transpile-only bench/parts.ts',
+  receiveArgs: true,
+});
 project.eslint?.addLintPattern('bench');
 project.addTask('docs', {
   description: 'Regenerate the generated pages of docs/ (lint rules)',
