@@ -41,6 +41,10 @@ const REFUSED_KINDS: Record<string, string> = {
   GlobalNetworkSet: 'Calico network sets give labels to address ranges, which selectors then match; they are not modelled',
   HostEndpoint: 'Calico host endpoints put policy on nodes, which the model does not have',
   CiliumCIDRGroup: 'CIDR groups are not modelled; list the CIDRs in the policy',
+  CiliumLocalRedirectPolicy: 'local redirect policies send traffic for an address or service to other pods (e.g. a node-local DNS cache), ' +
+    'whose policies then decide; the redirect is not modelled',
+  CiliumEnvoyConfig: 'Envoy configurations apply L7 rules of their own to the traffic they intercept; they are not modelled',
+  CiliumClusterwideEnvoyConfig: 'Envoy configurations apply L7 rules of their own to the traffic they intercept; they are not modelled',
 };
 /** Calico's staged policies: previews, never enforced. */
 const STAGED_KINDS = ['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
@@ -60,8 +64,8 @@ const EXPECTED_API_VERSION: Record<string, string> = {
 /**
  * Whether an object is a policy-like kind that can change which traffic is allowed: the kinds the
  * model evaluates, the kinds it refuses (admin network policies, network sets, host endpoints,
- * CIDR groups, Calico profiles), the same kinds under another apiVersion, and Calico's staged
- * policies (which the model skips).
+ * CIDR groups, Cilium local redirect policies and Envoy configurations, Calico profiles), the
+ * same kinds under another apiVersion, and Calico's staged policies (which the model skips).
  */
 export function isPolicyLike(obj: any): boolean {
   const kind = obj?.kind;

@@ -251,6 +251,11 @@ describe('review fixes: explain refuses what the model refuses; --cni', () => {
     ['crd.projectcalico.org GlobalNetworkPolicy', 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: deny}\nspec: {selector: all()}',
       /crd\.projectcalico\.org\/v1 GlobalNetworkPolicy deny is not supported; the model evaluates GlobalNetworkPolicy under apiVersion projectcalico\.org\/v3/],
     ['CiliumCIDRGroup', 'apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: g}\nspec: {externalCIDRs: [1.2.3.0/24]}', /CiliumCIDRGroup g is not supported/],
+    ['CiliumLocalRedirectPolicy', 'apiVersion: cilium.io/v2\nkind: CiliumLocalRedirectPolicy\nmetadata: {name: dns, namespace: kube-system}\n' +
+      'spec: {redirectFrontend: {serviceMatcher: {serviceName: kube-dns, namespace: kube-system}}, redirectBackend: {localEndpointSelector: ' +
+      '{matchLabels: {k8s-app: node-local-dns}}, toPorts: [{port: "53", protocol: UDP}]}}', /CiliumLocalRedirectPolicy dns is not supported: local redirect/],
+    ['CiliumEnvoyConfig', 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata: {name: l7, namespace: a}\nspec: {resources: []}',
+      /CiliumEnvoyConfig l7 is not supported: Envoy configurations/],
   ])('explain with a %s exits 2 with the model\'s refusal instead of a verdict', async (_kind, extra, message) => {
     for (const to of ['203.0.113.5', 'a/api']) {
       const result = await run('explain', tempFile('m.yaml', [...pods, gnp, extra].join('\n---\n')), '--from', 'a/web', '--to', to, '--port', '443');

@@ -168,6 +168,27 @@ describe('synth-time proofs', () => {
     }
   });
 
+  test('a Cilium local redirect policy (DNS sent to a node-local cache) makes the proofs skip too: the DNS promises would be unfounded', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    new ApiObject(chart, 'lrp', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumLocalRedirectPolicy',
+      metadata: { name: 'node-local-dns', namespace: 'kube-system' },
+      spec: {
+        redirectFrontend: { serviceMatcher: { serviceName: 'kube-dns', namespace: 'kube-system' } },
+        redirectBackend: { localEndpointSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } }, toPorts: [{ port: '53', protocol: 'UDP' }] },
+      },
+    });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/are not proven: the app also holds cilium.io\/v2 CiliumLocalRedirectPolicy/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('a conflict across charts of one app is found, and reported on the promising chart', () => {
     const app = Testing.app();
     new ZeroTrustNamespace(new Chart(app, 'base'), 'zero-trust', { namespace: 'production', allowSameNamespace: true });
