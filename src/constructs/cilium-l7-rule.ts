@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
 import { PolicyEmitter } from './policy-emitter';
+import { FlowPromise, PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkPolicyName, requireProps } from './prop-checks';
+import { HttpMatcher, checkHttpRequest, compileCiliumHttpRule } from '../analysis/http';
+import { HttpRequest } from '../analysis/types';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
 import { Peer, PeerKind } from '../core/peer';
@@ -38,7 +41,8 @@ const PROPS_KEYS: Record<keyof CiliumL7RuleProps, true> = { namespace: true, sel
  *
  * Cilium unions all policies of an endpoint: another policy that allows the same peers on the
  * same port without HTTP rules (an L4 allowance) makes these rules moot. Give such tiers their
- * HTTP rules here, or through `ThreeTierApp`'s tier `http` option, not both ways.
+ * HTTP rules here, or through `ThreeTierApp`'s tier `http` option, not both ways. The synth-time
+ * proofs check it: a request that no rule admits must be refused by the selected pods.
  */
 export class CiliumL7Rule extends Construct {
   /** Always `PolicyEngine.CILIUM`. */
@@ -82,7 +86,77 @@ export class CiliumL7Rule extends Construct {
       description: `Pods ${selector} accept from ${props.from.join(', ')} on ${props.port} only: ` +
         `${props.http.map(describeHttp).join('; ')}.`,
     });
+
+    // Proof, on the serving pods' ingress: a request that no rule admits is refused, whatever
+    // else the app allows these clients on this port (an L4 allowance of the same port by
+    // another policy cancels the HTTP rules: SEMANTICS.md §2 "L7 rules", the trap this promise
+    // catches); and a request the first rule admits is admitted, when that rule is plain enough
+    // to write one down. Made when proven, from copies taken now: the caller's props may change
+    // after this line.
+    const namespace = props.namespace;
+    const clients = [...props.from];
+    const port = props.port.portNumber!;
+    const rules = props.http.map((rule) => ({ ...rule }));
+    PolicyProofs._promise(this, where, () => l7Promises(namespace, selector, clients, port, rules));
   }
+}
+
+/** A method and a path that ordinary rules do not admit: the request the rules must refuse. */
+const REFUSED_REQUEST: HttpRequest = { method: 'NETPOLPROOF', path: '/netpol-proof/not-admitted' };
+/** Text that reads the same as a regular expression: letters, digits, "/", "_", "-". */
+const PLAIN = /^[A-Za-z0-9/_-]+$/;
+
+function l7Promises(namespace: string, selector: LabelSelector, from: Peer[], port: number, rules: HttpRule[]): FlowPromise[] {
+  const client = from.map((peer) => clientPod(peer, namespace)).find((pod) => pod !== undefined);
+  if (client === undefined) {
+    return [];
+  }
+  const server: RepresentativePod = { namespace, role: 'server', labels: labelsSatisfying(selector), ports: [{ port, protocol: 'TCP' }] };
+  const matchers = rules.map((rule, i) => compileCiliumHttpRule(rule, `http[${i}]`));
+  const admitted = (request: HttpRequest) => matchers.some((m: HttpMatcher) => m.matches(checkHttpRequest('CiliumL7Rule', request, undefined)));
+  const promise = (id: string, request: HttpRequest, allowed: boolean): FlowPromise => ({
+    id,
+    description: allowed
+      ? `the pods ${selector} admit ${request.method} ${request.path} on TCP/${port} from a client`
+      : `the pods ${selector} refuse ${request.method} ${request.path} on TCP/${port} from a client, as no HTTP rule admits it ` +
+        '(an allowance of the port without HTTP rules would cancel them)',
+    from: client,
+    to: server,
+    port,
+    protocol: 'TCP',
+    http: request,
+    // What the server admits; whether the client may send (its own egress) is another policy's business.
+    ingressOnly: true,
+    allowed,
+  });
+  const promises: FlowPromise[] = [];
+  if (!admitted(REFUSED_REQUEST)) {
+    promises.push(promise('unlisted-request-refused', REFUSED_REQUEST, false));
+  }
+  const first = plainRequest(rules[0]);
+  if (first !== undefined && admitted(first)) {
+    promises.push(promise('first-rule-admitted', first, true));
+  }
+  return promises;
+}
+
+/** The pod that stands for a client peer: pods of the policy's namespace or of a named one. */
+function clientPod(peer: Peer, namespace: string): RepresentativePod | undefined {
+  const spec = peer._spec;
+  if (spec.kind !== PeerKind.PODS || spec.namespaces.kind === 'selector') {
+    return undefined;
+  }
+  return { namespace: spec.namespaces.kind === 'name' ? spec.namespaces.name : namespace, role: 'client', labels: labelsSatisfying(spec.pods) };
+}
+
+/** A request a rule admits, when its method and path are plain text (or absent) and it needs no host or header. */
+function plainRequest(rule: HttpRule): HttpRequest | undefined {
+  if (rule.host !== undefined || rule.headers !== undefined) {
+    return undefined;
+  }
+  const method = rule.method ?? 'GET';
+  const path = rule.path ?? '/';
+  return PLAIN.test(method) && PLAIN.test(path) && path.startsWith('/') ? { method, path } : undefined;
 }
 
 function checkL7Port(where: string, port: Port): void {

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
 import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../analysis/app-state';
 import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
-import { ContainerPort } from '../analysis/types';
+import { ContainerPort, HttpRequest } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
 import { invalid, show } from '../util/validation';
@@ -37,6 +37,14 @@ export interface FlowPromise {
   readonly to: RepresentativePod | string;
   readonly port: number;
   readonly protocol: string;
+  /** The HTTP request the flow carries, for promises about L7 rules. */
+  readonly http?: HttpRequest;
+  /**
+   * Only the destination's ingress decides (the promise is about what the destination admits,
+   * whatever the source's own egress policies say).
+   * @default false: both sides decide, as for a real connection
+   */
+  readonly ingressOnly?: boolean;
   readonly allowed: boolean;
 }
 
@@ -161,9 +169,12 @@ class AppProofs implements AppCheck {
           to: endpoint(promise.to, index),
           port: promise.port,
           protocol: promise.protocol,
+          ...(promise.http ? { http: promise.http } : {}),
         });
+        const sides = promise.ingressOnly ? verdict.sides.filter((s) => s.direction === 'ingress') : verdict.sides;
+        const allowed = sides.every((s) => s.allowed);
         const accepted = promiser.accepted.get(promise.id);
-        if (verdict.allowed === promise.allowed) {
+        if (allowed === promise.allowed) {
           if (accepted !== undefined) {
             console.warn(`[cdk8s-netpol] ${promiser.where}: the accepted conflict "${promise.id}" no longer happens; remove its PolicyProofs.accept`);
           }
@@ -172,7 +183,7 @@ class AppProofs implements AppCheck {
         if (accepted !== undefined) {
           continue;
         }
-        const undecided = verdict.sides.find((s) => s.undecided !== undefined)?.undecided;
+        const undecided = sides.find((s) => s.undecided !== undefined)?.undecided;
         if (promise.allowed && undecided !== undefined) {
           // Denied only because the model cannot tell whether a deny applies: not proven either way.
           report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but this cannot be proven: ` +
@@ -190,7 +201,7 @@ class AppProofs implements AppCheck {
         // A side the model reports "denied by" a rule was refused by an explicit deny (Cilium
         // ingressDeny/egressDeny, a Calico Deny): an allowance would not help there.
         const deniedByRule = (s: { reason: string }) => /: denied by (?!the default action)/.test(s.reason);
-        const refused = verdict.sides.filter((s) => !s.allowed);
+        const refused = sides.filter((s) => !s.allowed);
         const why = promise.allowed
           ? refused.some(deniedByRule)
             ? `a deny rule refuses it: ${refused.map((s) => s.reason).join('; ')}. Narrow that deny`
@@ -198,7 +209,7 @@ class AppProofs implements AppCheck {
               `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
               'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
           : (() => {
-            const openers = named(verdict.sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
+            const openers = named(sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
             return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}`;
           })();
         report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ${why}, ` +

@@ -1,5 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
-import { CiliumL7Rule, Peer, Port, PolicyEngine } from '../../src';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { CiliumL7Rule, HttpRule, Peer, PolicyEngine, PolicyProofs, Port, ZeroTrustNamespace } from '../../src';
 import { describeHttp } from '../../src/constructs/cilium-l7-rule';
 import { synthValid } from '../support/manifests';
 
@@ -76,5 +76,98 @@ describe('CiliumL7Rule', () => {
     [{ ...valid, from: [Peer.fqdn('a.com')] }, /from\[0\] Peer.fqdn\("a.com"\) is a DNS name; Cilium matches DNS names on egress only/],
   ])('rejects %j', (props, message) => {
     expect(() => new CiliumL7Rule(newChart(), 'r', props as any)).toThrow(message);
+  });
+});
+
+describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () => {
+  const l7 = (chart: Chart, http: HttpRule[] = SEED_RULES, from = [Peer.pods({ app: 'frontend' })]) => new CiliumL7Rule(chart, 'api-http', {
+    namespace: 'production', selector: { app: 'api' }, from, port: Port.tcp(8080), http,
+  });
+
+  test('a request no rule admits is refused, and the first rule\'s plain request admitted: both hold for the rule alone and beside a default deny', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    const rule = l7(chart);
+    expect(PolicyProofs.promisesOf(rule)).toEqual([
+      'unlisted-request-refused: the pods {app=api} refuse NETPOLPROOF /netpol-proof/not-admitted on TCP/8080 from a client, as no HTTP rule ' +
+        'admits it (an allowance of the port without HTTP rules would cancel them)',
+      'first-rule-admitted: the pods {app=api} admit GET /api/v1/products on TCP/8080 from a client',
+    ]);
+    // The default deny also denies the frontend's egress: the promises are about what the api admits.
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('an allowance of the same port without HTTP rules cancels them (L4 over L7): synth fails naming it, unless accepted', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    zt.allowIngress(Peer.pods({ app: 'frontend' }), Port.tcp(8080));
+    const rule = l7(chart);
+    expect(() => Testing.synth(chart)).toThrow(new RegExp('CiliumL7Rule "test/api-http" promises that the pods \\{app=api\\} refuse NETPOLPROOF ' +
+      '/netpol-proof/not-admitted on TCP/8080 from a client, as no HTTP rule admits it .* \\[unlisted-request-refused\\], but CiliumNetworkPolicy ' +
+      'production/allow-ingress \\(from ZeroTrustNamespace "test/zt"\\) opens it'));
+    PolicyProofs.accept(rule, 'unlisted-request-refused', 'the frontend is trusted with every path until the migration ends');
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('a deny of the port for the clients breaks the admitted request, named as a deny; the client\'s egress is not asked', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    l7(chart);
+    new ApiObject(chart, 'deny', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'deny-frontend', namespace: 'production' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'api' } },
+        ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'frontend' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+      },
+    });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/\[first-rule-admitted\], but a deny rule refuses it: ingress of production\/netpol-proof-\d+-server: denied by CiliumNetworkPolicy production\/deny-frontend/);
+    // Only the ingress side is named: the client's egress (denied by the default deny) is not this construct's business.
+    expect(message).not.toMatch(/the egress of/);
+    expect(message).not.toMatch(/\[unlisted-request-refused\]/);
+  });
+
+  test('an allowance of another port, or from other clients, leaves the promises standing', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    zt.allowIngress(Peer.pods({ app: 'frontend' }), Port.tcp(9090));
+    zt.allowIngress(Peer.pods({ app: 'batch' }), Port.tcp(8080));
+    l7(chart);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('rules with regular expressions: the refused request is still promised, the admitted one only when it can be written down', () => {
+    const regex = l7(newChart(), [{ method: 'GET|HEAD', path: '/api/v1/products(\\?.*)?' }]);
+    expect(PolicyProofs.promisesOf(regex).map((p) => p.split(':')[0])).toEqual(['unlisted-request-refused']);
+    const anyPath = l7(newChart(), [{ method: 'GET' }]);
+    expect(PolicyProofs.promisesOf(anyPath).map((p) => p.split(':')[0])).toEqual(['unlisted-request-refused', 'first-rule-admitted']);
+    expect(PolicyProofs.promisesOf(anyPath)[1]).toMatch(/admit GET \/ on TCP\/8080/);
+    // A rule admitting every method on every path below /: no request is refused, nothing to promise.
+    const everything = l7(newChart(), [{ path: '/.*' }]);
+    expect(PolicyProofs.promisesOf(everything)).toEqual([]);
+    // Clients only known by namespace labels: no representative pod, no promise.
+    const bySelector = l7(newChart(), SEED_RULES, [Peer.namespaces({ team: 'web' })]);
+    expect(PolicyProofs.promisesOf(bySelector)).toEqual([]);
+  });
+
+  test('clients of another namespace are represented there', () => {
+    const chart = newChart();
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    const rule = l7(chart, SEED_RULES, [Peer.podsInNamespace('web', { app: 'frontend' })]);
+    expect(PolicyProofs.promisesOf(rule)).toHaveLength(2);
+    expect(() => synthValid(chart)).not.toThrow();
+    // Another chart's rule admitting every request from the web namespace on the port breaks the refusal promise.
+    const open = new Chart(chart.node.root as any, 'open');
+    new CiliumL7Rule(open, 'wide', {
+      namespace: 'production', selector: { app: 'api' }, from: [Peer.namespace('web')], port: Port.tcp(8080), http: [{ path: '/.*' }],
+    });
+    expect(() => Testing.synth(chart)).toThrow(/\[unlisted-request-refused\], but CiliumNetworkPolicy production\/wide \(from CiliumL7Rule "open\/wide"\) opens it/);
   });
 });
