@@ -103,41 +103,49 @@ export class CiliumL7Rule extends Construct {
 
 /** A method and a path that ordinary rules do not admit: the request the rules must refuse. */
 const REFUSED_REQUEST: HttpRequest = { method: 'NETPOLPROOF', path: '/netpol-proof/not-admitted' };
-/** Text that reads the same as a regular expression: letters, digits, "/", "_", "-". */
-const PLAIN = /^[A-Za-z0-9/_-]+$/;
+/** A method written as plain text (a regular expression matching only itself). */
+const PLAIN_METHOD = /^[A-Z]+$/;
+/** A path written as plain text: "." also matches itself, so "/index.html" is one. */
+const PLAIN_PATH = /^\/[A-Za-z0-9/_.-]*$/;
 
+/**
+ * The promises, one pair per client: every `from` peer that names pods (of the policy's
+ * namespace or of a named one) gets a representative pod, since an L4 allowance may open the
+ * port to one peer and not another.
+ */
 function l7Promises(namespace: string, selector: LabelSelector, from: Peer[], port: number, rules: HttpRule[]): FlowPromise[] {
-  const client = from.map((peer) => clientPod(peer, namespace)).find((pod) => pod !== undefined);
-  if (client === undefined) {
-    return [];
-  }
+  const found = from.map((peer) => ({ peer, pod: clientPod(peer, namespace) }))
+    .filter((c): c is { peer: Peer; pod: RepresentativePod } => c.pod !== undefined);
+  // Each client a pod of its own: the proofs name representative pods by role.
+  const clients = found.map(({ peer, pod }, i) => ({ peer, pod: found.length > 1 ? { ...pod, role: `client-${i + 1}` } : pod }));
   const server: RepresentativePod = { namespace, role: 'server', labels: labelsSatisfying(selector), ports: [{ port, protocol: 'TCP' }] };
   const matchers = rules.map((rule, i) => compileCiliumHttpRule(rule, `http[${i}]`));
   const admitted = (request: HttpRequest) => matchers.some((m: HttpMatcher) => m.matches(checkHttpRequest('CiliumL7Rule', request, undefined)));
-  const promise = (id: string, request: HttpRequest, allowed: boolean): FlowPromise => ({
-    id,
-    description: allowed
-      ? `the pods ${selector} admit ${request.method} ${request.path} on TCP/${port} from a client`
-      : `the pods ${selector} refuse ${request.method} ${request.path} on TCP/${port} from a client, as no HTTP rule admits it ` +
-        '(an allowance of the port without HTTP rules would cancel them)',
-    from: client,
-    to: server,
-    port,
-    protocol: 'TCP',
-    http: request,
-    // What the server admits; whether the client may send (its own egress) is another policy's business.
-    ingressOnly: true,
-    allowed,
-  });
-  const promises: FlowPromise[] = [];
-  if (!admitted(REFUSED_REQUEST)) {
-    promises.push(promise('unlisted-request-refused', REFUSED_REQUEST, false));
-  }
+  const refusable = !admitted(REFUSED_REQUEST);
   const first = plainRequest(rules[0]);
-  if (first !== undefined && admitted(first)) {
-    promises.push(promise('first-rule-admitted', first, true));
-  }
-  return promises;
+  const admissible = first !== undefined && admitted(first);
+  return clients.flatMap(({ peer, pod }, i) => {
+    const suffix = clients.length > 1 ? `-from-${i + 1}` : '';
+    const promise = (id: string, request: HttpRequest, allowed: boolean): FlowPromise => ({
+      id: `${id}${suffix}`,
+      description: allowed
+        ? `the pods ${selector} admit ${request.method} ${request.path} on TCP/${port} from ${peer}`
+        : `the pods ${selector} refuse ${request.method} ${request.path} on TCP/${port} from ${peer}, as no HTTP rule admits it ` +
+          '(an allowance of the port without HTTP rules would cancel them)',
+      from: pod,
+      to: server,
+      port,
+      protocol: 'TCP',
+      http: request,
+      // What the server admits; whether the client may send (its own egress) is another policy's business.
+      ingressOnly: true,
+      allowed,
+    });
+    return [
+      ...(refusable ? [promise('unlisted-request-refused', REFUSED_REQUEST, false)] : []),
+      ...(admissible ? [promise('first-rule-admitted', first, true)] : []),
+    ];
+  });
 }
 
 /** The pod that stands for a client peer: pods of the policy's namespace or of a named one. */
@@ -156,7 +164,7 @@ function plainRequest(rule: HttpRule): HttpRequest | undefined {
   }
   const method = rule.method ?? 'GET';
   const path = rule.path ?? '/';
-  return PLAIN.test(method) && PLAIN.test(path) && path.startsWith('/') ? { method, path } : undefined;
+  return PLAIN_METHOD.test(method) && PLAIN_PATH.test(path) ? { method, path } : undefined;
 }
 
 function checkL7Port(where: string, port: Port): void {

@@ -214,7 +214,7 @@ class AppProofs implements AppCheck {
           })();
         report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ${why}, ` +
           `or if this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>'). ` +
-          `The model's reasons: ${verdict.reasons.join('; ')}`);
+          `The model's reasons: ${(promise.ingressOnly ? sides.map((s) => s.reason) : verdict.reasons).join('; ')}`);
       }
     });
   }

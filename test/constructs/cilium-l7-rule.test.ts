@@ -89,9 +89,9 @@ describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () 
     new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
     const rule = l7(chart);
     expect(PolicyProofs.promisesOf(rule)).toEqual([
-      'unlisted-request-refused: the pods {app=api} refuse NETPOLPROOF /netpol-proof/not-admitted on TCP/8080 from a client, as no HTTP rule ' +
+      'unlisted-request-refused: the pods {app=api} refuse NETPOLPROOF /netpol-proof/not-admitted on TCP/8080 from pods {app=frontend}, as no HTTP rule ' +
         'admits it (an allowance of the port without HTTP rules would cancel them)',
-      'first-rule-admitted: the pods {app=api} admit GET /api/v1/products on TCP/8080 from a client',
+      'first-rule-admitted: the pods {app=api} admit GET /api/v1/products on TCP/8080 from pods {app=frontend}',
     ]);
     // The default deny also denies the frontend's egress: the promises are about what the api admits.
     expect(() => synthValid(chart)).not.toThrow();
@@ -103,7 +103,7 @@ describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () 
     zt.allowIngress(Peer.pods({ app: 'frontend' }), Port.tcp(8080));
     const rule = l7(chart);
     expect(() => Testing.synth(chart)).toThrow(new RegExp('CiliumL7Rule "test/api-http" promises that the pods \\{app=api\\} refuse NETPOLPROOF ' +
-      '/netpol-proof/not-admitted on TCP/8080 from a client, as no HTTP rule admits it .* \\[unlisted-request-refused\\], but CiliumNetworkPolicy ' +
+      '/netpol-proof/not-admitted on TCP/8080 from pods \\{app=frontend\\}, as no HTTP rule admits it .* \\[unlisted-request-refused\\], but CiliumNetworkPolicy ' +
       'production/allow-ingress \\(from ZeroTrustNamespace "test/zt"\\) opens it'));
     PolicyProofs.accept(rule, 'unlisted-request-refused', 'the frontend is trusted with every path until the migration ends');
     expect(() => synthValid(chart)).not.toThrow();
@@ -130,7 +130,8 @@ describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () 
     }
     expect(message).toMatch(/\[first-rule-admitted\], but a deny rule refuses it: ingress of production\/netpol-proof-\d+-server: denied by CiliumNetworkPolicy production\/deny-frontend/);
     // Only the ingress side is named: the client's egress (denied by the default deny) is not this construct's business.
-    expect(message).not.toMatch(/the egress of/);
+    expect(message).toMatch(/The model's reasons: ingress of production\/netpol-proof-\d+-server/);
+    expect(message).not.toMatch(/egress of production\/netpol-proof-\d+-client/);
     expect(message).not.toMatch(/\[unlisted-request-refused\]/);
   });
 
@@ -157,11 +158,44 @@ describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () 
     expect(PolicyProofs.promisesOf(bySelector)).toEqual([]);
   });
 
+  test('every client peer is proven: an L4 allowance for the second one is found too', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
+    zt.allowIngress(Peer.pods({ app: 'admin' }), Port.tcp(8080));
+    // The first peer has no representative (namespaces by labels): the others still get theirs.
+    const rule = l7(chart, SEED_RULES, [Peer.namespaces({ team: 'web' }), Peer.pods({ app: 'frontend' }), Peer.pods({ app: 'admin' })]);
+    expect(PolicyProofs.promisesOf(rule).map((p) => p.split(':')[0])).toEqual([
+      'unlisted-request-refused-from-1', 'first-rule-admitted-from-1', 'unlisted-request-refused-from-2', 'first-rule-admitted-from-2',
+    ]);
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/from pods \{app=admin\}, as no HTTP rule admits it .*\[unlisted-request-refused-from-2\], but CiliumNetworkPolicy production\/allow-ingress/);
+    expect(message).not.toMatch(/\[unlisted-request-refused-from-1\]/);
+  });
+
+  test('rules the refused request or a plain request cannot be written for, and a method that is no plain text', () => {
+    // Host or headers only: the refused request (no host, no header) is refused; no admitted request is written.
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ host: 'api\\.example\\.com' }])).map((p) => p.split(':')[0])).toEqual(['unlisted-request-refused']);
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ headers: ['X-Token: 1'] }])).map((p) => p.split(':')[0])).toEqual(['unlisted-request-refused']);
+    // Any method on any path: nothing is refused.
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ method: '.*', path: '/.*' }]))).toEqual([]);
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ method: '[A-Z]+' }]))).toEqual([]);
+    // A method that is a regular expression (or a typo of one) makes no admitted request, and no crash.
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ method: 'GET/POST' }])).map((p) => p.split(':')[0])).toEqual(['unlisted-request-refused']);
+    // A path with dots is plain: the admitted request is written.
+    expect(PolicyProofs.promisesOf(l7(newChart(), [{ method: 'GET', path: '/static/index.html' }]))[1]).toMatch(/admit GET \/static\/index\.html/);
+  });
+
   test('clients of another namespace are represented there', () => {
     const chart = newChart();
     new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine: PolicyEngine.CILIUM });
     const rule = l7(chart, SEED_RULES, [Peer.podsInNamespace('web', { app: 'frontend' })]);
     expect(PolicyProofs.promisesOf(rule)).toHaveLength(2);
+    expect(PolicyProofs.promisesOf(l7(newChart(), SEED_RULES, [Peer.namespace('web')]))[0]).toMatch(/on TCP\/8080 from namespace web, as no HTTP rule admits it/);
     expect(() => synthValid(chart)).not.toThrow();
     // Another chart's rule admitting every request from the web namespace on the port breaks the refusal promise.
     const open = new Chart(chart.node.root as any, 'open');
