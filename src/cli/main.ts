@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
-import { knownObjects, readManifests } from './manifests';
+import { duplicateProblems, knownObjects, readManifests } from './manifests';
 import { Linter } from '../analysis/lint/linter';
 import { ClusterCni, Severity } from '../analysis/lint/types';
 import { isPolicyLike, NetworkModel } from '../analysis/model';
@@ -47,6 +47,11 @@ function cniOption(what: string): Option {
 function modelInput(objects: any[], known: any[]): any[] {
   const keep = new Set(known);
   return objects.filter((o) => keep.has(o) || isPolicyLike(o));
+}
+
+/** The objects of an input the model would read twice, named with their files (see duplicateProblems). */
+function duplicatesIn(input: { objects: any[]; sources: WeakMap<object, string> }): string[] {
+  return duplicateProblems(modelInput(input.objects, knownObjects(input.objects).known), input.sources);
 }
 
 /** The probe's HTTP request from the --http-* options, undefined without them, or what is wrong with them. */
@@ -126,8 +131,9 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .addOption(cniOption(''))
     .action((paths: string[], options: ExplainOptions) => {
       const input = readManifests(paths);
-      if (input.problems.length > 0) {
-        input.problems.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
+      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : [])];
+      if (unusable.length > 0) {
+        unusable.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
@@ -172,8 +178,9 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .addOption(cniOption(' and the lint findings'))
     .action((paths: string[], options: { format: string; out?: string; cni?: ClusterCni }) => {
       const input = readManifests(paths);
-      if (input.problems.length > 0) {
-        input.problems.forEach((p) => io.err(`cdk8s-netpol matrix: ${p}`));
+      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : [])];
+      if (unusable.length > 0) {
+        unusable.forEach((p) => io.err(`cdk8s-netpol matrix: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
@@ -203,7 +210,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .addOption(cniOption(''))
     .action((before: string, after: string, options: { out?: string; cni?: ClusterCni }) => {
       const inputs = [readManifests([before]), readManifests([after])];
-      const problems = inputs.flatMap((i) => i.problems);
+      const read = inputs.flatMap((i) => i.problems);
+      const problems = read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i));
       if (problems.length > 0) {
         problems.forEach((p) => io.err(`cdk8s-netpol diff: ${p}`));
         code = EXIT_UNUSABLE;

@@ -124,3 +124,25 @@ export function knownObjects(objects: any[]): { known: any[]; skipped: Map<strin
   }
   return { known, skipped };
 }
+
+/**
+ * Objects given more than once (one API group, kind, namespace and name), with the files holding
+ * each copy: applying them, the last would overwrite the others, and the model refuses to hold
+ * two. Said up front, naming the files, instead of as the model's error about one name.
+ */
+export function duplicateProblems(objects: any[], sources: WeakMap<object, string>): string[] {
+  const copies = new Map<string, string[]>();
+  for (const obj of objects) {
+    const name = obj?.metadata?.name;
+    if (obj === null || typeof obj !== 'object' || typeof obj.kind !== 'string' || typeof name !== 'string') {
+      continue;
+    }
+    const group = typeof obj.apiVersion === 'string' && obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+    const namespace = typeof obj.metadata.namespace === 'string' ? `${obj.metadata.namespace}/` : '';
+    const key = `${obj.kind}${group === '' ? '' : ` (${group})`} ${namespace}${name}`;
+    copies.set(key, [...(copies.get(key) ?? []), sources.get(obj) ?? 'an unknown file']);
+  }
+  return [...copies].filter(([, files]) => files.length > 1)
+    .map(([key, files]) => `${key} is given ${files.length} times, in ${files.join(', ')}; applied together, the last would overwrite ` +
+      'the others: keep one');
+}

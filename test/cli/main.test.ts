@@ -284,3 +284,44 @@ describe('review fixes: explain refuses what the model refuses; --cni', () => {
     expect(diff.code).toBe(0);
   });
 });
+
+describe('an object given twice is named with its files', () => {
+  const policy = (name: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: shop}\n` +
+    'spec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress]}';
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}';
+  const pods = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\n---\n' +
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: shop, labels: {app: db}}\nspec: {containers: [{name: c, image: x}]}';
+
+  test('explain, matrix and diff exit 2 naming the object and both files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-cli-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), [namespace, pods, policy('db')].join('\n---\n'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), [namespace, policy('db'), policy('other')].join('\n---\n'));
+    const a = path.join(dir, 'a.yaml');
+    const b = path.join(dir, 'b.yaml');
+    const explain = await run('explain', a, b, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(explain.code).toBe(2);
+    expect(explain.out).toBe('');
+    expect(explain.err).toBe([
+      `cdk8s-netpol explain: Namespace shop is given 2 times, in ${a}, ${b}; applied together, the last would overwrite the others: keep one`,
+      `cdk8s-netpol explain: NetworkPolicy (networking.k8s.io) shop/db is given 2 times, in ${a}, ${b}; applied together, the last would overwrite the others: keep one`,
+    ].join('\n'));
+    const matrix = await run('matrix', dir);
+    expect(matrix.code).toBe(2);
+    expect(matrix.err).toMatch(/cdk8s-netpol matrix: NetworkPolicy \(networking\.k8s\.io\) shop\/db is given 2 times/);
+    const diff = await run('diff', a, dir);
+    expect(diff.code).toBe(2);
+    expect(diff.err).toMatch(/cdk8s-netpol diff: Namespace shop is given 2 times/);
+    // One copy of each: fine.
+    expect((await run('explain', a, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432')).code).toBe(1);
+  });
+
+  test('objects of other kinds, groups or namespaces with one name are not duplicates', async () => {
+    const other = policy('db').replace('namespace: shop', 'namespace: other');
+    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec: {endpointSelector: {}}';
+    const file = tempFile('m.yaml', [namespace, pods, policy('db'), other].join('\n---\n'));
+    expect((await run('matrix', '--format', 'json', file)).code).toBe(0);
+    // A Kubernetes and a Cilium policy named db: two objects (the model then says it holds Kubernetes and Cilium policies together, which is fine).
+    const mixed = tempFile('n.yaml', [namespace, pods, policy('db'), cilium].join('\n---\n'));
+    expect((await run('matrix', '--format', 'json', mixed)).err).not.toMatch(/is given 2 times/);
+  });
+});
