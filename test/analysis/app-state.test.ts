@@ -2,19 +2,28 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Linter, NetworkModel, Peer, ThreeTierApp, ZeroTrustNamespace } from '../../src';
 import { parseCidr, cidrProblem } from '../../src/util/cidr';
 
+/** A policy that opens every pod of production to everything: it breaks the ThreeTierApp's promises. */
+const openEverything = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'open-everything', namespace: 'production' },
+  spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+};
+
+/** A policy with egress rules but policyTypes [Ingress]: a lint error (policy-types-mismatch). */
+const typo = (namespace: string) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'typo', namespace },
+  spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
+});
+
 /**
  * The app-wide checks (proofs, lint) are computed once per state of the app and reused by the
  * other charts' validations. These tests change the app between two syntheses in the ways that
  * must not be missed.
  */
 describe('app-wide checks see every change between two syntheses', () => {
-  const openEverything = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'open-everything', namespace: 'production' },
-    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-  };
-
   function estate(): { app: App; base: Chart; shop: Chart; zt: ZeroTrustNamespace } {
     const app = Testing.app();
     const base = new Chart(app, 'base');
@@ -55,12 +64,7 @@ describe('app-wide checks see every change between two syntheses', () => {
     new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
     Linter.validateChart(chart);
     expect(() => app.synthYaml()).not.toThrow();
-    new ApiObject(chart, 'typo', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'typo', namespace: 'production' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
-    });
+    new ApiObject(chart, 'typo', typo('production'));
     expect(() => app.synthYaml()).toThrow(/policy-types-mismatch/);
   });
 });
@@ -100,13 +104,6 @@ describe('parsed CIDRs are shared, errors are not forgotten', () => {
 });
 
 describe('the leader of a validation round (review findings)', () => {
-  const openEverything = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'open-everything', namespace: 'production' },
-    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-  };
-
   function estate(baseContext: Record<string, unknown> = {}): { app: App; shop: Chart } {
     const app = Testing.app();
     const base = new Chart(app, 'base');
@@ -136,12 +133,7 @@ describe('the leader of a validation round (review findings)', () => {
     const other = new Chart(app, 'other');
     new ZeroTrustNamespace(other, 'zt', { namespace: 'other' });
     expect(() => app.synthYaml()).not.toThrow();
-    new ApiObject(other, 'typo', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'typo', namespace: 'other' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
-    });
+    new ApiObject(other, 'typo', typo('other'));
     expect(() => app.synthYaml()).toThrow(/policy-types-mismatch/);
   });
 
@@ -168,13 +160,6 @@ describe('the leader of a validation round (review findings)', () => {
 });
 
 describe('one validation per chart for all checks, computed once per synthesis', () => {
-  const typo = (namespace: string) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'typo', namespace },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
-  });
-
   test('an app of many charts is linted and proven once per synthesis, not once per chart', () => {
     const app = Testing.app();
     for (let i = 0; i < 12; i++) {
@@ -207,12 +192,7 @@ describe('one validation per chart for all checks, computed once per synthesis',
     const chart = new Chart(app, 'c');
     new ThreeTierApp(chart, 'shop', { namespace: 'production' });
     new ApiObject(chart, 'typo', typo('production'));
-    new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open-everything', namespace: 'production' },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-    });
+    new ApiObject(chart, 'open', openEverything);
     const errors = chart.node.validate();
     expect(errors.filter((e) => /policy-types-mismatch/.test(e))).toHaveLength(1);
     expect(errors.filter((e) => /\[no-frontend-to-database\]/.test(e))).toHaveLength(1);
@@ -226,12 +206,7 @@ describe('one validation per chart for all checks, computed once per synthesis',
     chart.node.setContext('cdk8s-netpol/lint', false);
     new ThreeTierApp(chart, 'shop', { namespace: 'production' });
     new ApiObject(chart, 'typo', typo('production'));
-    new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open-everything', namespace: 'production' },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-    });
+    new ApiObject(chart, 'open', openEverything);
     const errors = chart.node.validate();
     expect(errors.some((e) => /policy-types-mismatch/.test(e))).toBe(false);
     expect(errors.some((e) => /no-frontend-to-database/.test(e))).toBe(true);
@@ -255,30 +230,12 @@ describe('the tree shape sees a chart replaced by another of the same size', () 
     expect(() => app.synthYaml()).not.toThrow();
     app.node.tryRemoveChild('plain');
     const replacement = new Chart(app, 'replacement');
-    new ApiObject(replacement, 'open', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open-everything', namespace: 'production' },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-    });
+    new ApiObject(replacement, 'open', openEverything);
     expect(() => app.synthYaml()).toThrow(/no-frontend-to-database/);
   });
 });
 
 describe('review findings: checks turned off on some charts, a check that throws, direct validations', () => {
-  const typo = (namespace: string) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'typo', namespace },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{}] },
-  });
-  const openEverything = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'open-everything', namespace: 'production' },
-    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
-  };
-
   test('a finding in a chart with the lint off is silenced, not moved to another chart', () => {
     const app = Testing.app();
     const quiet = new Chart(app, 'quiet');
