@@ -67,7 +67,8 @@ export class CalicoEvaluator {
         if (outcome.action === 'Allow') {
           const l7 = outcome.unchecked !== undefined
             ? `; its HTTP match (${outcome.unchecked}) restricts the requests (give the probe an http request to check one)` : '';
-          return decided(query, true, isolatedBy, `${side}: allowed by ${outcome.text}${before}${l7}${nameNote(query, notes)}`, member.id);
+          return decided(query, true, isolatedBy, `${side}: allowed by ${outcome.text}${before}${l7}${nameNote(query, notes)}`, member.id, undefined,
+            outcome.unchecked !== undefined ? 'HTTP' : undefined);
         }
         if (outcome.action === 'Deny') {
           const failClosed = outcome.unknown !== undefined ? ` (failing closed: ${outcome.unknown})` : '';

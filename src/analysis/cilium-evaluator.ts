@@ -113,14 +113,16 @@ export class CiliumEvaluator {
     const l7 = (a: Allow) => (query.protocol === 'TCP' ? a.port?.http : undefined);
     const unrestricted = allows.find((a) => l7(a) === undefined);
     if (unrestricted) {
-      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${dnsNote(unrestricted)}; ${isolated}`, unrestricted.policyId);
+      const names = dnsNote(unrestricted);
+      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${names}; ${isolated}`, unrestricted.policyId, undefined,
+        names === '' ? undefined : 'DNS');
     }
     // Every allowing rule restricts HTTP requests (SEMANTICS.md §2 "L7 rules").
     const listed = allows.map((a) => `${a.text} [${l7(a)!.map((h) => h.text).join('; ')}]`).join(', ');
     if (query.http === undefined) {
       const first = allows[0];
       return decided(query, true, isolatedBy, `${side}: allowed at L3/L4 by ${first.text}; ${isolated}; L7 rules restrict the HTTP requests on this port: ${listed} ` +
-          '(give the probe an http request to check one)', first.policyId);
+          '(give the probe an http request to check one)', first.policyId, undefined, 'HTTP');
     }
     const request = query.http;
     for (const a of allows) {

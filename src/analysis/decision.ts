@@ -20,6 +20,12 @@ export interface SideDecision {
    * (an unknown address): why. The verdict fails closed; the real one may be "allowed".
    */
   readonly undecided?: string;
+  /**
+   * Set when the side is allowed at L3/L4 and L7 rules decide what passes ("HTTP": only the
+   * requests they list; "DNS": only the names they list), and the probe carried no request to
+   * check against them.
+   */
+  readonly l7?: 'HTTP' | 'DNS';
   readonly reason: string;
 }
 
@@ -49,7 +55,7 @@ export function describeFlow(query: SideQuery): string {
 
 /** A side's decision. */
 export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[], reason: string, allowedBy?: string,
-  undecided?: string): SideDecision {
+  undecided?: string, l7?: 'HTTP' | 'DNS'): SideDecision {
   return {
     direction: query.direction,
     pod: query.pod.id,
@@ -57,6 +63,7 @@ export function decided(query: SideQuery, allowed: boolean, isolatedBy: string[]
     isolatedBy,
     ...(allowedBy !== undefined ? { allowedBy } : {}),
     ...(undecided !== undefined ? { undecided } : {}),
+    ...(l7 !== undefined ? { l7 } : {}),
     reason,
   };
 }

@@ -231,3 +231,71 @@ describe('report details', () => {
     expect(md).not.toContain('\nlines');
   });
 });
+
+describe('cells where L7 rules decide what passes', () => {
+  const pods = ['web', 'api'].map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: name } },
+    spec: { containers: [{ name: 'c', image: 'x', ports: name === 'api' ? [{ containerPort: 8080 }, { containerPort: 9000 }] : [] }] },
+  }));
+  const cnp = (rules?: unknown) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { app: 'web' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], ...(rules ? { rules } : {}) }, { ports: [{ port: '9000', protocol: 'TCP' }] }],
+      }],
+    },
+  });
+
+  test('a port with HTTP rules is marked in the cell, the Markdown, the HTML and the Mermaid graph; a plain port is not', () => {
+    const report = Report.fromManifests([...pods, cnp({ http: [{ method: 'GET', path: '/api/.*' }] })], { title: 'L7' });
+    const cell = report.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'shop/api')!;
+    expect(cell.allowed).toEqual(['TCP/8080', 'TCP/9000']);
+    expect(cell.l7).toEqual({ 'TCP/8080': 'HTTP' });
+    expect(report.toMarkdown()).toContain('| TCP/8080 (HTTP rules), TCP/9000 |');
+    expect(report.toHtml()).toContain('>TCP/8080 (HTTP rules), TCP/9000</td>');
+    expect(report.toMermaid()).toMatch(/-->\|TCP\/8080 \(HTTP rules\), TCP\/9000\|/);
+  });
+
+  test('DNS rules that restrict the names looked up are marked on the DNS column', () => {
+    const dns = (dnsRules: unknown[]) => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web-dns', namespace: 'shop' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        egress: [{
+          toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: dnsRules } }],
+        }],
+      },
+    });
+    const restricted = Report.fromManifests([...pods, dns([{ matchPattern: '*.example.com' }])], { title: 'DNS' });
+    expect(restricted.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'dns')).toMatchObject({ allowed: ['UDP/53'], l7: { 'UDP/53': 'DNS' } });
+    // Every name ("*"): nothing restricted.
+    const open = Report.fromManifests([...pods, dns([{ matchPattern: '*' }])], { title: 'DNS' });
+    expect(open.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'dns')!.l7).toBeUndefined();
+  });
+
+  test('without HTTP rules nothing is marked; a Calico HTTP match is marked too', () => {
+    const plain = Report.fromManifests([...pods, cnp()], { title: 'L4' });
+    expect(plain.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'shop/api')!.l7).toBeUndefined();
+    expect(plain.toMarkdown()).toContain('| TCP/8080, TCP/9000 |');
+    const calico = Report.fromManifests([...pods, {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        selector: "app == 'api'",
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [8080] }, http: { methods: ['GET'] } }],
+      },
+    }], { title: 'Calico' });
+    expect(calico.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'shop/api')!.l7).toEqual({ 'TCP/8080': 'HTTP' });
+  });
+});

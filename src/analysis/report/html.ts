@@ -1,4 +1,4 @@
-import { ConnectivityMatrix } from './matrix';
+import { ConnectivityMatrix, allowedLabels } from './matrix';
 import { LintFinding } from '../lint/types';
 
 function escape(value: string): string {
@@ -41,7 +41,8 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
         return '<td class="self" title="a pod can always reach itself">self</td>';
       }
       const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
-      const label = c.allowed.length === 0 ? 'denied' : c.denied.length > 0 && c.denied.length <= 3 ? `${c.allowed.join(', ')} (not ${c.denied.join(', ')})` : c.allowed.join(', ');
+      const allowed = allowedLabels(c).join(', ');
+      const label = c.allowed.length === 0 ? 'denied' : c.denied.length > 0 && c.denied.length <= 3 ? `${allowed} (not ${c.denied.join(', ')})` : allowed;
       return `<td class="${state} ${d.kind}" title="${escape(c.reasons.join('\n'))}">${escape(label)}</td>`;
     }).join('');
     return `<tr><th scope="row" class="row">${escape(s.namespace ? `${s.namespace}/${s.label}` : s.label)}</th>${cells}</tr>`;

@@ -1,4 +1,4 @@
-import { ConnectivityMatrix } from './matrix';
+import { ConnectivityMatrix, allowedLabels } from './matrix';
 import { mermaidFlowchart } from './mermaid';
 import { LintFinding } from '../lint/types';
 
@@ -19,7 +19,8 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
     lines.push(`> ${note}`, '');
   }
   lines.push('## Allowed flows', '', '```mermaid', mermaidFlowchart(matrix), '```', '');
-  lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists the allowed ports among those probed.', '');
+  lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists the allowed ports among those probed ' +
+    '("(HTTP rules)", "(DNS rules)": L7 rules decide which requests or names pass).', '');
   lines.push(`| from \\ to | ${matrix.destinations.map((d) => cellText(name(d))).join(' | ')} |`);
   lines.push(`|---|${matrix.destinations.map(() => '---').join('|')}|`);
   for (const source of matrix.sources) {
@@ -35,7 +36,8 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
         return '—';
       }
       // A short list of the denied probes tells partly open cells apart; a long one is noise.
-      return cell.denied.length > 0 && cell.denied.length <= 3 ? `${cell.allowed.join(', ')} (not ${cell.denied.join(', ')})` : cell.allowed.join(', ');
+      const allowed = allowedLabels(cell).join(', ');
+      return cell.denied.length > 0 && cell.denied.length <= 3 ? `${allowed} (not ${cell.denied.join(', ')})` : allowed;
     });
     lines.push(`| ${cellText(name(source))} | ${row.map(cellText).join(' | ')} |`);
   }

@@ -26,6 +26,12 @@ export interface MatrixCell {
   readonly allowed: string[];
   /** Denied probes. */
   readonly denied: string[];
+  /**
+   * Allowed probes on which L7 rules decide what passes, with what they match: "HTTP" (only the
+   * requests the rules list) or "DNS" (only the names they list), e.g. { "TCP/8080": "HTTP" }.
+   * @default - no L7 rules on any allowed probe
+   */
+  readonly l7?: Record<string, string>;
   /** "TCP/8080: <verdict reasons>" for every probe, for hover text and review. */
   readonly reasons: string[];
 }
@@ -141,16 +147,26 @@ export function connectivityMatrix(source: NetworkModel, options: MatrixOptions 
       const allowed: string[] = [];
       const denied: string[] = [];
       const reasons: string[] = [];
+      const l7: Record<string, string> = {};
       for (const { protocol, port } of target.ports) {
         const probe = `${protocol}/${port}`;
-        const verdict = model.evaluate({ from: fromAddress, to: target.address, port, protocol });
+        const verdict = model._explain({ from: fromAddress, to: target.address, port, protocol });
         (verdict.allowed ? allowed : denied).push(probe);
+        const restricted = verdict.allowed ? verdict.sides.find((s) => s.l7 !== undefined)?.l7 : undefined;
+        if (restricted !== undefined) {
+          l7[probe] = restricted;
+        }
         if (withReasons) {
           reasons.push(`${probe} ${verdict.allowed ? 'allowed' : 'denied'}: ${verdict.reasons.join('; ')}`);
         }
       }
-      cells.push({ from: from.id, to: target.endpoint.id, allowed, denied, reasons });
+      cells.push({ from: from.id, to: target.endpoint.id, allowed, denied, reasons, ...(Object.keys(l7).length > 0 ? { l7 } : {}) });
     }
   }
   return { sources, destinations: targets.map((t) => t.endpoint), cells, notes };
+}
+
+/** A cell's allowed probes as a reader sees them: "TCP/8080 (HTTP rules)" where L7 rules decide. */
+export function allowedLabels(cell: MatrixCell): string[] {
+  return cell.allowed.map((probe) => (cell.l7?.[probe] !== undefined ? `${probe} (${cell.l7[probe]} rules)` : probe));
 }

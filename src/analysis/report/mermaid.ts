@@ -1,4 +1,4 @@
-import { ConnectivityMatrix } from './matrix';
+import { ConnectivityMatrix, allowedLabels } from './matrix';
 
 /** Mermaid node ids must be plain: one per endpoint, in matrix order. */
 function nodeIds(matrix: ConnectivityMatrix): Map<string, string> {
@@ -76,7 +76,7 @@ function podFlowchart(matrix: ConnectivityMatrix): string {
   }
   for (const cell of matrix.cells) {
     if (cell.allowed.length > 0 && cell.from !== cell.to) {
-      lines.push(`  ${ids.get(cell.from)} -->|${text(cell.allowed.join(', '))}| ${ids.get(cell.to)}`);
+      lines.push(`  ${ids.get(cell.from)} -->|${text(allowedLabels(cell).join(', '))}| ${ids.get(cell.to)}`);
     }
   }
   return lines.join('\n');
