@@ -1,4 +1,5 @@
 import { NetworkModel, describeProbe } from './model';
+import { Probe } from './types';
 
 /** What a jest matcher returns. */
 interface MatcherResult {
@@ -6,11 +7,10 @@ interface MatcherResult {
   readonly message: () => string;
 }
 
-function check(received: unknown, expectAllowed: boolean, from: string, to: string, port: number, protocol?: string): MatcherResult {
+function check(received: unknown, expectAllowed: boolean, probe: Probe): MatcherResult {
   if (!(received instanceof NetworkModel)) {
     return { pass: false, message: () => `expected a NetworkModel, got ${String(received)}` };
   }
-  const probe = { from, to, port, protocol };
   const verdict = received.evaluate(probe);
   const word = (allowed: boolean) => (allowed ? 'allowed' : 'denied');
   return {
@@ -27,15 +27,25 @@ function check(received: unknown, expectAllowed: boolean, from: string, to: stri
  *   expect.extend(networkModelMatchers);
  *   expect(model).toAllow('production/frontend', 'production/api', 8080);
  *   expect(model).toDeny('production/frontend', 'production/database', 5432, 'TCP');
+ *   expect(model).toDenyProbe({ from: 'production/frontend', to: 'production/api', port: 8080,
+ *     http: { method: 'DELETE', path: '/api/v1/orders/1' } });
  *
  * (TypeScript users declare `toAllow`/`toDeny` on jest's `Matchers` interface once, e.g. in a
  * jest setup .d.ts file.)
  */
 export const networkModelMatchers = {
   toAllow(received: unknown, from: string, to: string, port: number, protocol?: string): MatcherResult {
-    return check(received, true, from, to, port, protocol);
+    return check(received, true, { from, to, port, protocol });
   },
   toDeny(received: unknown, from: string, to: string, port: number, protocol?: string): MatcherResult {
-    return check(received, false, from, to, port, protocol);
+    return check(received, false, { from, to, port, protocol });
+  },
+  /** A whole `Probe`, with its HTTP request (checked against L7 rules) when it has one. */
+  toAllowProbe(received: unknown, probe: Probe): MatcherResult {
+    return check(received, true, probe);
+  },
+  /** A whole `Probe`, with its HTTP request (checked against L7 rules) when it has one. */
+  toDenyProbe(received: unknown, probe: Probe): MatcherResult {
+    return check(received, false, probe);
   },
 };

@@ -42,3 +42,35 @@ describe('jest matchers', () => {
     expect(() => model().assertDenied({ from: 'prod/web', to: 'prod/db', port: 5432, protocol: 'TCP' })).toThrow(/to be denied, but it is allowed/);
   });
 });
+
+describe('toAllowProbe / toDenyProbe: whole probes, HTTP requests included', () => {
+  function l7Model(): NetworkModel {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+    m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api' } });
+    m.addManifest({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'api', namespace: 'prod' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/api/.*' }] } }] }],
+      },
+    });
+    return m;
+  }
+
+  test('a listed request passes, another is refused, and a failure prints the request and the reasons', () => {
+    expect(l7Model()).toAllowProbe({ from: 'prod/web', to: 'prod/api', port: 8080, http: { method: 'GET', path: '/api/orders' } });
+    expect(l7Model()).toDenyProbe({ from: 'prod/web', to: 'prod/api', port: 8080, http: { method: 'DELETE', path: '/api/orders' } });
+    expect(model()).toDenyProbe({ from: 'prod/web', to: 'prod/db', port: 22, protocol: 'TCP' });
+    const result = networkModelMatchers.toAllowProbe(l7Model(), { from: 'prod/web', to: 'prod/api', port: 8080, http: { method: 'DELETE', path: '/api/orders' } });
+    expect(result.pass).toBe(false);
+    expect(result.message()).toMatch(/^expected prod\/web -> prod\/api on TCP\/8080 \(HTTP DELETE \/api\/orders\) to be allowed, but it is denied:\n {2}egress of prod\/web/);
+    expect(result.message()).toMatch(/denied at L7 .*DELETE \/api\/orders matches no HTTP rule/);
+  });
+
+  test('an invalid probe is refused as evaluate refuses it', () => {
+    expect(() => networkModelMatchers.toAllowProbe(model(), { from: 'prod/web', to: 'prod/db', port: 0 })).toThrow(/port 0 is not a valid port/);
+  });
+});

@@ -1,3 +1,4 @@
+import { Probe } from '../../src';
 import { networkModelMatchers } from '../../src/analysis/jest-matchers';
 
 declare global {
@@ -10,6 +11,10 @@ declare global {
       toAllow(from: string, to: string, port: number, protocol?: string): R;
       /** The model denies `from` reaching `to` on the port. */
       toDeny(from: string, to: string, port: number, protocol?: string): R;
+      /** The model allows the probe (its HTTP request included). */
+      toAllowProbe(probe: Probe): R;
+      /** The model denies the probe (its HTTP request included). */
+      toDenyProbe(probe: Probe): R;
     }
   }
 }
