@@ -131,7 +131,11 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .addOption(cniOption(''))
     .action((paths: string[], options: ExplainOptions) => {
       const input = readManifests(paths);
-      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : [])];
+      const { known, skipped } = knownObjects(input.objects);
+      // Policy-like objects go to the model too: it refuses those it does not evaluate (admin
+      // network policies, network sets, other apiVersions) rather than give a verdict without them.
+      const modelObjects = modelInput(input.objects, known);
+      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicateProblems(modelObjects, input.sources) : [])];
       if (unusable.length > 0) {
         unusable.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
         code = EXIT_UNUSABLE;
@@ -151,10 +155,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const { known, skipped } = knownObjects(input.objects);
-        // Policy-like objects go to the model too: it refuses those it does not evaluate (admin
-        // network policies, network sets, other apiVersions) rather than give a verdict without them.
-        const model = NetworkModel.fromManifests(modelInput(input.objects, known), options.cni === undefined ? undefined : { cni: options.cni });
+        const model = NetworkModel.fromManifests(modelObjects, options.cni === undefined ? undefined : { cni: options.cni });
         (options.kubeApiserver ?? []).forEach((address) => model.addKubeApiServer(address));
         const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol, ...(http ? { http } : {}) });
         const request = http ? ` (HTTP ${http.method} ${http.path})` : '';

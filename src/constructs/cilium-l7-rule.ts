@@ -120,7 +120,10 @@ function l7Promises(namespace: string, selector: LabelSelector, from: Peer[], po
   const clients = found.map(({ peer, pod }, i) => ({ peer, pod: found.length > 1 ? { ...pod, role: `client-${i + 1}` } : pod }));
   const server: RepresentativePod = { namespace, role: 'server', labels: labelsSatisfying(selector), ports: [{ port, protocol: 'TCP' }] };
   const matchers = rules.map((rule, i) => compileCiliumHttpRule(rule, `http[${i}]`));
-  const admitted = (request: HttpRequest) => matchers.some((m: HttpMatcher) => m.matches(checkHttpRequest('CiliumL7Rule', request, undefined)));
+  const admitted = (request: HttpRequest) => {
+    const l7 = checkHttpRequest('CiliumL7Rule', request, undefined);
+    return matchers.some((m: HttpMatcher) => m.matches(l7));
+  };
   const refusable = !admitted(REFUSED_REQUEST);
   const first = plainRequest(rules[0]);
   const admissible = first !== undefined && admitted(first);
