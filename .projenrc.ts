@@ -15,10 +15,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.4.2',
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // No cdk8s-plus peer: workloads of any cdk8s-plus major are read through their ApiObject.
+  // Tests, examples and the benchmark use cdk8s-plus-28 and the current cdk8s-plus-33.
+  peerDeps: [],
   bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0', 'commander@^14.0.0', 'yaml@^2.6.0'],
   bin: { 'cdk8s-netpol': 'lib/cli/bin.js' },
-  devDeps: ['@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
+  devDeps: ['cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', '@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
 
   // Bindings for every jsii language. Publishing stays off (release: false): those registries
   // are unreachable here. CI generates and byte-compiles the Python bindings (`check-bindings`).

@@ -278,7 +278,7 @@ describe('seed', () => {
   test('emits the production namespace and every policy of the scenario', () => {
     expect(ofKind(objects(), 'Namespace').map((o) => o.metadata.name)).toEqual(['production']);
     expect(policyNames(objects())).toEqual([
-      'allow-dns', 'allow-external-https', 'allow-prometheus-scrape', 'default-deny', 'seed-api', 'seed-database', 'seed-frontend',
+      'allow-dns', 'api-https', 'default-deny', 'prometheus-scrape', 'seed-api', 'seed-database', 'seed-frontend',
     ]);
     expect(ofKind(objects(), 'NetworkPolicy').every((p) => p.metadata.namespace === 'production')).toBe(true);
   });
@@ -295,7 +295,7 @@ describe('seed', () => {
   });
 
   test('Prometheus pods of monitoring (pods AND namespace) may scrape metrics=enabled pods on 9090', () => {
-    const spec = policyNamed(objects(), 'allow-prometheus-scrape').spec;
+    const spec = policyNamed(objects(), 'prometheus-scrape').spec;
     expect(spec.podSelector).toEqual({ matchLabels: { metrics: 'enabled' } });
     expect(spec.ingress).toEqual([{
       from: [{ namespaceSelector: namespaceSelector('monitoring'), podSelector: { matchLabels: { app: 'prometheus' } } }],
@@ -304,7 +304,7 @@ describe('seed', () => {
   });
 
   test('external HTTPS egress is for the api pods on 443 and excludes link-local 169.254.0.0/16', () => {
-    const spec = policyNamed(objects(), 'allow-external-https').spec;
+    const spec = policyNamed(objects(), 'api-https').spec;
     expect(spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(spec.policyTypes).toEqual(['Egress']);
     // The internet on 443, and DNS so that the pods it isolates still resolve names.
@@ -391,7 +391,7 @@ describe('cilium-l7', () => {
   });
 
   test('FQDN egress comes with the DNS-proxy rule', () => {
-    const egress = named('allow-external-https').spec.egress;
+    const egress = named('payments').spec.egress;
     expect(egress[0].toFQDNs).toEqual([{ matchName: 'api.stripe.com' }, { matchPattern: '*.payments.example.com' }]);
     expect(egress[1].toPorts).toEqual([{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }]);
   });
@@ -414,7 +414,7 @@ describe('calico-global-deny', () => {
 
   test('namespaced allows are Calico NetworkPolicies at order 1000', () => {
     const namespaced = objects().filter((o) => o.metadata.namespace === 'production');
-    expect(namespaced.map((o) => o.metadata.name).sort()).toEqual(['allow-dns', 'allow-external-https', 'default-deny']);
+    expect(namespaced.map((o) => o.metadata.name).sort()).toEqual(['allow-dns', 'api-https', 'default-deny']);
     expect(namespaced.every((o) => o.apiVersion === 'projectcalico.org/v3' && o.spec.order === 1000)).toBe(true);
   });
 });
@@ -440,12 +440,12 @@ describe('prometheus-scrape', () => {
   test('locks down both namespaces and opens the scrape on both ends', () => {
     expect(ofKind(objects(), 'Namespace').map((o) => o.metadata.name)).toEqual(['shop', 'observability']);
     const namesIn = (namespace: string) => policyNames(objects().filter((o) => o.metadata.namespace === namespace));
-    expect(namesIn('shop')).toEqual(['allow-dns', 'allow-prometheus-scrape', 'default-deny']);
+    expect(namesIn('shop')).toEqual(['allow-dns', 'default-deny', 'prometheus-scrape']);
     expect(namesIn('observability')).toEqual(['allow-dns', 'allow-egress', 'default-deny']);
   });
 
   test('the targets admit the Prometheus pods of observability (pods AND namespace) on the port named metrics', () => {
-    const spec = policyIn('shop', 'allow-prometheus-scrape').spec;
+    const spec = policyIn('shop', 'prometheus-scrape').spec;
     expect(spec.podSelector).toEqual({ matchLabels: SCRAPED });
     expect(spec.policyTypes).toEqual(['Ingress']);
     expect(spec.ingress).toEqual([{
@@ -526,12 +526,12 @@ describe('external-egress', () => {
     expect(cilium().map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(Array(3).fill('cilium.io/v2 CiliumNetworkPolicy'));
     for (const objects of [kubernetes(), cilium()]) {
       expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort())
-        .toEqual(['payments/allow-dns', 'payments/allow-external-https', 'payments/default-deny']);
+        .toEqual(['payments/allow-dns', 'payments/checkout-https', 'payments/default-deny']);
     }
   });
 
   test('Kubernetes: the checkout pods reach 0.0.0.0/0 and ::/0 on TCP 443, minus the private and link-local ranges, and DNS', () => {
-    const spec = policyNamed(kubernetes(), 'allow-external-https').spec;
+    const spec = policyNamed(kubernetes(), 'checkout-https').spec;
     expect(spec.podSelector).toEqual({ matchLabels: { app: 'checkout' } });
     expect(spec.policyTypes).toEqual(['Egress']);
     expect(spec.egress).toEqual([{
@@ -547,7 +547,7 @@ describe('external-egress', () => {
   });
 
   test('Cilium: the names on TCP 443 through toFQDNs, and DNS to kube-dns through the DNS proxy, no address ranges', () => {
-    const policy = cilium().find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'allow-external-https');
+    const policy = cilium().find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'checkout-https');
     expect(policy.spec.endpointSelector).toEqual({ matchLabels: { app: 'checkout' } });
     expect(policy.spec.egress).toEqual([
       { toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.s3.eu-central-1.amazonaws.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
@@ -600,7 +600,7 @@ describe('multi-engine', () => {
   test('the same policies for each engine', () => {
     const byEngine = (apiVersion: string) => objects().filter((o) => o.apiVersion === apiVersion).map((o) => o.metadata.name);
     const kubernetes = byEngine('networking.k8s.io/v1');
-    expect(kubernetes).toEqual(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'allow-prometheus-scrape', 'allow-external-https']);
+    expect(kubernetes).toEqual(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'prometheus-scrape', 'api-https']);
     expect(byEngine('cilium.io/v2')).toEqual(kubernetes);
     expect(byEngine('projectcalico.org/v3')).toEqual(kubernetes);
   });

@@ -30,8 +30,8 @@ describe('seed scenario in namespace production', () => {
       'NetworkPolicy/shop-frontend',
       'NetworkPolicy/shop-api',
       'NetworkPolicy/shop-database',
-      'NetworkPolicy/allow-prometheus-scrape',
-      'NetworkPolicy/allow-external-https',
+      'NetworkPolicy/prometheus-scrape',
+      'NetworkPolicy/api-https',
     ]);
     expect(policies(objects).every((p) => p.metadata.namespace === 'production' && p.spec.policyTypes.length > 0)).toBe(true);
     expect(objects).toMatchSnapshot();
@@ -59,12 +59,12 @@ describe('seed scenario in namespace production', () => {
     expect(selectsPostgres).toEqual([]);
     expect(frontendEgress).toContainEqual({ peer: { podSelector: { matchLabels: { app: 'api' } } }, ports: [{ protocol: 'TCP', port: 8080 }] });
     // Internet egress is the api's alone, and it excludes the private ranges pod networks use.
-    const internet = objects.find((o) => o.metadata.name === 'allow-external-https');
+    const internet = objects.find((o) => o.metadata.name === 'api-https');
     expect(internet.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
   });
 
   test('external egress never reaches private, link-local or cloud metadata ranges', () => {
-    const internet = objects.find((o) => o.metadata.name === 'allow-external-https');
+    const internet = objects.find((o) => o.metadata.name === 'api-https');
     const [v4, v6] = internet.spec.egress[0].to.map((peer: any) => peer.ipBlock);
     expect(v4.cidr).toBe('0.0.0.0/0');
     expect(v4.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
@@ -74,7 +74,7 @@ describe('seed scenario in namespace production', () => {
   });
 
   test('Prometheus scrapes as pods AND namespace, never either alone', () => {
-    const scrape = objects.find((o) => o.metadata.name === 'allow-prometheus-scrape');
+    const scrape = objects.find((o) => o.metadata.name === 'prometheus-scrape');
     expect(scrape.spec.ingress[0].from).toEqual([{
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
       podSelector: { matchLabels: { app: 'prometheus' } },
@@ -93,8 +93,8 @@ function seedFor(engine: PolicyEngine): any[] {
   new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
   const cilium = engine === PolicyEngine.CILIUM;
   new ThreeTierApp(chart, 'shop', { namespace: 'production', api: cilium ? { http: SEED_HTTP } : undefined });
-  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
-  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' }, fqdns: cilium ? ['api.stripe.com', '*.payments.example.com'] : undefined });
+  new AllowPrometheusScrape(chart, 'prometheus-scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'api-https', { namespace: 'production', selector: { app: 'api' }, fqdns: cilium ? ['api.stripe.com', '*.payments.example.com'] : undefined });
   if (cilium) {
     new CiliumL7Rule(chart, 'admin-http', {
       namespace: 'production', selector: { app: 'admin' }, from: [Peer.podsInNamespace('ops', { app: 'console' })], port: Port.tcp(8443), http: [{ method: 'GET', path: '/admin/.*' }],
@@ -111,7 +111,7 @@ describe.each([PolicyEngine.KUBERNETES, PolicyEngine.CILIUM, PolicyEngine.CALICO
 
   test('synthesizes schema-valid objects with the same policy names on every engine', () => {
     const names = objects.filter((o) => o.metadata.namespace === 'production').map((o) => o.metadata.name);
-    expect(names).toEqual(expect.arrayContaining(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'allow-prometheus-scrape', 'allow-external-https']));
+    expect(names).toEqual(expect.arrayContaining(['default-deny', 'allow-dns', 'shop-frontend', 'shop-api', 'shop-database', 'prometheus-scrape', 'api-https']));
     expect(objects).toMatchSnapshot();
   });
 });
@@ -126,7 +126,7 @@ describe('seed scenario engine extras', () => {
   });
 
   test('Cilium: FQDN egress for the api comes with the DNS-proxy rule to kube-dns', () => {
-    const egress = seedFor(PolicyEngine.CILIUM).find((o) => o.metadata.name === 'allow-external-https');
+    const egress = seedFor(PolicyEngine.CILIUM).find((o) => o.metadata.name === 'api-https');
     expect(egress.spec.endpointSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(egress.spec.egress[0].toFQDNs).toEqual([{ matchName: 'api.stripe.com' }, { matchPattern: '*.payments.example.com' }]);
     expect(egress.spec.egress[1]).toEqual({

@@ -32,6 +32,6 @@ new CalicoGlobalDeny(chart, 'deny-other-metadata', {
 
 // Namespaced allows render as Calico NetworkPolicies at order 1000, next to Kubernetes ones.
 new ZeroTrustNamespace(chart, 'production', { namespace: 'production', engine: PolicyEngine.CALICO });
-new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', selector: { app: 'api' }, engine: PolicyEngine.CALICO });
+new ExternalHttpsEgress(chart, 'api-https', { namespace: 'production', selector: { app: 'api' }, engine: PolicyEngine.CALICO });
 
 app.synth();

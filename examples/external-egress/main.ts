@@ -31,7 +31,7 @@ new ZeroTrustNamespace(kubernetes, 'payments', { namespace: NAMESPACE });
 // A NetworkPolicy cannot match DNS names, so the destination is "the internet" by address:
 // 0.0.0.0/0 and ::/0 with the private, shared and link-local ranges cut out as `except` holes.
 // Only TCP 443: plain HTTP (80) stays closed. Other pods of the namespace get nothing.
-// Emits `allow-external-https`.
+// Emits `checkout-https` (policies are named after the construct id).
 new ExternalHttpsEgress(kubernetes, 'checkout-https', {
   namespace: NAMESPACE,
   selector: CHECKOUT,
@@ -50,7 +50,7 @@ new ZeroTrustNamespace(cilium, 'payments', { namespace: NAMESPACE, engine: Polic
 // Cilium's DNS proxy (the rule with `rules.dns` on port 53). Without that rule no address would
 // be learned and every connection would be dropped. A pattern covers one DNS label:
 // `*.s3.eu-central-1.amazonaws.com` is any bucket of that region, not only yours.
-// Emits `allow-external-https` with toFQDNs plus the DNS-proxy rule. Other engines throw on fqdns.
+// Emits `checkout-https` with toFQDNs plus the DNS-proxy rule. Other engines throw on fqdns.
 new ExternalHttpsEgress(cilium, 'checkout-https', {
   namespace: NAMESPACE,
   selector: CHECKOUT,

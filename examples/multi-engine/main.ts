@@ -16,8 +16,8 @@ class Shop extends Chart {
     super(scope, id);
     new ZeroTrustNamespace(this, 'production', { namespace: 'production', engine });
     new ThreeTierApp(this, 'shop', { namespace: 'production', engine });
-    new AllowPrometheusScrape(this, 'scrape', { namespace: 'production', engine });
-    new ExternalHttpsEgress(this, 'egress', { namespace: 'production', selector: { app: 'api' }, engine });
+    new AllowPrometheusScrape(this, 'prometheus-scrape', { namespace: 'production', engine });
+    new ExternalHttpsEgress(this, 'api-https', { namespace: 'production', selector: { app: 'api' }, engine });
   }
 }
 

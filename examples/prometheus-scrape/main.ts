@@ -65,8 +65,8 @@ new kplus.Deployment(chart, 'prometheus', {
 //    opted in, on their port named `metrics` only; the storefront's 9898 stays closed to them.
 //    A named port follows each pod's own number, so targets may use different ones. List more
 //    ports for targets that serve metrics on several, e.g. [Port.named('metrics'), Port.tcp(9901)].
-//    Emits `allow-prometheus-scrape` in shop.
-new AllowPrometheusScrape(chart, 'scrape', {
+//    Emits `prometheus-scrape` in shop.
+new AllowPrometheusScrape(chart, 'prometheus-scrape', {
   namespace: SHOP,
   targets: SCRAPED,
   ports: [Port.named('metrics')],

@@ -26,13 +26,13 @@ new ThreeTierApp(chart, 'seed', {
 });
 
 // 3. Prometheus (pods app=prometheus in namespace monitoring) may scrape pods labelled
-//    metrics=enabled on TCP 9090: policy `allow-prometheus-scrape`.
-new AllowPrometheusScrape(chart, 'prometheus', {
+//    metrics=enabled on TCP 9090: policy `prometheus-scrape`.
+new AllowPrometheusScrape(chart, 'prometheus-scrape', {
   namespace: 'production',
 });
 
 // 4. The api pods may call public HTTPS endpoints, never private or link-local addresses
-//    (so not the cloud metadata service 169.254.169.254): policy `allow-external-https`.
+//    (so not the cloud metadata service 169.254.169.254): policy `api-https`.
 new ExternalHttpsEgress(chart, 'api-https', {
   namespace: 'production',
   selector: { app: 'api' },

@@ -8,6 +8,7 @@ import { PolicyEngine } from '../core/engine';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
+import { toDnsLabel } from '../util/names';
 import { invalid } from '../util/validation';
 
 /** Port numbers given to named ports and to "every port" in proofs (any number would do). */
@@ -41,7 +42,7 @@ export interface AllowPrometheusScrapeProps {
   readonly prometheusLabels?: Record<string, string>;
   /**
    * The policy name.
-   * @default "allow-prometheus-scrape"
+   * @default - the construct id as a DNS label (two constructs never share a name by default)
    */
   readonly name?: string;
   /**
@@ -96,7 +97,7 @@ export class AllowPrometheusScrape extends Construct {
     const ports = props.ports ?? [Port.tcp(9090)];
     const policy = new PolicyEmitter(this, this.engine, where);
     policy.emit('Policy', {
-      name: props.name ?? 'allow-prometheus-scrape',
+      name: props.name ?? toDnsLabel(id),
       namespace: props.namespace,
       selector: targets,
       ingress: [{ peers: [prometheus], ports }],

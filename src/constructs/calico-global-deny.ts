@@ -168,7 +168,7 @@ export class CalicoGlobalDeny extends Construct {
     }
 
     const name = p.name ?? toDnsLabel(id);
-    claimObjectName(this, where, 'GlobalNetworkPolicy', undefined, name);
+    claimObjectName(this, where, 'projectcalico.org/v3', 'GlobalNetworkPolicy', undefined, name);
     const manifest = renderCalicoGlobalDeny({
       name,
       tier,

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { describeConstruct } from './describe';
+import { httpProbes } from './http-promises';
 import { PolicyEmitter } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkPolicyName, requireProps } from './prop-checks';
-import { HttpMatcher, checkHttpRequest, compileCiliumHttpRule } from '../analysis/http';
 import { HttpRequest } from '../analysis/types';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
@@ -101,13 +101,6 @@ export class CiliumL7Rule extends Construct {
   }
 }
 
-/** A method and a path that ordinary rules do not admit: the request the rules must refuse. */
-const REFUSED_REQUEST: HttpRequest = { method: 'NETPOLPROOF', path: '/netpol-proof/not-admitted' };
-/** A method written as plain text (a regular expression matching only itself). */
-const PLAIN_METHOD = /^[A-Z]+$/;
-/** A path written as plain text: "." also matches itself, so "/index.html" is one. */
-const PLAIN_PATH = /^\/[A-Za-z0-9/_.-]*$/;
-
 /**
  * The promises, one pair per client: every `from` peer that names pods (of the policy's
  * namespace or of a named one) gets a representative pod, since an L4 allowance may open the
@@ -119,14 +112,7 @@ function l7Promises(namespace: string, selector: LabelSelector, from: Peer[], po
   // Each client a pod of its own: the proofs name representative pods by role.
   const clients = found.map(({ peer, pod }, i) => ({ peer, pod: found.length > 1 ? { ...pod, role: `client-${i + 1}` } : pod }));
   const server: RepresentativePod = { namespace, role: 'server', labels: labelsSatisfying(selector), ports: [{ port, protocol: 'TCP' }] };
-  const matchers = rules.map((rule, i) => compileCiliumHttpRule(rule, `http[${i}]`));
-  const admitted = (request: HttpRequest) => {
-    const l7 = checkHttpRequest('CiliumL7Rule', request, undefined);
-    return matchers.some((m: HttpMatcher) => m.matches(l7));
-  };
-  const refusable = !admitted(REFUSED_REQUEST);
-  const first = plainRequest(rules[0]);
-  const admissible = first !== undefined && admitted(first);
+  const { refused, admitted } = httpProbes(rules);
   return clients.flatMap(({ peer, pod }, i) => {
     const suffix = clients.length > 1 ? `-from-${i + 1}` : '';
     const promise = (id: string, request: HttpRequest, allowed: boolean): FlowPromise => ({
@@ -145,8 +131,8 @@ function l7Promises(namespace: string, selector: LabelSelector, from: Peer[], po
       allowed,
     });
     return [
-      ...(refusable ? [promise('unlisted-request-refused', REFUSED_REQUEST, false)] : []),
-      ...(admissible ? [promise('first-rule-admitted', first, true)] : []),
+      ...(refused ? [promise('unlisted-request-refused', refused, false)] : []),
+      ...(admitted ? [promise('first-rule-admitted', admitted, true)] : []),
     ];
   });
 }
@@ -158,16 +144,6 @@ function clientPod(peer: Peer, namespace: string): RepresentativePod | undefined
     return undefined;
   }
   return { namespace: spec.namespaces.kind === 'name' ? spec.namespaces.name : namespace, role: 'client', labels: labelsSatisfying(spec.pods) };
-}
-
-/** A request a rule admits, when its method and path are plain text (or absent) and it needs no host or header. */
-function plainRequest(rule: HttpRule): HttpRequest | undefined {
-  if (rule.host !== undefined || rule.headers !== undefined) {
-    return undefined;
-  }
-  const method = rule.method ?? 'GET';
-  const path = rule.path ?? '/';
-  return PLAIN_METHOD.test(method) && PLAIN_PATH.test(path) ? { method, path } : undefined;
 }
 
 function checkL7Port(where: string, port: Port): void {

@@ -9,6 +9,7 @@ import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { cidrContainsIp, parseCidr } from '../util/cidr';
+import { toDnsLabel } from '../util/names';
 import { invalid, show } from '../util/validation';
 
 /**
@@ -71,7 +72,7 @@ export interface ExternalHttpsEgressProps {
   readonly excludeCidrs?: string[];
   /**
    * The policy name.
-   * @default "allow-external-https"
+   * @default - the construct id as a DNS label (two constructs never share a name by default)
    */
   readonly name?: string;
   /**
@@ -150,7 +151,7 @@ export class ExternalHttpsEgress extends Construct {
     // DNS-proxy rule from the renderer (`dns` of the intent).
     const dnsRules = props.fqdns === undefined && (props.allowDns ?? true) ? [{ peers: [dnsPeer], ports: DNS_PORTS }] : [];
     new PolicyEmitter(this, this.engine, where).emit('Policy', {
-      name: props.name ?? 'allow-external-https',
+      name: props.name ?? toDnsLabel(id),
       namespace: props.namespace,
       selector,
       egress: [{ peers: destinations, ports }, ...dnsRules],

@@ -4,7 +4,7 @@ import { noteMutation } from '../analysis/app-state';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
-import { ManifestObject } from '../engines/manifest';
+import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
 import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
 
@@ -45,6 +45,31 @@ export class PolicyEmitter {
     const first = this.check(intent());
     const spec = () => this.renderer.render(intent(), this.where).spec;
     return this.emitObject(id, first, Lazy.any({ produce: spec }), spec);
+  }
+
+  /**
+   * Emits a policy whose content is revised until synthesis: its spec, description and mark are
+   * read from `current()` when the app is synthesized. The caller validates each revision at the
+   * user's call and caches the rendering per revision, so one synthesis renders it once.
+   */
+  public emitRevisable(id: string, current: () => ManifestObject): ApiObject {
+    const first = current();
+    this.claimName(first);
+    const object = new ApiObject(this.owner, id, {
+      apiVersion: first.apiVersion,
+      kind: first.kind,
+      metadata: { name: first.metadata.name, namespace: first.metadata.namespace },
+      spec: Lazy.any({ produce: () => current().spec }),
+    } as any);
+    const description = () => current().metadata.annotations?.[DESCRIPTION_ANNOTATION];
+    object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, Lazy.any({ produce: description }) as any);
+    object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
+      produce: () => {
+        const manifest = current();
+        return emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec });
+      },
+    }) as any);
+    return object;
   }
 
   /** Re-renders a growing policy's metadata (its description annotation) after a change. */
@@ -89,32 +114,45 @@ export class PolicyEmitter {
   }
 
   private claimName(manifest: ManifestObject): void {
-    claimObjectName(this.owner, this.where, manifest.kind, manifest.metadata.namespace, manifest.metadata.name);
+    claimObjectName(this.owner, this.where, manifest.apiVersion, manifest.kind, manifest.metadata.namespace, manifest.metadata.name);
   }
 }
 
 /**
- * Records that `where` emits the object `kind namespace/name` in the owner's app, and throws
- * when another construct already does: applying both would let one overwrite the other.
+ * The key of an object in the emitted-name registry. Objects are the same object for the API
+ * server when their API group, kind, namespace and name are: a Kubernetes and a Calico
+ * `NetworkPolicy` of one name are two objects, while `networking.k8s.io/v1` and `/v1beta1` of one
+ * group would be one.
  */
-export function claimObjectName(owner: IConstruct, where: string, kind: string, namespace: string | undefined, name: string): void {
+function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return `${group} ${kind} ${namespace ?? ''}/${name}`;
+}
+
+/**
+ * Records that `where` emits the object `apiVersion kind namespace/name` in the owner's app, and
+ * throws when another construct already does: applying both would let one overwrite the other.
+ */
+export function claimObjectName(owner: IConstruct, where: string, apiVersion: string, kind: string, namespace: string | undefined,
+  name: string): void {
   const app = owner.node.root;
   let emitted = EMITTED.get(app);
   if (!emitted) {
     emitted = new Map();
     EMITTED.set(app, emitted);
   }
-  const key = `${kind} ${namespace ?? ''}/${name}`;
+  const key = objectKey(apiVersion, kind, namespace, name);
   const previous = emitted.get(key);
   if (previous !== undefined) {
-    const place = namespace === undefined ? '(cluster-scoped)' : `in namespace "${namespace}"`;
+    const place = namespace === undefined ? `(${apiVersion}, cluster-scoped)` : `(${apiVersion}) in namespace "${namespace}"`;
     throw new Error(`${where}: ${kind} "${name}" ${place} is already emitted by ${previous}; ` +
       'two policies with one name would overwrite each other. Give one construct another id or `name`');
   }
   emitted.set(key, where);
 }
 
-/** The construct (as named in errors) that emitted `kind namespace/name` in the scope's app, if any. */
-export function emitterOf(scope: IConstruct, kind: string, namespace: string | undefined, name: string): string | undefined {
-  return EMITTED.get(scope.node.root)?.get(`${kind} ${namespace ?? ''}/${name}`);
+/** The construct (as named in errors) that emitted `apiVersion kind namespace/name` in the scope's app, if any. */
+export function emitterOf(scope: IConstruct, apiVersion: string, kind: string, namespace: string | undefined, name: string): string | undefined {
+  return EMITTED.get(scope.node.root)?.get(objectKey(apiVersion, kind, namespace, name));
 }

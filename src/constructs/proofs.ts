@@ -32,8 +32,9 @@ export interface FlowPromise {
   readonly id: string;
   /** "frontend reaches api on TCP/8080". */
   readonly description: string;
-  readonly from: RepresentativePod;
   /** A representative pod, or an IP literal outside the cluster. */
+  readonly from: RepresentativePod | string;
+  /** A representative pod, an IP literal outside the cluster, or a DNS name outside it. */
   readonly to: RepresentativePod | string;
   readonly port: number;
   readonly protocol: string;
@@ -45,6 +46,18 @@ export interface FlowPromise {
    * @default false: both sides decide, as for a real connection
    */
   readonly ingressOnly?: boolean;
+  /**
+   * Only the source's egress decides (the promise is about what the source may send, whatever
+   * the destination's own ingress policies say).
+   * @default false: both sides decide, as for a real connection
+   */
+  readonly egressOnly?: boolean;
+  /**
+   * For a denied flow: how to allow it the construct's way when it is meant, e.g. "or declare the
+   * call with frontend.calls(database)".
+   * @default - none
+   */
+  readonly remedy?: string;
   readonly allowed: boolean;
 }
 
@@ -62,16 +75,27 @@ interface Promiser {
   readonly accepted: Map<string, string>;
 }
 
+/** The API versions of the kinds the model names in its policy ids, for the emitted-name registry. */
+const ID_API_VERSIONS: Record<string, string> = {
+  'NetworkPolicy': 'networking.k8s.io/v1',
+  'Calico NetworkPolicy': 'projectcalico.org/v3',
+  'GlobalNetworkPolicy': 'projectcalico.org/v3',
+  'CiliumNetworkPolicy': 'cilium.io/v2',
+  'CiliumClusterwideNetworkPolicy': 'cilium.io/v2',
+};
+
 /**
  * The model's policy ids: "prod/x" (a Kubernetes NetworkPolicy), "CiliumNetworkPolicy prod/x",
- * "Calico NetworkPolicy prod/x", "GlobalNetworkPolicy x": kind, namespace, name.
+ * "Calico NetworkPolicy prod/x", "GlobalNetworkPolicy x": API version, kind, namespace, name.
  */
-function parsePolicyId(id: string): { kind: string; namespace?: string; name: string } {
+function parsePolicyId(id: string): { apiVersion: string; kind: string; namespace?: string; name: string } {
   const words = id.split(' ');
   const rest = words[words.length - 1];
-  const kind = words.length > 1 ? words[words.length - 2] : 'NetworkPolicy';
+  const qualified = words.length > 1 ? words.slice(0, -1).join(' ') : 'NetworkPolicy';
+  const kind = qualified.split(' ').pop()!;
+  const apiVersion = ID_API_VERSIONS[qualified] ?? '';
   const slash = rest.indexOf('/');
-  return slash >= 0 ? { kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { kind, name: rest };
+  return slash >= 0 ? { apiVersion, kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { apiVersion, kind, name: rest };
 }
 
 /**
@@ -171,7 +195,8 @@ class AppProofs implements AppCheck {
           protocol: promise.protocol,
           ...(promise.http ? { http: promise.http } : {}),
         });
-        const sides = promise.ingressOnly ? verdict.sides.filter((s) => s.direction === 'ingress') : verdict.sides;
+        const sides = promise.ingressOnly ? verdict.sides.filter((s) => s.direction === 'ingress')
+          : promise.egressOnly ? verdict.sides.filter((s) => s.direction === 'egress') : verdict.sides;
         const allowed = sides.every((s) => s.allowed);
         const accepted = promiser.accepted.get(promise.id);
         if (allowed === promise.allowed) {
@@ -192,8 +217,8 @@ class AppProofs implements AppCheck {
           continue;
         }
         const named = (ids: string[]) => [...new Set(ids)].map((id) => {
-          const { kind, namespace, name } = parsePolicyId(id);
-          const by = emitterOf(this.root, kind, namespace, name);
+          const { apiVersion, kind, namespace, name } = parsePolicyId(id);
+          const by = emitterOf(this.root, apiVersion, kind, namespace, name);
           return by ? `${id} (from ${by})` : id;
         });
         // A denial usually has no single culprit: the side is isolated by its policies and none of
@@ -210,11 +235,12 @@ class AppProofs implements AppCheck {
               'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
           : (() => {
             const openers = named(sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
-            return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}`;
+            return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}` +
+              `${promise.remedy ? `, ${promise.remedy}` : ''}`;
           })();
         report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ${why}, ` +
           `or if this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>'). ` +
-          `The model's reasons: ${(promise.ingressOnly ? sides.map((s) => s.reason) : verdict.reasons).join('; ')}`);
+          `The model's reasons: ${(promise.ingressOnly || promise.egressOnly ? sides.map((s) => s.reason) : verdict.reasons).join('; ')}`);
       }
     });
   }

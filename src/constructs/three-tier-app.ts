@@ -1,17 +1,16 @@
-import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
-import { PolicyEmitter } from './policy-emitter';
-import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises, labelsSatisfying } from './proofs';
+import { graphPromises } from './graph/graph-promises';
+import { GraphState } from './graph/graph-state';
+import { PolicyProofs } from './proofs';
 import { checkBoolean, checkDnsPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
+import { ServiceWorkload } from './service-workload';
 import { PolicyEngine } from '../core/engine';
 import { HttpRule, validateHttpRules } from '../core/http-rule';
-import { PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
-import { LabelExpression, LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../core/selector';
+import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
 import { toDnsLabel } from '../util/names';
 import { checkOptionsObject, invalid, show } from '../util/validation';
 
@@ -28,10 +27,12 @@ export interface TierOptions {
    */
   readonly port?: number;
   /**
-   * A cdk8s-plus-28 workload (Deployment, StatefulSet, ...) whose pod selector selects the tier.
+   * The tier's workload object, whose own pod selector then selects the tier: a cdk8s-plus
+   * Deployment, StatefulSet, DaemonSet, Job or Pod of any major (28, 33, ...), or a
+   * `KubeDeployment`, `KubeStatefulSet`, `KubeDaemonSet`, `KubeJob` or `KubePod`.
    * @default - select by `labels`
    */
-  readonly workload?: kplus.Workload;
+  readonly workload?: IConstruct;
   /**
    * Cilium only: accept only these HTTP requests on the tier's port (L7). Other engines throw.
    * @default - any traffic on the port (L4)
@@ -90,9 +91,9 @@ export interface ThreeTierAppProps {
   readonly engine?: PolicyEngine;
 }
 
-/** The keys of ThreeTierAppProps: unknown keys are refused (a misspelt one would be ignored). */
-/** The keys of TierOptions. */
+/** The keys of TierOptions: unknown keys are refused (a misspelt one would be ignored). */
 const TIER_KEYS: Record<keyof TierOptions, true> = { labels: true, port: true, workload: true, http: true };
+/** The keys of ThreeTierAppProps. */
 const PROPS_KEYS: Record<keyof ThreeTierAppProps, true> = {
   namespace: true,
   name: true,
@@ -106,35 +107,32 @@ const PROPS_KEYS: Record<keyof ThreeTierAppProps, true> = {
   engine: true,
 };
 
-interface Tier {
-  readonly key: 'frontend' | 'api' | 'database';
-  readonly selector: LabelSelector;
-  readonly port: Port;
-  readonly http?: HttpRule[];
-  /** For a workload tier selected by cdk8s-plus's unique address label: the labels its pods carry. */
-  readonly workloadPodLabels?: Record<string, string>;
-}
+type TierKey = 'frontend' | 'api' | 'database';
 
-/**
- * cdk8s-plus labels each workload's pods with a value unique to that workload; a selector holding
- * it selects exactly that workload's pods, whose labels are then known.
- */
-const CDK8S_PLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
+/** A tier's options, checked. */
+interface Tier {
+  readonly key: TierKey;
+  readonly port: Port;
+  readonly labels?: Record<string, string>;
+  readonly workload?: IConstruct;
+  readonly http?: HttpRule[];
+}
 
 const DEFAULTS = {
   frontend: { labels: { app: 'frontend' }, port: 80 },
   api: { labels: { app: 'api' }, port: 8080 },
   database: { labels: { app: 'postgres' }, port: 5432 },
 };
-const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
-/** A public address (TEST-NET-3) standing for the internet in proofs. */
-const PUBLIC_ADDRESS = '203.0.113.10';
 
 /**
  * The classic web application chain, and nothing else: ingress controller -> frontend -> api ->
  * database, each hop only on the next tier's port. Frontend and api may resolve names; the
  * database initiates nothing. Every tier is isolated in both directions by its own policy,
  * so the chain holds even without a namespace-wide default deny.
+ *
+ * A three-workload `ServiceGraph` with a preset: the tiers are its workloads (`frontend`, `api`,
+ * `database`), so the chain can grow like any graph, e.g.
+ * `app.api.allowTo(Peer.internet(), Port.tcp(443))`, and the same synth-time proofs hold for it.
  *
  * The ingress rule selects the controller's pods; a controller on the host network sends from
  * node addresses instead and needs an IP-based allowance.
@@ -150,6 +148,12 @@ export class ThreeTierApp extends Construct {
   public readonly apiSelector: LabelSelector;
   /** The database pods. */
   public readonly databaseSelector: LabelSelector;
+  /** The frontend tier, as a workload of the app's graph. */
+  public readonly frontend: ServiceWorkload;
+  /** The api tier, as a workload of the app's graph. */
+  public readonly api: ServiceWorkload;
+  /** The database tier, as a workload of the app's graph. */
+  public readonly database: ServiceWorkload;
 
   constructor(scope: Construct, id: string, props: ThreeTierAppProps) {
     super(scope, id);
@@ -167,105 +171,62 @@ export class ThreeTierApp extends Construct {
     }
 
     const engine = chooseEngine(this, props.engine, where);
-    const frontend = resolveTier(where, 'frontend', props.frontend, props.namespace);
-    const api = resolveTier(where, 'api', props.api, props.namespace);
-    const database = resolveTier(where, 'database', props.database, props.namespace);
-    checkDisjoint(where, [frontend, api, database]);
-    const withHttp = [frontend, api, database].find((tier) => tier.http !== undefined);
+    const tiers = {
+      frontend: resolveTier(where, 'frontend', props.frontend),
+      api: resolveTier(where, 'api', props.api),
+      database: resolveTier(where, 'database', props.database),
+    };
+    const withHttp = Object.values(tiers).find((tier) => tier.http !== undefined);
     if (withHttp && engine !== PolicyEngine.CILIUM) {
       invalid(where, `${withHttp.key}.http needs engine PolicyEngine.CILIUM; PolicyEngine.${engine.toUpperCase()} cannot express HTTP (L7) rules`);
     }
-
     this.namespace = props.namespace;
     this.engine = engine;
-    this.frontendSelector = frontend.selector;
-    this.apiSelector = api.selector;
-    this.databaseSelector = database.selector;
 
-    const name = props.name ?? toDnsLabel(id, 63 - '-database'.length);
+    const state = new GraphState({
+      owner: this,
+      where,
+      namespace: props.namespace,
+      engine,
+      name: props.name ?? toDnsLabel(id, 63 - '-database'.length),
+      restrictEgress: true,
+      allowDns: props.allowDns ?? true,
+      dnsPeer: props.dnsPeer ?? Peer.kubeDns(),
+      dnsPeerGiven: props.dnsPeer !== undefined,
+      memberWhere: (name) => `${where}.${name}`,
+      // The frontend and the api may be given internet egress by other constructs (an
+      // ExternalHttpsEgress for the api is the classic); the database initiates nothing.
+      noInternetFor: ['database'],
+    });
+    const declare = (tier: Tier, allowDns?: boolean) => state.addWorkload(tier.key, {
+      ...(tier.workload ? { workload: tier.workload, namespace: props.namespace } : { labels: tier.labels }),
+      ports: [tier.port],
+      ...(allowDns === false ? { allowDns } : {}),
+    });
+    this.frontend = declare(tiers.frontend);
+    this.api = declare(tiers.api);
+    // The database initiates nothing, name lookups included.
+    this.database = declare(tiers.database, false);
+    this.frontendSelector = this.frontend.selector;
+    this.apiSelector = this.api.selector;
+    this.databaseSelector = this.database.selector;
+
     const ingressPeer = props.ingressLabels && Object.keys(props.ingressLabels).length > 0
       ? Peer.podsInNamespace(ingressNamespace, props.ingressLabels)
       : Peer.namespace(ingressNamespace);
-    const dnsRules: PolicyRule[] = (props.allowDns ?? true)
-      ? [{ peers: [props.dnsPeer ?? Peer.kubeDns()], ports: DNS_PORTS }]
-      : [];
-    const peerOf = (tier: Tier) => Peer.podsMatching(tier.selector);
+    state.allow(this.frontend, 'allowFrom()', 'ingress', ingressPeer, [tiers.frontend.port], tiers.frontend.http, 'ingress');
+    const hop = (from: ServiceWorkload, to: ServiceWorkload, tier: Tier) => state.call(from, 'calls()', to, [tier.port], tier.http);
+    hop(this.frontend, this.api, tiers.api);
+    hop(this.api, this.database, tiers.database);
 
-    const emitter = new PolicyEmitter(this, this.engine, where);
-    emitter.emit('Frontend', {
-      name: `${name}-frontend`,
-      namespace: this.namespace,
-      selector: frontend.selector,
-      ingress: [{ peers: [ingressPeer], ports: [frontend.port], http: frontend.http }],
-      egress: [{ peers: [peerOf(api)], ports: [api.port] }, ...dnsRules],
-      description: `Frontend ${frontend.selector} accepts ${ingressPeer} on ${frontend.port} and calls the api on ${api.port}.`,
-    });
-    emitter.emit('Api', {
-      name: `${name}-api`,
-      namespace: this.namespace,
-      selector: api.selector,
-      ingress: [{ peers: [peerOf(frontend)], ports: [api.port], http: api.http }],
-      egress: [{ peers: [peerOf(database)], ports: [database.port] }, ...dnsRules],
-      description: `Api ${api.selector} accepts the frontend on ${api.port} and calls the database on ${database.port}.`,
-    });
-    emitter.emit('Database', {
-      name: `${name}-database`,
-      namespace: this.namespace,
-      selector: database.selector,
-      ingress: [{ peers: [peerOf(api)], ports: [database.port], http: database.http }],
-      egress: [],
-      description: `Database ${database.selector} accepts the api on ${database.port} and initiates nothing.`,
-    });
-    // Made when proven, from copies taken now: the caller's props may change after this line.
-    const namespace = this.namespace;
-    const ingressLabels = { ...props.ingressLabels };
-    const dns = dnsRules.length > 0 ? (props.dnsPeer ?? Peer.kubeDns()) : undefined;
-    PolicyProofs._promise(this, where, () => promisesOf(namespace, { frontend, api, database }, ingressNamespace, ingressLabels, dns));
+    // The chain is open; the shortcuts around it (frontend to database, anything the database
+    // would start, the ingress controller past the frontend) are closed whatever else the chart
+    // allows: the graph's promises.
+    PolicyProofs._promise(this, where, () => graphPromises(state.settings, state.workloads));
   }
 }
 
-/**
- * The flows the app promises, over one representative pod per tier: the chain is open, and the
- * shortcuts around it (frontend to database, anything the database would start, the ingress
- * controller past the frontend) are closed whatever else the chart allows.
- */
-function promisesOf(namespace: string, tiers: Record<Tier['key'], Tier>, ingressNamespace: string,
-  ingressLabels: Record<string, string>, dns: Peer | undefined): FlowPromise[] {
-  const pod = (tier: Tier): RepresentativePod => ({
-    namespace,
-    role: tier.key,
-    labels: tier.workloadPodLabels ?? labelsSatisfying(tier.selector),
-    ports: [{ port: tier.port.portNumber!, protocol: 'TCP' }],
-  });
-  const frontend = pod(tiers.frontend);
-  const api = pod(tiers.api);
-  const database = pod(tiers.database);
-  const ingress: RepresentativePod = { namespace: ingressNamespace, role: 'ingress-controller', labels: ingressLabels };
-  const flow = (id: string, from: RepresentativePod, to: RepresentativePod | string, port: number, allowed: boolean): FlowPromise => ({
-    id,
-    description: `${from.role} ${allowed ? 'reaches' : 'cannot reach'} ${typeof to === 'string' ? to : to.role} on TCP/${port}`,
-    from,
-    to,
-    port,
-    protocol: 'TCP',
-    allowed,
-  });
-  const [fp, ap, dp] = [tiers.frontend, tiers.api, tiers.database].map((t) => t.port.portNumber!);
-  return [
-    flow('ingress-to-frontend', ingress, frontend, fp, true),
-    flow('frontend-to-api', frontend, api, ap, true),
-    flow('api-to-database', api, database, dp, true),
-    flow('no-frontend-to-database', frontend, database, dp, false),
-    flow('no-ingress-to-api', ingress, api, ap, false),
-    flow('no-ingress-to-database', ingress, database, dp, false),
-    flow('no-database-to-api', database, api, ap, false),
-    flow('no-database-to-frontend', database, frontend, fp, false),
-    flow('no-database-to-internet', database, PUBLIC_ADDRESS, 443, false),
-    ...(dns ? [...dnsPromises(frontend, dns, 'frontend'), ...dnsPromises(api, dns, 'api')] : []),
-  ];
-}
-
-function resolveTier(where: string, key: Tier['key'], options: TierOptions | undefined, namespace: string): Tier {
+function resolveTier(where: string, key: TierKey, options: TierOptions | undefined): Tier {
   const opts = options === undefined ? {} : options;
   checkOptionsObject(where, key, opts, TIER_KEYS);
   if (opts.http !== undefined && !Array.isArray(opts.http)) {
@@ -281,72 +242,12 @@ function resolveTier(where: string, key: Tier['key'], options: TierOptions | und
     if (opts.labels !== undefined) {
       invalid(where, `${key} sets both labels and workload; give one of them`);
     }
-    const selector = workloadSelector(where, key, opts.workload, namespace);
-    const workloadPodLabels = selector.labels[CDK8S_PLUS_ADDRESS_LABEL] !== undefined
-      ? { ...(opts.workload.podMetadata.toJson().labels ?? {}) }
-      : undefined;
-    return { key, selector, port, http, workloadPodLabels };
+    return { key, port, http, workload: opts.workload };
   }
   checkLabels(where, `${key}.labels`, opts.labels);
   const labels = opts.labels ?? DEFAULTS[key].labels;
   if (Object.keys(labels).length === 0) {
     invalid(where, `${key}.labels {} would select every pod of the namespace as the ${key}; give the tier's labels, e.g. { app: "${key}" }`);
   }
-  return { key, selector: LabelSelector.of(labels), port, http };
-}
-
-function workloadSelector(where: string, key: string, workload: kplus.Workload, namespace: string): LabelSelector {
-  if (!(workload instanceof kplus.Workload)) {
-    invalid(where, `${key}.workload is not a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job)`);
-  }
-  // cdk8s gives an object its chart's namespace unless it sets its own.
-  const workloadNamespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
-  if (workloadNamespace === undefined) {
-    invalid(where, `${key}.workload ${workload.node.path} has no namespace, so it would deploy wherever kubectl points while the policies ` +
-      `select pods in ${show(namespace)}; set metadata.namespace (or the chart's namespace) to ${show(namespace)}`);
-  }
-  if (workloadNamespace !== namespace) {
-    invalid(where, `${key}.workload ${workload.node.path} is in namespace ${show(workloadNamespace)}, but the app is in ${show(namespace)}`);
-  }
-  const expressions = workload.matchExpressions.map((e) => toExpression(where, key, e));
-  const selector = LabelSelector.of({ ...workload.matchLabels }, ...expressions);
-  if (selector.isEmpty) {
-    invalid(where, `${key}.workload ${workload.node.path} has an empty pod selector; it would select every pod of the namespace`);
-  }
-  return selector;
-}
-
-function toExpression(where: string, key: string, e: kplus.LabelSelectorRequirement): LabelExpression {
-  switch (e.operator) {
-    case 'In': return LabelExpression.isIn(e.key, e.values ?? []);
-    case 'NotIn': return LabelExpression.isNotIn(e.key, e.values ?? []);
-    case 'Exists': return LabelExpression.exists(e.key);
-    case 'DoesNotExist': return LabelExpression.doesNotExist(e.key);
-    default: return invalid(where, `${key}.workload selector operator ${show(e.operator)} is not supported`);
-  }
-}
-
-/**
- * Each tier's policy must select only that tier: a pod matching two tiers would get both tiers'
- * allowances. Label tiers must be provably disjoint; a workload tier's pods are known, so it is
- * enough that they do not match the other tier's selector.
- */
-function checkDisjoint(where: string, tiers: Tier[]): void {
-  const overlap = (a: Tier, b: Tier): boolean => {
-    if (a.workloadPodLabels) {
-      return selectorMatches(b.selector, a.workloadPodLabels);
-    }
-    if (b.workloadPodLabels) {
-      return selectorMatches(a.selector, b.workloadPodLabels);
-    }
-    return !selectorsDisjoint(a.selector, b.selector);
-  };
-  for (let i = 0; i < tiers.length; i++) {
-    for (let j = i + 1; j < tiers.length; j++) {
-      if (overlap(tiers[i], tiers[j])) {
-        invalid(where, `${tiers[i].key} ${tiers[i].selector} and ${tiers[j].key} ${tiers[j].selector} can select the same pods, ` +
-          `which would get both tiers' allowances; give each tier a label value the others do not share, e.g. { tier: "${tiers[i].key}" } and { tier: "${tiers[j].key}" }`);
-      }
-    }
-  }
+  return { key, port, http, labels: { ...labels } };
 }

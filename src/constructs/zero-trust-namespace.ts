@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
@@ -10,7 +10,7 @@ import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName } from '../core/selector';
-import { invalid } from '../util/validation';
+import { invalid, show } from '../util/validation';
 
 /** Props of `ZeroTrustNamespace`. */
 export interface ZeroTrustNamespaceProps {
@@ -44,6 +44,13 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly allowSameNamespace?: boolean;
   /**
+   * Deny egress too. With `false` the default deny covers ingress only: pods may still send
+   * anywhere (no DNS allowance is needed, `allowDns` and `allowEgress` are refused), and other
+   * constructs (a `ServiceGraph` with `restrictEgress`) may still restrict the egress of their pods.
+   * @default true
+   */
+  readonly restrictEgress?: boolean;
+  /**
    * The engine to render for.
    * @default - context key "cdk8s-netpol/engine", else PolicyEngine.KUBERNETES
    */
@@ -58,15 +65,20 @@ const PROPS_KEYS: Record<keyof ZeroTrustNamespaceProps, true> = {
   allowDns: true,
   dnsPeer: true,
   allowSameNamespace: true,
+  restrictEgress: true,
   engine: true,
 };
 
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 
+/** The ZeroTrustNamespace of each namespace, per app: one namespace has one. */
+const LOCKED = new WeakMap<IConstruct, Map<string, string>>();
+
 /**
  * Default deny for a whole namespace: no pod may receive or send anything, except DNS
  * lookups (unless `allowDns: false`), same-namespace traffic (when `allowSameNamespace`) and
- * the namespace-wide exceptions added with `allowIngress` / `allowEgress`.
+ * the namespace-wide exceptions added with `allowIngress` / `allowEgress`. With
+ * `restrictEgress: false` it denies ingress only.
  *
  * Emits `default-deny`, `allow-dns`, `allow-same-namespace`, `allow-ingress` and
  * `allow-egress` policies (the last three only when used).
@@ -82,6 +94,8 @@ export class ZeroTrustNamespace extends Construct {
   public readonly engine: PolicyEngine;
   /** The `Namespace` object, when `createNamespace` is true. */
   public readonly namespaceObject?: ApiObject;
+  /** Whether egress is denied by default too. */
+  public readonly restrictEgress: boolean;
 
   private readonly emitter: PolicyEmitter;
   private readonly where: string;
@@ -100,6 +114,12 @@ export class ZeroTrustNamespace extends Construct {
     checkBoolean(this.where, 'createNamespace', props.createNamespace);
     checkBoolean(this.where, 'allowDns', props.allowDns);
     checkBoolean(this.where, 'allowSameNamespace', props.allowSameNamespace);
+    checkBoolean(this.where, 'restrictEgress', props.restrictEgress);
+    const restrictEgress = props.restrictEgress ?? true;
+    if (!restrictEgress && (props.allowDns !== undefined || props.dnsPeer !== undefined)) {
+      invalid(this.where, `${props.allowDns !== undefined ? 'allowDns' : 'dnsPeer'} is set but restrictEgress is false: egress stays open, ` +
+        'so DNS needs no allowance; remove it');
+    }
     if (props.namespaceLabels !== undefined && !props.createNamespace) {
       invalid(this.where, 'namespaceLabels is set but createNamespace is not true; the labels would not be emitted anywhere');
     }
@@ -109,7 +129,19 @@ export class ZeroTrustNamespace extends Construct {
     }
     this.namespace = props.namespace;
     this.dnsPeer = props.dnsPeer;
+    this.restrictEgress = restrictEgress;
     this.engine = chooseEngine(this, props.engine, this.where);
+    let locked = LOCKED.get(this.node.root);
+    if (!locked) {
+      locked = new Map();
+      LOCKED.set(this.node.root, locked);
+    }
+    const other = locked.get(props.namespace);
+    if (other !== undefined) {
+      invalid(this.where, `namespace ${show(props.namespace)} is already locked down by ${other}; a namespace has one ZeroTrustNamespace ` +
+        '(their default-deny and allow-dns policies would be one object): add the exceptions to that one with allowIngress/allowEgress');
+    }
+    locked.set(props.namespace, this.where);
     this.emitter = new PolicyEmitter(this, this.engine, this.where);
 
     if (props.createNamespace) {
@@ -120,16 +152,23 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    this.emitter.emit('DefaultDeny', {
+    this.emitter.emit('DefaultDeny', restrictEgress ? {
       name: 'default-deny',
       namespace: this.namespace,
       selector: LabelSelector.all(),
       ingress: [],
       egress: [],
       description: `Default deny: pods of ${this.namespace} receive and send nothing that another policy does not allow.`,
+    } : {
+      name: 'default-deny',
+      namespace: this.namespace,
+      selector: LabelSelector.all(),
+      ingress: [],
+      description: `Default deny for ingress: pods of ${this.namespace} receive nothing that another policy does not allow; their egress is not restricted here.`,
     });
 
-    if (props.allowDns ?? true) {
+    const allowDns = restrictEgress && (props.allowDns ?? true);
+    if (allowDns) {
       const dns = props.dnsPeer ?? Peer.kubeDns();
       this.emitter.emit('AllowDns', {
         name: 'allow-dns',
@@ -142,7 +181,7 @@ export class ZeroTrustNamespace extends Construct {
 
     // Made when proven, from copies taken now: the caller's props may change after this line.
     const namespace = this.namespace;
-    const dns = (props.allowDns ?? true) ? props.dnsPeer ?? Peer.kubeDns() : undefined;
+    const dns = allowDns ? props.dnsPeer ?? Peer.kubeDns() : undefined;
     const sameNamespace = props.allowSameNamespace ?? false;
     PolicyProofs._promise(this, this.where, () => {
       const member: RepresentativePod = { namespace, role: 'pod', labels: {} };
@@ -161,7 +200,7 @@ export class ZeroTrustNamespace extends Construct {
         namespace: this.namespace,
         selector: LabelSelector.all(),
         ingress: [{ peers: [samePods] }],
-        egress: [{ peers: [samePods] }],
+        ...(restrictEgress ? { egress: [{ peers: [samePods] }] } : {}),
         description: `Pods of ${this.namespace} may talk to each other on every port.`,
       });
     }
@@ -190,6 +229,10 @@ export class ZeroTrustNamespace extends Construct {
       invalid(where, `${direction === 'ingress' ? 'from' : 'to'} is required; use e.g. Peer.namespace("monitoring")`);
     }
     checkPeer(where, direction === 'ingress' ? 'from' : 'to', peer, 'Peer.namespace("monitoring")');
+    if (direction === 'egress' && !this.restrictEgress) {
+      invalid(where, 'egress is not restricted (restrictEgress: false), so the namespace\'s pods may already send anywhere; remove this call, ' +
+        'or set restrictEgress: true');
+    }
     if (ports.length > 0) {
       checkPorts(where, 'ports', ports);
     }

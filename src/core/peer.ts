@@ -16,6 +16,8 @@ export enum PeerKind {
   KUBE_API_SERVER = 'kubeApiServer',
   /** A Cilium entity such as `world` or `cluster` (Cilium only). */
   CILIUM_ENTITY = 'ciliumEntity',
+  /** Everything: every pod of every namespace and every address, inside the cluster or out. */
+  ANYWHERE = 'anywhere',
 }
 
 /** Cilium's entities: classes of endpoints without individual identities (SEMANTICS.md §2). */
@@ -120,7 +122,8 @@ export type PeerSpec =
   | { readonly kind: PeerKind.IP_BLOCK | PeerKind.INTERNET; readonly blocks: IpBlockSpec[] }
   | { readonly kind: PeerKind.FQDN; readonly pattern: string }
   | { readonly kind: PeerKind.KUBE_API_SERVER; readonly blocks: IpBlockSpec[] }
-  | { readonly kind: PeerKind.CILIUM_ENTITY; readonly entity: CiliumEntity };
+  | { readonly kind: PeerKind.CILIUM_ENTITY; readonly entity: CiliumEntity }
+  | { readonly kind: PeerKind.ANYWHERE };
 
 /**
  * The other end of a connection: pods, namespaces, IP blocks, the internet, kube-dns,
@@ -155,6 +158,33 @@ export class Peer {
     checkNamespaceName('Peer.podsInNamespace()', 'namespace', namespace);
     checkLabels('Peer.podsInNamespace()', 'labels', labels);
     return Peer.podPeer(LabelSelector.of(labels ?? {}), { kind: 'name', name: namespace });
+  }
+
+  /**
+   * Pods matching a selector (labels and expressions) in the named namespace (one peer: pods AND
+   * namespace), e.g. a workload's own selector.
+   * @param namespace the namespace name
+   * @param selector the pods' selector; `LabelSelector.all()` means every pod of the namespace
+   */
+  public static podsMatchingInNamespace(namespace: string, selector: LabelSelector): Peer {
+    checkNamespaceName('Peer.podsMatchingInNamespace()', 'namespace', namespace);
+    if (!(selector instanceof LabelSelector)) {
+      invalid('Peer.podsMatchingInNamespace()', `selector ${show(selector)} is not a LabelSelector; use LabelSelector.of({...}) or LabelSelector.all()`);
+    }
+    return Peer.podPeer(selector, { kind: 'name', name: namespace });
+  }
+
+  /**
+   * Everything: every pod of every namespace and every address, inside the cluster or outside
+   * (private, link-local and metadata addresses included). Kubernetes renders it as a rule
+   * without `from`/`to`, Cilium as the entity `all`, Calico as a rule without `source`/`destination`.
+   *
+   * Meant for servers that really take traffic from anyone, such as a public web frontend, and
+   * always with ports: `allowFrom(Peer.anywhere(), Port.tcp(8080))`. For egress, prefer
+   * `Peer.internet()`, which keeps private and metadata addresses out.
+   */
+  public static anywhere(): Peer {
+    return new Peer({ kind: PeerKind.ANYWHERE });
   }
 
   /** Every pod of the named namespace, selected through `kubernetes.io/metadata.name`. */
@@ -328,6 +358,8 @@ export class Peer {
         return spec.pattern;
       case PeerKind.CILIUM_ENTITY:
         return `the Cilium entity ${spec.entity}`;
+      case PeerKind.ANYWHERE:
+        return 'anywhere (every pod and every address)';
       default:
         return 'the Kubernetes API server';
     }

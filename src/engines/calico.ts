@@ -75,23 +75,30 @@ function renderRule(rule: PolicyRule, direction: Direction, where: string): Json
     throw new Error(`${where}: HTTP (L7) rules with path regexes cannot be expressed by PolicyEngine.CALICO ` +
       '(Calico open source matches L3/L4 only). Use engine: PolicyEngine.CILIUM (CiliumL7Rule)');
   }
-  const entities = rule.peers.flatMap((peer) => renderPeer(peer, where));
+  // Peer.anywhere() is a rule without source (or destination) selectors, which matches every
+  // packet and makes any other peer of the rule redundant.
+  const entities = rule.peers.some((peer) => peer.kind === PeerKind.ANYWHERE)
+    ? [{}]
+    : rule.peers.flatMap((peer) => renderPeer(peer, where));
   const portGroups = groupPorts(rule.ports ?? []);
   const out: Json[] = [];
+  // An empty entity (anywhere) is left out rather than written as `{}`.
+  const withEntity = (rendered: Json, key: 'source' | 'destination', entity: Json): Json =>
+    (Object.keys(entity).length > 0 ? { ...rendered, [key]: entity } : rendered);
   for (const entity of entities) {
     if (portGroups.length === 0) {
-      out.push(direction === 'ingress' ? { action: 'Allow', source: entity } : { action: 'Allow', destination: entity });
+      out.push(withEntity({ action: 'Allow' }, direction === 'ingress' ? 'source' : 'destination', entity));
       continue;
     }
     for (const { protocol, ports } of portGroups) {
-      const rendered: Json = { action: 'Allow', protocol };
+      let rendered: Json = { action: 'Allow', protocol };
       if (direction === 'ingress') {
-        rendered.source = entity;
+        rendered = withEntity(rendered, 'source', entity);
         if (ports.length > 0) {
           rendered.destination = { ports };
         }
       } else {
-        rendered.destination = ports.length > 0 ? { ...entity, ports } : entity;
+        rendered = withEntity(rendered, 'destination', ports.length > 0 ? { ...entity, ports } : entity);
       }
       out.push(rendered);
     }
@@ -157,8 +164,11 @@ function renderPeer(peer: Peer, where: string): Json[] {
       throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be expressed by PolicyEngine.CALICO: ` +
         'Calico open source matches addresses, not DNS names (domain rules are a Calico Enterprise feature). ' +
         'Use engine: PolicyEngine.CILIUM, or Peer.ipBlock() with the service\'s published ranges');
-    default:
+    case PeerKind.CILIUM_ENTITY:
       throw new Error(`${where}: Peer.ciliumEntity("${spec.entity}") cannot be expressed by PolicyEngine.CALICO: entities are Cilium identities`);
+    default:
+      // Peer.anywhere(): no selector at all (renderRule handles it before reaching here).
+      return [{}];
   }
 }
 

@@ -96,6 +96,10 @@ function renderRule(rule: PolicyRule, direction: Direction, namespace: string, w
       case PeerKind.CILIUM_ENTITY:
         groups.entities.push(spec.entity);
         break;
+      case PeerKind.ANYWHERE:
+        // Every identity, in the cluster and out: the entity `all`.
+        groups.entities.push('all');
+        break;
       case PeerKind.FQDN:
         if (direction === 'ingress') {
           throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be an ingress source: Cilium matches DNS names on egress only`);

@@ -17,6 +17,7 @@ type Json = Record<string, unknown>;
  * - Namespaces are selected by name through `kubernetes.io/metadata.name`, never a custom label.
  * - Pods in a namespace are ONE peer with both selectors (AND); two list items would mean OR.
  * - Directions without rules omit the list: with the type listed, omitted means "allow nothing".
+ * - `Peer.anywhere()` omits `from`/`to`: a rule without peers matches everything.
  */
 export class KubernetesRenderer implements PolicyRenderer {
   public readonly engine = PolicyEngine.KUBERNETES;
@@ -50,7 +51,11 @@ function renderRule(rule: PolicyRule, peersKey: 'from' | 'to', where: string): J
     throw new Error(`${where}: HTTP (L7) rules cannot be expressed by PolicyEngine.KUBERNETES: NetworkPolicy stops at ports. ` +
       'Use engine: PolicyEngine.CILIUM (CiliumL7Rule), or allow the port without L7 rules');
   }
-  const out: Json = { [peersKey]: rule.peers.flatMap((peer) => renderPeer(peer, where)) };
+  // A rule without peers matches every source (or destination), pods and addresses alike:
+  // Peer.anywhere() is exactly that, and makes any other peer of the rule redundant.
+  const out: Json = rule.peers.some((peer) => peer.kind === PeerKind.ANYWHERE)
+    ? {}
+    : { [peersKey]: rule.peers.flatMap((peer) => renderPeer(peer, where)) };
   if (rule.ports && rule.ports.length > 0) {
     out.ports = rule.ports.map(renderPort);
   }

@@ -207,6 +207,21 @@ export function cidrContainsIp(block: Cidr, ip: string): boolean {
   return (parsed as ipaddr.IPv4).match(block.network as ipaddr.IPv4, block.prefix);
 }
 
+/**
+ * An address inside `block` that is not its network address when the block has room for one
+ * (the network address plus one), e.g. "10.0.0.1" for "10.0.0.0/8"; for a /32 or /128 its only address.
+ */
+export function hostAddressIn(block: Cidr): string {
+  const bits = block.family === 4 ? IPV4_BITS : IPV6_BITS;
+  if (block.prefix >= bits - 1) {
+    return block.network.toString();
+  }
+  const bytes = block.network.toByteArray();
+  // Host bits are zero and there are at least two of them: the last byte is even.
+  bytes[bytes.length - 1] += 1;
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
 /** One spelling per address: "2001:DB8:0::1" and "2001:db8::1" are one address. */
 export function canonicalIp(ip: string): string {
   let canonical = CANONICAL.get(ip);

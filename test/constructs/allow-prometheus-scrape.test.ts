@@ -10,7 +10,7 @@ describe('AllowPrometheusScrape', () => {
     new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
     const objects = synthValid(chart);
     expect(objects).toHaveLength(1);
-    expect(policyNamed(objects, 'allow-prometheus-scrape').spec).toEqual({
+    expect(policyNamed(objects, 'scrape').spec).toEqual({
       podSelector: { matchLabels: { metrics: 'enabled' } },
       policyTypes: ['Ingress'],
       ingress: [{

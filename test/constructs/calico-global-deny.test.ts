@@ -113,7 +113,7 @@ describe('CalicoGlobalDeny', () => {
     const app = Testing.app();
     new CalicoGlobalDeny(new Chart(app, 'a'), 'deny');
     expect(() => new CalicoGlobalDeny(new Chart(app, 'b'), 'deny'))
-      .toThrow(/CalicoGlobalDeny "b\/deny": GlobalNetworkPolicy "deny" \(cluster-scoped\) is already emitted by CalicoGlobalDeny "a\/deny"/);
+      .toThrow(/CalicoGlobalDeny "b\/deny": GlobalNetworkPolicy "deny" \(projectcalico.org\/v3, cluster-scoped\) is already emitted by CalicoGlobalDeny "a\/deny"/);
   });
 
   test.each([

@@ -14,7 +14,7 @@ describe('ExternalHttpsEgress', () => {
     const chart = newChart();
     new ExternalHttpsEgress(chart, 'egress', { namespace: 'production' });
     const objects = synthValid(chart);
-    const spec = policyNamed(objects, 'allow-external-https').spec;
+    const spec = policyNamed(objects, 'egress').spec;
     expect(spec.podSelector).toEqual({});
     expect(spec.policyTypes).toEqual(['Egress']);
     expect(spec.egress).toEqual([{
@@ -97,11 +97,18 @@ describe('ExternalHttpsEgress', () => {
     expect(() => Testing.synth(chart)).toThrow(/\[no-metadata-tcp-80\], but p\/open-metadata opens it/);
   });
 
-  test('two charts of one app cannot both emit the default name in one namespace', () => {
+  test('the default name is the construct id: two constructs with different ids never collide', () => {
+    const chart = newChart();
+    new ExternalHttpsEgress(chart, 'api-https', { namespace: 'p', selector: { app: 'api' } });
+    new ExternalHttpsEgress(chart, 'worker-https', { namespace: 'p', selector: { app: 'worker' } });
+    expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['api-https', 'worker-https']);
+  });
+
+  test('two charts of one app cannot both emit one name in one namespace', () => {
     const app = Testing.app();
     new ExternalHttpsEgress(new Chart(app, 'api'), 'egress', { namespace: 'p', selector: { app: 'api' } });
     expect(() => new ExternalHttpsEgress(new Chart(app, 'worker'), 'egress', { namespace: 'p', selector: { app: 'worker' } }))
-      .toThrow(/ExternalHttpsEgress "worker\/egress": NetworkPolicy "allow-external-https" in namespace "p" is already emitted by ExternalHttpsEgress "api\/egress".*`name`/);
+      .toThrow(/ExternalHttpsEgress "worker\/egress": NetworkPolicy "egress" \(networking.k8s.io\/v1\) in namespace "p" is already emitted by ExternalHttpsEgress "api\/egress".*`name`/);
   });
 
   test('fqdns need Cilium: Kubernetes throws instead of allowing every address', () => {

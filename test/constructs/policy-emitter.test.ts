@@ -47,13 +47,17 @@ describe('PolicyEmitter', () => {
     new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'First').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] });
     const second = new PolicyEmitter(chart, PolicyEngine.KUBERNETES, 'Second');
     expect(() => second.emit('B', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
-      .toThrow(/Second: NetworkPolicy "a" in namespace "ns" is already emitted by First/);
+      .toThrow(/Second: NetworkPolicy "a" \(networking.k8s.io\/v1\) in namespace "ns" is already emitted by First/);
     // Another namespace is fine.
     expect(() => second.emit('C', { name: 'a', namespace: 'other', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
     // Another chart of the same app is not: both files would be applied, and one would overwrite the other.
     const sibling = new Chart(chart.node.root as any, 'sibling');
     expect(() => new PolicyEmitter(sibling, PolicyEngine.KUBERNETES, 'Fourth').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
-      .toThrow(/Fourth: NetworkPolicy "a" in namespace "ns" is already emitted by First/);
+      .toThrow(/Fourth: NetworkPolicy "a" \(networking.k8s.io\/v1\) in namespace "ns" is already emitted by First/);
+    // A Calico NetworkPolicy of the same name is another object (another API group).
+    expect(() => new PolicyEmitter(chart, PolicyEngine.CALICO, 'Calico').emit('D', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
+    expect(() => new PolicyEmitter(chart, PolicyEngine.CALICO, 'Calico again').emit('E', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] }))
+      .toThrow(/Calico again: NetworkPolicy "a" \(projectcalico.org\/v3\) in namespace "ns" is already emitted by Calico/);
     // Another app is independent.
     const otherApp = new Chart(Testing.app(), 'd');
     expect(() => new PolicyEmitter(otherApp, PolicyEngine.KUBERNETES, 'Third').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();

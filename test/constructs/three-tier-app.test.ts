@@ -168,7 +168,7 @@ describe('ThreeTierApp', () => {
       [{ namespace: 'p', api: { labels: { app: 'frontend' } } }, /frontend \{app=frontend\} and api \{app=frontend\} can select the same pods/],
       // Different labels are not enough: an api pod carries app=shop too, so the frontend policy would select it.
       [{ namespace: 'p', frontend: { labels: { app: 'shop' } }, api: { labels: { app: 'shop', tier: 'api' } }, database: { labels: { app: 'shop', tier: 'db' } } },
-        /frontend \{app=shop\} and api \{app=shop, tier=api\} can select the same pods, which would get both tiers' allowances/],
+        /ThreeTierApp "test\/app"\.api: frontend \{app=shop\} and api \{app=shop, tier=api\} can select the same pods in namespace "p", which would get both workloads' allowances/],
       // The same labels in another order are the same selector.
       [{ namespace: 'p', frontend: { labels: { a: 'x', b: 'y' } }, api: { labels: { b: 'y', a: 'x' } } }, /frontend \{a=x, b=y\} and api \{a=x, b=y\} can select the same pods/],
       [{ namespace: 'p', allowDns: 'false' }, /allowDns "false" is not a boolean; expected true or false/],
@@ -178,7 +178,7 @@ describe('ThreeTierApp', () => {
       [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],
       [{ namespace: 'p', allowDns: false, dnsPeer: Peer.kubeDns() }, /dnsPeer is set but allowDns is false/],
       [{ namespace: 'p', frontend: 'web' as any }, /frontend "web" is not an object; expected \{ labels, port, workload, http \}/],
-      [{ namespace: 'p', api: { workload: {} as any } }, /api.workload is not a cdk8s-plus-28 workload/],
+      [{ namespace: 'p', api: { workload: {} as any } }, /ThreeTierApp "test\/app"\.api: workload \{\} is not a construct; expected a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod/],
     ])('%j', (props, message) => {
       expect(() => new ThreeTierApp(newChart(), 'app', props as any)).toThrow(message);
     });
@@ -186,7 +186,7 @@ describe('ThreeTierApp', () => {
     test('a workload in another namespace', () => {
       const { chart, workload } = web();
       expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } }))
-        .toThrow(/frontend.workload test\/web is in namespace "other", but the app is in "shop"/);
+        .toThrow(/ThreeTierApp "test\/app"\.frontend: workload test\/web is in namespace "other", but the namespace given for it is "shop"/);
     });
 
     test('labels and workload together', () => {
@@ -198,14 +198,14 @@ describe('ThreeTierApp', () => {
     test('a workload without a pod selector', () => {
       const chart = newChart();
       const workload = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], select: false });
-      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/frontend.workload test\/web has an empty pod selector/);
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/ThreeTierApp "test\/app"\.frontend: workload test\/web has an empty pod selector/);
     });
 
     test('a workload without any namespace', () => {
       const chart = newChart();
       const workload = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }] });
       expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } }))
-        .toThrow(/frontend.workload test\/web has no namespace, so it would deploy wherever kubectl points .* set metadata.namespace \(or the chart's namespace\) to "shop"/);
+        .toThrow(/ThreeTierApp "test\/app"\.frontend: workload test\/web has no namespace, so it would deploy wherever kubectl points .* set its metadata.namespace \(or its chart's namespace\) to "shop"/);
     });
 
     test('a workload in a chart with that namespace is accepted', () => {
@@ -219,7 +219,7 @@ describe('ThreeTierApp', () => {
       const chart = newChart();
       new ThreeTierApp(chart, 'shop', { namespace: 'p' });
       expect(() => new ThreeTierApp(chart, 'other', { namespace: 'p', name: 'shop' }))
-        .toThrow(/NetworkPolicy "shop-frontend" in namespace "p" is already emitted by ThreeTierApp "test\/shop"/);
+        .toThrow(/NetworkPolicy "shop-frontend" \(networking.k8s.io\/v1\) in namespace "p" is already emitted by ThreeTierApp "test\/shop"/);
     });
   });
 });

@@ -125,11 +125,16 @@ describe('ZeroTrustNamespace', () => {
       expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['default-deny', 'allow-dns']);
     });
 
-    test('two ZeroTrustNamespaces for one namespace in one chart collide', () => {
+    test('two ZeroTrustNamespaces for one namespace in one app are refused, naming the first', () => {
       const chart = newChart();
       new ZeroTrustNamespace(chart, 'a', { namespace: 'prod' });
       expect(() => new ZeroTrustNamespace(chart, 'b', { namespace: 'prod' }))
-        .toThrow(/ZeroTrustNamespace "test\/b": NetworkPolicy "default-deny" in namespace "prod" is already emitted by ZeroTrustNamespace "test\/a"/);
+        .toThrow(/ZeroTrustNamespace "test\/b": namespace "prod" is already locked down by ZeroTrustNamespace "test\/a"; a namespace has one ZeroTrustNamespace .* add the exceptions to that one/);
+      // Another chart of the app: the same cluster, the same refusal.
+      expect(() => new ZeroTrustNamespace(new Chart(chart.node.root as any, 'other'), 'c', { namespace: 'prod', engine: PolicyEngine.CALICO }))
+        .toThrow(/namespace "prod" is already locked down by ZeroTrustNamespace "test\/a"/);
+      // Another namespace is fine.
+      expect(() => new ZeroTrustNamespace(chart, 'd', { namespace: 'staging' })).not.toThrow();
     });
   });
 });

@@ -15,7 +15,7 @@ function blocks(peer: Peer): BlockSpec['blocks'] {
 
 describe('PeerKind', () => {
   test('string values', () => {
-    expect(Object.values(PeerKind)).toEqual(['pods', 'ipBlock', 'internet', 'fqdn', 'kubeApiServer', 'ciliumEntity']);
+    expect(Object.values(PeerKind)).toEqual(['pods', 'ipBlock', 'internet', 'fqdn', 'kubeApiServer', 'ciliumEntity', 'anywhere']);
   });
 });
 

@@ -10,7 +10,7 @@ export function seedChart(): Chart {
   const chart = new Chart(Testing.app(), 'production');
   new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
   new ThreeTierApp(chart, 'shop', { namespace: 'production' });
-  new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
-  new ExternalHttpsEgress(chart, 'external', { namespace: 'production', selector: { app: 'api' } });
+  new AllowPrometheusScrape(chart, 'prometheus-scrape', { namespace: 'production' });
+  new ExternalHttpsEgress(chart, 'api-https', { namespace: 'production', selector: { app: 'api' } });
   return chart;
 }

@@ -1,0 +1,578 @@
+import { IConstruct } from 'constructs';
+import { portServes, portSetKey, portsOfContainers, uniquePorts } from './served-ports';
+import { readWorkload } from './workload-source';
+import { noteMutation } from '../../analysis/app-state';
+import { ContainerPort } from '../../analysis/types';
+import { PolicyEngine } from '../../core/engine';
+import { HttpRule, validateHttpRules } from '../../core/http-rule';
+import { PolicyIntent, PolicyRule } from '../../core/intent';
+import { Peer, PeerKind } from '../../core/peer';
+import { Port, Protocol } from '../../core/port';
+import { LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../../core/selector';
+import { ManifestObject } from '../../engines/manifest';
+import { dns1123LabelProblem } from '../../util/names';
+import { checkOptionsObject, invalid, show } from '../../util/validation';
+import { PolicyEmitter } from '../policy-emitter';
+import { labelsSatisfying } from '../proofs';
+import { ServiceWorkload, WorkloadHost } from '../service-workload';
+
+/** How a graph renders its workloads' policies. */
+export interface GraphSettings {
+  /** The construct whose children the policies are. */
+  readonly owner: IConstruct;
+  /** The graph as named in errors, e.g. `ServiceGraph "prod/shop"`. */
+  readonly where: string;
+  /** The default namespace of the workloads. */
+  readonly namespace: string;
+  readonly engine: PolicyEngine;
+  /** The prefix of the policy names: `<name>-<workload>`. */
+  readonly name: string;
+  /** Govern egress too: calls, `allowTo` and DNS only. */
+  readonly restrictEgress: boolean;
+  /** Let workloads resolve names (with `restrictEgress`) unless their own option says otherwise. */
+  readonly allowDns: boolean;
+  /** Where the cluster DNS runs. */
+  readonly dnsPeer: Peer;
+  /** The user gave `dnsPeer` (so it is also the DNS of Cilium's FQDN rules). */
+  readonly dnsPeerGiven: boolean;
+  /**
+   * How errors name a workload, as the user reaches it.
+   * @default - `<where>.workload("<name>")`
+   */
+  readonly memberWhere?: (name: string) => string;
+  /**
+   * The workloads promised never to reach the internet (with `restrictEgress`) unless `allowTo`
+   * says so.
+   * @default - every workload
+   */
+  readonly noInternetFor?: readonly string[];
+}
+
+/** The options of one workload, as `graph.workload()` takes them. */
+export interface WorkloadOptionsInput {
+  readonly labels?: Record<string, string>;
+  readonly namespace?: string;
+  readonly ports?: Port[];
+  readonly workload?: IConstruct;
+  readonly allowDns?: boolean;
+}
+
+const WORKLOAD_OPTION_KEYS: Record<keyof WorkloadOptionsInput, true> = { labels: true, namespace: true, ports: true, workload: true, allowDns: true };
+export const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+/**
+ * cdk8s-plus labels each workload's pods with a value unique to that workload and selects them by
+ * it: a selector holding it selects exactly that workload's pods.
+ */
+const CDK8S_PLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
+
+/** One allowed connection between two workloads of the graph. */
+export interface GraphCall {
+  readonly from: GraphMember;
+  readonly to: GraphMember;
+  /** The ports called; one port when `http` is set. */
+  ports: Port[];
+  /** Only these requests (Cilium). */
+  readonly http?: HttpRule[];
+}
+
+/** One allowed connection with a peer outside the graph. */
+export interface GraphExternal {
+  readonly member: GraphMember;
+  readonly direction: 'ingress' | 'egress';
+  readonly peer: Peer;
+  /** The ports; empty means every port. */
+  readonly ports: Port[];
+  readonly http?: HttpRule[];
+  /** The peer's name in promise ids, e.g. "ingress" in "ingress-to-frontend". */
+  readonly role: string;
+}
+
+/** A workload of the graph and everything declared about it. */
+export interface GraphMember {
+  readonly handle: ServiceWorkload;
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: LabelSelector;
+  /** The labels of the workload's pods: its template's when given a workload, else what the selector demands. */
+  readonly podLabels: Record<string, string>;
+  /** The pods' labels are known: read from a workload object. */
+  readonly knownPods: boolean;
+  /**
+   * The selector selects exactly the workload's pods, whose labels are then `podLabels`: it
+   * holds cdk8s-plus's address label, which no other pod carries.
+   */
+  readonly uniqueSelector: boolean;
+  /** The ports it serves, as declared or read from its containers. */
+  readonly ports: Port[];
+  readonly containerPorts: ContainerPort[];
+  /** Its policy allows DNS. */
+  readonly dns: boolean;
+  readonly callsOut: GraphCall[];
+  readonly callsIn: GraphCall[];
+  readonly allowedFrom: GraphExternal[];
+  readonly allowedTo: GraphExternal[];
+  readonly policyName: string;
+  /** Bumped at every change of the policy's content. */
+  revision: number;
+  rendered?: { readonly revision: number; readonly manifest: ManifestObject };
+}
+
+/**
+ * The state of a service graph: its workloads, the calls between them and their allowances
+ * with the outside, and one policy per workload rendered from them. Every change is validated,
+ * and rendered for the engine, at the user's call; the policies are rendered in full once per
+ * synthesis, when cdk8s asks for them.
+ */
+export class GraphState implements WorkloadHost {
+  public readonly where: string;
+  private readonly members = new Map<ServiceWorkload, GraphMember>();
+  private readonly byName = new Map<string, GraphMember>();
+  private readonly emitter: PolicyEmitter;
+  /** The peer behind each role name. */
+  private readonly roles = new Map<string, string>();
+
+  constructor(public readonly settings: GraphSettings) {
+    this.where = settings.where;
+    this.emitter = new PolicyEmitter(settings.owner as any, settings.engine, settings.where);
+  }
+
+  /** The workloads in the order they were declared. */
+  public get workloads(): GraphMember[] {
+    return [...this.members.values()];
+  }
+
+  /** The member behind a handle of this graph. */
+  public memberOf(handle: ServiceWorkload): GraphMember {
+    const member = this.members.get(handle);
+    if (member === undefined) {
+      throw new Error(`${this.where}: ${String(handle)} is not a workload of this graph`);
+    }
+    return member;
+  }
+
+  /** Declares a workload and emits its policy (it accepts nothing until calls or allowances are added). */
+  public addWorkload(name: string, given: WorkloadOptionsInput | undefined): ServiceWorkload {
+    const where = `${this.where}.workload()`;
+    const nameProblem = dns1123LabelProblem(name);
+    if (nameProblem) {
+      invalid(where, `name ${show(name)} is not a valid workload name: ${nameProblem} (e.g. "checkoutservice")`);
+    }
+    const at = this.memberWhere(name);
+    if (this.byName.has(name)) {
+      invalid(at, `a workload named ${show(name)} is already declared in this graph; give each workload its own name`);
+    }
+    const options: WorkloadOptionsInput = given ?? {};
+    checkOptionsObject(at, 'options', options, WORKLOAD_OPTION_KEYS);
+    if (options.labels !== undefined && options.workload !== undefined) {
+      invalid(at, 'options set both labels and workload; give one of them (a workload\'s labels are read from its pod template)');
+    }
+    if (options.namespace !== undefined) {
+      checkNamespaceName(at, 'namespace', options.namespace);
+    }
+    if (options.allowDns !== undefined && typeof options.allowDns !== 'boolean') {
+      invalid(at, `allowDns ${show(options.allowDns)} is not a boolean; expected true or false`);
+    }
+    if (options.allowDns !== undefined && !this.settings.restrictEgress) {
+      invalid(at, 'allowDns is set but the graph does not restrict egress (restrictEgress: false), so DNS is not blocked by it; remove allowDns');
+    }
+
+    let namespace: string;
+    let selector: LabelSelector;
+    let podLabels: Record<string, string>;
+    let containerPorts: ContainerPort[] = [];
+    let uniqueSelector = false;
+    if (options.workload !== undefined) {
+      const source = readWorkload(at, 'workload', options.workload);
+      if (source.namespace === undefined) {
+        invalid(at, `workload ${source.path} has no namespace, so it would deploy wherever kubectl points while its policy selects pods in ` +
+          `${show(options.namespace ?? this.settings.namespace)}; set its metadata.namespace (or its chart's namespace) to ` +
+          `${show(options.namespace ?? this.settings.namespace)}`);
+      }
+      if (options.namespace !== undefined && options.namespace !== source.namespace) {
+        invalid(at, `workload ${source.path} is in namespace ${show(source.namespace)}, but the namespace given for it is ${show(options.namespace)}; ` +
+          'a policy selects pods of its own namespace only');
+      }
+      namespace = source.namespace;
+      selector = source.selector;
+      podLabels = source.podLabels;
+      containerPorts = source.containerPorts;
+      uniqueSelector = selector.labels[CDK8S_PLUS_ADDRESS_LABEL] !== undefined;
+    } else {
+      namespace = options.namespace ?? this.settings.namespace;
+      checkLabels(at, 'labels', options.labels);
+      const labels = options.labels ?? { app: name };
+      if (Object.keys(labels).length === 0) {
+        invalid(at, `labels {} would select every pod of namespace ${show(namespace)} as ${show(name)}; give the workload's labels, e.g. { app: "${name}" }`);
+      }
+      selector = LabelSelector.of(labels);
+      podLabels = labelsSatisfying(selector);
+    }
+    let ports: Port[];
+    if (options.ports !== undefined) {
+      checkPortList(at, 'ports', options.ports);
+      ports = uniquePorts(options.ports);
+    } else {
+      ports = portsOfContainers(containerPorts);
+    }
+
+    const newcomer = { name, namespace, selector, podLabels, knownPods: options.workload !== undefined, uniqueSelector };
+    for (const other of this.byName.values()) {
+      if (other.namespace === namespace && overlap(newcomer, other)) {
+        invalid(at, `${other.name} ${other.selector} and ${name} ${selector} can select the same pods in namespace ${show(namespace)}, ` +
+          'which would get both workloads\' allowances; give each workload a label value the other does not share, ' +
+          `e.g. { app: "${other.name}" } and { app: "${name}" }`);
+      }
+    }
+    const policyName = `${this.settings.name}-${name}`;
+    const handle = ServiceWorkload._create(this, { name, namespace, selector, policyName });
+    const member: GraphMember = {
+      handle,
+      name,
+      namespace,
+      selector,
+      podLabels,
+      knownPods: options.workload !== undefined,
+      uniqueSelector,
+      ports,
+      containerPorts,
+      dns: this.settings.restrictEgress && (options.allowDns ?? this.settings.allowDns),
+      callsOut: [],
+      callsIn: [],
+      allowedFrom: [],
+      allowedTo: [],
+      policyName,
+      revision: 0,
+    };
+    this.members.set(handle, member);
+    this.byName.set(name, member);
+    this.emitter.emitRevisable(name, () => this.render(member));
+    noteMutation();
+    return handle;
+  }
+
+  public servedPorts(handle: ServiceWorkload): Port[] {
+    return [...this.memberOf(handle).ports];
+  }
+
+  public call(fromHandle: ServiceWorkload, method: string, target: ServiceWorkload, given: Port[], http?: HttpRule[]): void {
+    const from = this.memberOf(fromHandle);
+    const where = `${this.memberWhere(from.name)}.${method}`;
+    if (!(target instanceof ServiceWorkload)) {
+      invalid(where, `target ${show(target)} is not a ServiceWorkload; pass what graph.workload() returned`);
+    }
+    if (target._host !== this) {
+      invalid(where, `target ${target.name} belongs to ${target._host.where}, not to this graph; a graph writes both ends of its calls, ` +
+        `so declare ${show(target.name)} in this graph too, or allow the other graph's pods with allowTo(${target.name}.peer) here and ` +
+        'allowFrom() there');
+    }
+    const to = this.memberOf(target);
+    let ports: Port[];
+    if (http !== undefined) {
+      this.checkHttp(where, given[0], http);
+      ports = [given[0]];
+    } else {
+      checkPortArgs(where, given);
+      ports = given.length > 0 ? uniquePorts(given) : [...to.ports];
+      if (ports.length === 0) {
+        invalid(where, `${to.name} declares no ports, so there is nothing to call by default; name the ports, e.g. ` +
+          `${from.name}.calls(${to.name}, Port.tcp(8080)), or declare them: graph.workload("${to.name}", { ports: [...] })`);
+      }
+    }
+    checkServed(where, to, ports);
+
+    const existing = from.callsOut.filter((c) => c.to === to);
+    if (http !== undefined) {
+      const plain = existing.find((c) => c.http === undefined && c.ports.some((p) => portServes(p, ports[0], to.containerPorts)));
+      if (plain) {
+        invalid(where, `${from.name} already calls ${to.name} on ${plain.ports.join(', ')} without HTTP rules, which admits every request ` +
+          `on ${ports[0]}; an L4 allowance cancels HTTP rules on the same port (Cilium), so remove that call or make it callsHttp()`);
+      }
+    } else {
+      const l7 = existing.find((c) => c.http !== undefined && ports.some((p) => portServes(p, c.ports[0], to.containerPorts)));
+      if (l7) {
+        invalid(where, `${from.name} already calls ${to.name} on ${l7.ports[0]} with HTTP rules; calling it without them on ${ports.join(', ')} ` +
+          'would admit every request there and cancel those rules (Cilium); call the other ports only');
+      }
+    }
+    // Rendered now, so an engine's refusal stops this call and nothing else.
+    this.emitter.check(this.oneRuleIntent(to, 'ingress', { peers: [this.peerFrom(from, to.namespace)], ports, http }), where);
+    if (this.settings.restrictEgress) {
+      this.emitter.check(this.oneRuleIntent(from, 'egress', { peers: [this.peerFrom(to, from.namespace)], ports }), where);
+    }
+
+    const same = existing.find((c) => (http === undefined
+      ? c.http === undefined
+      : c.http !== undefined && c.ports[0].toString() === ports[0].toString()));
+    if (same && http === undefined) {
+      same.ports = uniquePorts([...same.ports, ...ports]);
+    } else if (same && http !== undefined) {
+      (same.http as HttpRule[]).push(...http.map((rule) => ({ ...rule })));
+    } else {
+      const created: GraphCall = { from, to, ports, ...(http ? { http: http.map((rule) => ({ ...rule })) } : {}) };
+      from.callsOut.push(created);
+      to.callsIn.push(created);
+    }
+    this.revised(from);
+    this.revised(to);
+  }
+
+  public allow(handle: ServiceWorkload, method: string, direction: 'ingress' | 'egress', peer: Peer, given: Port[], http?: HttpRule[], role?: string): void {
+    const member = this.memberOf(handle);
+    const where = `${this.memberWhere(member.name)}.${method}`;
+    if (!(peer instanceof Peer)) {
+      invalid(where, `peer ${show(peer)} is not a Peer; use e.g. ${direction === 'ingress' ? 'Peer.namespace("ingress-nginx")' : 'Peer.internet()'}`);
+    }
+    if (direction === 'egress' && !this.settings.restrictEgress) {
+      invalid(where, 'the graph does not restrict egress (restrictEgress: false), so its pods may already reach every destination; remove this call, ' +
+        'or set restrictEgress: true to limit egress to the calls, allowTo and DNS');
+    }
+    if (direction === 'ingress' && peer.kind === PeerKind.FQDN) {
+      invalid(where, `peer ${peer} is a DNS name; engines match DNS names on egress only, so it cannot be a source. Use the clients' pods or addresses`);
+    }
+    const sibling = this.workloads.find((m) => m.handle.peer.toString() === peer.toString());
+    if (sibling !== undefined) {
+      const [a, b] = direction === 'ingress' ? [sibling.name, member.name] : [member.name, sibling.name];
+      invalid(where, `peer ${peer} is the workload ${show(sibling.name)} of this graph; write ${a}.calls(${b}), which allows both ends`);
+    }
+    let ports: Port[];
+    if (http !== undefined) {
+      this.checkHttp(where, given[0], http);
+      ports = [given[0]];
+    } else {
+      checkPortArgs(where, given);
+      ports = uniquePorts(given);
+      if (direction === 'ingress' && ports.length === 0) {
+        ports = [...member.ports];
+        if (ports.length === 0) {
+          invalid(where, `${member.name} declares no ports, so there is nothing to allow by default; name the ports, e.g. Port.tcp(8080) ` +
+            '(Port.allTcp() for every TCP port), or declare the workload\'s ports');
+        }
+      }
+    }
+    if (direction === 'ingress') {
+      checkServed(where, member, ports);
+    }
+    this.emitter.check(this.oneRuleIntent(member, direction, { peers: [peer], ports: ports.length > 0 ? ports : undefined, http }), where);
+    const list = direction === 'ingress' ? member.allowedFrom : member.allowedTo;
+    list.push({
+      member,
+      direction,
+      peer,
+      ports,
+      ...(http ? { http: http.map((rule) => ({ ...rule })) } : {}),
+      role: this.uniqueRole(role ?? roleOf(peer), peer, member.namespace),
+    });
+    this.revised(member);
+  }
+
+  /** The policy of a workload as rendered for its revision (rendered once per revision). */
+  public render(member: GraphMember): ManifestObject {
+    if (member.rendered?.revision !== member.revision) {
+      member.rendered = { revision: member.revision, manifest: this.emitter.check(this.intentOf(member)) };
+    }
+    return member.rendered.manifest;
+  }
+
+  /** The peer that stands for `member`'s pods in a policy of `namespace`. */
+  public peerFrom(member: GraphMember, namespace: string): Peer {
+    return member.namespace === namespace ? Peer.podsMatching(member.selector) : member.handle.peer;
+  }
+
+  /**
+   * A role name no other peer has (promise ids and stand-in pods are named after it): the same
+   * peer, seen from the same namespace, keeps its role.
+   */
+  private uniqueRole(base: string, peer: Peer, namespace: string): string {
+    const key = `${peer} seen from ${namespace}`;
+    let role = base;
+    for (let n = 2; this.roles.has(role) && this.roles.get(role) !== key; n++) {
+      role = `${base}-${n}`;
+    }
+    this.roles.set(role, key);
+    return role;
+  }
+
+  private memberWhere(name: string): string {
+    return this.settings.memberWhere ? this.settings.memberWhere(name) : `${this.where}.workload(${show(name)})`;
+  }
+
+  private revised(member: GraphMember): void {
+    member.revision++;
+    noteMutation();
+  }
+
+  private checkHttp(where: string, port: Port, rules: HttpRule[]): void {
+    if (this.settings.engine !== PolicyEngine.CILIUM) {
+      invalid(where, `HTTP rules need engine PolicyEngine.CILIUM; PolicyEngine.${this.settings.engine.toUpperCase()} cannot express HTTP (L7) rules. ` +
+        'Allow the port without them (calls() / allowFrom()), or render the graph for Cilium');
+    }
+    if (!(port instanceof Port)) {
+      invalid(where, `port ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
+    }
+    if (port.protocol !== Protocol.TCP || port.portNumber === undefined || port.endPortNumber !== undefined) {
+      invalid(where, `port ${port} must be one numbered TCP port such as Port.tcp(8080): HTTP runs over TCP, and Cilium's L7 rules apply to single ports`);
+    }
+    validateHttpRules(where, 'rules', rules);
+  }
+
+  private oneRuleIntent(member: GraphMember, direction: 'ingress' | 'egress', rule: PolicyRule): PolicyIntent {
+    return { name: member.policyName, namespace: member.namespace, selector: member.selector, [direction]: [rule], dns: this.fqdnDns() };
+  }
+
+  /** The DNS that Cilium's FQDN rules open through its proxy: the graph's, when given. */
+  private fqdnDns(): Peer | undefined {
+    return this.settings.dnsPeerGiven ? this.settings.dnsPeer : undefined;
+  }
+
+  private intentOf(member: GraphMember): PolicyIntent {
+    const ingress: PolicyRule[] = [
+      ...groupedByPorts(member.callsIn.filter((c) => c.http === undefined), (c) => this.peerFrom(c.from, member.namespace)),
+      ...member.callsIn.filter((c) => c.http !== undefined)
+        .map((c) => ({ peers: [this.peerFrom(c.from, member.namespace)], ports: c.ports, http: c.http })),
+      ...member.allowedFrom.map((a) => ({ peers: [a.peer], ...(a.ports.length > 0 ? { ports: a.ports } : {}), ...(a.http ? { http: a.http } : {}) })),
+    ];
+    const egress: PolicyRule[] | undefined = this.settings.restrictEgress ? [
+      // The caller's side of an HTTP call is L4: the callee's proxy enforces the requests.
+      ...groupedByPorts(member.callsOut, (c) => this.peerFrom(c.to, member.namespace)),
+      ...member.allowedTo.map((a) => ({ peers: [a.peer], ...(a.ports.length > 0 ? { ports: a.ports } : {}) })),
+      ...(member.dns ? [{ peers: [this.settings.dnsPeer], ports: DNS_PORTS }] : []),
+    ] : undefined;
+    return {
+      name: member.policyName,
+      namespace: member.namespace,
+      selector: member.selector,
+      ingress,
+      ...(egress ? { egress } : {}),
+      dns: this.fqdnDns(),
+      description: this.describe(member),
+    };
+  }
+
+  private describe(member: GraphMember): string {
+    const who = (other: GraphMember) => (other.namespace === member.namespace ? other.name : `${other.namespace}/${other.name}`);
+    const on = (ports: Port[]) => (ports.length > 0 ? ports.join(', ') : 'every port');
+    const http = (rules: HttpRule[] | undefined) => (rules ? ` (HTTP: ${rules.map(describeHttpRule).join('; ')})` : '');
+    const accepts = [
+      ...member.callsIn.map((c) => `${who(c.from)} on ${on(c.ports)}${http(c.http)}`),
+      ...member.allowedFrom.map((a) => `${a.peer} on ${on(a.ports)}${http(a.http)}`),
+    ];
+    const sends = [
+      ...member.callsOut.map((c) => `calls ${who(c.to)} on ${on(c.ports)}`),
+      ...member.allowedTo.map((a) => `reaches ${a.peer} on ${on(a.ports)}`),
+      ...(member.dns ? [`resolves names through ${this.settings.dnsPeer}`] : []),
+    ];
+    const ingress = accepts.length > 0 ? `accepts ${accepts.join('; ')}` : 'accepts nothing';
+    const egress = !this.settings.restrictEgress ? 'its egress is not restricted by this graph'
+      : sends.length > 0 ? sends.join('; ') : 'initiates nothing';
+    return `${member.name} (pods ${member.selector}) ${ingress}; ${egress}.`;
+  }
+}
+
+/**
+ * The rules for a list of connections: those on the same ports become one rule with several peers
+ * (OR), in order of first appearance, as a person would write them.
+ */
+function groupedByPorts<T extends { readonly ports: Port[] }>(connections: readonly T[], peerOf: (c: T) => Peer): PolicyRule[] {
+  const groups = new Map<string, { peers: Peer[]; ports: Port[] }>();
+  for (const c of connections) {
+    const key = portSetKey(c.ports);
+    const group = groups.get(key);
+    const peer = peerOf(c);
+    if (group === undefined) {
+      groups.set(key, { peers: [peer], ports: c.ports });
+    } else if (!group.peers.some((p) => p.toString() === peer.toString())) {
+      group.peers.push(peer);
+    }
+  }
+  return [...groups.values()].map((g) => ({ peers: g.peers, ...(g.ports.length > 0 ? { ports: g.ports } : {}) }));
+}
+
+/** What the overlap check needs of a workload. */
+interface Selecting {
+  readonly selector: LabelSelector;
+  readonly podLabels: Record<string, string>;
+  /** Its pods' labels are known (read from a workload object). */
+  readonly knownPods: boolean;
+  readonly uniqueSelector: boolean;
+}
+
+/**
+ * Whether two workloads of one namespace can select the same pod (it would get both workloads'
+ * allowances): whether either selector selects the other's pods. A workload object's pods are
+ * known; a workload given by labels is any pod its selector selects, so selectors must then be
+ * provably disjoint ("different labels" is not enough: `{app: shop}` and `{app: shop, tier: api}`
+ * both select an api pod). A unique selector (cdk8s-plus's address label) selects its own pods only.
+ */
+function overlap(a: Selecting, b: Selecting): boolean {
+  const selects = (x: Selecting, y: Selecting): boolean => {
+    if (y.knownPods) {
+      return selectorMatches(x.selector, y.podLabels);
+    }
+    return !x.uniqueSelector && !selectorsDisjoint(x.selector, y.selector);
+  };
+  return selects(a, b) || selects(b, a);
+}
+
+function checkPortList(where: string, prop: string, ports: Port[]): void {
+  if (!Array.isArray(ports) || ports.length === 0) {
+    invalid(where, `${prop} ${show(ports)} must list at least one Port (omit it to read the ports from the workload's containers, or to declare none)`);
+  }
+  ports.forEach((port, i) => {
+    if (!(port instanceof Port)) {
+      invalid(where, `${prop}[${i}] ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
+    }
+  });
+}
+
+function checkPortArgs(where: string, ports: Port[]): void {
+  ports.forEach((port, i) => {
+    if (!(port instanceof Port)) {
+      invalid(where, `ports[${i}] ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
+    }
+  });
+}
+
+/** Each port must be one the workload serves, when it declares any. */
+function checkServed(where: string, member: GraphMember, ports: Port[]): void {
+  if (member.ports.length === 0) {
+    return;
+  }
+  for (const port of ports) {
+    if (!member.ports.some((served) => portServes(served, port, member.containerPorts))) {
+      invalid(where, `port ${port} is not served by ${member.name}, which serves ${member.ports.join(', ')}; ` +
+        `use one of those, or declare ${port} in its ports`);
+    }
+  }
+}
+
+/** "POST /v1/request-landing". */
+function describeHttpRule(rule: HttpRule): string {
+  const parts = [rule.method ?? 'any method', rule.path ?? 'any path'];
+  if (rule.host !== undefined) {
+    parts.push(`host ${rule.host}`);
+  }
+  if (rule.headers !== undefined) {
+    parts.push(`with ${rule.headers.join(', ')}`);
+  }
+  return parts.join(' ');
+}
+
+/** A short name for a peer in promise ids: "ingress-nginx", "anywhere", "internet", "ipblock-10-0-0-0-8". */
+export function roleOf(peer: Peer): string {
+  const spec = peer._spec;
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  switch (spec.kind) {
+    case PeerKind.PODS: {
+      const labels = Object.values(spec.pods.labels).join('-');
+      const namespaces = spec.namespaces.kind === 'name' ? spec.namespaces.name
+        : spec.namespaces.kind === 'selector' ? `namespaces-${Object.values(spec.namespaces.selector.labels).join('-') || 'all'}` : '';
+      return slug([namespaces, labels].filter((s) => s.length > 0).join('-')) || 'pods';
+    }
+    case PeerKind.ANYWHERE: return 'anywhere';
+    case PeerKind.INTERNET: return 'internet';
+    case PeerKind.IP_BLOCK: return slug(`ipblock-${spec.blocks[0].cidr}`);
+    case PeerKind.FQDN: return slug(`fqdn-${spec.pattern.replace(/\*/g, 'any')}`);
+    case PeerKind.KUBE_API_SERVER: return 'kube-apiserver';
+    default: return slug(`entity-${spec.entity}`);
+  }
+}
