@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { Peer, Port, PolicyEngine, ZeroTrustNamespace } from '../../src';
+import { NetworkModel, Peer, PolicyEngine, PolicyProofs, Port, ZeroTrustNamespace } from '../../src';
+import '../support/network-matchers';
 import { policyNamed, synthValid } from '../support/manifests';
 
 const newChart = () => new Chart(Testing.app(), 'test');
@@ -93,6 +94,39 @@ describe('ZeroTrustNamespace', () => {
     expect(synthValid(fromContext.node.scope as Chart).map((o) => o.kind)).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
     const fromProp = new ZeroTrustNamespace(new Chart(app, 'd'), 'zt', { namespace: 'other', engine: PolicyEngine.CALICO });
     expect(fromProp.engine).toBe(PolicyEngine.CALICO);
+  });
+
+  test('restrictEgress: false is a default deny for ingress only: egress stays open, no DNS allowance is needed', () => {
+    const chart = newChart();
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'stars', restrictEgress: false, allowSameNamespace: true });
+    zt.allowIngress(Peer.namespaces({ role: 'management-ui' }));
+    const objects = synthValid(chart);
+    expect(objects.map((o) => `${o.metadata.name} ${o.spec.policyTypes}`)).toEqual(['default-deny Ingress', 'allow-same-namespace Ingress', 'allow-ingress Ingress']);
+    expect(policyNamed(objects, 'default-deny').metadata.annotations['cdk8s-netpol.io/description'])
+      .toBe('Default deny for ingress: pods of stars receive nothing that another policy does not allow; their egress is not restricted here.');
+    expect(zt.restrictEgress).toBe(false);
+    const model = NetworkModel.fromManifests(objects);
+    model.addNamespace('management-ui', { role: 'management-ui' });
+    model.addPod({ namespace: 'stars', name: 'backend', labels: { role: 'backend' } });
+    model.addPod({ namespace: 'stars', name: 'frontend', labels: { role: 'frontend' } });
+    model.addPod({ namespace: 'client', name: 'client' });
+    model.addPod({ namespace: 'management-ui', name: 'ui' });
+    expect(model).toAllow('stars/backend', '203.0.113.10', 443);
+    expect(model).toAllow('stars/frontend', 'stars/backend', 6379);
+    expect(model).toAllow('management-ui/ui', 'stars/backend', 6379);
+    expect(model).toDeny('client/client', 'stars/backend', 6379);
+    expect(PolicyProofs.promisesOf(zt).map((p) => p.split(':')[0])).toEqual(['same-namespace']);
+  });
+
+  test('restrictEgress: false refuses what would only matter for restricted egress', () => {
+    expect(() => new ZeroTrustNamespace(newChart(), 'zt', { namespace: 'p', restrictEgress: false, allowDns: true }))
+      .toThrow(/ZeroTrustNamespace "test\/zt": allowDns is set but restrictEgress is false: egress stays open, so DNS needs no allowance; remove it/);
+    expect(() => new ZeroTrustNamespace(newChart(), 'zt', { namespace: 'p', restrictEgress: false, dnsPeer: Peer.kubeDns() }))
+      .toThrow(/dnsPeer is set but restrictEgress is false/);
+    expect(() => new ZeroTrustNamespace(newChart(), 'zt', { namespace: 'p', restrictEgress: 'false' as any })).toThrow(/restrictEgress "false" is not a boolean/);
+    const zt = new ZeroTrustNamespace(newChart(), 'zt', { namespace: 'p', restrictEgress: false });
+    expect(() => zt.allowEgress(Peer.internet(), Port.tcp(443)))
+      .toThrow(/ZeroTrustNamespace "test\/zt".allowEgress\(\): egress is not restricted \(restrictEgress: false\), so the namespace's pods may already send anywhere/);
   });
 
   describe('rejects bad input at the call site', () => {

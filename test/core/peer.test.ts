@@ -93,6 +93,30 @@ describe('Peer.podsInNamespace', () => {
   });
 });
 
+describe('Peer.podsMatchingInNamespace', () => {
+  test('a selector with expressions AND a named namespace, one peer', () => {
+    const selector = LabelSelector.of({ app: 'web' }, LabelExpression.isIn('track', ['stable', 'canary']));
+    const peer = Peer.podsMatchingInNamespace('shop', selector);
+    expect(pods(peer).pods).toBe(selector);
+    expect(pods(peer).namespaces).toEqual({ kind: 'name', name: 'shop' });
+    expect(peer.toString()).toBe('pods {app=web, track in (stable, canary)} in namespace shop');
+  });
+
+  test('rejects a bad namespace or a selector that is not one', () => {
+    expect(() => Peer.podsMatchingInNamespace('Shop', LabelSelector.all())).toThrow(/^Peer\.podsMatchingInNamespace\(\): namespace "Shop" is not a valid namespace name/);
+    expect(() => Peer.podsMatchingInNamespace('shop', { app: 'web' } as any)).toThrow(/^Peer\.podsMatchingInNamespace\(\): selector \{"app":"web"\} is not a LabelSelector/);
+  });
+});
+
+describe('Peer.anywhere', () => {
+  test('is its own kind, described plainly', () => {
+    const peer = Peer.anywhere();
+    expect(peer.kind).toBe(PeerKind.ANYWHERE);
+    expect(peer._spec).toEqual({ kind: PeerKind.ANYWHERE });
+    expect(peer.toString()).toBe('anywhere (every pod and every address)');
+  });
+});
+
 describe('Peer.namespace', () => {
   test('every pod of the named namespace', () => {
     const peer = Peer.namespace('ingress-nginx');

@@ -115,4 +115,13 @@ describe('CalicoRenderer', () => {
   ])('refuses %s instead of emitting something weaker', (_what, intent, message) => {
     expect(() => renderer.render({ ...base, ...(intent as Partial<PolicyIntent>) }, 'W')).toThrow(message);
   });
+
+  test('Peer.anywhere() is a rule without source (or destination) selectors or nets', () => {
+    const spec = render({
+      ingress: [{ peers: [Peer.anywhere(), Peer.pods({ app: 'x' })], ports: [Port.tcp(8080)] }, { peers: [Peer.anywhere()] }],
+      egress: [{ peers: [Peer.anywhere()], ports: [Port.udp(53)] }],
+    }).spec;
+    expect(spec.ingress).toEqual([{ action: 'Allow', protocol: 'TCP', destination: { ports: [8080] } }, { action: 'Allow' }]);
+    expect(spec.egress).toEqual([{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }]);
+  });
 });

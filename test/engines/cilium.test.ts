@@ -152,4 +152,10 @@ describe('CiliumRenderer', () => {
   ])('refuses %s', (_what, intent, message) => {
     expect(() => renderer.render({ ...base, ...(intent as Partial<PolicyIntent>) }, 'W')).toThrow(message);
   });
+
+  test('Peer.anywhere() is the entity all, in both directions', () => {
+    const spec = render({ ingress: [{ peers: [Peer.anywhere()], ports: [Port.tcp(8080)] }], egress: [{ peers: [Peer.anywhere()] }] }).spec;
+    expect(spec.ingress).toEqual([{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }]);
+    expect(spec.egress).toEqual([{ toEntities: ['all'] }]);
+  });
 });

@@ -132,4 +132,13 @@ describe('KubernetesRenderer', () => {
     const m = render({ egress: [{ peers: [peer] }] });
     expect(m.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }]);
   });
+
+  test('Peer.anywhere() is a rule without from/to (every source), and makes other peers of the rule redundant', () => {
+    const spec = render({
+      ingress: [{ peers: [Peer.anywhere()], ports: [Port.tcp(8080)] }, { peers: [Peer.pods({ app: 'x' }), Peer.anywhere()] }],
+      egress: [{ peers: [Peer.anywhere()], ports: [Port.udp(53)] }],
+    }).spec;
+    expect(spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }, {}]);
+    expect(spec.egress).toEqual([{ ports: [{ protocol: 'UDP', port: 53 }] }]);
+  });
 });

@@ -179,7 +179,7 @@ class PromiseBuilder {
     }
   }
 
-  /** Peers of `allowFrom` reach no other workload of the graph that does not allow them. */
+  /** Peers of `allowFrom` reach no workload of the graph on a port it does not open to them. */
   private outsiderPromises(external: GraphExternal): void {
     const member = external.member;
     const stand = this.standIn(external.peer, member.namespace, external.role);
@@ -187,10 +187,8 @@ class PromiseBuilder {
       return;
     }
     const end: End = typeof stand === 'string' ? { kind: 'address', address: stand } : { kind: 'pod', namespace: stand.namespace, labels: stand.labels };
+    // Every workload, this one included: on the ports it does not open to the peer.
     for (const other of this.members) {
-      if (other === member) {
-        continue;
-      }
       const otherProbes = this.probesOf(other);
       for (const probe of otherProbes) {
         if (this.ingressAdmits(other, end, probe) !== false) {
