@@ -99,6 +99,11 @@ project.addTask('pipeline-example', {
 });
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('scripts');
+// Examples, the benchmark and the scripts are not part of the package: their imports of the
+// cdk8s-plus majors (devDependencies) are not dependencies of cdk8s-netpol.
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('bench/**');
+project.eslint?.allowDevDeps('scripts/**');
 
 // `npx projen build` must work offline and without the Java, .NET and Go toolchains: outside CI
 // projen's `package` builds every language's package; here it packages the npm tarball only.

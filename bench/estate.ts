@@ -2,7 +2,8 @@
  * The benchmark estate: N namespaces, one chart each, each holding the seven policies of the seed
  * scenario (default deny, DNS, three tiers, Prometheus scrape, external HTTPS), written several
  * ways: with cdk8s-netpol's constructs (`netpol`; `netpol-unchecked` with the synth-time lint and
- * proofs off; `netpol-cilium`, `netpol-calico` for the other engines), as hand-written
+ * proofs off; `service-graph` with the tiers as a ServiceGraph; `netpol-cilium`, `netpol-calico`
+ * for the other engines), as hand-written
  * `KubeNetworkPolicy` objects (`hand-written`, and `hand-wrapped` grouped under one plain
  * construct per intent, a control for the tree's shape), and with cdk8s-plus-28's
  * `NetworkPolicy` API (`cdk8s-plus`).
@@ -12,9 +13,9 @@ import * as kplus from 'cdk8s-plus-28';
 // The generated Kubernetes classes cdk8s-plus-28 ships: what `cdk8s import k8s` would give a user.
 import { IntOrString, KubeNetworkPolicy, NetworkPolicySpec } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { AllowPrometheusScrape, ExternalHttpsEgress, PolicyEngine, ThreeTierApp, ZeroTrustNamespace } from '../src';
+import { AllowPrometheusScrape, ExternalHttpsEgress, Peer, PolicyEngine, PolicyProofs, Port, ServiceGraph, ThreeTierApp, ZeroTrustNamespace } from '../src';
 
-export const VARIANTS = ['netpol', 'netpol-unchecked', 'hand-written', 'hand-wrapped', 'cdk8s-plus', 'netpol-cilium', 'netpol-calico'] as const;
+export const VARIANTS = ['netpol', 'netpol-unchecked', 'service-graph', 'hand-written', 'hand-wrapped', 'cdk8s-plus', 'netpol-cilium', 'netpol-calico'] as const;
 export type Variant = typeof VARIANTS[number];
 
 export function namespaceName(i: number): string {
@@ -36,6 +37,7 @@ export function buildEstate(app: App, variant: Variant, n: number): void {
       case 'netpol-unchecked': netpolNamespace(chart, ns, PolicyEngine.KUBERNETES); break;
       case 'netpol-cilium': netpolNamespace(chart, ns, PolicyEngine.CILIUM); break;
       case 'netpol-calico': netpolNamespace(chart, ns, PolicyEngine.CALICO); break;
+      case 'service-graph': graphNamespace(chart, ns); break;
       case 'hand-written': handWrittenNamespace(chart, ns); break;
       case 'hand-wrapped': handWrappedNamespace(chart, ns); break;
       case 'cdk8s-plus': plusNamespace(chart, ns); break;
@@ -46,8 +48,29 @@ export function buildEstate(app: App, variant: Variant, n: number): void {
 function netpolNamespace(chart: Chart, namespace: string, engine: PolicyEngine): void {
   new ZeroTrustNamespace(chart, 'zt', { namespace, engine });
   new ThreeTierApp(chart, 'shop', { namespace, engine });
-  new AllowPrometheusScrape(chart, 'prom', { namespace, engine });
-  new ExternalHttpsEgress(chart, 'https', { namespace, engine, selector: { app: 'api' } });
+  new AllowPrometheusScrape(chart, 'allow-prometheus-scrape', { namespace, engine });
+  new ExternalHttpsEgress(chart, 'allow-external-https', { namespace, engine, selector: { app: 'api' } });
+}
+
+/**
+ * The same seven policies with the three tiers written as a ServiceGraph: who calls whom. The
+ * api's internet egress stays an ExternalHttpsEgress, as in the other variants, so that every
+ * variant writes the same specs (checked before measuring); the graph's own promise that the api
+ * reaches no internet is accepted for it. A graph written from scratch would say
+ * `api.allowTo(Peer.internet(), Port.tcp(443))` instead.
+ */
+function graphNamespace(chart: Chart, namespace: string): void {
+  new ZeroTrustNamespace(chart, 'zt', { namespace });
+  const graph = new ServiceGraph(chart, 'shop', { namespace });
+  const frontend = graph.workload('frontend', { ports: [Port.tcp(80)] });
+  const api = graph.workload('api', { ports: [Port.tcp(8080)] });
+  const database = graph.workload('database', { labels: { app: 'postgres' }, ports: [Port.tcp(5432)], allowDns: false });
+  frontend.allowFrom(Peer.namespace('ingress-nginx'));
+  frontend.calls(api);
+  api.calls(database);
+  PolicyProofs.accept(graph, 'no-api-to-internet', 'the api reaches the internet through the ExternalHttpsEgress below');
+  new AllowPrometheusScrape(chart, 'allow-prometheus-scrape', { namespace });
+  new ExternalHttpsEgress(chart, 'allow-external-https', { namespace, selector: { app: 'api' } });
 }
 
 const DNS_PEER = {

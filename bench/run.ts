@@ -64,10 +64,12 @@ function assertSamePolicies(): void {
   };
   const canonical = (value: any): any => Array.isArray(value) ? value.map(canonical)
     : value !== null && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])])) : value;
-  const ours = JSON.stringify(canonical(specs('netpol')));
   const hand = JSON.stringify(canonical(specs('hand-written')));
-  if (ours !== hand) {
-    throw new Error(`the hand-written estate differs from cdk8s-netpol's:\n${hand}\n${ours}`);
+  for (const variant of ['netpol', 'service-graph'] as const) {
+    const ours = JSON.stringify(canonical(specs(variant)));
+    if (ours !== hand) {
+      throw new Error(`the hand-written estate differs from the ${variant} estate:\n${hand}\n${ours}`);
+    }
   }
 }
 assertSamePolicies();

@@ -3,11 +3,16 @@
  * this one process: `cdk8s.App` writes to $CDK8S_OUTDIR when no outdir is given, so each
  * example runs unchanged, exactly as `cdk8s synth` would run it in its own folder.
  *
+ * Beside the YAML it writes the network policy report (netpol-report.md and .html): one for the
+ * folder when one App wrote it all, else one per App (the rule is at `synthExample`): an example
+ * that runs several Apps (one per engine, one per stage of a demo) describes several clusters.
+ *
  * Run with `npx projen synth-examples` (ts-node with tsconfig-paths, so that the examples'
  * `import ... from 'cdk8s-netpol'` resolves to src/).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdk8s';
 import { modelledPolicyCni } from '../src/analysis/model';
 import { Report } from '../src/analysis/report';
 import { readManifests } from '../src/cli/manifests';
@@ -31,6 +36,39 @@ function listFiles(dir: string): string[] {
     : [entry.name]).sort();
 }
 
+/**
+ * Runs `run` and returns the YAML files each cdk8s App wrote below `outdir`, one list per App in
+ * the order they synthesized: `App.prototype.synth` is wrapped meanwhile, so the examples run
+ * unchanged. Apps that wrote nothing are left out.
+ */
+function yamlFilesPerApp(outdir: string, run: () => void): string[][] {
+  const yamlFiles = () => listFiles(outdir).filter((f) => f.endsWith('.yaml'));
+  const perApp: string[][] = [];
+  const synth = App.prototype.synth;
+  App.prototype.synth = function (this: App): void {
+    const before = new Set(yamlFiles());
+    synth.call(this);
+    perApp.push(yamlFiles().filter((f) => !before.has(f)));
+  };
+  try {
+    run();
+  } finally {
+    App.prototype.synth = synth;
+  }
+  return perApp.filter((files) => files.length > 0);
+}
+
+/**
+ * Synthesizes one example and writes its reports. Which report(s):
+ *
+ * - One report of the whole folder when the example is one cluster: one App wrote every file.
+ * - One report per App when it ran several Apps (multi-engine's one App per engine, star-wars's
+ *   one App per stage): each App is a cluster (or a cluster state) of its own, so their files
+ *   never apply together. Each report sits in a folder named after the App's (first) file, and
+ *   the folder's netpol-report.md/.html is an index of them.
+ * - One report per file, likewise, when a single App wrote Cilium and Calico policies (a cluster
+ *   runs one CNI, so no report can hold both).
+ */
 function synthExample(name: string): string[] {
   const outdir = path.join(OUT_DIR, name);
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -38,30 +76,34 @@ function synthExample(name: string): string[] {
   process.env.CDK8S_OUTDIR = outdir;
   // The example is a script, not a module: requiring it runs it once, ending in app.synth().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(path.join(EXAMPLES_DIR, name, 'main.ts'));
+  const perApp = yamlFilesPerApp(outdir, () => require(path.join(EXAMPLES_DIR, name, 'main.ts')));
   // The reports beside the YAML, from what was written: netpol-report.md and .html.
   const manifests = readManifests([outdir]);
   if (manifests.problems.length > 0) {
     throw new Error(`examples/${name} wrote unreadable manifests: ${manifests.problems.join('; ')}`);
   }
   const cnis = new Set(manifests.objects.map(modelledPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
-  if (cnis.size <= 1) {
+  const groups = perApp.length > 1 ? perApp
+    : cnis.size > 1 ? listFiles(outdir).filter((f) => f.endsWith('.yaml')).map((f) => [f])
+      : [];
+  if (groups.length === 0) {
     Report.fromManifests(manifests.objects, { title: `Network policy report: examples/${name}` }).writeTo(outdir);
     return listFiles(outdir);
   }
-  // Files for clusters of different CNIs (one cluster runs one): a report per file, each in a
-  // folder named after it, and an index of them as the folder's report.
-  const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).sort();
-  for (const file of files) {
-    const objects = readManifests([path.join(outdir, file)]).objects;
-    Report.fromManifests(objects, { title: `Network policy report: examples/${name}/${file}` }).writeTo(path.join(outdir, reportFolder(file)));
+  for (const files of groups) {
+    const objects = readManifests(files.map((f) => path.join(outdir, f))).objects;
+    Report.fromManifests(objects, { title: `Network policy report: examples/${name}/${files.join(', ')}` })
+      .writeTo(path.join(outdir, reportFolder(files[0])));
   }
   const title = `Network policy reports: examples/${name}`;
-  const why = 'Its files are for clusters of different network plugins (one cluster runs one), so each has a report of its own:';
-  fs.writeFileSync(path.join(outdir, 'netpol-report.md'),
-    [`# ${title}`, '', why, '', ...files.map((f) => `- [${f}](${reportFolder(f)}/netpol-report.md) ([HTML](${reportFolder(f)}/netpol-report.html))`), ''].join('\n'));
+  const why = perApp.length > 1
+    ? 'Its files are written by separate apps, each for a cluster (or a cluster state) of its own, so each has a report of its own:'
+    : 'Its files are for clusters of different network plugins (one cluster runs one), so each has a report of its own:';
+  const label = (files: string[]) => files.join(', ');
+  fs.writeFileSync(path.join(outdir, 'netpol-report.md'), [`# ${title}`, '', why, '',
+    ...groups.map((files) => `- [${label(files)}](${reportFolder(files[0])}/netpol-report.md) ([HTML](${reportFolder(files[0])}/netpol-report.html))`), ''].join('\n'));
   fs.writeFileSync(path.join(outdir, 'netpol-report.html'), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
-    `<body><h1>${title}</h1><p>${why}</p><ul>${files.map((f) => `<li><a href="${reportFolder(f)}/netpol-report.html">${f}</a></li>`).join('')}</ul></body></html>\n`);
+    `<body><h1>${title}</h1><p>${why}</p><ul>${groups.map((files) => `<li><a href="${reportFolder(files[0])}/netpol-report.html">${label(files)}</a></li>`).join('')}</ul></body></html>\n`);
   return listFiles(outdir);
 }
 

@@ -1,14 +1,17 @@
 /**
  * The key flows, allowed and denied, of the examples whose policies are Cilium or Calico, each in
  * a NetworkModel of what the example wrote: cilium-l7 (HTTP rules), calico-global-deny (an ordered
- * cluster-wide deny), and the Cilium and Calico renderings of multi-engine and external-egress.
+ * cluster-wide deny), the Cilium and Calico renderings of multi-engine, external-egress,
+ * online-boutique and star-wars (with the L7 stage of the Star Wars demo), and the Calico
+ * rendering of calico-stars.
  * (examples.test.ts checks the Kubernetes renderings, the objects and the schemas.)
  * The HTTP probes use the `http` field of `Probe` ({ method, path, host?, headers? }) and the
  * FQDN probes DNS-name destinations ("api.stripe.com").
  */
 import { PodEndpoint } from '../src';
 import {
-  COREDNS, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP,
+  BOUTIQUE_FLOWS, BOUTIQUE_STAND_INS, COREDNS, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP,
+  STARS_FLOWS, STARS_STAND_INS, STAR_WARS_L3_L4_FLOWS, STAR_WARS_L7_FLOWS, STAR_WARS_STAND_INS,
   allowed, allowedHttp, denied, deniedHttp, expectFlow, fileObjects, lazy, modelOf,
 } from './support/examples';
 
@@ -127,6 +130,33 @@ describe('examples on Cilium and Calico: key flows in a NetworkModel', () => {
       const model = lazy(() => modelOf(fileObjects('multi-engine', `multi-engine-${engine}.k8s.yaml`), MULTI_ENGINE_PODS));
 
       test.each(MULTI_ENGINE_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+  });
+
+  describe('online-boutique', () => {
+    // The table of examples.test.ts for the Kubernetes file: every engine must give the same verdicts.
+    describe.each(['cilium', 'calico'])('the %s rendering', (engine) => {
+      const model = lazy(() => modelOf(fileObjects('online-boutique', `online-boutique-${engine}.k8s.yaml`), BOUTIQUE_STAND_INS));
+      test.each(BOUTIQUE_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+  });
+
+  describe('star-wars', () => {
+    describe.each(['cilium', 'calico'])('the L3/L4 stage, the %s rendering', (engine) => {
+      const model = lazy(() => modelOf(fileObjects('star-wars', `star-wars-l3-l4-${engine}.k8s.yaml`), STAR_WARS_STAND_INS));
+      test.each(STAR_WARS_L3_L4_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+
+    describe('the L7 stage (Cilium)', () => {
+      const model = lazy(() => modelOf(fileObjects('star-wars', 'star-wars-l7-cilium.k8s.yaml'), STAR_WARS_STAND_INS));
+      test.each(STAR_WARS_L7_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
+    });
+  });
+
+  describe('calico-stars', () => {
+    describe('the Calico rendering', () => {
+      const model = lazy(() => modelOf(fileObjects('calico-stars', 'calico-stars-calico.k8s.yaml'), STARS_STAND_INS));
+      test.each(STARS_FLOWS)(FLOW_TITLE, (f) => expectFlow(model(), f));
     });
   });
 

@@ -13,7 +13,8 @@ import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
 import { ClusterCni, NetpolValidation, NetworkModel, PodEndpoint } from '../src';
 import {
-  COREDNS, EXAMPLES_DIR, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP, PUBLIC_IPV6,
+  BOUTIQUE_FLOWS, BOUTIQUE_STAND_INS, COREDNS, EXAMPLES_DIR, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP, PUBLIC_IPV6,
+  STARS_FLOWS, STARS_STAND_INS, STAR_WARS_L3_L4_FLOWS, STAR_WARS_STAND_INS,
   allowed, denied, exampleNames, expectFlow, fileObjects, lazy, modelOf, synthExample,
 } from './support/examples';
 import { expectValidManifests, policyNamed } from './support/manifests';
@@ -37,7 +38,8 @@ function describeKeyFlows(example: string, title: string, body: () => void): voi
 describe('every example', () => {
   test('the examples folder holds the known examples', () => {
     expect(exampleNames()).toEqual(expect.arrayContaining([
-      'calico-global-deny', 'cilium-l7', 'external-egress', 'multi-engine', 'pipeline', 'prometheus-scrape', 'seed', 'three-tier-app', 'zero-trust-namespace',
+      'calico-global-deny', 'calico-stars', 'cilium-l7', 'external-egress', 'multi-engine', 'online-boutique', 'pipeline', 'prometheus-scrape', 'seed',
+      'star-wars', 'three-tier-app', 'zero-trust-namespace',
     ]));
   });
 
@@ -49,6 +51,12 @@ describe('every example', () => {
       expect(files).toEqual(['multi-engine-calico.k8s.yaml', 'multi-engine-cilium.k8s.yaml', 'multi-engine-kubernetes.k8s.yaml']);
     } else if (name === 'external-egress') {
       expect(files).toEqual(['external-egress-cilium.k8s.yaml', 'external-egress-kubernetes.k8s.yaml']);
+    } else if (name === 'online-boutique') {
+      expect(files).toEqual(['online-boutique-calico.k8s.yaml', 'online-boutique-cilium.k8s.yaml', 'online-boutique-kubernetes.k8s.yaml']);
+    } else if (name === 'star-wars') {
+      expect(files).toEqual(['star-wars-l3-l4-calico.k8s.yaml', 'star-wars-l3-l4-cilium.k8s.yaml', 'star-wars-l3-l4-kubernetes.k8s.yaml', 'star-wars-l7-cilium.k8s.yaml']);
+    } else if (name === 'calico-stars') {
+      expect(files).toEqual(['calico-stars-calico.k8s.yaml', 'calico-stars-kubernetes.k8s.yaml']);
     } else {
       expect(files).toEqual([`${name}.k8s.yaml`]);
     }
@@ -666,5 +674,192 @@ describe('pipeline', () => {
       delete process.env.CDK8S_OUTDIR;
       fs.rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The policy objects of any engine (Kubernetes, Cilium, Calico), as "namespace/name", sorted. */
+const policiesOf = (objects: any[]) => objects.filter((o) => /NetworkPolicy$/.test(o.kind)).map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
+/** The apiVersion and kind of an engine's namespaced policies. */
+const POLICY_KIND: Record<string, string> = {
+  kubernetes: 'networking.k8s.io/v1 NetworkPolicy',
+  cilium: 'cilium.io/v2 CiliumNetworkPolicy',
+  calico: 'projectcalico.org/v3 NetworkPolicy',
+};
+const GENERATED = 'cdk8s-netpol.io/generated';
+
+describe('online-boutique', () => {
+  const ENGINES = ['kubernetes', 'cilium', 'calico'];
+  const file = (engine: string) => fileObjects('online-boutique', `online-boutique-${engine}.k8s.yaml`);
+  const kubernetes = () => file('kubernetes');
+  const SERVICES = [
+    'adservice', 'cartservice', 'checkoutservice', 'currencyservice', 'emailservice', 'frontend', 'loadgenerator',
+    'paymentservice', 'productcatalogservice', 'recommendationservice', 'redis-cart', 'shippingservice',
+  ];
+
+  test.each(ENGINES)('%s: the namespace, the 12 Deployments labelled app=<name>, a Service for each but the load generator', (engine) => {
+    const objects = file(engine);
+    expect(ofKind(objects, 'Namespace').map((o) => o.metadata.name)).toEqual(['boutique']);
+    expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'boutique')).toBe(true);
+    const deployments = ofKind(objects, 'Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(SERVICES);
+    for (const d of deployments) {
+      expect(d.spec.selector).toEqual({ matchLabels: { app: d.metadata.name } });
+      expect(d.spec.template.metadata.labels).toEqual({ app: d.metadata.name });
+    }
+    expect(ofKind(objects, 'Service').map((s) => s.metadata.name).sort()).toEqual(SERVICES.filter((s) => s !== 'loadgenerator'));
+    expect(ofKind(objects, 'Service').find((s) => s.metadata.name === 'frontend').spec.ports).toEqual([{ port: 80, targetPort: 8080 }]);
+  });
+
+  test.each(ENGINES)('%s: the zero-trust policies and one graph policy per workload, all generated (no raw policy objects)', (engine) => {
+    const objects = file(engine);
+    expect(policiesOf(objects)).toEqual(['allow-dns', 'default-deny', ...SERVICES.map((s) => `boutique-${s}`)].sort().map((n) => `boutique/${n}`));
+    const policies = objects.filter((o) => /NetworkPolicy$/.test(o.kind));
+    expect(new Set(policies.map((o) => `${o.apiVersion} ${o.kind}`))).toEqual(new Set([POLICY_KIND[engine]]));
+    expect(policies.every((o) => typeof o.metadata.annotations?.[GENERATED] === 'string')).toBe(true);
+  });
+
+  test('Kubernetes: each policy selects its Deployment\'s pods and holds both directions', () => {
+    for (const service of SERVICES) {
+      const spec = policyNamed(kubernetes(), `boutique-${service}`).spec;
+      expect(spec.podSelector).toEqual({ matchLabels: { app: service } });
+      expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    }
+  });
+
+  test('Kubernetes: the storefront admits everyone on 8080 (upstream\'s ingress: [{}]) besides the load generator\'s call', () => {
+    expect(policyNamed(kubernetes(), 'boutique-frontend').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'loadgenerator' } } }], ports: [tcp(8080)] },
+      { ports: [tcp(8080)] },
+    ]);
+  });
+
+  test('Kubernetes: redis-cart admits the cart service on 6379 and sends nothing but DNS', () => {
+    const spec = policyNamed(kubernetes(), 'boutique-redis-cart').spec;
+    expect(spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'cartservice' } } }], ports: [tcp(6379)] }]);
+    expect(spec.egress).toEqual([{
+      to: [{ namespaceSelector: namespaceSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ port: 53, protocol: 'UDP' }, tcp(53)],
+    }]);
+  });
+
+  test('Cilium: the storefront admits every entity on 8080', () => {
+    const frontend = file('cilium').find((o) => o.metadata.name === 'boutique-frontend');
+    expect(frontend.spec.ingress).toContainEqual({ fromEntities: ['all'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] });
+  });
+
+  // The same table and stand-ins serve the Cilium and Calico files in examples-engines.test.ts.
+  describeKeyFlows('online-boutique', 'the Kubernetes rendering (the pods of its Deployments)', () => {
+    const model = lazy(() => modelOf(kubernetes(), BOUTIQUE_STAND_INS));
+
+    test('the model reads one pod per Deployment, named after it', () => {
+      expect(NetworkModel.fromManifests(kubernetes()).podIds).toEqual(SERVICES.map((s) => `boutique/${s}`));
+    });
+
+    test.each(BOUTIQUE_FLOWS)(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+  });
+});
+
+describe('star-wars', () => {
+  const L3_L4 = ['cilium', 'kubernetes', 'calico'];
+  const l3l4 = (engine: string) => fileObjects('star-wars', `star-wars-l3-l4-${engine}.k8s.yaml`);
+  const l7 = () => fileObjects('star-wars', 'star-wars-l7-cilium.k8s.yaml');
+  const FILES = [...L3_L4.map((engine) => [`l3-l4-${engine}`, engine]), ['l7-cilium', 'cilium']];
+  const named = (objects: any[], name: string) => objects.find((o) => /NetworkPolicy$/.test(o.kind) && o.metadata.name === name);
+
+  test.each(FILES)('%s: the demo\'s app in default and a policy per ship, ingress only', (stage, engine) => {
+    const objects = fileObjects('star-wars', `star-wars-${stage}.k8s.yaml`);
+    expect(objects.filter((o) => !/NetworkPolicy$/.test(o.kind)).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Deployment default/deathstar', 'Service default/deathstar', 'Pod default/tiefighter', 'Pod default/xwing',
+    ]);
+    const deathstar = ofKind(objects, 'Deployment')[0];
+    expect(deathstar.spec.replicas).toBe(2);
+    expect(deathstar.spec.selector).toEqual({ matchLabels: { org: 'empire', class: 'deathstar' } });
+    expect(ofKind(objects, 'Service')[0].spec).toEqual({ selector: { org: 'empire', class: 'deathstar' }, ports: [{ port: 80, targetPort: 80 }] });
+    expect(policiesOf(objects)).toEqual(['default/star-wars-deathstar', 'default/star-wars-tiefighter', 'default/star-wars-xwing']);
+    const policies = objects.filter((o) => /NetworkPolicy$/.test(o.kind));
+    expect(new Set(policies.map((o) => `${o.apiVersion} ${o.kind}`))).toEqual(new Set([POLICY_KIND[engine]]));
+    // restrictEgress: false, as upstream: no policy touches egress.
+    for (const policy of policies) {
+      expect(policy.spec.egress).toBeUndefined();
+      expect(policy.spec.policyTypes ?? policy.spec.types ?? ['Ingress']).toEqual(['Ingress']);
+    }
+  });
+
+  test('Kubernetes: the deathstar admits the tiefighter\'s pods on TCP 80; the ships admit nothing', () => {
+    const policy = (name: string) => policyNamed(l3l4('kubernetes'), name).spec;
+    expect(policy('star-wars-deathstar')).toEqual({
+      podSelector: { matchLabels: { org: 'empire', class: 'deathstar' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'org': 'empire', 'class': 'tiefighter', 'app.kubernetes.io/name': 'tiefighter' } } }], ports: [tcp(80)] }],
+    });
+    expect(policy('star-wars-xwing').ingress ?? []).toEqual([]);
+    expect(policy('star-wars-tiefighter').ingress ?? []).toEqual([]);
+  });
+
+  test('Cilium L7: the tiefighter may POST /v1/request-landing on TCP 80, nothing else', () => {
+    expect(named(l7(), 'star-wars-deathstar').spec.ingress).toEqual([{
+      fromEndpoints: [{ matchLabels: { 'org': 'empire', 'class': 'tiefighter', 'app.kubernetes.io/name': 'tiefighter', 'k8s:io.kubernetes.pod.namespace': 'default' } }],
+      toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'POST', path: '/v1/request-landing' }] } }],
+    }]);
+    // The L3/L4 stage: the same rule without HTTP rules.
+    expect(named(l3l4('cilium'), 'star-wars-deathstar').spec.ingress[0].toPorts).toEqual([{ ports: [{ port: '80', protocol: 'TCP' }] }]);
+  });
+
+  // The Cilium and Calico files (and the L7 stage) are in examples-engines.test.ts.
+  describeKeyFlows('star-wars', 'the Kubernetes rendering of the L3/L4 stage', () => {
+    const model = lazy(() => modelOf(l3l4('kubernetes'), STAR_WARS_STAND_INS));
+    test.each(STAR_WARS_L3_L4_FLOWS)(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+  });
+});
+
+describe('calico-stars', () => {
+  const file = (engine: string) => fileObjects('calico-stars', `calico-stars-${engine}.k8s.yaml`);
+
+  test.each(['calico', 'kubernetes'])('%s: the three namespaces with upstream\'s labels, and the four role=<name> Deployments', (engine) => {
+    const objects = file(engine);
+    expect(ofKind(objects, 'Namespace').map((o) => [o.metadata.name, o.metadata.labels])).toEqual([
+      ['management-ui', { role: 'management-ui' }], ['stars', undefined], ['client', { role: 'client' }],
+    ]);
+    expect(ofKind(objects, 'Deployment').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d.spec.template.metadata.labels,
+      d.spec.template.spec.containers.map((c: any) => c.ports)])).toEqual([
+      ['management-ui/management-ui', { role: 'management-ui' }, [[{ containerPort: 9001 }]]],
+      ['stars/backend', { role: 'backend' }, [[{ containerPort: 6379 }]]],
+      ['stars/frontend', { role: 'frontend' }, [[{ containerPort: 80 }]]],
+      ['client/client', { role: 'client' }, [[{ containerPort: 9000 }]]],
+    ]);
+  });
+
+  test.each(['calico', 'kubernetes'])('%s: ingress-only policies in stars and client, none in management-ui', (engine) => {
+    const objects = file(engine);
+    expect(policiesOf(objects)).toEqual([
+      'client/allow-ingress', 'client/default-deny', 'client/stars-client',
+      'stars/allow-ingress', 'stars/default-deny', 'stars/stars-backend', 'stars/stars-frontend',
+    ]);
+    const policies = objects.filter((o) => /NetworkPolicy$/.test(o.kind));
+    expect(new Set(policies.map((o) => `${o.apiVersion} ${o.kind}`))).toEqual(new Set([POLICY_KIND[engine]]));
+    for (const policy of policies) {
+      expect(policy.spec.egress).toBeUndefined();
+      expect(policy.spec.policyTypes ?? policy.spec.types).toEqual(['Ingress']);
+    }
+  });
+
+  test('Kubernetes: the UI\'s namespace on every port, the client\'s pods to the frontend on 80, the frontend to the backend on 6379', () => {
+    const inNamespace = (namespace: string, name: string) => policyNamed(file('kubernetes').filter((o) => o.metadata.namespace === namespace), name).spec;
+    for (const namespace of ['stars', 'client']) {
+      expect(inNamespace(namespace, 'allow-ingress').ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { role: 'management-ui' } } }] }]);
+      expect(inNamespace(namespace, 'default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    }
+    expect(inNamespace('stars', 'stars-frontend').ingress).toEqual([{
+      from: [{ namespaceSelector: namespaceSelector('client'), podSelector: { matchLabels: { role: 'client' } } }],
+      ports: [tcp(80)],
+    }]);
+    expect(inNamespace('stars', 'stars-backend').ingress).toEqual([{ from: [{ podSelector: { matchLabels: { role: 'frontend' } } }], ports: [tcp(6379)] }]);
+    expect(inNamespace('client', 'stars-client').ingress ?? []).toEqual([]);
+  });
+
+  // The Calico file's flows are in examples-engines.test.ts.
+  describeKeyFlows('calico-stars', 'the Kubernetes rendering (the pods of its Deployments)', () => {
+    const model = lazy(() => modelOf(file('kubernetes'), STARS_STAND_INS));
+    test.each(STARS_FLOWS)(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });

@@ -49,11 +49,13 @@ export class PolicyEmitter {
 
   /**
    * Emits a policy whose content is revised until synthesis: its spec, description and mark are
-   * read from `current()` when the app is synthesized. The caller validates each revision at the
-   * user's call and caches the rendering per revision, so one synthesis renders it once.
+   * read from `current()` when the app is synthesized; `frame` (any rendering of it) gives its
+   * apiVersion, kind, name and namespace now. The caller validates each revision at the
+   * user's call and returns the same rendering until the next revision, so each is rendered and
+   * digested once.
    */
-  public emitRevisable(id: string, current: () => ManifestObject): ApiObject {
-    const first = current();
+  public emitRevisable(id: string, frame: ManifestObject, current: () => ManifestObject): ApiObject {
+    const first = frame;
     this.claimName(first);
     const object = new ApiObject(this.owner, id, {
       apiVersion: first.apiVersion,
@@ -63,10 +65,16 @@ export class PolicyEmitter {
     } as any);
     const description = () => current().metadata.annotations?.[DESCRIPTION_ANNOTATION];
     object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, Lazy.any({ produce: description }) as any);
+    // The mark is a digest: computed once per revision (the caller returns the same rendering
+    // until it changes), not at every synthesis of every chart.
+    let marked: { manifest: ManifestObject; mark: string } | undefined;
     object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
       produce: () => {
         const manifest = current();
-        return emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec });
+        if (marked?.manifest !== manifest) {
+          marked = { manifest, mark: emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec }) };
+        }
+        return marked.mark;
       },
     }) as any);
     return object;

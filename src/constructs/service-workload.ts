@@ -46,14 +46,9 @@ export class ServiceWorkload {
   public readonly selector: LabelSelector;
   /** The name of the policy that governs its pods. */
   public readonly policyName: string;
-  /**
-   * These pods, as a peer for other constructs (pods AND namespace, one peer), e.g.
-   * `zeroTrust.allowEgress(graphWorkload.peer, Port.tcp(8080))` from another namespace.
-   */
-  public readonly peer: Peer;
-
   /** @internal */
   public readonly _host: WorkloadHost;
+  private peerOfPods?: Peer;
 
   private constructor(host: WorkloadHost, spec: ServiceWorkloadSpec) {
     this._host = host;
@@ -61,7 +56,16 @@ export class ServiceWorkload {
     this.namespace = spec.namespace;
     this.selector = spec.selector;
     this.policyName = spec.policyName;
-    this.peer = Peer.podsMatchingInNamespace(spec.namespace, spec.selector);
+  }
+
+  /**
+   * These pods, as a peer for other constructs (pods AND namespace, one peer), e.g.
+   * `zeroTrust.allowEgress(graphWorkload.peer, Port.tcp(8080))` from another namespace.
+   */
+  public get peer(): Peer {
+    // Made on first use: most workloads are only ever referred to by their graph.
+    this.peerOfPods ??= Peer.podsMatchingInNamespace(this.namespace, this.selector);
+    return this.peerOfPods;
   }
 
   /** The ports the workload serves, as declared (or read from its containers); empty when none were. */

@@ -165,3 +165,144 @@ export const MULTI_ENGINE_FLOWS: Flow[] = [
   denied('production/api', PUBLIC_IP, 80),
   denied('production/frontend', PUBLIC_IP, 443),
 ];
+
+/** Stand-ins beside the online-boutique example's Deployments (the model reads those as boutique/<name>). */
+export const BOUTIQUE_STAND_INS: PodEndpoint[] = [
+  COREDNS,
+  { namespace: 'other', name: 'intruder', labels: { app: 'intruder' } },
+];
+
+/** The online-boutique example's key flows: every engine's rendering must give these verdicts. */
+export const BOUTIQUE_FLOWS: Flow[] = [
+  // Every call, on the callee's container port.
+  allowed('boutique/loadgenerator', 'boutique/frontend', 8080),
+  allowed('boutique/frontend', 'boutique/adservice', 9555),
+  allowed('boutique/frontend', 'boutique/cartservice', 7070),
+  allowed('boutique/checkoutservice', 'boutique/cartservice', 7070),
+  allowed('boutique/frontend', 'boutique/checkoutservice', 5050),
+  allowed('boutique/frontend', 'boutique/currencyservice', 7000),
+  allowed('boutique/checkoutservice', 'boutique/currencyservice', 7000),
+  allowed('boutique/checkoutservice', 'boutique/emailservice', 8080),
+  allowed('boutique/checkoutservice', 'boutique/paymentservice', 50051),
+  allowed('boutique/frontend', 'boutique/productcatalogservice', 3550),
+  allowed('boutique/checkoutservice', 'boutique/productcatalogservice', 3550),
+  allowed('boutique/recommendationservice', 'boutique/productcatalogservice', 3550),
+  allowed('boutique/frontend', 'boutique/recommendationservice', 8080),
+  allowed('boutique/cartservice', 'boutique/redis-cart', 6379),
+  allowed('boutique/frontend', 'boutique/shippingservice', 50051),
+  allowed('boutique/checkoutservice', 'boutique/shippingservice', 50051),
+  // The storefront is public: any address, any pod of any namespace, on its port only.
+  allowed(PUBLIC_IP, 'boutique/frontend', 8080),
+  allowed('other/intruder', 'boutique/frontend', 8080),
+  denied(PUBLIC_IP, 'boutique/frontend', 22),
+  // DNS.
+  allowed('boutique/cartservice', 'kube-system/coredns', 53, 'UDP'),
+  allowed('boutique/loadgenerator', 'kube-system/coredns', 53, 'TCP'),
+  allowed('boutique/redis-cart', 'kube-system/coredns', 53, 'UDP'),
+  // Undeclared pairs, wrong ports, the reverse of calls.
+  denied('boutique/frontend', 'boutique/paymentservice', 50051),
+  denied('boutique/frontend', 'boutique/emailservice', 8080),
+  denied('boutique/frontend', 'boutique/redis-cart', 6379),
+  denied('boutique/loadgenerator', 'boutique/cartservice', 7070),
+  denied('boutique/loadgenerator', 'boutique/checkoutservice', 5050),
+  denied('boutique/recommendationservice', 'boutique/cartservice', 7070),
+  denied('boutique/checkoutservice', 'boutique/frontend', 8080),
+  denied('boutique/cartservice', 'boutique/frontend', 8080),
+  denied('boutique/paymentservice', 'boutique/checkoutservice', 5050),
+  denied('boutique/frontend', 'boutique/cartservice', 6379),
+  denied('boutique/frontend', 'boutique/loadgenerator', 80),
+  // Nothing from elsewhere but to the storefront.
+  denied('other/intruder', 'boutique/cartservice', 7070),
+  denied('other/intruder', 'boutique/redis-cart', 6379),
+  denied(PUBLIC_IP, 'boutique/checkoutservice', 5050),
+  // No internet, no metadata endpoint, no other namespace: egress is the calls and DNS.
+  denied('boutique/frontend', PUBLIC_IP, 443),
+  denied('boutique/paymentservice', PUBLIC_IP, 443),
+  denied('boutique/emailservice', PUBLIC_IP, 587),
+  denied('boutique/loadgenerator', PUBLIC_IP, 80),
+  denied('boutique/frontend', METADATA_IP, 80),
+  denied('boutique/frontend', 'other/intruder', 80),
+  denied('boutique/frontend', 'kube-system/coredns', 8080),
+];
+
+/** Stand-ins beside the star-wars example's ships: another Empire pod, outside the graph. */
+export const STAR_WARS_STAND_INS: PodEndpoint[] = [
+  COREDNS,
+  { namespace: 'default', name: 'shuttle', labels: { org: 'empire', class: 'shuttle' } },
+];
+
+/** The star-wars example's key flows at L3/L4, both stages and every engine. */
+export const STAR_WARS_FLOWS: Flow[] = [
+  allowed('default/tiefighter', 'default/deathstar', 80),
+  denied('default/xwing', 'default/deathstar', 80),
+  denied('default/tiefighter', 'default/deathstar', 443),
+  // Upstream admits every pod of the Empire (org=empire); the graph the tiefighter only.
+  denied('default/shuttle', 'default/deathstar', 80),
+  denied(PUBLIC_IP, 'default/deathstar', 80),
+  denied('kube-system/coredns', 'default/deathstar', 80),
+  // The ships accept nothing.
+  denied('default/xwing', 'default/tiefighter', 80),
+  denied('default/tiefighter', 'default/xwing', 80),
+  denied('default/deathstar', 'default/tiefighter', 80),
+  denied(PUBLIC_IP, 'default/xwing', 80),
+  // Egress is not restricted: DNS, the internet, the shuttle.
+  allowed('default/tiefighter', 'kube-system/coredns', 53, 'UDP'),
+  allowed('default/xwing', PUBLIC_IP, 443),
+  allowed('default/deathstar', PUBLIC_IP, 443),
+  allowed('default/xwing', 'default/shuttle', 80),
+];
+
+/** The L3/L4 stage: every request of the tiefighter passes. */
+export const STAR_WARS_L3_L4_FLOWS: Flow[] = [
+  ...STAR_WARS_FLOWS,
+  allowedHttp('default/tiefighter', 'default/deathstar', 80, 'POST', '/v1/request-landing'),
+  allowedHttp('default/tiefighter', 'default/deathstar', 80, 'PUT', '/v1/exhaust-port'),
+  deniedHttp('default/xwing', 'default/deathstar', 80, 'POST', '/v1/request-landing'),
+];
+
+/** The L7 stage (Cilium): the tiefighter may request a landing, nothing else. */
+export const STAR_WARS_L7_FLOWS: Flow[] = [
+  ...STAR_WARS_FLOWS,
+  allowedHttp('default/tiefighter', 'default/deathstar', 80, 'POST', '/v1/request-landing'),
+  deniedHttp('default/tiefighter', 'default/deathstar', 80, 'PUT', '/v1/exhaust-port'),
+  deniedHttp('default/tiefighter', 'default/deathstar', 80, 'GET', '/v1/request-landing'),
+  deniedHttp('default/tiefighter', 'default/deathstar', 80, 'POST', '/v1/request-landing/now'),
+  deniedHttp('default/xwing', 'default/deathstar', 80, 'POST', '/v1/request-landing'),
+  deniedHttp('default/shuttle', 'default/deathstar', 80, 'POST', '/v1/request-landing'),
+];
+
+/** Stand-ins beside the calico-stars example's Deployments: another pod of client, a pod elsewhere. */
+export const STARS_STAND_INS: PodEndpoint[] = [
+  COREDNS,
+  { namespace: 'client', name: 'other', labels: { role: 'other' } },
+  { namespace: 'default', name: 'intruder' },
+];
+
+/** The calico-stars example's key flows (the tutorial's end state), on every engine. */
+export const STARS_FLOWS: Flow[] = [
+  // The management UI reaches every pod of stars and client, on every port.
+  allowed('management-ui/management-ui', 'stars/backend', 6379),
+  allowed('management-ui/management-ui', 'stars/frontend', 80),
+  allowed('management-ui/management-ui', 'client/client', 9000),
+  allowed('management-ui/management-ui', 'stars/backend', 8080),
+  // The frontend reaches the backend on 6379 only; the client the frontend on 80 only.
+  allowed('stars/frontend', 'stars/backend', 6379),
+  denied('stars/frontend', 'stars/backend', 80),
+  allowed('client/client', 'stars/frontend', 80),
+  denied('client/client', 'stars/frontend', 6379),
+  // The client cannot reach the backend, the backend not the frontend, no one the client.
+  denied('client/client', 'stars/backend', 6379),
+  denied('stars/backend', 'stars/frontend', 80),
+  denied('stars/frontend', 'client/client', 9000),
+  denied('stars/backend', 'client/client', 9000),
+  // Upstream admits every pod of the client namespace; the call names the client's pods.
+  denied('client/other', 'stars/frontend', 80),
+  denied('default/intruder', 'stars/frontend', 80),
+  denied('default/intruder', 'client/client', 9000),
+  denied(PUBLIC_IP, 'stars/frontend', 80),
+  // Egress is open: the probes report to the UI, resolve names, reach the internet.
+  allowed('stars/frontend', 'management-ui/management-ui', 9001),
+  allowed('client/client', 'kube-system/coredns', 53, 'UDP'),
+  allowed('stars/backend', PUBLIC_IP, 443),
+  allowed('default/intruder', 'management-ui/management-ui', 9001),
+];

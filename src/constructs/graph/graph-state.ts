@@ -245,7 +245,10 @@ export class GraphState implements WorkloadHost {
     };
     this.members.set(handle, member);
     this.byName.set(name, member);
-    this.emitter.emitRevisable(name, () => this.render(member));
+    // The frame (kind, name, namespace) from the policy as it starts, isolated and empty: a
+    // full rendering now would be stale at the first call.
+    const frame = this.emitter.check({ name: policyName, namespace, selector, ingress: [] }, at);
+    this.emitter.emitRevisable(name, frame, () => this.render(member));
     noteMutation();
     return handle;
   }
@@ -398,6 +401,8 @@ export class GraphState implements WorkloadHost {
 
   private revised(member: GraphMember): void {
     member.revision++;
+    // The stale rendering is not kept until the next synthesis.
+    member.rendered = undefined;
     noteMutation();
   }
 
