@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
-import { ClusterCni, NetpolValidation, NetworkModel, PodEndpoint } from '../src';
+import { ClusterCni, Linter, NetpolValidation, NetworkModel, PodEndpoint, Severity } from '../src';
 import {
   BOUTIQUE_FLOWS, BOUTIQUE_STAND_INS, COREDNS, EXAMPLES_DIR, FLOW_TITLE, METADATA_IP, MULTI_ENGINE_FLOWS, MULTI_ENGINE_PODS, PUBLIC_IP, PUBLIC_IPV6,
   STARS_FLOWS, STARS_STAND_INS, STAR_WARS_L3_L4_FLOWS, STAR_WARS_STAND_INS,
@@ -63,6 +63,29 @@ describe('every example', () => {
     expect(objects.length).toBeGreaterThan(0);
     expectValidManifests(objects);
     expect(process.env.CDK8S_OUTDIR).toBeUndefined();
+  });
+
+  test.each(exampleNames())('%s is lint-clean: no error in any file, for the file\'s own CNI', (name) => {
+    const { byFile } = synthExample(name);
+    for (const [file, objects] of byFile) {
+      const cni = objects.some((o) => o.apiVersion === 'cilium.io/v2') ? ClusterCni.CILIUM
+        : objects.some((o) => o.apiVersion === 'projectcalico.org/v3') ? ClusterCni.CALICO : ClusterCni.KUBERNETES;
+      const errors = new Linter({ cni }).lint(objects).filter((f) => f.severity === Severity.ERROR);
+      expect({ file, errors }).toEqual({ file, errors: [] });
+    }
+  });
+
+  test('online-boutique is lint-clean on all three engines: not even a warning', () => {
+    const { byFile } = synthExample('online-boutique');
+    const cnis: Record<string, ClusterCni> = {
+      'online-boutique-kubernetes.k8s.yaml': ClusterCni.KUBERNETES,
+      'online-boutique-cilium.k8s.yaml': ClusterCni.CILIUM,
+      'online-boutique-calico.k8s.yaml': ClusterCni.CALICO,
+    };
+    expect([...byFile.keys()].sort()).toEqual(Object.keys(cnis).sort());
+    for (const [file, cni] of Object.entries(cnis)) {
+      expect({ file, findings: new Linter({ cni }).lint(byFile.get(file)!) }).toEqual({ file, findings: [] });
+    }
   });
 
   test.each(exampleNames())('%s has its key flows, allowed and denied, checked in a NetworkModel', (name) => {
