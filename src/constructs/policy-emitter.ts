@@ -6,7 +6,43 @@ import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
+import { flat } from '../util/flat';
 import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
+
+/** A policy whose content is revised until synthesis (see `PolicyEmitter.emitRevisable`). */
+export interface RevisablePolicy {
+  /** The policy as rendered now: the same object until its next revision. */
+  current(): ManifestObject;
+}
+
+/**
+ * The spec of a revisable policy, produced when cdk8s resolves the object. A class rather than a
+ * closure: an estate holds one per policy, and a closure keeps a context object alive as well.
+ */
+class RevisedSpec {
+  constructor(private readonly policy: RevisablePolicy) {}
+
+  public produce(): unknown {
+    return this.policy.current().spec;
+  }
+}
+
+/** The mark of a revisable policy: a digest, computed once per revision, not at every synthesis of every chart. */
+class RevisedMark {
+  private manifest?: ManifestObject;
+  private mark = '';
+
+  constructor(private readonly policy: RevisablePolicy) {}
+
+  public produce(): string {
+    const manifest = this.policy.current();
+    if (manifest !== this.manifest) {
+      this.manifest = manifest;
+      this.mark = emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec });
+    }
+    return this.mark;
+  }
+}
 
 /**
  * Who already emitted which object, per app: two constructs must not emit the same policy name,
@@ -48,36 +84,27 @@ export class PolicyEmitter {
   }
 
   /**
-   * Emits a policy whose content is revised until synthesis: its spec, description and mark are
-   * read from `current()` when the app is synthesized; `frame` (any rendering of it) gives its
-   * apiVersion, kind, name and namespace now. The caller validates each revision at the
-   * user's call and returns the same rendering until the next revision, so each is rendered and
-   * digested once.
+   * Emits a policy whose content is revised until synthesis: its spec and mark are read from
+   * `policy.current()` when the app is synthesized (the caller validates each revision at the
+   * user's call and returns the same rendering until the next one, so each revision is rendered
+   * and digested once); `frame` (any rendering of it) gives its apiVersion, kind, name and
+   * namespace now. Its description is set now and by `describe` after each revision.
    */
-  public emitRevisable(id: string, frame: ManifestObject, current: () => ManifestObject): ApiObject {
-    const first = frame;
-    this.claimName(first);
+  public emitRevisable(id: string, frame: ManifestObject, policy: RevisablePolicy, description: string): ApiObject {
+    this.claimName(frame);
     const object = new ApiObject(this.owner, id, {
-      apiVersion: first.apiVersion,
-      kind: first.kind,
-      metadata: { name: first.metadata.name, namespace: first.metadata.namespace },
-      spec: Lazy.any({ produce: () => current().spec }),
+      apiVersion: frame.apiVersion,
+      kind: frame.kind,
+      metadata: { name: frame.metadata.name, namespace: frame.metadata.namespace, annotations: { [DESCRIPTION_ANNOTATION]: flat(description) } },
+      spec: Lazy.any(new RevisedSpec(policy)),
     } as any);
-    const description = () => current().metadata.annotations?.[DESCRIPTION_ANNOTATION];
-    object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, Lazy.any({ produce: description }) as any);
-    // The mark is a digest: computed once per revision (the caller returns the same rendering
-    // until it changes), not at every synthesis of every chart.
-    let marked: { manifest: ManifestObject; mark: string } | undefined;
-    object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any({
-      produce: () => {
-        const manifest = current();
-        if (marked?.manifest !== manifest) {
-          marked = { manifest, mark: emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec }) };
-        }
-        return marked.mark;
-      },
-    }) as any);
+    object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any(new RevisedMark(policy)) as any);
     return object;
+  }
+
+  /** Sets the description of a policy emitted with `emitRevisable`, after a revision. */
+  public describe(object: ApiObject, description: string): void {
+    object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, flat(description));
   }
 
   /** Re-renders a growing policy's metadata (its description annotation) after a change. */

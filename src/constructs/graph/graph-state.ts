@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { portServes, portSetKey, portsOfContainers, uniquePorts } from './served-ports';
 import { readWorkload } from './workload-source';
@@ -10,6 +11,7 @@ import { Peer, PeerKind } from '../../core/peer';
 import { Port, Protocol } from '../../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../../core/selector';
 import { ManifestObject } from '../../engines/manifest';
+import { flat } from '../../util/flat';
 import { dns1123LabelProblem } from '../../util/names';
 import { checkOptionsObject, invalid, show } from '../../util/validation';
 import { PolicyEmitter } from '../policy-emitter';
@@ -115,6 +117,10 @@ export interface GraphMember {
   /** Bumped at every change of the policy's content. */
   revision: number;
   rendered?: { readonly revision: number; readonly manifest: ManifestObject };
+  /** The emitted policy. */
+  policy?: ApiObject;
+  /** The policy as rendered for this revision (a `RevisablePolicy`). */
+  readonly current: () => ManifestObject;
 }
 
 /**
@@ -125,11 +131,11 @@ export interface GraphMember {
  */
 export class GraphState implements WorkloadHost {
   public readonly where: string;
-  private readonly members = new Map<ServiceWorkload, GraphMember>();
+  /** The workloads by name, in the order they were declared. */
   private readonly byName = new Map<string, GraphMember>();
   private readonly emitter: PolicyEmitter;
   /** The peer behind each role name. */
-  private readonly roles = new Map<string, string>();
+  private roles?: Map<string, string>;
 
   constructor(public readonly settings: GraphSettings) {
     this.where = settings.where;
@@ -138,13 +144,13 @@ export class GraphState implements WorkloadHost {
 
   /** The workloads in the order they were declared. */
   public get workloads(): GraphMember[] {
-    return [...this.members.values()];
+    return [...this.byName.values()];
   }
 
   /** The member behind a handle of this graph. */
   public memberOf(handle: ServiceWorkload): GraphMember {
-    const member = this.members.get(handle);
-    if (member === undefined) {
+    const member = handle._host === this ? this.byName.get(handle.name) : undefined;
+    if (member === undefined || member.handle !== handle) {
       throw new Error(`${this.where}: ${String(handle)} is not a workload of this graph`);
     }
     return member;
@@ -223,7 +229,7 @@ export class GraphState implements WorkloadHost {
           `e.g. { app: "${other.name}" } and { app: "${name}" }`);
       }
     }
-    const policyName = `${this.settings.name}-${name}`;
+    const policyName = flat(`${this.settings.name}-${name}`);
     const handle = ServiceWorkload._create(this, { name, namespace, selector, policyName });
     const member: GraphMember = {
       handle,
@@ -242,13 +248,13 @@ export class GraphState implements WorkloadHost {
       allowedTo: [],
       policyName,
       revision: 0,
+      current: () => this.render(member),
     };
-    this.members.set(handle, member);
     this.byName.set(name, member);
     // The frame (kind, name, namespace) from the policy as it starts, isolated and empty: a
     // full rendering now would be stale at the first call.
     const frame = this.emitter.check({ name: policyName, namespace, selector, ingress: [] }, at);
-    this.emitter.emitRevisable(name, frame, () => this.render(member));
+    member.policy = this.emitter.emitRevisable(name, frame, member, this.describe(member));
     noteMutation();
     return handle;
   }
@@ -388,10 +394,11 @@ export class GraphState implements WorkloadHost {
   private uniqueRole(base: string, peer: Peer, namespace: string): string {
     const key = `${peer} seen from ${namespace}`;
     let role = base;
-    for (let n = 2; this.roles.has(role) && this.roles.get(role) !== key; n++) {
+    const roles = (this.roles ??= new Map());
+    for (let n = 2; roles.has(role) && roles.get(role) !== key; n++) {
       role = `${base}-${n}`;
     }
-    this.roles.set(role, key);
+    roles.set(role, key);
     return role;
   }
 
@@ -403,6 +410,7 @@ export class GraphState implements WorkloadHost {
     member.revision++;
     // The stale rendering is not kept until the next synthesis.
     member.rendered = undefined;
+    this.emitter.describe(member.policy!, this.describe(member));
     noteMutation();
   }
 
@@ -449,7 +457,6 @@ export class GraphState implements WorkloadHost {
       ingress,
       ...(egress ? { egress } : {}),
       dns: this.fqdnDns(),
-      description: this.describe(member),
     };
   }
 
