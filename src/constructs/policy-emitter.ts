@@ -89,9 +89,10 @@ export class PolicyEmitter {
    * user's call and returns the same rendering until the next one, so each revision is rendered
    * and digested once); `frame` (any rendering of it) gives its apiVersion, kind, name and
    * namespace now. Its description is set now and by `describe` after each revision.
+   * @param where the user's call, named if the name is taken
    */
-  public emitRevisable(id: string, frame: ManifestObject, policy: RevisablePolicy, description: string): ApiObject {
-    this.claimName(frame);
+  public emitRevisable(id: string, frame: ManifestObject, policy: RevisablePolicy, description: string, where: string = this.where): ApiObject {
+    claimObjectName(this.owner, where, frame.apiVersion, frame.kind, frame.metadata.namespace, frame.metadata.name);
     const object = new ApiObject(this.owner, id, {
       apiVersion: frame.apiVersion,
       kind: frame.kind,

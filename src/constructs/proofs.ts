@@ -53,8 +53,9 @@ export interface FlowPromise {
    */
   readonly egressOnly?: boolean;
   /**
-   * For a denied flow: how to allow it the construct's way when it is meant, e.g. "or declare the
-   * call with frontend.calls(database)".
+   * What else to do when the promise is broken, in the construct's own terms: for a denied flow,
+   * how to declare it when it is meant ("or declare the call with frontend.calls(database)"); for
+   * an allowed one, what the construct leaves to others.
    * @default - none
    */
   readonly remedy?: string;
@@ -232,7 +233,7 @@ class AppProofs implements AppCheck {
             ? `a deny rule refuses it: ${refused.map((s) => s.reason).join('; ')}. Narrow that deny`
             : `no policy allows it: ${refused.map((s) =>
               `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
-              'Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)'
+              `Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)${promise.remedy ? `, ${promise.remedy}` : ''}`
           : (() => {
             const openers = named(sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
             return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}` +

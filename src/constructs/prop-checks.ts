@@ -84,8 +84,11 @@ export function checkBoolean(where: string, prop: string, value: boolean | undef
  * @param keys the props' keys, as a `Record<keyof Props, true>` so the compiler keeps it complete
  */
 export function requireProps<T>(where: string, props: T, example: string, keys: Record<keyof T, true>): T {
-  if (props === undefined || props === null || typeof props !== 'object') {
+  if (props === undefined || props === null) {
     invalid(where, `props are required: ${example}`);
+  }
+  if (typeof props !== 'object') {
+    invalid(where, `props ${show(props)} is not an object; expected e.g. ${example}`);
   }
   checkOptionsObject(where, 'props', props, keys as Record<string, true>);
   return props;

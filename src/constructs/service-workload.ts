@@ -10,9 +10,11 @@ import { LabelSelector } from '../core/selector';
 export interface WorkloadHost {
   /** The graph as named in errors, e.g. `ServiceGraph "prod/shop"`. */
   readonly where: string;
-  call(from: ServiceWorkload, method: string, target: ServiceWorkload, ports: Port[], http?: HttpRule[]): void;
+  /** @param l7 an HTTP call: `http` must then hold the rules */
+  call(from: ServiceWorkload, method: string, target: ServiceWorkload, ports: Port[], http?: HttpRule[], l7?: boolean): void;
   /** @param role names the peer in promise ids ("ingress-to-frontend"); derived from the peer when absent */
-  allow(workload: ServiceWorkload, method: string, direction: 'ingress' | 'egress', peer: Peer, ports: Port[], http?: HttpRule[], role?: string): void;
+  allow(workload: ServiceWorkload, method: string, direction: 'ingress' | 'egress', peer: Peer, ports: Port[], http?: HttpRule[], role?: string,
+    l7?: boolean): void;
   servedPorts(workload: ServiceWorkload): Port[];
 }
 
@@ -92,7 +94,7 @@ export class ServiceWorkload {
    * @param rules the requests allowed (method, path regex, host, headers)
    */
   public callsHttp(target: ServiceWorkload, port: Port, rules: HttpRule[]): void {
-    this._host.call(this, 'callsHttp()', target, [port], rules);
+    this._host.call(this, 'callsHttp()', target, [port], rules, true);
   }
 
   /**
@@ -114,7 +116,7 @@ export class ServiceWorkload {
    * @param rules the requests allowed
    */
   public allowFromHttp(peer: Peer, port: Port, rules: HttpRule[]): void {
-    this._host.allow(this, 'allowFromHttp()', 'ingress', peer, [port], rules);
+    this._host.allow(this, 'allowFromHttp()', 'ingress', peer, [port], rules, undefined, true);
   }
 
   /**

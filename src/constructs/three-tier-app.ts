@@ -3,6 +3,7 @@ import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
 import { graphPromises } from './graph/graph-promises';
 import { GraphState } from './graph/graph-state';
+import { readWorkload } from './graph/workload-source';
 import { PolicyProofs } from './proofs';
 import { checkBoolean, checkDnsPeer, checkPolicyName, checkPortNumber, requireProps } from './prop-checks';
 import { ServiceWorkload } from './service-workload';
@@ -23,13 +24,14 @@ export interface TierOptions {
   readonly labels?: Record<string, string>;
   /**
    * The TCP port the tier's pods listen on.
-   * @default - frontend 80, api 8080, database 5432
+   * @default - the only TCP container port of `workload`; else frontend 80, api 8080, database 5432
    */
   readonly port?: number;
   /**
    * The tier's workload object, whose own pod selector then selects the tier: a cdk8s-plus
-   * Deployment, StatefulSet, DaemonSet, Job or Pod of any major (28, 33, ...), or a
-   * `KubeDeployment`, `KubeStatefulSet`, `KubeDaemonSet`, `KubeJob` or `KubePod`.
+   * Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod of any major (28, 33, ...), or a
+   * `KubeDeployment`, `KubeStatefulSet`, `KubeDaemonSet`, `KubeReplicaSet`, `KubeJob`,
+   * `KubeCronJob` or `KubePod`. Its containers' ports must include the tier's `port`.
    * @default - select by `labels`
    */
   readonly workload?: IConstruct;
@@ -214,8 +216,8 @@ export class ThreeTierApp extends Construct {
     const ingressPeer = props.ingressLabels && Object.keys(props.ingressLabels).length > 0
       ? Peer.podsInNamespace(ingressNamespace, props.ingressLabels)
       : Peer.namespace(ingressNamespace);
-    state.allow(this.frontend, 'allowFrom()', 'ingress', ingressPeer, [tiers.frontend.port], tiers.frontend.http, 'ingress');
-    const hop = (from: ServiceWorkload, to: ServiceWorkload, tier: Tier) => state.call(from, 'calls()', to, [tier.port], tier.http);
+    state.allow(this.frontend, 'allowFrom()', 'ingress', ingressPeer, [tiers.frontend.port], tiers.frontend.http, 'ingress', tiers.frontend.http !== undefined);
+    const hop = (from: ServiceWorkload, to: ServiceWorkload, tier: Tier) => state.call(from, 'calls()', to, [tier.port], tier.http, tier.http !== undefined);
     hop(this.frontend, this.api, tiers.api);
     hop(this.api, this.database, tiers.database);
 
@@ -233,7 +235,6 @@ function resolveTier(where: string, key: TierKey, options: TierOptions | undefin
     invalid(where, `${key}.http ${show(opts.http)} is not a list of HttpRule; expected e.g. [{ method: "GET", path: "/api/.*" }]`);
   }
   checkPortNumber(where, `${key}.port`, opts.port);
-  const port = Port.tcp(opts.port ?? DEFAULTS[key].port);
   const http = opts.http === undefined ? undefined : [...opts.http];
   if (http !== undefined) {
     validateHttpRules(where, `${key}.http`, http);
@@ -242,12 +243,29 @@ function resolveTier(where: string, key: TierKey, options: TierOptions | undefin
     if (opts.labels !== undefined) {
       invalid(where, `${key} sets both labels and workload; give one of them`);
     }
-    return { key, port, http, workload: opts.workload };
+    return { key, port: Port.tcp(opts.port ?? workloadPort(where, key, opts.workload)), http, workload: opts.workload };
   }
+  const port = Port.tcp(opts.port ?? DEFAULTS[key].port);
   checkLabels(where, `${key}.labels`, opts.labels);
   const labels = opts.labels ?? DEFAULTS[key].labels;
   if (Object.keys(labels).length === 0) {
     invalid(where, `${key}.labels {} would select every pod of the namespace as the ${key}; give the tier's labels, e.g. { app: "${key}" }`);
   }
   return { key, port, http, labels: { ...labels } };
+}
+
+/**
+ * The port of a tier given by its workload: its containers' only TCP port; the tier's default
+ * when they declare none, or when it is among several; else the tier must say which.
+ */
+function workloadPort(where: string, key: TierKey, workload: IConstruct): number {
+  const tcp = [...new Set(readWorkload(where, `${key}.workload`, workload).containerPorts
+    .filter((c) => (c.protocol ?? 'TCP') === 'TCP').map((c) => c.port))];
+  if (tcp.length === 1) {
+    return tcp[0];
+  }
+  if (tcp.length === 0 || tcp.includes(DEFAULTS[key].port)) {
+    return DEFAULTS[key].port;
+  }
+  return invalid(where, `${key}.workload ${workload.node.path} serves TCP ${tcp.join(', ')}; set ${key}.port to the one the tier is called on`);
 }

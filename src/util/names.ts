@@ -125,7 +125,7 @@ const MIN_SHORTENED = HASH_LENGTH + 2;
 /**
  * Turns free text (a construct id) into a DNS-1123 label of at most `max` characters.
  * Readable when it fits; otherwise shortened with a stable hash of the full text so that two
- * long ids never collapse to the same name.
+ * long ids never collapse to the same name (text with no letter or digit becomes "policy-<hash>").
  */
 export function toDnsLabel(text: string, max: number = DNS1123_LABEL_MAX): string {
   if (!Number.isInteger(max) || max < MIN_SHORTENED || max > DNS1123_LABEL_MAX) {
@@ -136,11 +136,15 @@ export function toDnsLabel(text: string, max: number = DNS1123_LABEL_MAX): strin
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  const base = slug.length > 0 ? slug : 'policy';
-  if (base.length <= max) {
-    return base;
+  const hash = () => createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
+  // Text without a letter or digit to keep ("--", "日本") would give every such id one name.
+  if (slug.length === 0) {
+    return `policy-${hash()}`;
   }
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
+  if (slug.length <= max) {
+    return slug;
+  }
+  const base = slug;
   const head = base.slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '');
-  return `${head}-${hash}`;
+  return `${head}-${hash()}`;
 }

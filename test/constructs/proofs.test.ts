@@ -240,7 +240,11 @@ describe('synth-time proofs', () => {
     expect(PolicyProofs.promisesOf(shop).map((p) => p.split(':')[0])).toEqual([
       'ingress-to-frontend', 'frontend-to-api', 'api-to-database',
       'no-frontend-to-database', 'no-api-to-frontend', 'no-database-to-frontend', 'no-database-to-api', 'no-ingress-to-api', 'no-ingress-to-database',
-      'no-database-to-internet', 'frontend-dns-udp', 'frontend-dns-tcp', 'api-dns-udp', 'api-dns-tcp',
+      'no-other-namespaces-to-frontend', 'no-internet-to-frontend', 'no-other-namespaces-to-api', 'no-internet-to-api',
+      'no-other-namespaces-to-database', 'no-internet-to-database',
+      'no-frontend-to-other-namespaces', 'no-api-to-other-namespaces', 'no-database-to-other-namespaces',
+      'no-database-to-internet', 'no-database-to-internet-tcp-80', 'no-database-to-internet-udp-53',
+      'frontend-dns-udp', 'frontend-dns-tcp', 'api-dns-udp', 'api-dns-tcp',
     ]);
     expect(PolicyProofs.promisesOf(zt).map((p) => p.split(':')[0])).toEqual(['pod-dns-udp', 'pod-dns-tcp', 'same-namespace']);
     expect(PolicyProofs.promisesOf(egress).map((p) => p.split(':')[0])).toEqual([

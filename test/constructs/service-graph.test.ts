@@ -157,7 +157,9 @@ describe('ServiceGraph', () => {
     expect(model).toDeny('p/api', 'p/web', 80);
     expect(() => web.allowTo(Peer.internet(), Port.tcp(443)))
       .toThrow(/ServiceGraph "test\/g".workload\("web"\).allowTo\(\): the graph does not restrict egress \(restrictEgress: false\)/);
-    expect(PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0])).toEqual(['web-to-api', 'no-api-to-web']);
+    expect(PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0])).toEqual([
+      'web-to-api', 'no-api-to-web', 'no-other-namespaces-to-web', 'no-internet-to-web', 'no-other-namespaces-to-api', 'no-internet-to-api',
+    ]);
   });
 
   test('allowDns: false on the graph, or on one workload', () => {
@@ -171,7 +173,9 @@ describe('ServiceGraph', () => {
     expect(db.metadata.annotations['cdk8s-netpol.io/description']).toBe('db (pods {app=db}) accepts nothing; initiates nothing.');
     const quiet = new ServiceGraph(newChart(), 'g', { namespace: 'p', allowDns: false });
     quiet.workload('web', { ports: [Port.tcp(80)] });
-    expect(PolicyProofs.promisesOf(quiet).map((p) => p.split(':')[0])).toEqual(['no-web-to-internet']);
+    expect(PolicyProofs.promisesOf(quiet).map((p) => p.split(':')[0])).toEqual([
+      'no-other-namespaces-to-web', 'no-internet-to-web', 'no-web-to-other-namespaces', 'no-web-to-internet', 'no-web-to-internet-tcp-80', 'no-web-to-internet-udp-53',
+    ]);
   });
 
   test('allowTo: DNS names on Cilium get the DNS-proxy rule; the API server by identity on Cilium, by address elsewhere', () => {
@@ -226,21 +230,24 @@ describe('ServiceGraph', () => {
       const { graph } = build();
       expect(PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0])).toEqual([
         'tiefighter-to-deathstar', 'tiefighter-to-deathstar-unlisted-request-refused', 'tiefighter-to-deathstar-first-rule-admitted',
-        'no-xwing-to-deathstar',
+        // The ships declare no ports: TCP/80 is tried.
+        'no-deathstar-to-tiefighter', 'no-deathstar-to-xwing', 'no-tiefighter-to-xwing', 'no-xwing-to-deathstar', 'no-xwing-to-tiefighter',
+        'no-other-namespaces-to-deathstar', 'no-internet-to-deathstar', 'no-other-namespaces-to-tiefighter', 'no-internet-to-tiefighter',
+        'no-other-namespaces-to-xwing', 'no-internet-to-xwing',
       ]);
     });
 
     test('an L4 call on the same port would cancel the rules: refused both ways', () => {
       const { deathstar, tiefighter } = build();
       expect(() => tiefighter.calls(deathstar, Port.tcp(80)))
-        .toThrow(/workload\("tiefighter"\).calls\(\): tiefighter already calls deathstar on TCP\/80 with HTTP rules; calling it without them on TCP\/80 would admit every request there/);
+        .toThrow(/workload\("tiefighter"\).calls\(\): tiefighter.calls\(deathstar\) admits tiefighter on TCP\/80 for some HTTP requests only; an allowance of that port without HTTP rules would admit every request and cancel those rules/);
       const other = build();
       const chart = newChart();
       const graph = new ServiceGraph(chart, 'g', { namespace: 'p', engine: PolicyEngine.CILIUM });
       const a = graph.workload('a');
       const b = graph.workload('b', { ports: [Port.tcp(80)] });
       a.calls(b);
-      expect(() => a.callsHttp(b, Port.tcp(80), [{ method: 'GET' }])).toThrow(/a already calls b on TCP\/80 without HTTP rules, which admits every request on TCP\/80/);
+      expect(() => a.callsHttp(b, Port.tcp(80), [{ method: 'GET' }])).toThrow(/a.calls\(b\) admits every request from a on TCP\/80 \(no HTTP rules\), which would cancel these HTTP rules/);
       expect(other.graph.workloads).toHaveLength(3);
     });
 
@@ -383,7 +390,7 @@ describe('ServiceGraph', () => {
       ['allowFrom of a DNS name', (g: ServiceGraph) => g.workload('api', { ports: [Port.tcp(80)] }).allowFrom(Peer.fqdn('example.com')),
         /allowFrom\(\): peer example.com is a DNS name; engines match DNS names on egress only/],
       ['allowFrom of a workload of the graph', (g: ServiceGraph) => { const web = g.workload('web'); g.workload('api', { ports: [Port.tcp(80)] }).allowFrom(web.peer); },
-        /allowFrom\(\): peer pods \{app=web\} in namespace p is the workload "web" of this graph; write web.calls\(api\), which allows both ends/],
+        /allowFrom\(\): peer pods \{app=web\} in namespace p selects the pods of the workload "web" of this graph, and would allow one end only; write web.calls\(api\), which allows both ends/],
       ['allowFrom of something else', (g: ServiceGraph) => g.workload('api', { ports: [Port.tcp(80)] }).allowFrom('10.0.0.0/8' as any), /allowFrom\(\): peer "10.0.0.0\/8" is not a Peer/],
       ['allowTo with a named port to an address', (g: ServiceGraph) => g.workload('api').allowTo(Peer.internet(), Port.named('https')),
         /allowTo\(\): egress rule 0 pairs the named port TCP\/https with the internet/],
@@ -505,9 +512,23 @@ describe('ServiceGraph', () => {
         'no-monitoring-prometheus-to-cart: pods {app=prometheus} in namespace monitoring cannot reach cart on TCP/7070',
         'no-monitoring-prometheus-to-redis: pods {app=prometheus} in namespace monitoring cannot reach redis on TCP/6379',
         'no-monitoring-prometheus-to-payments-tcp-50051: pods {app=prometheus} in namespace monitoring cannot reach payments on TCP/50051',
+        'no-other-namespaces-to-cart: pods of other namespaces (netpol-proof-outside tried) cannot reach cart on TCP/7070',
+        'no-other-namespaces-to-redis: pods of other namespaces (netpol-proof-outside tried) cannot reach redis on TCP/6379',
+        'no-other-namespaces-to-payments-tcp-50051: pods of other namespaces (netpol-proof-outside tried) cannot reach payments on TCP/50051',
+        'no-other-namespaces-to-payments-tcp-9090: pods of other namespaces (netpol-proof-outside tried) cannot reach payments on TCP/9090',
+        'no-frontend-to-other-namespaces: frontend cannot reach pods of other namespaces (netpol-proof-outside tried) on TCP/80',
         'no-frontend-to-internet: frontend cannot reach the internet (203.0.113.10) on TCP/443',
+        'no-frontend-to-internet-tcp-80: frontend cannot reach the internet (203.0.113.10) on TCP/80',
+        'no-frontend-to-internet-udp-53: frontend cannot reach the internet (203.0.113.10) on UDP/53',
+        'no-cart-to-other-namespaces: cart cannot reach pods of other namespaces (netpol-proof-outside tried) on TCP/80',
         'no-cart-to-internet: cart cannot reach the internet (203.0.113.10) on TCP/443',
+        'no-cart-to-internet-tcp-80: cart cannot reach the internet (203.0.113.10) on TCP/80',
+        'no-cart-to-internet-udp-53: cart cannot reach the internet (203.0.113.10) on UDP/53',
+        'no-redis-to-other-namespaces: redis cannot reach pods of other namespaces (netpol-proof-outside tried) on TCP/80',
         'no-redis-to-internet: redis cannot reach the internet (203.0.113.10) on TCP/443',
+        'no-redis-to-internet-tcp-80: redis cannot reach the internet (203.0.113.10) on TCP/80',
+        'no-redis-to-internet-udp-53: redis cannot reach the internet (203.0.113.10) on UDP/53',
+        'no-payments-to-other-namespaces: payments cannot reach pods of other namespaces (netpol-proof-outside tried) on TCP/80',
         'frontend-dns-udp: frontend reaches pods {k8s-app=kube-dns} in namespace kube-system on UDP/53',
         'frontend-dns-tcp: frontend reaches pods {k8s-app=kube-dns} in namespace kube-system on TCP/53',
         'cart-dns-udp: cart reaches pods {k8s-app=kube-dns} in namespace kube-system on UDP/53',
@@ -529,6 +550,173 @@ describe('ServiceGraph', () => {
       const objects = synthValid(chart);
       expect(objects[1].spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ protocol: 'TCP', port: 80 }] }]);
       expect(PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0])).toContain('a-to-b');
+    });
+  });
+
+  describe('review findings', () => {
+    test('HTTP calls without rules are refused, never widened to every request', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'p', engine: PolicyEngine.CILIUM });
+      const a = graph.workload('a');
+      const b = graph.workload('b', { ports: [Port.tcp(80)] });
+      expect(() => a.callsHttp(b, Port.tcp(80), undefined as any)).toThrow(/workload\("a"\).callsHttp\(\): rules undefined must list at least one HttpRule/);
+      expect(() => b.allowFromHttp(Peer.namespace('ing'), Port.tcp(80), undefined as any)).toThrow(/allowFromHttp\(\): rules undefined must list at least one HttpRule/);
+      const k8s = new ServiceGraph(newChart(), 'g', { namespace: 'p' });
+      expect(() => k8s.workload('a').callsHttp(k8s.workload('b', { ports: [Port.tcp(80)] }), Port.tcp(80), undefined as any))
+        .toThrow(/HTTP rules need engine PolicyEngine.CILIUM/);
+    });
+
+    test('an allowance without HTTP rules that would cancel a call\'s rules is refused, in either order, named ports included', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'p', engine: PolicyEngine.CILIUM });
+      const a = graph.workload('a');
+      const b = graph.workload('b', { ports: [Port.tcp(80), Port.named('http'), Port.tcp(9090)] });
+      a.callsHttp(b, Port.tcp(80), [{ method: 'GET', path: '/public/.*' }]);
+      expect(() => b.allowFrom(Peer.anywhere(), Port.tcp(80))).toThrow(/allowFrom\(\): a.calls\(b\) admits anywhere .* on TCP\/80 for some HTTP requests only/);
+      // "http" may be port 80 on the pods: the graph cannot tell, so it refuses.
+      expect(() => a.calls(b, Port.named('http'))).toThrow(/calls\(\): a.calls\(b\) admits a on TCP\/http for some HTTP requests only/);
+      expect(() => b.allowFrom(Peer.anywhere(), Port.tcp(9090))).not.toThrow();
+      const other = new ServiceGraph(newChart(), 'g', { namespace: 'p', engine: PolicyEngine.CILIUM });
+      const c = other.workload('c');
+      const d = other.workload('d', { ports: [Port.tcp(80)] });
+      d.allowFrom(Peer.pods({}));
+      expect(() => c.callsHttp(d, Port.tcp(80), [{ method: 'GET' }])).toThrow(/callsHttp\(\): d.allowFrom\(all pods of the namespace\) admits every request from c on TCP\/80 \(no HTTP rules\)/);
+    });
+
+    test('a peer naming a workload of the graph is refused however it is spelt', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'shop' });
+      const frontend = graph.workload('frontend');
+      const cart = graph.workload('cart', { ports: [Port.tcp(7070)] });
+      for (const peer of [Peer.pods({ app: 'frontend' }), Peer.podsMatching(frontend.selector), Peer.podsInNamespace('shop', { app: 'frontend' }), frontend.peer]) {
+        expect(() => cart.allowFrom(peer)).toThrow(/selects the pods of the workload "frontend" of this graph, and would allow one end only; write frontend.calls\(cart\)/);
+      }
+      expect(() => frontend.allowTo(Peer.pods({ app: 'cart' }), Port.tcp(7070))).toThrow(/allowTo\(\): .*workload "cart" .* write frontend.calls\(cart\)/);
+      // Broader peers are allowances of their own.
+      expect(() => cart.allowFrom(Peer.pods({}))).not.toThrow();
+      expect(() => cart.allowFrom(Peer.podsInNamespace('other', { app: 'frontend' }))).not.toThrow();
+    });
+
+    test('workloads on different label keys are two conventions, not an overlap', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'p' });
+      graph.workload('web');
+      expect(() => graph.workload('redis', { labels: { 'app.kubernetes.io/name': 'redis' } })).not.toThrow();
+    });
+
+    test('declared ports must be ports of the workload object\'s containers, when they declare any', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+      const web = new kplus33.Deployment(chart, 'web', { containers: [{ image: 'nginx', portNumber: 8080 }] });
+      const graph = new ServiceGraph(chart, 'g', { namespace: 'shop' });
+      expect(() => graph.workload('web', { workload: web, ports: [Port.tcp(80)] }))
+        .toThrow(/workload\("web"\): ports\[0\] TCP\/80 is not a port of the containers of workload c\/web \(they declare TCP\/8080\); declare it on the container/);
+      expect(graph.workload('web', { workload: web, ports: [Port.tcpRange(8000, 8100)] }).ports.map(String)).toEqual(['TCP/8000-8100']);
+    });
+
+    test('container ports the API server would refuse are refused', () => {
+      const chart = newChart();
+      const graph = new ServiceGraph(chart, 'g', { namespace: 'p' });
+      const deployment = (id: string, ports: any[]) => new KubeDeployment(chart, id, {
+        metadata: { namespace: 'p' },
+        spec: { selector: { matchLabels: { app: id } }, template: { metadata: { labels: { app: id } }, spec: { containers: [{ name: 'c', image: 'i', ports }] } } },
+      });
+      expect(() => graph.workload('a', { workload: deployment('a', [{ containerPort: '8080' }]) })).toThrow(/container port #1 "8080" is not a port number/);
+      expect(() => graph.workload('b', { workload: deployment('b', [{ containerPort: 70000 }]) })).toThrow(/container port #1 70000 is not a port number/);
+      expect(() => graph.workload('c', { workload: deployment('c', [{ containerPort: 80, protocol: 'tcp' }]) })).toThrow(/protocol "tcp" is not TCP, UDP or SCTP/);
+      expect(() => graph.workload('j', { workload: new KubeJob(chart, 'j', { metadata: { namespace: 'p' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }] } } } }) }))
+        .toThrow(/workload test\/j has no pod labels, so a policy for it would select every pod of the namespace; give its pod template labels/);
+    });
+
+    test('a DNS name needs DNS: allowTo(Peer.fqdn()) with allowDns: false is refused', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'p', engine: PolicyEngine.CILIUM });
+      const w = graph.workload('w', { allowDns: false });
+      expect(() => w.allowTo(Peer.fqdn('api.stripe.com'), Port.tcp(443))).toThrow(/allowTo\(\): peer api.stripe.com is a DNS name, .* but the workload has allowDns: false/);
+    });
+
+    test('a repeated allowance adds nothing; a name taken by another construct names the workload call', () => {
+      const chart = newChart();
+      const graph = new ServiceGraph(chart, 'g', { namespace: 'p' });
+      const w = graph.workload('w', { ports: [Port.tcp(80)] });
+      w.allowFrom(Peer.namespace('ingress'));
+      w.allowFrom(Peer.namespace('ingress'));
+      expect(synthValid(chart)[0].spec.ingress).toHaveLength(1);
+      const same = new ServiceGraph(chart, 'other', { namespace: 'p', name: 'g' });
+      expect(() => same.workload('w')).toThrow(/ServiceGraph "test\/other".workload\("w"\): NetworkPolicy "g-w" \(networking.k8s.io\/v1\) in namespace "p" is already emitted by ServiceGraph "test\/g"/);
+    });
+
+    test('peer names never take a workload\'s promise ids', () => {
+      const graph = new ServiceGraph(newChart(), 'g', { namespace: 'p' });
+      const frontend = graph.workload('frontend', { labels: { app: 'web' } });
+      const cart = graph.workload('cart', { ports: [Port.tcp(7070)] });
+      cart.allowFrom(Peer.pods({ app: 'frontend' }));
+      frontend.calls(cart);
+      const ids = PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0]);
+      expect(ids).toContain('frontend-to-cart');
+      expect(ids).toContain('frontend-peer-to-cart');
+    });
+
+    describe('what the proofs catch beyond the calls', () => {
+      const build = (engine: PolicyEngine = PolicyEngine.KUBERNETES) => {
+        const chart = newChart();
+        new ZeroTrustNamespace(chart, 'zt', { namespace: 'p', engine });
+        const graph = new ServiceGraph(chart, 'g', { namespace: 'p', engine });
+        const frontend = graph.workload('frontend', { ports: [Port.tcp(8080)] });
+        const api = graph.workload('api', { ports: [Port.tcp(9000)] });
+        const loadgen = graph.workload('loadgen');
+        frontend.calls(api);
+        loadgen.calls(frontend);
+        return { chart, graph, frontend, api, loadgen };
+      };
+      const handWritten = (chart: Chart, name: string, spec: any) =>
+        new ApiObject(chart, name, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'p' }, spec });
+
+      test('the graph as built keeps every promise', () => {
+        expect(() => synthValid(build().chart)).not.toThrow();
+      });
+
+      test.each([
+        ['ingress from everywhere', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{}] }, /\[no-other-namespaces-to-api\]/],
+        ['every namespace', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] }, /\[no-other-namespaces-to-api\]/],
+        ['the internet in', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] }, /\[no-internet-to-api\]/],
+        ['the internet out on port 80', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 80 }] }] },
+          /\[no-api-to-internet-tcp-80\]/],
+        ['public DNS', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 53, protocol: 'UDP' }] }] },
+          /\[no-api-to-internet-udp-53\]/],
+        ['pods of every namespace out', { podSelector: { matchLabels: { app: 'frontend' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] },
+          /\[no-frontend-to-other-namespaces\]/],
+      ])('%s fails synth', (_, spec, message) => {
+        const { chart } = build();
+        handWritten(chart, 'opener', spec);
+        expect(() => Testing.synth(chart)).toThrow(message);
+      });
+
+      test('a workload that declares no ports is tried on TCP/80', () => {
+        const { chart, graph } = build();
+        expect(PolicyProofs.promisesOf(graph).map((p) => p.split(':')[0])).toContain('no-api-to-loadgen');
+        handWritten(chart, 'in', { podSelector: { matchLabels: { app: 'loadgen' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }] }] });
+        handWritten(chart, 'out', { podSelector: { matchLabels: { app: 'frontend' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'loadgen' } } }] }] });
+        expect(() => Testing.synth(chart)).toThrow(/\[no-frontend-to-loadgen\]/);
+      });
+
+      test('an allowTo range with the stand-in address moves the internet promise to another public address', () => {
+        const { chart, graph, api } = build();
+        api.allowTo(Peer.ipBlock('203.0.113.0/24'), Port.tcp(443));
+        expect(PolicyProofs.promisesOf(graph)).toContain('no-api-to-internet: api cannot reach the internet (198.51.100.10) on TCP/443');
+        new ExternalHttpsEgress(chart, 'api-https', { namespace: 'p', selector: { app: 'api' } });
+        expect(() => Testing.synth(chart)).toThrow(/\[no-api-to-internet\], but p\/api-https/);
+      });
+
+      test('without restrictEgress, a broken call says that the graph leaves the caller\'s egress to others', () => {
+        const chart = newChart();
+        new ZeroTrustNamespace(chart, 'zt', { namespace: 'p' });
+        const graph = new ServiceGraph(chart, 'g', { namespace: 'p', restrictEgress: false });
+        graph.workload('a').calls(graph.workload('b', { ports: [Port.tcp(80)] }));
+        expect(() => Testing.synth(chart)).toThrow(/\[a-to-b\], but no policy allows it: .* or, as the graph leaves a's egress to other policies \(restrictEgress: false\), allow it there, or set restrictEgress: true/);
+      });
+    });
+
+    test.each(ENGINES)('the API server by address or identity synthesizes on %s (its address is not probed)', (engine) => {
+      const chart = newChart();
+      const graph = new ServiceGraph(chart, 'g', { namespace: 'p', engine });
+      graph.workload('controller').allowTo(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }), Port.tcp(443));
+      graph.workload('webhook', { ports: [Port.tcp(9443)] }).allowFrom(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }));
+      expect(() => synthValid(chart)).not.toThrow();
     });
   });
 

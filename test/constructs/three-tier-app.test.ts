@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Peer, PolicyEngine, ThreeTierApp } from '../../src';
+import { NetworkModel, Peer, PolicyEngine, ThreeTierApp } from '../../src';
 import { policyNamed, synthValid } from '../support/manifests';
+import '../support/network-matchers';
 
 const newChart = () => new Chart(Testing.app(), 'test');
 const DNS = {
@@ -133,13 +134,42 @@ describe('ThreeTierApp', () => {
     expect(policyNamed(objects, 'shop-api').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: web.matchLabels } }]);
   });
 
+  test('a tier given by its workload is called on its container\'s port, so policy and pods cannot drift apart', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const image = (name: string, port: number) => ({ image: name, portNumber: port, securityContext: { ensureNonRoot: false } });
+    const frontend = new kplus.Deployment(chart, 'frontend', { containers: [image('nginx', 8080)] });
+    const api = new kplus.Deployment(chart, 'api', { containers: [image('api', 3000)] });
+    const db = new kplus.Deployment(chart, 'db', { containers: [image('mysql', 3306)] });
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', frontend: { workload: frontend }, api: { workload: api }, database: { workload: db } });
+    const objects = synthValid(chart);
+    const model = NetworkModel.fromManifests(objects);
+    model.addPod({ namespace: 'ingress-nginx', name: 'controller' });
+    const pod = (name: string) => `shop/${objects.find((o) => o.kind === 'Deployment' && o.metadata.name.startsWith(`shop-${name}`)).metadata.name}`;
+    expect(model).toAllow('ingress-nginx/controller', pod('frontend'), 8080);
+    expect(model).toAllow(pod('frontend'), pod('api'), 3000);
+    expect(model).toAllow(pod('api'), pod('db'), 3306);
+    expect(model).toDeny(pod('frontend'), pod('db'), 3306);
+    // A port the containers do not declare, or a choice the tier must make, is refused.
+    const other = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const web = new kplus.Deployment(other, 'web', { containers: [image('nginx', 8080)] });
+    expect(() => new ThreeTierApp(other, 'a', { namespace: 'shop', frontend: { workload: web, port: 80 } }))
+      .toThrow(/ThreeTierApp "shop\/a".frontend: ports\[0\] TCP\/80 is not a port of the containers of workload shop\/web \(they declare TCP\/8080\)/);
+    const two = new kplus.Deployment(other, 'two', { containers: [image('api', 3000), { ...image('sidecar', 9090), name: 'metrics' }] });
+    expect(() => new ThreeTierApp(other, 'b', { namespace: 'shop', api: { workload: two } }))
+      .toThrow(/ThreeTierApp "shop\/b": api.workload shop\/two serves TCP 3000, 9090; set api.port to the one the tier is called on/);
+    expect(() => new ThreeTierApp(other, 'c', { namespace: 'shop', api: { workload: two, port: 3000 } })).not.toThrow();
+  });
+
   test('workload selectors with expressions are carried over', () => {
     const chart = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], select: false, podMetadata: { labels: { tier: 'web', track: 'stable' } } });
     web.select(kplus.LabelSelector.of({ labels: { tier: 'web' }, expressions: [kplus.LabelExpression.in('track', ['stable', 'canary']), kplus.LabelExpression.doesNotExist('debug')] }));
-    // A custom selector does not identify the workload's pods alone, so the other tiers must be provably disjoint from it.
-    expect(() => new ThreeTierApp(chart, 'bad', { namespace: 'shop', frontend: { workload: web } }))
-      .toThrow(/frontend \{tier=web, track in \(stable, canary\), !debug\} and api \{app=api\} can select the same pods/);
+    // A custom selector does not identify the workload's pods alone: a tier selected on a key it
+    // shares (tier) must be provably disjoint from it.
+    expect(() => new ThreeTierApp(chart, 'bad', { namespace: 'shop', frontend: { workload: web }, api: { labels: { tier: 'web', app: 'api' } } }))
+      .toThrow(/frontend \{tier=web, track in \(stable, canary\), !debug\} and api \{app=api, tier=web\} can select the same pods/);
+    // On keys it does not share, it is another labelling convention: accepted.
+    expect(() => new ThreeTierApp(chart, 'conventions', { namespace: 'shop', name: 'conventions', frontend: { workload: web } })).not.toThrow();
     new ThreeTierApp(chart, 'shop', { namespace: 'shop', frontend: { workload: web }, api: { labels: { tier: 'api' } }, database: { labels: { tier: 'db' } } });
     expect(policyNamed(synthValid(chart), 'shop-frontend').spec.podSelector).toEqual({
       matchLabels: { tier: 'web' },
@@ -178,7 +208,7 @@ describe('ThreeTierApp', () => {
       [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],
       [{ namespace: 'p', allowDns: false, dnsPeer: Peer.kubeDns() }, /dnsPeer is set but allowDns is false/],
       [{ namespace: 'p', frontend: 'web' as any }, /frontend "web" is not an object; expected \{ labels, port, workload, http \}/],
-      [{ namespace: 'p', api: { workload: {} as any } }, /ThreeTierApp "test\/app"\.api: workload \{\} is not a construct; expected a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod/],
+      [{ namespace: 'p', api: { workload: {} as any } }, /ThreeTierApp "test\/app": api.workload \{\} is not a construct; expected a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod/],
     ])('%j', (props, message) => {
       expect(() => new ThreeTierApp(newChart(), 'app', props as any)).toThrow(message);
     });
@@ -198,7 +228,7 @@ describe('ThreeTierApp', () => {
     test('a workload without a pod selector', () => {
       const chart = newChart();
       const workload = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'nginx' }], select: false });
-      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/ThreeTierApp "test\/app"\.frontend: workload test\/web has an empty pod selector/);
+      expect(() => new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload } })).toThrow(/ThreeTierApp "test\/app": frontend.workload test\/web has an empty pod selector/);
     });
 
     test('a workload without any namespace', () => {

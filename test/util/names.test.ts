@@ -159,9 +159,12 @@ describe('toDnsLabel', () => {
   });
 
   test('falls back to "policy" when nothing usable is left', () => {
-    expect(toDnsLabel('')).toBe('policy');
-    expect(toDnsLabel('---')).toBe('policy');
-    expect(toDnsLabel('!!!')).toBe('policy');
+    // No letter or digit to keep: "policy" and a hash of the text, so two such ids differ.
+    expect(toDnsLabel('')).toMatch(/^policy-[0-9a-f]{8}$/);
+    expect(toDnsLabel('---')).toMatch(/^policy-[0-9a-f]{8}$/);
+    expect(toDnsLabel('!!!')).toMatch(/^policy-[0-9a-f]{8}$/);
+    expect(toDnsLabel('日本')).not.toBe(toDnsLabel('中国'));
+    expect(toDnsLabel('---')).toBe(toDnsLabel('---'));
   });
 
   test('keeps a slug of exactly max characters readable', () => {

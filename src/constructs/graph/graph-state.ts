@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { FlowEnd, peerCovers } from './peer-coverage';
 import { portServes, portSetKey, portsOfContainers, uniquePorts } from './served-ports';
 import { readWorkload } from './workload-source';
 import { noteMutation } from '../../analysis/app-state';
@@ -11,6 +12,7 @@ import { Peer, PeerKind } from '../../core/peer';
 import { Port, Protocol } from '../../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../../core/selector';
 import { ManifestObject } from '../../engines/manifest';
+import { hostAddressIn, parseCidr } from '../../util/cidr';
 import { flat } from '../../util/flat';
 import { dns1123LabelProblem } from '../../util/names';
 import { checkOptionsObject, invalid, show } from '../../util/validation';
@@ -66,6 +68,12 @@ export const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
  * it: a selector holding it selects exactly that workload's pods.
  */
 const CDK8S_PLUS_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
+
+/** A client of a workload: another workload of the graph, or a peer outside it. */
+interface Party {
+  readonly member?: GraphMember;
+  readonly peer?: Peer;
+}
 
 /** One allowed connection between two workloads of the graph. */
 export interface GraphCall {
@@ -217,6 +225,17 @@ export class GraphState implements WorkloadHost {
     if (options.ports !== undefined) {
       checkPortList(at, 'ports', options.ports);
       ports = uniquePorts(options.ports);
+      if (containerPorts.length > 0) {
+        // The containers say what the pods serve: a port none of them declares is a typo or a drift.
+        const declared = portsOfContainers(containerPorts);
+        ports.forEach((port, i) => {
+          if (!declared.some((c) => portServes(port, c, containerPorts) || portServes(c, port, containerPorts))) {
+            invalid(at, `ports[${i}] ${port} is not a port of the containers of workload ${options.workload!.node.path} ` +
+              `(they declare ${containerPorts.map((c) => `${c.protocol ?? 'TCP'}/${c.port}${c.name ? ` (${c.name})` : ''}`).join(', ')}); ` +
+              'declare it on the container, or use one of those');
+          }
+        });
+      }
     } else {
       ports = portsOfContainers(containerPorts);
     }
@@ -225,8 +244,8 @@ export class GraphState implements WorkloadHost {
     for (const other of this.byName.values()) {
       if (other.namespace === namespace && overlap(newcomer, other)) {
         invalid(at, `${other.name} ${other.selector} and ${name} ${selector} can select the same pods in namespace ${show(namespace)}, ` +
-          'which would get both workloads\' allowances; give each workload a label value the other does not share, ' +
-          `e.g. { app: "${other.name}" } and { app: "${name}" }`);
+          'which would get both workloads\' allowances; give each workload its own value of a label key they share, ' +
+          `e.g. { app: "${other.name}" } and { app: "${name}" }, or pass the workload objects (workload:), whose pods are known`);
       }
     }
     const policyName = flat(`${this.settings.name}-${name}`);
@@ -254,7 +273,7 @@ export class GraphState implements WorkloadHost {
     // The frame (kind, name, namespace) from the policy as it starts, isolated and empty: a
     // full rendering now would be stale at the first call.
     const frame = this.emitter.check({ name: policyName, namespace, selector, ingress: [] }, at);
-    member.policy = this.emitter.emitRevisable(name, frame, member, this.describe(member));
+    member.policy = this.emitter.emitRevisable(name, frame, member, this.describe(member), at);
     noteMutation();
     return handle;
   }
@@ -263,7 +282,7 @@ export class GraphState implements WorkloadHost {
     return [...this.memberOf(handle).ports];
   }
 
-  public call(fromHandle: ServiceWorkload, method: string, target: ServiceWorkload, given: Port[], http?: HttpRule[]): void {
+  public call(fromHandle: ServiceWorkload, method: string, target: ServiceWorkload, given: Port[], http?: HttpRule[], l7: boolean = false): void {
     const from = this.memberOf(fromHandle);
     const where = `${this.memberWhere(from.name)}.${method}`;
     if (!(target instanceof ServiceWorkload)) {
@@ -276,33 +295,22 @@ export class GraphState implements WorkloadHost {
     }
     const to = this.memberOf(target);
     let ports: Port[];
-    if (http !== undefined) {
+    if (l7) {
       this.checkHttp(where, given[0], http);
       ports = [given[0]];
     } else {
       checkPortArgs(where, given);
       ports = given.length > 0 ? uniquePorts(given) : [...to.ports];
       if (ports.length === 0) {
-        invalid(where, `${to.name} declares no ports, so there is nothing to call by default; name the ports, e.g. ` +
-          `${from.name}.calls(${to.name}, Port.tcp(8080)), or declare them: graph.workload("${to.name}", { ports: [...] })`);
+        invalid(where, `${to.name} declares no ports${to.knownPods ? ' (its containers declared none when graph.workload() read them)' : ''}, ` +
+          `so there is nothing to call by default; name the ports, e.g. ${from.name}.calls(${to.name}, Port.tcp(8080)), ` +
+          `or declare them: graph.workload("${to.name}", { ports: [...] })`);
       }
     }
     checkServed(where, to, ports);
+    this.checkL7Conflicts(where, to, { member: from }, from.name, ports, l7);
 
     const existing = from.callsOut.filter((c) => c.to === to);
-    if (http !== undefined) {
-      const plain = existing.find((c) => c.http === undefined && c.ports.some((p) => portServes(p, ports[0], to.containerPorts)));
-      if (plain) {
-        invalid(where, `${from.name} already calls ${to.name} on ${plain.ports.join(', ')} without HTTP rules, which admits every request ` +
-          `on ${ports[0]}; an L4 allowance cancels HTTP rules on the same port (Cilium), so remove that call or make it callsHttp()`);
-      }
-    } else {
-      const l7 = existing.find((c) => c.http !== undefined && ports.some((p) => portServes(p, c.ports[0], to.containerPorts)));
-      if (l7) {
-        invalid(where, `${from.name} already calls ${to.name} on ${l7.ports[0]} with HTTP rules; calling it without them on ${ports.join(', ')} ` +
-          'would admit every request there and cancel those rules (Cilium); call the other ports only');
-      }
-    }
     // Rendered now, so an engine's refusal stops this call and nothing else.
     this.emitter.check(this.oneRuleIntent(to, 'ingress', { peers: [this.peerFrom(from, to.namespace)], ports, http }), where);
     if (this.settings.restrictEgress) {
@@ -325,7 +333,8 @@ export class GraphState implements WorkloadHost {
     this.revised(to);
   }
 
-  public allow(handle: ServiceWorkload, method: string, direction: 'ingress' | 'egress', peer: Peer, given: Port[], http?: HttpRule[], role?: string): void {
+  public allow(handle: ServiceWorkload, method: string, direction: 'ingress' | 'egress', peer: Peer, given: Port[], http?: HttpRule[], role?: string,
+    l7: boolean = false): void {
     const member = this.memberOf(handle);
     const where = `${this.memberWhere(member.name)}.${method}`;
     if (!(peer instanceof Peer)) {
@@ -338,13 +347,18 @@ export class GraphState implements WorkloadHost {
     if (direction === 'ingress' && peer.kind === PeerKind.FQDN) {
       invalid(where, `peer ${peer} is a DNS name; engines match DNS names on egress only, so it cannot be a source. Use the clients' pods or addresses`);
     }
-    const sibling = this.workloads.find((m) => m.handle.peer.toString() === peer.toString());
+    const sibling = this.siblingNamed(peer, member.namespace);
     if (sibling !== undefined) {
       const [a, b] = direction === 'ingress' ? [sibling.name, member.name] : [member.name, sibling.name];
-      invalid(where, `peer ${peer} is the workload ${show(sibling.name)} of this graph; write ${a}.calls(${b}), which allows both ends`);
+      invalid(where, `peer ${peer} selects the pods of the workload ${show(sibling.name)} of this graph, and would allow one end only; ` +
+        `write ${a}.calls(${b}), which allows both ends`);
+    }
+    if (direction === 'egress' && peer.kind === PeerKind.FQDN && !member.dns && this.settings.restrictEgress) {
+      invalid(where, `peer ${peer} is a DNS name, which Cilium learns through its DNS proxy: the policy must let ${member.name} query the cluster ` +
+        'DNS, but the workload has allowDns: false; remove allowDns: false, or allow an address range instead');
     }
     let ports: Port[];
-    if (http !== undefined) {
+    if (l7) {
       this.checkHttp(where, given[0], http);
       ports = [given[0]];
     } else {
@@ -353,16 +367,22 @@ export class GraphState implements WorkloadHost {
       if (direction === 'ingress' && ports.length === 0) {
         ports = [...member.ports];
         if (ports.length === 0) {
-          invalid(where, `${member.name} declares no ports, so there is nothing to allow by default; name the ports, e.g. Port.tcp(8080) ` +
-            '(Port.allTcp() for every TCP port), or declare the workload\'s ports');
+          invalid(where, `${member.name} declares no ports${member.knownPods ? ' (its containers declared none when graph.workload() read them)' : ''}, ` +
+            'so there is nothing to allow by default; name the ports, e.g. Port.tcp(8080) (Port.allTcp() for every TCP port), or declare the workload\'s ports');
         }
       }
     }
     if (direction === 'ingress') {
       checkServed(where, member, ports);
+      this.checkL7Conflicts(where, member, { peer }, String(peer), ports, l7);
+    }
+    const list = direction === 'ingress' ? member.allowedFrom : member.allowedTo;
+    const duplicate = list.find((a) => String(a.peer) === String(peer) && portSetKey(a.ports) === portSetKey(ports) && a.http === undefined && !l7);
+    if (duplicate) {
+      // The same allowance again: nothing to add.
+      return;
     }
     this.emitter.check(this.oneRuleIntent(member, direction, { peers: [peer], ports: ports.length > 0 ? ports : undefined, http }), where);
-    const list = direction === 'ingress' ? member.allowedFrom : member.allowedTo;
     list.push({
       member,
       direction,
@@ -372,6 +392,74 @@ export class GraphState implements WorkloadHost {
       role: this.uniqueRole(role ?? roleOf(peer), peer, member.namespace),
     });
     this.revised(member);
+  }
+
+  /**
+   * The workload of this graph that a pod peer names, however it is spelt (`Peer.pods`,
+   * `podsMatching`, `podsInNamespace`, `workload.peer`): the peer's pods and the workload's
+   * select each other's pods in the same namespace. Broader peers (every pod of the namespace,
+   * several workloads) are allowances in their own right.
+   */
+  private siblingNamed(peer: Peer, policyNamespace: string): GraphMember | undefined {
+    const spec = peer._spec;
+    if (spec.kind !== PeerKind.PODS || spec.namespaces.kind === 'selector' || spec.pods.isEmpty) {
+      return undefined;
+    }
+    const namespace = spec.namespaces.kind === 'name' ? spec.namespaces.name : policyNamespace;
+    return this.workloads.find((m) => m.namespace === namespace && selectorMatches(spec.pods, m.podLabels) &&
+      selectorMatches(m.selector, labelsSatisfying(spec.pods)));
+  }
+
+  /**
+   * On Cilium, an allowance of a port without HTTP rules admits every request on it from the
+   * peers it covers, HTTP rules of other allowances of that port for those peers included: an
+   * allowance with rules and one without them, for overlapping clients and one port, are refused
+   * together, in either order. Named ports whose number the graph cannot tell count as the same
+   * port, and clients the graph cannot tell apart as overlapping (fail closed).
+   */
+  private checkL7Conflicts(where: string, target: GraphMember, client: Party, clientName: string, ports: Port[], l7: boolean): void {
+    const inbound: { party: Party; ports: Port[]; http?: HttpRule[]; what: string }[] = [
+      ...target.callsIn.map((c) => ({ party: { member: c.from }, ports: c.ports, http: c.http, what: `${c.from.name}.calls(${target.name})` })),
+      ...target.allowedFrom.map((a) => ({ party: { peer: a.peer }, ports: a.ports, http: a.http, what: `${target.name}.allowFrom(${a.peer})` })),
+    ];
+    for (const other of inbound) {
+      if ((other.http !== undefined) === l7 || !this.partiesOverlap(client, other.party, target.namespace)) {
+        continue;
+      }
+      const port = ports.find((p) => other.ports.length === 0 || other.ports.some((q) => portsMayOverlap(p, q, target.containerPorts)));
+      if (port !== undefined) {
+        invalid(where, l7
+          ? `${other.what} admits every request from ${clientName} on ${port} (no HTTP rules), which would cancel these HTTP rules (Cilium); ` +
+            'give that allowance HTTP rules too, or use another port'
+          : `${other.what} admits ${clientName} on ${port} for some HTTP requests only; an allowance of that port without HTTP rules would ` +
+            'admit every request and cancel those rules (Cilium); allow other ports only, or give this allowance HTTP rules');
+      }
+    }
+  }
+
+  /** Whether two clients of a workload may be the same pods: either takes in a pod that stands for the other. */
+  private partiesOverlap(a: Party, b: Party, namespace: string): boolean {
+    const standIn = (x: Party): FlowEnd | undefined => (x.member ? this.end(x.member) : standInEnd(x.peer!, namespace));
+    const takesIn = (x: Party, end: FlowEnd | undefined): boolean => {
+      if (end === undefined) {
+        return false;
+      }
+      if (x.member) {
+        return end.kind === 'pods' && end.namespace === x.member.namespace && selectorMatches(x.member.selector, end.labels);
+      }
+      return peerCovers(x.peer!, end, namespace) !== false;
+    };
+    const [endA, endB] = [standIn(a), standIn(b)];
+    // A peer nothing can stand for (namespaces by labels) may be anyone.
+    if ((endA === undefined && a.peer) || (endB === undefined && b.peer)) {
+      return true;
+    }
+    return takesIn(a, endB) || takesIn(b, endA);
+  }
+
+  /** A workload as one end of a flow. */
+  private end(member: GraphMember): FlowEnd {
+    return { kind: 'pods', namespace: member.namespace, labels: member.podLabels };
   }
 
   /** The policy of a workload as rendered for its revision (rendered once per revision). */
@@ -414,7 +502,7 @@ export class GraphState implements WorkloadHost {
     noteMutation();
   }
 
-  private checkHttp(where: string, port: Port, rules: HttpRule[]): void {
+  private checkHttp(where: string, port: Port, rules: HttpRule[] | undefined): asserts rules is HttpRule[] {
     if (this.settings.engine !== PolicyEngine.CILIUM) {
       invalid(where, `HTTP rules need engine PolicyEngine.CILIUM; PolicyEngine.${this.settings.engine.toUpperCase()} cannot express HTTP (L7) rules. ` +
         'Allow the port without them (calls() / allowFrom()), or render the graph for Cilium');
@@ -425,7 +513,7 @@ export class GraphState implements WorkloadHost {
     if (port.protocol !== Protocol.TCP || port.portNumber === undefined || port.endPortNumber !== undefined) {
       invalid(where, `port ${port} must be one numbered TCP port such as Port.tcp(8080): HTTP runs over TCP, and Cilium's L7 rules apply to single ports`);
     }
-    validateHttpRules(where, 'rules', rules);
+    validateHttpRules(where, 'rules', rules as HttpRule[]);
   }
 
   private oneRuleIntent(member: GraphMember, direction: 'ingress' | 'egress', rule: PolicyRule): PolicyIntent {
@@ -511,16 +599,23 @@ interface Selecting {
 /**
  * Whether two workloads of one namespace can select the same pod (it would get both workloads'
  * allowances): whether either selector selects the other's pods. A workload object's pods are
- * known; a workload given by labels is any pod its selector selects, so selectors must then be
- * provably disjoint ("different labels" is not enough: `{app: shop}` and `{app: shop, tier: api}`
- * both select an api pod). A unique selector (cdk8s-plus's address label) selects its own pods only.
+ * known; a workload given by labels is any pod its selector selects, so two such selectors on a
+ * common label key must be provably disjoint ("different labels" is not enough: `{app: shop}`
+ * and `{app: shop, tier: api}` both select an api pod). Selectors on no common key are taken as
+ * two labelling conventions (`{app: web}`, `{app.kubernetes.io/name: redis}`): a pod carrying both
+ * would get both allowances. A unique selector (cdk8s-plus's address label) selects its own pods only.
  */
 function overlap(a: Selecting, b: Selecting): boolean {
+  const keys = (x: LabelSelector) => [...Object.keys(x.labels), ...x.expressions.map((e) => e.key)];
   const selects = (x: Selecting, y: Selecting): boolean => {
     if (y.knownPods) {
       return selectorMatches(x.selector, y.podLabels);
     }
-    return !x.uniqueSelector && !selectorsDisjoint(x.selector, y.selector);
+    if (x.uniqueSelector) {
+      return false;
+    }
+    const shared = keys(x.selector).some((key) => keys(y.selector).includes(key));
+    return (shared || x.selector.isEmpty || y.selector.isEmpty) && !selectorsDisjoint(x.selector, y.selector);
   };
   return selects(a, b) || selects(b, a);
 }
@@ -587,4 +682,48 @@ export function roleOf(peer: Peer): string {
     case PeerKind.KUBE_API_SERVER: return 'kube-apiserver';
     default: return slug(`entity-${spec.entity}`);
   }
+}
+
+/**
+ * A flow end that stands for a peer: a pod of its namespace with the labels its selector asks
+ * for, or a public address; undefined for peers nothing can stand for (namespaces selected by
+ * labels, DNS names).
+ */
+function standInEnd(peer: Peer, namespace: string): FlowEnd | undefined {
+  const spec = peer._spec;
+  switch (spec.kind) {
+    case PeerKind.PODS:
+      return spec.namespaces.kind === 'selector' ? undefined
+        : { kind: 'pods', namespace: spec.namespaces.kind === 'name' ? spec.namespaces.name : namespace, labels: labelsSatisfying(spec.pods) };
+    case PeerKind.ANYWHERE:
+    case PeerKind.INTERNET:
+      return { kind: 'address', address: '203.0.113.10' };
+    case PeerKind.IP_BLOCK:
+    case PeerKind.KUBE_API_SERVER:
+      return spec.blocks.length > 0 ? { kind: 'address', address: hostAddressIn(parseCidr(spec.blocks[0].cidr)) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether two ports of one workload may be the same port: the same protocol and overlapping
+ * numbers; a named port whose number the workload's containers do not tell may be any.
+ */
+function portsMayOverlap(a: Port, b: Port, containerPorts: readonly ContainerPort[]): boolean {
+  if (a.protocol !== b.protocol) {
+    return false;
+  }
+  const range = (port: Port): [number, number] | undefined => {
+    if (port.isAllPorts) {
+      return [1, 65535];
+    }
+    if (port.name !== undefined) {
+      const named = containerPorts.find((c) => c.name === port.name && (c.protocol ?? 'TCP') === port.protocol);
+      return named === undefined ? undefined : [named.port, named.port];
+    }
+    return [port.portNumber!, port.endPortNumber ?? port.portNumber!];
+  };
+  const [ra, rb] = [range(a), range(b)];
+  return ra === undefined || rb === undefined || (ra[0] <= rb[1] && rb[0] <= ra[1]);
 }

@@ -75,8 +75,9 @@ export function readWorkload(where: string, prop: string, workload: IConstruct):
     selector = toSelector(where, `${prop} ${path} labels`, { matchLabels: podLabels });
   }
   if (selector.isEmpty) {
-    invalid(where, `${prop} ${path} has ${shape.selector ? 'an empty pod selector' : 'no pod labels'}, so a policy for it would select every pod ` +
-      `of the namespace; ${kind === 'Pod' ? 'give the pod labels' : 'give it a selector (cdk8s-plus: do not pass select: false without select())'}`);
+    const fromLabels = rawSelector === undefined || rawSelector === null;
+    invalid(where, `${prop} ${path} has ${fromLabels ? 'no pod labels' : 'an empty pod selector'}, so a policy for it would select every pod ` +
+      `of the namespace; ${fromLabels ? `give its pod${kind === 'Pod' ? '' : ' template'} labels` : 'give it a selector (cdk8s-plus: do not pass select: false without select())'}`);
   }
   if (!selectorMatches(selector, podLabels)) {
     invalid(where, `${prop} ${path} selects ${selector} but its pod template carries ${show(podLabels)}, so it selects none of its own pods ` +
@@ -89,7 +90,7 @@ export function readWorkload(where: string, prop: string, workload: IConstruct):
     ...(typeof namespace === 'string' ? { namespace } : {}),
     selector,
     podLabels,
-    containerPorts: containerPorts(template),
+    containerPorts: containerPorts(where, `${prop} ${path}`, template),
   };
 }
 
@@ -152,16 +153,20 @@ function toExpression(e: any): LabelExpression {
   }
 }
 
-function containerPorts(template: any): ContainerPort[] {
+/** The container ports of a pod template, checked as the API server would (it refuses the workload otherwise). */
+function containerPorts(where: string, what: string, template: any): ContainerPort[] {
   const containers = template?.spec?.containers;
   if (!Array.isArray(containers)) {
     return [];
   }
-  return containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []))
-    .filter((p: any) => typeof p?.containerPort === 'number')
-    .map((p: any) => ({
-      port: p.containerPort,
-      ...(typeof p.name === 'string' ? { name: p.name } : {}),
-      protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
-    }));
+  return containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : [])).map((p: any, i: number) => {
+    if (!Number.isInteger(p?.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
+      invalid(where, `${what} container port #${i + 1} ${show(p?.containerPort)} is not a port number (1-65535); the API server would refuse the workload`);
+    }
+    const protocol = p.protocol ?? 'TCP';
+    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+      invalid(where, `${what} container port #${i + 1} protocol ${show(protocol)} is not TCP, UDP or SCTP (upper case); the API server would refuse the workload`);
+    }
+    return { port: p.containerPort, ...(typeof p.name === 'string' ? { name: p.name } : {}), protocol };
+  });
 }
