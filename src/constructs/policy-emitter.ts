@@ -3,10 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { noteMutation } from '../analysis/app-state';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
-import { PolicyIntent, validateIntent } from '../core/intent';
+import { PolicyIntent, validateIntent, validateIntentRules } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
-import { flat } from '../util/flat';
 import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
 
 /** A policy whose content is revised until synthesis (see `PolicyEmitter.emitRevisable`). */
@@ -24,6 +23,15 @@ class RevisedSpec {
 
   public produce(): unknown {
     return this.policy.current().spec;
+  }
+}
+
+/** The description of a revisable policy, as rendered with it. */
+class RevisedDescription {
+  constructor(private readonly policy: RevisablePolicy) {}
+
+  public produce(): string | undefined {
+    return this.policy.current().metadata.annotations?.[DESCRIPTION_ANNOTATION];
   }
 }
 
@@ -88,24 +96,20 @@ export class PolicyEmitter {
    * `policy.current()` when the app is synthesized (the caller validates each revision at the
    * user's call and returns the same rendering until the next one, so each revision is rendered
    * and digested once); `frame` (any rendering of it) gives its apiVersion, kind, name and
-   * namespace now. Its description is set now and by `describe` after each revision.
+   * namespace now.
    * @param where the user's call, named if the name is taken
    */
-  public emitRevisable(id: string, frame: ManifestObject, policy: RevisablePolicy, description: string, where: string = this.where): ApiObject {
+  public emitRevisable(id: string, frame: ManifestObject, policy: RevisablePolicy, where: string = this.where): ApiObject {
     claimObjectName(this.owner, where, frame.apiVersion, frame.kind, frame.metadata.namespace, frame.metadata.name);
     const object = new ApiObject(this.owner, id, {
       apiVersion: frame.apiVersion,
       kind: frame.kind,
-      metadata: { name: frame.metadata.name, namespace: frame.metadata.namespace, annotations: { [DESCRIPTION_ANNOTATION]: flat(description) } },
+      metadata: { name: frame.metadata.name, namespace: frame.metadata.namespace },
       spec: Lazy.any(new RevisedSpec(policy)),
     } as any);
+    object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, Lazy.any(new RevisedDescription(policy)) as any);
     object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any(new RevisedMark(policy)) as any);
     return object;
-  }
-
-  /** Sets the description of a policy emitted with `emitRevisable`, after a revision. */
-  public describe(object: ApiObject, description: string): void {
-    object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, flat(description));
   }
 
   /** Re-renders a growing policy's metadata (its description annotation) after a change. */
@@ -120,9 +124,14 @@ export class PolicyEmitter {
   /**
    * Validates and renders an intent without emitting it.
    * @param where the user's call named in errors, e.g. `ZeroTrustNamespace "c/z".allowEgress()`
+   * @param frameChecked the intent's name, namespace and selector were checked before: only its rules are
    */
-  public check(intent: PolicyIntent, where: string = this.where): ManifestObject {
-    validateIntent(where, intent);
+  public check(intent: PolicyIntent, where: string = this.where, frameChecked: boolean = false): ManifestObject {
+    if (frameChecked) {
+      validateIntentRules(where, intent);
+    } else {
+      validateIntent(where, intent);
+    }
     return this.renderer.render(intent, where);
   }
 

@@ -69,6 +69,14 @@ export function validateIntent(where: string, intent: PolicyIntent): void {
   if (!(intent.selector instanceof LabelSelector)) {
     invalid(where, `selector ${show(intent.selector)} of policy ${show(intent.name)} is not a LabelSelector; use LabelSelector.of({...}) or LabelSelector.all()`);
   }
+  validateIntentRules(where, intent);
+}
+
+/**
+ * Checks the rules of an intent whose name, namespace and selector were checked before (a policy
+ * that grows rule by rule): at least one governed direction, and rules that name at least one peer.
+ */
+export function validateIntentRules(where: string, intent: PolicyIntent): void {
   if (intent.ingress === undefined && intent.egress === undefined) {
     invalid(where, `policy ${show(intent.name)} governs neither ingress nor egress`);
   }

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FlowEnd, peerCovers } from './peer-coverage';
 import { portServes, portSetKey, portsOfContainers, uniquePorts } from './served-ports';
@@ -125,8 +124,6 @@ export interface GraphMember {
   /** Bumped at every change of the policy's content. */
   revision: number;
   rendered?: { readonly revision: number; readonly manifest: ManifestObject };
-  /** The emitted policy. */
-  policy?: ApiObject;
   /** The policy as rendered for this revision (a `RevisablePolicy`). */
   readonly current: () => ManifestObject;
 }
@@ -273,7 +270,7 @@ export class GraphState implements WorkloadHost {
     // The frame (kind, name, namespace) from the policy as it starts, isolated and empty: a
     // full rendering now would be stale at the first call.
     const frame = this.emitter.check({ name: policyName, namespace, selector, ingress: [] }, at);
-    member.policy = this.emitter.emitRevisable(name, frame, member, this.describe(member), at);
+    this.emitter.emitRevisable(name, frame, member, at);
     noteMutation();
     return handle;
   }
@@ -312,9 +309,9 @@ export class GraphState implements WorkloadHost {
 
     const existing = from.callsOut.filter((c) => c.to === to);
     // Rendered now, so an engine's refusal stops this call and nothing else.
-    this.emitter.check(this.oneRuleIntent(to, 'ingress', { peers: [this.peerFrom(from, to.namespace)], ports, http }), where);
+    this.emitter.check(this.oneRuleIntent(to, 'ingress', { peers: [this.peerFrom(from, to.namespace)], ports, http }), where, true);
     if (this.settings.restrictEgress) {
-      this.emitter.check(this.oneRuleIntent(from, 'egress', { peers: [this.peerFrom(to, from.namespace)], ports }), where);
+      this.emitter.check(this.oneRuleIntent(from, 'egress', { peers: [this.peerFrom(to, from.namespace)], ports }), where, true);
     }
 
     const same = existing.find((c) => (http === undefined
@@ -382,7 +379,7 @@ export class GraphState implements WorkloadHost {
       // The same allowance again: nothing to add.
       return;
     }
-    this.emitter.check(this.oneRuleIntent(member, direction, { peers: [peer], ports: ports.length > 0 ? ports : undefined, http }), where);
+    this.emitter.check(this.oneRuleIntent(member, direction, { peers: [peer], ports: ports.length > 0 ? ports : undefined, http }), where, true);
     list.push({
       member,
       direction,
@@ -465,7 +462,7 @@ export class GraphState implements WorkloadHost {
   /** The policy of a workload as rendered for its revision (rendered once per revision). */
   public render(member: GraphMember): ManifestObject {
     if (member.rendered?.revision !== member.revision) {
-      member.rendered = { revision: member.revision, manifest: this.emitter.check(this.intentOf(member)) };
+      member.rendered = { revision: member.revision, manifest: this.emitter.check(this.intentOf(member), this.where, true) };
     }
     return member.rendered.manifest;
   }
@@ -498,7 +495,6 @@ export class GraphState implements WorkloadHost {
     member.revision++;
     // The stale rendering is not kept until the next synthesis.
     member.rendered = undefined;
-    this.emitter.describe(member.policy!, this.describe(member));
     noteMutation();
   }
 
@@ -545,6 +541,7 @@ export class GraphState implements WorkloadHost {
       ingress,
       ...(egress ? { egress } : {}),
       dns: this.fqdnDns(),
+      description: this.describe(member),
     };
   }
 
