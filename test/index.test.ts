@@ -1,6 +1,6 @@
 import * as api from '../src';
 
-// DESIGN.md §2 is a binding contract: tests outside the project call exactly these names.
+// The public API is a binding contract: tests outside the project call exactly these names.
 describe('public API contract', () => {
   test('PolicyEngine and Protocol values', () => {
     expect({ ...api.PolicyEngine }).toEqual({ KUBERNETES: 'kubernetes', CILIUM: 'cilium', CALICO: 'calico' });

@@ -28,12 +28,13 @@ interface Applied {
 }
 
 /**
- * Decides one side of a connection with Calico's tiered semantics (SEMANTICS.md §3):
- * tiers in order (then name), and in each tier that has a policy applying to the pod in this
- * direction, the policies by order (then name) and their rules in order. The first Allow or Deny
- * decides; Pass skips the rest of the tier; Log goes on. When no rule of a tier's applying
- * policies matched, the tier's defaultAction decides (Deny) or passes. A pod no policy applies to,
- * or that every tier passed on, is allowed by its namespace's profile.
+ * Decides one side of a connection with Calico's tiered semantics
+ * (docs/semantics/calico.md#tiers-and-orders): tiers in order (then name), and in each tier that
+ * has a policy applying to the pod in this direction, the policies by order (then name) and their
+ * rules in order. The first Allow or Deny decides; Pass skips the rest of the tier; Log goes on.
+ * When no rule of a tier's applying policies matched, the tier's defaultAction decides (Deny) or
+ * passes (docs/semantics/calico.md#tier-default-action). A pod no policy applies to, or that every
+ * tier passed on, is allowed by its namespace's profile.
  */
 export class CalicoEvaluator {
   private readonly applied = new Map<string, Applied>();
@@ -118,7 +119,10 @@ export class CalicoEvaluator {
   }
 }
 
-/** Lower order first, a missing order (Infinity) last, ties by name (SEMANTICS.md §3 "tier / order"). */
+/**
+ * Lower order first, a missing order (Infinity) last, ties by name
+ * (docs/semantics/calico.md#tiers-and-orders).
+ */
 function byOrderThenName(a: { order: number; sortKey: string }, b: { order: number; sortKey: string }): number {
   if (a.order !== b.order) {
     return a.order < b.order ? -1 : 1;

@@ -57,9 +57,10 @@ const LABELS = new WeakMap<PodSide, Record<string, string>>();
 const NAMESPACE_LABELS = new WeakMap<PodSide, Record<string, string>>();
 
 /**
- * A pod's labels as Calico selectors see them (SEMANTICS.md §3): its own, `projectcalico.org/namespace`,
- * `projectcalico.org/orchestrator: k8s`, and its namespace's labels under `pcns.` (from the
- * namespace's profile). Service-account labels are unknown to the model (selectors naming them are refused).
+ * A pod's labels as Calico selectors see them (docs/semantics/calico.md#endpoint-labels): its own,
+ * `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s`, and its namespace's labels
+ * under `pcns.` (from the namespace's profile). Service-account labels are unknown to the model
+ * (selectors naming them are refused).
  */
 export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
@@ -172,8 +173,8 @@ function not(match: RuleMatch): RuleMatch {
 }
 
 /**
- * Compiles an EntityRule (SEMANTICS.md §3 "Rule fields"): every criterion set must match (AND),
- * list entries OR. The namespace scoping follows libcalico-go's GetEntityRuleSelector: as soon as
+ * Compiles an EntityRule (docs/semantics/calico.md#entity-rules): every criterion set must match
+ * (AND), list entries OR. The namespace scoping follows libcalico-go's GetEntityRuleSelector: as soon as
  * `selector`, `notSelector` or `namespaceSelector` is set, the endpoint must be a workload in the
  * selected namespaces (in a NetworkPolicy without namespaceSelector, the policy's namespace);
  * `notSelector` alone in a GlobalNetworkPolicy also matches what Calico does not manage (addresses
@@ -342,9 +343,10 @@ function protocolNumber(value: unknown, where: string): number {
 }
 
 /**
- * Compiles one rule of a Calico NetworkPolicy or GlobalNetworkPolicy (SEMANTICS.md §3): the
- * action, ipVersion, protocol/notProtocol, and the source and destination entity rules. For an
- * ingress rule the source is the peer and the destination the selected pod; for egress the reverse.
+ * Compiles one rule of a Calico NetworkPolicy or GlobalNetworkPolicy
+ * (docs/semantics/calico.md#actions, docs/semantics/calico.md#protocols-and-ports): the action,
+ * ipVersion, protocol/notProtocol, and the source and destination entity rules. For an ingress rule
+ * the source is the peer and the destination the selected pod; for egress the reverse.
  */
 export function compileCalicoRule(rule: any, index: number, direction: Direction, policyNamespace: string | undefined, where: string): CalicoRule {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {

@@ -7,7 +7,10 @@ import { dns1123SubdomainProblem } from '../util/names';
 
 /** The tier Kubernetes NetworkPolicies and untiered Calico policies live in. */
 export const DEFAULT_TIER = 'default';
-/** Where Calico places Kubernetes NetworkPolicies in the default tier (SEMANTICS.md §3). */
+/**
+ * Where Calico places Kubernetes NetworkPolicies in the default tier
+ * (docs/semantics/calico.md#kubernetes-policies-in-the-default-tier).
+ */
 export const KUBERNETES_POLICY_ORDER = 1000;
 
 /** A tier: its order among tiers and what happens when a policy of it applies but no rule matches. */
@@ -97,7 +100,7 @@ const SPEC_FIELDS: Record<string, string[]> = {
 
 /**
  * A `projectcalico.org/v3` NetworkPolicy or GlobalNetworkPolicy, compiled for evaluation
- * (SEMANTICS.md §3). Throws on what Calico rejects and on what the model cannot evaluate
+ * (docs/semantics/calico.md). Throws on what Calico rejects and on what the model cannot evaluate
  * (service accounts, Services, source ports), naming the object, the field and why.
  */
 export class CalicoPolicy implements TierMember {
@@ -161,8 +164,9 @@ export class CalicoPolicy implements TierMember {
     if ((spec.preDNAT || spec.doNotTrack) && !spec.applyOnForward) {
       throw new Error(`${this.id}: preDNAT and doNotTrack need applyOnForward: true`);
     }
-    // preDNAT and doNotTrack policies apply to host endpoints only (SEMANTICS.md §3
-    // "Host-endpoint flags"); the model has no host endpoints, so they change no pod's verdict.
+    // preDNAT and doNotTrack policies apply to host endpoints only
+    // (docs/semantics/calico.md#host-endpoint-flags); the model has no host endpoints, so they
+    // change no pod's verdict.
     this.hostEndpointsOnly = spec.preDNAT === true || spec.doNotTrack === true;
     for (const list of ['ingress', 'egress'] as const) {
       if (spec[list] !== undefined && spec[list] !== null && !Array.isArray(spec[list])) {
@@ -191,9 +195,9 @@ export class CalicoPolicy implements TierMember {
   }
 
   /**
-   * The first rule that matches with Allow, Deny or Pass; Log rules log and go on (SEMANTICS.md §3
-   * "Rules"). An Allow rule with an HTTP match matches only requests it admits; without a request
-   * in the probe it matches at L3/L4, and the outcome says so.
+   * The first rule that matches with Allow, Deny or Pass; Log rules log and go on
+   * (docs/semantics/calico.md#actions). An Allow rule with an HTTP match matches only requests it
+   * admits; without a request in the probe it matches at L3/L4, and the outcome says so.
    */
   public evaluate(query: SideQuery, notes?: string[]): RuleOutcome | undefined {
     for (const rule of this.rules[query.direction]) {
@@ -235,9 +239,10 @@ export class CalicoPolicy implements TierMember {
 }
 
 /**
- * `types` as Calico defaults them (api/pkg/defaults/networkpolicy.go; SEMANTICS.md §3 "types"):
- * unset means [Ingress] when there are no egress rules (even without ingress rules), [Egress]
- * when there are egress rules but no ingress rules, and both when both are present.
+ * `types` as Calico defaults them (api/pkg/defaults/networkpolicy.go;
+ * docs/semantics/calico.md#policy-types): unset means [Ingress] when there are no egress rules
+ * (even without ingress rules), [Egress] when there are egress rules but no ingress rules, and both
+ * when both are present.
  */
 function calicoTypes(spec: any, id: string): Direction[] {
   const types: unknown = spec.types;
@@ -259,7 +264,8 @@ function calicoTypes(spec: any, id: string): Direction[] {
 
 /**
  * A Kubernetes NetworkPolicy as Calico runs it: in the default tier at order 1000, its rules
- * Allow rules (libcalico-go conversion.go; SEMANTICS.md §3 "tier / order").
+ * Allow rules (libcalico-go conversion.go;
+ * docs/semantics/calico.md#kubernetes-policies-in-the-default-tier).
  */
 export function kubernetesMember(policy: KubernetesPolicy): TierMember {
   return {

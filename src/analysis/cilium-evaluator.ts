@@ -52,7 +52,7 @@ export interface CiliumSources {
 }
 
 /**
- * Decides one side of a connection with Cilium's semantics (SEMANTICS.md §2), Kubernetes
+ * Decides one side of a connection with Cilium's semantics (docs/semantics/cilium.md), Kubernetes
  * NetworkPolicies included as Cilium enforces them:
  * - a deny rule (ingressDeny/egressDeny) that matches decides, over every allow of every policy;
  * - the pod is isolated in a direction when a Kubernetes policy isolates it or a selecting Cilium
@@ -117,7 +117,7 @@ export class CiliumEvaluator {
       return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${names}; ${isolated}`, unrestricted.policyId, undefined,
         names === '' ? undefined : 'DNS');
     }
-    // Every allowing rule restricts HTTP requests (SEMANTICS.md §2 "L7 rules").
+    // Every allowing rule restricts HTTP requests (docs/semantics/cilium.md#http-rules).
     const listed = allows.map((a) => `${a.text} [${l7(a)!.map((h) => h.text).join('; ')}]`).join(', ');
     if (query.http === undefined) {
       const first = allows[0];
@@ -220,7 +220,8 @@ export class CiliumEvaluator {
    * How `pod`'s lookups of `name` reach Cilium's DNS proxy, or why they do not: an allowed egress
    * rule to a DNS server on port 53 whose `rules.dns` admits the name (or, beside such a rule, an
    * L4 allow of the same port, which Cilium merges into an allow-all DNS rule). Without it Cilium
-   * learns no address for the name and toFQDNs rules allow nothing (SEMANTICS.md §2 "FQDN").
+   * learns no address for the name and toFQDNs rules allow nothing
+   * (docs/semantics/cilium.md#the-dns-proxy).
    */
   private dnsProxyPath(pod: PodSide, name: string): { path?: string; problem: string } {
     let refused: string | undefined;
@@ -248,7 +249,7 @@ export class CiliumEvaluator {
     }
     return {
       problem: refused ?? `${pod.id} has no allowed egress rule to kube-dns on port 53 with rules.dns, so Cilium's DNS proxy never sees ` +
-        `its lookups, learns no address for ${name} and drops the traffic (SEMANTICS.md §2 "FQDN")`,
+        `its lookups, learns no address for ${name} and drops the traffic (docs/semantics/cilium.md#the-dns-proxy)`,
     };
   }
 }

@@ -87,9 +87,9 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
  * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the
  * pod's labels that Cilium's default label filter keeps (`isIdentityRelevantLabel`: not
  * pod-template-hash, kubernetes.io/*, ...), `io.kubernetes.pod.namespace` and one
- * `io.cilium.k8s.namespace.labels.<key>` per namespace label (SEMANTICS.md §2 "Namespaces"),
- * which the filter keeps. A cluster configured with other identity-relevant labels
- * (`--labels`, `--label-prefix-file`) is not modelled.
+ * `io.cilium.k8s.namespace.labels.<key>` per namespace label (docs/semantics/cilium.md#namespaces),
+ * which the filter keeps (docs/semantics/cilium.md#identity-labels). A cluster configured with
+ * other identity-relevant labels (`--labels`, `--label-prefix-file`) is not modelled.
  */
 export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
@@ -136,9 +136,10 @@ function labelKey(key: unknown, where: string): string {
 
 /**
  * Compiles an EndpointSelector (matchLabels AND matchExpressions, In/NotIn/Exists/DoesNotExist).
- * @param namespaceLimit the namespace a CNP limits the selector to (SEMANTICS.md §2): for a peer
- *   selector only when it names no namespace label; for an endpointSelector always. Undefined for
- *   a CCNP, whose selectors are not namespace-limited.
+ * @param namespaceLimit the namespace a CNP limits the selector to
+ *   (docs/semantics/cilium.md#namespaces): for a peer selector only when it names no namespace
+ *   label; for an endpointSelector always. Undefined for a CCNP, whose selectors are not
+ *   namespace-limited.
  * @param alwaysLimit limit even when the selector names a namespace label (a CNP's endpointSelector)
  */
 export function compileCiliumSelector(selector: any, where: string, namespaceLimit: string | undefined, alwaysLimit: boolean): CiliumSelector {

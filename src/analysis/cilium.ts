@@ -6,9 +6,9 @@ import { compileCiliumHttpRule, HttpMatcher } from './http';
 import { Direction } from './kubernetes';
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
 
-/** The Cilium entities of the CRD's enum (SEMANTICS.md §2 "Entities"). */
+/** The Cilium entities of the CRD's enum (docs/semantics/cilium.md#entities). */
 const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
-/** Protocols of a toPorts entry; ANY (or none) means TCP, UDP and SCTP (SEMANTICS.md §2 "Ports"). */
+/** Protocols of a toPorts entry; ANY (or none) means TCP, UDP and SCTP (docs/semantics/cilium.md#ports). */
 const PORT_PROTOCOLS: Record<string, string[]> = { TCP: ['TCP'], UDP: ['UDP'], SCTP: ['SCTP'], ANY: ['TCP', 'UDP', 'SCTP'], VRRP: [], IGMP: [] };
 const PORT_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
 
@@ -104,9 +104,9 @@ export interface CiliumSubject {
 
 /**
  * A `cilium.io/v2` CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, compiled for evaluation
- * (SEMANTICS.md §2). Throws on what the API server or Cilium would reject, and on what the model
- * cannot evaluate (host policies, service accounts, Services, groups, TLS interception, Kafka),
- * naming the object, the field and why.
+ * (docs/semantics/cilium.md). Throws on what the API server or Cilium would reject, and on what
+ * the model cannot evaluate (host policies, service accounts, Services, groups, TLS interception,
+ * Kafka), naming the object, the field and why.
  */
 export class CiliumPolicy {
   /** "CiliumNetworkPolicy prod/x" or "CiliumClusterwideNetworkPolicy x". */
@@ -192,7 +192,7 @@ export class CiliumPolicy {
     const compile = (section: typeof sections[number], direction: Direction, deny: boolean) =>
       (spec[section] ?? []).map((rule: any, i: number) => this.compileRule(rule, section, direction, deny, `${text} ${section} rule #${i + 1}`));
     // A direction is in default deny when the rule has a (non-empty) section for it, allow or
-    // deny, unless enableDefaultDeny opts out (SEMANTICS.md §2 "Default deny").
+    // deny, unless enableDefaultDeny opts out (docs/semantics/cilium.md#default-deny).
     const has = (a: string, b: string) => (spec[a]?.length ?? 0) > 0 || (spec[b]?.length ?? 0) > 0;
     return {
       policyId: this.id,
@@ -444,9 +444,9 @@ function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean; 
       return hit ? { text: `endpoints ${hit.text}`, fqdn: false } : undefined;
     }
     case 'cidr': {
-      // CIDR rules match only peers outside the cluster (SEMANTICS.md §2 "CIDR"). A DNS name's
-      // addresses are unknown: blocks admitting every address of the connection's families match
-      // it; any other block might hold one of its addresses, so the match is unknown.
+      // CIDR rules match only peers outside the cluster (docs/semantics/cilium.md#cidr-rules). A
+      // DNS name's addresses are unknown: blocks admitting every address of the connection's
+      // families match it; any other block might hold one of its addresses, so the match is unknown.
       if (other.kind === 'external') {
         const hit = l3.blocks.find((b) => cidrContainsIp(b.cidr, other.ip) && !b.except.some((e) => cidrContainsIp(e, other.ip)));
         return hit ? { text: `CIDR ${hit.text}`, fqdn: false } : undefined;
@@ -475,12 +475,12 @@ function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean; 
 }
 
 /**
- * Entities (SEMANTICS.md §2): `world` is everything outside the cluster (IP literals that are no
- * pod's address, and DNS names); `cluster` every pod, host-network ones included; `host` and
- * `remote-node` the nodes, which only host-network pods stand for (the model does not place pods
- * on nodes, so such a pod counts as either); `kube-apiserver` the addresses given with
- * `NetworkModel.addKubeApiServer`; `all` everything. The others (init, ingress, unmanaged, health,
- * none) name endpoints the model does not have.
+ * Entities (docs/semantics/cilium.md#entities): `world` is everything outside the cluster (IP
+ * literals that are no pod's address, and DNS names); `cluster` every pod, host-network ones
+ * included; `host` and `remote-node` the nodes, which only host-network pods stand for (the model
+ * does not place pods on nodes, so such a pod counts as either); `kube-apiserver` the addresses
+ * given with `NetworkModel.addKubeApiServer`; `all` everything. The others (init, ingress,
+ * unmanaged, health, none) name endpoints the model does not have.
  */
 function entityMatches(entity: string, other: Endpoint): boolean {
   switch (entity) {

@@ -82,8 +82,9 @@ export function addressOf(endpoint: Endpoint): string | undefined {
 
 /**
  * Whether a policy's port covers the probed one: a number with an optional `endPort` by range, a
- * name through the destination pod's container port of that name, number and protocol
- * (SEMANTICS.md §1: named ports resolve on the destination). Shared by every engine's rules.
+ * name through the destination pod's container port of that name, number and protocol (named
+ * ports resolve on the destination: docs/semantics/kubernetes.md#named-ports). Shared by every
+ * engine's rules.
  */
 export function portCovers(port: number | string, endPort: number | undefined, destination: Endpoint, number: number, protocol: string): boolean {
   if (typeof port === 'number') {

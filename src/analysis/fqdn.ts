@@ -28,10 +28,11 @@ const NAME_SYNTAX = /^([-a-zA-Z0-9_]+[.]?)+$/;
 const PATTERN_SYNTAX = /^([-a-zA-Z0-9_*]+[.]?)+$/;
 
 /**
- * Compiles one FQDN selector (SEMANTICS.md §2 "FQDN"): `matchName` matches that name exactly,
- * case-insensitively, with or without the trailing dot; in `matchPattern`, `*` matches zero or more
- * characters within one label, a lone `*` matches every name, and a leading `**.` matches one or
- * more labels (subdomains at any depth, not the name itself). Throws on a malformed item.
+ * Compiles one FQDN selector (docs/semantics/cilium.md#dns-names-tofqdns): `matchName` matches
+ * that name exactly, case-insensitively, with or without the trailing dot; in `matchPattern`, `*`
+ * matches zero or more characters within one label, a lone `*` matches every name, and a leading
+ * `**.` matches one or more labels (subdomains at any depth, not the name itself). Throws on a
+ * malformed item.
  */
 export function compileFqdnSelector(item: any, where: string): FqdnMatcher {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {

@@ -59,8 +59,8 @@ export function describeRequest(request: L7Request): string {
 }
 
 /**
- * Compiles one Cilium `rules.http` item (SEMANTICS.md §2 "L7 rules"). Cilium hands `method`,
- * `path` and `host` to Envoy as regular expressions matched against the whole of `:method`,
+ * Compiles one Cilium `rules.http` item (docs/semantics/cilium.md#http-rules). Cilium hands
+ * `method`, `path` and `host` to Envoy as regular expressions matched against the whole of `:method`,
  * `:path` (query string included) and `:authority` (RE2, full match; Go's regexp validates them);
  * `headers` entries are "Name" (present) or "Name value" (split at the first space, one trailing
  * ":" stripped from the name; cilium pkg/envoy getHTTPRule); `headerMatches` need the exact value.
@@ -134,8 +134,8 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
 }
 
 /**
- * Compiles a Calico rule's `http` match (SEMANTICS.md §3 "Rule fields"): `methods` (exact, any of
- * them) and `paths` (each `{exact}` or `{prefix}`, any of them), ANDed.
+ * Compiles a Calico rule's `http` match (docs/semantics/calico.md#http-match): `methods` (exact,
+ * any of them) and `paths` (each `{exact}` or `{prefix}`, any of them), ANDed.
  */
 export function compileCalicoHttpMatch(http: any, where: string): HttpMatcher {
   if (http === null || typeof http !== 'object' || Array.isArray(http)) {

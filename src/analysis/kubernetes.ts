@@ -30,7 +30,7 @@ interface RuleMatcher {
   readonly ports?: PortMatcher[];
 }
 
-/** A `networking.k8s.io/v1` NetworkPolicy, compiled for evaluation (SEMANTICS.md §1). */
+/** A `networking.k8s.io/v1` NetworkPolicy, compiled for evaluation (docs/semantics/kubernetes.md). */
 export class KubernetesPolicy {
   /** "namespace/name". */
   public readonly id: string;
@@ -90,7 +90,8 @@ export class KubernetesPolicy {
    * The first rule that allows traffic between `self` (a pod this policy isolates) and `other`
    * in `direction`, as text; undefined when none does. `destination` resolves named ports.
    * @param ipBlocksMatchPods whether ipBlock peers match pods by address; Cilium turns ipBlocks
-   *   into CIDR rules, which match only peers outside the cluster (SEMANTICS.md §2 "CIDR")
+   *   into CIDR rules, which match only peers outside the cluster
+   *   (docs/semantics/cilium.md#kubernetes-networkpolicies-under-cilium)
    * @param labelsOf pods' labels as the CNI's selectors see them (default: all of them)
    */
   public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string,
@@ -136,7 +137,8 @@ function policyTypes(spec: any, where: string): Direction[] {
 }
 
 function compileRule(peers: unknown, ports: unknown, index: number, where: string): RuleMatcher {
-  // Missing or empty `from`/`to`/`ports` match everything (SEMANTICS.md §1).
+  // Missing or empty `from`/`to`/`ports` match everything
+  // (docs/semantics/kubernetes.md#rules-peers-and-ports).
   const peerList = Array.isArray(peers) && peers.length > 0 ? peers.map((p, i) => compilePeer(p, `${where} peer #${i + 1}`)) : undefined;
   // (null, like a missing list, matches everything.)
   const portList = Array.isArray(ports) && ports.length > 0 ? ports.map((p, i) => compilePort(p, `${where} port #${i + 1}`)) : undefined;

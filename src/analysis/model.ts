@@ -144,16 +144,17 @@ export interface NetworkModelOptions {
  * of one cluster, evaluated with each engine's semantics; a connection needs the source's egress
  * AND the destination's ingress.
  *
- * - `networking.k8s.io/v1` NetworkPolicy (SEMANTICS.md §1): isolation per direction, additive
- *   allows, policyTypes defaulting, AND inside a peer and OR across peers, ipBlock with except,
- *   named ports resolved on the destination pod.
- * - `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (§2), with the
- *   Kubernetes policies as Cilium enforces them: deny rules beat every allow, allows are a union,
- *   HTTP rules restrict requests, toFQDNs rules need the DNS proxy to see the lookups.
- * - `projectcalico.org/v3` NetworkPolicy, GlobalNetworkPolicy and Tier (§3), with the Kubernetes
- *   policies in the default tier at order 1000: tiers, orders, Allow/Deny/Pass/Log rules, each
- *   tier's default action. A policy naming a tier needs that Tier object in the model (except
- *   Calico's own `default`, `kube-admin` and `kube-baseline`): its order and default action decide.
+ * - `networking.k8s.io/v1` NetworkPolicy (docs/semantics/kubernetes.md): isolation per direction,
+ *   additive allows, policyTypes defaulting, AND inside a peer and OR across peers, ipBlock with
+ *   except, named ports resolved on the destination pod.
+ * - `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (docs/semantics/cilium.md),
+ *   with the Kubernetes policies as Cilium enforces them: deny rules beat every allow, allows are a
+ *   union, HTTP rules restrict requests, toFQDNs rules need the DNS proxy to see the lookups.
+ * - `projectcalico.org/v3` NetworkPolicy, GlobalNetworkPolicy and Tier (docs/semantics/calico.md),
+ *   with the Kubernetes policies in the default tier at order 1000: tiers, orders,
+ *   Allow/Deny/Pass/Log rules, each tier's default action. A policy naming a tier needs that Tier
+ *   object in the model (except Calico's own `default`, `kube-admin` and `kube-baseline`): its order
+ *   and default action decide.
  *
  * One model holds one CNI's policies: Cilium and Calico policies together are refused. A probe's
  * destination may be a DNS name ("api.stripe.com"): Cilium's toFQDNs rules match it by name;

@@ -89,10 +89,10 @@ export class CiliumL7Rule extends Construct {
 
     // Proof, on the serving pods' ingress: a request that no rule admits is refused, whatever
     // else the app allows these clients on this port (an L4 allowance of the same port by
-    // another policy cancels the HTTP rules: SEMANTICS.md §2 "L7 rules", the trap this promise
-    // catches); and a request the first rule admits is admitted, when that rule is plain enough
-    // to write one down. Made when proven, from copies taken now: the caller's props may change
-    // after this line.
+    // another policy cancels the HTTP rules: docs/semantics/cilium.md#l4-allow-overrides-l7-rules,
+    // the trap this promise catches); and a request the first rule admits is admitted, when that
+    // rule is plain enough to write one down. Made when proven, from copies taken now: the
+    // caller's props may change after this line.
     const namespace = props.namespace;
     const clients = [...props.from];
     const port = props.port.portNumber!;

@@ -20,7 +20,10 @@ export enum PeerKind {
   ANYWHERE = 'anywhere',
 }
 
-/** Cilium's entities: classes of endpoints without individual identities (SEMANTICS.md §2). */
+/**
+ * Cilium's entities: classes of endpoints without individual identities
+ * (docs/semantics/cilium.md#entities).
+ */
 export enum CiliumEntity {
   /** Everything outside the cluster (like 0.0.0.0/0 and ::/0, private ranges included). */
   WORLD = 'world',
@@ -406,7 +409,8 @@ function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptPr
     if (hole.family !== cidr.family) {
       invalid(where, `${exceptProp}[${i}] ${show(text)} is IPv${hole.family} but cidr ${show(cidrText)} is IPv${cidr.family}; an exception must be of the same family`);
     }
-    // The API server requires each exception to be a strict subset of the block (SEMANTICS.md §1).
+    // The API server requires each exception to be a strict subset of the block
+    // (docs/semantics/kubernetes.md#ipblock-and-except).
     if (!isStrictSubnet(cidr, hole)) {
       invalid(where, `${exceptProp}[${i}] ${show(text)} is not strictly inside cidr ${show(cidrText)}; an exception must lie inside the block and have a longer prefix`);
     }

@@ -3,7 +3,8 @@ import { calicoSelectorProblem } from '../util/calico-selector';
 import { labelKeyProblem, labelValueProblem } from '../util/names';
 import { invalid, show } from '../util/validation';
 
-// The grammar lives in util/ (SEMANTICS.md §3): the NetworkModel evaluates the same language.
+// The grammar lives in util/ (docs/semantics/calico.md#selector-language): the NetworkModel
+// evaluates the same language.
 export { calicoSelectorProblem };
 
 /**

@@ -30,7 +30,7 @@ const MAX_PORTS_PER_RULE = 50;
 export const CALICO_PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
 
 /**
- * Renders intents to `projectcalico.org/v3` NetworkPolicy (SEMANTICS.md §3).
+ * Renders intents to `projectcalico.org/v3` NetworkPolicy (docs/semantics/calico.md).
  *
  * - `types` and `order` are always explicit (Calico's `types` default differs from Kubernetes').
  * - Every rule is an explicit `action: Allow`. Within the default tier, a policy that selects an
@@ -184,7 +184,7 @@ export interface CalicoGlobalDenySpec {
   /**
    * End with `action: Pass`. Needed in a tier whose default action is unknown (not emitted by
    * this library); wrong in a tier of several policies whose default action is Pass, because a
-   * Pass rule skips the rest of the tier, later policies included (SEMANTICS.md §3 "Rules").
+   * Pass rule skips the rest of the tier, later policies included (docs/semantics/calico.md#actions).
    */
   readonly closingPass: boolean;
 }

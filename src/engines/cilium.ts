@@ -31,7 +31,7 @@ const L3_KEYS = {
 } as const;
 
 /**
- * Renders intents to `cilium.io/v2` CiliumNetworkPolicy (SEMANTICS.md §2).
+ * Renders intents to `cilium.io/v2` CiliumNetworkPolicy (docs/semantics/cilium.md).
  *
  * - A governed direction without rules becomes `[{}]`: an empty rule puts the endpoints into
  *   default deny for that direction and allows nothing.

@@ -9,7 +9,7 @@ import { LabelSelector, NAMESPACE_NAME_LABEL } from '../core/selector';
 type Json = Record<string, unknown>;
 
 /**
- * Renders intents to `networking.k8s.io/v1` NetworkPolicy (SEMANTICS.md §1).
+ * Renders intents to `networking.k8s.io/v1` NetworkPolicy (docs/semantics/kubernetes.md).
  *
  * - `policyTypes` is always explicit, because the server's defaulting adds Egress only when
  *   `egress` has a rule: a deny-all-egress policy would otherwise silently govern ingress only.

@@ -1,13 +1,14 @@
 import type * as Ohm from 'ohm-js' with { 'resolution-mode': 'import' };
 
 /**
- * Calico's selector language (SEMANTICS.md §3; libcalico-go/lib/selector/tokenizer), as an Ohm
- * grammar, shared by the Calico renderer (which validates what it emits) and the NetworkModel
- * (which evaluates what it reads). Like Calico's tokenizer it takes `has(`, `all(` and `global(`
- * as single tokens (no space before the parenthesis) and skips only spaces and tabs. The language:
- * `all()`, `has(k)`, `k == "v"`, `k != "v"`, `k in {"a", "b"}`, `k not in {...}`,
- * `k contains "s"`, `k starts with "s"`, `k ends with "s"`, `!`, `&&`, `||` and parentheses.
- * `global()` is only valid in an entity rule's namespaceSelector.
+ * Calico's selector language (docs/semantics/calico.md#selector-language;
+ * libcalico-go/lib/selector/tokenizer), as an Ohm grammar, shared by the Calico renderer (which
+ * validates what it emits) and the NetworkModel (which evaluates what it reads). Like Calico's
+ * tokenizer it takes `has(`, `all(` and `global(` as single tokens (no space before the
+ * parenthesis) and skips only spaces and tabs. The language: `all()`, `has(k)`, `k == "v"`,
+ * `k != "v"`, `k in {"a", "b"}`, `k not in {...}`, `k contains "s"`, `k starts with "s"`,
+ * `k ends with "s"`, `!`, `&&`, `||` and parentheses. `global()` is only valid in an entity rule's
+ * namespaceSelector.
  */
 const GRAMMAR = String.raw`
 CalicoSelector {

@@ -176,7 +176,7 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
 
 /**
  * True when `inner` is a strict subset of `outer`: contained and with a longer prefix.
- * This is the API server's rule for `ipBlock.except` (SEMANTICS.md §1 "ipBlock").
+ * This is the API server's rule for `ipBlock.except` (docs/semantics/kubernetes.md#ipblock-and-except).
  */
 export function isStrictSubnet(outer: Cidr, inner: Cidr): boolean {
   return inner.prefix > outer.prefix && cidrContains(outer, inner);

@@ -1,6 +1,6 @@
 import { NetworkModel } from '../../src';
 
-// Calico semantics end to end (SEMANTICS.md §3), through NetworkModel: tiers, orders, actions,
+// Calico semantics end to end (docs/semantics/calico.md), through NetworkModel: tiers, orders, actions,
 // types defaulting, entity rules and scopes, with allowed and denied flows and the traps.
 
 type Json = Record<string, any>;

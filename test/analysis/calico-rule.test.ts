@@ -42,7 +42,7 @@ describe('Calico labels', () => {
   });
 });
 
-describe('compileCalicoRule (SEMANTICS.md §3 "Rules", "Rule fields")', () => {
+describe('compileCalicoRule (docs/semantics/calico.md#actions, docs/semantics/calico.md#entity-rules)', () => {
   test('an ingress rule\'s source is the peer, its destination the selected pod', () => {
     const r = rule({ action: 'Allow', source: { selector: "app == 'api'" }, destination: { selector: "app == 'db'" } });
     expect(r.matches(ingress(pod('prod', { app: 'api' })))).toBe(true);

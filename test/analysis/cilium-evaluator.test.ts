@@ -1,6 +1,6 @@
 import { NetworkModel } from '../../src';
 
-// Cilium semantics end to end (SEMANTICS.md §2), through NetworkModel: every feature with an
+// Cilium semantics end to end (docs/semantics/cilium.md), through NetworkModel: every feature with an
 // allowed and a denied flow, and the traps.
 
 type Json = Record<string, any>;

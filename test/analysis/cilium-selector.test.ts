@@ -16,7 +16,7 @@ describe('ciliumLabels', () => {
   });
 });
 
-describe('compileCiliumSelector (SEMANTICS.md §2 "Namespaces")', () => {
+describe('compileCiliumSelector (docs/semantics/cilium.md#namespaces)', () => {
   test('k8s: and any: prefixes and bare keys all match pod labels', () => {
     for (const key of ['app', 'k8s:app', 'any:app']) {
       const s = compileCiliumSelector({ matchLabels: { [key]: 'web' } }, 'w', undefined, false);

@@ -19,8 +19,8 @@ import { ContainerPort, Verdict } from '../../src/analysis/types';
  * reaching itself as always allowed, so validateOrFail() expects the diagonal to be allowed
  * (upstream's Reachability.AllowLoopback()) after the upstream expectations are set.
  *
- * The last describe blocks add cases from the API documentation (SEMANTICS.md §1) that upstream does
- * not probe (endPort, policyTypes defaulting, Exists/DoesNotExist, ipBlock on ingress, IPv6, ...);
+ * The last describe blocks add cases from the API documentation (docs/semantics/kubernetes.md) that
+ * upstream does not probe (endPort, policyTypes defaulting, Exists/DoesNotExist, ipBlock on ingress, IPv6, ...);
  * their titles cite the closest upstream test with "cf.".
  */
 
@@ -982,10 +982,10 @@ for (const protocol of [protocolUDP, protocolSCTP]) {
 }
 
 // =============================================================================================
-// API documentation (SEMANTICS.md §1), probed on the same e2e model
+// API documentation (docs/semantics/kubernetes.md), probed on the same e2e model
 // =============================================================================================
 
-describe('API documentation (SEMANTICS.md §1) on the e2e model', () => {
+describe('API documentation (docs/semantics/kubernetes.md) on the e2e model', () => {
   describe('label selectors', () => {
     test('pod matchExpressions Exists / DoesNotExist (cf. "should enforce policy based on PodSelector with MatchExpressions")', () => {
       const model = newE2eModel({ podLabels: { 'x/b': { pod2: 'updated' } } });
@@ -1271,8 +1271,8 @@ describe('API documentation (SEMANTICS.md §1) on the e2e model', () => {
   describe('null fields (a JSON/YAML null decodes to a nil pointer: the field is absent)', () => {
     // `namespaceSelector: null` (what YAML `namespaceSelector:` or `~` decodes to) must mean an absent
     // namespaceSelector, as Go's encoding/json sets the pointer to nil: the peer is "pods with pod=b in the
-    // policy's own namespace" (SEMANTICS.md §1: a bare podSelector means the policy's own namespace).
-    // cf. upstream
+    // policy's own namespace" (a bare podSelector means the policy's own namespace:
+    // docs/semantics/kubernetes.md#and-inside-a-peer-or-across-peers). cf. upstream
     // "should enforce policy to allow traffic from pods within server namespace based on PodSelector".
     test('`namespaceSelector: null` is an absent namespaceSelector (cf. "should enforce policy to allow traffic from pods within server namespace based on PodSelector")', () => {
       const model = newE2eModel();
@@ -1478,10 +1478,10 @@ describe('API documentation (SEMANTICS.md §1) on the e2e model', () => {
 });
 
 // =============================================================================================
-// Validation: objects the API server rejects are refused, not evaluated (SEMANTICS.md §1)
+// Validation: objects the API server rejects are refused, not evaluated (docs/semantics/kubernetes.md)
 // =============================================================================================
 
-describe('validation of NetworkPolicy objects (SEMANTICS.md §1)', () => {
+describe('validation of NetworkPolicy objects (docs/semantics/kubernetes.md)', () => {
   const withSpec = (spec: Json): Json => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'invalid', namespace: 'x' }, spec });
   const ingressPeer = (peer: Json): Json => withSpec({ podSelector: {}, ingress: [{ from: [peer] }] });
   const ingressPort = (port: Json): Json => withSpec({ podSelector: {}, ingress: [{ ports: [port] }] });
@@ -1510,40 +1510,41 @@ describe('validation of NetworkPolicy objects (SEMANTICS.md §1)', () => {
     expect(() => newE2eModel().addManifest(withSpec({ podSelector: {}, policyTypes: ['ingress'] }))).toThrow(/policyTypes entry "ingress" is not Ingress or Egress/);
   });
 
-  // SEMANTICS.md §1 "Peer validation": a peer with no field fails with "must specify a peer". `{podSelector:
-  // null}` decodes to a peer with no field (nil pointer), so the API server refuses it; cf. upstream "should
-  // deny ingress from pods on other namespaces".
+  // docs/semantics/kubernetes.md#peer-validation: a peer with no field fails with "must specify a peer".
+  // `{podSelector: null}` decodes to a peer with no field (nil pointer), so the API server refuses it; cf.
+  // upstream "should deny ingress from pods on other namespaces".
   test('a peer whose only field is null is refused: "must specify a peer" (cf. "should deny ingress from pods on other namespaces")', () => {
     expect(() => newE2eModel().addManifest(ingressPeer({ podSelector: null }))).toThrow(/must specify a peer/);
   });
 
-  // SEMANTICS.md §1 "ipBlock": each `except` entry must be a strict subset of `cidr` (inside the range,
-  // longer prefix), else the API server fails with "must be a strict subset of `cidr`". cf. upstream "should
-  // enforce except clause while egress access to server in CIDR block".
+  // docs/semantics/kubernetes.md#ipblock-and-except: each `except` entry must be a strict subset of `cidr`
+  // (inside the range, longer prefix), else the API server fails with "must be a strict subset of `cidr`".
+  // cf. upstream "should enforce except clause while egress access to server in CIDR block".
   test('ipBlock.except must be a strict subset of cidr (cf. "should enforce except clause while egress access to server in CIDR block")', () => {
     for (const except of ['10.0.0.0/16', '10.1.0.0/24', '2001:db8::/64']) {
       expect(() => newE2eModel().addManifest(ingressPeer({ ipBlock: { cidr: '10.0.0.0/16', except: [except] } }))).toThrow(/strict subset/);
     }
   });
 
-  // SEMANTICS.md §1 "Ports": a numeric `port` is 1-65535 (validation.IsValidPortNum). cf. upstream "should
-  // enforce policy based on Ports".
+  // docs/semantics/kubernetes.md#ports-and-protocols: a numeric `port` is 1-65535
+  // (validation.IsValidPortNum). cf. upstream "should enforce policy based on Ports".
   test('a numeric port must be 1-65535 (cf. "should enforce policy based on Ports")', () => {
     for (const port of [0, 65536, 70000]) {
       expect(() => newE2eModel().addManifest(ingressPort({ port }))).toThrow(/port/);
     }
   });
 
-  // SEMANTICS.md §1 "Ports": a named port must be an IANA_SVC_NAME (at most 15 lowercase alphanumerics and
-  // '-', with at least one letter). cf. upstream "should allow ingress access on one named port".
+  // docs/semantics/kubernetes.md#ports-and-protocols: a named port must be an IANA_SVC_NAME (at most 15
+  // lowercase alphanumerics and '-', with at least one letter). cf. upstream "should allow ingress access on
+  // one named port".
   test('a named port must be an IANA service name (cf. "should allow ingress access on one named port")', () => {
     for (const port of ['Not_A_Name!', '8080', 'serve-80-tcp-too-long']) {
       expect(() => newE2eModel().addManifest(ingressPort({ port }))).toThrow(/port/);
     }
   });
 
-  // SEMANTICS.md §1 "policyTypes defaulting" (validation.go): at most 2 entries. cf. upstream "should work
-  // with Ingress, Egress specified together".
+  // docs/semantics/kubernetes.md#policy-types-and-isolation (validation.go): at most 2 entries. cf.
+  // upstream "should work with Ingress, Egress specified together".
   test('policyTypes has at most 2 entries (cf. "should work with Ingress, Egress specified together")', () => {
     expect(() => newE2eModel().addManifest(withSpec({ podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] }))).toThrow(/policyTypes/);
   });

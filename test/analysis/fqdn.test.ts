@@ -14,7 +14,7 @@ describe('dnsNameProblem', () => {
   });
 });
 
-describe('compileFqdnSelector (SEMANTICS.md §2 "FQDN")', () => {
+describe('compileFqdnSelector (docs/semantics/cilium.md#dns-names-tofqdns)', () => {
   const test1 = (item: object, name: string) => compileFqdnSelector(item, 'x').matches(normalizeDnsName(name));
 
   test('matchName: exact, case-insensitive, trailing dot optional', () => {

@@ -29,7 +29,7 @@ describe('checkHttpRequest', () => {
   });
 });
 
-describe('compileCiliumHttpRule (SEMANTICS.md §2 "L7 rules")', () => {
+describe('compileCiliumHttpRule (docs/semantics/cilium.md#http-rules)', () => {
   test('method, path and host are regexes matched against the whole value', () => {
     const rule = compileCiliumHttpRule({ method: 'GET|HEAD', path: '/api/v[0-9]+/items', host: 'api\\.example\\.com' }, 'r');
     expect(rule.matches(request('HEAD', '/api/v2/items', 'api.example.com'))).toBe(true);
@@ -64,7 +64,7 @@ describe('compileCiliumHttpRule (SEMANTICS.md §2 "L7 rules")', () => {
   });
 });
 
-describe('compileCalicoHttpMatch (SEMANTICS.md §3 "Rule fields")', () => {
+describe('compileCalicoHttpMatch (docs/semantics/calico.md#http-match)', () => {
   test('methods exact, paths exact or prefix', () => {
     const match = compileCalicoHttpMatch({ methods: ['GET', 'PUT'], paths: [{ exact: '/a' }, { prefix: '/b/' }] }, 'h');
     expect(match.matches(request('PUT', '/b/c'))).toBe(true);

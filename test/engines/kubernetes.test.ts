@@ -28,7 +28,8 @@ describe('KubernetesRenderer', () => {
 
   test('always emits explicit policyTypes; an isolated direction without rules omits its list', () => {
     expect(render({ ingress: [], egress: [] }).spec).toEqual({ podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress', 'Egress'] });
-    // Egress-only: without explicit policyTypes the server would default to ["Ingress"] (SEMANTICS.md §1).
+    // Egress-only: without explicit policyTypes the server would default to ["Ingress"]
+    // (docs/semantics/kubernetes.md#policy-types-and-isolation).
     expect(render({ egress: [] }).spec.policyTypes).toEqual(['Egress']);
     expect(render({ ingress: [] }).spec.policyTypes).toEqual(['Ingress']);
   });

@@ -2,7 +2,7 @@ import { calicoSelectorExample, calicoSelectorKeys, calicoSelectorMatches, calic
 
 const matches = (selector: string, labels: Record<string, string>) => calicoSelectorMatches(parseCalicoSelector(selector, true), labels);
 
-describe('parseCalicoSelector and calicoSelectorMatches (SEMANTICS.md §3 "Selector language")', () => {
+describe('parseCalicoSelector and calicoSelectorMatches (docs/semantics/calico.md#selector-language)', () => {
   test.each([
     ['all()', {}, true],
     ['', { a: 'x' }, true],
