@@ -1,76 +1,185 @@
-import { ConnectivityMatrix, allowedLabels } from './matrix';
+import { ConnectivityMatrix, MatrixCell, MatrixEndpoint, allowedLabels } from './matrix';
 import { LintFinding } from '../lint/types';
 
 function escape(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/**
+ * Layout, for 30 workloads in a 1,280 px window: a fixed-layout table of explicit column widths
+ * (its own width is the sum: wider matrices scroll the page sideways under sticky row heads). Cells
+ * are set in a monospace font and a workload column is 4.5 characters wide, so a port list wraps
+ * four characters a line: "TCP/" above "5432" (there is no break opportunity after a slash, and
+ * `overflow-wrap: anywhere` breaks where the line is full). The columns of kube-dns, the internet
+ * and the metadata endpoint are 8.5 characters wide: "UDP/53," on a line. Column heads are
+ * written vertically (the name cut with an ellipsis past 11.5rem, whole in the hover text); the
+ * header row and the row heads are sticky on the page's own scrolling (no scrolling box of the
+ * table's own, so the header sticks to the window's top). "denied" is shown as a cross and a
+ * partly allowed cell's denied ports are left to its hover text: the words stay in the text for
+ * screen readers, search and copying.
+ */
+const ROW_HEAD = '10.5rem';
+const MONOSPACE = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace';
+const SANS = 'system-ui, -apple-system, "Segoe UI", sans-serif';
+
 const STYLE = `
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1f2328; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: center; white-space: nowrap; }
-th.row { text-align: left; position: sticky; left: 0; background: #fff; }
-thead th { position: sticky; top: 0; background: #f6f8fa; }
+html { font-size: 14px; }
+body { font: 14px/1.4 ${SANS}; margin: 12px; color: #1f2328; }
+h1 { font-size: 20px; margin: 4px 0 8px; } h2 { font-size: 16px; margin: 24px 0 8px; }
+p, li, caption { overflow-wrap: anywhere; }
 .notes { color: #57606a; }
-td.allowed { background: #dafbe1; color: #116329; }
-td.denied { background: #ffebe9; color: #82071e; }
-td.partial { background: #fff8c5; color: #7d4e00; }
-td.self { background: #f6f8fa; color: #8c959f; }
-td.metadata.allowed { background: #cf222e; color: #fff; font-weight: bold; }
-.legend span { display: inline-block; padding: 2px 8px; margin-right: 8px; border: 1px solid #d0d7de; }
 .warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 8px 12px; }
+.key { margin: 8px 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 13px; }
+.key li { display: flex; align-items: center; gap: 6px; }
+.key .swatch { display: inline-block; min-width: 1.4em; padding: 1px 4px; border: 1px solid #d0d7de; text-align: center; font-size: 11px; line-height: 1.3; }
+table { border-collapse: separate; border-spacing: 0; }
+caption { caption-side: top; text-align: left; color: #57606a; font-size: 13px; padding: 0 0 6px; }
+th, td { border: solid #d0d7de; border-width: 0 1px 1px 0; }
+#matrix { table-layout: fixed; width: 1px; font-size: 10.5px; line-height: 1.2; }
+#matrix th, #matrix td { box-sizing: border-box; }
+#matrix thead th { border-top-width: 1px; position: sticky; top: 0; z-index: 2; background: #f6f8fa; vertical-align: bottom; padding: 4px 0; font-weight: 600; }
+#matrix th.corner { width: ${ROW_HEAD}; left: 0; z-index: 3; text-align: left; padding: 4px 6px; font-weight: normal; color: #57606a; }
+#matrix thead th.corner, #matrix th.row { border-left-width: 1px; }
+#matrix th.col, #matrix td { font-family: ${MONOSPACE}; font-size: 10.5px; }
+#matrix th.col { width: calc(4.5ch + 1px); }
+#matrix th.col:not(.pod) { width: calc(8.5ch + 1px); }
+#matrix th.col.dns { width: calc(8.5ch + 2px); }
+#matrix th.col .v { font-family: ${SANS}; display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; white-space: nowrap;
+  max-height: 11.5rem; overflow: hidden; text-overflow: ellipsis; font-size: 11.5px; line-height: 1.15; }
+#matrix .sub { display: block; font-weight: normal; color: #57606a; font-size: 11px; overflow: hidden; text-overflow: ellipsis; }
+#matrix th.row { position: sticky; left: 0; z-index: 1; background: #fff; text-align: left; padding: 2px 6px; font-size: 11.5px; font-weight: 600; overflow-wrap: anywhere; }
+#matrix th.row .sub { white-space: nowrap; }
+#matrix td { text-align: center; padding: 3px 0; overflow-wrap: anywhere; }
+#matrix th.dns, #matrix td.dns { border-left: 2px solid #8c959f; }
+#matrix tbody + tbody > tr:first-child > * { border-top: 2px solid #afb8c1; }
+#matrix tbody.outside > tr:first-child > * { border-top-color: #8c959f; }
+#matrix tbody tr:hover > td { box-shadow: inset 0 0 0 1px #0969da; }
+#matrix .not { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+td.allowed { background: #dafbe1; color: #116329; }
+#matrix td.denied { font-size: 0; }
+td.denied { background: #ffebe9; color: #82071e; }
+td.denied::before { content: "\\00D7"; content: "\\00D7" / ""; font-size: 14px; }
+td.partial { background: #fff8c5; color: #7d4e00; }
+td.self, td.none { background: #f6f8fa; color: #8c959f; }
+td.metadata.allowed, .key .metadata { background: #cf222e; color: #fff; font-weight: bold; }
+#findings { width: 100%; font-size: 13px; }
+#findings thead th { border-top-width: 1px; background: #f6f8fa; text-align: left; }
+#findings th, #findings td { padding: 4px 8px; vertical-align: top; }
+#findings td:first-child, #findings th:first-child { border-left-width: 1px; }
+#findings td.severity, #findings td.rule { white-space: nowrap; }
+#findings td.message { overflow-wrap: anywhere; }
 .error { color: #82071e; font-weight: bold; }
 `;
+
+/** What a head shows: the name, and smaller the namespace (pods) or the address (the outside). */
+function headParts(e: MatrixEndpoint): { full: string; name: string; sub?: string } {
+  if (e.namespace) {
+    return { full: `${e.namespace}/${e.label}`, name: e.label, sub: `${e.namespace}/` };
+  }
+  const address = /^(.*) \(([^()]*)\)$/.exec(e.label);
+  return address ? { full: e.label, name: address[1], sub: address[2] } : { full: e.label, name: e.label };
+}
+
+function headContent(e: MatrixEndpoint): string {
+  const { name, sub } = headParts(e);
+  if (sub === undefined) {
+    return `<span class="name">${escape(name)}</span>`;
+  }
+  // Pods: the namespace above the name; the outside: the address below it.
+  return e.namespace
+    ? `<span class="sub">${escape(sub)}</span><span class="name">${escape(name)}</span>`
+    : `<span class="name">${escape(name)}</span><span class="sub">(${escape(sub)})</span>`;
+}
+
+/** Above this many allowed probes a cell shows a count; the list is in its hover text. */
+const MAX_LISTED_PROBES = 3;
+
+function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
+  if (!c) {
+    return '<td class="none" title="not probed">&ndash;</td>';
+  }
+  if (c.from === c.to) {
+    return '<td class="self" title="a pod can always reach itself">self</td>';
+  }
+  const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
+  const allowed = allowedLabels(c);
+  let label: string;
+  let title = c.reasons.join('\n');
+  if (c.allowed.length === 0) {
+    label = 'denied';
+  } else if (allowed.length > MAX_LISTED_PROBES) {
+    const total = c.allowed.length + c.denied.length;
+    label = escape(c.denied.length === 0 ? `all ${total}` : `${c.allowed.length} of ${total}`);
+    title = [`allowed: ${allowed.join(', ')}`, ...(c.denied.length > 0 ? [`denied: ${c.denied.join(', ')}`] : []), ...c.reasons].join('\n');
+  } else {
+    label = escape(allowed.join(', '));
+    if (c.denied.length > 0) {
+      // Hidden but for screen readers: the colour says "only these", the hover text which are not.
+      label += ` <span class="not">(not ${escape(c.denied.join(', '))})</span>`;
+    }
+  }
+  return `<td class="${state} ${d.kind}" title="${escape(title)}">${label}</td>`;
+}
 
 /**
  * One self-contained HTML page: the matrix coloured allowed (green), partly allowed (yellow) and
  * denied (red), every cell's hover text carrying the verdict reasons, and the lint findings. No
- * scripts, fonts or anything else from the network.
+ * scripts, fonts or anything else from the network. Laid out for a laptop's window: vertical
+ * column heads, narrow wrapping cells, sticky heads (see ROW_HEAD above).
  */
 export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: LintFinding[], notEvaluated: string[]): string {
   const cell = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
-  const head = matrix.destinations.map((d) => `<th scope="col" title="${escape(d.id)}">${escape(d.namespace ? `${d.namespace}/${d.label}` : d.label)}</th>`).join('');
-  const rows = matrix.sources.map((s) => {
-    const cells = matrix.destinations.map((d) => {
-      const c = cell.get(`${s.id} ${d.id}`);
-      if (!c) {
-        return '<td class="self">-</td>';
-      }
-      if (c.from === c.to) {
-        return '<td class="self" title="a pod can always reach itself">self</td>';
-      }
-      const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
-      const allowed = allowedLabels(c).join(', ');
-      const label = c.allowed.length === 0 ? 'denied' : c.denied.length > 0 && c.denied.length <= 3 ? `${allowed} (not ${c.denied.join(', ')})` : allowed;
-      return `<td class="${state} ${d.kind}" title="${escape(c.reasons.join('\n'))}">${escape(label)}</td>`;
-    }).join('');
-    return `<tr><th scope="row" class="row">${escape(s.namespace ? `${s.namespace}/${s.label}` : s.label)}</th>${cells}</tr>`;
-  }).join('\n');
+  const head = matrix.destinations.map((d) =>
+    `<th scope="col" class="col ${d.kind}" title="${escape(headParts(d).full)}"><span class="v">${headContent(d)}</span></th>`).join('');
+  // Rows grouped by namespace (the outside on its own), one <tbody> each, ruled apart.
+  const groups: { key: string; rows: string[] }[] = [];
+  for (const s of matrix.sources) {
+    const key = s.kind === 'pod' ? `pod ${s.namespace ?? ''}` : 'outside';
+    const cells = matrix.destinations.map((d) => matrixCell(cell.get(`${s.id} ${d.id}`), d)).join('');
+    const row = `<tr><th scope="row" class="row ${s.kind}" title="${escape(headParts(s).full)}">${headContent(s)}</th>${cells}</tr>`;
+    if (groups.length > 0 && groups[groups.length - 1].key === key) {
+      groups[groups.length - 1].rows.push(row);
+    } else {
+      groups.push({ key, rows: [row] });
+    }
+  }
+  const body = groups.map((g) => `<tbody${g.key === 'outside' ? ' class="outside"' : ''}>\n${g.rows.join('\n')}\n</tbody>`).join('\n');
+  // Columns ruled apart where the namespace changes (the row head is each row's first child).
+  const namespaceStarts = matrix.destinations.flatMap((d, i) =>
+    i > 0 && d.kind === 'pod' && matrix.destinations[i - 1].kind === 'pod' && d.namespace !== matrix.destinations[i - 1].namespace ? [i + 2] : []);
+  const columnRules = namespaceStarts.length === 0 ? ''
+    : `${namespaceStarts.map((n) => `#matrix tr > :nth-child(${n})`).join(', ')} { border-left: 2px solid #afb8c1; }\n`;
+  const counted = matrix.cells.some((c) => c.from !== c.to && c.allowed.length > MAX_LISTED_PROBES);
   const findingRows = findings.map((f) =>
-    `<tr><td class="${f.severity === 'error' ? 'error' : ''}">${escape(f.severity)}</td><td>${escape(f.rule)}</td><td style="text-align:left">${escape(f.message)}</td></tr>`).join('\n');
+    `<tr><td class="severity${f.severity === 'error' ? ' error' : ''}">${escape(f.severity)}</td><td class="rule">${escape(f.rule)}</td><td class="message">${escape(f.message)}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${columnRules}</style>
 </head>
 <body>
 <h1>${escape(title)}</h1>
 ${notEvaluated.length > 0 ? `<p class="warning">Incomplete verdicts: the verdicts below ignore these objects, which the model does not evaluate and which may allow or deny traffic (not evaluated): ${escape(notEvaluated.join(', '))}</p>` : ''}
-<h2>Connectivity matrix</h2>
-<p class="legend"><span style="background:#dafbe1">allowed</span><span style="background:#fff8c5">some ports</span><span style="background:#ffebe9">denied</span><span style="background:#cf222e;color:#fff">metadata endpoint reachable</span><span style="background:#f6f8fa">self: a pod always reaches itself</span> Rows are sources, columns destinations; hover a cell for the reasons.</p>
+<h2 id="matrix-heading">Connectivity matrix</h2>
+<ul class="key" aria-label="Key">
+<li><span class="swatch" style="background:#dafbe1;color:#116329">TCP/80</span> allowed on the ports listed</li>
+<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">TCP/80</span> only the ports listed: others are denied (hover for which)</li>
+<li><span class="swatch" style="background:#ffebe9;color:#82071e">&times;</span> denied</li>
+<li><span class="swatch metadata">TCP/80</span> metadata endpoint reachable</li>
+<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">self</span> a pod always reaches itself</li>
+<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">&ndash;</span> not probed</li>
+${counted ? `<li><span class="swatch" style="background:#dafbe1;color:#116329">all 7</span> <span class="swatch" style="background:#fff8c5;color:#7d4e00">5 of 7</span> how many ports are allowed, where more than ${MAX_LISTED_PROBES} are</li>\n` : ''}</ul>
 ${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}
-<table id="matrix">
-<thead><tr><th>from \\ to</th>${head}</tr></thead>
-<tbody>
-${rows}
-</tbody>
+<table id="matrix" aria-labelledby="matrix-heading">
+<caption>Rows are sources, columns destinations (names read upwards). Hover a head for its full name, a cell for the verdict reasons.</caption>
+<thead><tr><th scope="col" class="corner">from \\ to</th>${head}</tr></thead>
+${body}
 </table>
-<h2>Lint findings (${findings.length})</h2>
-${findings.length === 0 ? '<p id="findings">None.</p>' : `<table id="findings"><thead><tr><th>severity</th><th>rule</th><th>message</th></tr></thead><tbody>\n${findingRows}\n</tbody></table>`}
+<h2 id="findings-heading">Lint findings (${findings.length})</h2>
+${findings.length === 0 ? '<p id="findings">None.</p>' : `<table id="findings" aria-labelledby="findings-heading"><caption>Each finding names the object, the problem and the fix.</caption><thead><tr><th scope="col">severity</th><th scope="col">rule</th><th scope="col">message</th></tr></thead><tbody>\n${findingRows}\n</tbody></table>`}
 </body>
 </html>
 `;
