@@ -12,6 +12,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   jsiiVersion: '~5.9.0',
+  // jsii 5.9 needs Node.js 20.16 or later (its package.json `engines`); CI runs Node 20.20.
+  minNodeVersion: '20.16.0',
 
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.4.2',
@@ -20,7 +22,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: [],
   bundledDeps: ['ipaddr.js@^2.2.0', 'ohm-js@^17.5.0', 're2js@^2.10.0', 'commander@^14.0.0', 'yaml@^2.6.0'],
   bin: { 'cdk8s-netpol': 'lib/cli/bin.js' },
-  devDeps: ['cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', '@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
+  devDeps: ['cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', 'kubernetes-models@5.1.0', '@kubernetes-models/cilium@4.0.0', '@types/node@^20', 'ajv@^8.17.1', 'ts-node@^10.9.2', 'tsconfig-paths@^4.2.0', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0'],
 
   // Bindings for every jsii language. Publishing stays off (release: false): those registries
   // are unreachable here. CI generates and byte-compiles the Python bindings (`check-bindings`).
@@ -44,6 +46,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/', '/src/imports/'],
       // Examples import the package by its published name, as users do.
       moduleNameMapper: { '^cdk8s-netpol$': '<rootDir>/src' },
+      // The schema validators of kubernetes-models are ESM-only packages whose exports have no
+      // `require` condition: test/support/jest-resolver.js resolves them with `import`, and
+      // test/support/esm-to-cjs.js compiles their files to CommonJS.
+      resolver: '<rootDir>/test/support/jest-resolver.js',
+      transform: {
+        '^.+\\.[t]sx?$': new javascript.Transform('ts-jest', { tsconfig: 'test/tsconfig.json' }),
+        '/node_modules/(kubernetes-models|@kubernetes-models|is-cidr|cidr-regex)/.+\\.js$': new javascript.Transform('<rootDir>/test/support/esm-to-cjs.js'),
+      },
+      transformIgnorePatterns: ['/node_modules/(?!(kubernetes-models|@kubernetes-models|is-cidr|cidr-regex)/)'],
+      // Says once per run which checks ../shared adds, when it is missing.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   },
   gitignore: ['/dist/', '.DS_Store'],

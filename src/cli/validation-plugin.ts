@@ -25,6 +25,9 @@ export interface NetpolValidationProps {
  *       version: <the installed version>
  *       class: NetpolValidation
  *       properties: { cni: kubernetes }
+ *
+ * Before cdk8s-netpol is in the npm registry (or for a build of your own), give the installed
+ * copy by path: `package: ./node_modules/cdk8s-netpol`.
  */
 export class NetpolValidation {
   private readonly cni: ClusterCni;

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
 import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../analysis/app-state';
 import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
+import { synthWarning } from '../analysis/synth-warnings';
 import { ContainerPort, HttpRequest } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
@@ -121,7 +122,7 @@ class AppProofs implements AppCheck {
     if (provable.length === 0) {
       return errors;
     }
-    const notProven = (why: string) => console.warn(`[cdk8s-netpol] ${provable.reduce((n, p) => n + p.promises.length, 0)} promises of ` +
+    const notProven = (why: string) => synthWarning(this.root, 'proofs', `${provable.reduce((n, p) => n + p.promises.length, 0)} promises of ` +
       `${provable.length} constructs are not proven: ${why}`);
     // A policy the model cannot evaluate could open or close any path: a proof without it
     // would be a false one, so none is made, and the user is told.
@@ -202,7 +203,7 @@ class AppProofs implements AppCheck {
         const accepted = promiser.accepted.get(promise.id);
         if (allowed === promise.allowed) {
           if (accepted !== undefined) {
-            console.warn(`[cdk8s-netpol] ${promiser.where}: the accepted conflict "${promise.id}" no longer happens; remove its PolicyProofs.accept`);
+            synthWarning(this.root, 'proofs', `${promiser.where}: the accepted conflict "${promise.id}" no longer happens; remove its PolicyProofs.accept`);
           }
           continue;
         }

@@ -134,7 +134,9 @@ describe('Report.fromManifests and writeForApp', () => {
     expect(report.toMarkdown()).toContain('> **Incomplete verdicts:** the verdicts below ignore these objects, which the model does not evaluate and which may ' +
       'allow or deny traffic (not evaluated): policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy x1');
     expect(report.toMarkdown()).not.toContain('CiliumNetworkPolicy x');
-    expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress; list the peers and ports needed |');
+    expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress ' +
+      '(every source, every port); list the peers and ports needed, or, if everyone is meant (a public service), name its ports at least, ' +
+      'or suppress this finding with the reason (annotation cdk8s-netpol.io/suppress: "allow-all: <why>") |');
     expect(report.toHtml()).toContain('<p class="warning">Incomplete verdicts: the verdicts below ignore these objects');
     // The Cilium default deny closes egress and the Kubernetes allow-all opens ingress (a union on Cilium).
     const standIn = report.matrix.sources.find((s) => s.namespace === 'p')!.id;

@@ -125,7 +125,7 @@ describe('synth-time proofs', () => {
     const chart = newChart();
     new CalicoGlobalDeny(chart, 'guardrail', { createTier: false, tier: 'security' });
     new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => Testing.synth(chart)).not.toThrow();
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/promises of 1 constructs are not proven: .*tier "security"/);
@@ -145,7 +145,7 @@ describe('synth-time proofs', () => {
     const app = Testing.app();
     new ThreeTierApp(new Chart(app, 'a'), 'shop', { namespace: 'a', engine: PolicyEngine.CILIUM });
     new ThreeTierApp(new Chart(app, 'b'), 'shop', { namespace: 'b', engine: PolicyEngine.CALICO });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => app.synth()).not.toThrow();
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/are not proven: the app holds both Cilium and Calico policies \(one cluster runs one CNI\)/);
@@ -159,7 +159,7 @@ describe('synth-time proofs', () => {
     new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', allowSameNamespace: true });
     new ThreeTierApp(chart, 'shop', { namespace: 'production' });
     new ApiObject(chart, 'anp', { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'x' } });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => Testing.synth(chart)).not.toThrow();
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/promises of 2 constructs are not proven: the app also holds policy.networking.k8s.io\/v1alpha1 AdminNetworkPolicy/);
@@ -180,7 +180,7 @@ describe('synth-time proofs', () => {
         redirectBackend: { localEndpointSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } }, toPorts: [{ port: '53', protocol: 'UDP' }] },
       },
     });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => Testing.synth(chart)).not.toThrow();
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/are not proven: the app also holds cilium.io\/v2 CiliumLocalRedirectPolicy/);
@@ -223,7 +223,7 @@ describe('synth-time proofs', () => {
     const chart = newChart();
     const shop = new ThreeTierApp(chart, 'shop', { namespace: 'production' });
     PolicyProofs.accept(shop, 'no-frontend-to-database', 'was needed during the migration');
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       Testing.synth(chart);
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/the accepted conflict "no-frontend-to-database" no longer happens; remove its PolicyProofs.accept/);

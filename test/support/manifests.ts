@@ -1,8 +1,11 @@
 /**
- * Checks synthesized manifests the way the API server would: against the official schema in
- * ../shared/schemas (unknown fields rejected, as `kubectl --validate=strict` does) plus the
- * NetworkPolicy rules the schema lacks (SEMANTICS.md §1, schemas/README.md). Written
- * independently of src/ so that a bug there cannot hide itself here.
+ * Checks synthesized manifests the way the API server would: with the schema validators of the
+ * npm packages kubernetes-models (NetworkPolicy) and @kubernetes-models/cilium
+ * (CiliumNetworkPolicy), against the official schemas in ../shared/schemas where they are
+ * present (unknown fields rejected, as `kubectl --validate=strict` does; Calico's CRDs have no npm
+ * validator), plus the API-server rules the schemas lack (docs/semantics/kubernetes.md,
+ * docs/semantics/cilium.md, docs/semantics/calico.md). Written independently of src/ so that a
+ * bug there cannot hide itself here.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,17 +13,53 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { Chart, Testing } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
 import * as YAML from 'yaml';
+import { sharedPart } from './shared';
 
-export const SCHEMAS_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'schemas');
+/** A model class of kubernetes-models: `validate()` throws with the schema's complaints. */
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+}
+// ESM-only packages, compiled for jest by test/support/esm-to-cjs.js (see the jest config).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy') as { NetworkPolicy: ModelClass };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CiliumNetworkPolicy } = require('@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy') as { CiliumNetworkPolicy: ModelClass };
+
+const SCHEMAS = sharedPart('schemas');
+/** The official schemas' folder (../shared/schemas), whether or not it is there. */
+export const SCHEMAS_DIR = SCHEMAS.dir;
 const K8S_SCHEMA = path.join(SCHEMAS_DIR, 'kubernetes', 'networking.k8s.io-v1-openapi.json');
 const NETWORK_POLICY_REF = 'k8s#/components/schemas/io.k8s.api.networking.v1.NetworkPolicy';
+
+/**
+ * Formats the schemas declare but the API server does not check (it validates only the formats
+ * of k8s.io/apiextensions-apiserver's list: hostname, cidr, ipv4, uri, ...): Cilium's HTTP `host`
+ * is a regular expression declared `idn-hostname`.
+ */
+const FORMATS_THE_API_SERVER_IGNORES = ['idn-hostname'];
+
+/** The npm package's validation of one object, as problems. */
+function modelProblems(where: string, model: ModelClass, obj: unknown, problems: string[]): void {
+  try {
+    new model(obj).validate();
+  } catch (error) {
+    const errors: { instancePath: string; keyword: string; message?: string; params?: { format?: string } }[] | undefined = (error as any).errors;
+    if (!Array.isArray(errors)) {
+      problems.push(`${where}: schema (kubernetes-models): ${(error as Error).message}`);
+      return;
+    }
+    for (const e of errors.filter((x) => !(x.keyword === 'format' && FORMATS_THE_API_SERVER_IGNORES.includes(x.params?.format ?? '')))) {
+      problems.push(`${where}: schema (kubernetes-models): ${e.instancePath || '/'} ${e.message}`);
+    }
+  }
+}
 
 let networkPolicyValidator: ValidateFunction | undefined;
 const crdValidators = new Map<string, ValidateFunction>();
 
 /**
  * The CRDs carry Go regular expressions; `\pL`-style classes become `\p{L}` for JavaScript's
- * unicode regexes (DESIGN.md §4).
+ * unicode regexes (RE2 and Go spell them without braces).
  */
 function translateGoRegexes(node: unknown): unknown {
   if (Array.isArray(node)) {
@@ -38,14 +77,20 @@ function translateGoRegexes(node: unknown): unknown {
   return out;
 }
 
-/** Ajv validator for one version of a CRD in ../shared/schemas. */
-function crdValidator(file: string, version: string): ValidateFunction {
+/**
+ * Ajv validator for one version of a CRD in ../shared/schemas; undefined where ../shared is not
+ * beside the checkout (test/support/global-setup.ts says so once per run).
+ */
+function crdValidator(file: string, version: string): ValidateFunction | undefined {
+  if (!SCHEMAS.present) {
+    return undefined;
+  }
   const key = `${file}#${version}`;
   let validate = crdValidators.get(key);
   if (!validate) {
     const full = path.join(SCHEMAS_DIR, file);
     if (!fs.existsSync(full)) {
-      throw new Error(`official schema not found at ${full}: ../shared must sit beside the checkout`);
+      throw new Error(`official schema not found at ${full}, although ${SCHEMAS_DIR} is there`);
     }
     const crd = YAML.parse(fs.readFileSync(full, 'utf8'));
     const served = crd.spec.versions.find((v: any) => v.name === version);
@@ -59,8 +104,8 @@ function crdValidator(file: string, version: string): ValidateFunction {
   return validate;
 }
 
-function schemaProblems(where: string, validate: ValidateFunction, obj: unknown, problems: string[]): void {
-  if (!validate(obj)) {
+function schemaProblems(where: string, validate: ValidateFunction | undefined, obj: unknown, problems: string[]): void {
+  if (validate !== undefined && !validate(obj)) {
     for (const error of validate.errors ?? []) {
       problems.push(`${where}: schema: ${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
     }
@@ -85,10 +130,14 @@ function closeObjects(node: unknown): unknown {
   return out;
 }
 
-function validator(): ValidateFunction {
+/** The official NetworkPolicy schema's validator; undefined where ../shared is not beside the checkout. */
+function validator(): ValidateFunction | undefined {
+  if (!SCHEMAS.present) {
+    return undefined;
+  }
   if (!networkPolicyValidator) {
     if (!fs.existsSync(K8S_SCHEMA)) {
-      throw new Error(`official schema not found at ${K8S_SCHEMA}: ../shared must sit beside the checkout`);
+      throw new Error(`official schema not found at ${K8S_SCHEMA}, although ${SCHEMAS_DIR} is there`);
     }
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     ajv.addSchema(closeObjects(JSON.parse(fs.readFileSync(K8S_SCHEMA, 'utf8'))) as object, 'k8s');
@@ -214,8 +263,56 @@ function checkPort(where: string, port: any, problems: string[]): void {
   }
 }
 
+/**
+ * The fields of a NetworkPolicy, for `kubectl --validate=strict`'s unknown-field check where the
+ * official schema is not at hand (kubernetes-models' schema leaves objects open).
+ */
+const NETWORK_POLICY_FIELDS: Record<string, string[]> = {
+  spec: ['podSelector', 'policyTypes', 'ingress', 'egress'],
+  ingress: ['from', 'ports'],
+  egress: ['to', 'ports'],
+  peer: ['podSelector', 'namespaceSelector', 'ipBlock'],
+  selector: ['matchLabels', 'matchExpressions'],
+  expression: ['key', 'operator', 'values'],
+  ipBlock: ['cidr', 'except'],
+  port: ['protocol', 'port', 'endPort'],
+};
+
+function unknownFields(where: string, value: any, kind: keyof typeof NETWORK_POLICY_FIELDS, problems: string[]): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return;
+  }
+  for (const key of Object.keys(value).filter((k) => !NETWORK_POLICY_FIELDS[kind].includes(k))) {
+    problems.push(`${where}: unknown field ${JSON.stringify(key)} (the API server refuses it with --validate=strict)`);
+  }
+}
+
+function checkNetworkPolicyFields(where: string, spec: any, problems: string[]): void {
+  unknownFields(`${where}.spec`, spec, 'spec', problems);
+  const selector = (at: string, value: any) => {
+    unknownFields(at, value, 'selector', problems);
+    (Array.isArray(value?.matchExpressions) ? value.matchExpressions : []).forEach((e: any, i: number) => unknownFields(`${at}.matchExpressions[${i}]`, e, 'expression', problems));
+  };
+  selector(`${where}.spec.podSelector`, spec?.podSelector);
+  for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    (Array.isArray(spec?.[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
+      const at = `${where}.spec.${direction}[${i}]`;
+      unknownFields(at, rule, direction, problems);
+      (Array.isArray(rule?.[peersKey]) ? rule[peersKey] : []).forEach((peer: any, j: number) => {
+        unknownFields(`${at}.${peersKey}[${j}]`, peer, 'peer', problems);
+        selector(`${at}.${peersKey}[${j}].podSelector`, peer?.podSelector);
+        selector(`${at}.${peersKey}[${j}].namespaceSelector`, peer?.namespaceSelector);
+        unknownFields(`${at}.${peersKey}[${j}].ipBlock`, peer?.ipBlock, 'ipBlock', problems);
+      });
+      (Array.isArray(rule?.ports) ? rule.ports : []).forEach((port: any, j: number) => unknownFields(`${at}.ports[${j}]`, port, 'port', problems));
+    });
+  }
+}
+
 function checkNetworkPolicy(where: string, obj: any, problems: string[]): void {
+  modelProblems(where, NetworkPolicy, obj, problems);
   schemaProblems(where, validator(), obj, problems);
+  checkNetworkPolicyFields(where, obj.spec, problems);
   checkMetadata(where, obj.metadata, true, problems);
   const spec = obj.spec ?? {};
   checkSelector(`${where}.spec.podSelector`, spec.podSelector, problems);
@@ -250,11 +347,15 @@ const CILIUM_L3 = {
   egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
 };
 
-/** Rules of SEMANTICS.md §2 that the CRD schema does not enforce. */
+/** Rules of Cilium's policy language (docs/semantics/cilium.md) that the CRD schema does not enforce. */
 function checkCiliumPolicy(where: string, obj: any, problems: string[]): void {
+  modelProblems(where, CiliumNetworkPolicy, obj, problems);
   schemaProblems(where, crdValidator('cilium/ciliumnetworkpolicies.yaml', 'v2'), obj, problems);
   checkMetadata(where, obj.metadata, true, problems);
   const spec = obj.spec ?? {};
+  if (!['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((section) => spec[section] !== undefined)) {
+    problems.push(`${where}.spec: a rule needs at least one of ingress, ingressDeny, egress, egressDeny`);
+  }
   for (const direction of ['ingress', 'egress'] as const) {
     (spec[direction] ?? []).forEach((rule: any, i: number) => {
       const at = `${where}.spec.${direction}[${i}]`;
@@ -281,7 +382,7 @@ function checkCiliumPolicy(where: string, obj: any, problems: string[]): void {
   }
 }
 
-/** Rules of SEMANTICS.md §3 that the CRD schema does not enforce. */
+/** Rules of Calico's policy language (docs/semantics/calico.md) that the CRD schema does not enforce. */
 function checkCalicoPolicy(where: string, obj: any, problems: string[]): void {
   const global = obj.kind === 'GlobalNetworkPolicy';
   const file = global ? 'calico/v3.32.1/projectcalico.org_globalnetworkpolicies.yaml' : 'calico/v3.32.1/projectcalico.org_networkpolicies.yaml';
@@ -297,6 +398,9 @@ function checkCalicoPolicy(where: string, obj: any, problems: string[]): void {
   for (const direction of ['ingress', 'egress'] as const) {
     (spec[direction] ?? []).forEach((rule: any, i: number) => {
       const at = `${where}.spec.${direction}[${i}]`;
+      if (!['Allow', 'Deny', 'Log', 'Pass'].includes(rule.action)) {
+        problems.push(`${at}: action ${JSON.stringify(rule.action)} is not one of Allow, Deny, Log, Pass`);
+      }
       for (const side of ['source', 'destination'] as const) {
         const entity = rule[side] ?? {};
         for (const net of [...(entity.nets ?? []), ...(entity.notNets ?? [])]) {

@@ -8,25 +8,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { sharedPart } from './shared';
 import { ContainerPort, HttpRequest, NetworkModel, PodEndpoint } from '../../src';
 
-/** ../shared/upstream beside the checkout (this file is in test/support/). */
-export const UPSTREAM_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');
+const UPSTREAM = sharedPart('upstream');
+/** ../shared/upstream beside the checkout (see test/support/shared.ts), whether or not it is there. */
+export const UPSTREAM_DIR = UPSTREAM.dir;
 
-let warned = false;
-
-/** Whether the upstream copies are there; warns once (per test file) when they are not. */
+/** Whether the upstream copies are there (test/support/global-setup.ts says once per run when they are not). */
 export function upstreamAvailable(): boolean {
-  const available = fs.existsSync(path.join(UPSTREAM_DIR, 'README.md'));
-  if (!available && !warned) {
-    warned = true;
-    console.warn(`upstream policy sets not found at ${UPSTREAM_DIR}: the comparisons with upstream are skipped ` +
-      '(put the shared folder beside the checkout to run them)');
-  }
-  return available;
+  return UPSTREAM.present;
 }
 
-/** `describe` when the upstream copies are there, else `describe.skip` (after one warning). */
+/** `describe` when the upstream copies are there, else `describe.skip`. */
 export function describeUpstream(title: string, body: () => void): void {
   (upstreamAvailable() ? describe : describe.skip)(title, body);
 }

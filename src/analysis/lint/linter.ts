@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../app-state';
+import { synthWarning } from '../synth-warnings';
 import { LintRule, RawFinding } from './rule';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -37,7 +38,7 @@ const SYNTH_LINT: AppCheck = {
     const errors = new Map<IConstruct, string[]>();
     for (const finding of findings) {
       if (finding.severity === Severity.WARNING) {
-        console.warn(`[cdk8s-netpol] warning ${finding.rule}: ${finding.message}`);
+        synthWarning(first, 'lint', `warning ${finding.rule}: ${finding.message}`);
         continue;
       }
       const index = jsons.findIndex((o) => o?.kind === finding.kind && o?.metadata?.name === finding.name &&

@@ -67,7 +67,7 @@ describe('Linter at synth', () => {
       metadata: { name: 'open', namespace: 'p' },
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
     });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(Testing.synth(chart)).toHaveLength(1);
       expect(warn).toHaveBeenCalledTimes(1);
@@ -98,7 +98,7 @@ describe('Linter at synth', () => {
       metadata: { name: 'range', namespace: 'p' },
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
     });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       Testing.synth(chart);
       expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/cilium-ignores-endport/);

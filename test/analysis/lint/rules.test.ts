@@ -33,6 +33,23 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'invalid-suppression': [2, /suppresses "allow-all" without a reason/],
 };
 
+describe('allow-all advice fits the finding', () => {
+  const lintSpec = (spec: any) => new Linter().lint([{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns' }, spec }])
+    .filter((f) => f.rule === 'allow-all').map((f) => f.message);
+
+  test('an every-namespace peer is named as such, with the way to say it is meant', () => {
+    const [message] = lintSpec({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] });
+    expect(message).toMatch(/from\[0\] \{namespaceSelector: \{\}\} matches every pod of every namespace; name the namespaces meant .*, or, if every namespace is meant, suppress this finding with the reason/);
+    expect(message).not.toMatch(/^.*; select the namespaces by kubernetes.io\/metadata.name$/);
+  });
+
+  test('a rule without peers or ports says what it opens and how to keep it deliberately', () => {
+    expect(lintSpec({ podSelector: {}, policyTypes: ['Egress'], egress: [{}] })).toEqual([
+      expect.stringMatching(/egress rule #1 has no to and no ports, so it allows all egress \(every destination, every port\); list the peers and ports needed, or, if everyone is meant .*suppress/),
+    ]);
+  });
+});
+
 describe('lint rules', () => {
   test('every rule has documentation, a positive and a negative fixture, and an expectation here', () => {
     const ids = Linter.rules().map((r) => r.id);

@@ -14,14 +14,18 @@ export const allowAll = defineRule({
   for (const { direction, peersKey, rule, index: i, peers } of policyRules(item.obj)) {
     const ports = asList(rule?.ports);
     if (peers.length === 0 && ports.length === 0) {
-      messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction}; list the peers and ports needed`);
+      messages.push(`${at}: ${direction} rule #${i + 1} has no ${peersKey} and no ports, so it allows all ${direction} ` +
+        `(every ${direction === 'ingress' ? 'source' : 'destination'}, every port); list the peers and ports needed, or, if everyone is meant ` +
+        '(a public service), name its ports at least, or suppress this finding with the reason (annotation cdk8s-netpol.io/suppress: "allow-all: <why>")');
       continue;
     }
     peers.forEach((peer: any, j: number) => {
       const ns = peer?.namespaceSelector;
       const pods = peer?.podSelector;
       if (ns !== undefined && ns !== null && isEmptySelector(ns) && (pods === undefined || pods === null || isEmptySelector(pods))) {
-        messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; select the namespaces by kubernetes.io/metadata.name`);
+        messages.push(`${at}: ${direction} rule #${i + 1} ${peersKey}[${j}] {namespaceSelector: {}} matches every pod of every namespace; ` +
+          'name the namespaces meant (namespaceSelector on kubernetes.io/metadata.name, or their pods), or, if every namespace is meant, ' +
+          'suppress this finding with the reason (annotation cdk8s-netpol.io/suppress: "allow-all: <why>")');
       }
     });
   }
