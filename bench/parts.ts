@@ -10,9 +10,9 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import { buildEstate, Variant, VARIANTS } from './estate';
-import { noteMutation } from '../src/analysis/app-state';
 import { Linter } from '../src/analysis/lint/linter';
 import { NetworkModel } from '../src/analysis/model';
+import { noteMutation } from '../src/synth/app-checks';
 
 const namespaces = Number(process.argv[2] ?? 300);
 const variant = (process.argv[3] ?? 'netpol') as Variant;

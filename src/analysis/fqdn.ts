@@ -69,3 +69,11 @@ export function compileFqdnSelector(item: any, where: string): FqdnMatcher {
   const regex = new RegExp(`^${multiLevel ? `(${LABEL_CHARS}+\\.)+` : ''}${body}$`);
   return { text: `matchPattern: ${matchPattern}`, matches: (candidate) => regex.test(candidate) };
 }
+
+/**
+ * Whether a (normalized) DNS name is a cluster-internal one: `*.svc`, `*.cluster.local`, or any
+ * name with a `svc` label (`api.prod.svc.example`), as cluster DNS answers with a ClusterIP.
+ */
+export function isClusterInternalName(name: string): boolean {
+  return name.split('.').slice(1).includes('svc') || name === 'cluster.local' || name.endsWith('.cluster.local');
+}

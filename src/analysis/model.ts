@@ -1,26 +1,27 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, compileTier, kubernetesMember } from './calico';
-import { CalicoEvaluator } from './calico-evaluator';
-import { CiliumPolicy } from './cilium';
-import { CiliumEvaluator } from './cilium-evaluator';
-import { ciliumPodLabels } from './cilium-selector';
-import { SideDecision } from './decision';
 import { Endpoint, PodSide } from './endpoint';
-import { dnsNameProblem, normalizeDnsName } from './fqdn';
+import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
-import { Direction, KubernetesPolicy } from './kubernetes';
-import { ClusterCni } from './lint/types';
-import { ContainerPort, PodEndpoint, Probe, Verdict } from './types';
+import { ClusterCni } from './kinds';
+import { checkModelOptions, checkNamespace, checkPod, checkProbe } from './model-input';
+import { buildCalicoEvaluator } from './semantics/calico/evaluator';
+import { CalicoPolicy, CalicoTier, compileTier } from './semantics/calico/policy';
+import { buildCiliumEvaluator } from './semantics/cilium/evaluator';
+import { CiliumPolicy } from './semantics/cilium/policy';
+import { SideDecision } from './semantics/decision';
+import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
+import { KubernetesPolicy } from './semantics/kubernetes/policy';
+import { SideEvaluator } from './semantics/side-evaluator';
+import { PodEndpoint, Probe, Verdict } from './types';
 import { isWorkload, podOfWorkload, workloadProblem } from './workloads';
-import { Cidr, canonicalIp, cidrProblem, ipFamily, parseCidr } from '../util/cidr';
-import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
-import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
+import { Cidr, canonicalIp, ipFamily, parseCidr } from '../util/cidr';
+import { groupBy } from '../util/group-by';
+import { invalid, show } from '../util/validation';
 
-export type { SideDecision } from './decision';
+export type { SideDecision } from './semantics/decision';
 
 /** The label the API server puts on every namespace. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const KUBERNETES_POLICY = 'networking.k8s.io/v1 NetworkPolicy';
 /** The kinds of each CNI's policies; one model holds one CNI's (a cluster runs one CNI). */
 const CNI_KINDS: Record<string, 'Cilium' | 'Calico'> = {
@@ -93,26 +94,16 @@ export function isStagedPolicy(obj: any): boolean {
 const DNS_NAMESPACE = 'kube-system';
 const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
 
-/** The keys of Probe. */
-const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
-/** The keys of NetworkModelOptions. */
-const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true };
-/** The keys of PodEndpoint. */
-const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
-
+/** What the model builds from its state to answer probes; built on first use, dropped when the policies change. */
 interface Index {
   readonly pods: Map<string, PodSide>;
   readonly podsByIp: Map<string, PodSide>;
-  /** Per pod id and direction, the policies that isolate it (computed on first use). */
-  readonly isolating: Map<string, KubernetesPolicy[]>;
-  /** The policies of each namespace: a policy only ever selects pods of its own namespace. */
-  readonly policiesByNamespace: Map<string, KubernetesPolicy[]>;
   /** The cluster DNS pods (kube-system, k8s-app=kube-dns). */
   readonly dnsPods: PodSide[];
-  /** Set when the model holds Cilium policies. */
-  readonly cilium?: CiliumEvaluator;
-  /** Set when the model holds Calico policies or tiers. */
-  readonly calico?: CalicoEvaluator;
+  /** The evaluator of the model's CNI. */
+  readonly evaluator: SideEvaluator;
+  /** Set when the model holds only Kubernetes NetworkPolicies: the evaluator, asked without a query object. */
+  readonly kubernetes?: KubernetesEvaluator;
 }
 
 /** Options of `NetworkModel`, `NetworkModel.fromManifests` and `NetworkModel.fromChart`. */
@@ -261,11 +252,7 @@ export class NetworkModel {
    */
   public addNamespace(name: string, labels?: Record<string, string>): void {
     const where = 'NetworkModel.addNamespace()';
-    const problem = dns1123LabelProblem(name);
-    if (problem) {
-      invalid(where, `name ${show(name)} is not a valid namespace name: ${problem}`);
-    }
-    checkLabelMap(where, 'labels', labels);
+    checkNamespace(where, name, labels);
     if (this.namespaces.get(name)?.explicit) {
       invalid(where, `namespace ${show(name)} was already added`);
     }
@@ -276,27 +263,8 @@ export class NetworkModel {
   /** Adds a pod; its namespace is added (with only its name label) if the model lacks it. */
   public addPod(pod: PodEndpoint): void {
     const where = 'NetworkModel.addPod()';
-    checkOptionsObject(where, 'pod', pod, POD_KEYS);
-    const nsProblem = dns1123LabelProblem(pod.namespace);
-    if (nsProblem) {
-      invalid(where, `namespace ${show(pod.namespace)} is not a valid namespace name: ${nsProblem}`);
-    }
-    const nameProblem = dns1123SubdomainProblem(pod.name);
-    if (nameProblem) {
-      invalid(where, `name ${show(pod.name)} is not a valid pod name: ${nameProblem}`);
-    }
-    checkLabelMap(where, 'labels', pod.labels);
-    if (pod.ip !== undefined && ipFamily(pod.ip) === undefined) {
-      invalid(where, `ip ${show(pod.ip)} of ${pod.namespace}/${pod.name} is not an IPv4 or IPv6 address`);
-    }
-    if (pod.hostNetwork !== undefined && typeof pod.hostNetwork !== 'boolean') {
-      invalid(where, `hostNetwork ${show(pod.hostNetwork)} of ${pod.namespace}/${pod.name} is not a boolean`);
-    }
+    checkPod(where, pod);
     const ip = pod.ip === undefined ? undefined : canonicalIp(pod.ip);
-    if (pod.ports !== undefined && !Array.isArray(pod.ports)) {
-      invalid(where, `ports ${show(pod.ports)} of ${pod.namespace}/${pod.name} is not a list; expected e.g. [{ port: 8080 }]`);
-    }
-    (pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
     const id = `${pod.namespace}/${pod.name}`;
     if (this.podEndpoints.has(id)) {
       invalid(where, `pod ${id} was already added`);
@@ -497,22 +465,7 @@ export class NetworkModel {
    */
   public _explain(probe: Probe): Verdict & { readonly sides: SideDecision[] } {
     const where = 'NetworkModel.evaluate()';
-    if (probe === null || typeof probe !== 'object' || Array.isArray(probe)) {
-      invalid(where, `probe ${show(probe)} is not a Probe { from, to, port, protocol?, http? }`);
-    }
-    for (const key in probe) {
-      // A misspelt key ("HTTP", "proto") would otherwise be ignored and a default used in silence.
-      if (!Object.prototype.hasOwnProperty.call(PROBE_KEYS, key)) {
-        invalid(where, `probe has an unknown key ${show(key)}; the keys are ${Object.keys(PROBE_KEYS).join(', ')}`);
-      }
-    }
-    if (!isIntegerInRange(probe.port, 1, 65535)) {
-      invalid(where, `port ${show(probe.port)} is not a valid port; expected an integer from 1 to 65535`);
-    }
-    const protocol = probe.protocol ?? 'TCP';
-    if (!PROTOCOLS.includes(protocol)) {
-      invalid(where, `protocol ${show(probe.protocol)} is not one of ${PROTOCOLS.join(', ')}`);
-    }
+    const protocol = checkProbe(where, probe);
     const index = this.buildIndex();
     const from = this.resolve(index, probe.from, 'from');
     let to = this.resolve(index, probe.to, 'to');
@@ -535,62 +488,24 @@ export class NetworkModel {
     }
     const sides: SideDecision[] = [];
     const port = probe.port;
-    const engine = index.cilium ?? index.calico;
-    if (engine) {
+    const kubernetes = index.kubernetes;
+    if (kubernetes) {
+      // Kubernetes policies alone: no query objects, as this path decides estates of thousands of pods.
       if (from.kind === 'pod') {
-        sides.push(engine.decide({ pod: from, direction: 'egress', other: to, destination: to, port, protocol, http }));
+        sides.push(kubernetes.decideSide(from, 'egress', to, to, port, protocol));
       }
       if (to.kind === 'pod') {
-        sides.push(engine.decide({ pod: to, direction: 'ingress', other: from, destination: to, port, protocol, http }));
+        sides.push(kubernetes.decideSide(to, 'ingress', from, to, port, protocol));
       }
     } else {
-      // The Kubernetes-only path stays allocation-free: it decides estates of thousands of pods.
       if (from.kind === 'pod') {
-        sides.push(this.decideKubernetes(index, from, 'egress', to, to, port, protocol));
+        sides.push(index.evaluator.decide({ pod: from, direction: 'egress', other: to, destination: to, port, protocol, http }));
       }
       if (to.kind === 'pod') {
-        sides.push(this.decideKubernetes(index, to, 'ingress', from, to, port, protocol));
+        sides.push(index.evaluator.decide({ pod: to, direction: 'ingress', other: from, destination: to, port, protocol, http }));
       }
     }
     return { allowed: sides.every((side) => side.allowed), reasons: sides.map((side) => side.reason), sides };
-  }
-
-  /** Decides one side with Kubernetes semantics: the pod's isolating policies and whether one of their rules allows. */
-  private decideKubernetes(index: Index, pod: PodSide, direction: Direction, other: Endpoint, destination: Endpoint,
-    port: number, protocol: string): SideDecision {
-    const side = `${direction} of ${pod.id}`;
-    if (pod.hostNetwork) {
-      return { direction, pod: pod.id, allowed: true, isolatedBy: [], reason: `${side}: allowed, the pod uses the node's network, where NetworkPolicy does not apply` };
-    }
-    const isolating = this.isolatingPolicies(index, pod, direction);
-    const isolatedBy = isolating.map((p) => p.id);
-    if (isolating.length === 0) {
-      const reason = `${side}: allowed, not isolated (no policy selects it for ${direction === 'ingress' ? 'Ingress' : 'Egress'})`;
-      return { direction, pod: pod.id, allowed: true, isolatedBy, reason };
-    }
-    const names = isolatedBy.join(', ');
-    for (const policy of isolating) {
-      const rule = policy.allowingRule(direction, other, destination, port, protocol);
-      if (rule !== undefined) {
-        return { direction, pod: pod.id, allowed: true, isolatedBy, allowedBy: policy.id, reason: `${side}: allowed by ${rule}; isolated by ${names}` };
-      }
-    }
-    const hint = other.kind === 'name'
-      ? '; a DNS name\'s addresses are unknown: only ipBlocks admitting every address of the connection\'s family (0.0.0.0/0 without except; ' +
-        'for a client with an IPv6 address also ::/0) admit it' : '';
-    const reason = `${side}: denied, isolated by ${names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}${hint}`;
-    return { direction, pod: pod.id, allowed: false, isolatedBy, reason };
-  }
-
-  private isolatingPolicies(index: Index, pod: PodSide, direction: Direction): KubernetesPolicy[] {
-    const key = `${direction} ${pod.id}`;
-    let found = index.isolating.get(key);
-    if (!found) {
-      const labelsOf = index.cilium ? ciliumPodLabels : undefined;
-      found = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) => p.isolatesPod(pod, direction, labelsOf));
-      index.isolating.set(key, found);
-    }
-    return found;
   }
 
   private resolve(index: Index, text: string, prop: 'from' | 'to'): Endpoint {
@@ -629,59 +544,31 @@ export class NetworkModel {
     if (this.index) {
       return this.index;
     }
-    const policiesByNamespace = groupBy(this.policies, (p) => p.namespace);
-    const pods = new Map<string, PodSide>();
     const dnsPods: PodSide[] = [];
-    const isolating = new Map<string, KubernetesPolicy[]>();
-    let cilium: CiliumEvaluator | undefined;
-    let calico: CalicoEvaluator | undefined;
-    const kubernetesIsolating = (pod: PodSide, direction: Direction) => this.isolatingPolicies(index, pod, direction);
+    let evaluator: SideEvaluator;
+    let kubernetes: KubernetesEvaluator | undefined;
     if (this.cni?.name === 'Cilium' || this.clusterCni === ClusterCni.CILIUM) {
-      const byNamespace = groupBy(this.ciliumPolicies.filter((p) => p.namespace !== undefined), (p) => p.namespace!);
-      cilium = new CiliumEvaluator({
-        policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
-        clusterwide: this.ciliumPolicies.filter((p) => p.namespace === undefined),
-        kubernetesIsolating,
-        dnsServers: () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
-        knowsApiServer: () => this.apiServers.size > 0,
-      });
+      evaluator = buildCiliumEvaluator(this.ciliumPolicies, this.policies, () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
+        () => this.apiServers.size > 0);
     } else if (this.cni?.name === 'Calico' || this.clusterCni === ClusterCni.CALICO) {
-      calico = this.calicoEvaluator();
+      const tiers = new Map<string, CalicoTier>();
+      this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
+      try {
+        evaluator = buildCalicoEvaluator(this.policies, this.calicoPolicies, tiers);
+      } catch (e) {
+        return invalid('NetworkModel.evaluate()', (e as Error).message);
+      }
+    } else {
+      const byNamespace = groupBy(this.policies, (p) => p.namespace);
+      kubernetes = new KubernetesEvaluator((namespace) => byNamespace.get(namespace) ?? []);
+      evaluator = kubernetes;
     }
-    const index: Index = { pods, podsByIp: new Map(), isolating, policiesByNamespace, dnsPods, cilium, calico };
+    const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes };
     for (const [id, pod] of this.podEndpoints) {
       this.indexPod(index, id, pod);
     }
     this.index = index;
     return index;
-  }
-
-  /** The Calico evaluator: Kubernetes policies join the default tier; every policy's tier must exist. */
-  private calicoEvaluator(): CalicoEvaluator {
-    const tiers = new Map<string, CalicoTier>(Object.entries(BUILT_IN_TIERS));
-    this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
-    for (const policy of this.calicoPolicies) {
-      if (!tiers.has(policy.tier)) {
-        invalid('NetworkModel.evaluate()', `${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}: ` +
-          'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
-      }
-    }
-    const byNamespace = new Map<string, TierMember[]>();
-    const add = (namespace: string, member: TierMember) => {
-      const list = byNamespace.get(namespace);
-      if (list) {
-        list.push(member);
-      } else {
-        byNamespace.set(namespace, [member]);
-      }
-    };
-    this.policies.forEach((p) => add(p.namespace, kubernetesMember(p)));
-    this.calicoPolicies.filter((p) => p.namespace !== undefined).forEach((p) => add(p.namespace!, p));
-    return new CalicoEvaluator({
-      membersIn: (namespace) => byNamespace.get(namespace) ?? [],
-      global: this.calicoPolicies.filter((p) => p.namespace === undefined),
-      tier: (name) => tiers.get(name)!,
-    });
   }
 
   /** A kube-dns pod for the DNS-proxy check when the model has none. */
@@ -718,81 +605,6 @@ export class NetworkModel {
     if (side.namespace === DNS_NAMESPACE && side.labels[DNS_LABEL[0]] === DNS_LABEL[1] && !side.hostNetwork) {
       index.dnsPods.push(side);
     }
-  }
-}
-
-/** Validates the options of the constructor, fromManifests and fromChart. */
-function checkModelOptions(where: string, options: NetworkModelOptions | undefined): void {
-  if (options === undefined) {
-    return;
-  }
-  checkOptionsObject(where, 'options', options, OPTION_KEYS);
-  if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
-    invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
-  }
-  if (options.podCidrs !== undefined) {
-    if (!Array.isArray(options.podCidrs) || options.podCidrs.length === 0) {
-      invalid(where, `podCidrs ${show(options.podCidrs)} must list the cluster's pod address ranges, e.g. ["10.244.0.0/16"]`);
-    }
-    options.podCidrs.forEach((text, i) => {
-      const problem = cidrProblem(text);
-      if (problem) {
-        invalid(where, `podCidrs[${i}] ${show(text)} is not a valid CIDR: ${problem}`);
-      }
-    });
-  }
-}
-
-/**
- * Whether a (normalized) DNS name is a cluster-internal one: `*.svc`, `*.cluster.local`, or any
- * name with a `svc` label (`api.prod.svc.example`), as cluster DNS answers with a ClusterIP.
- */
-export function isClusterInternalName(name: string): boolean {
-  return name.split('.').slice(1).includes('svc') || name === 'cluster.local' || name.endsWith('.cluster.local');
-}
-
-/** The items by key, in their order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) {
-      list.push(item);
-    } else {
-      out.set(k, [item]);
-    }
-  }
-  return out;
-}
-
-function checkLabelMap(where: string, prop: string, labels: Record<string, string> | undefined): void {
-  if (labels === undefined) {
-    return;
-  }
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    invalid(where, `${prop} ${show(labels)} is not a label map`);
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
-    if (problem) {
-      invalid(where, `${prop} ${show(key)}=${show(value)} is not a valid label: ${problem}`);
-    }
-  }
-}
-
-function checkContainerPort(where: string, prop: string, port: ContainerPort): void {
-  if (port === null || typeof port !== 'object' || !isIntegerInRange(port.port, 1, 65535)) {
-    invalid(where, `${prop} ${show(port)} needs a port number from 1 to 65535`);
-  }
-  if (port.name !== undefined) {
-    const problem = ianaServiceNameProblem(port.name);
-    if (problem) {
-      invalid(where, `${prop} name ${show(port.name)} is not a valid port name: ${problem}`);
-    }
-  }
-  if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
-    invalid(where, `${prop} protocol ${show(port.protocol)} is not one of ${PROTOCOLS.join(', ')}`);
   }
 }
 

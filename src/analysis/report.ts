@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
+import { ClusterCni } from './kinds';
 import { Linter } from './lint/linter';
-import { ClusterCni, LintFinding } from './lint/types';
+import { LintFinding } from './lint/types';
 import { NetworkModel } from './model';
 import { htmlPage } from './report/html';
 import { markdownReport } from './report/markdown';

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
+import { ClusterCni } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
-import { ClusterCni, Severity } from '../analysis/lint/types';
+import { Severity } from '../analysis/lint/types';
 import { isPolicyLike, NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';

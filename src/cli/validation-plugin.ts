@@ -1,6 +1,7 @@
 import { knownObjects, readManifests } from './manifests';
+import { ClusterCni } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
-import { ClusterCni, LintFinding, Severity } from '../analysis/lint/types';
+import { LintFinding, Severity } from '../analysis/lint/types';
 
 /** Props of `NetpolValidation`, given as `properties` in cdk8s.yaml. */
 export interface NetpolValidationProps {

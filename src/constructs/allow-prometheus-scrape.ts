@@ -110,7 +110,7 @@ export class AllowPrometheusScrape extends Construct {
     const namespace = props.namespace;
     const metricsPorts = [...ports];
     const scraperLabels = { ...prometheusLabels };
-    PolicyProofs._promise(this, where, () => {
+    PolicyProofs._promise(this, 'AllowPrometheusScrape', where, () => {
       const scraper: RepresentativePod = { namespace: prometheusNamespace, role: 'prometheus', labels: scraperLabels };
       const probes = metricsPorts.map((port, i) => ({ port, number: port.portNumber ?? SYNTHETIC_PORT_BASE + i }));
       const target: RepresentativePod = {

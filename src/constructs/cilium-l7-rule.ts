@@ -97,7 +97,7 @@ export class CiliumL7Rule extends Construct {
     const clients = [...props.from];
     const port = props.port.portNumber!;
     const rules = props.http.map((rule) => ({ ...rule }));
-    PolicyProofs._promise(this, where, () => l7Promises(namespace, selector, clients, port, rules));
+    PolicyProofs._promise(this, 'CiliumL7Rule', where, () => l7Promises(namespace, selector, clients, port, rules));
   }
 }
 

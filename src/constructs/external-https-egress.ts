@@ -170,7 +170,7 @@ export class ExternalHttpsEgress extends Construct {
       const ipv6 = props.ipv6 ?? true;
       const excludeCidrs = props.excludeCidrs === undefined ? undefined : [...props.excludeCidrs];
       const allowDns = props.allowDns ?? true;
-      PolicyProofs._promise(this, where, () => {
+      PolicyProofs._promise(this, 'ExternalHttpsEgress', where, () => {
         const client: RepresentativePod = { namespace, role: 'client', labels: labelsSatisfying(selector) };
         // Every-port entries are tried on 443; named ports cannot reach addresses outside the cluster.
         const numbered = promisedPorts.filter((port) => port.name === undefined)

@@ -1,11 +1,11 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { noteMutation } from '../analysis/app-state';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent, validateIntentRules } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
+import { noteMutation } from '../synth/app-checks';
 import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
 
 /** A policy whose content is revised until synthesis (see `PolicyEmitter.emitRevisable`). */

@@ -1,12 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
-import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../analysis/app-state';
 import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
-import { synthWarning } from '../analysis/synth-warnings';
+import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
 import { ContainerPort, HttpRequest } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
+import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../synth/app-checks';
+import { synthWarning } from '../synth/synth-warnings';
 import { invalid, show } from '../util/validation';
 
 /** The context key that turns the synth-time proofs off (`false`), e.g. to measure synthesis alone. */
@@ -65,6 +66,8 @@ export interface FlowPromise {
 
 interface Promiser {
   readonly construct: IConstruct;
+  /** The construct's class as users write it, e.g. "ThreeTierApp": the errors name it in the call that accepts a conflict. */
+  readonly kind: string;
   /** The chart whose validation reports this promiser's broken promises. */
   readonly chart: Chart;
   /** The construct as named in errors. */
@@ -75,29 +78,6 @@ interface Promiser {
    */
   readonly promises: () => FlowPromise[];
   readonly accepted: Map<string, string>;
-}
-
-/** The API versions of the kinds the model names in its policy ids, for the emitted-name registry. */
-const ID_API_VERSIONS: Record<string, string> = {
-  'NetworkPolicy': 'networking.k8s.io/v1',
-  'Calico NetworkPolicy': 'projectcalico.org/v3',
-  'GlobalNetworkPolicy': 'projectcalico.org/v3',
-  'CiliumNetworkPolicy': 'cilium.io/v2',
-  'CiliumClusterwideNetworkPolicy': 'cilium.io/v2',
-};
-
-/**
- * The model's policy ids: "prod/x" (a Kubernetes NetworkPolicy), "CiliumNetworkPolicy prod/x",
- * "Calico NetworkPolicy prod/x", "GlobalNetworkPolicy x": API version, kind, namespace, name.
- */
-function parsePolicyId(id: string): { apiVersion: string; kind: string; namespace?: string; name: string } {
-  const words = id.split(' ');
-  const rest = words[words.length - 1];
-  const qualified = words.length > 1 ? words.slice(0, -1).join(' ') : 'NetworkPolicy';
-  const kind = qualified.split(' ').pop()!;
-  const apiVersion = ID_API_VERSIONS[qualified] ?? '';
-  const slash = rest.indexOf('/');
-  return slash >= 0 ? { apiVersion, kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { apiVersion, kind, name: rest };
 }
 
 /**
@@ -215,19 +195,18 @@ class AppProofs implements AppCheck {
           // Denied only because the model cannot tell whether a deny applies: not proven either way.
           report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but this cannot be proven: ` +
             `${undecided}. Set the context key ${POD_CIDRS_CONTEXT_KEY} to the cluster's pod ranges, or accept it with ` +
-            `PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>')`);
+            `PolicyProofs.accept(<the ${promiser.kind}>, '${promise.id}', '<why>')`);
           continue;
         }
-        const named = (ids: string[]) => [...new Set(ids)].map((id) => {
-          const { apiVersion, kind, namespace, name } = parsePolicyId(id);
-          const by = emitterOf(this.root, apiVersion, kind, namespace, name);
-          return by ? `${id} (from ${by})` : id;
+        const named = (refs: readonly PolicyRef[]) => [...new Set(refs)].map((ref) => {
+          const by = emitterOf(this.root, ref.apiVersion, ref.kind, ref.namespace, ref.name);
+          return by ? `${ref.id} (from ${by})` : ref.id;
         });
         // A denial usually has no single culprit: the side is isolated by its policies and none of
         // them has a rule for the flow, so the fix is an allowance, not removing those policies.
-        // A side the model reports "denied by" a rule was refused by an explicit deny (Cilium
-        // ingressDeny/egressDeny, a Calico Deny): an allowance would not help there.
-        const deniedByRule = (s: { reason: string }) => /: denied by (?!the default action)/.test(s.reason);
+        // A side refused by an explicit deny (Cilium ingressDeny/egressDeny, a Calico Deny) is
+        // another matter: an allowance would not help there.
+        const deniedByRule = (s: SideDecision) => s.cause === DecisionCause.DENY_RULE || s.cause === DecisionCause.FAIL_CLOSED;
         const refused = sides.filter((s) => !s.allowed);
         const why = promise.allowed
           ? refused.some(deniedByRule)
@@ -236,12 +215,12 @@ class AppProofs implements AppCheck {
               `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
               `Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)${promise.remedy ? `, ${promise.remedy}` : ''}`
           : (() => {
-            const openers = named(sides.map((s) => s.allowedBy).filter((id): id is string => id !== undefined));
+            const openers = named(sides.map((s) => s.allowedBy).filter((ref): ref is PolicyRef => ref !== undefined));
             return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}` +
               `${promise.remedy ? `, ${promise.remedy}` : ''}`;
           })();
         report(promiser, `${promiser.where} promises that ${promise.description} [${promise.id}], but ${why}, ` +
-          `or if this is intended, call PolicyProofs.accept(<the ${promiser.where.split(' ')[0]}>, '${promise.id}', '<why>'). ` +
+          `or if this is intended, call PolicyProofs.accept(<the ${promiser.kind}>, '${promise.id}', '<why>'). ` +
           `The model's reasons: ${(promise.ingressOnly || promise.egressOnly ? sides.map((s) => s.reason) : verdict.reasons).join('; ')}`);
       }
     });
@@ -296,7 +275,7 @@ export class PolicyProofs {
    * @param promises produces the promises when they are proven (they are not kept)
    * @internal
    */
-  public static _promise(construct: Construct, where: string, promises: () => FlowPromise[]): void {
+  public static _promise(construct: Construct, kind: string, where: string, promises: () => FlowPromise[]): void {
     const root = construct.node.root;
     let app = APPS.get(root);
     if (!app) {
@@ -305,7 +284,7 @@ export class PolicyProofs {
     }
     const chart = Chart.of(construct);
     registerCheck(chart, app);
-    const promiser: Promiser = { construct, chart, where, promises, accepted: new Map() };
+    const promiser: Promiser = { construct, kind, chart, where, promises, accepted: new Map() };
     app.promisers.push(promiser);
     noteMutation();
     PROMISERS.set(construct, { promiser, app });

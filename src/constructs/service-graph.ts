@@ -147,7 +147,7 @@ export class ServiceGraph extends Construct {
       dnsPeerGiven: props.dnsPeer !== undefined,
     });
     const state = this.state;
-    PolicyProofs._promise(this, where, () => graphPromises(state.settings, state.workloads));
+    PolicyProofs._promise(this, 'ServiceGraph', where, () => graphPromises(state.settings, state.workloads));
   }
 
   /**

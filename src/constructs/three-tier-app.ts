@@ -224,7 +224,7 @@ export class ThreeTierApp extends Construct {
     // The chain is open; the shortcuts around it (frontend to database, anything the database
     // would start, the ingress controller past the frontend) are closed whatever else the chart
     // allows: the graph's promises.
-    PolicyProofs._promise(this, where, () => graphPromises(state.settings, state.workloads));
+    PolicyProofs._promise(this, 'ThreeTierApp', where, () => graphPromises(state.settings, state.workloads));
   }
 }
 

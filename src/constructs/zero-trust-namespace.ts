@@ -183,7 +183,7 @@ export class ZeroTrustNamespace extends Construct {
     const namespace = this.namespace;
     const dns = allowDns ? props.dnsPeer ?? Peer.kubeDns() : undefined;
     const sameNamespace = props.allowSameNamespace ?? false;
-    PolicyProofs._promise(this, this.where, () => {
+    PolicyProofs._promise(this, 'ZeroTrustNamespace', this.where, () => {
       const member: RepresentativePod = { namespace, role: 'pod', labels: {} };
       const promises: FlowPromise[] = dns ? dnsPromises(member, dns, 'pod') : [];
       if (sameNamespace) {

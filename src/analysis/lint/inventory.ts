@@ -1,4 +1,4 @@
-import { ClusterCni } from './types';
+import { ClusterCni } from '../kinds';
 import { PodEndpoint } from '../types';
 import { asObject } from './rule';
 import { isGenerated } from '../../util/mark';

@@ -1,9 +1,8 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
-import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../app-state';
-import { synthWarning } from '../synth-warnings';
 import { LintRule, RawFinding } from './rule';
+import { ClusterCni } from '../kinds';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
 import { calicoDenyWithoutOrder } from './rules/calico-deny-without-order';
@@ -17,7 +16,9 @@ import { namespaceWithoutDefaultDeny } from './rules/namespace-without-default-d
 import { orInsteadOfAnd } from './rules/or-instead-of-and';
 import { policyTypesMismatch } from './rules/policy-types-mismatch';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
-import { ClusterCni, LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
+import { LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
+import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../../synth/app-checks';
+import { synthWarning } from '../../synth/synth-warnings';
 import { checkOptionsObject, invalid, show } from '../../util/validation';
 
 /** The context key that turns the synth-time lint off (`false`). */

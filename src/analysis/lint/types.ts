@@ -1,19 +1,11 @@
+import { ClusterCni } from '../kinds';
+
 /** How serious a finding is. */
 export enum Severity {
   /** The policy is rejected, ignored or broken: synthesis and `cdk8s-netpol lint` fail. */
   ERROR = 'error',
   /** Likely a mistake: reported, does not fail. */
   WARNING = 'warning',
-}
-
-/** The network plugin that will enforce the manifests; some rules depend on it. */
-export enum ClusterCni {
-  /** Any conforming plugin; only Kubernetes semantics are assumed. */
-  KUBERNETES = 'kubernetes',
-  /** Cilium. */
-  CILIUM = 'cilium',
-  /** Calico. */
-  CALICO = 'calico',
 }
 
 /** One problem found in the manifests. */

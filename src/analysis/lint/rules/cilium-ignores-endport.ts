@@ -1,5 +1,5 @@
+import { ClusterCni } from '../../kinds';
 import { Severity, asList, asObject, defineRule, describeItem, kubernetesPolicies } from '../rule';
-import { ClusterCni } from '../types';
 
 /** Kubernetes NetworkPolicy port ranges under Cilium. */
 export const ciliumIgnoresEndPort = defineRule({

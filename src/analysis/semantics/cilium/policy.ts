@@ -1,10 +1,11 @@
-import { compileCiliumSelector, CiliumSelector } from './cilium-selector';
-import { SideQuery } from './decision';
-import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from './endpoint';
-import { compileFqdnSelector, FqdnMatcher } from './fqdn';
-import { compileCiliumHttpRule, HttpMatcher } from './http';
-import { Direction } from './kubernetes';
-import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
+import { compileCiliumSelector, CiliumSelector } from './selector';
+import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
+import { Direction } from '../../direction';
+import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
+import { compileFqdnSelector, FqdnMatcher } from '../../fqdn';
+import { compileCiliumHttpRule, HttpMatcher } from '../../http';
+import { PolicyRef, policyRef } from '../decision';
+import { SideQuery } from '../side-evaluator';
 
 /** The Cilium entities of the CRD's enum (docs/semantics/cilium.md#entities). */
 const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
@@ -63,8 +64,8 @@ export interface CiliumPort {
 
 /** One rule of an ingress, ingressDeny, egress or egressDeny section. */
 export interface CiliumPeerRule {
-  /** The policy's id, "CiliumNetworkPolicy prod/x". */
-  readonly policyId: string;
+  /** The policy, as decisions name it ("CiliumNetworkPolicy prod/x"). */
+  readonly policy: PolicyRef;
   /** "CiliumNetworkPolicy prod/x ingress rule #1" (with "specs[i]" for rules of `specs`). */
   readonly text: string;
   readonly direction: Direction;
@@ -92,7 +93,7 @@ export interface CiliumRuleMatch {
 
 /** One rule of `spec`/`specs`: the endpoints it selects and its four sections. */
 export interface CiliumSubject {
-  readonly policyId: string;
+  readonly policy: PolicyRef;
   /** "CiliumNetworkPolicy prod/x" or "CiliumNetworkPolicy prod/x specs[1]". */
   readonly text: string;
   readonly selector: CiliumSelector;
@@ -111,6 +112,8 @@ export interface CiliumSubject {
 export class CiliumPolicy {
   /** "CiliumNetworkPolicy prod/x" or "CiliumClusterwideNetworkPolicy x". */
   public readonly id: string;
+  /** The object, as decisions name it. */
+  public readonly ref: PolicyRef;
   /** The CNP's namespace; undefined for a CCNP. */
   public readonly namespace?: string;
   public readonly source: any;
@@ -123,7 +126,8 @@ export class CiliumPolicy {
       throw new Error(`${obj.kind} without metadata.name`);
     }
     this.namespace = clusterwide ? undefined : obj.metadata?.namespace ?? 'default';
-    this.id = clusterwide ? `${obj.kind} ${name}` : `${obj.kind} ${this.namespace}/${name}`;
+    this.ref = policyRef('cilium.io/v2', obj.kind, this.namespace, name, obj.kind);
+    this.id = this.ref.id;
     this.source = obj;
     const specs: { spec: any; where: string }[] = [];
     if (obj.spec !== undefined && obj.spec !== null) {
@@ -195,7 +199,7 @@ export class CiliumPolicy {
     // deny, unless enableDefaultDeny opts out (docs/semantics/cilium.md#default-deny).
     const has = (a: string, b: string) => (spec[a]?.length ?? 0) > 0 || (spec[b]?.length ?? 0) > 0;
     return {
-      policyId: this.id,
+      policy: this.ref,
       text,
       selector,
       defaultDeny: {
@@ -249,7 +253,7 @@ export class CiliumPolicy {
       // ICMP only: no TCP, UDP or SCTP connection matches.
       ports = [];
     }
-    return { policyId: this.id, text, direction, deny, l3, ports };
+    return { policy: this.ref, text, direction, deny, l3, ports };
   }
 
   private compileL3(field: string, value: unknown, where: string): CiliumL3 {

@@ -1,5 +1,5 @@
-import { PodSide } from '../../src/analysis/endpoint';
-import { KubernetesPolicy } from '../../src/analysis/kubernetes';
+import { PodSide } from '../../../../src/analysis/endpoint';
+import { KubernetesPolicy } from '../../../../src/analysis/semantics/kubernetes/policy';
 
 const pod = (labels: Record<string, string> = {}, namespace = 'prod'): PodSide => ({
   kind: 'pod', id: `${namespace}/p`, namespace, name: 'p', labels, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, ports: [], hostNetwork: false,

@@ -1,4 +1,4 @@
-import { NetworkModel } from '../../src';
+import { NetworkModel } from '../../../../src';
 
 // Cilium semantics end to end (docs/semantics/cilium.md), through NetworkModel: every feature with an
 // allowed and a denied flow, and the traps.

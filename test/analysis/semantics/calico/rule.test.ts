@@ -1,6 +1,6 @@
-import { calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from '../../src/analysis/calico-rule';
-import { SideQuery } from '../../src/analysis/decision';
-import { Endpoint, PodSide } from '../../src/analysis/endpoint';
+import { Endpoint, PodSide } from '../../../../src/analysis/endpoint';
+import { calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from '../../../../src/analysis/semantics/calico/rule';
+import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 const pod = (namespace: string, labels: Record<string, string>, extra: Partial<PodSide> = {}): PodSide => ({
   kind: 'pod',

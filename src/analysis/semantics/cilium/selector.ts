@@ -1,5 +1,5 @@
-import { PodSide } from './endpoint';
-import { describeLabelSelector } from './labels';
+import { PodSide } from '../../endpoint';
+import { describeLabelSelector } from '../../labels';
 
 /** The identity label holding a pod's namespace name (without its `k8s:` source). */
 export const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';

@@ -1,4 +1,4 @@
-import { NetworkModel } from '../../src';
+import { NetworkModel } from '../../../../src';
 
 // Calico semantics end to end (docs/semantics/calico.md), through NetworkModel: tiers, orders, actions,
 // types defaulting, entity rules and scopes, with allowed and denied flows and the traps.

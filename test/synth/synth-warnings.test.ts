@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { WARNINGS_CONTEXT_KEY, synthWarning } from '../../src/analysis/synth-warnings';
+import { WARNINGS_CONTEXT_KEY, synthWarning } from '../../src/synth/synth-warnings';
 
 /** What cdk8s-netpol wrote to stderr while `run` ran. */
 function stderrOf(run: () => void): string[] {

@@ -1,6 +1,6 @@
-import { CiliumPolicy, matchCiliumRule, selectingSubjects } from '../../src/analysis/cilium';
-import { SideQuery } from '../../src/analysis/decision';
-import { PodSide } from '../../src/analysis/endpoint';
+import { PodSide } from '../../../../src/analysis/endpoint';
+import { CiliumPolicy, matchCiliumRule, selectingSubjects } from '../../../../src/analysis/semantics/cilium/policy';
+import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 type Json = Record<string, any>;
 const cnp = (spec: Json, extra: Json = {}) => new CiliumPolicy({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'prod' }, spec, ...extra });

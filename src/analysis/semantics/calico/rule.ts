@@ -1,9 +1,9 @@
-import { SideQuery } from './decision';
-import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from './endpoint';
-import { compileCalicoHttpMatch, HttpMatcher } from './http';
-import { Direction } from './kubernetes';
-import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../util/calico-selector';
-import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../util/cidr';
+import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../../../util/calico-selector';
+import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../../../util/cidr';
+import { Direction } from '../../direction';
+import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
+import { compileCalicoHttpMatch, HttpMatcher } from '../../http';
+import { SideQuery } from '../side-evaluator';
 
 /** The label Calico gives every workload endpoint with its namespace name. */
 const NAMESPACE_LABEL = 'projectcalico.org/namespace';

@@ -1,11 +1,10 @@
-import { Endpoint, PodSide, addressOf, blocksAdmitName, portCovers } from './endpoint';
-import { LabelMatcher, compileLabelSelector, describeLabelSelector } from './labels';
-import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../util/cidr';
-import { ianaServiceNameProblem } from '../util/names';
-import { isIntegerInRange } from '../util/validation';
-
-/** Traffic direction from the point of view of the pod a policy selects. */
-export type Direction = 'ingress' | 'egress';
+import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
+import { ianaServiceNameProblem } from '../../../util/names';
+import { isIntegerInRange } from '../../../util/validation';
+import { Direction } from '../../direction';
+import { Endpoint, PodSide, addressOf, blocksAdmitName, portCovers } from '../../endpoint';
+import { LabelMatcher, compileLabelSelector, describeLabelSelector } from '../../labels';
+import { PolicyRef, policyRef } from '../decision';
 
 /** A port entry of a rule: protocol plus a number, a range, a name, or every port. */
 interface PortMatcher {
@@ -34,6 +33,8 @@ interface RuleMatcher {
 export class KubernetesPolicy {
   /** "namespace/name". */
   public readonly id: string;
+  /** The object, as decisions name it. */
+  public readonly ref: PolicyRef;
   public readonly namespace: string;
   public readonly name: string;
   /** The object it was compiled from. */
@@ -53,7 +54,8 @@ export class KubernetesPolicy {
     this.source = obj;
     this.namespace = namespace;
     this.name = name;
-    this.id = `${namespace}/${name}`;
+    this.ref = policyRef('networking.k8s.io/v1', 'NetworkPolicy', namespace, name, undefined);
+    this.id = this.ref.id;
     const where = `NetworkPolicy ${this.id}`;
     const spec = obj.spec ?? {};
     for (const list of ['ingress', 'egress'] as const) {

@@ -1,7 +1,10 @@
-import { CalicoTier, TierMember } from './calico';
-import { decided, describeFlow, SideDecision, SideQuery, sideName } from './decision';
-import { PodSide } from './endpoint';
-import { Direction } from './kubernetes';
+import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, kubernetesMember } from './policy';
+import { groupBy } from '../../../util/group-by';
+import { Direction } from '../../direction';
+import { PodSide } from '../../endpoint';
+import { DecisionCause, PolicyRef, SideDecision, decision, distinctRefs } from '../decision';
+import { KubernetesPolicy } from '../kubernetes/policy';
+import { SideEvaluator, SideQuery, describeFlow } from '../side-evaluator';
 
 /** Where the model's policies and tiers come from; indexed by the model. */
 export interface CalicoSources {
@@ -24,7 +27,7 @@ interface AppliedTier {
 /** The tiers that apply to a pod in one direction: computed once per pod and direction. */
 interface Applied {
   readonly tiers: readonly AppliedTier[];
-  readonly isolatedBy: string[];
+  readonly isolatedBy: readonly PolicyRef[];
 }
 
 /**
@@ -36,22 +39,21 @@ interface Applied {
  * passes (docs/semantics/calico.md#tier-default-action). A pod no policy applies to, or that every
  * tier passed on, is allowed by its namespace's profile.
  */
-export class CalicoEvaluator {
+export class CalicoEvaluator implements SideEvaluator {
   private readonly applied = new Map<string, Applied>();
 
   constructor(private readonly sources: CalicoSources) {}
 
   public decide(query: SideQuery): SideDecision {
     const { pod, direction } = query;
-    const side = sideName(query);
     const typeName = direction === 'ingress' ? 'Ingress' : 'Egress';
     if (pod.hostNetwork) {
-      return decided(query, true, [], `${side}: allowed, the pod uses the node's network: it is no Calico ` +
+      return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Calico ' +
         'workload endpoint (host endpoints are not modelled)');
     }
     const { tiers, isolatedBy } = this.tiersOf(pod, direction);
     if (tiers.length === 0) {
-      return decided(query, true, isolatedBy, `${side}: allowed, no Calico or Kubernetes policy applies to it for ${typeName} ` +
+      return decision(direction, pod.id, DecisionCause.NOT_ISOLATED, { isolatedBy }, `, no Calico or Kubernetes policy applies to it for ${typeName} ` +
         '(its namespace\'s profile allows)');
     }
     const passed: string[] = [];
@@ -68,13 +70,15 @@ export class CalicoEvaluator {
         if (outcome.action === 'Allow') {
           const l7 = outcome.unchecked !== undefined
             ? `; its HTTP match (${outcome.unchecked}) restricts the requests (give the probe an http request to check one)` : '';
-          return decided(query, true, isolatedBy, `${side}: allowed by ${outcome.text}${before}${l7}${nameNote(query, notes)}`, member.id, undefined,
-            outcome.unchecked !== undefined ? 'HTTP' : undefined);
+          return decision(direction, pod.id, DecisionCause.ALLOWED,
+            { isolatedBy, allowedBy: member.ref, ...(outcome.unchecked !== undefined ? { l7: 'HTTP' } : {}) },
+            ` by ${outcome.text}${before}${l7}${nameNote(query, notes)}`);
         }
         if (outcome.action === 'Deny') {
           const failClosed = outcome.unknown !== undefined ? ` (failing closed: ${outcome.unknown})` : '';
-          return decided(query, false, [...new Set([member.id, ...isolatedBy])], `${side}: denied by ${outcome.text}${failClosed}${before}${noted()}`,
-            undefined, outcome.unknown);
+          return decision(direction, pod.id, outcome.unknown !== undefined ? DecisionCause.FAIL_CLOSED : DecisionCause.DENY_RULE,
+            { isolatedBy: distinctRefs([member.ref], isolatedBy), deniedBy: member.ref, ...(outcome.unknown !== undefined ? { undecided: outcome.unknown } : {}) },
+            ` by ${outcome.text}${failClosed}${before}${noted()}`);
         }
         passed.push(`passed to the next tier by ${outcome.text}`);
         passedOn = true;
@@ -85,12 +89,12 @@ export class CalicoEvaluator {
       }
       if (tier.defaultAction === 'Deny') {
         const before = passed.length > 0 ? ` after ${passed.join(', ')}` : '';
-        return decided(query, false, isolatedBy, `${side}: denied by the default action (Deny) of tier ${tier.name}: ` +
+        return decision(direction, pod.id, DecisionCause.TIER_DEFAULT, { isolatedBy, tier: tier.name }, ` by the default action (Deny) of tier ${tier.name}: ` +
           `${applying} apply and no rule of these matches ${describeFlow(query)}${before}${noted()}`);
       }
       passed.push(`passed on by the default action (Pass) of tier ${tier.name} (no rule of ${applying} matched)`);
     }
-    return decided(query, true, isolatedBy, `${side}: allowed, every tier passed it on (${passed.join('; ')}); ` +
+    return decision(direction, pod.id, DecisionCause.PASSED_TO_PROFILE, { isolatedBy }, `, every tier passed it on (${passed.join('; ')}); ` +
       `Calico's namespace profile allows what no tier decides${nameNote(query, notes)}`);
   }
 
@@ -112,11 +116,40 @@ export class CalicoEvaluator {
       const tiers = [...byTier.entries()]
         .map(([name, members]) => ({ tier: this.sources.tier(name), members: members.sort(byOrderThenName), applying: members.map((m) => m.id).join(', ') }))
         .sort((a, b) => byOrderThenName({ order: a.tier.order, sortKey: a.tier.name }, { order: b.tier.order, sortKey: b.tier.name }));
-      found = { tiers, isolatedBy: [...new Set(tiers.flatMap((t) => t.members.map((m) => m.id)))] };
+      found = { tiers, isolatedBy: distinctRefs(...tiers.map((t) => t.members.map((m) => m.ref))) };
       this.applied.set(key, found);
     }
     return found;
   }
+}
+
+/**
+ * The evaluator of a model that holds Calico objects: the Kubernetes NetworkPolicies join the
+ * default tier (docs/semantics/calico.md#kubernetes-networkpolicies-under-calico), and every
+ * policy's tier must exist, built in or given as a Tier object. Throws, naming the policy, when a
+ * tier is missing: its order and default action decide.
+ * @param tiers the Tier objects of the model, by name
+ */
+export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], calico: readonly CalicoPolicy[],
+  tierObjects: ReadonlyMap<string, CalicoTier>): CalicoEvaluator {
+  const tiers = new Map<string, CalicoTier>(Object.entries(BUILT_IN_TIERS));
+  tierObjects.forEach((tier, name) => tiers.set(name, tier));
+  for (const policy of calico) {
+    if (!tiers.has(policy.tier)) {
+      throw new Error(`${policy.id} is in tier ${JSON.stringify(policy.tier)}, but the model has no Tier ${JSON.stringify(policy.tier)}: ` +
+        'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
+    }
+  }
+  const members = [
+    ...kubernetes.map((p) => ({ namespace: p.namespace, member: kubernetesMember(p) })),
+    ...calico.filter((p) => p.namespace !== undefined).map((p) => ({ namespace: p.namespace!, member: p as TierMember })),
+  ];
+  const byNamespace = new Map([...groupBy(members, (m) => m.namespace)].map(([namespace, list]) => [namespace, list.map((m) => m.member)]));
+  return new CalicoEvaluator({
+    membersIn: (namespace) => byNamespace.get(namespace) ?? [],
+    global: calico.filter((p) => p.namespace === undefined),
+    tier: (name) => tiers.get(name)!,
+  });
 }
 
 /**

@@ -1,13 +1,17 @@
-import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, matchCiliumRule, selectingSubjects } from './cilium';
-import { ciliumPodLabels } from './cilium-selector';
-import { decided, describeFlow, SideDecision, SideQuery, sideName } from './decision';
-import { PodSide } from './endpoint';
-import { describeRequest } from './http';
-import { Direction, KubernetesPolicy } from './kubernetes';
+import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, matchCiliumRule, selectingSubjects } from './policy';
+import { ciliumPodLabels } from './selector';
+import { groupBy } from '../../../util/group-by';
+import { Direction } from '../../direction';
+import { PodSide } from '../../endpoint';
+import { describeRequest } from '../../http';
+import { DecisionCause, PolicyRef, SideDecision, decision, distinctRefs } from '../decision';
+import { KubernetesEvaluator } from '../kubernetes/evaluator';
+import { KubernetesPolicy } from '../kubernetes/policy';
+import { SideEvaluator, SideQuery, describeFlow } from '../side-evaluator';
 
 /** A rule that allows a connection: a Kubernetes NetworkPolicy rule or a Cilium allow rule. */
 interface Allow {
-  readonly policyId: string;
+  readonly policy: PolicyRef;
   /** "CiliumNetworkPolicy prod/x ingress rule #1 (from endpoints {app=web} on TCP/80)". */
   readonly text: string;
   /** The Cilium port entry it matched (with its L7 rules); undefined for L3-only and Kubernetes rules. */
@@ -20,8 +24,8 @@ interface Posture {
   readonly denyRules: readonly CiliumPeerRule[];
   readonly allowRules: readonly CiliumPeerRule[];
   readonly kubernetes: readonly KubernetesPolicy[];
-  /** Ids of the policies that isolate the pod in this direction. */
-  readonly isolatedBy: string[];
+  /** The policies that isolate the pod in this direction. */
+  readonly isolatedBy: readonly PolicyRef[];
   /** "isolated by NetworkPolicy prod/a, CiliumNetworkPolicy prod/b", for reasons. */
   readonly isolated: string;
   /** Some allow rule uses toFQDNs, or the kube-apiserver entity: the reasons of a denial hint at them. */
@@ -32,7 +36,7 @@ interface Posture {
 /** What the policies of one side say about one connection, before L7 and FQDN checks. */
 interface Collected {
   /** The deny rule that matched (or might match: `unknown` says why the model cannot tell), as text, with its policy. */
-  readonly denied?: { readonly policyId: string; readonly text: string; readonly unknown?: string };
+  readonly denied?: { readonly policy: PolicyRef; readonly text: string; readonly unknown?: string };
   readonly posture: Posture;
   readonly allows: Allow[];
 }
@@ -63,7 +67,7 @@ export interface CiliumSources {
  * - toFQDNs rules match a DNS name only when the pod's DNS lookups go through Cilium's DNS proxy
  *   (an allowed egress rule to kube-dns on port 53 with `rules.dns` admitting the name).
  */
-export class CiliumEvaluator {
+export class CiliumEvaluator implements SideEvaluator {
   private readonly subjects = new Map<string, CiliumSubject[]>();
   private readonly postures = new Map<string, Posture>();
 
@@ -71,16 +75,19 @@ export class CiliumEvaluator {
 
   public decide(query: SideQuery): SideDecision {
     const { pod, direction } = query;
-    const side = sideName(query);
     if (pod.hostNetwork) {
-      return decided(query, true, [], `${side}: allowed, the pod uses the node's network: it is no Cilium endpoint ` +
+      return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Cilium endpoint ' +
         '(host policies, which select nodes, are not modelled)');
     }
     const found = this.collect(query, true);
     if (found.denied) {
-      const failClosed = found.denied.unknown !== undefined
-        ? `; the model cannot tell whether the deny rule matches, so it fails closed: ${found.denied.unknown}` : '; deny rules take precedence over every allow';
-      return decided(query, false, [found.denied.policyId], `${side}: denied by ${found.denied.text}${failClosed}`, undefined, found.denied.unknown);
+      const { policy, text, unknown } = found.denied;
+      if (unknown !== undefined) {
+        return decision(direction, pod.id, DecisionCause.FAIL_CLOSED, { isolatedBy: [policy], deniedBy: policy, undecided: unknown },
+          ` by ${text}; the model cannot tell whether the deny rule matches, so it fails closed: ${unknown}`);
+      }
+      return decision(direction, pod.id, DecisionCause.DENY_RULE, { isolatedBy: [policy], deniedBy: policy },
+        ` by ${text}; deny rules take precedence over every allow`);
     }
     const { isolatedBy } = found.posture;
     let isolated = found.posture.isolated;
@@ -91,7 +98,7 @@ export class CiliumEvaluator {
       allows = allows.filter((a) => !a.fqdn);
       const l7Only = query.protocol === 'TCP' && allows.length > 0 && allows.every((a) => a.port?.http !== undefined);
       if (!l7Only) {
-        return decided(query, true, [], `${side}: allowed, not isolated (no policy selects it for ` +
+        return decision(direction, pod.id, DecisionCause.NOT_ISOLATED, {}, ', not isolated (no policy selects it for ' +
           `${direction === 'ingress' ? 'Ingress' : 'Egress'} with default deny)`);
       }
       isolated = 'not in default deny (enableDefaultDeny opts out), but L7 rules apply on this port whatever enableDefaultDeny says';
@@ -108,30 +115,33 @@ export class CiliumEvaluator {
     }
     if (allows.length === 0) {
       notes.push(...hints(query, found.posture, this.sources.knowsApiServer()));
-      return decided(query, false, isolatedBy, `${side}: denied, ${isolated} and no rule of these allows ${describeFlow(query)}${notes.map((n) => `; ${n}`).join('')}`);
+      return decision(direction, pod.id, DecisionCause.NO_RULE_ALLOWS, { isolatedBy },
+        `, ${isolated} and no rule of these allows ${describeFlow(query)}${notes.map((n) => `; ${n}`).join('')}`);
     }
     const l7 = (a: Allow) => (query.protocol === 'TCP' ? a.port?.http : undefined);
     const unrestricted = allows.find((a) => l7(a) === undefined);
     if (unrestricted) {
       const names = dnsNote(unrestricted);
-      return decided(query, true, isolatedBy, `${side}: allowed by ${unrestricted.text}${names}; ${isolated}`, unrestricted.policyId, undefined,
-        names === '' ? undefined : 'DNS');
+      return decision(direction, pod.id, DecisionCause.ALLOWED, { isolatedBy, allowedBy: unrestricted.policy, ...(names === '' ? {} : { l7: 'DNS' }) },
+        ` by ${unrestricted.text}${names}; ${isolated}`);
     }
     // Every allowing rule restricts HTTP requests (docs/semantics/cilium.md#http-rules).
     const listed = allows.map((a) => `${a.text} [${l7(a)!.map((h) => h.text).join('; ')}]`).join(', ');
     if (query.http === undefined) {
       const first = allows[0];
-      return decided(query, true, isolatedBy, `${side}: allowed at L3/L4 by ${first.text}; ${isolated}; L7 rules restrict the HTTP requests on this port: ${listed} ` +
-          '(give the probe an http request to check one)', first.policyId, undefined, 'HTTP');
+      return decision(direction, pod.id, DecisionCause.ALLOWED, { isolatedBy, allowedBy: first.policy, l7: 'HTTP' },
+        ` at L3/L4 by ${first.text}; ${isolated}; L7 rules restrict the HTTP requests on this port: ${listed} (give the probe an http request to check one)`);
     }
     const request = query.http;
     for (const a of allows) {
       const rule = l7(a)!.find((h) => h.matches(request));
       if (rule) {
-        return decided(query, true, isolatedBy, `${side}: allowed by ${a.text}, whose HTTP rule ${rule.text} matches ${describeRequest(request)}; ${isolated}`, a.policyId);
+        return decision(direction, pod.id, DecisionCause.ALLOWED, { isolatedBy, allowedBy: a.policy },
+          ` by ${a.text}, whose HTTP rule ${rule.text} matches ${describeRequest(request)}; ${isolated}`);
       }
     }
-    return decided(query, false, [...new Set([...isolatedBy, ...allows.map((a) => a.policyId)])], `${side}: denied at L7 (Cilium's proxy answers 403): ${describeRequest(request)} matches no HTTP rule of ${listed}; ${isolated}`);
+    return decision(direction, pod.id, DecisionCause.L7_DENIED, { isolatedBy: distinctRefs(isolatedBy, allows.map((a) => a.policy)) },
+      ` at L7 (Cilium's proxy answers 403): ${describeRequest(request)} matches no HTTP rule of ${listed}; ${isolated}`);
   }
 
   /** The selecting rules of `pod`: its namespace's CNPs and every CCNP. */
@@ -152,13 +162,13 @@ export class CiliumEvaluator {
       const subjects = this.subjectsOf(pod);
       const kubernetes = this.sources.kubernetesIsolating(pod, direction);
       const isolating = subjects.filter((s) => s.defaultDeny[direction]);
-      const names = [...new Set([...kubernetes.map((p) => `NetworkPolicy ${p.id}`), ...isolating.map((s) => s.policyId)])];
+      const names = [...new Set([...kubernetes.map((p) => `NetworkPolicy ${p.id}`), ...isolating.map((s) => s.policy.id)])];
       found = {
         denyRules: subjects.flatMap((s) => s.deny[direction]),
         // Every selecting rule allows, also one that opts out of default deny.
         allowRules: subjects.flatMap((s) => s.allow[direction]),
         kubernetes,
-        isolatedBy: [...new Set([...kubernetes.map((p) => p.id), ...isolating.map((s) => s.policyId)])],
+        isolatedBy: distinctRefs(kubernetes.map((p) => p.ref), isolating.map((s) => s.policy)),
         isolated: `isolated by ${names.join(', ')}`,
         usesFqdns: subjects.some((s) => s.allow[direction].some((r) => r.l3.kind === 'fqdns')),
         usesApiServer: subjects.some((s) => s.allow[direction].some((r) => r.l3.kind === 'entities' && r.l3.entities.includes('kube-apiserver'))),
@@ -178,7 +188,7 @@ export class CiliumEvaluator {
       const match = matchCiliumRule(rule, query);
       if (match) {
         const unknown = match.unknown === undefined ? {} : { unknown: match.unknown };
-        return { denied: { policyId: rule.policyId, text: `${rule.text} (${match.text})`, ...unknown }, posture, allows: [] };
+        return { denied: { policy: rule.policy, text: `${rule.text} (${match.text})`, ...unknown }, posture, allows: [] };
       }
     }
     const allows: Allow[] = [];
@@ -187,7 +197,7 @@ export class CiliumEvaluator {
       for (const rule of posture.allowRules) {
         const match = matchCiliumRule(rule, query);
         if (match && match.unknown === undefined) {
-          allows.push({ policyId: rule.policyId, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
+          allows.push({ policy: rule.policy, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
         }
       }
       return { posture, allows };
@@ -197,7 +207,7 @@ export class CiliumEvaluator {
       // selectors see only the identity-relevant labels.
       const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false, ciliumPodLabels);
       if (rule !== undefined) {
-        allows.push({ policyId: policy.id, text: `NetworkPolicy ${rule}`, fqdn: false });
+        allows.push({ policy: policy.ref, text: `NetworkPolicy ${rule}`, fqdn: false });
         if (firstPlain) {
           return { posture, allows };
         }
@@ -207,7 +217,7 @@ export class CiliumEvaluator {
       const match = matchCiliumRule(rule, query);
       // A match the model cannot be sure of (a DNS name against CIDR rules) does not allow.
       if (match && match.unknown === undefined) {
-        allows.push({ policyId: rule.policyId, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
+        allows.push({ policy: rule.policy, text: `${rule.text} (${match.text})`, port: match.port, fqdn: match.fqdn });
         if (firstPlain && !match.fqdn && (query.protocol !== 'TCP' || match.port?.http === undefined)) {
           return { posture, allows: allows.slice(-1) };
         }
@@ -252,6 +262,26 @@ export class CiliumEvaluator {
         `its lookups, learns no address for ${name} and drops the traffic (docs/semantics/cilium.md#the-dns-proxy)`,
     };
   }
+}
+
+/**
+ * The evaluator of a model that holds Cilium policies: its CNPs by namespace, its CCNPs, and its
+ * Kubernetes NetworkPolicies as Cilium enforces them (selectors see only Cilium's identity labels).
+ * @param dnsServers the cluster DNS pods (the model's, or a stand-in), for the DNS-proxy check of FQDN rules
+ * @param knowsApiServer whether the model knows an address of the API server
+ */
+export function buildCiliumEvaluator(policies: readonly CiliumPolicy[], kubernetes: readonly KubernetesPolicy[],
+  dnsServers: () => readonly PodSide[], knowsApiServer: () => boolean): CiliumEvaluator {
+  const byNamespace = groupBy(policies.filter((p) => p.namespace !== undefined), (p) => p.namespace!);
+  const kubernetesByNamespace = groupBy(kubernetes, (p) => p.namespace);
+  const kubernetesEvaluator = new KubernetesEvaluator((namespace) => kubernetesByNamespace.get(namespace) ?? [], ciliumPodLabels);
+  return new CiliumEvaluator({
+    policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
+    clusterwide: policies.filter((p) => p.namespace === undefined),
+    kubernetesIsolating: (pod, direction) => kubernetesEvaluator.isolating(pod, direction),
+    dnsServers,
+    knowsApiServer,
+  });
 }
 
 /** A note on DNS L7 rules of the deciding rule, when they restrict the names looked up. */

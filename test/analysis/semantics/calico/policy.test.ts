@@ -1,7 +1,7 @@
-import { BUILT_IN_TIERS, CalicoPolicy, compileTier, kubernetesMember } from '../../src/analysis/calico';
-import { SideQuery } from '../../src/analysis/decision';
-import { PodSide } from '../../src/analysis/endpoint';
-import { KubernetesPolicy } from '../../src/analysis/kubernetes';
+import { PodSide } from '../../../../src/analysis/endpoint';
+import { BUILT_IN_TIERS, CalicoPolicy, compileTier, kubernetesMember } from '../../../../src/analysis/semantics/calico/policy';
+import { KubernetesPolicy } from '../../../../src/analysis/semantics/kubernetes/policy';
+import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 type Json = Record<string, any>;
 const np = (spec: Json, name = 'p') => new CalicoPolicy({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'prod' }, spec });

@@ -1,9 +1,11 @@
-import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './calico-rule';
-import { SideQuery } from './decision';
-import { PodSide } from './endpoint';
-import { Direction, KubernetesPolicy } from './kubernetes';
-import { CalicoSelectorMatcher } from '../util/calico-selector';
-import { dns1123SubdomainProblem } from '../util/names';
+import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './rule';
+import { CalicoSelectorMatcher } from '../../../util/calico-selector';
+import { dns1123SubdomainProblem } from '../../../util/names';
+import { Direction } from '../../direction';
+import { PodSide } from '../../endpoint';
+import { PolicyRef, policyRef } from '../decision';
+import { KubernetesPolicy } from '../kubernetes/policy';
+import { SideQuery } from '../side-evaluator';
 
 /** The tier Kubernetes NetworkPolicies and untiered Calico policies live in. */
 export const DEFAULT_TIER = 'default';
@@ -48,8 +50,10 @@ export interface RuleOutcome {
 
 /** A policy as a tier evaluates it: a Calico policy, or a Kubernetes NetworkPolicy converted by Calico. */
 export interface TierMember {
-  /** The id reasons and `SideDecision` use: "GlobalNetworkPolicy x", "Calico NetworkPolicy prod/x", or "prod/x" for Kubernetes. */
+  /** The id reasons use: "GlobalNetworkPolicy x", "Calico NetworkPolicy prod/x", or "prod/x" for Kubernetes. */
   readonly id: string;
+  /** The object, as decisions name it. */
+  readonly ref: PolicyRef;
   /** What reasons call it. */
   readonly display: string;
   readonly tier: string;
@@ -105,6 +109,7 @@ const SPEC_FIELDS: Record<string, string[]> = {
  */
 export class CalicoPolicy implements TierMember {
   public readonly id: string;
+  public readonly ref: PolicyRef;
   public readonly display: string;
   public readonly kind: 'NetworkPolicy' | 'GlobalNetworkPolicy';
   /** The NetworkPolicy's namespace; undefined for a GlobalNetworkPolicy. */
@@ -129,7 +134,8 @@ export class CalicoPolicy implements TierMember {
       throw new Error(`${this.kind} without metadata.name`);
     }
     this.namespace = global ? undefined : obj.metadata?.namespace ?? 'default';
-    this.id = global ? `GlobalNetworkPolicy ${name}` : `Calico NetworkPolicy ${this.namespace}/${name}`;
+    this.ref = policyRef('projectcalico.org/v3', this.kind, this.namespace, name, global ? 'GlobalNetworkPolicy' : 'Calico NetworkPolicy');
+    this.id = this.ref.id;
     this.sortKey = global ? name : `${this.namespace}/${name}`;
     this.source = obj;
     const spec = obj.spec ?? {};
@@ -270,6 +276,7 @@ function calicoTypes(spec: any, id: string): Direction[] {
 export function kubernetesMember(policy: KubernetesPolicy): TierMember {
   return {
     id: policy.id,
+    ref: policy.ref,
     display: `NetworkPolicy ${policy.id} (tier default, order ${KUBERNETES_POLICY_ORDER})`,
     tier: DEFAULT_TIER,
     order: KUBERNETES_POLICY_ORDER,

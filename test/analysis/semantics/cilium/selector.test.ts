@@ -1,5 +1,5 @@
-import { ciliumLabels, compileCiliumSelector, isIdentityRelevantLabel } from '../../src/analysis/cilium-selector';
-import { PodSide } from '../../src/analysis/endpoint';
+import { PodSide } from '../../../../src/analysis/endpoint';
+import { ciliumLabels, compileCiliumSelector, isIdentityRelevantLabel } from '../../../../src/analysis/semantics/cilium/selector';
 
 const pod = (namespace: string, labels: Record<string, string>, namespaceLabels: Record<string, string> = {}): PodSide => ({
   kind: 'pod', id: `${namespace}/p`, namespace, name: 'p', labels, namespaceLabels: { 'kubernetes.io/metadata.name': namespace, ...namespaceLabels }, ports: [], hostNetwork: false,

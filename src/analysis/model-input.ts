@@ -1,0 +1,136 @@
+import { ClusterCni } from './kinds';
+import { ContainerPort, PodEndpoint, Probe } from './types';
+import { cidrProblem, ipFamily } from '../util/cidr';
+import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
+import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
+
+/**
+ * The checks of what callers hand the `NetworkModel`: options, namespaces, pods and probes. Each
+ * throws an `Error` naming the call, the prop, the bad value and what is valid, so the verdicts
+ * never rest on input the model misread.
+ */
+
+/** The protocols of ports and probes. */
+export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
+/** The options of the model (`NetworkModelOptions`, declared beside the model). */
+export interface ModelOptionsInput {
+  readonly cni?: ClusterCni;
+  readonly podCidrs?: string[];
+}
+
+/** The keys of Probe. */
+const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
+/** The keys of NetworkModelOptions. */
+const OPTION_KEYS: Record<keyof ModelOptionsInput, true> = { cni: true, podCidrs: true };
+/** The keys of PodEndpoint. */
+const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
+
+/** Validates the options of the constructor, fromManifests and fromChart. */
+export function checkModelOptions(where: string, options: ModelOptionsInput | undefined): void {
+  if (options === undefined) {
+    return;
+  }
+  checkOptionsObject(where, 'options', options, OPTION_KEYS);
+  if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
+    invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
+  }
+  if (options.podCidrs !== undefined) {
+    if (!Array.isArray(options.podCidrs) || options.podCidrs.length === 0) {
+      invalid(where, `podCidrs ${show(options.podCidrs)} must list the cluster's pod address ranges, e.g. ["10.244.0.0/16"]`);
+    }
+    options.podCidrs.forEach((text, i) => {
+      const problem = cidrProblem(text);
+      if (problem) {
+        invalid(where, `podCidrs[${i}] ${show(text)} is not a valid CIDR: ${problem}`);
+      }
+    });
+  }
+}
+
+/** Validates a namespace of `addNamespace`: its name and labels. */
+export function checkNamespace(where: string, name: string, labels: Record<string, string> | undefined): void {
+  const problem = dns1123LabelProblem(name);
+  if (problem) {
+    invalid(where, `name ${show(name)} is not a valid namespace name: ${problem}`);
+  }
+  checkLabelMap(where, 'labels', labels);
+}
+
+/** Validates a pod of `addPod`: its keys, names, labels, address, network and ports. */
+export function checkPod(where: string, pod: PodEndpoint): void {
+  checkOptionsObject(where, 'pod', pod, POD_KEYS);
+  const nsProblem = dns1123LabelProblem(pod.namespace);
+  if (nsProblem) {
+    invalid(where, `namespace ${show(pod.namespace)} is not a valid namespace name: ${nsProblem}`);
+  }
+  const nameProblem = dns1123SubdomainProblem(pod.name);
+  if (nameProblem) {
+    invalid(where, `name ${show(pod.name)} is not a valid pod name: ${nameProblem}`);
+  }
+  checkLabelMap(where, 'labels', pod.labels);
+  if (pod.ip !== undefined && ipFamily(pod.ip) === undefined) {
+    invalid(where, `ip ${show(pod.ip)} of ${pod.namespace}/${pod.name} is not an IPv4 or IPv6 address`);
+  }
+  if (pod.hostNetwork !== undefined && typeof pod.hostNetwork !== 'boolean') {
+    invalid(where, `hostNetwork ${show(pod.hostNetwork)} of ${pod.namespace}/${pod.name} is not a boolean`);
+  }
+  if (pod.ports !== undefined && !Array.isArray(pod.ports)) {
+    invalid(where, `ports ${show(pod.ports)} of ${pod.namespace}/${pod.name} is not a list; expected e.g. [{ port: 8080 }]`);
+  }
+  (pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
+}
+
+/**
+ * Validates a probe's shape, port and protocol (its ends and HTTP request are checked as the model
+ * resolves them); returns the protocol, TCP when not given.
+ */
+export function checkProbe(where: string, probe: Probe): string {
+  if (probe === null || typeof probe !== 'object' || Array.isArray(probe)) {
+    invalid(where, `probe ${show(probe)} is not a Probe { from, to, port, protocol?, http? }`);
+  }
+  for (const key in probe) {
+    // A misspelt key ("HTTP", "proto") would otherwise be ignored and a default used in silence.
+    if (!Object.prototype.hasOwnProperty.call(PROBE_KEYS, key)) {
+      invalid(where, `probe has an unknown key ${show(key)}; the keys are ${Object.keys(PROBE_KEYS).join(', ')}`);
+    }
+  }
+  if (!isIntegerInRange(probe.port, 1, 65535)) {
+    invalid(where, `port ${show(probe.port)} is not a valid port; expected an integer from 1 to 65535`);
+  }
+  const protocol = probe.protocol ?? 'TCP';
+  if (!PROTOCOLS.includes(protocol)) {
+    invalid(where, `protocol ${show(probe.protocol)} is not one of ${PROTOCOLS.join(', ')}`);
+  }
+  return protocol;
+}
+
+function checkLabelMap(where: string, prop: string, labels: Record<string, string> | undefined): void {
+  if (labels === undefined) {
+    return;
+  }
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    invalid(where, `${prop} ${show(labels)} is not a label map`);
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (problem) {
+      invalid(where, `${prop} ${show(key)}=${show(value)} is not a valid label: ${problem}`);
+    }
+  }
+}
+
+function checkContainerPort(where: string, prop: string, port: ContainerPort): void {
+  if (port === null || typeof port !== 'object' || !isIntegerInRange(port.port, 1, 65535)) {
+    invalid(where, `${prop} ${show(port)} needs a port number from 1 to 65535`);
+  }
+  if (port.name !== undefined) {
+    const problem = ianaServiceNameProblem(port.name);
+    if (problem) {
+      invalid(where, `${prop} name ${show(port.name)} is not a valid port name: ${problem}`);
+    }
+  }
+  if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
+    invalid(where, `${prop} protocol ${show(port.protocol)} is not one of ${PROTOCOLS.join(', ')}`);
+  }
+}

@@ -1,0 +1,44 @@
+import { SideDecision } from './decision';
+import { Direction } from '../direction';
+import { Endpoint, PodSide } from '../endpoint';
+import { L7Request } from '../http';
+
+/** One side to decide: the pod's policies for `direction`, against the other end. */
+export interface SideQuery {
+  readonly pod: PodSide;
+  readonly direction: Direction;
+  /** The other end of the connection. */
+  readonly other: Endpoint;
+  /** The server, on which named ports resolve. */
+  readonly destination: Endpoint;
+  readonly port: number;
+  readonly protocol: string;
+  /** The probe's HTTP request, if it gave one. */
+  readonly http?: L7Request;
+}
+
+/**
+ * Decides one side of a connection (the client's egress, or the server's ingress) with one
+ * engine's semantics; a connection is allowed when both sides are. The `NetworkModel` facade
+ * resolves the probe's ends and asks the evaluator of the model's CNI:
+ *
+ * - `KubernetesEvaluator` (`semantics/kubernetes/evaluator.ts`): `networking.k8s.io/v1`
+ *   NetworkPolicies alone, per the Kubernetes spec (docs/semantics/kubernetes.md);
+ * - `CiliumEvaluator` (`semantics/cilium/evaluator.ts`): Cilium's policies with the Kubernetes
+ *   ones as Cilium enforces them (docs/semantics/cilium.md);
+ * - `CalicoEvaluator` (`semantics/calico/evaluator.ts`): Calico's tiers, with the Kubernetes
+ *   policies in the default tier (docs/semantics/calico.md).
+ *
+ * An evaluator is built once per state of the model (by the builder in its folder) and caches what
+ * does not depend on the peer (the policies that select a pod, per direction); it never changes
+ * the model.
+ */
+export interface SideEvaluator {
+  /** The decision of one side, with its cause, the policies involved and the reason in words. */
+  decide(query: SideQuery): SideDecision;
+}
+
+/** "TCP/8080 to prod/api", "UDP/53 from 10.0.0.1". */
+export function describeFlow(query: SideQuery): string {
+  return `${query.protocol}/${query.port} ${query.direction === 'ingress' ? 'from' : 'to'} ${query.other.id}`;
+}
