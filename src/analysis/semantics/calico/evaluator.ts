@@ -75,9 +75,10 @@ export class CalicoEvaluator implements SideEvaluator {
             ` by ${outcome.text}${before}${l7}${nameNote(query, notes)}`);
         }
         if (outcome.action === 'Deny') {
-          const failClosed = outcome.unknown !== undefined ? ` (failing closed: ${outcome.unknown})` : '';
-          return decision(direction, pod.id, outcome.unknown !== undefined ? DecisionCause.FAIL_CLOSED : DecisionCause.DENY_RULE,
-            { isolatedBy: distinctRefs([member.ref], isolatedBy), deniedBy: member.ref, ...(outcome.unknown !== undefined ? { undecided: outcome.unknown } : {}) },
+          const unknown = outcome.unknown;
+          const failClosed = unknown !== undefined ? ` (failing closed: ${unknown})` : '';
+          return decision(direction, pod.id, unknown !== undefined ? DecisionCause.FAIL_CLOSED : DecisionCause.DENY_RULE,
+            { isolatedBy: distinctRefs([member.ref], isolatedBy), deniedBy: member.ref, ...(unknown !== undefined ? { undecided: unknown } : {}) },
             ` by ${outcome.text}${failClosed}${before}${noted()}`);
         }
         passed.push(`passed to the next tier by ${outcome.text}`);
