@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { modelledPolicyCni } from '../src/analysis/model';
+import { evaluatedPolicyCni } from '../src/analysis/kinds';
 import { Report } from '../src/analysis/report';
 import { readManifests } from '../src/cli/manifests';
 
@@ -82,7 +82,7 @@ function synthExample(name: string): string[] {
   if (manifests.problems.length > 0) {
     throw new Error(`examples/${name} wrote unreadable manifests: ${manifests.problems.join('; ')}`);
   }
-  const cnis = new Set(manifests.objects.map(modelledPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
+  const cnis = new Set(manifests.objects.map(evaluatedPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
   const groups = perApp.length > 1 ? perApp
     : cnis.size > 1 ? listFiles(outdir).filter((f) => f.endsWith('.yaml')).map((f) => [f])
       : [];

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Endpoint, PodSide } from './endpoint';
 import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
-import { ClusterCni } from './kinds';
+import { classify, ClusterCni, isEvaluated, notSupportedMessage } from './kinds';
 import { checkModelOptions, checkNamespace, checkPod, checkProbe } from './model-input';
 import { buildCalicoEvaluator } from './semantics/calico/evaluator';
 import { CalicoPolicy, CalicoTier, compileTier } from './semantics/calico/policy';
@@ -13,7 +13,7 @@ import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
 import { KubernetesPolicy } from './semantics/kubernetes/policy';
 import { SideEvaluator } from './semantics/side-evaluator';
 import { PodEndpoint, Probe, Verdict } from './types';
-import { isWorkload, podOfWorkload, workloadProblem } from './workloads';
+import { podOfWorkload, workloadProblem } from './workloads';
 import { Cidr, canonicalIp, ipFamily, parseCidr } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { invalid, show } from '../util/validation';
@@ -22,74 +22,6 @@ export type { SideDecision } from './semantics/decision';
 
 /** The label the API server puts on every namespace. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-const KUBERNETES_POLICY = 'networking.k8s.io/v1 NetworkPolicy';
-/** The kinds of each CNI's policies; one model holds one CNI's (a cluster runs one CNI). */
-const CNI_KINDS: Record<string, 'Cilium' | 'Calico'> = {
-  'cilium.io/v2 CiliumNetworkPolicy': 'Cilium',
-  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'Cilium',
-  'projectcalico.org/v3 NetworkPolicy': 'Calico',
-  'projectcalico.org/v3 GlobalNetworkPolicy': 'Calico',
-  'projectcalico.org/v3 Tier': 'Calico',
-};
-/**
- * Kinds that change which traffic is allowed but that the model does not evaluate: refused
- * clearly rather than ignored. (Staged Calico policies are never enforced, so they are skipped.)
- */
-const REFUSED_KINDS: Record<string, string> = {
-  AdminNetworkPolicy: 'admin network policies (policy.networking.k8s.io) are not modelled',
-  BaselineAdminNetworkPolicy: 'baseline admin network policies (policy.networking.k8s.io) are not modelled',
-  NetworkSet: 'Calico network sets give labels to address ranges, which selectors then match; they are not modelled',
-  GlobalNetworkSet: 'Calico network sets give labels to address ranges, which selectors then match; they are not modelled',
-  HostEndpoint: 'Calico host endpoints put policy on nodes, which the model does not have',
-  CiliumCIDRGroup: 'CIDR groups are not modelled; list the CIDRs in the policy',
-  CiliumLocalRedirectPolicy: 'local redirect policies send traffic for an address or service to other pods (e.g. a node-local DNS cache), ' +
-    'whose policies then decide; the redirect is not modelled',
-  CiliumEnvoyConfig: 'Envoy configurations apply L7 rules of their own to the traffic they intercept; they are not modelled',
-  CiliumClusterwideEnvoyConfig: 'Envoy configurations apply L7 rules of their own to the traffic they intercept; they are not modelled',
-};
-/** Calico's staged policies: previews, never enforced. */
-const STAGED_KINDS = ['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
-/** Kinds that shape network policy, whatever their apiVersion: admin policies, staged policies, network sets, host endpoints, CIDR groups. */
-const POLICY_LIKE = /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/;
-/** Further Calico kinds that carry policy rules (a Profile applies rules to the endpoints that name it). */
-const CALICO_POLICY_LIKE = ['Profile'];
-/** The apiVersion the model evaluates each policy kind under. */
-const EXPECTED_API_VERSION: Record<string, string> = {
-  NetworkPolicy: 'networking.k8s.io/v1 (Kubernetes) or projectcalico.org/v3 (Calico)',
-  CiliumNetworkPolicy: 'cilium.io/v2',
-  CiliumClusterwideNetworkPolicy: 'cilium.io/v2',
-  GlobalNetworkPolicy: 'projectcalico.org/v3',
-  Tier: 'projectcalico.org/v3',
-};
-
-/**
- * Whether an object is a policy-like kind that can change which traffic is allowed: the kinds the
- * model evaluates, the kinds it refuses (admin network policies, network sets, host endpoints,
- * CIDR groups, Cilium local redirect policies and Envoy configurations, Calico profiles), the
- * same kinds under another apiVersion, and Calico's staged policies (which the model skips).
- */
-export function isPolicyLike(obj: any): boolean {
-  const kind = obj?.kind;
-  if (typeof kind !== 'string') {
-    return false;
-  }
-  return POLICY_LIKE.test(kind) || Object.prototype.hasOwnProperty.call(REFUSED_KINDS, kind) ||
-    (CALICO_POLICY_LIKE.includes(kind) && typeof obj?.apiVersion === 'string' && obj.apiVersion.includes('projectcalico.org'));
-}
-
-/**
- * Which CNI's policy kind an object is, for the kinds the model evaluates: "Kubernetes" (which
- * combines with either CNI), "Cilium" or "Calico"; undefined for any other object.
- */
-export function modelledPolicyCni(obj: any): 'Kubernetes' | 'Cilium' | 'Calico' | undefined {
-  const kind = `${obj?.apiVersion} ${obj?.kind}`;
-  return kind === KUBERNETES_POLICY ? 'Kubernetes' : CNI_KINDS[kind];
-}
-
-/** Calico's staged policies (previews, never enforced): the model skips them. */
-export function isStagedPolicy(obj: any): boolean {
-  return STAGED_KINDS.includes(obj?.kind);
-}
 /** Where the cluster DNS runs, for the DNS-proxy check of Cilium FQDN rules. */
 const DNS_NAMESPACE = 'kube-system';
 const DNS_LABEL = ['k8s-app', 'kube-dns'] as const;
@@ -184,16 +116,19 @@ export class NetworkModel {
     }
     checkModelOptions('NetworkModel.fromManifests()', options);
     const model = new NetworkModel(options);
-    for (const obj of objects) {
-      if (obj?.kind === 'Namespace') {
+    // Array.from, not map: a hole in the list is an undefined object, classified "other".
+    const classes = Array.from(objects, classify);
+    objects.forEach((obj, i) => {
+      if (classes[i].category === 'namespace') {
         model.addNamespace(obj.metadata?.name, obj.metadata?.labels);
       }
-    }
+    });
     objects.forEach((obj, i) => {
-      if (obj?.kind === 'Namespace') {
+      const category = classes[i].category;
+      if (category === 'namespace') {
         return;
       }
-      if (isWorkload(obj)) {
+      if (category === 'workload') {
         const what = `objects[${i}] (${obj.kind} ${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name})`;
         const problem = workloadProblem(obj);
         if (problem) {
@@ -207,8 +142,8 @@ export class NetworkModel {
         } catch (e) {
           invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
         }
-      } else if (obj?.kind === 'NetworkPolicy' || CNI_KINDS[`${obj?.apiVersion} ${obj?.kind}`] !== undefined ||
-        (isPolicyLike(obj) && !STAGED_KINDS.includes(obj?.kind))) {
+      } else if (category === 'policy' || category === 'tier' || category === 'refused') {
+        // Refused kinds go in too: addManifest refuses them, rather than a verdict ignoring them.
         model.addManifest(obj);
       }
     });
@@ -300,21 +235,12 @@ export class NetworkModel {
     }
     const kind = `${obj.apiVersion ?? '(no apiVersion)'} ${obj.kind ?? '(no kind)'}`;
     const named = `${kind} ${obj.metadata?.name ?? ''}`;
-    if (Object.prototype.hasOwnProperty.call(REFUSED_KINDS, obj.kind)) {
-      invalid(where, `${named} is not supported: ${REFUSED_KINDS[obj.kind]}`);
+    const c = classify(obj);
+    if (!isEvaluated(c)) {
+      return invalid(where, notSupportedMessage(named, c));
     }
-    if (STAGED_KINDS.includes(obj.kind)) {
-      invalid(where, `${named} is not supported: staged policies are previews Calico never enforces; leave them out of the model`);
-    }
-    const cni = CNI_KINDS[kind];
-    if (kind !== KUBERNETES_POLICY && cni === undefined) {
-      const expected = typeof obj.kind === 'string' && Object.prototype.hasOwnProperty.call(EXPECTED_API_VERSION, obj.kind)
-        ? `; the model evaluates ${obj.kind} under apiVersion ${EXPECTED_API_VERSION[obj.kind]} only, so this object's ` +
-          `rules would be left out (${show(obj.apiVersion)} is not evaluated)`
-        : isPolicyLike(obj) ? ': this kind can change which traffic is allowed, and the model does not evaluate it' : '';
-      invalid(where, `${named} is not supported${expected}; the model evaluates networking.k8s.io/v1 NetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and ` +
-        'CiliumClusterwideNetworkPolicy, and projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier');
-    }
+    // Kubernetes policies combine with either CNI; Cilium's and Calico's claim the model.
+    const cni = c.cni === 'Kubernetes' ? undefined : c.cni;
     if (cni !== undefined && this.cni !== undefined && this.cni.name !== cni) {
       invalid(where, `${named} cannot join a model that holds ${this.cni.name} policies (${this.cni.first}): a cluster runs one CNI, ` +
         'so Cilium and Calico policies never apply together; model each cluster separately');
@@ -324,7 +250,7 @@ export class NetworkModel {
         `set cni to ${show(cni.toLowerCase())} or leave the object out`);
     }
     try {
-      if (kind === KUBERNETES_POLICY) {
+      if (c.cni === 'Kubernetes') {
         const policy = new KubernetesPolicy(obj);
         this.claimId(`NetworkPolicy ${policy.id}`, `NetworkPolicy ${policy.id}`);
         this.policies.push(policy);
@@ -332,7 +258,7 @@ export class NetworkModel {
         const policy = new CiliumPolicy(obj);
         this.claimId(policy.id, policy.id);
         this.ciliumPolicies.push(policy);
-      } else if (obj.kind === 'Tier') {
+      } else if (c.category === 'tier') {
         const tier = compileTier(obj);
         this.claimId(`Tier ${tier.name}`, `Tier ${tier.name}`);
         this.tiers.set(tier.name, { tier, source: obj });

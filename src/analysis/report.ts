@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
-import { ClusterCni } from './kinds';
+import { classify, ClusterCni, isNotEvaluatedPolicy } from './kinds';
 import { Linter } from './lint/linter';
 import { LintFinding } from './lint/types';
 import { NetworkModel } from './model';
@@ -9,7 +9,6 @@ import { htmlPage } from './report/html';
 import { markdownReport } from './report/markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
 import { mermaidFlowchart } from './report/mermaid';
-import { isWorkload } from './workloads';
 import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Options of `Report`. */
@@ -47,18 +46,6 @@ export interface ManifestReportOptions {
   readonly cni?: ClusterCni;
 }
 
-/** The kinds the NetworkModel evaluates (one CNI's at a time). */
-const EVALUATED_KINDS = new Set([
-  'networking.k8s.io/v1 NetworkPolicy',
-  'cilium.io/v2 CiliumNetworkPolicy',
-  'cilium.io/v2 CiliumClusterwideNetworkPolicy',
-  'projectcalico.org/v3 NetworkPolicy',
-  'projectcalico.org/v3 GlobalNetworkPolicy',
-  'projectcalico.org/v3 Tier',
-]);
-/** Kinds that shape network policy: admin policies, staged policies, network sets, host endpoints, CIDR groups. */
-const POLICY_LIKE = /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)$/;
-
 /** The files `Report.writeForApp` writes beside the synthesized YAML. */
 export const REPORT_FILES = { markdown: 'netpol-report.md', html: 'netpol-report.html' };
 
@@ -94,14 +81,16 @@ export class Report {
   }
 
   /**
-   * The policy-like kinds of `objects` that the model does not evaluate, as "apiVersion Kind xN".
+   * The policy-like kinds of `objects` that the model does not evaluate, as "apiVersion Kind xN":
+   * every object the model refuses (so exactly what `explain` would refuse) and the staged
+   * policies it skips.
    * @internal
    */
   public static _notEvaluated(objects: any[]): string[] {
     const others = new Map<string, number>();
     for (const obj of objects) {
-      const kind = `${obj?.apiVersion} ${obj?.kind}`;
-      if (!EVALUATED_KINDS.has(kind) && typeof obj?.kind === 'string' && POLICY_LIKE.test(obj.kind)) {
+      if (isNotEvaluatedPolicy(obj)) {
+        const kind = `${obj.apiVersion} ${obj.kind}`;
         others.set(kind, (others.get(kind) ?? 0) + 1);
       }
     }
@@ -110,12 +99,12 @@ export class Report {
 
   /**
    * The model of the objects the report evaluates: the policies of the kinds the model evaluates,
-   * Namespaces and workloads.
+   * Namespaces and workloads (the others are listed by `_notEvaluated` instead of refused).
    * @internal
    */
   public static _model(objects: any[], cni?: ClusterCni): NetworkModel {
-    return NetworkModel.fromManifests(objects.filter((obj) => EVALUATED_KINDS.has(`${obj?.apiVersion} ${obj?.kind}`) || obj?.kind === 'Namespace' || isWorkload(obj)),
-      cni === undefined ? undefined : { cni });
+    const modelled = new Set(['policy', 'tier', 'namespace', 'workload']);
+    return NetworkModel.fromManifests(objects.filter((obj) => modelled.has(classify(obj).category)), cni === undefined ? undefined : { cni });
   }
 
   /**

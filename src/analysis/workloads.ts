@@ -1,24 +1,23 @@
+import { workloadKind } from './kinds';
 import { PodEndpoint } from './types';
 
-/** Where each workload kind keeps its pod template (CronJob: two levels down). */
-const TEMPLATE_PATH: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
-/** True for the kinds whose pods `podOfWorkload` can read. */
+/** True for the kinds whose pods `podOfWorkload` can read (the catalog's workload kinds, by kind alone). */
 export function isWorkload(obj: any): boolean {
-  return obj?.kind === 'Pod' || Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, obj?.kind);
+  return workloadKind(obj?.kind) !== undefined;
+}
+
+/** Where a workload object keeps its pod template (a Pod: itself). */
+function templatePath(obj: any): readonly string[] {
+  const workload = workloadKind(obj?.kind);
+  if (workload === undefined) {
+    throw new Error(`${String(obj?.kind)} is not a workload kind`);
+  }
+  return workload.templatePath;
 }
 
 /** Why a workload object cannot stand for a pod (its pod template is malformed), or undefined. */
 export function workloadProblem(obj: any): string | undefined {
-  const path = obj.kind === 'Pod' ? [] : TEMPLATE_PATH[obj.kind];
+  const path = templatePath(obj);
   const template = path.reduce((node: any, key) => node?.[key], obj);
   const at = path.length === 0 ? 'the object' : path.join('.');
   if (template === null || typeof template !== 'object' || Array.isArray(template)) {
@@ -36,7 +35,7 @@ export function workloadProblem(obj: any): string | undefined {
  * template's labels and its containers' ports. Replicas share labels and ports, so one stands for all.
  */
 export function podOfWorkload(obj: any): PodEndpoint {
-  const template = obj.kind === 'Pod' ? obj : TEMPLATE_PATH[obj.kind].reduce((node, key) => node?.[key], obj);
+  const template = templatePath(obj).reduce((node: any, key) => node?.[key], obj);
   const containers: any[] = template?.spec?.containers ?? [];
   return {
     namespace: obj.metadata?.namespace ?? 'default',

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
-import { ClusterCni } from '../analysis/kinds';
+import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
-import { isPolicyLike, NetworkModel } from '../analysis/model';
+import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
 import { HttpRequest } from '../analysis/types';

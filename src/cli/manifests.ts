@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { classify, isEvaluated } from '../analysis/kinds';
 
 /** What the CLI read from its PATH arguments. */
 export interface ReadResult {
@@ -103,12 +104,15 @@ export function readManifests(paths: string[]): ReadResult {
   return { objects, sources, files, problems };
 }
 
-/** Kinds the CLI understands: policies of the three engines, namespaces and workloads. */
-const KNOWN = new Set([
-  'networking.k8s.io/v1 NetworkPolicy', 'cilium.io/v2 CiliumNetworkPolicy', 'cilium.io/v2 CiliumClusterwideNetworkPolicy',
-  'projectcalico.org/v3 NetworkPolicy', 'projectcalico.org/v3 GlobalNetworkPolicy', 'projectcalico.org/v3 Tier', 'v1 Namespace', 'v1 Pod',
-  'apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 DaemonSet', 'apps/v1 ReplicaSet', 'v1 ReplicationController', 'batch/v1 Job', 'batch/v1 CronJob',
-]);
+/**
+ * Whether the tools read an object: the policies the model evaluates, and Namespaces and workloads
+ * under the catalog's apiVersion (the model itself reads those by kind alone).
+ */
+function isKnown(obj: any): boolean {
+  const c = classify(obj);
+  return isEvaluated(c) || (c.category === 'namespace' && obj.apiVersion === c.apiVersion) ||
+    (c.category === 'workload' && obj.apiVersion === c.workload.apiVersion);
+}
 
 /** Splits objects into those the tools use and a count of the others per kind. */
 export function knownObjects(objects: any[]): { known: any[]; skipped: Map<string, number> } {
@@ -116,7 +120,7 @@ export function knownObjects(objects: any[]): { known: any[]; skipped: Map<strin
   const skipped = new Map<string, number>();
   for (const obj of objects) {
     const kind = `${obj?.apiVersion ?? '?'} ${obj?.kind ?? '?'}`;
-    if (KNOWN.has(kind)) {
+    if (isKnown(obj)) {
       known.push(obj);
     } else {
       skipped.set(kind, (skipped.get(kind) ?? 0) + 1);

@@ -23,7 +23,6 @@ const METADATA_IPV6 = 'fd00:ec2::254';
 const HTTPS_PORT = 443;
 /** Cloud metadata services answer on plain HTTP. */
 const METADATA_HTTP_PORT = 80;
-const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 
 /** Props of `ExternalHttpsEgress`. */
 export interface ExternalHttpsEgressProps {
@@ -145,11 +144,11 @@ export class ExternalHttpsEgress extends Construct {
     }
 
     const selector = LabelSelector.of(props.selector ?? {});
-    const ports = props.ports ?? [Port.tcp(443)];
+    const ports = props.ports ?? [Port.HTTPS];
     const dnsPeer = props.dnsPeer ?? Peer.kubeDns();
     // Address-based egress allows DNS with its own rule; name-based egress gets Cilium's
     // DNS-proxy rule from the renderer (`dns` of the intent).
-    const dnsRules = props.fqdns === undefined && (props.allowDns ?? true) ? [{ peers: [dnsPeer], ports: DNS_PORTS }] : [];
+    const dnsRules = props.fqdns === undefined && (props.allowDns ?? true) ? [{ peers: [dnsPeer], ports: [Port.DNS_UDP, Port.DNS_TCP] }] : [];
     new PolicyEmitter(this, this.engine, where).emit('Policy', {
       name: props.name ?? toDnsLabel(id),
       namespace: props.namespace,

@@ -5,7 +5,7 @@ import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent, validateIntentRules } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
-import { noteMutation } from '../synth/app-checks';
+import { AppRevision } from '../synth/app-revision';
 import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
 
 /** A policy whose content is revised until synthesis (see `PolicyEmitter.emitRevisable`). */
@@ -64,6 +64,8 @@ const EMITTED = new WeakMap<IConstruct, Map<string, string>>();
  */
 export class PolicyEmitter {
   private readonly renderer: PolicyRenderer;
+  /** The owner's app's revision, which a refreshed policy moves. */
+  private readonly revision: AppRevision;
 
   /**
    * @param owner the construct whose children the policies become
@@ -72,6 +74,7 @@ export class PolicyEmitter {
    */
   constructor(private readonly owner: Construct, engine: PolicyEngine, private readonly where: string) {
     this.renderer = rendererFor(engine, where);
+    this.revision = AppRevision.of(owner);
     Linter.validateChart(Chart.of(owner));
   }
 
@@ -112,9 +115,21 @@ export class PolicyEmitter {
     return object;
   }
 
-  /** Re-renders a growing policy's metadata (its description annotation) after a change. */
+  /**
+   * Records that a policy of this emitter renders differently now (a revisable policy revised,
+   * a growing policy grown), in the app's revision: the app's synth-time checks are computed
+   * again at the next synthesis. A new policy needs no call (the app sees new constructs).
+   */
+  public revised(): void {
+    this.revision.revise();
+  }
+
+  /**
+   * Re-renders a growing policy's metadata (its description annotation) after a change, and
+   * records the change in the app's revision: the policy's spec renders differently now.
+   */
   public refresh(policy: ApiObject, intent: PolicyIntent): void {
-    noteMutation();
+    this.revised();
     const annotations = this.check(intent).metadata.annotations ?? {};
     for (const [key, value] of Object.entries(annotations)) {
       policy.metadata.addAnnotation(key, value);

@@ -1,12 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
-import { NetworkModel, isPolicyLike, isStagedPolicy, modelledPolicyCni } from '../analysis/model';
+import { classify, evaluatedPolicyCni } from '../analysis/kinds';
+import { NetworkModel } from '../analysis/model';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
 import { ContainerPort, HttpRequest } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
-import { AppCheck, AppSnapshot, CheckCharts, noteMutation, registerCheck } from '../synth/app-checks';
+import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../synth/app-checks';
+import { AppRevision } from '../synth/app-revision';
 import { synthWarning } from '../synth/synth-warnings';
 import { invalid, show } from '../util/validation';
 
@@ -88,8 +90,24 @@ interface Promiser {
 class AppProofs implements AppCheck {
   public readonly contextKey = PROOFS_CONTEXT_KEY;
   public readonly promisers: Promiser[] = [];
+  /** The app's revision: a promise made or accepted moves it. */
+  private readonly revision: AppRevision;
 
-  constructor(private readonly root: IConstruct) {}
+  constructor(private readonly root: IConstruct) {
+    this.revision = AppRevision.of(root);
+  }
+
+  /** Records a promise made by `promiser` (the proofs change: the app's revision moves). */
+  public promise(promiser: Promiser): void {
+    this.promisers.push(promiser);
+    this.revision.revise();
+  }
+
+  /** Records that `promiser` breaks its promise `id` on purpose (the app's revision moves). */
+  public accept(promiser: Promiser, id: string, reason: string): void {
+    promiser.accepted.set(id, reason);
+    this.revision.revise();
+  }
 
   public run(snapshot: AppSnapshot, { registered }: CheckCharts): Map<IConstruct, string[]> {
     return this.check(snapshot.jsons, registered);
@@ -106,7 +124,7 @@ class AppProofs implements AppCheck {
       `${provable.length} constructs are not proven: ${why}`);
     // A policy the model cannot evaluate could open or close any path: a proof without it
     // would be a false one, so none is made, and the user is told.
-    const unmodelled = [...new Set(objects.filter((o) => isPolicyLike(o) && modelledPolicyCni(o) === undefined && !isStagedPolicy(o))
+    const unmodelled = [...new Set(objects.filter((o) => classify(o).category === 'refused')
       .map((o) => `${o.apiVersion} ${o.kind}`))];
     if (unmodelled.length > 0) {
       notProven(`the app also holds ${unmodelled.join(', ')}, which the NetworkModel does not evaluate`);
@@ -114,7 +132,7 @@ class AppProofs implements AppCheck {
     }
     // One cluster runs one CNI: an app holding both Cilium and Calico policies targets several
     // clusters, and no single model stands for it.
-    const cnis = new Set(objects.map(modelledPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
+    const cnis = new Set(objects.map(evaluatedPolicyCni).filter((cni) => cni === 'Cilium' || cni === 'Calico'));
     if (cnis.size > 1) {
       notProven('the app holds both Cilium and Calico policies (one cluster runs one CNI); prove each cluster\'s charts in an App of its own');
       return errors;
@@ -261,8 +279,7 @@ export class PolicyProofs {
     if (typeof reason !== 'string' || reason.trim().length < 10) {
       invalid(where, `reason ${show(reason)} must say why breaking ${show(promise)} is acceptable (at least 10 characters)`);
     }
-    entry.promiser.accepted.set(promise, reason.trim());
-    noteMutation();
+    entry.app.accept(entry.promiser, promise, reason.trim());
   }
 
   /** The ids and descriptions of the promises a construct makes ("id: description"). */
@@ -285,8 +302,7 @@ export class PolicyProofs {
     const chart = Chart.of(construct);
     registerCheck(chart, app);
     const promiser: Promiser = { construct, kind, chart, where, promises, accepted: new Map() };
-    app.promisers.push(promiser);
-    noteMutation();
+    app.promise(promiser);
     PROMISERS.set(construct, { promiser, app });
   }
 }

@@ -69,7 +69,8 @@ const PROPS_KEYS: Record<keyof ZeroTrustNamespaceProps, true> = {
   engine: true,
 };
 
-const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+/** The ports of the namespace's DNS egress. */
+const DNS_PORTS = [Port.DNS_UDP, Port.DNS_TCP];
 
 /** The ZeroTrustNamespace of each namespace, per app: one namespace has one. */
 const LOCKED = new WeakMap<IConstruct, Map<string, string>>();

@@ -1,5 +1,6 @@
 import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
 import { Cidr, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../util/cidr';
+import { unreachable } from '../util/unreachable';
 import { invalid, show } from '../util/validation';
 
 /** What kind of endpoint a `Peer` names. */
@@ -350,7 +351,8 @@ export class Peer {
         switch (spec.namespaces.kind) {
           case 'same': return spec.pods.isEmpty ? 'all pods of the namespace' : pods;
           case 'name': return spec.pods.isEmpty ? `namespace ${spec.namespaces.name}` : `${pods} in namespace ${spec.namespaces.name}`;
-          default: return spec.namespaces.selector.isEmpty ? `${pods} in every namespace` : `${pods} in namespaces ${spec.namespaces.selector}`;
+          case 'selector': return spec.namespaces.selector.isEmpty ? `${pods} in every namespace` : `${pods} in namespaces ${spec.namespaces.selector}`;
+          default: return unreachable(spec.namespaces, 'namespace scope');
         }
       }
       case PeerKind.INTERNET:
@@ -363,8 +365,10 @@ export class Peer {
         return `the Cilium entity ${spec.entity}`;
       case PeerKind.ANYWHERE:
         return 'anywhere (every pod and every address)';
-      default:
+      case PeerKind.KUBE_API_SERVER:
         return 'the Kubernetes API server';
+      default:
+        return unreachable(spec, 'peer');
     }
   }
 }

@@ -22,6 +22,13 @@ const MAX_PORT = 65535;
  * emitting the invalid `port: 0`.
  */
 export class Port {
+  /** DNS over UDP: UDP/53, what resolvers use first. */
+  public static readonly DNS_UDP: Port = new Port(Protocol.UDP, 53);
+  /** DNS over TCP: TCP/53, for answers too large for UDP (and zone transfers). */
+  public static readonly DNS_TCP: Port = new Port(Protocol.TCP, 53);
+  /** HTTPS: TCP/443. */
+  public static readonly HTTPS: Port = new Port(Protocol.TCP, 443);
+
   /** One TCP port (1-65535). */
   public static tcp(port: number): Port {
     return Port.single('Port.tcp', Protocol.TCP, port);

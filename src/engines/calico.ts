@@ -6,6 +6,7 @@ import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer, PeerKind } from '../core/peer';
 import { Port, Protocol } from '../core/port';
 import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
+import { unreachable } from '../util/unreachable';
 
 type Json = Record<string, unknown>;
 type Direction = 'ingress' | 'egress';
@@ -146,8 +147,10 @@ function renderPeer(peer: Peer, where: string): Json[] {
           return [{ selector }];
         case 'name':
           return [{ namespaceSelector: `${CALICO_NAMESPACE_NAME_LABEL} == '${spec.namespaces.name}'`, selector }];
-        default:
+        case 'selector':
           return [{ namespaceSelector: calicoSelectorOf(spec.namespaces.selector), selector }];
+        default:
+          return unreachable(spec.namespaces, 'namespace scope');
       }
     }
     case PeerKind.IP_BLOCK:
@@ -166,9 +169,11 @@ function renderPeer(peer: Peer, where: string): Json[] {
         'Use engine: PolicyEngine.CILIUM, or Peer.ipBlock() with the service\'s published ranges');
     case PeerKind.CILIUM_ENTITY:
       throw new Error(`${where}: Peer.ciliumEntity("${spec.entity}") cannot be expressed by PolicyEngine.CALICO: entities are Cilium identities`);
-    default:
-      // Peer.anywhere(): no selector at all (renderRule handles it before reaching here).
+    case PeerKind.ANYWHERE:
+      // No selector at all (renderRule handles it before reaching here).
       return [{}];
+    default:
+      return unreachable(spec, 'peer');
   }
 }
 

@@ -6,6 +6,7 @@ import { PolicyIntent, PolicyRule } from '../core/intent';
 import { NamespaceScope, Peer, PeerKind } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector } from '../core/selector';
+import { unreachable } from '../util/unreachable';
 
 type Json = Record<string, unknown>;
 type Direction = 'ingress' | 'egress';
@@ -106,6 +107,8 @@ function renderRule(rule: PolicyRule, direction: Direction, namespace: string, w
         }
         groups.fqdns.push(spec.pattern.includes('*') ? { matchPattern: spec.pattern } : { matchName: spec.pattern });
         break;
+      default:
+        unreachable(spec, 'peer');
     }
   }
   const toPorts = renderToPorts(rule.ports ?? [], rule.http, where);
@@ -210,7 +213,7 @@ function podSelector(pods: LabelSelector, namespaces: NamespaceScope, policyName
     case 'name':
       labels[CILIUM_NAMESPACE_LABEL] = namespaces.name;
       break;
-    default:
+    case 'selector':
       // A CNP's endpoint selectors are limited to its own namespace unless they name the
       // namespace label (cilium pkg/k8s/apis/cilium.io/utils getEndpointSelector); requiring it
       // to exist lifts that limit, and the namespace-label terms below narrow it again.
@@ -221,6 +224,9 @@ function podSelector(pods: LabelSelector, namespaces: NamespaceScope, policyName
       for (const e of namespaces.selector.expressions) {
         expressions.push({ key: `${CILIUM_NAMESPACE_LABELS_PREFIX}${e.key}`, operator: e.operator, values: e.values });
       }
+      break;
+    default:
+      unreachable(namespaces, 'namespace scope');
   }
   return labelSelector(labels, expressions);
 }

@@ -5,6 +5,7 @@ import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer, PeerKind } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector, NAMESPACE_NAME_LABEL } from '../core/selector';
+import { unreachable } from '../util/unreachable';
 
 type Json = Record<string, unknown>;
 
@@ -72,8 +73,10 @@ function renderPeer(peer: Peer, where: string): Json[] {
           return [{ podSelector: labelSelector(spec.pods) }];
         case 'name':
           return [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: spec.namespaces.name } }, ...pods }];
-        default:
+        case 'selector':
           return [{ namespaceSelector: labelSelector(spec.namespaces.selector), ...pods }];
+        default:
+          return unreachable(spec.namespaces, 'namespace scope');
       }
     }
     case PeerKind.IP_BLOCK:
@@ -94,8 +97,11 @@ function renderPeer(peer: Peer, where: string): Json[] {
     case PeerKind.FQDN:
       throw new Error(`${where}: Peer.fqdn(${JSON.stringify(spec.pattern)}) cannot be expressed by PolicyEngine.KUBERNETES: ` +
         'NetworkPolicy matches IP addresses, not DNS names. Use engine: PolicyEngine.CILIUM, or Peer.ipBlock() with the service\'s published ranges');
+    case PeerKind.ANYWHERE:
+      // renderRule writes a rule with Peer.anywhere() without peers before reaching here.
+      return [];
     default:
-      throw new Error(`${where}: unsupported peer ${String(peer)}`);
+      return unreachable(spec, 'peer');
   }
 }
 

@@ -1,49 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-
-/**
- * Changes cdk8s-netpol makes to already-emitted objects (`allowIngress`, `PolicyProofs.accept`)
- * that leave the tree's shape alone; part of every fingerprint.
- */
-let mutations = 0;
-
-/** Records a change to an emitted object or a promise, so app-wide results are computed again. */
-export function noteMutation(): void {
-  mutations++;
-}
-
-/**
- * A cheap fingerprint of an app's construct tree: its charts, how many children each has, and
- * the mutations noted. Taken once per validation round, so compared in place, without building
- * anything (an estate of 1,000 charts takes it 1,000 times per synthesis).
- */
-class TreeShape {
-  private charts: IConstruct[] = [];
-  private counts: number[] = [];
-  private mutationsSeen = -1;
-
-  /** Whether the shape differs from the last one seen (and remembers the new one). */
-  public changed(root: IConstruct): boolean {
-    const charts = root.node.children;
-    let changed = mutations !== this.mutationsSeen || charts.length !== this.charts.length;
-    for (let i = 0; i < charts.length && !changed; i++) {
-      changed = charts[i] !== this.charts[i] || charts[i].node.children.length !== this.counts[i];
-    }
-    if (changed) {
-      this.charts = charts;
-      this.counts = charts.map((chart) => chart.node.children.length);
-      this.mutationsSeen = mutations;
-    }
-    return changed;
-  }
-
-  /** Forgets the last shape: the next `changed` answers true. */
-  public forget(): void {
-    this.charts = [];
-    this.counts = [];
-    this.mutationsSeen = -1;
-  }
-}
+import { AppRevision } from './app-revision';
 
 /** Every API object of an app and its JSON, as the app's checks read them. */
 export interface AppSnapshot {
@@ -97,16 +54,21 @@ interface ChartEntry {
  * charts × (charts + 1) times per synth: 90,000 calls for 300 charts, a million for 1,000. So a
  * chart holds ONE validation for all checks (not one per check), and its common path is a few
  * comparisons and the return of an array computed earlier. Only the leader, the first chart
- * with checks in the order cdk8s validates (pre-order), takes the fingerprint (O(charts)) once
- * per round; the other charts of the round reuse the result, unless a chart was registered or
- * a mutation noted since. A chart asking twice in one round (a direct `chart.node.validate()`,
- * or a leader gone from the tree) takes the fingerprint too.
+ * with checks in the order cdk8s validates (pre-order), settles the app's revision
+ * (`AppRevision.settle`: O(charts)) once per round; the other charts of the round reuse the
+ * result, unless the revision moved since (a construct added, a check registered, a change
+ * made through the library). A chart asking twice in one round (a direct
+ * `chart.node.validate()`, or a leader gone from the tree) settles the revision too.
  *
- * What the fingerprint sees: charts added or removed, children added to or removed from a chart,
- * and cdk8s-netpol's own changes (new constructs anywhere, `allowIngress`, `PolicyProofs.accept`).
- * What it does not see: objects added deeper in a construct of the user's own or in a nested
- * chart, and edits to an object's content (`addJsonPatch`, labels) after a first synthesis.
- * Synthesize a fresh App in those cases (cdk8s apps usually synthesize once).
+ * What the revision sees (see `AppRevision`): a construct added anywhere in the tree, by the
+ * library or by the user, however deep (an object added inside a construct of the user's own,
+ * the first `allowIngress` of a ZeroTrustNamespace); a chart removed, or a chart's child; and
+ * the library's own changes that add no construct (further `allowIngress`/`allowEgress`, the
+ * service graph's `calls`/`allowFrom`/`allowTo`, `PolicyProofs.accept`, a new promise).
+ * What it does not see: edits to an existing object's content made outside the library after a
+ * first synthesis (`addJsonPatch`, label or annotation changes, a mutated spec), and constructs
+ * removed below a chart's children. Synthesize a fresh App in those cases (cdk8s apps usually
+ * synthesize once).
  */
 class AppChecks {
   /** Charts in registration order. */
@@ -115,12 +77,14 @@ class AppChecks {
   private readonly checks = new Map<AppCheck, IConstruct[]>();
   private leader?: ChartEntry;
   private round = 0;
-  private readonly shape = new TreeShape();
-  private registrations = 0;
-  private registrationsSeen = -1;
-  private mutationsSeen = -1;
+  /** The app's revision, which registrations move too. */
+  private readonly revision: AppRevision;
+  /** The revision the charts' errors were computed at (-1: none). */
+  private revisionSeen = -1;
 
-  constructor(private readonly root: IConstruct) {}
+  constructor(private readonly root: IConstruct) {
+    this.revision = AppRevision.of(root);
+  }
 
   public register(chart: IConstruct, check: AppCheck): void {
     let entry = this.entries.get(chart);
@@ -137,7 +101,7 @@ class AppChecks {
     const charts = this.checks.get(check) ?? [];
     charts.push(chart);
     this.checks.set(check, charts);
-    this.registrations++;
+    this.revision.revise();
   }
 
   private errorsOf(entry: ChartEntry): string[] {
@@ -145,25 +109,20 @@ class AppChecks {
       // Only the leader starts a round: a chart validated directly (twice in a round) must not
       // make the other charts' next answer look fresh.
       this.round++;
-    } else if (entry.askedRound !== this.round && this.registrations === this.registrationsSeen && mutations === this.mutationsSeen) {
+    } else if (entry.askedRound !== this.round && this.revision.current === this.revisionSeen) {
       entry.askedRound = this.round;
       return entry.errors;
     }
     entry.askedRound = this.round;
-    // Both asked, always: the shape must be remembered even when a registration forces the work.
-    const shapeChanged = this.shape.changed(this.root);
-    if (shapeChanged || this.registrations !== this.registrationsSeen) {
-      try {
-        this.compute();
-      } catch (e) {
-        // Nothing stands for this shape: the next question computes again instead of reusing
-        // the errors of the shape before.
-        this.shape.forget();
-        throw e;
-      }
+    // Read before computing: a change made while computing is seen by the next question.
+    const revision = this.revision.settle();
+    if (revision !== this.revisionSeen) {
+      // Nothing stands for any revision while computing: if it throws, the next question
+      // computes again instead of reusing the errors of the revision before.
+      this.revisionSeen = -1;
+      this.compute();
+      this.revisionSeen = revision;
     }
-    this.registrationsSeen = this.registrations;
-    this.mutationsSeen = mutations;
     return entry.errors;
   }
 

@@ -301,3 +301,36 @@ describe('cells where L7 rules decide what passes', () => {
     expect(calico.matrix.cells.find((c) => c.from === 'shop/web' && c.to === 'shop/api')!.l7).toEqual({ 'TCP/8080': 'HTTP' });
   });
 });
+
+describe('Report.fromManifests lists what the model refuses', () => {
+  const objects = () => [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    },
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumEnvoyConfig', metadata: { name: 'l7', namespace: 'shop' }, spec: { resources: [] } },
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumEnvoyConfig', metadata: { name: 'l7b', namespace: 'shop' }, spec: { resources: [] } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'Profile', metadata: { name: 'kns.shop' }, spec: { ingress: [{ action: 'Allow' }] } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'StagedNetworkPolicy', metadata: { name: 'preview', namespace: 'shop' }, spec: {} },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+  ];
+
+  test('a CiliumEnvoyConfig and a Calico Profile are listed as not evaluated, as the model refuses them', () => {
+    const report = Report.fromManifests(objects());
+    expect(JSON.parse(report.toJson()).notEvaluated).toEqual([
+      'cilium.io/v2 CiliumEnvoyConfig x2',
+      'projectcalico.org/v3 Profile x1',
+      'projectcalico.org/v3 StagedNetworkPolicy x1',
+    ]);
+    expect(report.toMarkdown()).toContain('(not evaluated): cilium.io/v2 CiliumEnvoyConfig x2, projectcalico.org/v3 Profile x1, ' +
+      'projectcalico.org/v3 StagedNetworkPolicy x1');
+    // For contrast: the model refuses each of them (the staged policy it skips).
+    const [pod, policy, envoy, , profile, staged] = objects();
+    expect(() => NetworkModel.fromManifests([pod, policy, envoy])).toThrow(/cilium\.io\/v2 CiliumEnvoyConfig l7 is not supported: Envoy configurations/);
+    expect(() => NetworkModel.fromManifests([pod, policy, profile])).toThrow(/projectcalico\.org\/v3 Profile kns\.shop is not supported: this kind can change/);
+    expect(() => NetworkModel.fromManifests([pod, policy, staged])).not.toThrow();
+  });
+});

@@ -325,3 +325,76 @@ describe('an object given twice is named with its files', () => {
     expect((await run('matrix', '--format', 'json', mixed)).err).not.toMatch(/is given 2 times/);
   });
 });
+
+describe('matrix and diff list every object explain refuses (one catalog of kinds)', () => {
+  const pods = [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a, labels: {app: web}}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: a, labels: {app: api}}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]}',
+  ];
+  const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: a}\n' +
+    'spec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}';
+  const redirect = 'apiVersion: cilium.io/v2\nkind: CiliumLocalRedirectPolicy\nmetadata: {name: dns, namespace: kube-system}\n' +
+    'spec: {redirectFrontend: {serviceMatcher: {serviceName: kube-dns, namespace: kube-system}}, redirectBackend: {localEndpointSelector: ' +
+    '{matchLabels: {k8s-app: node-local-dns}}, toPorts: [{port: "53", protocol: UDP}]}}';
+  const file = (...extra: string[]) => tempFile('m.yaml', [...pods, policy, ...extra].join('\n---\n'));
+  const explain = (manifests: string) => run('explain', manifests, '--from', 'a/web', '--to', 'a/api', '--port', '8080');
+
+  test('a CiliumLocalRedirectPolicy beside a policy: explain refuses it, matrix and diff list it as not evaluated', async () => {
+    const refused = await explain(file(redirect));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/cilium\.io\/v2 CiliumLocalRedirectPolicy dns is not supported: local redirect policies/);
+
+    const matrix = await run('matrix', file(redirect));
+    expect(matrix.code).toBe(0);
+    expect(matrix.err).toBe('Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): cilium.io/v2 CiliumLocalRedirectPolicy x1');
+    expect(matrix.out).toContain('> **Incomplete verdicts:** the verdicts below ignore these objects, which the model does not evaluate and which may allow or deny ' +
+      'traffic (not evaluated): cilium.io/v2 CiliumLocalRedirectPolicy x1');
+    const json = await run('matrix', '--format', 'json', file(redirect));
+    expect(JSON.parse(json.out).notEvaluated).toEqual(['cilium.io/v2 CiliumLocalRedirectPolicy x1']);
+
+    const diff = await run('diff', file(), file(redirect));
+    expect(diff.code).toBe(0);
+    expect(diff.err).toBe('Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): cilium.io/v2 CiliumLocalRedirectPolicy x1');
+    expect(diff.out).toContain('> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may allow or deny ' +
+      'traffic (not evaluated): cilium.io/v2 CiliumLocalRedirectPolicy x1');
+  });
+
+  // Each object alone beside the policy: what explain refuses (exit 2) is what matrix and diff
+  // list; staged policies, which the model skips, are listed too (as previews never enforced).
+  const objects: [string, string, 'refused' | 'staged' | 'read'][] = [
+    ['cilium.io/v2 CiliumLocalRedirectPolicy', redirect, 'refused'],
+    ['cilium.io/v2 CiliumEnvoyConfig', 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata: {name: l7, namespace: a}\nspec: {resources: []}', 'refused'],
+    ['cilium.io/v2 CiliumClusterwideEnvoyConfig', 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideEnvoyConfig\nmetadata: {name: l7}\nspec: {resources: []}', 'refused'],
+    ['projectcalico.org/v3 Profile', 'apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: p}\nspec: {ingress: [{action: Allow}]}', 'refused'],
+    ['policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy', 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: d}\nspec: {priority: 1}', 'refused'],
+    ['projectcalico.org/v3 GlobalNetworkSet', 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: {name: s}\nspec: {nets: [203.0.113.0/24]}', 'refused'],
+    ['projectcalico.org/v3 HostEndpoint', 'apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1}', 'refused'],
+    ['cilium.io/v2alpha1 CiliumCIDRGroup', 'apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: g}\nspec: {externalCIDRs: [1.2.3.0/24]}', 'refused'],
+    ['crd.projectcalico.org/v1 NetworkPolicy', 'apiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: c, namespace: a}\nspec: {selector: all()}', 'refused'],
+    ['projectcalico.org/v3 StagedNetworkPolicy', 'apiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\nmetadata: {name: s, namespace: a}\nspec: {}', 'staged'],
+    ['v1 Service', 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: a}\nspec: {selector: {app: api}, ports: [{port: 80}]}', 'read'],
+    ['example.com/v1 Profile', 'apiVersion: example.com/v1\nkind: Profile\nmetadata: {name: p}', 'read'],
+  ];
+
+  test.each(objects)('%s: listed by matrix and diff exactly when explain refuses it', async (kind, yaml, expected) => {
+    const listed = (text: string) => text.includes(`${kind} x1`);
+    const refused = (await explain(file(yaml))).code === 2;
+    const matrix = await run('matrix', '--format', 'json', file(yaml));
+    const diff = await run('diff', file(), file(yaml));
+    expect(matrix.code).toBe(0);
+    expect(diff.code).toBe(0);
+    expect({ refused, matrix: listed(matrix.err), diff: listed(diff.err) }).toEqual({
+      refused: expected === 'refused',
+      matrix: expected !== 'read',
+      diff: expected !== 'read',
+    });
+    expect(JSON.parse(matrix.out).notEvaluated).toEqual(expected === 'read' ? [] : [`${kind} x1`]);
+  });
+
+  test('all at once: the listed set is the refused set plus the staged policies', async () => {
+    const all = file(...objects.map(([, yaml]) => yaml));
+    const matrix = await run('matrix', '--format', 'json', all);
+    expect(JSON.parse(matrix.out).notEvaluated).toEqual(objects.filter(([, , e]) => e !== 'read').map(([kind]) => `${kind} x1`));
+    expect((await explain(all)).code).toBe(2);
+  });
+});

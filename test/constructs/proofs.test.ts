@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AllowPrometheusScrape, CalicoGlobalDeny, ExternalHttpsEgress, Peer, PolicyEngine, PolicyProofs, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { AllowPrometheusScrape, CalicoGlobalDeny, ExternalHttpsEgress, NetworkModel, Peer, PolicyEngine, PolicyProofs, Port, ThreeTierApp, ZeroTrustNamespace } from '../../src';
+import { DecisionCause, SideDecision } from '../../src/analysis/semantics/decision';
 import { labelsSatisfying } from '../../src/constructs/proofs';
 import { LabelExpression, LabelSelector } from '../../src/core/selector';
 import { synthValid } from '../support/manifests';
@@ -139,6 +140,49 @@ describe('synth-time proofs', () => {
     new CalicoGlobalDeny(chart, 'no-dns', { nets: ['0.0.0.0/0'], ports: [Port.udp(53)] });
     new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
     expect(() => Testing.synth(chart)).toThrow(/\[pod-dns-udp\], but a deny rule refuses it: egress of production\/netpol-proof-\d+-pod: denied by GlobalNetworkPolicy no-dns .*Narrow that deny/);
+  });
+
+  describe('the proofs act on the decisions\' data, never on their words', () => {
+    // The model's reasons are for people: reworded, they must not change what the proofs advise
+    // or which construct they blame. These stub the model's decisions with reasons that follow
+    // none of the usual wording.
+    const reworded = (sides: Partial<SideDecision>[]) => jest.spyOn(NetworkModel.prototype, '_explain').mockImplementation(() => {
+      const full = sides.map((side) => ({ direction: 'egress', pod: 'p/q', isolatedBy: [], reason: 'reworded: no usual words here', ...side }) as SideDecision);
+      return { allowed: full.every((d) => d.allowed), reasons: full.map((d) => d.reason), sides: full };
+    });
+
+    test('an explicit deny is told from a missing allowance by its cause', () => {
+      const chart = newChart();
+      new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production' });
+      const spy = reworded([{ allowed: false, cause: DecisionCause.DENY_RULE }]);
+      try {
+        expect(() => Testing.synth(chart)).toThrow(/\[pod-dns-udp\], but a deny rule refuses it: reworded.*Narrow that deny/);
+      } finally {
+        spy.mockRestore();
+      }
+      const other = newChart();
+      new ZeroTrustNamespace(other, 'zero-trust', { namespace: 'production' });
+      // The words "denied by" no longer make a tier's default action (or anything) an explicit deny.
+      const spy2 = reworded([{ allowed: false, cause: DecisionCause.TIER_DEFAULT, reason: 'egress of p/q: denied by the tier, which reads like a deny' }]);
+      try {
+        expect(() => Testing.synth(other)).toThrow(/\[pod-dns-udp\], but no policy allows it: .*Allow it/);
+      } finally {
+        spy2.mockRestore();
+      }
+    });
+
+    test('the construct that emitted an opening policy is found from its reference, whatever its id reads', () => {
+      const chart = newChart();
+      new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', allowSameNamespace: true, engine: PolicyEngine.CILIUM });
+      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine: PolicyEngine.CILIUM });
+      const opener = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', namespace: 'production', name: 'allow-same-namespace', id: 'the same-namespace policy' };
+      const spy = reworded([{ allowed: true, cause: DecisionCause.ALLOWED, allowedBy: opener }]);
+      try {
+        expect(() => Testing.synth(chart)).toThrow(/\[no-frontend-to-database\], but the same-namespace policy \(from ZeroTrustNamespace "production\/zero-trust"\) opens it/);
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   test('an app with both Cilium and Calico policies is not proven (one cluster runs one CNI), with a warning', () => {

@@ -145,3 +145,14 @@ describe('all ports', () => {
     expect(p.toString()).toBe(`${protocol}/*`);
   });
 });
+
+describe('constants for common ports', () => {
+  test.each([
+    ['DNS_UDP', Port.DNS_UDP, 'UDP/53', Port.udp(53)],
+    ['DNS_TCP', Port.DNS_TCP, 'TCP/53', Port.tcp(53)],
+    ['HTTPS', Port.HTTPS, 'TCP/443', Port.tcp(443)],
+  ] as const)('Port.%s is %s, the same port as its factory makes', (_name, port, text, made) => {
+    expect(port.toString()).toBe(text);
+    expect(port).toEqual(made);
+  });
+});

@@ -1,8 +1,8 @@
-import { ClusterCni } from '../kinds';
+import { classify, ClusterCni, KindClass, PolicyCni } from '../kinds';
 import { PodEndpoint } from '../types';
 import { asObject } from './rule';
 import { isGenerated } from '../../util/mark';
-import { isWorkload, podOfWorkload } from '../workloads';
+import { podOfWorkload } from '../workloads';
 
 /** Annotation listing suppressed rules, one `rule-id: reason` per line. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-netpol.io/suppress';
@@ -19,8 +19,12 @@ export interface Item {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  /** Set for policy objects. */
+  /** What the catalog says the object is (`classify` in src/analysis/kinds.ts). */
+  readonly category: KindClass['category'];
+  /** Set for the policy objects the model evaluates (not for Calico Tiers, which carry no rules). */
   readonly flavour?: PolicyFlavour;
+  /** A cluster-scoped object (a Namespace, a cluster-wide or global policy, ...): its namespace is undefined. */
+  readonly clusterScoped: boolean;
   /** Emitted by cdk8s-netpol's constructs. */
   readonly fromLibrary: boolean;
   /** Rule id -> reason ('' when the reason is missing). */
@@ -37,15 +41,9 @@ export interface Inventory {
   readonly pods: PodEndpoint[];
 }
 
-const NAMESPACED_POLICY_KINDS: Record<string, PolicyFlavour> = {
-  'networking.k8s.io/v1 NetworkPolicy': 'kubernetes',
-  'cilium.io/v2 CiliumNetworkPolicy': 'cilium',
-  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'cilium',
-  'projectcalico.org/v3 NetworkPolicy': 'calico',
-  'projectcalico.org/v3 GlobalNetworkPolicy': 'calico',
-};
+const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', Cilium: 'cilium', Calico: 'calico' };
 
-/** Classifies the input objects once for every rule. */
+/** Classifies the input objects once for every rule, as the catalog of kinds says. */
 export function inventory(objects: any[], cni: ClusterCni): Inventory {
   const namespaces = new Map<string, Record<string, string>>();
   const pods: PodEndpoint[] = [];
@@ -56,15 +54,16 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
     }
     const kind = String(obj.kind ?? '');
     const name = String(obj.metadata?.name ?? '');
-    const flavour = NAMESPACED_POLICY_KINDS[`${obj.apiVersion} ${kind}`];
-    const clusterScoped = kind === 'Namespace' || kind === 'GlobalNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy';
+    const c = classify(obj);
+    const flavour = c.category === 'policy' ? FLAVOUR[c.cni] : undefined;
+    const clusterScoped = c.clusterScoped;
     const namespace = clusterScoped ? undefined : String(obj.metadata?.namespace ?? 'default');
-    if (kind === 'Namespace') {
+    if (c.category === 'namespace') {
       namespaces.set(name, { ...asObject(obj.metadata?.labels), 'kubernetes.io/metadata.name': name });
     } else if (namespace !== undefined && !namespaces.has(String(namespace))) {
       namespaces.set(String(namespace), { 'kubernetes.io/metadata.name': String(namespace) });
     }
-    if (isWorkload(obj)) {
+    if (c.category === 'workload') {
       try {
         pods.push(podOfWorkload(obj));
       } catch {
@@ -77,7 +76,9 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
       kind,
       namespace,
       name,
+      category: c.category,
       flavour,
+      clusterScoped,
       fromLibrary: isGenerated(obj),
       suppressions: parseSuppressions(annotations[SUPPRESS_ANNOTATION]),
     });

@@ -1,4 +1,5 @@
 import { CalicoSelectorNode, calicoSelectorExample, parseCalicoSelector } from '../../util/calico-selector';
+import { classify } from '../kinds';
 
 /** A group of pods a policy selects or names as a peer: where they run and labels they carry. */
 export interface StandInGroup {
@@ -39,15 +40,14 @@ function list(value: unknown): any[] {
  */
 export function standInGroups(policy: any): StandInGroup[] {
   const namespace: string = policy?.metadata?.namespace ?? 'default';
-  switch (`${policy?.apiVersion} ${policy?.kind}`) {
-    case 'cilium.io/v2 CiliumNetworkPolicy':
-      return ciliumGroups(policy, namespace);
-    case 'cilium.io/v2 CiliumClusterwideNetworkPolicy':
-      return ciliumGroups(policy, undefined);
-    case 'projectcalico.org/v3 NetworkPolicy':
-      return calicoGroups(policy, namespace);
-    case 'projectcalico.org/v3 GlobalNetworkPolicy':
-      return calicoGroups(policy, undefined);
+  const c = classify(policy);
+  // A cluster-wide Cilium or global Calico policy has no namespace of its own.
+  const own = c.clusterScoped ? undefined : namespace;
+  switch (c.category === 'policy' ? c.cni : undefined) {
+    case 'Cilium':
+      return ciliumGroups(policy, own);
+    case 'Calico':
+      return calicoGroups(policy, own);
     default:
       return kubernetesGroups(policy, namespace);
   }

@@ -96,23 +96,24 @@ const ALLOWING: ReadonlySet<DecisionCause> = new Set([DecisionCause.HOST_NETWORK
 const NONE: readonly PolicyRef[] = [];
 
 /**
- * A side's decision from its data. `reason` is the rest of the prose after "<direction> of <pod>:
+ * A side's decision from its data (absent data: undefined). `reason` is the rest of the prose after "<direction> of <pod>:
  * allowed" or "...: denied": the evaluator words the rules it matched, the opening is the same
  * for every engine.
  */
 export function decision(direction: Direction, pod: string, cause: DecisionCause, data: DecisionData, reason: string): SideDecision {
   const allowed = ALLOWING.has(cause);
+  // One shape for every decision (absent data undefined): a matrix makes millions of them.
   return {
     direction,
     pod,
     allowed,
     cause,
     isolatedBy: data.isolatedBy ?? NONE,
-    ...(data.allowedBy !== undefined ? { allowedBy: data.allowedBy } : {}),
-    ...(data.deniedBy !== undefined ? { deniedBy: data.deniedBy } : {}),
-    ...(data.tier !== undefined ? { tier: data.tier } : {}),
-    ...(data.undecided !== undefined ? { undecided: data.undecided } : {}),
-    ...(data.l7 !== undefined ? { l7: data.l7 } : {}),
+    allowedBy: data.allowedBy,
+    deniedBy: data.deniedBy,
+    tier: data.tier,
+    undecided: data.undecided,
+    l7: data.l7,
     reason: `${direction} of ${pod}: ${allowed ? 'allowed' : 'denied'}${reason}`,
   };
 }

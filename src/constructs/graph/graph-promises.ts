@@ -6,6 +6,7 @@ import { Peer, PeerKind } from '../../core/peer';
 import { Port } from '../../core/port';
 import { selectorMatches } from '../../core/selector';
 import { hostAddressIn, parseCidr } from '../../util/cidr';
+import { unreachable } from '../../util/unreachable';
 import { httpProbes } from '../http-promises';
 import { FlowPromise, RepresentativePod, dnsPromises, labelsSatisfying } from '../proofs';
 
@@ -490,8 +491,13 @@ class PromiseBuilder {
       case PeerKind.INTERNET:
       case PeerKind.IP_BLOCK:
         return PUBLIC_ADDRESSES.concat(blockAddresses(peer)).find((address) => peerCovers(peer, { kind: 'address', address }, namespace) === true);
-      default:
+      case PeerKind.FQDN:
+      case PeerKind.KUBE_API_SERVER:
+      case PeerKind.CILIUM_ENTITY:
+        // No stand-in: a name is no source, the API server is never probed, an entity has no one address.
         return undefined;
+      default:
+        return unreachable(spec, 'peer');
     }
   }
 

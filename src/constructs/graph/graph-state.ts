@@ -10,10 +10,10 @@ import { Peer, PeerKind } from '../../core/peer';
 import { Port, Protocol } from '../../core/port';
 import { LabelSelector, checkLabels, checkNamespaceName, selectorMatches, selectorsDisjoint } from '../../core/selector';
 import { ManifestObject } from '../../engines/manifest';
-import { noteMutation } from '../../synth/app-checks';
 import { hostAddressIn, parseCidr } from '../../util/cidr';
 import { flat } from '../../util/flat';
 import { dns1123LabelProblem } from '../../util/names';
+import { unreachable } from '../../util/unreachable';
 import { checkOptionsObject, invalid, show } from '../../util/validation';
 import { PolicyEmitter } from '../policy-emitter';
 import { labelsSatisfying } from '../proofs';
@@ -61,7 +61,8 @@ export interface WorkloadOptionsInput {
 }
 
 const WORKLOAD_OPTION_KEYS: Record<keyof WorkloadOptionsInput, true> = { labels: true, namespace: true, ports: true, workload: true, allowDns: true };
-export const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+/** The ports of a workload's DNS egress. */
+export const DNS_PORTS = [Port.DNS_UDP, Port.DNS_TCP];
 /**
  * cdk8s-plus labels each workload's pods with a value unique to that workload and selects them by
  * it: a selector holding it selects exactly that workload's pods.
@@ -271,7 +272,6 @@ export class GraphState implements WorkloadHost {
     // full rendering now would be stale at the first call.
     const frame = this.emitter.check({ name: policyName, namespace, selector, ingress: [] }, at);
     this.emitter.emitRevisable(name, frame, member, at);
-    noteMutation();
     return handle;
   }
 
@@ -495,7 +495,7 @@ export class GraphState implements WorkloadHost {
     member.revision++;
     // The stale rendering is not kept until the next synthesis.
     member.rendered = undefined;
-    noteMutation();
+    this.emitter.revised();
   }
 
   private checkHttp(where: string, port: Port, rules: HttpRule[] | undefined): asserts rules is HttpRule[] {
@@ -677,7 +677,8 @@ export function roleOf(peer: Peer): string {
     case PeerKind.IP_BLOCK: return slug(`ipblock-${spec.blocks[0].cidr}`);
     case PeerKind.FQDN: return slug(`fqdn-${spec.pattern.replace(/\*/g, 'any')}`);
     case PeerKind.KUBE_API_SERVER: return 'kube-apiserver';
-    default: return slug(`entity-${spec.entity}`);
+    case PeerKind.CILIUM_ENTITY: return slug(`entity-${spec.entity}`);
+    default: return unreachable(spec, 'peer');
   }
 }
 
@@ -698,8 +699,12 @@ function standInEnd(peer: Peer, namespace: string): FlowEnd | undefined {
     case PeerKind.IP_BLOCK:
     case PeerKind.KUBE_API_SERVER:
       return spec.blocks.length > 0 ? { kind: 'address', address: hostAddressIn(parseCidr(spec.blocks[0].cidr)) } : undefined;
-    default:
+    case PeerKind.FQDN:
+    case PeerKind.CILIUM_ENTITY:
+      // A DNS name or an entity has no one pod or address to stand for it.
       return undefined;
+    default:
+      return unreachable(spec, 'peer');
   }
 }
 

@@ -1,6 +1,7 @@
 import { CiliumEntity, Peer, PeerKind } from '../../core/peer';
 import { selectorMatches } from '../../core/selector';
 import { cidrContainsIp, parseCidr } from '../../util/cidr';
+import { unreachable } from '../../util/unreachable';
 
 /** What the graph itself can say of a flow: allowed, denied, or unknown (a peer whose reach it cannot tell). */
 export type Tri = boolean | 'unknown';
@@ -33,7 +34,8 @@ export function peerCovers(peer: Peer, end: FlowEnd, namespace: string): Tri {
       switch (spec.namespaces.kind) {
         case 'same': return end.namespace === namespace;
         case 'name': return end.namespace === spec.namespaces.name;
-        default: return spec.namespaces.selector.isEmpty ? true : 'unknown';
+        case 'selector': return spec.namespaces.selector.isEmpty ? true : 'unknown';
+        default: return unreachable(spec.namespaces, 'namespace scope');
       }
     }
     case PeerKind.IP_BLOCK:
@@ -44,8 +46,11 @@ export function peerCovers(peer: Peer, end: FlowEnd, namespace: string): Tri {
       }
       return spec.blocks.some((block) => cidrContainsIp(parseCidr(block.cidr), end.address) &&
         !block.except.some((hole) => cidrContainsIp(parseCidr(hole), end.address)));
-    default:
+    case PeerKind.FQDN:
+      // A DNS name never covers a pod, and the graph's stand-in addresses are not names.
       return false;
+    default:
+      return unreachable(spec, 'peer');
   }
 }
 

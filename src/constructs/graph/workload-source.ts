@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { WORKLOAD_KINDS, WorkloadKind } from '../../analysis/kinds';
 import { ContainerPort } from '../../analysis/types';
 import { LabelExpression, LabelSelector, selectorMatches } from '../../core/selector';
 import { invalid, show } from '../../util/validation';
@@ -20,17 +21,13 @@ export interface WorkloadSource {
   readonly containerPorts: ContainerPort[];
 }
 
-/** Where each workload kind keeps its pod template and its selector (CronJob: two levels down). */
-const SHAPES: Record<string, { readonly template: string[]; readonly selector?: string[]; readonly selectorRequired: boolean }> = {
-  Deployment: { template: ['spec', 'template'], selector: ['spec', 'selector'], selectorRequired: true },
-  StatefulSet: { template: ['spec', 'template'], selector: ['spec', 'selector'], selectorRequired: true },
-  DaemonSet: { template: ['spec', 'template'], selector: ['spec', 'selector'], selectorRequired: true },
-  ReplicaSet: { template: ['spec', 'template'], selector: ['spec', 'selector'], selectorRequired: true },
-  Job: { template: ['spec', 'template'], selector: ['spec', 'selector'], selectorRequired: false },
-  CronJob: { template: ['spec', 'jobTemplate', 'spec', 'template'], selector: ['spec', 'jobTemplate', 'spec', 'selector'], selectorRequired: false },
-  Pod: { template: [], selectorRequired: false },
-};
-const KINDS = 'a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod (cdk8s-plus of any major, or a Kube* object)';
+/**
+ * The workload kinds a construct may be: the catalog's (src/analysis/kinds.ts), with their
+ * template and selector paths, except those whose selector is a plain label map (a
+ * ReplicationController's), which cdk8s-plus never renders and `toSelector` does not read.
+ */
+const SHAPES = new Map(WORKLOAD_KINDS.filter((w) => w.selector?.form !== 'labelMap').map((w) => [w.kind, w]));
+const KINDS = `a ${[...SHAPES.keys()].slice(0, -1).join(', ')} or ${[...SHAPES.keys()].slice(-1)[0]} (cdk8s-plus of any major, or a Kube* object)`;
 
 /**
  * Reads a workload construct without depending on one cdk8s-plus major: any construct whose
@@ -50,24 +47,24 @@ export function readWorkload(where: string, prop: string, workload: IConstruct):
     invalid(where, `${prop} ${path} is not a workload: it holds no Kubernetes object; expected ${KINDS}`);
   }
   const kind = apiObject.kind;
-  const shape = Object.prototype.hasOwnProperty.call(SHAPES, kind) ? SHAPES[kind] : undefined;
+  const shape = SHAPES.get(kind);
   if (shape === undefined) {
     invalid(where, `${prop} ${path} is a ${kind}, not a workload; expected ${KINDS}`);
   }
-  const json = renderedJson(where, prop, workload, apiObject);
-  const at = (keys: string[]) => keys.reduce((node: any, key) => (node === null || node === undefined ? undefined : node[key]), json);
-  const template = shape.template.length === 0 ? json : at(shape.template);
+  const json = renderedJson(where, prop, workload, apiObject, shape);
+  const at = (keys: readonly string[]) => keys.reduce((node: any, key) => (node === null || node === undefined ? undefined : node[key]), json);
+  const template = shape.templatePath.length === 0 ? json : at(shape.templatePath);
   const podLabels: Record<string, string> = { ...(template?.metadata?.labels ?? {}) };
   if (template?.spec?.hostNetwork === true) {
     invalid(where, `${prop} ${path} runs on the host network: network policies neither select nor protect it ` +
       '(its traffic is the node\'s); allow it by node address instead');
   }
 
-  const rawSelector = shape.selector === undefined ? undefined : at(shape.selector);
+  const rawSelector = shape.selector === undefined ? undefined : at(shape.selector.path);
   let selector: LabelSelector;
   if (rawSelector !== undefined && rawSelector !== null) {
     selector = toSelector(where, `${prop} ${path} selector`, rawSelector);
-  } else if (shape.selectorRequired) {
+  } else if (shape.selector?.required) {
     return invalid(where, `${prop} ${path} has no pod selector (spec.selector); a ${kind} needs one`);
   } else {
     // A Pod is selected by its own labels; a Job or CronJob without a selector by its template's
@@ -77,7 +74,7 @@ export function readWorkload(where: string, prop: string, workload: IConstruct):
   if (selector.isEmpty) {
     const fromLabels = rawSelector === undefined || rawSelector === null;
     invalid(where, `${prop} ${path} has ${fromLabels ? 'no pod labels' : 'an empty pod selector'}, so a policy for it would select every pod ` +
-      `of the namespace; ${fromLabels ? `give its pod${kind === 'Pod' ? '' : ' template'} labels` : 'give it a selector (cdk8s-plus: do not pass select: false without select())'}`);
+      `of the namespace; ${fromLabels ? `give its pod${shape.templatePath.length === 0 ? '' : ' template'} labels` : 'give it a selector (cdk8s-plus: do not pass select: false without select())'}`);
   }
   if (!selectorMatches(selector, podLabels)) {
     invalid(where, `${prop} ${path} selects ${selector} but its pod template carries ${show(podLabels)}, so it selects none of its own pods ` +
@@ -112,23 +109,33 @@ function apiObjectOf(workload: IConstruct): ApiObject | undefined {
  * (cdk8s-plus refuses a pod spec without containers); its selector and pod labels are then read
  * from cdk8s-plus's own accessors, which every major since 22 has.
  */
-function renderedJson(where: string, prop: string, workload: IConstruct, apiObject: ApiObject): any {
+function renderedJson(where: string, prop: string, workload: IConstruct, apiObject: ApiObject, shape: WorkloadKind): any {
   try {
     return apiObject.toJson();
   } catch (error) {
     const plus = workload as any;
     const labelsOf = (metadata: any) => (typeof metadata?.toJson === 'function' ? metadata.toJson().labels : undefined);
-    if (plus.matchLabels !== undefined && typeof plus.matchLabels === 'object') {
+    if (shape.selector !== undefined && plus.matchLabels !== undefined && typeof plus.matchLabels === 'object') {
       const template = { metadata: { labels: labelsOf(plus.podMetadata) ?? {} }, spec: {} };
       const selector = { matchLabels: { ...plus.matchLabels }, matchExpressions: [...(plus.matchExpressions ?? [])] };
-      const spec = apiObject.kind === 'CronJob' ? { jobTemplate: { spec: { selector, template } } } : { selector, template };
-      return { metadata: { namespace: apiObject.metadata.namespace }, spec };
+      // Placed where the kind keeps them (a CronJob: in its job template).
+      const json = { metadata: { namespace: apiObject.metadata.namespace } };
+      placeAt(json, shape.templatePath, template);
+      placeAt(json, shape.selector.path, selector);
+      return json;
     }
-    if (apiObject.kind === 'Pod' && labelsOf(plus.metadata) !== undefined) {
+    // A Pod (no selector: its own labels select it) is its own template.
+    if (shape.selector === undefined && labelsOf(plus.metadata) !== undefined) {
       return { metadata: { namespace: apiObject.metadata.namespace, labels: labelsOf(plus.metadata) }, spec: {} };
     }
     return invalid(where, `${prop} ${workload.node.path} cannot be read: ${(error as Error).message}`);
   }
+}
+
+/** Sets `value` at `path` inside `root`, creating the objects on the way. */
+function placeAt(root: any, path: readonly string[], value: unknown): void {
+  const parent = path.slice(0, -1).reduce((node: any, key) => (node[key] ??= {}), root);
+  parent[path[path.length - 1]] = value;
 }
 
 function toSelector(where: string, what: string, raw: any): LabelSelector {

@@ -20,10 +20,10 @@ export const fqdnWithoutDnsProxy = defineRule({
     'of the namespace, or a cluster-wide one. Without it no address is learned and the FQDN traffic is dropped. Add the rule ' +
     '(ExternalHttpsEgress does).',
 }, (inventory) => {
-  const cilium = inventory.items.filter((i) => i.obj?.apiVersion === 'cilium.io/v2' && (i.kind === 'CiliumNetworkPolicy' || i.kind === 'CiliumClusterwideNetworkPolicy'));
+  const cilium = inventory.items.filter((i) => i.flavour === 'cilium');
   // Who gives DNS visibility: per namespace (and selector), or cluster-wide for every endpoint.
   const providers = cilium.flatMap((item) => rulesOf(item).filter(hasDnsProxyRule).map((rule) => ({
-    clusterWide: item.kind === 'CiliumClusterwideNetworkPolicy',
+    clusterWide: item.clusterScoped,
     namespace: item.namespace,
     everyEndpoint: isEmptySelector(rule.endpointSelector),
     selector: canonicalSelector(rule.endpointSelector),

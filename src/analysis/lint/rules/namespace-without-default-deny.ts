@@ -26,13 +26,13 @@ function deniesIngressIn(item: Item, namespace: string): boolean {
       return item.namespace === namespace && isEmptySelector(spec.podSelector) && types.includes('Ingress') && asList(spec.ingress).length === 0;
     }
     case 'cilium': {
-      const scope = item.kind === 'CiliumClusterwideNetworkPolicy' || item.namespace === namespace;
+      const scope = item.clusterScoped || item.namespace === namespace;
       const ingress = asList(spec.ingress);
       return scope && spec.endpointSelector !== undefined && isEmptySelector(spec.endpointSelector) && ingress.length > 0 &&
         ingress.every((rule: any) => Object.keys(asObject(rule)).length === 0);
     }
     case 'calico': {
-      const scope = item.kind === 'GlobalNetworkPolicy' ? selectsAll(spec.namespaceSelector) : item.namespace === namespace;
+      const scope = item.clusterScoped ? selectsAll(spec.namespaceSelector) : item.namespace === namespace;
       return scope && selectsAll(spec.selector) && calicoTypes(spec).includes('Ingress') && asList(spec.ingress).length === 0;
     }
     default:
@@ -60,7 +60,7 @@ export const namespaceWithoutDefaultDeny = defineRule({
   const clusterWide: Item[] = [];
   const namespaceObjects = new Map<string, Item>();
   for (const item of inventory.items) {
-    if (item.kind === 'Namespace') {
+    if (item.category === 'namespace') {
       if (!namespaceObjects.has(item.name)) {
         namespaceObjects.set(item.name, item);
       }
@@ -74,7 +74,7 @@ export const namespaceWithoutDefaultDeny = defineRule({
     .filter((namespace) => !denied.has(namespace) && !clusterWide.some((item) => deniesIngressIn(item, namespace)))
     .map((namespace) => {
       const item: Item = namespaceObjects.get(namespace)
-        ?? { obj: {}, kind: 'Namespace', name: namespace, fromLibrary: false, suppressions: new Map() };
+        ?? { obj: {}, kind: 'Namespace', name: namespace, category: 'namespace', clusterScoped: true, fromLibrary: false, suppressions: new Map() };
       return { item, message: `Namespace ${namespace}: has workloads but no default-deny policy, so every pod not selected by a policy accepts all traffic; add one (e.g. ZeroTrustNamespace)` };
     });
 });
