@@ -22,7 +22,7 @@ export type { CiliumL7RuleProps } from './constructs/cilium-l7-rule';
 export { CalicoGlobalDeny } from './constructs/calico-global-deny';
 export type { CalicoGlobalDenyProps } from './constructs/calico-global-deny';
 export { NetworkModel } from './analysis/model';
-export type { NetworkModelOptions } from './analysis/model';
+export type { NetworkModelOptions } from './analysis/types';
 export type { PodEndpoint, ContainerPort, Probe, Verdict, HttpRequest } from './analysis/types';
 export { PolicyProofs } from './constructs/proofs';
 export { Linter } from './analysis/lint/linter';

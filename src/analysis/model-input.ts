@@ -1,5 +1,5 @@
 import { ClusterCni } from './kinds';
-import { ContainerPort, PodEndpoint, Probe } from './types';
+import { ContainerPort, NetworkModelOptions, PodEndpoint, Probe } from './types';
 import { cidrProblem, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
@@ -13,21 +13,15 @@ import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/val
 /** The protocols of ports and probes. */
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
-/** The options of the model (`NetworkModelOptions`, declared beside the model). */
-export interface ModelOptionsInput {
-  readonly cni?: ClusterCni;
-  readonly podCidrs?: string[];
-}
-
 /** The keys of Probe. */
 const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
 /** The keys of NetworkModelOptions. */
-const OPTION_KEYS: Record<keyof ModelOptionsInput, true> = { cni: true, podCidrs: true };
+const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true };
 /** The keys of PodEndpoint. */
 const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
 
 /** Validates the options of the constructor, fromManifests and fromChart. */
-export function checkModelOptions(where: string, options: ModelOptionsInput | undefined): void {
+export function checkModelOptions(where: string, options: NetworkModelOptions | undefined): void {
   if (options === undefined) {
     return;
   }

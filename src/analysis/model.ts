@@ -12,13 +12,14 @@ import { SideDecision } from './semantics/decision';
 import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
 import { KubernetesPolicy } from './semantics/kubernetes/policy';
 import { SideEvaluator } from './semantics/side-evaluator';
-import { PodEndpoint, Probe, Verdict } from './types';
+import { NetworkModelOptions, PodEndpoint, Probe, Verdict } from './types';
 import { podOfWorkload, workloadProblem } from './workloads';
 import { Cidr, canonicalIp, ipFamily, parseCidr } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { invalid, show } from '../util/validation';
 
 export type { SideDecision } from './semantics/decision';
+export type { NetworkModelOptions } from './types';
 
 /** The label the API server puts on every namespace. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -38,29 +39,6 @@ interface Index {
   readonly kubernetes?: KubernetesEvaluator;
 }
 
-/** Options of `NetworkModel`, `NetworkModel.fromManifests` and `NetworkModel.fromChart`. */
-export interface NetworkModelOptions {
-  /**
-   * The cluster's network plugin, whose semantics decide the Kubernetes NetworkPolicies too.
-   * `ClusterCni.CILIUM`: Cilium's (an ipBlock matches only addresses outside the cluster, never a
-   * pod; selectors see only Cilium's identity-relevant labels). `ClusterCni.CALICO`: Calico's (the
-   * policies join the default tier; an ipBlock matches pods by address). `ClusterCni.KUBERNETES`:
-   * the Kubernetes spec's (an ipBlock matches a pod by its address). Cilium policies with any
-   * other setting than cilium, or Calico objects with any other than calico, are an error.
-   *
-   * @default - cilium when the model holds Cilium policies, calico when it holds Calico objects,
-   *   otherwise ipBlock treated per the Kubernetes spec; set cni to match your cluster
-   */
-  readonly cni?: ClusterCni;
-  /**
-   * The address ranges of the cluster's pods (its IP pools, e.g. ["10.244.0.0/16"]). A pod
-   * added without an `ip` certainly has an address in one of them, which decides Calico `nets`
-   * criteria that lie entirely outside (or entirely around) these ranges; without them such a
-   * criterion is undecidable for that pod, and a Deny or Pass rule that might match fails closed.
-   * @default - pod addresses unknown
-   */
-  readonly podCidrs?: string[];
-}
 
 /**
  * Which pod can reach which, proven from the manifests alone: namespaces, pods and the policies
@@ -106,8 +84,9 @@ export class NetworkModel {
    * DaemonSet, ReplicaSet, ReplicationController, Job and CronJob objects. Other kinds (Services,
    * ConfigMaps, Calico's never-enforced staged policies, ...) do not affect connectivity and are
    * skipped; kinds that do but are not modelled (admin network policies, network sets, host
-   * endpoints, CIDR groups, Calico profiles, and policy kinds under an apiVersion the model does
-   * not evaluate, such as crd.projectcalico.org/v1) are refused.
+   * endpoints, CIDR groups, Cilium local redirect policies and Envoy configurations, Calico
+   * profiles, and policy kinds under an apiVersion the model does not evaluate, such as
+   * crd.projectcalico.org/v1) are refused, with the reason.
    * @param options the cluster's CNI
    */
   public static fromManifests(objects: any[], options?: NetworkModelOptions): NetworkModel {

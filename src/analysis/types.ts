@@ -1,3 +1,5 @@
+import { ClusterCni } from './kinds';
+
 /** A container port of a pod, as named ports resolve against it. */
 export interface ContainerPort {
   /** The port number (1-65535). */
@@ -100,4 +102,28 @@ export interface Verdict {
    * isolating policies matched.
    */
   readonly reasons: string[];
+}
+
+/** Options of `NetworkModel`, `NetworkModel.fromManifests` and `NetworkModel.fromChart`. */
+export interface NetworkModelOptions {
+  /**
+   * The cluster's network plugin, whose semantics decide the Kubernetes NetworkPolicies too.
+   * `ClusterCni.CILIUM`: Cilium's (an ipBlock matches only addresses outside the cluster, never a
+   * pod; selectors see only Cilium's identity-relevant labels). `ClusterCni.CALICO`: Calico's (the
+   * policies join the default tier; an ipBlock matches pods by address). `ClusterCni.KUBERNETES`:
+   * the Kubernetes spec's (an ipBlock matches a pod by its address). Cilium policies with any
+   * other setting than cilium, or Calico objects with any other than calico, are an error.
+   *
+   * @default - cilium when the model holds Cilium policies, calico when it holds Calico objects,
+   *   otherwise ipBlock treated per the Kubernetes spec; set cni to match your cluster
+   */
+  readonly cni?: ClusterCni;
+  /**
+   * The address ranges of the cluster's pods (its IP pools, e.g. ["10.244.0.0/16"]). A pod
+   * added without an `ip` certainly has an address in one of them, which decides Calico `nets`
+   * criteria that lie entirely outside (or entirely around) these ranges; without them such a
+   * criterion is undecidable for that pod, and a Deny or Pass rule that might match fails closed.
+   * @default - pod addresses unknown
+   */
+  readonly podCidrs?: string[];
 }

@@ -1,11 +1,6 @@
 import { workloadKind } from './kinds';
 import { PodEndpoint } from './types';
 
-/** True for the kinds whose pods `podOfWorkload` can read (the catalog's workload kinds, by kind alone). */
-export function isWorkload(obj: any): boolean {
-  return workloadKind(obj?.kind) !== undefined;
-}
-
 /** Where a workload object keeps its pod template (a Pod: itself). */
 function templatePath(obj: any): readonly string[] {
   const workload = workloadKind(obj?.kind);

@@ -35,7 +35,7 @@ export interface ExternalHttpsEgressProps {
   readonly selector?: Record<string, string>;
   /**
    * The destination ports.
-   * @default [Port.tcp(443)]
+   * @default [Port.HTTPS]
    */
   readonly ports?: Port[];
   /**

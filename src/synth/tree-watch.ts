@@ -47,6 +47,9 @@ let forcedWalk = false;
  * copy of constructs, a node with a `locked` of its own), the tree is walked once per round
  * instead: correct, slower.
  *
+ * The proof covers constructs' own nodes: a node class of another library that overrode `locked`
+ * without asking its scope would keep additions below it from the root (none is known).
+ *
  * Removals call no getter: the hook does not see them. A cheap look at the root's children and
  * their child counts (`TreeShape`) sees those that matter most (a chart, or an object of a
  * chart); removals deeper in the tree are seen only by the walk.
@@ -60,6 +63,10 @@ export class TreeWatch {
   private nodes: IConstruct[] = [];
 
   constructor(private readonly root: IConstruct) {
+    if (HOOKED.has(root.node)) {
+      // The hook tells one watch per root: a second would silently take the additions from the first.
+      throw new Error(`${root.node.path || 'the root'} already has a TreeWatch; use AppRevision.of(scope)`);
+    }
     const hook = forcedWalk ? null : installedHook();
     if (hook && lockedGetterOf(root.node) === hook) {
       HOOKED.set(root.node, this);

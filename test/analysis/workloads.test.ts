@@ -1,11 +1,12 @@
-import { isWorkload, podOfWorkload } from '../../src/analysis/workloads';
+import { classify } from '../../src/analysis/kinds';
+import { podOfWorkload } from '../../src/analysis/workloads';
 
 const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ ports: [{ containerPort: 80, name: 'http' }, { containerPort: 53, protocol: 'UDP' }] }, { name: 'side' }] } };
 
 describe('workloads', () => {
   test.each(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job'])('%s: its template\'s labels and container ports', (kind) => {
     const obj = { kind, metadata: { name: 'w', namespace: 'ns' }, spec: { template } };
-    expect(isWorkload(obj)).toBe(true);
+    expect(classify(obj).category).toBe('workload');
     expect(podOfWorkload(obj)).toEqual({ namespace: 'ns', name: 'w', labels: { app: 'x' }, ports: [{ port: 80, name: 'http', protocol: 'TCP' }, { port: 53, protocol: 'UDP' }] });
   });
 
@@ -21,7 +22,7 @@ describe('workloads', () => {
 
   test('other kinds are not workloads', () => {
     for (const kind of ['Service', 'ConfigMap', 'NetworkPolicy', undefined]) {
-      expect(isWorkload({ kind })).toBe(false);
+      expect(classify({ kind }).category).not.toBe('workload');
     }
   });
 });

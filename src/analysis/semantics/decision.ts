@@ -43,11 +43,12 @@ export enum DecisionCause {
   L7_DENIED = 'l7-denied',
   /** Denied by an explicit deny rule (`deniedBy`): a Cilium ingressDeny/egressDeny, a Calico Deny. */
   DENY_RULE = 'deny-rule',
-  /** Denied by the default action of a Calico tier whose policies applied and did not decide (`deniedBy`: the tier's last applying policy is not named; `tier` is). */
+  /** Denied by the default action (Deny) of the Calico tier named in `tier`: its policies applied to the pod and none of their rules decided. */
   TIER_DEFAULT = 'tier-default',
   /**
-   * Denied because the model cannot tell whether a deny rule (`deniedBy`) matches (an unknown
-   * address): `undecided` says why. The cluster may allow the connection.
+   * Denied because the model cannot tell whether a rule that would deny matches (an unknown
+   * address against a Cilium deny, or a Calico Deny or Pass rule; `deniedBy` names its policy):
+   * `undecided` says why. The cluster may allow the connection.
    */
   FAIL_CLOSED = 'fail-closed',
 }
@@ -59,7 +60,11 @@ export interface SideDecision {
   readonly pod: string;
   readonly allowed: boolean;
   readonly cause: DecisionCause;
-  /** The policies that isolate the pod in this direction (for Calico: that apply to it), each once. */
+  /**
+   * The policies that isolate the pod in this direction (for Calico: that apply to it), each once;
+   * for DENY_RULE and FAIL_CLOSED the deny's policy first (Cilium: only it), and for L7_DENIED also
+   * the policies whose HTTP rules refused the request.
+   */
   readonly isolatedBy: readonly PolicyRef[];
   /** The policy whose rule allowed (cause ALLOWED). */
   readonly allowedBy?: PolicyRef;

@@ -44,6 +44,20 @@ describe('suppressions', () => {
     const findings = new Linter().lint([np({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }, { annotations: { 'cdk8s-netpol.io/suppress': ['allow-all: x'] } })]);
     expect(findings.map((f) => `${f.rule}: ${f.message}`)).toContain('invalid-suppression: NetworkPolicy shop/p: cdk8s-netpol.io/suppress must be a string, one "rule-id: reason" per line');
   });
+
+  test('findings on cluster-scoped kinds (per the kinds catalog) carry no namespace', () => {
+    // The inventory asks the catalog (analysis/kinds.ts) whether a kind is cluster-scoped: a Calico Tier or
+    // an AdminNetworkPolicy used to be filed under the namespace "default".
+    const bad = { 'cdk8s-netpol.io/suppress': ['allow-all: x'] };
+    const objects = [
+      { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security', annotations: bad }, spec: { order: 100 } },
+      { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'anp', annotations: bad }, spec: { priority: 1, subject: { namespaces: {} } } },
+      np({ podSelector: {}, policyTypes: ['Ingress'] }, { annotations: bad }),
+    ];
+    const found = new Linter().lint(objects).filter((f) => f.rule === 'invalid-suppression').map((f) => [f.kind, f.name, f.namespace]);
+    expect(found).toEqual(expect.arrayContaining([['Tier', 'security', undefined], ['AdminNetworkPolicy', 'anp', undefined], ['NetworkPolicy', 'p', 'shop']]));
+    expect(found).toHaveLength(3);
+  });
 });
 
 test('the synth-time lint sees every chart of the app: a deny in one chart and its DNS allowance in another', () => {

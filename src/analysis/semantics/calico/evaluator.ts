@@ -129,7 +129,7 @@ export class CalicoEvaluator implements SideEvaluator {
  * default tier (docs/semantics/calico.md#kubernetes-networkpolicies-under-calico), and every
  * policy's tier must exist, built in or given as a Tier object. Throws, naming the policy, when a
  * tier is missing: its order and default action decide.
- * @param tiers the Tier objects of the model, by name
+ * @param tierObjects the Tier objects of the model, by name
  */
 export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], calico: readonly CalicoPolicy[],
   tierObjects: ReadonlyMap<string, CalicoTier>): CalicoEvaluator {

@@ -18,8 +18,9 @@ interface Isolation {
  * only what a rule of one of those policies allows passes (allows are additive).
  *
  * It is the evaluator of models that hold only Kubernetes NetworkPolicies, which decide estates of
- * thousands of pods: `decideSide` takes the query's parts as arguments, so deciding allocates only
- * the decision. Under Cilium it also answers which Kubernetes policies isolate a pod, with the
+ * thousands of pods: `decideSide` takes the query's parts as arguments, so no query object is
+ * built per side, and the policies that isolate a pod, with their references and names, are found
+ * once per pod and direction. Under Cilium it also answers which Kubernetes policies isolate a pod, with the
  * labels Cilium's selectors see (`isolating`).
  */
 export class KubernetesEvaluator implements SideEvaluator {
