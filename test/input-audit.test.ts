@@ -51,7 +51,7 @@ describe('input audit', () => {
     expect(() => model.addPod({ namespace: 'a', name: 'p', ports: { port: 80 } as any })).toThrow(/NetworkModel\.addPod\(\): ports \{"port":80\} of a\/p is not a list/);
     expect(() => model.addPod({ namespace: 'a', name: 'p', label: { app: 'x' } } as any)).toThrow(/pod has an unknown key "label"/);
     expect(() => model.addManifest({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n', namespace: 'a' }, spec: { podSelector: {}, ingress: {} } }))
-      .toThrow(/NetworkModel\.addManifest\(\): .*spec\.ingress \{\} is not a list of rules/);
+      .toThrow(/NetworkModel\.addManifest\(\): .*spec\.ingress must be a list \(a "-" is missing\?\), got a map \{\}/);
     expect(() => new Linter('cilium' as any)).toThrow(/new Linter\(\): options "cilium" is not an object; expected \{ cni \}/);
     expect(() => Report.fromManifests([], null as any)).toThrow(/Report\.fromManifests\(\): options null is not an object/);
     expect(() => Report.fromManifests([], { title: 42 } as any)).toThrow(/Report\.fromManifests\(\): title 42 is not a string/);
@@ -62,11 +62,11 @@ describe('input audit', () => {
 
   test('manifest inputs name the object at fault; L7 sources cannot be DNS names', () => {
     expect(() => NetworkModel.fromManifests([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: 'x' } }]))
-      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\] \(Deployment a\/d\): spec\.template "x" is not a pod template$/);
+      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\]: Deployment a\/d would be refused by the API server \(kubectl apply fails\), so it is not evaluated: spec\.template must be a map, got a string "x"$/);
     expect(() => NetworkModel.fromManifests([{ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a' } }]))
-      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\] \(Pod a\/undefined\): name undefined is not a valid pod name/);
+      .toThrow(/^NetworkModel\.fromManifests\(\): objects\[0\]: Pod a\/\(no name\) would be refused by the API server \(kubectl apply fails\), so it is not evaluated: metadata\.name is required/);
     expect(() => NetworkModel.fromManifests([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: {} } }]))
-      .toThrow(/spec\.containers is not a list/);
+      .toThrow(/spec\.containers must be a list \(a "-" is missing\?\), got a map \{\}/);
     expect(() => new CiliumL7Rule(chart(), 'l', { namespace: 'p', selector: { app: 'api' }, from: [Peer.pods({ app: 'web' }), Peer.fqdn('a.example.com')], port: Port.tcp(80), http: [{ method: 'GET' }] }))
       .toThrow(/^CiliumL7Rule "c\/l": from\[1\] .* is a DNS name; Cilium matches DNS names on egress only/);
   });

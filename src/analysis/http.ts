@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import { HttpRequest } from './types';
-import { checkOptionsObject, invalid, show } from '../util/validation';
+import { capText, checkOptionsObject, invalid, show } from '../util/validation';
 
 /** An HTTP token (RFC 9110): methods and header names. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -67,12 +67,12 @@ export function describeRequest(request: L7Request): string {
  */
 export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-    throw new Error(`${where} ${JSON.stringify(rule)} is not an HTTP rule object`);
+    throw new Error(`${where} ${show(rule)} is not an HTTP rule object`);
   }
   const known = ['method', 'path', 'host', 'headers', 'headerMatches'];
   const unknown = Object.keys(rule).find((k) => !known.includes(k));
   if (unknown !== undefined) {
-    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an HTTP rule has ${known.join(', ')}`);
+    throw new Error(`${where}: unknown field ${show(unknown)}; an HTTP rule has ${known.join(', ')}`);
   }
   const tests: ((r: L7Request) => boolean)[] = [];
   const parts: string[] = [];
@@ -83,13 +83,13 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
       continue;
     }
     if (typeof pattern !== 'string') {
-      throw new Error(`${where}.${field} ${JSON.stringify(pattern)} is not a string`);
+      throw new Error(`${where}.${field} ${show(pattern)} is not a string`);
     }
     let regex: RE2JS;
     try {
       regex = RE2JS.compile(pattern);
     } catch (e) {
-      throw new Error(`${where}.${field} ${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`);
+      throw new Error(`${where}.${field} ${show(pattern)} is not a valid regular expression: ${capText((e as Error).message)}`);
     }
     tests.push((r) => {
       const value = field === 'host' ? r.host : r[field];
@@ -99,7 +99,7 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
   }
   for (const [i, header] of (asList(rule.headers, `${where}.headers`) as unknown[]).entries()) {
     if (typeof header !== 'string' || header.length === 0) {
-      throw new Error(`${where}.headers[${i}] ${JSON.stringify(header)} is not "Name" or "Name value"`);
+      throw new Error(`${where}.headers[${i}] ${show(header)} is not "Name" or "Name value"`);
     }
     const space = header.indexOf(' ');
     const name = (space < 0 ? header : header.slice(0, space)).replace(/:$/, '').toLowerCase();
@@ -110,17 +110,17 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
   for (const [i, match] of (asList(rule.headerMatches, `${where}.headerMatches`) as any[]).entries()) {
     const at = `${where}.headerMatches[${i}]`;
     if (match === null || typeof match !== 'object' || typeof match.name !== 'string' || match.name.length === 0) {
-      throw new Error(`${at} ${JSON.stringify(match)} needs a header name`);
+      throw new Error(`${at} ${show(match)} needs a header name`);
     }
     if (match.secret !== undefined) {
       throw new Error(`${at}.secret is not modelled: the model cannot read the Secret holding the value`);
     }
     if (match.mismatch !== undefined) {
-      throw new Error(`${at}.mismatch ${JSON.stringify(match.mismatch)} is not modelled: it rewrites or logs requests instead of denying them`);
+      throw new Error(`${at}.mismatch ${show(match.mismatch)} is not modelled: it rewrites or logs requests instead of denying them`);
     }
     const unknownKey = Object.keys(match).find((k) => !['name', 'value', 'secret', 'mismatch'].includes(k));
     if (unknownKey !== undefined) {
-      throw new Error(`${at}: unknown field ${JSON.stringify(unknownKey)}`);
+      throw new Error(`${at}: unknown field ${show(unknownKey)}`);
     }
     const name = match.name.toLowerCase();
     const value: string | undefined = match.value;
@@ -139,22 +139,22 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
  */
 export function compileCalicoHttpMatch(http: any, where: string): HttpMatcher {
   if (http === null || typeof http !== 'object' || Array.isArray(http)) {
-    throw new Error(`${where} ${JSON.stringify(http)} is not an HTTP match object`);
+    throw new Error(`${where} ${show(http)} is not an HTTP match object`);
   }
   const unknown = Object.keys(http).find((k) => k !== 'methods' && k !== 'paths');
   if (unknown !== undefined) {
-    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an HTTP match has methods and paths`);
+    throw new Error(`${where}: unknown field ${show(unknown)}; an HTTP match has methods and paths`);
   }
   const methods = asList(http.methods, `${where}.methods`) as unknown[];
   methods.forEach((m, i) => {
     if (typeof m !== 'string' || m.length === 0) {
-      throw new Error(`${where}.methods[${i}] ${JSON.stringify(m)} is not a method`);
+      throw new Error(`${where}.methods[${i}] ${show(m)} is not a method`);
     }
   });
   const paths = (asList(http.paths, `${where}.paths`) as any[]).map((p, i) => {
     const keys = p !== null && typeof p === 'object' ? Object.keys(p) : [];
     if (keys.length !== 1 || !['exact', 'prefix'].includes(keys[0]) || typeof p[keys[0]] !== 'string') {
-      throw new Error(`${where}.paths[${i}] ${JSON.stringify(p)} must be exactly one of { exact: "/x" } or { prefix: "/x" }`);
+      throw new Error(`${where}.paths[${i}] ${show(p)} must be exactly one of { exact: "/x" } or { prefix: "/x" }`);
     }
     return keys[0] === 'exact' ? { exact: p.exact as string } : { prefix: p.prefix as string };
   });
@@ -174,7 +174,7 @@ function asList(value: unknown, where: string): unknown[] {
     return [];
   }
   if (!Array.isArray(value)) {
-    throw new Error(`${where} ${JSON.stringify(value)} is not a list`);
+    throw new Error(`${where} ${show(value)} is not a list`);
   }
   return value;
 }

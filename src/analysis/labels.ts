@@ -1,4 +1,5 @@
 import { labelKeyProblem, labelValueProblem } from '../util/names';
+import { show } from '../util/validation';
 
 /** A compiled `metav1.LabelSelector`: matchLabels AND every matchExpression. */
 export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
@@ -22,14 +23,25 @@ export function compileLabelSelector(selector: unknown, where: string): LabelMat
     return MATCH_ALL;
   }
   if (typeof selector !== 'object' || Array.isArray(selector)) {
-    throw new Error(`${where}: a label selector must be an object, got ${JSON.stringify(selector)}`);
+    throw new Error(`${where}: a label selector must be an object, got ${show(selector)}`);
   }
   const { matchLabels, matchExpressions } = selector as { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] };
+  // The API server refuses other shapes (a schema's types); read as written, a list or a string
+  // here would select every pod.
+  if (matchLabels !== undefined && matchLabels !== null && (typeof matchLabels !== 'object' || Array.isArray(matchLabels))) {
+    throw new Error(`${where}.matchLabels must be a map of labels, got ${show(matchLabels)}`);
+  }
+  if (matchExpressions !== undefined && matchExpressions !== null && !Array.isArray(matchExpressions)) {
+    throw new Error(`${where}.matchExpressions must be a list (a "-" is missing?), got ${show(matchExpressions)}`);
+  }
   const labels = Object.entries(matchLabels ?? {});
   for (const [key, value] of labels) {
+    if (typeof value !== 'string') {
+      throw new Error(`${where}.matchLabels ${show(key)} must be a string, got ${show(value)} (quote values such as yes, no, on, off and numbers)`);
+    }
     const problem = labelKeyProblem(key) ?? labelValueProblem(value);
     if (problem) {
-      throw new Error(`${where}.matchLabels ${JSON.stringify(key)}=${JSON.stringify(value)} is not a valid label: ${problem}`);
+      throw new Error(`${where}.matchLabels ${show(key)}=${show(value)} is not a valid label: ${problem}`);
     }
   }
   const expressions = (matchExpressions ?? []).map((e, i) => compileRequirement(e, `${where}.matchExpressions[${i}]`));
@@ -52,9 +64,16 @@ export function compileLabelSelector(selector: unknown, where: string): LabelMat
 }
 
 function compileRequirement(e: Requirement, where: string): LabelMatcher {
-  const values0 = e?.values ?? [];
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+    throw new Error(`${where} must be a { key, operator, values } map, got ${show(e)}`);
+  }
+  const values0 = e.values ?? [];
+  // `values: db` is a string, not a list: read as one, "d" and "b" would be the values.
+  if (!Array.isArray(values0) || values0.some((v) => typeof v !== 'string')) {
+    throw new Error(`${where}.values must be a list of strings, got ${show(values0)}`);
+  }
   if (typeof e?.key !== 'string' || e.key.length === 0) {
-    throw new Error(`${where}: key ${JSON.stringify(e?.key)} is required`);
+    throw new Error(`${where}: key ${show(e?.key)} is required`);
   }
   if ((e.operator === 'In' || e.operator === 'NotIn') && values0.length === 0) {
     throw new Error(`${where}: operator ${e.operator} needs at least one value`);
@@ -74,7 +93,7 @@ function compileRequirement(e: Requirement, where: string): LabelMatcher {
     case 'DoesNotExist':
       return (labels) => !has(labels);
     default:
-      throw new Error(`${where}: operator ${JSON.stringify(e.operator)} is not In, NotIn, Exists or DoesNotExist`);
+      throw new Error(`${where}: operator ${show(e.operator)} is not In, NotIn, Exists or DoesNotExist`);
   }
 }
 

@@ -2,6 +2,7 @@ import { ClusterCni } from './kinds';
 import { ContainerPort, NetworkModelOptions, PodEndpoint, Probe } from './types';
 import { cidrProblem, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
+import { plainObjectProblem } from '../util/plain-object';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
 /**
@@ -33,7 +34,8 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
     if (!Array.isArray(options.podCidrs) || options.podCidrs.length === 0) {
       invalid(where, `podCidrs ${show(options.podCidrs)} must list the cluster's pod address ranges, e.g. ["10.244.0.0/16"]`);
     }
-    options.podCidrs.forEach((text, i) => {
+    // Array.from: a hole in the list is refused as undefined rather than skipped.
+    Array.from(options.podCidrs).forEach((text, i) => {
       const problem = cidrProblem(text);
       if (problem) {
         invalid(where, `podCidrs[${i}] ${show(text)} is not a valid CIDR: ${problem}`);
@@ -72,7 +74,8 @@ export function checkPod(where: string, pod: PodEndpoint): void {
   if (pod.ports !== undefined && !Array.isArray(pod.ports)) {
     invalid(where, `ports ${show(pod.ports)} of ${pod.namespace}/${pod.name} is not a list; expected e.g. [{ port: 8080 }]`);
   }
-  (pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
+  // Array.from: a hole in the list is refused as undefined rather than skipped.
+  Array.from(pod.ports ?? []).forEach((port, i) => checkContainerPort(where, `ports[${i}] of ${pod.namespace}/${pod.name}`, port));
 }
 
 /**
@@ -82,6 +85,11 @@ export function checkPod(where: string, pod: PodEndpoint): void {
 export function checkProbe(where: string, probe: Probe): string {
   if (probe === null || typeof probe !== 'object' || Array.isArray(probe)) {
     invalid(where, `probe ${show(probe)} is not a Probe { from, to, port, protocol?, http? }`);
+  }
+  // Fields inherited from another object would be read, yet are no key of the probe's own.
+  const problem = plainObjectProblem(probe);
+  if (problem !== undefined) {
+    invalid(where, `probe ${problem}; expected a Probe { from, to, port, protocol?, http? }`);
   }
   for (const key in probe) {
     // A misspelt key ("HTTP", "proto") would otherwise be ignored and a default used in silence.
@@ -105,6 +113,11 @@ function checkLabelMap(where: string, prop: string, labels: Record<string, strin
   }
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
     invalid(where, `${prop} ${show(labels)} is not a label map`);
+  }
+  // A Map, or labels inherited or not enumerable, would read as no labels at all.
+  const shape = plainObjectProblem(labels);
+  if (shape !== undefined) {
+    invalid(where, `${prop} ${shape}; expected a label map such as { app: "api" }`);
   }
   for (const [key, value] of Object.entries(labels)) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(value);

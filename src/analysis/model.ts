@@ -1,4 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { admissionMessage, admit } from './admission/admission';
 import { Endpoint, PodSide } from './endpoint';
 import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
@@ -13,7 +14,7 @@ import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
 import { KubernetesPolicy } from './semantics/kubernetes/policy';
 import { SideEvaluator } from './semantics/side-evaluator';
 import { NetworkModelOptions, PodEndpoint, Probe, Verdict } from './types';
-import { podOfWorkload, workloadProblem } from './workloads';
+import { podsOfWorkload, workloadProblem } from './workloads';
 import { Cidr, canonicalIp, ipFamily, parseCidr } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { invalid, show } from '../util/validation';
@@ -97,6 +98,17 @@ export class NetworkModel {
     const model = new NetworkModel(options);
     // Array.from, not map: a hole in the list is an undefined object, classified "other".
     const classes = Array.from(objects, classify);
+    // Namespaces and workloads the API server would refuse never exist in the cluster: refused,
+    // like policies (addManifest), rather than modelled as written.
+    objects.forEach((obj, i) => {
+      const category = classes[i].category;
+      if (category === 'namespace' || category === 'workload') {
+        const admission = admit(obj);
+        if (admission.problems.length > 0) {
+          invalid('NetworkModel.fromManifests()', `objects[${i}]: ${admissionMessage(admission)}`);
+        }
+      }
+    });
     objects.forEach((obj, i) => {
       if (classes[i].category === 'namespace') {
         model.addNamespace(obj.metadata?.name, obj.metadata?.labels);
@@ -113,13 +125,15 @@ export class NetworkModel {
         if (problem) {
           invalid('NetworkModel.fromManifests()', `${what}: ${problem}`);
         }
-        const pod = podOfWorkload(obj);
-        // A Job and a CronJob (or a Deployment and a StatefulSet) may share a name.
-        const taken = model.podEndpoints.has(`${pod.namespace}/${pod.name}`);
-        try {
-          model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
-        } catch (e) {
-          invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
+        // One pod per replica of a StatefulSet or index of an Indexed Job, with the labels their controllers add.
+        for (const pod of podsOfWorkload(obj)) {
+          // A Job and a CronJob (or a Deployment and a StatefulSet) may share a name.
+          const taken = model.podEndpoints.has(`${pod.namespace}/${pod.name}`);
+          try {
+            model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
+          } catch (e) {
+            invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
+          }
         }
       } else if (category === 'policy' || category === 'tier' || category === 'refused') {
         // Refused kinds go in too: addManifest refuses them, rather than a verdict ignoring them.
@@ -217,6 +231,11 @@ export class NetworkModel {
     const c = classify(obj);
     if (!isEvaluated(c)) {
       return invalid(where, notSupportedMessage(named, c));
+    }
+    // An object the API server would refuse never reaches a verdict (admission/admission.ts).
+    const admission = admit(obj);
+    if (admission.problems.length > 0) {
+      invalid(where, admissionMessage(admission));
     }
     // Kubernetes policies combine with either CNI; Cilium's and Calico's claim the model.
     const cni = c.cni === 'Kubernetes' ? undefined : c.cni;

@@ -1,6 +1,7 @@
-import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
+import { outputFileProblem, writeFileAtomically } from './output-file';
+import { admissionMessage, admit } from '../analysis/admission/admission';
 import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
@@ -8,6 +9,7 @@ import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
 import { HttpRequest } from '../analysis/types';
+import { escapeControls } from '../util/control-chars';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
 export interface CliOutput {
@@ -50,9 +52,22 @@ function modelInput(objects: any[], known: any[]): any[] {
   return objects.filter((o) => keep.has(o) || isPolicyLike(o));
 }
 
-/** The objects of an input the model would read twice, named with their files (see duplicateProblems). */
+/**
+ * The objects the API server would refuse (analysis/admission/), each named with its file, the
+ * object and every field: the tools never evaluate them, and the command exits 2, as kubectl apply
+ * would fail on them (docs/guides/verifying-policies-in-ci.md#how-the-cli-reads-its-input).
+ */
+function refusedIn(objects: any[], sources: WeakMap<object, string>): string[] {
+  return objects.flatMap((obj) => {
+    const admission = admit(obj);
+    return admission.problems.length === 0 ? [] : [`${sources.get(obj) ?? 'an unknown file'}: ${admissionMessage(admission)}`];
+  });
+}
+
+/** The objects of an input the model would read twice or the cluster would refuse, named with their files (see duplicateProblems). */
 function duplicatesIn(input: { objects: any[]; sources: WeakMap<object, string> }): string[] {
-  return duplicateProblems(modelInput(input.objects, knownObjects(input.objects).known), input.sources);
+  const modelled = modelInput(input.objects, knownObjects(input.objects).known);
+  return [...refusedIn(modelled, input.sources), ...duplicateProblems(modelled, input.sources)];
 }
 
 /** The probe's HTTP request from the --http-* options, undefined without them, or what is wrong with them. */
@@ -79,13 +94,27 @@ function httpRequest(options: ExplainOptions): HttpRequest | undefined | string 
   };
 }
 
-/** Runs `cdk8s-netpol` with `argv` (without "node" and the script) and returns the exit code. */
+/** Commander's messages and help, a line at a time with each line's control characters escaped. */
+function escapeEachLine(text: string): string {
+  return text.replace(/\n$/, '').split('\n').map(escapeControls).join('\n');
+}
+
+/**
+ * Runs `cdk8s-netpol` with `argv` (without "node" and the script) and returns the exit code.
+ *
+ * Text read from manifests (names, namespaces, file names, parser messages) reaches the terminal
+ * only with its control characters escaped (util/control-chars.ts): one line of text output and
+ * one line on standard error stay one line, whatever an object is called. JSON, Markdown, Mermaid
+ * and HTML are escaped by their own writers.
+ */
 export async function runCli(argv: string[], io: CliOutput): Promise<number> {
   let code = EXIT_OK;
+  const err = (text: string) => io.err(escapeControls(text));
+  const line = (text: string) => io.out(escapeControls(text));
   const program = new Command('cdk8s-netpol')
     .description('Lint, explain and report Kubernetes, Cilium and Calico network policies')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+    .configureOutput({ writeOut: (s) => io.out(escapeEachLine(s)), writeErr: (s) => io.err(escapeEachLine(s)) });
 
   program.command('lint')
     .description('report the classic network-policy mistakes in YAML manifests (exit 1 on errors)')
@@ -95,7 +124,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .action((paths: string[], options: { format: string; cni: ClusterCni }) => {
       const input = readManifests(paths);
       if (input.problems.length > 0) {
-        input.problems.forEach((p) => io.err(`cdk8s-netpol lint: ${p}`));
+        input.problems.forEach((p) => err(`cdk8s-netpol lint: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
@@ -109,10 +138,10 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         io.out(JSON.stringify(rows, null, 2));
       } else {
         for (const f of findings) {
-          io.out(`${f.severity.padEnd(7)} ${f.rule.padEnd(34)} ${f.message}`);
+          line(`${f.severity.padEnd(7)} ${f.rule.padEnd(34)} ${f.message}`);
         }
       }
-      io.err(`${errors} error(s), ${findings.length - errors} warning(s) in ${known.length} object(s) of ${input.files.length} file(s)${describeSkipped(skipped)}`);
+      err(`${errors} error(s), ${findings.length - errors} warning(s) in ${known.length} object(s) of ${input.files.length} file(s)${describeSkipped(skipped)}`);
       code = errors > 0 ? EXIT_FINDINGS : EXIT_OK;
     });
 
@@ -136,22 +165,23 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       // Policy-like objects go to the model too: it refuses those it does not evaluate (admin
       // network policies, network sets, other apiVersions) rather than give a verdict without them.
       const modelObjects = modelInput(input.objects, known);
-      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicateProblems(modelObjects, input.sources) : [])];
+      const unusable = [...input.problems, ...(input.problems.length === 0
+        ? [...refusedIn(modelObjects, input.sources), ...duplicateProblems(modelObjects, input.sources)] : [])];
       if (unusable.length > 0) {
-        unusable.forEach((p) => io.err(`cdk8s-netpol explain: ${p}`));
+        unusable.forEach((p) => err(`cdk8s-netpol explain: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
       // Only a plain decimal: Number() would also take "0x50", "1e2" and " 80 ".
       if (!/^[0-9]{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535) {
-        io.err(`cdk8s-netpol explain: --port ${JSON.stringify(options.port)} is not a port; expected a number from 1 to 65535, e.g. --port 8080`);
+        err(`cdk8s-netpol explain: --port ${JSON.stringify(options.port)} is not a port; expected a number from 1 to 65535, e.g. --port 8080`);
         code = EXIT_UNUSABLE;
         return;
       }
       const port = Number(options.port);
       const http = httpRequest(options);
       if (typeof http === 'string') {
-        io.err(`cdk8s-netpol explain: ${http}`);
+        err(`cdk8s-netpol explain: ${http}`);
         code = EXIT_UNUSABLE;
         return;
       }
@@ -160,14 +190,14 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         (options.kubeApiserver ?? []).forEach((address) => model.addKubeApiServer(address));
         const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol, ...(http ? { http } : {}) });
         const request = http ? ` (HTTP ${http.method} ${http.path})` : '';
-        io.out(`${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${options.from} -> ${options.to} on ${options.protocol}/${options.port}${request}`);
-        verdict.reasons.forEach((r) => io.out(`  ${r}`));
+        line(`${verdict.allowed ? 'ALLOWED' : 'DENIED'}: ${options.from} -> ${options.to} on ${options.protocol}/${options.port}${request}`);
+        verdict.reasons.forEach((r) => line(`  ${r}`));
         if (skipped.size > 0) {
-          io.err(describeSkipped(skipped).replace(/^; s/, 'S'));
+          err(describeSkipped(skipped).replace(/^; s/, 'S'));
         }
         code = verdict.allowed ? EXIT_OK : EXIT_FINDINGS;
       } catch (e) {
-        io.err(`cdk8s-netpol explain: ${(e as Error).message}`);
+        err(`cdk8s-netpol explain: ${(e as Error).message}`);
         code = EXIT_UNUSABLE;
       }
     });
@@ -180,9 +210,9 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .addOption(cniOption(' and the lint findings'))
     .action((paths: string[], options: { format: string; out?: string; cni?: ClusterCni }) => {
       const input = readManifests(paths);
-      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : [])];
+      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : []), ...outProblem(options.out, input.files)];
       if (unusable.length > 0) {
-        unusable.forEach((p) => io.err(`cdk8s-netpol matrix: ${p}`));
+        unusable.forEach((p) => err(`cdk8s-netpol matrix: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
@@ -191,15 +221,17 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
         const notEvaluated = Report._notEvaluated(input.objects);
         if (notEvaluated.length > 0) {
-          io.err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
+          err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
-        const incomplete = notEvaluated.length > 0 ? `%% Incomplete verdicts: they ignore objects the model does not evaluate: ${notEvaluated.join(', ')}\n` : '';
+        // A Mermaid comment ends at a newline: kinds read from manifests are escaped to stay in it.
+        const incomplete = notEvaluated.length > 0
+          ? `%% Incomplete verdicts: they ignore objects the model does not evaluate: ${escapeControls(notEvaluated.join(', '))}\n` : '';
         const text = options.format === 'mermaid' ? `${incomplete}${report.toMermaid()}\n`
           : options.format === 'html' ? report.toHtml()
             : options.format === 'json' ? report.toJson() : report.toMarkdown();
         write(options.out, text);
       } catch (e) {
-        io.err(`cdk8s-netpol matrix: ${(e as Error).message}`);
+        err(`cdk8s-netpol matrix: ${(e as Error).message}`);
         code = EXIT_UNUSABLE;
       }
     });
@@ -213,9 +245,10 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .action((before: string, after: string, options: { out?: string; cni?: ClusterCni }) => {
       const inputs = [readManifests([before]), readManifests([after])];
       const read = inputs.flatMap((i) => i.problems);
-      const problems = read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i));
+      const problems = [...(read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i))),
+        ...outProblem(options.out, inputs.flatMap((i) => i.files))];
       if (problems.length > 0) {
-        problems.forEach((p) => io.err(`cdk8s-netpol diff: ${p}`));
+        problems.forEach((p) => err(`cdk8s-netpol diff: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
@@ -223,21 +256,28 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const [old, now] = comparableMatrices(Report._model(inputs[0].objects, options.cni), Report._model(inputs[1].objects, options.cni));
         const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
         if (notEvaluated.length > 0) {
-          io.err(`Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
+          err(`Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
         write(options.out, diffMarkdown(old, now, notEvaluated));
       } catch (e) {
-        io.err(`cdk8s-netpol diff: ${(e as Error).message}`);
+        err(`cdk8s-netpol diff: ${(e as Error).message}`);
         code = EXIT_UNUSABLE;
       }
     });
 
+  /** Why --out cannot be written, checked before anything is computed: it must not overwrite an input. */
+  function outProblem(file: string | undefined, inputs: string[]): string[] {
+    const problem = file === undefined ? undefined : outputFileProblem(file, inputs);
+    return problem === undefined ? [] : [problem];
+  }
+
+  /** A report to standard output, or to --out, atomically (a failed write leaves the old file as it was). */
   function write(file: string | undefined, text: string): void {
     if (file === undefined) {
       io.out(text.replace(/\n$/, ''));
     } else {
-      fs.writeFileSync(file, text);
-      io.err(`wrote ${file}`);
+      writeFileAtomically(file, text);
+      err(`wrote ${file}`);
     }
   }
 

@@ -2,6 +2,7 @@ import { knownObjects, readManifests } from './manifests';
 import { ClusterCni } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { LintFinding, Severity } from '../analysis/lint/types';
+import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Props of `NetpolValidation`, given as `properties` in cdk8s.yaml. */
 export interface NetpolValidationProps {
@@ -16,6 +17,10 @@ export interface NetpolValidationProps {
    */
   readonly failOnWarnings?: boolean;
 }
+
+const WHERE = 'NetpolValidation';
+/** The keys of NetpolValidationProps. */
+const PROPS_KEYS: Record<keyof NetpolValidationProps, true> = { cni: true, failOnWarnings: true };
 
 /**
  * A cdk8s-cli validation plugin: `cdk8s synth` runs the network-policy linter over everything the
@@ -35,11 +40,20 @@ export class NetpolValidation {
   private readonly failOnWarnings: boolean;
 
   constructor(props: NetpolValidationProps = {}) {
-    this.cni = props?.cni ?? ClusterCni.KUBERNETES;
+    // The props come from cdk8s.yaml's `properties`: YAML, where `failOnWarnings: "false"` is a
+    // string (true to JavaScript) and a misspelt key would be ignored. Refused, naming the prop.
+    // cdk8s-cli passes no props when `properties` is absent; YAML's `properties:` alone is null.
+    const given: unknown = props ?? {};
+    checkOptionsObject(WHERE, 'properties', given, PROPS_KEYS);
+    const p = given as NetpolValidationProps;
+    this.cni = p.cni ?? ClusterCni.KUBERNETES;
     if (!Object.values(ClusterCni).includes(this.cni)) {
-      throw new Error(`NetpolValidation: cni ${JSON.stringify(this.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
+      invalid(WHERE, `cni ${show(this.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
     }
-    this.failOnWarnings = props?.failOnWarnings ?? false;
+    if (p.failOnWarnings !== undefined && typeof p.failOnWarnings !== 'boolean') {
+      invalid(WHERE, `failOnWarnings ${show(p.failOnWarnings)} is not a boolean; expected true or false, unquoted in cdk8s.yaml`);
+    }
+    this.failOnWarnings = p.failOnWarnings ?? false;
   }
 
   /**

@@ -120,7 +120,8 @@ export class CalicoGlobalDeny extends Construct {
     if (!Array.isArray(nets) || nets.length === 0) {
       invalid(where, `nets ${show(nets)} must list at least one CIDR, e.g. ["169.254.169.254/32"]`);
     }
-    nets.forEach((net, i) => {
+    // Array.from: a hole in the list is refused as undefined rather than skipped.
+    Array.from(nets).forEach((net, i) => {
       const problem = cidrProblem(net);
       if (problem) {
         invalid(where, `nets[${i}] ${show(net)} is not a valid CIDR: ${problem}`);

@@ -63,7 +63,8 @@ export class CiliumL7Rule extends Construct {
     if (!Array.isArray(props.from) || props.from.length === 0) {
       invalid(where, `from ${show(props.from)} must list at least one Peer, e.g. [Peer.pods({ app: "frontend" })]`);
     }
-    props.from.forEach((peer, i) => {
+    // Array.from: a hole in the list is refused as undefined rather than skipped.
+    Array.from(props.from).forEach((peer, i) => {
       if (!(peer instanceof Peer)) {
         invalid(where, `from[${i}] ${show(peer)} is not a Peer`);
       }

@@ -136,7 +136,8 @@ export class ExternalHttpsEgress extends Construct {
         invalid(where, 'allowDns cannot be false with fqdns: Cilium learns the addresses of the names from the DNS lookups its proxy sees, ' +
           'so the policy must allow DNS through it; remove allowDns');
       }
-      destinations = props.fqdns.map((name, i) => Peer._fqdn(where, `fqdns[${i}]`, name));
+      // Array.from, not map: a hole in the list is refused as undefined rather than kept as a hole.
+      destinations = Array.from(props.fqdns, (name, i) => Peer._fqdn(where, `fqdns[${i}]`, name));
     } else if (props.dnsPeer !== undefined && props.allowDns === false) {
       invalid(where, 'dnsPeer is set but allowDns is false; remove one of them');
     } else {

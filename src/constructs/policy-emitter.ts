@@ -6,7 +6,7 @@ import { PolicyIntent, validateIntent, validateIntentRules } from '../core/inten
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
 import { AppRevision } from '../synth/app-revision';
-import { GENERATED_ANNOTATION, emittedMark } from '../util/mark';
+import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
 
 /** A policy whose content is revised until synthesis (see `PolicyEmitter.emitRevisable`). */
 export interface RevisablePolicy {
@@ -46,7 +46,7 @@ class RevisedMark {
     const manifest = this.policy.current();
     if (manifest !== this.manifest) {
       this.manifest = manifest;
-      this.mark = emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec });
+      this.mark = generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec });
     }
     return this.mark;
   }
@@ -163,13 +163,14 @@ export class PolicyEmitter {
       metadata: manifest.metadata,
       spec,
     } as any);
-    // The mark of generated objects, over the spec as finally rendered. A final spec's mark is
-    // computed now, once: every synthesis reads it (the lint's snapshot and the written YAML), and
-    // a Lazy per object kept a closure, a context and the Lazy alive for the whole synthesis. A
-    // growing policy's spec is lazy, and so is its mark.
+    // The mark of generated objects, over the spec as finally rendered: for readers of the YAML
+    // only (it exempts nothing from the lint). A final spec's mark is computed now, once: every
+    // synthesis reads it (the lint's snapshot and the written YAML), and a Lazy per object kept a
+    // closure, a context and the Lazy alive for the whole synthesis. A growing policy's spec is
+    // lazy, and so is its mark.
     object.metadata.addAnnotation(GENERATED_ANNOTATION, finalSpec
-      ? Lazy.any({ produce: () => emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() }) })
-      : emittedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec }));
+      ? Lazy.any({ produce: () => generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: finalSpec() }) })
+      : generatedMark({ apiVersion: manifest.apiVersion, kind: manifest.kind, spec: manifest.spec }));
     return object;
   }
 

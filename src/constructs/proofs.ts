@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { emitterOf } from './policy-emitter';
+import { withAdmissionMemo } from '../analysis/admission/admission';
 import { classify, evaluatedPolicyCni } from '../analysis/kinds';
 import { NetworkModel } from '../analysis/model';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
@@ -110,7 +111,8 @@ class AppProofs implements AppCheck {
   }
 
   public run(snapshot: AppSnapshot, { registered }: CheckCharts): Map<IConstruct, string[]> {
-    return this.check(snapshot.jsons, registered);
+    // The snapshot's objects are the round's own copies: admitted once, by the lint or here.
+    return withAdmissionMemo(() => this.check(snapshot.jsons, registered));
   }
 
   private check(objects: any[], charts: readonly IConstruct[]): Map<IConstruct, string[]> {

@@ -11,7 +11,8 @@ export function checkPorts(where: string, prop: string, ports: Port[] | undefine
   if (!Array.isArray(ports) || ports.length === 0) {
     invalid(where, `${prop} ${show(ports)} must list at least one Port (omit it for the default)`);
   }
-  ports.forEach((port, i) => {
+  // Array.from, not forEach: a hole in the list is refused as undefined rather than skipped.
+  Array.from(ports).forEach((port, i) => {
     if (!(port instanceof Port)) {
       invalid(where, `${prop}[${i}] ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
     }
@@ -66,7 +67,8 @@ export function checkPolicyName(where: string, prop: string, name: string | unde
     invalid(where, `${prop} ${show(name)} is not a valid object name: ${problem} (e.g. "shop")`);
   }
   if (name.length + suffixLength > OBJECT_NAME_MAX) {
-    invalid(where, `${prop} ${show(name)} is ${name.length} characters long; with the ${suffixLength}-character suffix the construct adds, ` +
+    // show() cuts a name this long to its first characters and gives its length.
+    invalid(where, `${prop} ${show(name)} is too long: with the ${suffixLength}-character suffix the construct adds, ` +
       `policy names would exceed ${OBJECT_NAME_MAX} characters (at most ${OBJECT_NAME_MAX - suffixLength})`);
   }
 }

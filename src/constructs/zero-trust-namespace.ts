@@ -5,6 +5,7 @@ import { chooseEngine } from './engine-choice';
 import { PolicyEmitter } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, dnsPromises } from './proofs';
 import { checkBoolean, checkDnsPeer, checkPeer, checkPorts, requireProps } from './prop-checks';
+import { SUPPRESS_ANNOTATION } from '../analysis/lint/inventory';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer } from '../core/peer';
@@ -153,7 +154,7 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    this.emitter.emit('DefaultDeny', restrictEgress ? {
+    const deny = this.emitter.emit('DefaultDeny', restrictEgress ? {
       name: 'default-deny',
       namespace: this.namespace,
       selector: LabelSelector.all(),
@@ -169,6 +170,11 @@ export class ZeroTrustNamespace extends Construct {
     });
 
     const allowDns = restrictEgress && (props.allowDns ?? true);
+    if (restrictEgress && !allowDns) {
+      // The lint judges this deny like any manifest, in the YAML too: the choice is stated on it,
+      // with its reason, as a reviewer would write it by hand.
+      deny.metadata.addAnnotation(SUPPRESS_ANNOTATION, `missing-dns-egress: allowDns is false on ${this.where}: DNS is left to other policies on purpose`);
+    }
     if (allowDns) {
       const dns = props.dnsPeer ?? Peer.kubeDns();
       this.emitter.emit('AllowDns', {

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { plainObjectProblem } from '../util/plain-object';
 import { invalid, show } from '../util/validation';
 
 /**
@@ -41,10 +42,17 @@ export function validateHttpRules(where: string, prop: string, rules: HttpRule[]
   if (!Array.isArray(rules) || rules.length === 0) {
     invalid(where, `${prop} ${show(rules)} must list at least one HttpRule, e.g. [{ method: "GET", path: "/api/v1/products" }]`);
   }
-  rules.forEach((rule, i) => {
+  // Array.from: a hole in a list is checked (as undefined), never skipped.
+  Array.from(rules).forEach((rule, i) => {
     const at = `${prop}[${i}]`;
     if (rule === null || typeof rule !== 'object') {
       invalid(where, `${at} ${show(rule)} is not an HttpRule`);
+    }
+    // A Map or a rule inheriting its fields would read as {} (and be refused as empty) or as fields
+    // the check never saw.
+    const problem = plainObjectProblem(rule);
+    if (problem !== undefined) {
+      invalid(where, `${at} ${problem}; an HttpRule is an object such as { method: "GET", path: "/api/v1/products" }`);
     }
     const unknown = Object.keys(rule).find((key) => !FIELDS.includes(key));
     if (unknown !== undefined) {
@@ -69,7 +77,7 @@ export function validateHttpRules(where: string, prop: string, rules: HttpRule[]
       if (!Array.isArray(rule.headers) || rule.headers.length === 0) {
         invalid(where, `${at}.headers ${show(rule.headers)} must list at least one header (omit it to require none)`);
       }
-      rule.headers.forEach((header, j) => {
+      Array.from(rule.headers).forEach((header, j) => {
         // Cilium (pkg/envoy getHTTPRule) splits at the first space and strips one trailing ":" from
         // the name: "X-Foo:bar" would require a header literally named "X-Foo:bar".
         const name = typeof header === 'string' ? header.split(' ')[0].replace(/:$/, '') : '';

@@ -1,5 +1,6 @@
 import { LabelSelector, checkLabels, checkNamespaceName } from './selector';
 import { Cidr, cidrKey, cidrProblem, ipFamily, isStrictSubnet, nat64Image, parseCidr } from '../util/cidr';
+import { plainObjectProblem, unknownKey } from '../util/plain-object';
 import { unreachable } from '../util/unreachable';
 import { invalid, show } from '../util/validation';
 
@@ -229,7 +230,7 @@ export class Peer {
    * @internal
    */
   public static _internet(where: string, given: InternetOptions | undefined): Peer {
-    const options = optionsObject(where, given);
+    const options = optionsObject(where, given, INTERNET_OPTION_KEYS);
     if (options.ipv6 !== undefined && typeof options.ipv6 !== 'boolean') {
       invalid(where, `ipv6 ${show(options.ipv6)} is not a boolean; expected true or false`);
     }
@@ -238,7 +239,8 @@ export class Peer {
       invalid(where, `excludeCidrs ${show(extra)} is not a list of CIDRs`);
     }
     const seen = new Map<string, number>();
-    const extraParsed = extra.map((text, i) => {
+    // Array.from, not map: a hole in the list is checked as undefined, not skipped.
+    const extraParsed = Array.from(extra, (text, i) => {
       const parsed = parseOrThrow(where, `excludeCidrs[${i}]`, text);
       if (parsed.prefix === 0) {
         invalid(where, `excludeCidrs[${i}] ${show(text)} would exclude every address; to allow no internet traffic, do not add this peer`);
@@ -266,7 +268,7 @@ export class Peer {
 
   /** The cluster DNS pods (kube-system, `k8s-app: kube-dns` unless told otherwise). */
   public static kubeDns(given?: KubeDnsOptions): Peer {
-    const options = optionsObject('Peer.kubeDns()', given);
+    const options = optionsObject('Peer.kubeDns()', given, KUBE_DNS_OPTION_KEYS);
     const namespace = options.namespace ?? DEFAULT_DNS_NAMESPACE;
     checkNamespaceName('Peer.kubeDns()', 'namespace', namespace);
     checkLabels('Peer.kubeDns()', 'labels', options.labels);
@@ -282,12 +284,12 @@ export class Peer {
    * Calico need its endpoint addresses in `cidrs`.
    */
   public static kubeApiServer(given?: KubeApiServerOptions): Peer {
-    const options = optionsObject('Peer.kubeApiServer()', given);
+    const options = optionsObject('Peer.kubeApiServer()', given, KUBE_API_SERVER_OPTION_KEYS);
     const cidrs = options.cidrs ?? [];
     if (!Array.isArray(cidrs)) {
       invalid('Peer.kubeApiServer()', `cidrs ${show(cidrs)} is not a list of CIDRs`);
     }
-    const blocks = cidrs.map((cidr, i) => ipBlockSpec('Peer.kubeApiServer()', `cidrs[${i}]`, cidr, 'except', []));
+    const blocks = Array.from(cidrs, (cidr, i) => ipBlockSpec('Peer.kubeApiServer()', `cidrs[${i}]`, cidr, 'except', []));
     return new Peer({ kind: PeerKind.KUBE_API_SERVER, blocks });
   }
 
@@ -373,15 +375,33 @@ export class Peer {
   }
 }
 
-function optionsObject<T extends object>(where: string, options: T | undefined): T {
+/**
+ * The options a factory was given, `{}` when none. A Map or an object inheriting its options
+ * would read as `{}` (every default), and a misspelt key ("namespce") would be ignored: refused.
+ * @param keys the options' keys, as a `Record<keyof T, true>` so the compiler keeps it complete
+ */
+function optionsObject<T extends object>(where: string, options: T | undefined, keys: Record<keyof T, true>): T {
   if (options === undefined || options === null) {
     return {} as T;
   }
   if (typeof options !== 'object' || Array.isArray(options)) {
     invalid(where, `options ${show(options)} is not an options object`);
   }
+  const expected = `{ ${Object.keys(keys).join(', ')} }`;
+  const problem = plainObjectProblem(options);
+  if (problem !== undefined) {
+    invalid(where, `options ${problem}; expected ${expected}`);
+  }
+  const unknown = unknownKey(options, keys);
+  if (unknown !== undefined) {
+    invalid(where, `options has an unknown key ${show(unknown)}; the keys are ${Object.keys(keys).join(', ')}`);
+  }
   return options;
 }
+
+const INTERNET_OPTION_KEYS: Record<keyof InternetOptions, true> = { ipv6: true, excludeCidrs: true };
+const KUBE_DNS_OPTION_KEYS: Record<keyof KubeDnsOptions, true> = { namespace: true, labels: true };
+const KUBE_API_SERVER_OPTION_KEYS: Record<keyof KubeApiServerOptions, true> = { cidrs: true };
 
 function requireLabels(where: string, labels: Record<string, string>, emptyMeans: string): void {
   if (labels === undefined || labels === null) {
@@ -408,7 +428,8 @@ function ipBlockSpec(where: string, cidrProp: string, cidrText: string, exceptPr
     invalid(where, `${exceptProp} ${show(exceptTexts)} is not a list of CIDRs`);
   }
   const seen = new Map<string, number>();
-  exceptTexts.forEach((text, i) => {
+  // Array.from: a hole in the list is checked as undefined, not skipped (and then rendered).
+  Array.from(exceptTexts).forEach((text, i) => {
     const hole = parseOrThrow(where, `${exceptProp}[${i}]`, text);
     if (hole.family !== cidr.family) {
       invalid(where, `${exceptProp}[${i}] ${show(text)} is IPv${hole.family} but cidr ${show(cidrText)} is IPv${cidr.family}; an exception must be of the same family`);

@@ -1,4 +1,5 @@
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from '../util/names';
+import { plainObjectProblem } from '../util/plain-object';
 import { invalid, show } from '../util/validation';
 
 /**
@@ -58,7 +59,10 @@ export class LabelExpression {
       if (values.length === 0) {
         invalid(where, `values for key ${show(key)} must list at least one value`);
       }
-      values.forEach((value, i) => checkLabelValue(where, `values[${i}]`, value));
+      // By index, not forEach: a hole in the list would be skipped here and rendered as undefined.
+      for (let i = 0; i < values.length; i++) {
+        checkLabelValue(where, `values[${i}]`, values[i]);
+      }
     }
     this.key = key;
     this.operator = operator;
@@ -206,6 +210,11 @@ export function checkLabels(where: string, prop: string, labels: Record<string, 
   }
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
     invalid(where, `${prop} ${show(labels)} is not a label map; expected an object such as { app: "api" }`);
+  }
+  // A Map, or labels inherited or not enumerable, would read as {}: every pod.
+  const problem = plainObjectProblem(labels);
+  if (problem !== undefined) {
+    invalid(where, `${prop} ${problem}; expected a label map such as { app: "api" }`);
   }
   for (const [key, value] of Object.entries(labels)) {
     checkLabelKey(where, `${prop} key`, key);

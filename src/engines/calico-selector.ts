@@ -123,7 +123,8 @@ function set(where: string, values: string[]): string {
   if (!Array.isArray(values) || values.length === 0) {
     invalid(where, `values ${show(values)} must list at least one value`);
   }
-  return `{${values.map((v) => quote(where, v)).join(', ')}}`;
+  // Array.from, not map: a hole in the list is refused as undefined rather than written as ", ,".
+  return `{${Array.from(values, (v) => quote(where, v)).join(', ')}}`;
 }
 
 function checkOther(method: string, other: CalicoSelector): CalicoSelector {

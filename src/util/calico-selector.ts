@@ -1,4 +1,5 @@
 import type * as Ohm from 'ohm-js' with { 'resolution-mode': 'import' };
+import { capText, show } from './validation';
 
 /**
  * Calico's selector language (docs/semantics/calico.md#selector-language;
@@ -83,10 +84,26 @@ function theGrammar(): Ohm.Grammar {
 const PROBLEMS = [new Map<string, string>(), new Map<string, string>()];
 const PROBLEMS_MAX = 10_000;
 
+/** Longer selectors are parsed each time rather than cached: the cache would hold every hostile text. */
+const CACHED_MAX = 4096;
+
+/**
+ * The most operators (`!`, `&&`, `||`) a selector may have, and the deepest parentheses. Calico
+ * sets no limit, but the parser and the matchers recurse once per operator and level, and about a
+ * thousand operators or 400 parentheses deep would exhaust the stack: such a selector is refused
+ * with a clear reason rather than crashing (Calico's `in {...}` writes long alternatives flat).
+ */
+export const CALICO_SELECTOR_OPERATORS_MAX = 500;
+export const CALICO_SELECTOR_DEPTH_MAX = 64;
+
 /** Why `expression` is not a valid Calico selector, or undefined when it is. */
 export function calicoSelectorProblem(expression: string, allowGlobal: boolean = false): string | undefined {
   if (typeof expression !== 'string') {
     return 'it is not a string';
+  }
+  if (expression.length > CACHED_MAX) {
+    const found = analyse(expression, allowGlobal);
+    return found === undefined ? undefined : found || 'it does not parse';
   }
   const known = PROBLEMS[allowGlobal ? 1 : 0];
   let problem = known.get(expression);
@@ -102,14 +119,52 @@ export function calicoSelectorProblem(expression: string, allowGlobal: boolean =
 }
 
 function analyse(expression: string, allowGlobal: boolean): string | undefined {
+  const { operators, deepest } = complexityOf(expression);
+  if (operators > CALICO_SELECTOR_OPERATORS_MAX) {
+    return `it has ${operators} operators (!, && and ||); the model reads selectors of at most ${CALICO_SELECTOR_OPERATORS_MAX} ` +
+      '(write long alternatives as k in {"a", "b"})';
+  }
+  if (deepest > CALICO_SELECTOR_DEPTH_MAX) {
+    return `its parentheses nest ${deepest} deep; the model reads selectors nested at most ${CALICO_SELECTOR_DEPTH_MAX} deep`;
+  }
   const match = theGrammar().match(expression);
   if (match.failed()) {
-    return match.shortMessage ?? 'it does not parse';
+    return match.shortMessage === undefined ? 'it does not parse' : capText(match.shortMessage);
   }
   if (!allowGlobal && /(^|[^A-Za-z0-9_./-])global\s*\(\s*\)/.test(expression.replace(/"[^"]*"|'[^']*'/g, '""'))) {
     return 'global() is only valid in an entity rule\'s namespaceSelector';
   }
   return undefined;
+}
+
+/**
+ * What bounds the depth of a selector's tree, in one pass outside quoted strings: its `!`, `&&`
+ * and `||` operators (a chain of `&&` nests one level per operator) and its deepest parentheses.
+ */
+function complexityOf(expression: string): { operators: number; deepest: number } {
+  let operators = 0;
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === '"' || c === '\'') {
+      const close = expression.indexOf(c, i + 1);
+      if (close < 0) {
+        break;
+      }
+      i = close;
+    } else if (c === '(') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === ')') {
+      depth--;
+    } else if (c === '!' && expression[i + 1] !== '=') {
+      operators++;
+    } else if ((c === '&' || c === '|') && expression[i + 1] === c) {
+      operators++;
+      i++;
+    }
+  }
+  return { operators, deepest };
 }
 
 function theSemantics(): Ohm.Semantics {
@@ -157,15 +212,17 @@ export function parseCalicoSelector(expression: string, allowGlobal: boolean = f
   }
   const problem = calicoSelectorProblem(expression, allowGlobal);
   if (problem) {
-    throw new Error(`${JSON.stringify(expression)} is not a valid Calico selector: ${problem}`);
+    throw new Error(`${show(expression)} is not a valid Calico selector: ${problem}`);
   }
   let node = PARSED.get(expression);
   if (!node) {
     node = theSemantics()(theGrammar().match(expression)).tree() as CalicoSelectorNode;
-    if (PARSED.size >= PARSED_MAX) {
-      PARSED.clear();
+    if (expression.length <= CACHED_MAX) {
+      if (PARSED.size >= PARSED_MAX) {
+        PARSED.clear();
+      }
+      PARSED.set(expression, node);
     }
-    PARSED.set(expression, node);
   }
   return node;
 }

@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { show } from './validation';
 
 /** An IP family: 4 or 6. */
 export type IpFamily = 4 | 6;
@@ -16,6 +17,14 @@ export interface Cidr {
 
 const IPV4_BITS = 32;
 const IPV6_BITS = 128;
+/**
+ * The longest IP literal: an IPv6 address written in full with an embedded dotted quad
+ * ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", RFC 4291 section 2.2). Longer text is refused
+ * before any parser reads it.
+ */
+const IP_TEXT_MAX = 45;
+/** The longest CIDR: the longest address, "/" and "128". */
+const CIDR_TEXT_MAX = IP_TEXT_MAX + 4;
 
 /**
  * Why `text` is not a canonical IPv4/IPv6 CIDR, or undefined when it is.
@@ -37,6 +46,9 @@ function problemOf(text: string, allowHostBits: boolean): string | undefined {
   if (text.length === 0) {
     return 'it is empty';
   }
+  if (text.length > CIDR_TEXT_MAX) {
+    return `it is ${text.length} characters long; a CIDR has at most ${CIDR_TEXT_MAX}`;
+  }
   const slash = text.indexOf('/');
   if (slash < 0) {
     return 'it has no prefix length (add e.g. "/32" for one IPv4 address or "/128" for one IPv6 address)';
@@ -45,15 +57,17 @@ function problemOf(text: string, allowHostBits: boolean): string | undefined {
   const prefixText = text.slice(slash + 1);
   const family = ipFamily(addr);
   if (family === undefined) {
-    return `"${addr}" is not an IPv4 or IPv6 address`;
+    return `${show(addr)} is not an IPv4 or IPv6 address`;
   }
   if (family === 6 && (ipaddr.parse(addr) as ipaddr.IPv6).isIPv4MappedAddress()) {
     // Strict validation (KEP-4858) refuses these: they would slip an IPv4 range past IPv4 checks.
-    return `"${addr}" is an IPv4-mapped IPv6 address; write the IPv4 block instead`;
+    // Engines disagree on them too: Go's net.IPNet matches IPv4 addresses inside "::ffff:10.0.0.0/104",
+    // Cilium's netip prefixes keep it an IPv6 block that no IPv4 packet matches (docs/semantics/kubernetes.md#ipblock-and-except).
+    return `${show(addr)} is an IPv4-mapped IPv6 address; write the IPv4 block instead`;
   }
   const max = family === 4 ? IPV4_BITS : IPV6_BITS;
   if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > max) {
-    return `prefix length "${prefixText}" must be an integer from 0 to ${max} for IPv${family}`;
+    return `prefix length ${show(prefixText)} must be an integer from 0 to ${max} for IPv${family}`;
   }
   const network = networkAddress(addr, Number(prefixText), family);
   if (!allowHostBits && network.toString() !== ipaddr.parse(addr).toString()) {
@@ -69,7 +83,7 @@ function problemOf(text: string, allowHostBits: boolean): string | undefined {
 export function parseCidr(text: string, allowHostBits: boolean = false): Cidr {
   const analysed = analyse(text, allowHostBits);
   if (typeof analysed === 'string') {
-    throw new Error(`"${text}" is not a valid CIDR: ${analysed}`);
+    throw new Error(`${show(text)} is not a valid CIDR: ${analysed}`);
   }
   return analysed;
 }
@@ -84,7 +98,8 @@ const CIDRS_MAX = 10_000;
  * analysed once; the frozen result is shared.
  */
 function analyse(text: string, allowHostBits: boolean): Cidr | string {
-  if (typeof text !== 'string') {
+  if (typeof text !== 'string' || text.length > CIDR_TEXT_MAX) {
+    // Not cached: the cache would hold every hostile text.
     return problemOf(text, allowHostBits)!;
   }
   const key = `${allowHostBits ? 'h' : 's'}${text}`;
@@ -118,6 +133,9 @@ const FAMILIES_MAX = 100_000;
 
 /** The family of an IP literal, or undefined when it is not one (strict IPv4 dotted quad, no zones). */
 export function ipFamily(text: string): IpFamily | undefined {
+  if (typeof text !== 'string' || text.length > IP_TEXT_MAX) {
+    return undefined;
+  }
   let family = FAMILIES.get(text);
   if (family === undefined) {
     family = analyseFamily(text) ?? 0;
@@ -189,7 +207,7 @@ const PARSED_MAX = 100_000;
 function parsedIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   let parsed = PARSED.get(ip);
   if (parsed === undefined) {
-    parsed = ipFamily(ip) === undefined ? null : ipaddr.parse(ip);
+    parsed = ipFamily(ip) === undefined ? null : onTheWire(ipaddr.parse(ip));
     if (PARSED.size >= PARSED_MAX) {
       PARSED.clear();
     }
@@ -198,7 +216,10 @@ function parsedIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return parsed;
 }
 
-/** True when the IP literal `ip` lies inside `block`. */
+/**
+ * True when the IP literal `ip` lies inside `block`. An IPv4-mapped IPv6 address ("::ffff:10.1.2.3")
+ * is its IPv4 address, as on the wire.
+ */
 export function cidrContainsIp(block: Cidr, ip: string): boolean {
   const parsed = parsedIp(ip);
   if (parsed === null || (parsed.kind() === 'ipv4' ? 4 : 6) !== block.family) {
@@ -222,12 +243,17 @@ export function hostAddressIn(block: Cidr): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
-/** One spelling per address: "2001:DB8:0::1" and "2001:db8::1" are one address. */
+/**
+ * One spelling per address: "2001:DB8:0::1" and "2001:db8::1" are one address, and an IPv4-mapped
+ * IPv6 address ("::ffff:169.254.169.254", "::ffff:a9fe:a9fe", "0:0:0:0:0:ffff:169.254.169.254") is
+ * its IPv4 address: a socket connecting to it sends IPv4 packets to 169.254.169.254, and that is
+ * what every policy engine sees (docs/semantics/kubernetes.md#addresses-dns-names-and-services).
+ */
 export function canonicalIp(ip: string): string {
   let canonical = CANONICAL.get(ip);
   if (canonical === undefined) {
     // Printing an IPv6 address (RFC 5952) is slow; probes name the same few addresses.
-    canonical = ipaddr.parse(ip).toString();
+    canonical = onTheWire(ipaddr.parse(ip)).toString();
     if (CANONICAL.size >= PARSED_MAX) {
       CANONICAL.clear();
     }
@@ -237,6 +263,11 @@ export function canonicalIp(ip: string): string {
 }
 
 const CANONICAL = new Map<string, string>();
+
+/** The address packets carry: the IPv4 address of an IPv4-mapped IPv6 address (::ffff:0:0/96), else the address. */
+function onTheWire(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? (address as ipaddr.IPv6).toIPv4Address() : address;
+}
 
 function networkAddress(addr: string, prefix: number, family: IpFamily): ipaddr.IPv4 | ipaddr.IPv6 {
   return family === 4

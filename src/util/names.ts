@@ -1,8 +1,11 @@
 import { createHash } from 'crypto';
+import { show } from './validation';
 
 // Syntax rules of Kubernetes names and labels (k8s.io/apimachinery/pkg/util/validation).
 // Each `xxxProblem` returns why the value is invalid, or undefined when it is valid, so that
-// callers can name the argument in their own message.
+// callers can name the argument in their own message. Each checks the length (the upstream limit)
+// before any pattern, and no pattern nests quantifiers: a check is linear in its input, and a
+// 200 KB value is refused after reading its length.
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL_MAX = 63;
@@ -10,6 +13,7 @@ const DNS1123_SUBDOMAIN_MAX = 253;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_NAME_MAX = 63;
 const IANA_SVC_NAME_MAX = 15;
+const LABEL_KEY_MAX = DNS1123_SUBDOMAIN_MAX + 1 + LABEL_NAME_MAX;
 
 /** A DNS-1123 label: namespace names. */
 export function dns1123LabelProblem(value: string): string | undefined {
@@ -55,6 +59,9 @@ export function labelKeyProblem(key: string): string | undefined {
   if (key.length === 0) {
     return 'it is empty';
   }
+  if (key.length > LABEL_KEY_MAX) {
+    return `it is ${key.length} characters long (at most ${LABEL_KEY_MAX}: a prefix of ${DNS1123_SUBDOMAIN_MAX}, "/" and a name of ${LABEL_NAME_MAX})`;
+  }
   const parts = key.split('/');
   if (parts.length > 2) {
     return 'it may contain at most one "/" (prefix/name)';
@@ -63,7 +70,7 @@ export function labelKeyProblem(key: string): string | undefined {
   if (parts.length === 2) {
     const prefixProblem = dns1123SubdomainProblem(parts[0]);
     if (prefixProblem) {
-      return `its prefix "${parts[0]}" is not a DNS subdomain: ${prefixProblem}`;
+      return `its prefix ${show(parts[0])} is not a DNS subdomain: ${prefixProblem}`;
     }
   }
   if (name.length === 0 || name.length > LABEL_NAME_MAX) {

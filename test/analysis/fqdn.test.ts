@@ -53,3 +53,34 @@ describe('compileFqdnSelector (docs/semantics/cilium.md#dns-names-tofqdns)', () 
     expect(() => compileFqdnSelector(item, 'where')).toThrow(message);
   });
 });
+
+describe('matchPattern matching agrees with Cilium\'s regular expression on short inputs', () => {
+  // Cilium compiles a pattern to a regex: "*" -> "[-a-zA-Z0-9_]*", "." -> "[.]", a leading "**." ->
+  // one or more labels (pkg/fqdn/matchpattern). The model matches label by label instead (linear);
+  // on inputs short enough for backtracking to finish, both must agree.
+  const reference = (pattern: string, name: string): boolean => {
+    const multiLevel = pattern.startsWith('**.');
+    const rest = multiLevel ? pattern.slice(3) : pattern;
+    const body = [...rest].map((c) => (c === '*' ? '[-a-z0-9_]*' : c === '.' ? '\\.' : c)).join('');
+    return new RegExp(`^${multiLevel ? '([-a-z0-9_]+\\.)+' : ''}${body}$`).test(name);
+  };
+  let seed = 17;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pick = (alphabet: string, length: number): string => Array.from({ length }, () => alphabet[next(alphabet.length)]).join('');
+
+  test('2,000 random patterns and names over a small alphabet', () => {
+    for (let i = 0; i < 2000; i++) {
+      const labels = 1 + next(3);
+      const pattern = Array.from({ length: labels }, () => pick('ab*', 1 + next(5))).join('.').replace(/\*\*+/g, '*');
+      const full = next(4) === 0 ? `**.${pattern}` : pattern;
+      const name = Array.from({ length: labels + next(3) - (next(2)) }, () => pick('ab-!', next(6))).join('.');
+      if (full === '*' || name.length === 0) {
+        continue;
+      }
+      expect([full, name, compileFqdnSelector({ matchPattern: full }, 'x').matches(name)]).toEqual([full, name, reference(full, name)]);
+    }
+  });
+});

@@ -71,10 +71,11 @@ describe('NetworkModel', () => {
     new kplus.CronJob(chart, 'report', { metadata: { namespace: 'shop' }, schedule: Cron.daily(), containers: [{ image: 'report', securityContext: { ensureNonRoot: false } }] });
     new ThreeTierApp(chart, 'app', { namespace: 'shop', frontend: { workload: web }, api: { workload: api, port: 8080 } });
     const m = NetworkModel.fromChart(chart);
-    expect(m.podIds).toEqual(expect.arrayContaining([`shop/${web.name}`, `shop/${api.name}`]));
+    // A StatefulSet's pod is named by its ordinal, as the controller names it.
+    expect(m.podIds).toEqual(expect.arrayContaining([`shop/${web.name}`, `shop/${api.name}-0`]));
     expect(m.podIds.some((id) => id.startsWith('shop/c-report'))).toBe(true);
-    expect(m.evaluate({ from: `shop/${web.name}`, to: `shop/${api.name}`, port: 8080 }).allowed).toBe(true);
-    expect(m.evaluate({ from: `shop/${api.name}`, to: `shop/${web.name}`, port: 80 }).allowed).toBe(false);
+    expect(m.evaluate({ from: `shop/${web.name}`, to: `shop/${api.name}-0`, port: 8080 }).allowed).toBe(true);
+    expect(m.evaluate({ from: `shop/${api.name}-0`, to: `shop/${web.name}`, port: 80 }).allowed).toBe(false);
   });
 
   test('hostNetwork pods are neither isolated nor selected: their traffic is the node\'s', () => {
@@ -199,17 +200,17 @@ describe('NetworkModel', () => {
       [() => m().addManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }), /v1 Pod x is not supported/],
       [() => m().addManifest(null), /null is not a manifest object/],
       [() => { const x = m(); x.addManifest(policy('p', { podSelector: {} })); x.addManifest(policy('p', { podSelector: {} })); }, /NetworkPolicy prod\/p was already added/],
-      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{}] }] })), /NetworkPolicy prod\/p spec.ingress\[0\] peer #1: must specify a peer/],
-      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Inbound'] })), /policyTypes entry "Inbound" is not Ingress or Egress/],
-      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] })), /policyTypes \["Ingress","Egress","Ingress"\] may hold at most 2 entries/],
+      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{}] }] })), /NetworkPolicy prod\/p would be refused by the API server .*spec\.ingress\[0\]\.from\[0\] must specify a peer/],
+      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Inbound'] })), /spec\.policyTypes \["Inbound"\] may hold Ingress and Egress, each at most once/],
+      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] })), /policyTypes \["Ingress","Egress","Ingress"\] may hold Ingress and Egress, each at most once/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ protocol: 'ICMP' }] }] })), /protocol "ICMP" is not TCP, UDP or SCTP/],
-      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })), /endPort requires a numeric port/],
-      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] })), /endPort cannot be used with the named port "http"/],
+      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })), /ports\[0\]\.endPort 90 needs a numeric port/],
+      [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] })), /ports\[0\]\.endPort 90 needs a numeric port \(it cannot follow a named port/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ port: 90, endPort: 80 }] }] })), /endPort 80 must be from port 90 to 65535/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }] })), /ipBlock.cidr "10.0.0.0\/33" is not a valid CIDR/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }] })), /may not specify both ipBlock and another peer/],
       [() => m().addManifest(policy('p', { podSelector: { matchExpressions: [{ key: 'a', operator: 'Is' }] } })), /operator "Is" is not In, NotIn, Exists or DoesNotExist/],
-      [() => m().addManifest(policy('p', { podSelector: 'app=web' })), /a label selector must be an object/],
+      [() => m().addManifest(policy('p', { podSelector: 'app=web' })), /spec\.podSelector must be a map, got a string "app=web"/],
       [() => m().evaluate({ from: 'prod/web', to: 'prod/nope', port: 80 }), /to "prod\/nope" is not a pod of the model; known pods: prod\/web/],
       [() => m().evaluate({ from: 'web', to: 'prod/web', port: 80 }), /from "web" is neither "namespace\/pod" nor an IP address/],
       [() => m().evaluate({ from: '1.1.1.1', to: '8.8.8.8', port: 80 }), /neither 1.1.1.1 nor 8.8.8.8 is a pod of the model/],
@@ -300,18 +301,20 @@ describe('review fixes: the model', () => {
     expect(m.evaluate({ from: 'a/web', to: 'svc.example.com', port: 80 }).allowed).toBe(true);
   });
 
-  test('many Calico policies in one namespace build in linear time', () => {
+  // How long the build takes is measured by the benchmark (bench/model-bench.ts, "Calico build"),
+  // never by a timed test: here, that 5,000 policies of one namespace build and decide.
+  test('many Calico policies in one namespace build and decide', () => {
     const objs = Array.from({ length: 5000 }, (_, i) => ({
       apiVersion: 'projectcalico.org/v3',
       kind: 'NetworkPolicy',
       metadata: { name: `p${i}`, namespace: 'a' },
       spec: { order: i, selector: `app == "x${i}"`, ingress: [{ action: 'Allow', source: { selector: `app == "y${i}"` } }] },
     }));
-    const start = Date.now();
     const m = NetworkModel.fromManifests(objs);
     m.addPod({ namespace: 'a', name: 'a', labels: { app: 'x1' } });
     m.addPod({ namespace: 'a', name: 'b', labels: { app: 'y1' } });
+    m.addPod({ namespace: 'a', name: 'c', labels: { app: 'y2' } });
     expect(m.evaluate({ from: 'a/b', to: 'a/a', port: 80 }).allowed).toBe(true);
-    expect(Date.now() - start).toBeLessThan(5000);
+    expect(m.evaluate({ from: 'a/c', to: 'a/a', port: 80 }).allowed).toBe(false);
   });
 });

@@ -136,7 +136,7 @@ describe('Report.fromManifests and writeForApp', () => {
     expect(report.toMarkdown()).not.toContain('CiliumNetworkPolicy x');
     expect(report.toMarkdown()).toContain('| warning | allow-all | NetworkPolicy p/open: ingress rule #1 has no from and no ports, so it allows all ingress ' +
       '(every source, every port); list the peers and ports needed, or, if everyone is meant (a public service), name its ports at least, ' +
-      'or suppress this finding with the reason (annotation cdk8s-netpol.io/suppress: "allow-all: <why>") |');
+      'or suppress this finding with the reason (annotation cdk8s-netpol.io/suppress: "allow-all: &lt;why&gt;") |');
     expect(report.toHtml()).toContain('<p class="warning">Incomplete verdicts: the verdicts below ignore these objects');
     // The Cilium default deny closes egress and the Kubernetes allow-all opens ingress (a union on Cilium).
     const standIn = report.matrix.sources.find((s) => s.namespace === 'p')!.id;
@@ -229,7 +229,7 @@ describe('report details', () => {
     const report = new Report(m, { findings: [{ rule: 'r', severity: 'warning' as any, kind: 'K', name: 'n', message: 'two\nlines | and a pipe' }] });
     expect(report.toMermaid()).toContain('subgraph ns_a_b["namespace a-b"]');
     const md = report.toMarkdown();
-    expect(md).toContain('| warning | r | two lines \\| and a pipe |');
+    expect(md).toContain('| warning | r | two\\\\nlines \\| and a pipe |');
     expect(md).not.toContain('\nlines');
   });
 });

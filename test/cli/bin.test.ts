@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -50,5 +50,57 @@ describe('cdk8s-netpol as a process', () => {
     const result = cli('lint', path.join(FIXTURES, 'does-not-exist'));
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/no such file or folder/);
+  });
+});
+
+describe('the process never prints a raw stack trace', () => {
+  /** A module loaded before the CLI that makes the linter fail as no command foresees. */
+  function failingLinter(): string {
+    const preload = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bin-')), 'fail.js');
+    fs.writeFileSync(preload, `require(${JSON.stringify(path.join(ROOT, 'src', 'analysis', 'lint', 'linter'))}).Linter.prototype.lint = () => { ` +
+      'throw new Error("boom\\n    at forged (stack.js:1:1)\\u001b[31m"); };\n');
+    return preload;
+  }
+
+  function cliWith(preload: string, env: Record<string, string>, ...args: string[]) {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', preload, path.join(ROOT, 'src', 'cli', 'bin.ts'), ...args], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env },
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  test('an unexpected exception: one line, exit 2; the stack only with CDK8S_NETPOL_DEBUG=1', () => {
+    const preload = failingLinter();
+    const file = path.join(FIXTURES, 'missing-dns-egress', 'negative.yaml');
+    const plain = cliWith(preload, { CDK8S_NETPOL_DEBUG: '' }, 'lint', file);
+    expect(plain.code).toBe(2);
+    expect(plain.err.split('\n').filter((l) => l !== '')).toEqual([
+      'cdk8s-netpol: internal error: boom\\n    at forged (stack.js:1:1)\\x1b[31m (run with CDK8S_NETPOL_DEBUG=1 for the stack trace, and please report ' +
+      'it at https://github.com/cdk8s-netpol/cdk8s-netpol/issues)',
+    ]);
+    const debug = cliWith(preload, { CDK8S_NETPOL_DEBUG: '1' }, 'lint', file);
+    expect(debug.code).toBe(2);
+    expect(debug.err).toMatch(/^cdk8s-netpol: internal error: Error: boom\n[^]*\n +at Command\.<anonymous> \(.*src\/cli\/main\.ts/);
+  });
+
+  test('standard output closed by its reader (| head): no EPIPE stack, the command\'s exit code', async () => {
+    // Many findings, so that the CLI writes after the reader has gone.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bin-'));
+    const policy = (i: number) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-${i}, namespace: ns${i}}\n` +
+      'spec: {podSelector: {}, egress: []}\n';
+    fs.writeFileSync(path.join(dir, 'many.yaml'), Array.from({ length: 300 }, (_, i) => policy(i)).join('---\n'));
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src', 'cli', 'bin.ts'), 'lint', dir], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader goes before the first line is written.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).not.toMatch(/EPIPE|Error|\n {4}at /);
+    expect(err).toMatch(/^\d+ error\(s\), \d+ warning\(s\) in 300 object\(s\) of 1 file\(s\)\n$/);
+    expect(code).toBe(1);
   });
 });

@@ -58,7 +58,7 @@ describe('odd input never crashes', () => {
   test('a YAML alias bomb is refused as data', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]},*${'abcdefghi'[i]}]`)].join('\n');
     const root = dir({ 'bomb.yaml': bomb });
-    expect(readManifests([root]).problems.join()).toMatch(/bomb.yaml: (cannot be read as data|is not valid YAML)/);
+    expect(readManifests([root]).problems.join()).toMatch(/bomb.yaml:\d+: its aliases expand to too much data/);
   });
 
   test('an empty folder is a problem: a pipeline pointed at the wrong folder must not pass', () => {

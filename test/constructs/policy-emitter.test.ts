@@ -13,7 +13,7 @@ describe('PolicyEmitter', () => {
     const owner = new Construct(chart, 'owner');
     const emitter = new PolicyEmitter(owner, PolicyEngine.KUBERNETES, 'W');
     emitter.emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [], description: 'a' });
-    emitter.emit('B', { name: 'b', namespace: 'ns', selector: LabelSelector.all(), egress: [], description: 'b' });
+    emitter.emit('B', { name: 'b', namespace: 'ns', selector: LabelSelector.all(), ingress: [], description: 'b' });
     expect(owner.node.children.map((c) => c.node.id)).toEqual(['A', 'B']);
     expect(owner.node.findAll().length).toBe(3);
     expect(synthValid(chart).map((o) => o.metadata.name)).toEqual(['a', 'b']);

@@ -202,7 +202,7 @@ describe('ThreeTierApp', () => {
       // The same labels in another order are the same selector.
       [{ namespace: 'p', frontend: { labels: { a: 'x', b: 'y' } }, api: { labels: { b: 'y', a: 'x' } } }, /frontend \{a=x, b=y\} and api \{a=x, b=y\} can select the same pods/],
       [{ namespace: 'p', allowDns: 'false' }, /allowDns "false" is not a boolean; expected true or false/],
-      [{ namespace: 'p', name: 'a'.repeat(250) }, /name "a{250}" is 250 characters long; with the 9-character suffix .* \(at most 244\)/],
+      [{ namespace: 'p', name: 'a'.repeat(250) }, /name "a{64}"… \(250 characters\) is too long: with the 9-character suffix .* \(at most 244\)/],
       [{ namespace: 'p', api: { labels: { 'app/x/y': 'a' } } }, /api.labels key "app\/x\/y" is not a valid label key/],
       [{ namespace: 'p', ingressNamespace: 'Ingress_Nginx' }, /ingressNamespace "Ingress_Nginx" is not a valid namespace name/],
       [{ namespace: 'p', name: 'Shop' }, /name "Shop" is not a valid object name/],

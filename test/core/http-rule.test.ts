@@ -96,7 +96,8 @@ describe('validateHttpRules: each rule', () => {
     expect(problem([{ methods: ['GET'] }])).toMatch(/http\[0\] has the unknown field "methods"; an HttpRule has method, path, host, headers/);
     expect(problem([{ path: '/x', methd: 'GET' }])).toMatch(/http\[0\] has the unknown field "methd"/);
     expect(problem([{ method: undefined, path: undefined }])).toMatch(/http\[0\] is empty/);
-    expect(problem([[]])).toMatch(/http\[0\] is empty/);
+    // A list is no HttpRule (a JavaScript caller's slip), refused as such rather than as an empty rule.
+    expect(problem([[]])).toMatch(/http\[0\] is a list of 0 entries, not a plain object/);
   });
 
   test('reports the first bad rule', () => {

@@ -79,3 +79,49 @@ describe('remembered answers', () => {
     }
   });
 });
+
+describe('bounded parsing of hostile selectors', () => {
+  const chain = (terms: number, op = '&&') => Array(terms).fill('a == "x"').join(` ${op} `);
+
+  test('at the limits (64 levels of parentheses and 500 operators) a selector parses and matches', () => {
+    const deepest = `${'!('.repeat(32)}${'('.repeat(32)}${chain(469)}${')'.repeat(64)}`;
+    const node = parseCalicoSelector(deepest);
+    expect(calicoSelectorMatches(node, { a: 'x' })).toBe(true);
+    expect(compileCalicoSelector(node)({ a: 'y' })).toBe(false);
+    expect(calicoSelectorKeys(node)).toHaveLength(469);
+  });
+
+  test.each([
+    ['a chain of 1,000 terms', chain(1000), /it has 999 operators \(!, && and \|\|\); the model reads selectors of at most 500/],
+    ['1,000 alternatives', chain(1000, '||'), /it has 999 operators/],
+    ['1,000 negations', `${'!'.repeat(1000)}a == "x"`, /it has 1000 operators/],
+    ['parentheses 1,000 deep', `${'('.repeat(1000)}a == "x"${')'.repeat(1000)}`, /its parentheses nest 1000 deep; the model reads selectors nested at most 64 deep/],
+  ])('%s is refused with a reason, never a stack overflow', (_what, selector, reason) => {
+    expect(calicoSelectorProblem(selector)).toMatch(reason);
+    let message = '';
+    try {
+      parseCalicoSelector(selector);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(reason);
+    expect(message.length).toBeLessThan(300);
+  });
+
+  test('operators inside quoted values do not count', () => {
+    expect(calicoSelectorProblem(`a == "${'&&'.repeat(1000)}" && b == '${'('.repeat(1000)}'`)).toBeUndefined();
+  });
+
+  test('a 50 KB selector is parsed in linear time (Ohm: about 10 µs a character), and shown by its start when invalid', () => {
+    expect(calicoSelectorMatches(parseCalicoSelector(`${'k'.repeat(50_000)} == "x"`), { a: 'x' })).toBe(false);
+    expect(calicoSelectorMatches(parseCalicoSelector(`a in {${Array(10_000).fill('"x"').join(', ')}}`), { a: 'x' })).toBe(true);
+    let message = '';
+    try {
+      parseCalicoSelector(`a == "${'x'.repeat(50_000)}`);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^"a == \\"x+"… \(50006 characters\) is not a valid Calico selector: Line 1, col 50007/);
+    expect(message.length).toBeLessThan(300);
+  });
+});

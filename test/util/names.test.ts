@@ -79,7 +79,7 @@ describe('labelKeyProblem', () => {
   });
 
   test('rejects a prefix longer than 253 characters', () => {
-    expect(labelKeyProblem(`${'p'.repeat(254)}/app`)).toMatch(/its prefix "p+" is not a DNS subdomain: it is 254 characters long \(at most 253\)/);
+    expect(labelKeyProblem(`${'p'.repeat(254)}/app`)).toMatch(/its prefix "p+"… \(254 characters\) is not a DNS subdomain: it is 254 characters long \(at most 253\)/);
   });
 
   test('rejects an empty or too long name part', () => {

@@ -1,4 +1,4 @@
-import { invalid, isIntegerInRange, show } from '../../src/util/validation';
+import { capText, invalid, isIntegerInRange, show } from '../../src/util/validation';
 
 describe('show', () => {
   test('quotes strings with JSON escaping', () => {
@@ -42,6 +42,43 @@ describe('show', () => {
   test('always returns a string, also for functions and symbols', () => {
     expect(typeof show(() => 1)).toBe('string');
     expect(typeof show(Symbol('x'))).toBe('string');
+  });
+});
+
+describe('show caps what it echoes (a message never repeats a long value whole)', () => {
+  test('a string of up to 64 characters is shown whole', () => {
+    expect(show('a'.repeat(64))).toBe(`"${'a'.repeat(64)}"`);
+  });
+
+  test('a longer string is cut to its first 64 characters and its length', () => {
+    expect(show('a'.repeat(65))).toBe(`"${'a'.repeat(64)}"\u2026 (65 characters)`);
+    const shown = show('x'.repeat(200_000));
+    expect(shown).toBe(`"${'x'.repeat(64)}"\u2026 (200000 characters)`);
+    expect(shown.length).toBeLessThan(100);
+  });
+
+  test('the cut never splits a surrogate pair', () => {
+    const shown = show(`${'a'.repeat(63)}\u{1F600}${'b'.repeat(10)}`);
+    expect(shown).toBe(`"${'a'.repeat(63)}"\u2026 (75 characters)`);
+  });
+
+  test('an object is shown as JSON up to 120 characters, then cut with its length', () => {
+    expect(show({ list: ['x'.repeat(100)] })).toBe(`{"list":["${'x'.repeat(100)}"]}`);
+    const big = Array.from({ length: 10_000 }, (_, i) => `10.0.${i}.0/24`);
+    const shown = show(big);
+    expect(shown.startsWith('["10.0.0.0/24","10.0.1.0/24"')).toBe(true);
+    expect(shown).toMatch(/\u2026 \(\d+ characters of JSON\)$/);
+    expect(shown.length).toBeLessThan(160);
+  });
+
+  test('a function with a long name is cut too', () => {
+    const f = { ['f'.repeat(1000)]: () => 1 }['f'.repeat(1000)];
+    expect(show(f)).toBe(`function ${'f'.repeat(64)}\u2026 (1000 characters)`);
+  });
+
+  test('capText cuts a message from elsewhere', () => {
+    expect(capText('short')).toBe('short');
+    expect(capText('e'.repeat(1000), 10)).toBe(`${'e'.repeat(10)}\u2026 (1000 characters)`);
   });
 });
 

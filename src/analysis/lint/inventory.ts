@@ -1,7 +1,6 @@
 import { classify, ClusterCni, KindClass, PolicyCni } from '../kinds';
 import { PodEndpoint } from '../types';
 import { asObject } from './rule';
-import { isGenerated } from '../../util/mark';
 import { podOfWorkload } from '../workloads';
 
 /** Annotation listing suppressed rules, one `rule-id: reason` per line. */
@@ -25,13 +24,20 @@ export interface Item {
   readonly flavour?: PolicyFlavour;
   /** A cluster-scoped object (a Namespace, a cluster-wide or global policy, ...): its namespace is undefined. */
   readonly clusterScoped: boolean;
-  /** Emitted by cdk8s-netpol's constructs. */
-  readonly fromLibrary: boolean;
   /** Rule id -> reason ('' when the reason is missing). */
   readonly suppressions: Map<string, string>;
 }
 
-/** Everything the rules look at. */
+/** A workload object of the input (a Pod, Deployment, Job, ...) and the pod that stands for its replicas. */
+export interface Workload {
+  readonly kind: string;
+  readonly pod: PodEndpoint;
+}
+
+/**
+ * Everything the rules look at. Nothing in it says who wrote an object: the lint judges every
+ * object by its content alone (an annotation claiming the library made it grants nothing).
+ */
 export interface Inventory {
   readonly items: Item[];
   readonly cni: ClusterCni;
@@ -39,6 +45,8 @@ export interface Inventory {
   readonly namespaces: Map<string, Record<string, string>>;
   /** Representative pods of the workloads in the input. */
   readonly pods: PodEndpoint[];
+  /** The workloads in the input, with their representative pods (those of `pods`, in order). */
+  readonly workloads: Workload[];
 }
 
 const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', Cilium: 'cilium', Calico: 'calico' };
@@ -46,7 +54,7 @@ const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', Ci
 /** Classifies the input objects once for every rule, as the catalog of kinds says. */
 export function inventory(objects: any[], cni: ClusterCni): Inventory {
   const namespaces = new Map<string, Record<string, string>>();
-  const pods: PodEndpoint[] = [];
+  const workloads: Workload[] = [];
   const items: Item[] = [];
   for (const obj of objects) {
     if (obj === null || typeof obj !== 'object') {
@@ -65,7 +73,7 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
     }
     if (c.category === 'workload') {
       try {
-        pods.push(podOfWorkload(obj));
+        workloads.push({ kind, pod: podOfWorkload(obj) });
       } catch {
         // A malformed workload says nothing about which pods exist.
       }
@@ -79,11 +87,10 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
       category: c.category,
       flavour,
       clusterScoped,
-      fromLibrary: isGenerated(obj),
       suppressions: parseSuppressions(annotations[SUPPRESS_ANNOTATION]),
     });
   }
-  return { items, cni, namespaces, pods };
+  return { items, cni, namespaces, pods: workloads.map((w) => w.pod), workloads };
 }
 
 /**

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Inventory, inventory } from './inventory';
 import { LintRule, RawFinding } from './rule';
+import { withAdmissionMemo } from '../admission/admission';
 import { ClusterCni } from '../kinds';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
@@ -16,6 +17,7 @@ import { namespaceWithoutDefaultDeny } from './rules/namespace-without-default-d
 import { orInsteadOfAnd } from './rules/or-instead-of-and';
 import { policyTypesMismatch } from './rules/policy-types-mismatch';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
+import { selectorOnControllerLabel } from './rules/selector-on-controller-label';
 import { LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../../synth/app-checks';
 import { synthWarning } from '../../synth/synth-warnings';
@@ -64,15 +66,18 @@ const CHECKS: LintRule[] = [
   calicoDenyWithoutOrder,
   ciliumIgnoresEndPort,
   selectorMatchesNothing,
+  selectorOnControllerLabel,
   namespaceWithoutDefaultDeny,
 ];
 const SUPPRESSION_CHECK = invalidSuppression(CHECKS.map((rule) => rule.id));
 const RULES: LintRule[] = [...CHECKS, SUPPRESSION_CHECK];
 
 /**
- * Finds the classic network-policy mistakes in manifest objects (hand-written, imported, or
- * combinations): rules with stable ids, severities and one-line messages naming the object and
- * the fix. Objects emitted by this library's constructs are never reported on. A finding is
+ * Finds the classic network-policy mistakes in manifest objects (hand-written, imported, emitted
+ * by this library's constructs, or combinations): rules with stable ids, severities and one-line
+ * messages naming the object and the fix. Every object is judged by its content alone, whoever
+ * wrote it: the constructs' own output is clean by construction, and what a user asks of them
+ * (an egress to 0.0.0.0/0, say) is reported like the same hand-written policy. A finding is
  * suppressed by the annotation `cdk8s-netpol.io/suppress` on its object, one `rule-id: reason`
  * per line; a suppression without a reason is itself an error.
  */
@@ -112,12 +117,13 @@ export class Linter {
     if (!Array.isArray(objects)) {
       invalid('Linter.lint()', `objects ${show(objects)} is not a list of manifest objects`);
     }
+    // No object is exempt, whatever it claims about itself: an annotation saying "the library
+    // made me" can be written by anyone, and the lint gates pull requests.
+    return withAdmissionMemo(() => this.lintAll(objects));
+  }
+
+  private lintAll(objects: any[]): LintFinding[] {
     const input: Inventory = inventory(objects, this.cni);
-    // A finding is only reported when it involves an object the library did not emit (below),
-    // so input made only of intact library objects has none: no rule needs to run.
-    if (input.items.every((item) => item.fromLibrary)) {
-      return [];
-    }
     const findings: LintFinding[] = [];
     for (const rule of RULES) {
       let raw: RawFinding[];
@@ -128,10 +134,7 @@ export class Linter {
         findings.push({ rule: rule.id, severity: Severity.ERROR, kind: 'Input', name: '-', message: `rule ${rule.id} could not read the input: ${(e as Error).message}` });
         continue;
       }
-      for (const { item, message, involves } of raw) {
-        if (item.fromLibrary && (involves ?? []).every((other) => other.fromLibrary)) {
-          continue;
-        }
+      for (const { item, message } of raw) {
         const reason = item.suppressions.get(rule.id);
         if (reason !== undefined && reason.length > 0 && rule !== SUPPRESSION_CHECK) {
           continue;

@@ -1,3 +1,4 @@
+import { markdownCode, markdownText } from './markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './matrix';
 import { NetworkModel } from '../model';
 
@@ -45,14 +46,16 @@ export function comparableMatrices(before: NetworkModel, after: NetworkModel): [
 /** Markdown for a pull request: what the change opens, what it closes. */
 export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatrix, notEvaluated: string[] = []): string {
   const { opened, closed } = diffFlows(before, after);
-  const list = (items: Flow[]) => (items.length === 0 ? ['None.'] : items.map((f) => `- \`${f.from}\` → \`${f.to}\` on ${f.probe}`));
+  // Endpoint ids carry names from the manifests: code spans that nothing inside can end (markdownCode).
+  const list = (items: Flow[]) => (items.length === 0 ? ['None.']
+    : items.map((f) => `- ${markdownCode(f.from)} → ${markdownCode(f.to)} on ${markdownText(f.probe)}`));
   return [
     '# Network policy change',
     '',
     `**${opened.length}** flow(s) opened, **${closed.length}** closed.`,
     '',
     ...(notEvaluated.length > 0 ? ['> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
-      `allow or deny traffic (not evaluated): ${notEvaluated.join(', ')}`, ''] : []),
+      `allow or deny traffic (not evaluated): ${notEvaluated.map(markdownText).join(', ')}`, ''] : []),
     '## Opened',
     '',
     ...list(opened),

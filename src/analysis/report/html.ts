@@ -1,8 +1,15 @@
 import { ConnectivityMatrix, MatrixCell, MatrixEndpoint, allowedLabels } from './matrix';
+import { escapeControls } from '../../util/control-chars';
 import { LintFinding } from '../lint/types';
 
+/** Text from manifests in HTML text or an attribute: control characters shown as escapes (no invisible text, no reordering), markup escaped. */
 function escape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return escapeControls(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Hover text of several lines: each line escaped, the lines kept apart by real newlines. */
+function escapeLines(lines: string[]): string {
+  return lines.map(escape).join('\n');
 }
 
 /**
@@ -104,13 +111,13 @@ function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
   const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
   const allowed = allowedLabels(c);
   let label: string;
-  let title = c.reasons.join('\n');
+  let title = c.reasons;
   if (c.allowed.length === 0) {
     label = 'denied';
   } else if (allowed.length > MAX_LISTED_PROBES) {
     const total = c.allowed.length + c.denied.length;
     label = escape(c.denied.length === 0 ? `all ${total}` : `${c.allowed.length} of ${total}`);
-    title = [`allowed: ${allowed.join(', ')}`, ...(c.denied.length > 0 ? [`denied: ${c.denied.join(', ')}`] : []), ...c.reasons].join('\n');
+    title = [`allowed: ${allowed.join(', ')}`, ...(c.denied.length > 0 ? [`denied: ${c.denied.join(', ')}`] : []), ...c.reasons];
   } else {
     label = escape(allowed.join(', '));
     if (c.denied.length > 0) {
@@ -118,7 +125,7 @@ function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
       label += ` <span class="not">(not ${escape(c.denied.join(', '))})</span>`;
     }
   }
-  return `<td class="${state} ${d.kind}" title="${escape(title)}">${label}</td>`;
+  return `<td class="${state} ${d.kind}" title="${escapeLines(title)}">${label}</td>`;
 }
 
 /**

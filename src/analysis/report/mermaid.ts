@@ -1,4 +1,5 @@
 import { ConnectivityMatrix, allowedLabels } from './matrix';
+import { escapeControls } from '../../util/control-chars';
 
 /** Mermaid node ids must be plain: one per endpoint, in matrix order. */
 function nodeIds(matrix: ConnectivityMatrix): Map<string, string> {
@@ -11,9 +12,16 @@ function nodeIds(matrix: ConnectivityMatrix): Map<string, string> {
   return ids;
 }
 
-/** A label safe inside Mermaid's `["..."]` and `|...|`. */
+const MERMAID_ENTITIES: Record<string, string> = { '"': '#quot;', '|': '#124;', '#': '#35;', '`': '#96;', '<': '#lt;', '>': '#gt;', '&': '#amp;' };
+
+/**
+ * A label safe inside Mermaid's `["..."]` and `|...|`, and inside the Markdown code fence that
+ * holds the graph: control characters shown as escapes (a newline cannot end the statement), the
+ * quote and the pipe that end a label, `#` that starts an entity, backticks that could close the
+ * fence and the characters of HTML (Mermaid renders labels as HTML) written as Mermaid entities.
+ */
 function text(value: string): string {
-  return value.replace(/"/g, '#quot;').replace(/\|/g, '#124;');
+  return escapeControls(value).replace(/["|#`<>&]/g, (c) => MERMAID_ENTITIES[c]);
 }
 
 /** Above this many pod-level edges the graph is drawn between namespaces (Mermaid's default limit is 500). */

@@ -621,7 +621,8 @@ function checkPortList(where: string, prop: string, ports: Port[]): void {
   if (!Array.isArray(ports) || ports.length === 0) {
     invalid(where, `${prop} ${show(ports)} must list at least one Port (omit it to read the ports from the workload's containers, or to declare none)`);
   }
-  ports.forEach((port, i) => {
+  // Array.from: a hole in the list is refused as undefined rather than skipped.
+  Array.from(ports).forEach((port, i) => {
     if (!(port instanceof Port)) {
       invalid(where, `${prop}[${i}] ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
     }

@@ -1,5 +1,227 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { AllowPrometheusScrape, CalicoGlobalDeny, ExternalHttpsEgress, Linter, Peer, PolicyEngine, ThreeTierApp, ZeroTrustNamespace } from '../../../src';
+import { KubeDeployment } from 'cdk8s-plus-28/lib/imports/k8s';
+import { stringify } from 'yaml';
+import {
+  AllowPrometheusScrape, CalicoGlobalDeny, CiliumL7Rule, ClusterCni, ExternalHttpsEgress, Linter, Peer, PolicyEngine, Port, ServiceGraph,
+  ThreeTierApp, ZeroTrustNamespace,
+} from '../../../src';
+import { runCli } from '../../../src/cli/main';
+import { GENERATED_ANNOTATION, generatedMark } from '../../../src/util/mark';
+
+/** The chart's objects as they are synthesized, without running its validations. */
+const jsonsOf = (chart: Chart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+
+/** The CNI that enforces each engine's output. */
+const CNI: Record<PolicyEngine, ClusterCni> = {
+  [PolicyEngine.KUBERNETES]: ClusterCni.KUBERNETES,
+  [PolicyEngine.CILIUM]: ClusterCni.CILIUM,
+  [PolicyEngine.CALICO]: ClusterCni.CALICO,
+};
+
+/** What synthesis prints on stderr (the synth-time warnings), and what it throws. */
+function synthOutcome(chart: Chart): { warnings: string; error?: string } {
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    Testing.synth(chart);
+    return { warnings: write.mock.calls.map((c) => String(c[0])).join('') };
+  } catch (e) {
+    return { warnings: write.mock.calls.map((c) => String(c[0])).join(''), error: (e as Error).message };
+  } finally {
+    write.mockRestore();
+  }
+}
+
+/** A wide-open policy with a lint error (its egress rules are ignored: policyTypes lacks Egress), carrying a mark computed as the library does. */
+function forgedPolicy(): any {
+  const policy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'open', namespace: 'production', annotations: {} as Record<string, string> },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}], egress: [{}] },
+  };
+  policy.metadata.annotations[GENERATED_ANNOTATION] = generatedMark(policy);
+  return policy;
+}
+
+describe('the generated mark grants nothing', () => {
+  test('a wide-open policy with a mark computed as the library does is reported by Linter.lint', () => {
+    expect(new Linter().lint([forgedPolicy()]).map((f) => `${f.severity} ${f.rule}`)).toEqual([
+      'error policy-types-mismatch',
+      // Its egress rule, were it enforced, would reach the metadata endpoint over IPv4 and IPv6.
+      'warning egress-to-metadata',
+      'warning egress-to-metadata',
+      'warning allow-all',
+      'warning allow-all',
+    ]);
+  });
+
+  test('and by cdk8s-netpol lint, which exits 1', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-forged-'));
+    const file = path.join(dir, 'forged.yaml');
+    fs.writeFileSync(file, stringify(forgedPolicy()));
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await runCli(['lint', file], { out: (t) => out.push(t), err: (t) => err.push(t) })).toBe(1);
+    expect(out.join('\n')).toMatch(/^error {3}policy-types-mismatch +NetworkPolicy production\/open:/);
+    expect(err.join('\n')).toBe('1 error(s), 4 warning(s) in 1 object(s) of 1 file(s)');
+  });
+
+  test('nor at synth: a hand-written object with a forged mark next to the constructs fails synthesis', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    const { apiVersion, kind, metadata, spec } = forgedPolicy();
+    new ApiObject(chart, 'forged', { apiVersion, kind, metadata, spec } as any);
+    expect(synthOutcome(chart).error).toMatch(/\[cdk8s-netpol\] policy-types-mismatch: NetworkPolicy production\/open/);
+  });
+});
+
+const deployment = (chart: Chart, name: string, port: number) => new KubeDeployment(chart, name, {
+  metadata: { namespace: 'production', name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:1`, ports: [{ containerPort: port }] }] } },
+  },
+});
+
+/**
+ * Every construct, with the options that change what it emits, as users write them. Each is
+ * synthesized on every engine it renders for, and linted without exemption (the lint knows no
+ * other way): the output must be clean.
+ */
+const CONSTRUCTS: Record<string, (chart: Chart, engine: PolicyEngine) => void> = {
+  'ZeroTrustNamespace, defaults': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+  },
+  'ZeroTrustNamespace, every option and exception': (chart, engine) => {
+    const zt = new ZeroTrustNamespace(chart, 'zt', {
+      namespace: 'production',
+      engine,
+      createNamespace: true,
+      namespaceLabels: { team: 'a' },
+      allowSameNamespace: true,
+      dnsPeer: Peer.kubeDns({ namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }),
+    });
+    zt.allowIngress(Peer.podsInNamespace('monitoring', { app: 'prometheus' }), Port.tcp(9100));
+    zt.allowIngress(Peer.anywhere(), Port.HTTPS);
+    zt.allowEgress(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }), Port.tcp(443));
+    zt.allowEgress(Peer.internet(), Port.HTTPS);
+    if (engine === PolicyEngine.CILIUM) {
+      zt.allowEgress(Peer.fqdn('api.stripe.com'), Port.HTTPS);
+    }
+  },
+  'ZeroTrustNamespace, ingress only': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine, restrictEgress: false });
+  },
+  'ZeroTrustNamespace, allowDns: false (stated on the deny)': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine, allowDns: false });
+  },
+  'ThreeTierApp, defaults and with a ZeroTrustNamespace': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+    new ThreeTierApp(chart, 'shop', { namespace: 'production', engine, ingressLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+    new ThreeTierApp(chart, 'other', { namespace: 'other', engine, allowDns: false });
+  },
+  'ThreeTierApp over workload objects': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+    new ThreeTierApp(chart, 'shop', {
+      namespace: 'production',
+      engine,
+      frontend: { workload: deployment(chart, 'frontend', 80) },
+      api: { workload: deployment(chart, 'api', 8080) },
+      database: { workload: deployment(chart, 'postgres', 5432) },
+    });
+  },
+  'AllowPrometheusScrape': (chart, engine) => {
+    new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production', engine, ports: [Port.tcp(9090), Port.named('metrics')] });
+  },
+  'ExternalHttpsEgress, defaults and narrowed': (chart, engine) => {
+    new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', engine, selector: { app: 'api' } });
+    new ExternalHttpsEgress(chart, 'v4', { namespace: 'production', engine, selector: { app: 'web' }, ipv6: false, excludeCidrs: ['100.64.0.0/10'], ports: [Port.HTTPS, Port.tcp(8443)] });
+    if (engine === PolicyEngine.CILIUM) {
+      new ExternalHttpsEgress(chart, 'named', { namespace: 'production', engine, selector: { app: 'billing' }, fqdns: ['api.stripe.com', '*.github.com'] });
+    }
+  },
+  'ExternalHttpsEgress, allowDns: false where a ZeroTrustNamespace gives DNS': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+    new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', engine, allowDns: false });
+  },
+  'ServiceGraph with a ZeroTrustNamespace, workload objects, allowDns: false on one workload': (chart, engine) => {
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+    const graph = new ServiceGraph(chart, 'shop', { namespace: 'production', engine });
+    const frontend = graph.workload('frontend', { workload: deployment(chart, 'frontend', 80) });
+    const api = graph.workload('api', { workload: deployment(chart, 'api', 8080) });
+    const db = graph.workload('db', { workload: deployment(chart, 'db', 5432), allowDns: false });
+    frontend.allowFrom(Peer.namespace('ingress-nginx'));
+    frontend.calls(api);
+    api.calls(db);
+    api.allowTo(Peer.internet(), Port.HTTPS);
+  },
+  'ServiceGraph alone, ingress only': (chart, engine) => {
+    const graph = new ServiceGraph(chart, 'shop', { namespace: 'production', engine, restrictEgress: false });
+    const web = graph.workload('web', { ports: [Port.tcp(80)] });
+    web.allowFrom(Peer.anywhere());
+    web.calls(graph.workload('api', { ports: [Port.tcp(8080)] }));
+  },
+  'CiliumL7Rule': (chart, engine) => {
+    if (engine === PolicyEngine.CILIUM) {
+      new CiliumL7Rule(chart, 'l7', { namespace: 'production', selector: { app: 'api' }, from: [Peer.pods({ app: 'web' })], port: Port.tcp(8080), http: [{ method: 'GET', path: '/v1/.*' }] });
+    }
+  },
+  'CalicoGlobalDeny, defaults and custom': (chart, engine) => {
+    if (engine === PolicyEngine.CALICO) {
+      new CalicoGlobalDeny(chart, 'deny');
+      new CalicoGlobalDeny(chart, 'ssh', { nets: ['10.0.0.0/8', 'fd00::/8'], ports: [Port.tcp(22)], createTier: false, order: 50 });
+    }
+  },
+};
+
+describe('what every construct emits is lint-clean, judged by content alone', () => {
+  describe.each(Object.keys(CONSTRUCTS))('%s', (name) => {
+    test.each(Object.values(PolicyEngine))('on %s: no finding from Linter.lint, and synthesis warns of nothing', (engine) => {
+      const chart = new Chart(Testing.app(), 'c');
+      chart.node.setContext('cdk8s-netpol/cni', CNI[engine]);
+      CONSTRUCTS[name](chart, engine);
+      expect(new Linter({ cni: CNI[engine] }).lint(jsonsOf(chart))).toEqual([]);
+      // Without the mark too: it changes nothing.
+      const unmarked = jsonsOf(chart).map((o) => {
+        delete o.metadata?.annotations?.[GENERATED_ANNOTATION];
+        return o;
+      });
+      expect(new Linter({ cni: CNI[engine] }).lint(unmarked)).toEqual([]);
+      expect(synthOutcome(chart)).toEqual({ warnings: expect.not.stringMatching(/\[cdk8s-netpol\] warning/) });
+    });
+  });
+});
+
+describe('a real finding on what a construct emits appears at synth, as its rule\'s severity says', () => {
+  test.each(Object.values(PolicyEngine))('the user\'s own egress to 0.0.0.0/0 reaches the metadata endpoint: egress-to-metadata warns, on %s', (engine) => {
+    const chart = new Chart(Testing.app(), 'c');
+    chart.node.setContext('cdk8s-netpol/cni', CNI[engine]);
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', engine });
+    zt.allowEgress(Peer.ipBlock('0.0.0.0/0'));
+    const outcome = synthOutcome(chart);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.warnings).toMatch(/\[cdk8s-netpol\] warning egress-to-metadata: \w+ production\/allow-egress: egress rule #1 to 0.0.0.0\/0 includes the metadata endpoint 169.254.169.254/);
+  });
+
+  test('an ExternalHttpsEgress of every pod with allowDns: false, and no other DNS allowance, fails synthesis with missing-dns-egress', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', allowDns: false });
+    expect(synthOutcome(chart).error).toMatch(/\[cdk8s-netpol\] missing-dns-egress: NetworkPolicy production\/egress: denies all egress in namespace production/);
+  });
+
+  test('ZeroTrustNamespace\'s allowDns: false is stated on its deny as a suppression with the reason; without it the lint reports the cut', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', allowDns: false });
+    const deny = jsonsOf(chart).find((o) => o.metadata.name === 'default-deny');
+    expect(deny.metadata.annotations['cdk8s-netpol.io/suppress']).toBe('missing-dns-egress: allowDns is false on ZeroTrustNamespace "c/zt": DNS is left to other policies on purpose');
+    delete deny.metadata.annotations['cdk8s-netpol.io/suppress'];
+    expect(new Linter().lint([deny]).map((f) => f.rule)).toEqual(['missing-dns-egress']);
+  });
+});
+
 
 const brokenPolicy = (chart: Chart) => new ApiObject(chart, 'hand-written', {
   apiVersion: 'networking.k8s.io/v1',
@@ -9,36 +231,13 @@ const brokenPolicy = (chart: Chart) => new ApiObject(chart, 'hand-written', {
 });
 
 describe('Linter at synth', () => {
-  test('objects the library emits are never reported, on any engine', () => {
-    for (const engine of Object.values(PolicyEngine)) {
-      const chart = new Chart(Testing.app(), 'c');
-      const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', createNamespace: true, allowSameNamespace: true, engine });
-      zt.allowIngress(Peer.namespaces({}));
-      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
-      new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production', engine });
-      new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', engine });
-      if (engine === PolicyEngine.CALICO) {
-        new CalicoGlobalDeny(chart, 'deny');
-      }
-      expect(new Linter().lint(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()))).toEqual([]);
-    }
-  });
-
-  test('what the constructs emit is clean even without the mark, on every engine', () => {
-    for (const engine of Object.values(PolicyEngine)) {
-      const chart = new Chart(Testing.app(), 'c');
-      const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production', createNamespace: true, allowSameNamespace: true, engine });
-      zt.allowEgress(Peer.kubeApiServer({ cidrs: ['10.96.0.1/32'] }));
-      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine });
-      new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production', engine });
-      new ExternalHttpsEgress(chart, 'egress', { namespace: 'production', engine });
-      const unmarked = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => {
-        const json = o.toJson();
-        delete json.metadata.annotations?.['cdk8s-netpol.io/generated'];
-        return json;
-      });
-      expect(new Linter().lint(unmarked)).toEqual([]);
-    }
+  test('the constructs\' output is judged by its content: what the user asks of them is reported like the same hand-written policy', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const zt = new ZeroTrustNamespace(chart, 'zt', { namespace: 'production' });
+    zt.allowIngress(Peer.namespaces({}));
+    const findings = new Linter().lint(jsonsOf(chart));
+    expect(findings.map((f) => `${f.rule} ${f.name}`)).toEqual(['allow-all allow-ingress']);
+    expect(findings[0].message).toMatch(/from\[0\] \{namespaceSelector: \{\}\} matches every pod of every namespace/);
   });
 
   test('a hand-edited copy of generated YAML is linted like any other manifest', () => {

@@ -29,6 +29,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'calico-deny-without-order': [1, /GlobalNetworkPolicy deny-metadata: has Deny rules but no order/],
   'cilium-ignores-endport': [1, /port range 8000-8100 uses endPort, which Cilium may ignore/],
   'selector-matches-nothing': [1, /spec.podSelector \{"matchLabels":\{"app":"fronted"\}\} matches none of the workloads of namespace shop/],
+  'selector-on-controller-label': [2, /spec\.podSelector selects by "pod-template-hash", which holds a hash of a Deployment's pod template/],
   'namespace-without-default-deny': [1, /Namespace shop: has workloads but no default-deny policy/],
   'invalid-suppression': [2, /suppresses "allow-all" without a reason/],
 };

@@ -1,21 +1,5 @@
 import { compileLabelSelector } from '../../labels';
-import { Severity, asList, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies, policyRules } from '../rule';
-
-const NAME_LABEL = 'kubernetes.io/metadata.name';
-
-/** The namespaces a namespaceSelector names by kubernetes.io/metadata.name, or undefined when it selects otherwise. */
-function pinnedNamespaces(selector: any): string[] | undefined {
-  const s = asObject(selector);
-  const labels = asObject(s.matchLabels);
-  const expressions = asList(s.matchExpressions);
-  if (Object.keys(labels).length === 1 && typeof labels[NAME_LABEL] === 'string' && expressions.length === 0) {
-    return [labels[NAME_LABEL]];
-  }
-  if (Object.keys(labels).length === 0 && expressions.length === 1 && expressions[0]?.key === NAME_LABEL && expressions[0]?.operator === 'In') {
-    return asList(expressions[0].values).map(String);
-  }
-  return undefined;
-}
+import { Severity, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies, pinnedNamespaces, policyRules } from '../rule';
 
 /** Pod selectors that match none of the workloads of the input: label typos. */
 export const selectorMatchesNothing = defineRule({

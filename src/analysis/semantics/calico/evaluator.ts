@@ -1,5 +1,6 @@
 import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, kubernetesMember } from './policy';
 import { groupBy } from '../../../util/group-by';
+import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { DecisionCause, PolicyRef, SideDecision, decision, distinctRefs } from '../decision';
@@ -137,7 +138,7 @@ export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], ca
   tierObjects.forEach((tier, name) => tiers.set(name, tier));
   for (const policy of calico) {
     if (!tiers.has(policy.tier)) {
-      throw new Error(`${policy.id} is in tier ${JSON.stringify(policy.tier)}, but the model has no Tier ${JSON.stringify(policy.tier)}: ` +
+      throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}: ` +
         'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
     }
   }

@@ -1,6 +1,7 @@
 import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
 import { dns1123SubdomainProblem } from '../../../util/names';
+import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { PolicyRef, policyRef } from '../decision';
@@ -74,7 +75,7 @@ export function compileTier(obj: any): CalicoTier {
   const name = obj?.metadata?.name;
   const problem = dns1123SubdomainProblem(name);
   if (problem) {
-    throw new Error(`Tier ${JSON.stringify(name)}: metadata.name is not a valid tier name: ${problem}`);
+    throw new Error(`Tier ${show(name)}: metadata.name is not a valid tier name: ${problem}`);
   }
   const spec = obj.spec ?? {};
   const unknown = Object.keys(spec).find((k) => k !== 'order' && k !== 'defaultAction');
@@ -82,11 +83,11 @@ export function compileTier(obj: any): CalicoTier {
     throw new Error(`Tier ${name}: unknown field spec.${unknown}; a Tier has order and defaultAction`);
   }
   if (spec.order !== undefined && spec.order !== null && (typeof spec.order !== 'number' || !Number.isFinite(spec.order))) {
-    throw new Error(`Tier ${name}: spec.order ${JSON.stringify(spec.order)} is not a number`);
+    throw new Error(`Tier ${name}: spec.order ${show(spec.order)} is not a number`);
   }
   const defaultAction = spec.defaultAction ?? 'Deny';
   if (defaultAction !== 'Deny' && defaultAction !== 'Pass') {
-    throw new Error(`Tier ${name}: spec.defaultAction ${JSON.stringify(spec.defaultAction)} is not Deny or Pass`);
+    throw new Error(`Tier ${name}: spec.defaultAction ${show(spec.defaultAction)} is not Deny or Pass`);
   }
   const tier: CalicoTier = { name, order: spec.order ?? Infinity, defaultAction };
   const fixed = BUILT_IN_TIERS[name];
@@ -140,7 +141,7 @@ export class CalicoPolicy implements TierMember {
     this.source = obj;
     const spec = obj.spec ?? {};
     if (typeof spec !== 'object' || Array.isArray(spec)) {
-      throw new Error(`${this.id}: spec ${JSON.stringify(spec)} is not an object`);
+      throw new Error(`${this.id}: spec ${show(spec)} is not an object`);
     }
     const unknown = Object.keys(spec).find((k) => !SPEC_FIELDS[this.kind].includes(k));
     if (unknown !== undefined) {
@@ -148,11 +149,11 @@ export class CalicoPolicy implements TierMember {
     }
     this.tier = spec.tier ?? DEFAULT_TIER;
     if (typeof this.tier !== 'string' || dns1123SubdomainProblem(this.tier)) {
-      throw new Error(`${this.id}: spec.tier ${JSON.stringify(spec.tier)} is not a tier name`);
+      throw new Error(`${this.id}: spec.tier ${show(spec.tier)} is not a tier name`);
     }
     this.display = `${this.id} (tier ${this.tier})`;
     if (spec.order !== undefined && spec.order !== null && (typeof spec.order !== 'number' || !Number.isFinite(spec.order))) {
-      throw new Error(`${this.id}: spec.order ${JSON.stringify(spec.order)} is not a number`);
+      throw new Error(`${this.id}: spec.order ${show(spec.order)} is not a number`);
     }
     this.order = spec.order ?? Infinity;
     if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
@@ -164,7 +165,7 @@ export class CalicoPolicy implements TierMember {
     }
     for (const flag of ['applyOnForward', 'preDNAT', 'doNotTrack']) {
       if (spec[flag] !== undefined && typeof spec[flag] !== 'boolean') {
-        throw new Error(`${this.id}: spec.${flag} ${JSON.stringify(spec[flag])} is not a boolean`);
+        throw new Error(`${this.id}: spec.${flag} ${show(spec[flag])} is not a boolean`);
       }
     }
     if ((spec.preDNAT || spec.doNotTrack) && !spec.applyOnForward) {
@@ -176,7 +177,7 @@ export class CalicoPolicy implements TierMember {
     this.hostEndpointsOnly = spec.preDNAT === true || spec.doNotTrack === true;
     for (const list of ['ingress', 'egress'] as const) {
       if (spec[list] !== undefined && spec[list] !== null && !Array.isArray(spec[list])) {
-        throw new Error(`${this.id}: spec.${list} ${JSON.stringify(spec[list])} is not a list of rules`);
+        throw new Error(`${this.id}: spec.${list} ${show(spec[list])} is not a list of rules`);
       }
     }
     this.types = new Set(calicoTypes(spec, this.id));
@@ -258,13 +259,13 @@ function calicoTypes(spec: any, id: string): Direction[] {
     return egress ? (ingress ? ['ingress', 'egress'] : ['egress']) : ['ingress'];
   }
   if (!Array.isArray(types) || types.length > 2) {
-    throw new Error(`${id}: spec.types ${JSON.stringify(types)} must list Ingress and/or Egress`);
+    throw new Error(`${id}: spec.types ${show(types)} must list Ingress and/or Egress`);
   }
   return types.map((t) => {
     if (t === 'Ingress' || t === 'Egress') {
       return t === 'Ingress' ? 'ingress' : 'egress';
     }
-    throw new Error(`${id}: spec.types entry ${JSON.stringify(t)} is not Ingress or Egress`);
+    throw new Error(`${id}: spec.types entry ${show(t)} is not Ingress or Egress`);
   });
 }
 

@@ -1,5 +1,6 @@
 import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../../../util/calico-selector';
 import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../../../util/cidr';
+import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
 import { compileCalicoHttpMatch, HttpMatcher } from '../../http';
@@ -92,7 +93,7 @@ export function calicoNamespaceLabels(pod: PodSide): Readonly<Record<string, str
  */
 export function compileSelector(text: unknown, where: string, allowGlobal: boolean = false): CalicoSelectorMatcher {
   if (typeof text !== 'string') {
-    throw new Error(`${where} ${JSON.stringify(text)} is not a selector string`);
+    throw new Error(`${where} ${show(text)} is not a selector string`);
   }
   let node: CalicoSelectorNode;
   try {
@@ -102,7 +103,7 @@ export function compileSelector(text: unknown, where: string, allowGlobal: boole
   }
   const account = calicoSelectorKeys(node).find((k) => k === 'projectcalico.org/serviceaccount' || k.startsWith('pcsa.'));
   if (account !== undefined) {
-    throw new Error(`${where} ${JSON.stringify(text)} reads the service-account label ${JSON.stringify(account)}, which is not modelled: ` +
+    throw new Error(`${where} ${show(text)} reads the service-account label ${show(account)}, which is not modelled: ` +
       'the model does not know pods\' service accounts; select by pod and namespace labels');
   }
   return compileCalicoSelector(node);
@@ -187,11 +188,11 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
     return undefined;
   }
   if (typeof entity !== 'object' || Array.isArray(entity)) {
-    throw new Error(`${where} ${JSON.stringify(entity)} is not an entity rule object`);
+    throw new Error(`${where} ${show(entity)} is not an entity rule object`);
   }
   for (const key of Object.keys(entity)) {
     if (!ENTITY_FIELDS.includes(key)) {
-      throw new Error(`${where}: unknown field ${JSON.stringify(key)}; an entity rule has ${ENTITY_FIELDS.join(', ')}`);
+      throw new Error(`${where}: unknown field ${show(key)}; an entity rule has ${ENTITY_FIELDS.join(', ')}`);
     }
   }
   if (entity.serviceAccounts !== undefined && entity.serviceAccounts !== null) {
@@ -275,31 +276,31 @@ function portList(value: unknown, where: string): PortMatcher[] {
     return [];
   }
   if (!Array.isArray(value)) {
-    throw new Error(`${where} ${JSON.stringify(value)} is not a list of ports`);
+    throw new Error(`${where} ${show(value)} is not a list of ports`);
   }
   return value.map((p, i): PortMatcher => {
     const at = `${where}[${i}]`;
     if (typeof p === 'number' || (typeof p === 'string' && /^[0-9]+$/.test(p))) {
       const n = Number(p);
       if (!Number.isInteger(n) || n < 0 || n > 65535) {
-        throw new Error(`${at} ${JSON.stringify(p)} is not a port number from 0 to 65535`);
+        throw new Error(`${at} ${show(p)} is not a port number from 0 to 65535`);
       }
       return { text: String(n), numbered: { from: n, to: n }, matches: (q) => q.port === n };
     }
     if (typeof p !== 'string') {
-      throw new Error(`${at} ${JSON.stringify(p)} is not a port, a range "min:max" or a port name`);
+      throw new Error(`${at} ${show(p)} is not a port, a range "min:max" or a port name`);
     }
     const range = /^([0-9]+):([0-9]+)$/.exec(p);
     if (range) {
       const from = Number(range[1]);
       const to = Number(range[2]);
       if (from > to || to > 65535) {
-        throw new Error(`${at} ${JSON.stringify(p)} is not a range "min:max" with min <= max <= 65535`);
+        throw new Error(`${at} ${show(p)} is not a range "min:max" with min <= max <= 65535`);
       }
       return { text: p, numbered: { from, to }, matches: (q) => q.port >= from && q.port <= to };
     }
     if (!PORT_NAME.test(p)) {
-      throw new Error(`${at} ${JSON.stringify(p)} is not a port, a range "min:max" or a port name`);
+      throw new Error(`${at} ${show(p)} is not a port, a range "min:max" or a port name`);
     }
     return {
       text: p,
@@ -313,14 +314,14 @@ function cidrList(value: unknown, where: string): Cidr[] {
     return [];
   }
   if (!Array.isArray(value)) {
-    throw new Error(`${where} ${JSON.stringify(value)} is not a list of CIDRs`);
+    throw new Error(`${where} ${show(value)} is not a list of CIDRs`);
   }
   return value.map((net, i) => {
     // Calico takes a bare address as a host route (ParseCIDROrIP) and masks host bits.
     const text = typeof net === 'string' && !net.includes('/') ? `${net}/${net.includes(':') ? 128 : 32}` : net;
     const problem = cidrProblem(text, true);
     if (problem) {
-      throw new Error(`${where}[${i}] ${JSON.stringify(net)} is not a valid CIDR: ${problem}`);
+      throw new Error(`${where}[${i}] ${show(net)} is not a valid CIDR: ${problem}`);
     }
     return parseCidr(text, true);
   });
@@ -331,13 +332,13 @@ function protocolNumber(value: unknown, where: string): number {
   if (typeof value === 'number' || (typeof value === 'string' && /^[0-9]+$/.test(value))) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > 255) {
-      throw new Error(`${where} ${JSON.stringify(value)} is not a protocol number from 1 to 255`);
+      throw new Error(`${where} ${show(value)} is not a protocol number from 1 to 255`);
     }
     return n;
   }
   const name = Object.keys(PROTOCOL_NUMBERS).find((k) => typeof value === 'string' && k.toLowerCase() === value.toLowerCase());
   if (name === undefined) {
-    throw new Error(`${where} ${JSON.stringify(value)} is not one of ${Object.keys(PROTOCOL_NUMBERS).join(', ')} or a number from 1 to 255`);
+    throw new Error(`${where} ${show(value)} is not one of ${Object.keys(PROTOCOL_NUMBERS).join(', ')} or a number from 1 to 255`);
   }
   return PROTOCOL_NUMBERS[name];
 }
@@ -350,18 +351,18 @@ function protocolNumber(value: unknown, where: string): number {
  */
 export function compileCalicoRule(rule: any, index: number, direction: Direction, policyNamespace: string | undefined, where: string): CalicoRule {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-    throw new Error(`${where} ${JSON.stringify(rule)} is not a rule object`);
+    throw new Error(`${where} ${show(rule)} is not a rule object`);
   }
   const unknown = Object.keys(rule).find((k) => !RULE_FIELDS.includes(k));
   if (unknown !== undefined) {
-    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; a Calico rule has ${RULE_FIELDS.join(', ')}`);
+    throw new Error(`${where}: unknown field ${show(unknown)}; a Calico rule has ${RULE_FIELDS.join(', ')}`);
   }
   if (!ACTIONS.includes(rule.action)) {
-    throw new Error(`${where}: action ${JSON.stringify(rule.action)} is not one of ${ACTIONS.join(', ')}`);
+    throw new Error(`${where}: action ${show(rule.action)} is not one of ${ACTIONS.join(', ')}`);
   }
   const action = rule.action as CalicoAction;
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) {
-    throw new Error(`${where}: ipVersion ${JSON.stringify(rule.ipVersion)} is not 4 or 6`);
+    throw new Error(`${where}: ipVersion ${show(rule.ipVersion)} is not 4 or 6`);
   }
   const protocol = rule.protocol === undefined || rule.protocol === null ? undefined : protocolNumber(rule.protocol, `${where} protocol`);
   const notProtocol = rule.notProtocol === undefined || rule.notProtocol === null ? undefined : protocolNumber(rule.notProtocol, `${where} notProtocol`);
@@ -372,7 +373,7 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
   }
   const hasPorts = [rule.source?.ports, rule.source?.notPorts, rule.destination?.ports, rule.destination?.notPorts].some(nonEmpty);
   if (hasPorts && protocol !== 6 && protocol !== 17 && protocol !== 132) {
-    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (got ${JSON.stringify(rule.protocol)})`);
+    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (got ${show(rule.protocol)})`);
   }
   let http: HttpMatcher | undefined;
   if (rule.http !== undefined && rule.http !== null) {

@@ -1,5 +1,6 @@
 import { compileCiliumSelector, CiliumSelector } from './selector';
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
+import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
 import { compileFqdnSelector, FqdnMatcher } from '../../fqdn';
@@ -11,7 +12,10 @@ import { SideQuery } from '../side-evaluator';
 const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
 /** Protocols of a toPorts entry; ANY (or none) means TCP, UDP and SCTP (docs/semantics/cilium.md#ports). */
 const PORT_PROTOCOLS: Record<string, string[]> = { TCP: ['TCP'], UDP: ['UDP'], SCTP: ['SCTP'], ANY: ['TCP', 'UDP', 'SCTP'], VRRP: [], IGMP: [] };
+/** A port name as Cilium reads one (cilium pkg/iana IsSvcName): checked after its length, so the pattern reads at most 15 characters. */
 const PORT_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
+/** The longest port name (an IANA service name, RFC 6335 section 5.1; cilium pkg/iana IsSvcName). */
+const PORT_NAME_MAX = 15;
 
 /** The L3 members of one rule, by direction and kind (they are mutually exclusive). */
 const L3_FIELDS = {
@@ -135,7 +139,7 @@ export class CiliumPolicy {
     }
     if (obj.specs !== undefined && obj.specs !== null) {
       if (!Array.isArray(obj.specs)) {
-        throw new Error(`${this.id} specs ${JSON.stringify(obj.specs)} is not a list of rules`);
+        throw new Error(`${this.id} specs ${show(obj.specs)} is not a list of rules`);
       }
       obj.specs.forEach((spec: any, i: number) => specs.push({ spec, where: ` specs[${i}]` }));
     }
@@ -162,11 +166,11 @@ export class CiliumPolicy {
 
   private compileSubject(spec: any, text: string): CiliumSubject {
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-      throw new Error(`${text} ${JSON.stringify(spec)} is not a rule object`);
+      throw new Error(`${text} ${show(spec)} is not a rule object`);
     }
     const unknown = Object.keys(spec).find((k) => !SPEC_FIELDS.includes(k));
     if (unknown !== undefined) {
-      throw new Error(`${text}: unknown field ${JSON.stringify(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
+      throw new Error(`${text}: unknown field ${show(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
     }
     if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
       throw new Error(`${text} nodeSelector: host policies select nodes, which the model does not have; it evaluates pods (endpointSelector) only`);
@@ -178,7 +182,7 @@ export class CiliumPolicy {
     const sections = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
     for (const section of sections) {
       if (spec[section] !== undefined && spec[section] !== null && !Array.isArray(spec[section])) {
-        throw new Error(`${text} ${section} ${JSON.stringify(spec[section])} is not a list of rules`);
+        throw new Error(`${text} ${section} ${show(spec[section])} is not a list of rules`);
       }
     }
     if (sections.every((s) => spec[s] === undefined || spec[s] === null)) {
@@ -186,11 +190,11 @@ export class CiliumPolicy {
     }
     const enable = spec.enableDefaultDeny ?? {};
     if (typeof enable !== 'object' || Array.isArray(enable) || Object.keys(enable).some((k) => k !== 'ingress' && k !== 'egress')) {
-      throw new Error(`${text} enableDefaultDeny ${JSON.stringify(spec.enableDefaultDeny)} is not { ingress?: boolean, egress?: boolean }`);
+      throw new Error(`${text} enableDefaultDeny ${show(spec.enableDefaultDeny)} is not { ingress?: boolean, egress?: boolean }`);
     }
     for (const d of ['ingress', 'egress'] as const) {
       if (enable[d] !== undefined && typeof enable[d] !== 'boolean') {
-        throw new Error(`${text} enableDefaultDeny.${d} ${JSON.stringify(enable[d])} is not a boolean`);
+        throw new Error(`${text} enableDefaultDeny.${d} ${show(enable[d])} is not a boolean`);
       }
     }
     const compile = (section: typeof sections[number], direction: Direction, deny: boolean) =>
@@ -213,7 +217,7 @@ export class CiliumPolicy {
 
   private compileRule(rule: any, section: string, direction: Direction, deny: boolean, text: string): CiliumPeerRule {
     if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-      throw new Error(`${text} ${JSON.stringify(rule)} is not a rule object`);
+      throw new Error(`${text} ${show(rule)} is not a rule object`);
     }
     for (const key of Object.keys(rule)) {
       if (KNOWN_RULE_FIELDS[section].includes(key)) {
@@ -223,7 +227,7 @@ export class CiliumPolicy {
         throw new Error(`${text} ${key} is not modelled: ${REFUSED_FIELDS[key]}`);
       }
       if (REFUSED_FIELDS[key] === undefined) {
-        throw new Error(`${text}: unknown field ${JSON.stringify(key)}; ${section} rules have ${KNOWN_RULE_FIELDS[section].join(', ')}`);
+        throw new Error(`${text}: unknown field ${show(key)}; ${section} rules have ${KNOWN_RULE_FIELDS[section].join(', ')}`);
       }
     }
     const fields = L3_FIELDS[direction];
@@ -246,7 +250,7 @@ export class CiliumPolicy {
     let ports: CiliumPort[] | undefined;
     if (hasPorts) {
       if (!Array.isArray(rule.toPorts)) {
-        throw new Error(`${text} toPorts ${JSON.stringify(rule.toPorts)} is not a list`);
+        throw new Error(`${text} toPorts ${show(rule.toPorts)} is not a list`);
       }
       ports = rule.toPorts.flatMap((entry: any, i: number) => compilePortRule(entry, deny, `${text} toPorts[${i}]`));
     } else if (hasIcmps) {
@@ -258,7 +262,7 @@ export class CiliumPolicy {
 
   private compileL3(field: string, value: unknown, where: string): CiliumL3 {
     if (!Array.isArray(value)) {
-      throw new Error(`${where} ${JSON.stringify(value)} is not a list`);
+      throw new Error(`${where} ${show(value)} is not a list`);
     }
     if (value.length === 0) {
       // An explicitly empty list selects nothing (cilium mergeEndpointSelectors).
@@ -278,18 +282,18 @@ export class CiliumPolicy {
           blocks: value.map((item: any, i: number) => {
             const at = `${where}[${i}]`;
             if (item === null || typeof item !== 'object') {
-              throw new Error(`${at} ${JSON.stringify(item)} is not a { cidr, except } object`);
+              throw new Error(`${at} ${show(item)} is not a { cidr, except } object`);
             }
             if (item.cidrGroupRef !== undefined || item.cidrGroupSelector !== undefined) {
               throw new Error(`${at} cidrGroupRef/cidrGroupSelector is not modelled: CiliumCIDRGroup objects are not part of the model; list the CIDRs`);
             }
             const unknown = Object.keys(item).find((k) => k !== 'cidr' && k !== 'except');
             if (unknown !== undefined) {
-              throw new Error(`${at}: unknown field ${JSON.stringify(unknown)}; a CIDR rule has cidr and except`);
+              throw new Error(`${at}: unknown field ${show(unknown)}; a CIDR rule has cidr and except`);
             }
             const except = item.except ?? [];
             if (!Array.isArray(except)) {
-              throw new Error(`${at}.except ${JSON.stringify(except)} is not a list`);
+              throw new Error(`${at}.except ${show(except)} is not a list`);
             }
             return block(item.cidr, except, at);
           }),
@@ -298,7 +302,7 @@ export class CiliumPolicy {
       case 'toEntities':
         value.forEach((e, i) => {
           if (!ENTITIES.includes(e as string)) {
-            throw new Error(`${where}[${i}] ${JSON.stringify(e)} is not a Cilium entity (${ENTITIES.join(', ')})`);
+            throw new Error(`${where}[${i}] ${show(e)} is not a Cilium entity (${ENTITIES.join(', ')})`);
           }
         });
         return { kind: 'entities', entities: value as string[] };
@@ -313,7 +317,7 @@ function block(cidrText: unknown, exceptTexts: unknown[], where: string): { cidr
   const except = exceptTexts.map((e, i) => {
     const hole = cidrOf(e, `${where} except[${i}]`);
     if (!isStrictSubnet(cidr, hole)) {
-      throw new Error(`${where} except[${i}] ${JSON.stringify(e)} must lie inside ${cidr.text}`);
+      throw new Error(`${where} except[${i}] ${show(e)} must lie inside ${cidr.text}`);
     }
     return hole;
   });
@@ -325,14 +329,14 @@ function cidrOf(text: unknown, where: string): Cidr {
   const withPrefix = typeof text === 'string' && !text.includes('/') ? `${text}/${text.includes(':') ? 128 : 32}` : text;
   const problem = cidrProblem(withPrefix as string, true);
   if (problem) {
-    throw new Error(`${where} ${JSON.stringify(text)} is not a valid CIDR: ${problem}`);
+    throw new Error(`${where} ${show(text)} is not a valid CIDR: ${problem}`);
   }
   return parseCidr(withPrefix as string, true);
 }
 
 function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[] {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new Error(`${where} ${JSON.stringify(entry)} is not a { ports, rules } object`);
+    throw new Error(`${where} ${show(entry)} is not a { ports, rules } object`);
   }
   for (const key of Object.keys(entry)) {
     if (key === 'ports' || (key === 'rules' && !deny)) {
@@ -341,10 +345,10 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
     if (['serverNames', 'terminatingTLS', 'originatingTLS', 'listener'].includes(key)) {
       throw new Error(`${where} ${key} is not modelled: TLS inspection and custom Envoy listeners decide on data the model does not have`);
     }
-    throw new Error(`${where}: unknown field ${JSON.stringify(key)}; ${deny ? 'a deny rule\'s toPorts entry has ports only' : 'a toPorts entry has ports and rules'}`);
+    throw new Error(`${where}: unknown field ${show(key)}; ${deny ? 'a deny rule\'s toPorts entry has ports only' : 'a toPorts entry has ports and rules'}`);
   }
   if (!Array.isArray(entry.ports) || entry.ports.length === 0) {
-    throw new Error(`${where}.ports ${JSON.stringify(entry.ports)} must list at least one port`);
+    throw new Error(`${where}.ports ${show(entry.ports)} must list at least one port`);
   }
   let http: HttpMatcher[] | undefined;
   let dns: FqdnMatcher[] | undefined;
@@ -361,7 +365,7 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
     // An empty list is no L7 rule (Cilium's L7Rules.IsEmpty): the entry is a plain L4 allow.
     if (rules.http !== undefined && rules.http !== null) {
       if (!Array.isArray(rules.http)) {
-        throw new Error(`${where}.rules.http ${JSON.stringify(rules.http)} is not a list`);
+        throw new Error(`${where}.rules.http ${show(rules.http)} is not a list`);
       }
       if (rules.http.length > 0) {
         http = rules.http.map((r: any, i: number) => compileCiliumHttpRule(r, `${where}.rules.http[${i}]`));
@@ -369,7 +373,7 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
     }
     if (rules.dns !== undefined && rules.dns !== null) {
       if (!Array.isArray(rules.dns)) {
-        throw new Error(`${where}.rules.dns ${JSON.stringify(rules.dns)} is not a list`);
+        throw new Error(`${where}.rules.dns ${show(rules.dns)} is not a list`);
       }
       if (rules.dns.length > 0) {
         dns = rules.dns.map((r: any, i: number) => compileFqdnSelector(r, `${where}.rules.dns[${i}]`));
@@ -379,30 +383,36 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
   return entry.ports.map((p: any, i: number) => {
     const at = `${where}.ports[${i}]`;
     if (p === null || typeof p !== 'object' || Array.isArray(p)) {
-      throw new Error(`${at} ${JSON.stringify(p)} is not a { port, protocol } object`);
+      throw new Error(`${at} ${show(p)} is not a { port, protocol } object`);
     }
     const unknown = Object.keys(p).find((k) => !['port', 'endPort', 'protocol'].includes(k));
     if (unknown !== undefined) {
-      throw new Error(`${at}: unknown field ${JSON.stringify(unknown)}; a port has port, endPort and protocol`);
+      throw new Error(`${at}: unknown field ${show(unknown)}; a port has port, endPort and protocol`);
     }
     const protocol = p.protocol === undefined || p.protocol === '' ? 'ANY' : p.protocol;
-    if (!Object.prototype.hasOwnProperty.call(PORT_PROTOCOLS, protocol)) {
-      throw new Error(`${at}: protocol ${JSON.stringify(p.protocol)} is not one of ${Object.keys(PORT_PROTOCOLS).join(', ')}`);
+    // typeof first: a lookup would coerce ["TCP"] (a list written for a scalar) to "TCP".
+    if (typeof protocol !== 'string' || !Object.prototype.hasOwnProperty.call(PORT_PROTOCOLS, protocol)) {
+      throw new Error(`${at}: protocol ${show(p.protocol)} is not one of ${Object.keys(PORT_PROTOCOLS).join(', ')}`);
     }
     let port: number | string | undefined;
     if (p.port !== undefined && p.port !== null && p.port !== '') {
       if (typeof p.port !== 'string') {
-        throw new Error(`${at}: port ${JSON.stringify(p.port)} must be a string such as "8080" (Cilium ports are strings)`);
+        throw new Error(`${at}: port ${show(p.port)} must be a string such as "8080" (Cilium ports are strings)`);
       }
-      if (/^[0-9]+$/.test(p.port)) {
-        port = Number(p.port);
-        if (port > 65535) {
-          throw new Error(`${at}: port ${JSON.stringify(p.port)} is not a port number from 0 to 65535`);
-        }
-      } else if (PORT_NAME.test(p.port)) {
+      if (p.port.length <= PORT_NAME_MAX && PORT_NAME.test(p.port)) {
         port = p.port.toLowerCase();
+      } else if (/^[0-9]+$/.test(p.port)) {
+        // Cilium parses what is not a name with Go's strconv.ParseUint(port, 0, 16): a leading 0 means octal ("0443" is 291).
+        const octal = p.port.length > 1 && p.port.startsWith('0');
+        if (octal && !/^[0-7]+$/.test(p.port)) {
+          throw new Error(`${at}: port ${show(p.port)} starts with 0, which Cilium reads as octal, and has the digit 8 or 9`);
+        }
+        port = parseInt(p.port, octal ? 8 : 10);
+        if (port > 65535) {
+          throw new Error(`${at}: port ${show(p.port)} is not a port number from 0 to 65535${octal ? ' (read as octal, as Cilium does)' : ''}`);
+        }
       } else {
-        throw new Error(`${at}: port ${JSON.stringify(p.port)} is neither a number nor a port name`);
+        throw new Error(`${at}: port ${show(p.port)} is neither a number nor a port name (at most ${PORT_NAME_MAX} letters, digits and "-", with a letter)`);
       }
     }
     const endPort = p.endPort ?? undefined;
@@ -411,7 +421,7 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
         throw new Error(`${at}: endPort needs a numeric port other than "0"`);
       }
       if (!Number.isInteger(endPort) || endPort < port || endPort > 65535) {
-        throw new Error(`${at}: endPort ${JSON.stringify(endPort)} must be from port ${port} to 65535`);
+        throw new Error(`${at}: endPort ${show(endPort)} must be from port ${port} to 65535`);
       }
       if (dns) {
         throw new Error(`${at}: DNS rules cannot be used with port ranges (endPort)`);

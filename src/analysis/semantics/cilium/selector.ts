@@ -1,3 +1,4 @@
+import { show } from '../../../util/validation';
 import { PodSide } from '../../endpoint';
 import { describeLabelSelector } from '../../labels';
 
@@ -111,7 +112,7 @@ export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
  */
 function labelKey(key: unknown, where: string): string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new Error(`${where}: key ${JSON.stringify(key)} is not a label key`);
+    throw new Error(`${where}: key ${show(key)} is not a label key`);
   }
   const colon = key.indexOf(':');
   let bare = key;
@@ -119,16 +120,16 @@ function labelKey(key: unknown, where: string): string {
     const source = key.slice(0, colon);
     bare = key.slice(colon + 1);
     if (source === 'reserved') {
-      throw new Error(`${where}: key ${JSON.stringify(key)} selects a reserved identity, which the model does not evaluate in endpoint selectors; ` +
+      throw new Error(`${where}: key ${show(key)} selects a reserved identity, which the model does not evaluate in endpoint selectors; ` +
         'use fromEntities/toEntities (e.g. "world", "cluster", "kube-apiserver")');
     }
     if (source !== 'k8s' && source !== 'any') {
-      throw new Error(`${where}: key ${JSON.stringify(key)} has the label source "${source}:", which pods do not carry; ` +
+      throw new Error(`${where}: key ${show(key)} has the label source "${source}:", which pods do not carry; ` +
         'the model knows pods\' Kubernetes labels ("k8s:" or no source)');
     }
   }
   if (bare.startsWith('io.cilium.k8s.policy.')) {
-    throw new Error(`${where}: key ${JSON.stringify(key)} (service account or cluster name) is not modelled: ` +
+    throw new Error(`${where}: key ${show(key)} (service account or cluster name) is not modelled: ` +
       'the model does not know pods\' service accounts or the cluster name; select by pod and namespace labels');
   }
   return bare;
@@ -144,36 +145,36 @@ function labelKey(key: unknown, where: string): string {
  */
 export function compileCiliumSelector(selector: any, where: string, namespaceLimit: string | undefined, alwaysLimit: boolean): CiliumSelector {
   if (selector === null || typeof selector !== 'object' || Array.isArray(selector)) {
-    throw new Error(`${where} ${JSON.stringify(selector)} is not an endpoint selector { matchLabels, matchExpressions }`);
+    throw new Error(`${where} ${show(selector)} is not an endpoint selector { matchLabels, matchExpressions }`);
   }
   const unknown = Object.keys(selector).find((k) => k !== 'matchLabels' && k !== 'matchExpressions');
   if (unknown !== undefined) {
-    throw new Error(`${where}: unknown field ${JSON.stringify(unknown)}; an endpoint selector has matchLabels and matchExpressions`);
+    throw new Error(`${where}: unknown field ${show(unknown)}; an endpoint selector has matchLabels and matchExpressions`);
   }
   const tests: ((labels: Readonly<Record<string, string>>) => boolean)[] = [];
   const keys: string[] = [];
   const matchLabels = selector.matchLabels ?? {};
   if (typeof matchLabels !== 'object' || Array.isArray(matchLabels)) {
-    throw new Error(`${where}.matchLabels ${JSON.stringify(matchLabels)} is not a label map`);
+    throw new Error(`${where}.matchLabels ${show(matchLabels)} is not a label map`);
   }
   for (const [rawKey, value] of Object.entries(matchLabels)) {
     const key = labelKey(rawKey, `${where}.matchLabels`);
     if (typeof value !== 'string') {
-      throw new Error(`${where}.matchLabels ${JSON.stringify(rawKey)}: value ${JSON.stringify(value)} is not a string`);
+      throw new Error(`${where}.matchLabels ${show(rawKey)}: value ${show(value)} is not a string`);
     }
     keys.push(key);
     tests.push((labels) => labels[key] === value);
   }
   const expressions = selector.matchExpressions ?? [];
   if (!Array.isArray(expressions)) {
-    throw new Error(`${where}.matchExpressions ${JSON.stringify(expressions)} is not a list`);
+    throw new Error(`${where}.matchExpressions ${show(expressions)} is not a list`);
   }
   expressions.forEach((e: any, i: number) => {
     const at = `${where}.matchExpressions[${i}]`;
     const key = labelKey(e?.key, at);
     const values: unknown[] = e?.values ?? [];
     if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
-      throw new Error(`${at}: values ${JSON.stringify(e?.values)} is not a list of strings`);
+      throw new Error(`${at}: values ${show(e?.values)} is not a list of strings`);
     }
     const set = new Set(values as string[]);
     const has = (labels: Readonly<Record<string, string>>) => Object.prototype.hasOwnProperty.call(labels, key);
@@ -194,7 +195,7 @@ export function compileCiliumSelector(selector: any, where: string, namespaceLim
         tests.push(e.operator === 'Exists' ? has : (l) => !has(l));
         break;
       default:
-        throw new Error(`${at}: operator ${JSON.stringify(e?.operator)} is not In, NotIn, Exists or DoesNotExist`);
+        throw new Error(`${at}: operator ${show(e?.operator)} is not In, NotIn, Exists or DoesNotExist`);
     }
   });
   const namesNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));

@@ -1,6 +1,6 @@
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
 import { ianaServiceNameProblem } from '../../../util/names';
-import { isIntegerInRange } from '../../../util/validation';
+import { isIntegerInRange, show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { Endpoint, PodSide, addressOf, blocksAdmitName, portCovers } from '../../endpoint';
 import { LabelMatcher, compileLabelSelector, describeLabelSelector } from '../../labels';
@@ -60,7 +60,7 @@ export class KubernetesPolicy {
     const spec = obj.spec ?? {};
     for (const list of ['ingress', 'egress'] as const) {
       if (spec[list] !== undefined && spec[list] !== null && !Array.isArray(spec[list])) {
-        throw new Error(`${where} spec.${list} ${JSON.stringify(spec[list])} is not a list of rules`);
+        throw new Error(`${where} spec.${list} ${show(spec[list])} is not a list of rules`);
       }
     }
     this.selects = compileLabelSelector(spec.podSelector, `${where} spec.podSelector`);
@@ -125,7 +125,7 @@ function policyTypes(spec: any, where: string): Direction[] {
     return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['ingress', 'egress'] : ['ingress'];
   }
   if (types.length > 2) {
-    throw new Error(`${where}: policyTypes ${JSON.stringify(types)} may hold at most 2 entries`);
+    throw new Error(`${where}: policyTypes ${show(types)} may hold at most 2 entries`);
   }
   return [...new Set(types)].map((t) => {
     if (t === 'Ingress') {
@@ -134,7 +134,7 @@ function policyTypes(spec: any, where: string): Direction[] {
     if (t === 'Egress') {
       return 'egress';
     }
-    throw new Error(`${where}: policyTypes entry ${JSON.stringify(t)} is not Ingress or Egress`);
+    throw new Error(`${where}: policyTypes entry ${show(t)} is not Ingress or Egress`);
   });
 }
 
@@ -160,7 +160,7 @@ function compilePeer(peer: any, where: string): PeerMatcher {
     const except = (ipBlock.except ?? []).map((e: string, i: number) => {
       const hole = checkedCidr(e, `${where} ipBlock.except[${i}]`);
       if (!isStrictSubnet(cidr, hole)) {
-        throw new Error(`${where} ipBlock.except[${i}] ${JSON.stringify(e)} must be a strict subset of cidr ${JSON.stringify(cidr.text)}`);
+        throw new Error(`${where} ipBlock.except[${i}] ${show(e)} must be a strict subset of cidr ${show(cidr.text)}`);
       }
       return hole;
     });
@@ -184,7 +184,7 @@ function compilePeer(peer: any, where: string): PeerMatcher {
 function compilePort(port: any, where: string): PortMatcher {
   const protocol = port?.protocol ?? 'TCP';
   if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
-    throw new Error(`${where}: protocol ${JSON.stringify(protocol)} is not TCP, UDP or SCTP`);
+    throw new Error(`${where}: protocol ${show(protocol)} is not TCP, UDP or SCTP`);
   }
   const value = port?.port ?? undefined;
   const endPort = port?.endPort ?? undefined;
@@ -196,19 +196,19 @@ function compilePort(port: any, where: string): PortMatcher {
   }
   if (typeof value === 'string') {
     if (endPort !== undefined) {
-      throw new Error(`${where}: endPort cannot be used with the named port ${JSON.stringify(value)}`);
+      throw new Error(`${where}: endPort cannot be used with the named port ${show(value)}`);
     }
     const problem = ianaServiceNameProblem(value);
     if (problem) {
-      throw new Error(`${where}: port name ${JSON.stringify(value)} is not a valid IANA service name: ${problem}`);
+      throw new Error(`${where}: port name ${show(value)} is not a valid IANA service name: ${problem}`);
     }
     return { protocol, port: value, text: `${protocol}/${value}` };
   }
   if (!isIntegerInRange(value, 1, 65535)) {
-    throw new Error(`${where}: port ${JSON.stringify(value)} is not a port number from 1 to 65535`);
+    throw new Error(`${where}: port ${show(value)} is not a port number from 1 to 65535`);
   }
   if (endPort !== undefined && !(isIntegerInRange(endPort, value, 65535))) {
-    throw new Error(`${where}: endPort ${JSON.stringify(endPort)} must be from port ${value} to 65535`);
+    throw new Error(`${where}: endPort ${show(endPort)} must be from port ${value} to 65535`);
   }
   return { protocol, port: value, endPort, text: endPort === undefined ? `${protocol}/${value}` : `${protocol}/${value}-${endPort}` };
 }
@@ -217,7 +217,7 @@ function compilePort(port: any, where: string): PortMatcher {
 function checkedCidr(text: unknown, where: string): Cidr {
   const problem = cidrProblem(text as string, true);
   if (problem) {
-    throw new Error(`${where} ${JSON.stringify(text)} is not a valid CIDR: ${problem}`);
+    throw new Error(`${where} ${show(text)} is not a valid CIDR: ${problem}`);
   }
   return parseCidr(text as string, true);
 }

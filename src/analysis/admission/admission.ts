@@ -1,0 +1,84 @@
+import { apiServerProblems } from './api-server-rules';
+import { structureProblems } from './structure';
+import { show } from '../../util/validation';
+import { KindClass, classify } from '../kinds';
+
+/**
+ * Admission: would the cluster take this object at all? The analysis never judges an object the
+ * API server would refuse (a rule whose `from` is a map because a "-" is missing, `policyTypes`
+ * written as a string, `values: "db"`, a numeric namespace): evaluated as written, such an object
+ * reads as "from anyone" or "every port", and a verdict built on it matches no cluster.
+ *
+ * Checked here, for the kinds the analysis reads (evaluated policies, Calico Tiers, Namespaces,
+ * workloads): the structure and field types (structure.ts), then the API server's own rules
+ * (api-server-rules.ts). The NetworkModel refuses an object with problems (addManifest throws,
+ * naming the object and the fields); the CLI exits 2 naming the file too; the linter reports them
+ * as api-server-rejects. Other kinds pass unchecked.
+ */
+export interface Admission {
+  /** The object as messages name it: "NetworkPolicy prod/web", "GlobalNetworkPolicy deny". */
+  readonly object: string;
+  /** Each problem names its field, e.g. 'spec.ingress[0].from must be a list (a "-" is missing?), got a map {...}'. */
+  readonly problems: readonly string[];
+}
+
+/** "NetworkPolicy prod/web" (cluster-scoped kinds without a namespace); names are capped. */
+export function describeObject(obj: any, c: KindClass = classify(obj)): string {
+  const kind = typeof obj?.kind === 'string' ? obj.kind : 'object';
+  const name = obj?.metadata?.name;
+  const namespace = obj?.metadata?.namespace;
+  const named = typeof name === 'string' ? name : name === undefined || name === null ? '(no name)' : show(name);
+  const where = c.clusterScoped || namespace === undefined || namespace === null ? named
+    : `${typeof namespace === 'string' ? namespace : show(namespace)}/${named}`;
+  return `${kind} ${where.length > 120 ? `${where.slice(0, 120)}...` : where}`;
+}
+
+/** Admissions already decided during `withAdmissionMemo` (undefined outside it). */
+let memo: WeakMap<object, Admission> | undefined;
+
+/**
+ * Runs `work` with each object admitted once: the linter's rules and the synth-time proofs build
+ * several models of the same objects (one per namespace for missing-dns-egress), and each model
+ * admits what it is given. Only for callers that do not change the objects while `work` runs; a
+ * NetworkModel used on its own admits every object it is given.
+ */
+export function withAdmissionMemo<T>(work: () => T): T {
+  if (memo !== undefined) {
+    return work();
+  }
+  memo = new WeakMap();
+  try {
+    return work();
+  } finally {
+    memo = undefined;
+  }
+}
+
+/** Whether the cluster would admit `obj`, and if not, why. */
+export function admit(obj: any): Admission {
+  const known = memo !== undefined && obj !== null && typeof obj === 'object' ? memo.get(obj) : undefined;
+  if (known !== undefined) {
+    return known;
+  }
+  const admission = decide(obj);
+  if (memo !== undefined && obj !== null && typeof obj === 'object') {
+    memo.set(obj, admission);
+  }
+  return admission;
+}
+
+function decide(obj: any): Admission {
+  const c = classify(obj);
+  if (c.category !== 'policy' && c.category !== 'tier' && c.category !== 'namespace' && c.category !== 'workload') {
+    return { object: describeObject(obj, c), problems: [] };
+  }
+  const structural = structureProblems(obj, c);
+  // The API server's rules read fields of sound types only: report structure first.
+  const problems = structural.length > 0 ? structural : [...new Set(apiServerProblems(obj, c))];
+  return { object: describeObject(obj, c), problems };
+}
+
+/** "NetworkPolicy prod/web is not admitted by the API server: a; b". */
+export function admissionMessage(admission: Admission): string {
+  return `${admission.object} would be refused by the API server (kubectl apply fails), so it is not evaluated: ${admission.problems.join('; ')}`;
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The `--out` file of `matrix` and `diff`: refused when it is one of the inputs, written so that a
+ * failure never leaves a truncated file behind.
+ */
+
+/** The real path `file` names, or where it would be created (its folder's real path and its name). */
+function realTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
+  }
+}
+
+/** The device and inode of a file, undefined when it does not exist: two names of one file (a hard link) share them. */
+function identity(file: string): string | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why `--out file` cannot be written, or undefined: it is one of the `inputs` (by its real path,
+ * through links, or a hard link to one), it is a folder, or its folder does not exist. Asked
+ * before anything is computed or written.
+ */
+export function outputFileProblem(file: string, inputs: string[]): string | undefined {
+  const target = realTarget(file);
+  const id = identity(file);
+  const input = inputs.find((i) => realTarget(i) === target || (id !== undefined && identity(i) === id));
+  if (input !== undefined) {
+    return `--out ${file} is the input file ${input}: writing would overwrite it; write the report elsewhere`;
+  }
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory()) {
+    return `--out ${file} is a folder; name a file, e.g. --out ${path.join(file, 'report.md')}`;
+  }
+  const folder = path.dirname(path.resolve(file));
+  if (!fs.existsSync(folder)) {
+    return `--out ${file}: the folder ${folder} does not exist`;
+  }
+  return undefined;
+}
+
+/**
+ * Writes `text` to `file` atomically: into a new file in the same folder, flushed to disk, then
+ * renamed over `file` (a rename within a folder replaces the old file at once). On any failure the
+ * new file is removed and the old one, if there was one, is left as it was. A symbolic link is
+ * written through: its target is replaced, the link stays. The old file's permissions are kept.
+ * Throws an Error naming the file and the cause.
+ */
+export function writeFileAtomically(file: string, text: string): void {
+  const target = realTarget(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let mode = 0o666;
+  let existed = false;
+  try {
+    mode = fs.statSync(target).mode % 0o10000;
+    existed = true;
+  } catch {
+    // A new file: the usual permissions, less the umask.
+  }
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'wx', mode);
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, target);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Already failing: the first error is the one to report.
+      }
+    }
+    try {
+      fs.unlinkSync(temp);
+    } catch {
+      // Never created, or already gone.
+    }
+    const cause = (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
+    throw new Error(`--out ${file} cannot be written (${cause}); ${existed ? 'the old file is left as it was' : 'nothing was written'}`);
+  }
+}
