@@ -73,7 +73,7 @@ describe('input audit', () => {
 
   test.each(['0x50', '1e2', ' 80 ', '', 'abc', '0', '65536'])('CLI explain --port %j is refused, showing the text', async (port) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-audit-')), 'pods.yaml');
-    fs.writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: a }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: c, namespace: a }\n');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata: { name: b, namespace: a }\nspec: { containers: [{ name: c }] }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: c, namespace: a }\nspec: { containers: [{ name: c }] }\n');
     const err: string[] = [];
     const code = await runCli(['explain', '--from', 'a/b', '--to', 'a/c', '--port', port, file], { out: () => undefined, err: (t) => err.push(t) });
     expect(code).toBe(2);

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { NotModelledError } from './semantics/not-modelled';
 import { HttpRequest } from './types';
 import { capText, checkOptionsObject, invalid, show } from '../util/validation';
 
@@ -113,10 +114,10 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
       throw new Error(`${at} ${show(match)} needs a header name`);
     }
     if (match.secret !== undefined) {
-      throw new Error(`${at}.secret is not modelled: the model cannot read the Secret holding the value`);
+      throw new NotModelledError(`${at}.secret is not modelled: the model cannot read the Secret holding the value`);
     }
     if (match.mismatch !== undefined) {
-      throw new Error(`${at}.mismatch ${show(match.mismatch)} is not modelled: it rewrites or logs requests instead of denying them`);
+      throw new NotModelledError(`${at}.mismatch ${show(match.mismatch)} is not modelled: it rewrites or logs requests instead of denying them`);
     }
     const unknownKey = Object.keys(match).find((k) => !['name', 'value', 'secret', 'mismatch'].includes(k));
     if (unknownKey !== undefined) {

@@ -126,15 +126,21 @@ export class NetworkModel {
           invalid('NetworkModel.fromManifests()', `${what}: ${problem}`);
         }
         // One pod per replica of a StatefulSet or index of an Indexed Job, with the labels their controllers add.
-        for (const pod of podsOfWorkload(obj)) {
+        const pods = podsOfWorkload(obj);
+        pods.forEach((pod, n) => {
           // A Job and a CronJob (or a Deployment and a StatefulSet) may share a name.
           const taken = model.podEndpoints.has(`${pod.namespace}/${pod.name}`);
+          const added = taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod;
           try {
-            model.addPod(taken ? { ...pod, name: `${pod.name}-${String(obj.kind).toLowerCase()}` } : pod);
+            model.addPod(added);
           } catch (e) {
             invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
           }
-        }
+          const workload = `${added.namespace}/${obj.metadata?.name}`;
+          if (n === 0 && added.name !== obj.metadata?.name && !model.workloadAliases.has(workload)) {
+            model.workloadAliases.set(workload, `${added.namespace}/${added.name}`);
+          }
+        });
       } else if (category === 'policy' || category === 'tier' || category === 'refused') {
         // Refused kinds go in too: addManifest refuses them, rather than a verdict ignoring them.
         model.addManifest(obj);
@@ -145,6 +151,12 @@ export class NetworkModel {
 
   private readonly namespaces = new Map<string, { labels: Record<string, string>; explicit: boolean }>();
   private readonly podEndpoints = new Map<string, PodEndpoint>();
+  /**
+   * "namespace/workload" -> its first pod, for workloads modelled as several pods (a StatefulSet's
+   * replicas "db-0", "db-1", an Indexed Job's indexes): a probe may name the workload, as it could
+   * when each workload was one pod, and is answered for that pod (the reasons name it).
+   */
+  private readonly workloadAliases = new Map<string, string>();
   /** Address -> "namespace/name". */
   private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
@@ -309,6 +321,7 @@ export class NetworkModel {
     const copy = new NetworkModel({ cni: this.clusterCni, podCidrs: this.podCidrTexts });
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
+    this.workloadAliases.forEach((value, key) => copy.workloadAliases.set(key, value));
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
     copy.ciliumPolicies.push(...this.ciliumPolicies);
@@ -439,7 +452,8 @@ export class NetworkModel {
       invalid(where, `${prop} ${show(text)} is ${expected}`);
     }
     if (text.includes('/')) {
-      const pod = index.pods.get(text);
+      // A pod of that name first; else the first pod of a workload of that name (see workloadAliases).
+      const pod = index.pods.get(text) ?? index.pods.get(this.workloadAliases.get(text) ?? '');
       if (!pod) {
         const known = [...index.pods.keys()].sort();
         invalid(where, `${prop} ${show(text)} is not a pod of the model; known pods: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}`);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
 import { outputFileProblem, writeFileAtomically } from './output-file';
-import { admissionMessage, admit } from '../analysis/admission/admission';
+import { admissionMessage, engineAdmission } from '../analysis/admission/admission';
 import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
@@ -59,7 +59,7 @@ function modelInput(objects: any[], known: any[]): any[] {
  */
 function refusedIn(objects: any[], sources: WeakMap<object, string>): string[] {
   return objects.flatMap((obj) => {
-    const admission = admit(obj);
+    const admission = engineAdmission(obj);
     return admission.problems.length === 0 ? [] : [`${sources.get(obj) ?? 'an unknown file'}: ${admissionMessage(admission)}`];
   });
 }

@@ -67,6 +67,23 @@ export function outputFileProblem(file: string, inputs: string[]): string | unde
  */
 export function writeFileAtomically(file: string, text: string): void {
   const target = realTarget(file);
+  let kind: fs.Stats | undefined;
+  try {
+    kind = fs.statSync(target);
+  } catch {
+    // A new file.
+  }
+  if (kind !== undefined && !kind.isFile()) {
+    // A device, a pipe or a socket (/dev/null, /dev/stdout, a FIFO a job reads): written to as
+    // it is, never replaced by a regular file, and a failure (/dev/full: ENOSPC) is reported.
+    try {
+      fs.writeFileSync(target, text);
+    } catch (e) {
+      const cause = (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
+      throw new Error(`--out ${file} cannot be written (${cause})`);
+    }
+    return;
+  }
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let mode = 0o666;
   let existed = false;

@@ -88,7 +88,7 @@ const CASES: [string, Json, (string | number)[], unknown, RegExp][] = [
   ['an unknown field in a peer', K8S, ['spec', 'ingress', 0, 'from', 0, 'namespaceSelecter'], {}, /unknown field "namespaceSelecter"/],
   ['a spec that is a list', K8S, ['spec'], [], /^spec must be a map/],
   // The API server's own rules, which the schema lacks.
-  ['policyTypes with a lowercase entry', K8S, ['spec', 'policyTypes'], ['ingress'], /spec\.policyTypes \["ingress"\] may hold Ingress and Egress/],
+  ['policyTypes with a lowercase entry', K8S, ['spec', 'policyTypes'], ['ingress'], /spec\.policyTypes \["ingress"\] may hold at most two entries/],
   ['an In without values', K8S, ['spec', 'ingress', 0, 'from', 0, 'podSelector', 'matchExpressions', 0, 'values'], [], /In needs at least one value/],
   ['an invalid namespace name', K8S, ['metadata', 'namespace'], 'Prod_1', /metadata\.namespace "Prod_1" is invalid/],
   ['an except outside its cidr', K8S, ['spec', 'ingress', 0, 'from', 1, 'ipBlock', 'except'], ['192.168.0.0/16'], /must be a strict subset of cidr/],

@@ -1507,7 +1507,7 @@ describe('validation of NetworkPolicy objects (docs/semantics/kubernetes.md)', (
   });
 
   test('policyTypes entries are Ingress or Egress (cf. "should work with Ingress, Egress specified together")', () => {
-    expect(() => newE2eModel().addManifest(withSpec({ podSelector: {}, policyTypes: ['ingress'] }))).toThrow(/spec\.policyTypes \["ingress"\] may hold Ingress and Egress, each at most once/);
+    expect(() => newE2eModel().addManifest(withSpec({ podSelector: {}, policyTypes: ['ingress'] }))).toThrow(/spec\.policyTypes \["ingress"\] may hold at most two entries, each Ingress or Egress/);
   });
 
   // docs/semantics/kubernetes.md#peer-validation: a peer with no field fails with "must specify a peer".

@@ -54,6 +54,10 @@ describe('pod labels controllers add', () => {
     expect(allowed(m2, 'web', 'db-0')).toBe(true);
     expect(allowed(m2, 'web', 'db-1')).toBe(false);
     expect(allowed(m2, 'web', 'db-2')).toBe(false);
+    // The workload's own name stands for its first pod, as when a workload was one pod.
+    const verdict = m2.evaluate({ from: `${NS}/web`, to: `${NS}/db`, port: 5432 });
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.reasons.join('\n')).toContain(`ingress of ${NS}/db-0`);
   });
 
   test('apps.kubernetes.io/pod-index holds the ordinal, from spec.ordinals.start', () => {

@@ -80,8 +80,8 @@ describe('NetworkModel', () => {
 
   test('hostNetwork pods are neither isolated nor selected: their traffic is the node\'s', () => {
     const m = NetworkModel.fromManifests([
-      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'exporter', namespace: 'mon' }, spec: { template: { metadata: { labels: { app: 'exporter' } }, spec: { hostNetwork: true, containers: [] } } } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'mon', labels: { app: 'web' } }, spec: { containers: [] } },
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'exporter', namespace: 'mon' }, spec: { selector: { matchLabels: { app: 'exporter' } }, template: { metadata: { labels: { app: 'exporter' } }, spec: { hostNetwork: true, containers: [{ name: 'c' }] } } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'mon', labels: { app: 'web' } }, spec: { containers: [{ name: 'c' }] } },
       policy('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }, 'mon'),
       policy('from-exporter', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'exporter' } } }] }] }, 'mon'),
     ]);
@@ -104,7 +104,7 @@ describe('NetworkModel', () => {
   });
 
   test('workloads that share a name get kind-qualified pod names', () => {
-    const template = { metadata: { labels: { app: 'b' } }, spec: { containers: [] } };
+    const template = { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'c' }] } };
     const m = NetworkModel.fromManifests([
       { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'backup', namespace: 'p' }, spec: { template } },
       { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: 'p' }, spec: { jobTemplate: { spec: { template } } } },
@@ -116,7 +116,7 @@ describe('NetworkModel', () => {
     const objects = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'prod' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } },
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 80 }] }] } } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 80 }] }] } } } },
     ];
     expect(NetworkModel.fromManifests(objects).podIds).toEqual(['default/web']);
     expect(() => NetworkModel.fromManifests([{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'x' } }]))
@@ -131,7 +131,7 @@ describe('NetworkModel', () => {
       kind: 'CiliumNetworkPolicy',
       metadata: { name: 'x', namespace: 'p' },
       spec: { endpointSelector: {}, ingress: [{}] },
-    }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'p' }, spec: { containers: [] } }]);
+    }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'p' }, spec: { containers: [{ name: 'c' }] } }]);
     expect(ciliumModel.evaluate({ from: '203.0.113.1', to: 'p/a', port: 80 }).allowed).toBe(false);
   });
 
@@ -201,8 +201,8 @@ describe('NetworkModel', () => {
       [() => m().addManifest(null), /null is not a manifest object/],
       [() => { const x = m(); x.addManifest(policy('p', { podSelector: {} })); x.addManifest(policy('p', { podSelector: {} })); }, /NetworkPolicy prod\/p was already added/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ from: [{}] }] })), /NetworkPolicy prod\/p would be refused by the API server .*spec\.ingress\[0\]\.from\[0\] must specify a peer/],
-      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Inbound'] })), /spec\.policyTypes \["Inbound"\] may hold Ingress and Egress, each at most once/],
-      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] })), /policyTypes \["Ingress","Egress","Ingress"\] may hold Ingress and Egress, each at most once/],
+      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Inbound'] })), /spec\.policyTypes \["Inbound"\] may hold at most two entries, each Ingress or Egress/],
+      [() => m().addManifest(policy('p', { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] })), /policyTypes \["Ingress","Egress","Ingress"\] may hold at most two entries, each Ingress or Egress/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ protocol: 'ICMP' }] }] })), /protocol "ICMP" is not TCP, UDP or SCTP/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })), /ports\[0\]\.endPort 90 needs a numeric port/],
       [() => m().addManifest(policy('p', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] })), /ports\[0\]\.endPort 90 needs a numeric port \(it cannot follow a named port/],

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 // The module itself, not the namespace `import * as` builds: its functions can be spied on.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,8 +22,8 @@ function folder(): string {
 }
 
 const APP = [
-  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: nginx, ports: [{containerPort: 80}]}]}}}',
-  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: d, image: pg, ports: [{containerPort: 5432}]}]}}}',
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: nginx, ports: [{containerPort: 80}]}]}}}',
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: d, image: pg, ports: [{containerPort: 5432}]}]}}}',
   'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]}',
 ].join('\n---\n');
 
@@ -140,4 +141,22 @@ describe('names from manifests cannot forge lines or reach the terminal as escap
     expect(result.err.split('\n')).toHaveLength(1);
     expect(result.err).toContain('bad\\nname\\x1b[31m.yaml:');
   });
+});
+
+test('--out naming a device is written to as it is, never replaced by a regular file; a failing device is reported', async () => {
+  // A device node of our own (null: 1,3; full: 1,7), so that a broken write cannot harm the host's /dev.
+  if (process.getuid?.() !== 0) {
+    return; // creating device nodes needs root; CI runs as root
+  }
+  const dir = folder();
+  fs.writeFileSync(path.join(dir, 'app.yaml'), APP);
+  execFileSync('mknod', [path.join(dir, 'null'), 'c', '1', '3']);
+  execFileSync('mknod', [path.join(dir, 'full'), 'c', '1', '7']);
+  const toNull = await run('matrix', path.join(dir, 'app.yaml'), '--out', path.join(dir, 'null'));
+  expect(toNull.code).toBe(0);
+  expect(fs.statSync(path.join(dir, 'null')).isCharacterDevice()).toBe(true);
+  const toFull = await run('matrix', path.join(dir, 'app.yaml'), '--out', path.join(dir, 'full'));
+  expect(toFull.code).toBe(2);
+  expect(toFull.err).toContain('cannot be written (ENOSPC)');
+  expect(fs.statSync(path.join(dir, 'full')).isCharacterDevice()).toBe(true);
 });

@@ -1,7 +1,11 @@
 import { apiServerProblems } from './api-server-rules';
+import { plainDataProblem } from './plain-data';
 import { structureProblems } from './structure';
 import { show } from '../../util/validation';
-import { KindClass, classify } from '../kinds';
+import { KindClass, classify, isEvaluated } from '../kinds';
+import { CalicoPolicy, compileTier } from '../semantics/calico/policy';
+import { CiliumPolicy } from '../semantics/cilium/policy';
+import { NotModelledError } from '../semantics/not-modelled';
 
 /**
  * Admission: would the cluster take this object at all? The analysis never judges an object the
@@ -20,6 +24,11 @@ export interface Admission {
   readonly object: string;
   /** Each problem names its field, e.g. 'spec.ingress[0].from must be a list (a "-" is missing?), got a map {...}'. */
   readonly problems: readonly string[];
+  /**
+   * Who refuses the object: the API server (kubectl apply fails), or the CNI, whose CRD admits
+   * the object but whose agent rejects its rules (`engineAdmission` only).
+   */
+  readonly refusedBy?: 'api-server' | 'Cilium' | 'Calico';
 }
 
 /** "NetworkPolicy prod/web" (cluster-scoped kinds without a namespace); names are capped. */
@@ -72,13 +81,53 @@ function decide(obj: any): Admission {
   if (c.category !== 'policy' && c.category !== 'tier' && c.category !== 'namespace' && c.category !== 'workload') {
     return { object: describeObject(obj, c), problems: [] };
   }
+  // Plain JSON first: the schemas read a Map as an empty map, and inherited fields not at all.
+  const notData = plainDataProblem(obj);
+  if (notData !== undefined) {
+    return { object: describeObject(obj, c), problems: [notData] };
+  }
   const structural = structureProblems(obj, c);
   // The API server's rules read fields of sound types only: report structure first.
   const problems = structural.length > 0 ? structural : [...new Set(apiServerProblems(obj, c))];
   return { object: describeObject(obj, c), problems };
 }
 
-/** "NetworkPolicy prod/web is not admitted by the API server: a; b". */
+/** "NetworkPolicy prod/web would be refused by the API server (kubectl apply fails), so it is not evaluated: a; b". */
 export function admissionMessage(admission: Admission): string {
-  return `${admission.object} would be refused by the API server (kubectl apply fails), so it is not evaluated: ${admission.problems.join('; ')}`;
+  const by = admission.refusedBy === undefined || admission.refusedBy === 'api-server' ? 'the API server (kubectl apply fails)'
+    : `${admission.refusedBy} (its agent rejects the rule)`;
+  return `${admission.object} would be refused by ${by}, so it is not evaluated: ${admission.problems.join('; ')}`;
+}
+
+/**
+ * Admission as the tools that report on files see it (the linter, the CLI): the API server's
+ * checks (`admit`), then, for Cilium and Calico policies and Calico Tiers, the rules of their
+ * languages as the engines check them (compiling the object as the model does). A valid object
+ * using a feature the model does not evaluate (NotModelledError) is not a refusal: the cluster
+ * applies it; the model says what it lacks when asked for a verdict.
+ */
+export function engineAdmission(obj: any): Admission {
+  const admission = admit(obj);
+  if (admission.problems.length > 0) {
+    return { ...admission, refusedBy: 'api-server' };
+  }
+  const c = classify(obj);
+  if (!isEvaluated(c) || c.cni === 'Kubernetes') {
+    return admission;
+  }
+  try {
+    if (c.category === 'tier') {
+      compileTier(obj);
+    } else if (c.cni === 'Cilium') {
+      new CiliumPolicy(obj);
+    } else {
+      new CalicoPolicy(obj);
+    }
+    return admission;
+  } catch (e) {
+    if (e instanceof NotModelledError) {
+      return admission;
+    }
+    return { ...admission, problems: [(e as Error).message], refusedBy: c.cni };
+  }
 }

@@ -1,7 +1,8 @@
 import { cidrProblem, isStrictSubnet, parseCidr } from '../../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../../util/names';
 import { isIntegerInRange, show } from '../../util/validation';
-import { KindClass } from '../kinds';
+import { KindClass, WorkloadKind } from '../kinds';
+import { compileLabelSelector } from '../labels';
 
 /*
  * What the API server refuses though the schema lets it through: the validation code of
@@ -128,8 +129,9 @@ function checkNetworkPolicy(obj: any, add: Add): void {
   const spec = asObject(obj.spec);
   checkSelector(spec.podSelector, 'spec.podSelector', add);
   const types = asList(spec.policyTypes);
-  if (types.length > 2 || types.some((t) => t !== 'Ingress' && t !== 'Egress') || new Set(types).size < types.length) {
-    add(`spec.policyTypes ${show(types)} may hold Ingress and Egress, each at most once`);
+  // ValidateNetworkPolicySpec: at most two entries, each Ingress or Egress (a repeat is accepted).
+  if (types.length > 2 || types.some((t) => t !== 'Ingress' && t !== 'Egress')) {
+    add(`spec.policyTypes ${show(types)} may hold at most two entries, each Ingress or Egress`);
   }
   for (const [direction, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
     asList(spec[direction]).forEach((rule: any, i: number) => {
@@ -140,9 +142,53 @@ function checkNetworkPolicy(obj: any, add: Add): void {
   }
 }
 
+/**
+ * A controller's pod selector (pkg/apis/apps/validation, batch/validation): required and not empty
+ * where the API server requires it, and matching the template's labels (else the controller could
+ * never own the pods it makes). A ReplicationController's defaults to the template's labels, a
+ * Job's is generated.
+ */
+function checkWorkloadSelector(obj: any, workload: WorkloadKind, template: any, add: Add): void {
+  const selector = workload.selector;
+  if (selector === undefined) {
+    return;
+  }
+  let value: any = obj;
+  for (const key of selector.path) {
+    value = value?.[key];
+  }
+  const at = selector.path.join('.');
+  const empty = value === undefined || value === null || (selector.form === 'labelMap' ? Object.keys(value).length === 0
+    : Object.keys(asObject(value.matchLabels)).length === 0 && asList(value.matchExpressions).length === 0);
+  if (empty) {
+    if (selector.required) {
+      add(`${at} is required and may not be empty (it says which pods the ${workload.kind} owns)`);
+    }
+    return;
+  }
+  if (selector.form === 'labelSelector') {
+    checkSelector(value, at, add);
+  }
+  const labels = asObject(template?.metadata?.labels);
+  let matches: boolean;
+  try {
+    matches = selector.form === 'labelMap'
+      ? Object.entries(value).every(([k, v]) => labels[k] === v)
+      : compileLabelSelector(value, at)(labels);
+  } catch {
+    return; // an invalid selector: reported by checkSelector
+  }
+  if (!matches) {
+    add(`${at} does not match the template's labels ${show(labels)}: the API server refuses a ${workload.kind} whose selector misses its own pods`);
+  }
+}
+
 /** A pod template's labels and its containers' ports (pkg/apis/core/validation). */
 function checkPodTemplate(template: any, at: string, add: Add): void {
   checkLabels(template?.metadata?.labels, `${at}metadata.labels`, add);
+  if (asList(template?.spec?.containers).length === 0) {
+    add(`${at}spec.containers must list at least one container`);
+  }
   for (const list of ['containers', 'initContainers']) {
     asList(template?.spec?.[list]).forEach((container: any, i: number) => {
       asList(container?.ports).forEach((port: any, j: number) => {
@@ -181,6 +227,7 @@ export function apiServerProblems(obj: any, c: KindClass): string[] {
       template = template?.[key];
     }
     checkPodTemplate(template, path.length === 0 ? '' : `${path.join('.')}.`, add);
+    checkWorkloadSelector(obj, c.workload, template, add);
   }
   return problems;
 }

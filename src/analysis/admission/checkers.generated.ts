@@ -4,8 +4,9 @@
 // @ts-nocheck
 
 export const networkPolicy = validate22;
-const schema7 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":"object","properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"policyTypes":{"type":["array","null"],"items":{"type":"string"}},"ingress":{"type":["array","null"],"items":{"type":"object","properties":{"from":{"type":["array","null"],"items":{"type":"object","properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"namespaceSelector":{"$ref":"#/definitions/labelSelector"},"ipBlock":{"type":["object","null"],"properties":{"cidr":{"type":"string"},"except":{"type":["array","null"],"items":{"type":"string"}}},"required":["cidr"],"additionalProperties":false}},"required":[],"additionalProperties":false}},"ports":{"type":["array","null"],"items":{"type":"object","properties":{"protocol":{"type":["string","null"]},"port":{"type":["integer","string","null"]},"endPort":{"type":["integer","null"]}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false}},"egress":{"type":["array","null"],"items":{"type":"object","properties":{"to":{"type":["array","null"],"items":{"type":"object","properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"namespaceSelector":{"$ref":"#/definitions/labelSelector"},"ipBlock":{"type":["object","null"],"properties":{"cidr":{"type":"string"},"except":{"type":["array","null"],"items":{"type":"string"}}},"required":["cidr"],"additionalProperties":false}},"required":[],"additionalProperties":false}},"ports":{"type":["array","null"],"items":{"type":"object","properties":{"protocol":{"type":["string","null"]},"port":{"type":["integer","string","null"]},"endPort":{"type":["integer","null"]}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false},"status":{"type":["object","null"]}},"required":["metadata","spec"]};
-const schema8 = {"type":"object","properties":{"name":{"type":"string"},"generateName":{"type":["string","null"]},"namespace":{"type":["string","null"]},"labels":{"type":["object","null"],"additionalProperties":{"type":"string"}},"annotations":{"type":["object","null"],"additionalProperties":{"type":"string"}}},"required":["name"]};
+const schema7 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"],"properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"policyTypes":{"type":["array","null"],"items":{"type":"string"}},"ingress":{"type":["array","null"],"items":{"type":"object","properties":{"from":{"type":["array","null"],"items":{"type":"object","properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"namespaceSelector":{"$ref":"#/definitions/labelSelector"},"ipBlock":{"type":["object","null"],"properties":{"cidr":{"type":"string"},"except":{"type":["array","null"],"items":{"type":"string"}}},"required":["cidr"],"additionalProperties":false}},"required":[],"additionalProperties":false}},"ports":{"type":["array","null"],"items":{"type":"object","properties":{"protocol":{"type":["string","null"]},"port":{"type":["integer","string","null"]},"endPort":{"type":["integer","null"]}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false}},"egress":{"type":["array","null"],"items":{"type":"object","properties":{"to":{"type":["array","null"],"items":{"type":"object","properties":{"podSelector":{"$ref":"#/definitions/labelSelector"},"namespaceSelector":{"$ref":"#/definitions/labelSelector"},"ipBlock":{"type":["object","null"],"properties":{"cidr":{"type":"string"},"except":{"type":["array","null"],"items":{"type":"string"}}},"required":["cidr"],"additionalProperties":false}},"required":[],"additionalProperties":false}},"ports":{"type":["array","null"],"items":{"type":"object","properties":{"protocol":{"type":["string","null"]},"port":{"type":["integer","string","null"]},"endPort":{"type":["integer","null"]}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false}}},"required":[],"additionalProperties":false},"status":{"type":["object","null"]}},"required":["metadata"],"additionalProperties":false};
+const schema8 = {"type":"object","properties":{"name":{"type":"string"},"generateName":{"type":["string","null"]},"namespace":{"type":["string","null"]},"labels":{"type":["object","null"],"additionalProperties":{"type":"string"}},"annotations":{"type":["object","null"],"additionalProperties":{"type":"string"}},"selfLink":{"type":["string","null"]},"uid":{"type":["string","null"]},"resourceVersion":{"type":["string","null"]},"generation":{"type":["integer","null"]},"creationTimestamp":{"type":["string","null"]},"deletionTimestamp":{"type":["string","null"]},"deletionGracePeriodSeconds":{"type":["integer","null"]},"ownerReferences":{"type":["array","null"]},"finalizers":{"type":["array","null"],"items":{"type":"string"}},"managedFields":{"type":["array","null"]}},"required":["name"],"additionalProperties":false};
+const func2 = Object.prototype.hasOwnProperty;
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -21,9 +22,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.name !== undefined){
-if(typeof data.name !== "string"){
-const err1 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!(func2.call(schema8.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -33,10 +34,9 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.generateName !== undefined){
-let data1 = data.generateName;
-if((typeof data1 !== "string") && (data1 !== null)){
-const err2 = {instancePath:instancePath+"/generateName",schemaPath:"#/properties/generateName/type",keyword:"type",params:{type: schema8.properties.generateName.type},message:"must be string,null"};
+if(data.name !== undefined){
+if(typeof data.name !== "string"){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46,10 +46,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.namespace !== undefined){
-let data2 = data.namespace;
-if((typeof data2 !== "string") && (data2 !== null)){
-const err3 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: schema8.properties.namespace.type},message:"must be string,null"};
+if(data.generateName !== undefined){
+let data1 = data.generateName;
+if((typeof data1 !== "string") && (data1 !== null)){
+const err3 = {instancePath:instancePath+"/generateName",schemaPath:"#/properties/generateName/type",keyword:"type",params:{type: schema8.properties.generateName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -59,10 +59,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.labels !== undefined){
-let data3 = data.labels;
-if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err4 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: schema8.properties.labels.type},message:"must be object,null"};
+if(data.namespace !== undefined){
+let data2 = data.namespace;
+if((typeof data2 !== "string") && (data2 !== null)){
+const err4 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: schema8.properties.namespace.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -71,15 +71,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key0 in data3){
-if(typeof data3[key0] !== "string"){
-const err5 = {instancePath:instancePath+"/labels/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.labels !== undefined){
+let data3 = data.labels;
+if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
+const err5 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: schema8.properties.labels.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err5];
 }
 else {
 vErrors.push(err5);
+}
+errors++;
+}
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(typeof data3[key1] !== "string"){
+const err6 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
 }
 errors++;
 }
@@ -89,19 +102,7 @@ errors++;
 if(data.annotations !== undefined){
 let data5 = data.annotations;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-const err6 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: schema8.properties.annotations.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key1 in data5){
-if(typeof data5[key1] !== "string"){
-const err7 = {instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/annotations",schemaPath:"#/properties/annotations/type",keyword:"type",params:{type: schema8.properties.annotations.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -110,17 +111,174 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+if(typeof data5[key2] !== "string"){
+const err8 = {instancePath:instancePath+"/annotations/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+if(data.selfLink !== undefined){
+let data7 = data.selfLink;
+if((typeof data7 !== "string") && (data7 !== null)){
+const err9 = {instancePath:instancePath+"/selfLink",schemaPath:"#/properties/selfLink/type",keyword:"type",params:{type: schema8.properties.selfLink.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.uid !== undefined){
+let data8 = data.uid;
+if((typeof data8 !== "string") && (data8 !== null)){
+const err10 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: schema8.properties.uid.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.resourceVersion !== undefined){
+let data9 = data.resourceVersion;
+if((typeof data9 !== "string") && (data9 !== null)){
+const err11 = {instancePath:instancePath+"/resourceVersion",schemaPath:"#/properties/resourceVersion/type",keyword:"type",params:{type: schema8.properties.resourceVersion.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.generation !== undefined){
+let data10 = data.generation;
+if((!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))) && (data10 !== null)){
+const err12 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: schema8.properties.generation.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.creationTimestamp !== undefined){
+let data11 = data.creationTimestamp;
+if((typeof data11 !== "string") && (data11 !== null)){
+const err13 = {instancePath:instancePath+"/creationTimestamp",schemaPath:"#/properties/creationTimestamp/type",keyword:"type",params:{type: schema8.properties.creationTimestamp.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.deletionTimestamp !== undefined){
+let data12 = data.deletionTimestamp;
+if((typeof data12 !== "string") && (data12 !== null)){
+const err14 = {instancePath:instancePath+"/deletionTimestamp",schemaPath:"#/properties/deletionTimestamp/type",keyword:"type",params:{type: schema8.properties.deletionTimestamp.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.deletionGracePeriodSeconds !== undefined){
+let data13 = data.deletionGracePeriodSeconds;
+if((!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))) && (data13 !== null)){
+const err15 = {instancePath:instancePath+"/deletionGracePeriodSeconds",schemaPath:"#/properties/deletionGracePeriodSeconds/type",keyword:"type",params:{type: schema8.properties.deletionGracePeriodSeconds.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ownerReferences !== undefined){
+let data14 = data.ownerReferences;
+if((!(Array.isArray(data14))) && (data14 !== null)){
+const err16 = {instancePath:instancePath+"/ownerReferences",schemaPath:"#/properties/ownerReferences/type",keyword:"type",params:{type: schema8.properties.ownerReferences.type},message:"must be array,null"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.finalizers !== undefined){
+let data15 = data.finalizers;
+if((!(Array.isArray(data15))) && (data15 !== null)){
+const err17 = {instancePath:instancePath+"/finalizers",schemaPath:"#/properties/finalizers/type",keyword:"type",params:{type: schema8.properties.finalizers.type},message:"must be array,null"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(Array.isArray(data15)){
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data15[i0] !== "string"){
+const err18 = {instancePath:instancePath+"/finalizers/" + i0,schemaPath:"#/properties/finalizers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+}
+if(data.managedFields !== undefined){
+let data17 = data.managedFields;
+if((!(Array.isArray(data17))) && (data17 !== null)){
+const err19 = {instancePath:instancePath+"/managedFields",schemaPath:"#/properties/managedFields/type",keyword:"type",params:{type: schema8.properties.managedFields.type},message:"must be array,null"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
 }
 errors++;
 }
@@ -318,8 +476,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.spec === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'"};
+for(const key0 in data){
+if(!(((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec")) || (key0 === "status"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -327,6 +486,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
+}
 }
 if(data.apiVersion !== undefined){
 if(typeof data.apiVersion !== "string"){
@@ -360,15 +520,25 @@ errors = vErrors.length;
 }
 if(data.spec !== undefined){
 let data3 = data.spec;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key0 in data3){
-if(!((((key0 === "podSelector") || (key0 === "policyTypes")) || (key0 === "ingress")) || (key0 === "egress"))){
-const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
+const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema7.properties.spec.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
 else {
 vErrors.push(err4);
+}
+errors++;
+}
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!((((key1 === "podSelector") || (key1 === "policyTypes")) || (key1 === "ingress")) || (key1 === "egress"))){
+const err5 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
 }
 errors++;
 }
@@ -382,12 +552,12 @@ errors = vErrors.length;
 if(data3.policyTypes !== undefined){
 let data5 = data3.policyTypes;
 if((!(Array.isArray(data5))) && (data5 !== null)){
-const err5 = {instancePath:instancePath+"/spec/policyTypes",schemaPath:"#/properties/spec/properties/policyTypes/type",keyword:"type",params:{type: schema7.properties.spec.properties.policyTypes.type},message:"must be array,null"};
+const err6 = {instancePath:instancePath+"/spec/policyTypes",schemaPath:"#/properties/spec/properties/policyTypes/type",keyword:"type",params:{type: schema7.properties.spec.properties.policyTypes.type},message:"must be array,null"};
 if(vErrors === null){
-vErrors = [err5];
+vErrors = [err6];
 }
 else {
-vErrors.push(err5);
+vErrors.push(err6);
 }
 errors++;
 }
@@ -395,12 +565,12 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data5[i0] !== "string"){
-const err6 = {instancePath:instancePath+"/spec/policyTypes/" + i0,schemaPath:"#/properties/spec/properties/policyTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/spec/policyTypes/" + i0,schemaPath:"#/properties/spec/properties/policyTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err6];
+vErrors = [err7];
 }
 else {
-vErrors.push(err6);
+vErrors.push(err7);
 }
 errors++;
 }
@@ -410,23 +580,7 @@ errors++;
 if(data3.ingress !== undefined){
 let data7 = data3.ingress;
 if((!(Array.isArray(data7))) && (data7 !== null)){
-const err7 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.type},message:"must be array,null"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(Array.isArray(data7)){
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key1 in data8){
-if(!((key1 === "from") || (key1 === "ports"))){
-const err8 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+const err8 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -435,11 +589,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data8.from !== undefined){
-let data9 = data8.from;
-if((!(Array.isArray(data9))) && (data9 !== null)){
-const err9 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.type},message:"must be array,null"};
+if(Array.isArray(data7)){
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key2 in data8){
+if(!((key2 === "from") || (key2 === "ports"))){
+const err9 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -448,19 +605,32 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(Array.isArray(data9)){
-const len2 = data9.length;
-for(let i2=0; i2<len2; i2++){
-let data10 = data9[i2];
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key2 in data10){
-if(!(((key2 === "podSelector") || (key2 === "namespaceSelector")) || (key2 === "ipBlock"))){
-const err10 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data8.from !== undefined){
+let data9 = data8.from;
+if((!(Array.isArray(data9))) && (data9 !== null)){
+const err10 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+if(Array.isArray(data9)){
+const len2 = data9.length;
+for(let i2=0; i2<len2; i2++){
+let data10 = data9[i2];
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key3 in data10){
+if(!(((key3 === "podSelector") || (key3 === "namespaceSelector")) || (key3 === "ipBlock"))){
+const err11 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -480,18 +650,7 @@ errors = vErrors.length;
 if(data10.ipBlock !== undefined){
 let data13 = data10.ipBlock;
 if((!(data13 && typeof data13 == "object" && !Array.isArray(data13))) && (data13 !== null)){
-const err11 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.items.properties.ipBlock.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.cidr === undefined){
-const err12 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/required",keyword:"required",params:{missingProperty: "cidr"},message:"must have required property '"+"cidr"+"'"};
+const err12 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.items.properties.ipBlock.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -500,9 +659,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-for(const key3 in data13){
-if(!((key3 === "cidr") || (key3 === "except"))){
-const err13 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.cidr === undefined){
+const err13 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/required",keyword:"required",params:{missingProperty: "cidr"},message:"must have required property '"+"cidr"+"'"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -511,10 +670,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data13.cidr !== undefined){
-if(typeof data13.cidr !== "string"){
-const err14 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/cidr",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/cidr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key4 in data13){
+if(!((key4 === "cidr") || (key4 === "except"))){
+const err14 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -524,10 +682,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data13.except !== undefined){
-let data15 = data13.except;
-if((!(Array.isArray(data15))) && (data15 !== null)){
-const err15 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/except",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/except/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.items.properties.ipBlock.properties.except.type},message:"must be array,null"};
+if(data13.cidr !== undefined){
+if(typeof data13.cidr !== "string"){
+const err15 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/cidr",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/cidr/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -536,11 +693,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(Array.isArray(data15)){
-const len3 = data15.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data15[i3] !== "string"){
-const err16 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/except/" + i3,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/except/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data13.except !== undefined){
+let data15 = data13.except;
+if((!(Array.isArray(data15))) && (data15 !== null)){
+const err16 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/except",schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/except/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.from.items.properties.ipBlock.properties.except.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -549,14 +706,11 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-}
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(Array.isArray(data15)){
+const len3 = data15.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data15[i3] !== "string"){
+const err17 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2+"/ipBlock/except/" + i3,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/properties/ipBlock/properties/except/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -568,10 +722,11 @@ errors++;
 }
 }
 }
-if(data8.ports !== undefined){
-let data17 = data8.ports;
-if((!(Array.isArray(data17))) && (data17 !== null)){
-const err18 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.type},message:"must be array,null"};
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/spec/ingress/" + i1+"/from/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/properties/from/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -580,14 +735,13 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(Array.isArray(data17)){
-const len4 = data17.length;
-for(let i4=0; i4<len4; i4++){
-let data18 = data17[i4];
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key4 in data18){
-if(!(((key4 === "protocol") || (key4 === "port")) || (key4 === "endPort"))){
-const err19 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+}
+}
+if(data8.ports !== undefined){
+let data17 = data8.ports;
+if((!(Array.isArray(data17))) && (data17 !== null)){
+const err19 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -596,11 +750,14 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data18.protocol !== undefined){
-let data19 = data18.protocol;
-if((typeof data19 !== "string") && (data19 !== null)){
-const err20 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.protocol.type},message:"must be string,null"};
+if(Array.isArray(data17)){
+const len4 = data17.length;
+for(let i4=0; i4<len4; i4++){
+let data18 = data17[i4];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key5 in data18){
+if(!(((key5 === "protocol") || (key5 === "port")) || (key5 === "endPort"))){
+const err20 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -610,10 +767,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data18.port !== undefined){
-let data20 = data18.port;
-if(((!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))) && (typeof data20 !== "string")) && (data20 !== null)){
-const err21 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/port/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.port.type},message:"must be integer,string,null"};
+if(data18.protocol !== undefined){
+let data19 = data18.protocol;
+if((typeof data19 !== "string") && (data19 !== null)){
+const err21 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.protocol.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -623,10 +780,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data18.endPort !== undefined){
-let data21 = data18.endPort;
-if((!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))) && (data21 !== null)){
-const err22 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/endPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/endPort/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.endPort.type},message:"must be integer,null"};
+if(data18.port !== undefined){
+let data20 = data18.port;
+if(((!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))) && (typeof data20 !== "string")) && (data20 !== null)){
+const err22 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/port/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.port.type},message:"must be integer,string,null"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -636,9 +793,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data18.endPort !== undefined){
+let data21 = data18.endPort;
+if((!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))) && (data21 !== null)){
+const err23 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4+"/endPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/properties/endPort/type",keyword:"type",params:{type: schema7.properties.spec.properties.ingress.items.properties.ports.items.properties.endPort.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -649,10 +807,8 @@ errors++;
 }
 }
 }
-}
-}
 else {
-const err24 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err24 = {instancePath:instancePath+"/spec/ingress/" + i1+"/ports/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -664,10 +820,9 @@ errors++;
 }
 }
 }
-if(data3.egress !== undefined){
-let data22 = data3.egress;
-if((!(Array.isArray(data22))) && (data22 !== null)){
-const err25 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.type},message:"must be array,null"};
+}
+else {
+const err25 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -676,14 +831,13 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(Array.isArray(data22)){
-const len5 = data22.length;
-for(let i5=0; i5<len5; i5++){
-let data23 = data22[i5];
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key5 in data23){
-if(!((key5 === "to") || (key5 === "ports"))){
-const err26 = {instancePath:instancePath+"/spec/egress/" + i5,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+}
+if(data3.egress !== undefined){
+let data22 = data3.egress;
+if((!(Array.isArray(data22))) && (data22 !== null)){
+const err26 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -692,11 +846,14 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-if(data23.to !== undefined){
-let data24 = data23.to;
-if((!(Array.isArray(data24))) && (data24 !== null)){
-const err27 = {instancePath:instancePath+"/spec/egress/" + i5+"/to",schemaPath:"#/properties/spec/properties/egress/items/properties/to/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.type},message:"must be array,null"};
+if(Array.isArray(data22)){
+const len5 = data22.length;
+for(let i5=0; i5<len5; i5++){
+let data23 = data22[i5];
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key6 in data23){
+if(!((key6 === "to") || (key6 === "ports"))){
+const err27 = {instancePath:instancePath+"/spec/egress/" + i5,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -705,19 +862,32 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(Array.isArray(data24)){
-const len6 = data24.length;
-for(let i6=0; i6<len6; i6++){
-let data25 = data24[i6];
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key6 in data25){
-if(!(((key6 === "podSelector") || (key6 === "namespaceSelector")) || (key6 === "ipBlock"))){
-const err28 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data23.to !== undefined){
+let data24 = data23.to;
+if((!(Array.isArray(data24))) && (data24 !== null)){
+const err28 = {instancePath:instancePath+"/spec/egress/" + i5+"/to",schemaPath:"#/properties/spec/properties/egress/items/properties/to/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
+}
+errors++;
+}
+if(Array.isArray(data24)){
+const len6 = data24.length;
+for(let i6=0; i6<len6; i6++){
+let data25 = data24[i6];
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key7 in data25){
+if(!(((key7 === "podSelector") || (key7 === "namespaceSelector")) || (key7 === "ipBlock"))){
+const err29 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
 }
 errors++;
 }
@@ -737,18 +907,7 @@ errors = vErrors.length;
 if(data25.ipBlock !== undefined){
 let data28 = data25.ipBlock;
 if((!(data28 && typeof data28 == "object" && !Array.isArray(data28))) && (data28 !== null)){
-const err29 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.items.properties.ipBlock.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.cidr === undefined){
-const err30 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/required",keyword:"required",params:{missingProperty: "cidr"},message:"must have required property '"+"cidr"+"'"};
+const err30 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.items.properties.ipBlock.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -757,9 +916,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key7 in data28){
-if(!((key7 === "cidr") || (key7 === "except"))){
-const err31 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.cidr === undefined){
+const err31 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/required",keyword:"required",params:{missingProperty: "cidr"},message:"must have required property '"+"cidr"+"'"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -768,10 +927,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data28.cidr !== undefined){
-if(typeof data28.cidr !== "string"){
-const err32 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/cidr",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/cidr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key8 in data28){
+if(!((key8 === "cidr") || (key8 === "except"))){
+const err32 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -781,10 +939,9 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data28.except !== undefined){
-let data30 = data28.except;
-if((!(Array.isArray(data30))) && (data30 !== null)){
-const err33 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/except",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/except/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.items.properties.ipBlock.properties.except.type},message:"must be array,null"};
+if(data28.cidr !== undefined){
+if(typeof data28.cidr !== "string"){
+const err33 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/cidr",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/cidr/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -793,11 +950,11 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(Array.isArray(data30)){
-const len7 = data30.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data30[i7] !== "string"){
-const err34 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/except/" + i7,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/except/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data28.except !== undefined){
+let data30 = data28.except;
+if((!(Array.isArray(data30))) && (data30 !== null)){
+const err34 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/except",schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/except/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.to.items.properties.ipBlock.properties.except.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -806,14 +963,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-}
-}
-}
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(Array.isArray(data30)){
+const len7 = data30.length;
+for(let i7=0; i7<len7; i7++){
+if(typeof data30[i7] !== "string"){
+const err35 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6+"/ipBlock/except/" + i7,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/properties/ipBlock/properties/except/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -825,10 +979,11 @@ errors++;
 }
 }
 }
-if(data23.ports !== undefined){
-let data32 = data23.ports;
-if((!(Array.isArray(data32))) && (data32 !== null)){
-const err36 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.type},message:"must be array,null"};
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/spec/egress/" + i5+"/to/" + i6,schemaPath:"#/properties/spec/properties/egress/items/properties/to/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -837,14 +992,13 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(Array.isArray(data32)){
-const len8 = data32.length;
-for(let i8=0; i8<len8; i8++){
-let data33 = data32[i8];
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key8 in data33){
-if(!(((key8 === "protocol") || (key8 === "port")) || (key8 === "endPort"))){
-const err37 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+}
+}
+if(data23.ports !== undefined){
+let data32 = data23.ports;
+if((!(Array.isArray(data32))) && (data32 !== null)){
+const err37 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -853,11 +1007,14 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data33.protocol !== undefined){
-let data34 = data33.protocol;
-if((typeof data34 !== "string") && (data34 !== null)){
-const err38 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/protocol",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.protocol.type},message:"must be string,null"};
+if(Array.isArray(data32)){
+const len8 = data32.length;
+for(let i8=0; i8<len8; i8++){
+let data33 = data32[i8];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key9 in data33){
+if(!(((key9 === "protocol") || (key9 === "port")) || (key9 === "endPort"))){
+const err38 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -867,10 +1024,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data33.port !== undefined){
-let data35 = data33.port;
-if(((!((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35)))) && (typeof data35 !== "string")) && (data35 !== null)){
-const err39 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/port/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.port.type},message:"must be integer,string,null"};
+if(data33.protocol !== undefined){
+let data34 = data33.protocol;
+if((typeof data34 !== "string") && (data34 !== null)){
+const err39 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/protocol",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.protocol.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -880,10 +1037,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data33.endPort !== undefined){
-let data36 = data33.endPort;
-if((!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))) && (data36 !== null)){
-const err40 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/endPort",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/endPort/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.endPort.type},message:"must be integer,null"};
+if(data33.port !== undefined){
+let data35 = data33.port;
+if(((!((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35)))) && (typeof data35 !== "string")) && (data35 !== null)){
+const err40 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/port/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.port.type},message:"must be integer,string,null"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -893,9 +1050,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data33.endPort !== undefined){
+let data36 = data33.endPort;
+if((!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))) && (data36 !== null)){
+const err41 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8+"/endPort",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/properties/endPort/type",keyword:"type",params:{type: schema7.properties.spec.properties.egress.items.properties.ports.items.properties.endPort.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -906,10 +1064,8 @@ errors++;
 }
 }
 }
-}
-}
 else {
-const err42 = {instancePath:instancePath+"/spec/egress/" + i5,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err42 = {instancePath:instancePath+"/spec/egress/" + i5+"/ports/" + i8,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -923,7 +1079,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err43 = {instancePath:instancePath+"/spec/egress/" + i5,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -931,6 +1087,10 @@ else {
 vErrors.push(err43);
 }
 errors++;
+}
+}
+}
+}
 }
 }
 if(data.status !== undefined){
@@ -962,7 +1122,7 @@ return errors === 0;
 }
 
 export const ciliumPolicy = validate31;
-const schema10 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"]},"specs":{"type":["array","null"],"items":{"type":"object"}},"status":{"type":["object","null"]}},"required":["metadata"]};
+const schema10 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"]},"specs":{"type":["array","null"],"items":{"type":"object"}},"status":{"type":["object","null"]}},"required":["metadata"],"additionalProperties":false};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -978,9 +1138,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.apiVersion !== undefined){
-if(typeof data.apiVersion !== "string"){
-const err1 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!((((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec")) || (key0 === "specs")) || (key0 === "status"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -990,14 +1150,26 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.kind !== undefined){
-if(typeof data.kind !== "string"){
-const err2 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.apiVersion !== undefined){
+if(typeof data.apiVersion !== "string"){
+const err2 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+if(typeof data.kind !== "string"){
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
 }
 errors++;
 }
@@ -1011,20 +1183,7 @@ errors = vErrors.length;
 if(data.spec !== undefined){
 let data3 = data.spec;
 if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema10.properties.spec.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.specs !== undefined){
-let data4 = data.specs;
-if((!(Array.isArray(data4))) && (data4 !== null)){
-const err4 = {instancePath:instancePath+"/specs",schemaPath:"#/properties/specs/type",keyword:"type",params:{type: schema10.properties.specs.type},message:"must be array,null"};
+const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema10.properties.spec.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1033,12 +1192,11 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-const err5 = {instancePath:instancePath+"/specs/" + i0,schemaPath:"#/properties/specs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(data.specs !== undefined){
+let data4 = data.specs;
+if((!(Array.isArray(data4))) && (data4 !== null)){
+const err5 = {instancePath:instancePath+"/specs",schemaPath:"#/properties/specs/type",keyword:"type",params:{type: schema10.properties.specs.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1047,13 +1205,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
-}
-if(data.status !== undefined){
-let data6 = data.status;
-if((!(data6 && typeof data6 == "object" && !Array.isArray(data6))) && (data6 !== null)){
-const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: schema10.properties.status.type},message:"must be object,null"};
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
+const err6 = {instancePath:instancePath+"/specs/" + i0,schemaPath:"#/properties/specs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1064,8 +1221,11 @@ errors++;
 }
 }
 }
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(data.status !== undefined){
+let data6 = data.status;
+if((!(data6 && typeof data6 == "object" && !Array.isArray(data6))) && (data6 !== null)){
+const err7 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: schema10.properties.status.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1074,12 +1234,24 @@ vErrors.push(err7);
 }
 errors++;
 }
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
 validate31.errors = vErrors;
 return errors === 0;
 }
 
 export const calicoPolicy = validate33;
-const schema11 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"],"properties":{"tier":{"type":["string","null"]},"order":{"type":["number","null"]},"selector":{"type":["string","null"]},"namespaceSelector":{"type":["string","null"]},"serviceAccountSelector":{"type":["string","null"]},"types":{"type":["array","null"],"items":{"type":"string"}},"ingress":{"type":["array","null"],"items":{"type":"object"}},"egress":{"type":["array","null"],"items":{"type":"object"}},"doNotTrack":{"type":["boolean","null"]},"preDNAT":{"type":["boolean","null"]},"applyOnForward":{"type":["boolean","null"]},"performanceHints":{"type":["array","null"],"items":{"type":"string"}}}}},"required":["metadata"]};
+const schema11 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"],"properties":{"tier":{"type":["string","null"]},"order":{"type":["number","null"]},"selector":{"type":["string","null"]},"namespaceSelector":{"type":["string","null"]},"serviceAccountSelector":{"type":["string","null"]},"types":{"type":["array","null"],"items":{"type":"string"}},"ingress":{"type":["array","null"],"items":{"type":"object"}},"egress":{"type":["array","null"],"items":{"type":"object"}},"doNotTrack":{"type":["boolean","null"]},"preDNAT":{"type":["boolean","null"]},"applyOnForward":{"type":["boolean","null"]},"performanceHints":{"type":["array","null"],"items":{"type":"string"}}}}},"required":["metadata"],"additionalProperties":false};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1095,9 +1267,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.apiVersion !== undefined){
-if(typeof data.apiVersion !== "string"){
-const err1 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1107,14 +1279,26 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.kind !== undefined){
-if(typeof data.kind !== "string"){
-const err2 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.apiVersion !== undefined){
+if(typeof data.apiVersion !== "string"){
+const err2 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+if(typeof data.kind !== "string"){
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
 }
 errors++;
 }
@@ -1128,20 +1312,7 @@ errors = vErrors.length;
 if(data.spec !== undefined){
 let data3 = data.spec;
 if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema11.properties.spec.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.tier !== undefined){
-let data4 = data3.tier;
-if((typeof data4 !== "string") && (data4 !== null)){
-const err4 = {instancePath:instancePath+"/spec/tier",schemaPath:"#/properties/spec/properties/tier/type",keyword:"type",params:{type: schema11.properties.spec.properties.tier.type},message:"must be string,null"};
+const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema11.properties.spec.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1150,11 +1321,11 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data3.order !== undefined){
-let data5 = data3.order;
-if((!(typeof data5 == "number")) && (data5 !== null)){
-const err5 = {instancePath:instancePath+"/spec/order",schemaPath:"#/properties/spec/properties/order/type",keyword:"type",params:{type: schema11.properties.spec.properties.order.type},message:"must be number,null"};
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.tier !== undefined){
+let data4 = data3.tier;
+if((typeof data4 !== "string") && (data4 !== null)){
+const err5 = {instancePath:instancePath+"/spec/tier",schemaPath:"#/properties/spec/properties/tier/type",keyword:"type",params:{type: schema11.properties.spec.properties.tier.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1164,10 +1335,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data3.selector !== undefined){
-let data6 = data3.selector;
-if((typeof data6 !== "string") && (data6 !== null)){
-const err6 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: schema11.properties.spec.properties.selector.type},message:"must be string,null"};
+if(data3.order !== undefined){
+let data5 = data3.order;
+if((!(typeof data5 == "number")) && (data5 !== null)){
+const err6 = {instancePath:instancePath+"/spec/order",schemaPath:"#/properties/spec/properties/order/type",keyword:"type",params:{type: schema11.properties.spec.properties.order.type},message:"must be number,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1177,10 +1348,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data3.namespaceSelector !== undefined){
-let data7 = data3.namespaceSelector;
-if((typeof data7 !== "string") && (data7 !== null)){
-const err7 = {instancePath:instancePath+"/spec/namespaceSelector",schemaPath:"#/properties/spec/properties/namespaceSelector/type",keyword:"type",params:{type: schema11.properties.spec.properties.namespaceSelector.type},message:"must be string,null"};
+if(data3.selector !== undefined){
+let data6 = data3.selector;
+if((typeof data6 !== "string") && (data6 !== null)){
+const err7 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: schema11.properties.spec.properties.selector.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1190,10 +1361,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data3.serviceAccountSelector !== undefined){
-let data8 = data3.serviceAccountSelector;
-if((typeof data8 !== "string") && (data8 !== null)){
-const err8 = {instancePath:instancePath+"/spec/serviceAccountSelector",schemaPath:"#/properties/spec/properties/serviceAccountSelector/type",keyword:"type",params:{type: schema11.properties.spec.properties.serviceAccountSelector.type},message:"must be string,null"};
+if(data3.namespaceSelector !== undefined){
+let data7 = data3.namespaceSelector;
+if((typeof data7 !== "string") && (data7 !== null)){
+const err8 = {instancePath:instancePath+"/spec/namespaceSelector",schemaPath:"#/properties/spec/properties/namespaceSelector/type",keyword:"type",params:{type: schema11.properties.spec.properties.namespaceSelector.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1203,10 +1374,10 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data3.types !== undefined){
-let data9 = data3.types;
-if((!(Array.isArray(data9))) && (data9 !== null)){
-const err9 = {instancePath:instancePath+"/spec/types",schemaPath:"#/properties/spec/properties/types/type",keyword:"type",params:{type: schema11.properties.spec.properties.types.type},message:"must be array,null"};
+if(data3.serviceAccountSelector !== undefined){
+let data8 = data3.serviceAccountSelector;
+if((typeof data8 !== "string") && (data8 !== null)){
+const err9 = {instancePath:instancePath+"/spec/serviceAccountSelector",schemaPath:"#/properties/spec/properties/serviceAccountSelector/type",keyword:"type",params:{type: schema11.properties.spec.properties.serviceAccountSelector.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1215,16 +1386,29 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(Array.isArray(data9)){
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data9[i0] !== "string"){
-const err10 = {instancePath:instancePath+"/spec/types/" + i0,schemaPath:"#/properties/spec/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data3.types !== undefined){
+let data9 = data3.types;
+if((!(Array.isArray(data9))) && (data9 !== null)){
+const err10 = {instancePath:instancePath+"/spec/types",schemaPath:"#/properties/spec/properties/types/type",keyword:"type",params:{type: schema11.properties.spec.properties.types.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data9[i0] !== "string"){
+const err11 = {instancePath:instancePath+"/spec/types/" + i0,schemaPath:"#/properties/spec/properties/types/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -1234,12 +1418,12 @@ errors++;
 if(data3.ingress !== undefined){
 let data11 = data3.ingress;
 if((!(Array.isArray(data11))) && (data11 !== null)){
-const err11 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: schema11.properties.spec.properties.ingress.type},message:"must be array,null"};
+const err12 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: schema11.properties.spec.properties.ingress.type},message:"must be array,null"};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err12];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err12);
 }
 errors++;
 }
@@ -1248,12 +1432,12 @@ const len1 = data11.length;
 for(let i1=0; i1<len1; i1++){
 let data12 = data11[i1];
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-const err12 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err13 = {instancePath:instancePath+"/spec/ingress/" + i1,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err13];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err13);
 }
 errors++;
 }
@@ -1263,21 +1447,7 @@ errors++;
 if(data3.egress !== undefined){
 let data13 = data3.egress;
 if((!(Array.isArray(data13))) && (data13 !== null)){
-const err13 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: schema11.properties.spec.properties.egress.type},message:"must be array,null"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(Array.isArray(data13)){
-const len2 = data13.length;
-for(let i2=0; i2<len2; i2++){
-let data14 = data13[i2];
-if(!(data14 && typeof data14 == "object" && !Array.isArray(data14))){
-const err14 = {instancePath:instancePath+"/spec/egress/" + i2,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: schema11.properties.spec.properties.egress.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1286,13 +1456,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-}
-if(data3.doNotTrack !== undefined){
-let data15 = data3.doNotTrack;
-if((typeof data15 !== "boolean") && (data15 !== null)){
-const err15 = {instancePath:instancePath+"/spec/doNotTrack",schemaPath:"#/properties/spec/properties/doNotTrack/type",keyword:"type",params:{type: schema11.properties.spec.properties.doNotTrack.type},message:"must be boolean,null"};
+if(Array.isArray(data13)){
+const len2 = data13.length;
+for(let i2=0; i2<len2; i2++){
+let data14 = data13[i2];
+if(!(data14 && typeof data14 == "object" && !Array.isArray(data14))){
+const err15 = {instancePath:instancePath+"/spec/egress/" + i2,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1302,10 +1471,12 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data3.preDNAT !== undefined){
-let data16 = data3.preDNAT;
-if((typeof data16 !== "boolean") && (data16 !== null)){
-const err16 = {instancePath:instancePath+"/spec/preDNAT",schemaPath:"#/properties/spec/properties/preDNAT/type",keyword:"type",params:{type: schema11.properties.spec.properties.preDNAT.type},message:"must be boolean,null"};
+}
+}
+if(data3.doNotTrack !== undefined){
+let data15 = data3.doNotTrack;
+if((typeof data15 !== "boolean") && (data15 !== null)){
+const err16 = {instancePath:instancePath+"/spec/doNotTrack",schemaPath:"#/properties/spec/properties/doNotTrack/type",keyword:"type",params:{type: schema11.properties.spec.properties.doNotTrack.type},message:"must be boolean,null"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1315,10 +1486,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data3.applyOnForward !== undefined){
-let data17 = data3.applyOnForward;
-if((typeof data17 !== "boolean") && (data17 !== null)){
-const err17 = {instancePath:instancePath+"/spec/applyOnForward",schemaPath:"#/properties/spec/properties/applyOnForward/type",keyword:"type",params:{type: schema11.properties.spec.properties.applyOnForward.type},message:"must be boolean,null"};
+if(data3.preDNAT !== undefined){
+let data16 = data3.preDNAT;
+if((typeof data16 !== "boolean") && (data16 !== null)){
+const err17 = {instancePath:instancePath+"/spec/preDNAT",schemaPath:"#/properties/spec/properties/preDNAT/type",keyword:"type",params:{type: schema11.properties.spec.properties.preDNAT.type},message:"must be boolean,null"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1328,10 +1499,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data3.performanceHints !== undefined){
-let data18 = data3.performanceHints;
-if((!(Array.isArray(data18))) && (data18 !== null)){
-const err18 = {instancePath:instancePath+"/spec/performanceHints",schemaPath:"#/properties/spec/properties/performanceHints/type",keyword:"type",params:{type: schema11.properties.spec.properties.performanceHints.type},message:"must be array,null"};
+if(data3.applyOnForward !== undefined){
+let data17 = data3.applyOnForward;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err18 = {instancePath:instancePath+"/spec/applyOnForward",schemaPath:"#/properties/spec/properties/applyOnForward/type",keyword:"type",params:{type: schema11.properties.spec.properties.applyOnForward.type},message:"must be boolean,null"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1340,11 +1511,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(Array.isArray(data18)){
-const len3 = data18.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data18[i3] !== "string"){
-const err19 = {instancePath:instancePath+"/spec/performanceHints/" + i3,schemaPath:"#/properties/spec/properties/performanceHints/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data3.performanceHints !== undefined){
+let data18 = data3.performanceHints;
+if((!(Array.isArray(data18))) && (data18 !== null)){
+const err19 = {instancePath:instancePath+"/spec/performanceHints",schemaPath:"#/properties/spec/properties/performanceHints/type",keyword:"type",params:{type: schema11.properties.spec.properties.performanceHints.type},message:"must be array,null"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1353,14 +1524,11 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-}
-}
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(Array.isArray(data18)){
+const len3 = data18.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data18[i3] !== "string"){
+const err20 = {instancePath:instancePath+"/spec/performanceHints/" + i3,schemaPath:"#/properties/spec/properties/performanceHints/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1369,12 +1537,28 @@ vErrors.push(err20);
 }
 errors++;
 }
+}
+}
+}
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
 validate33.errors = vErrors;
 return errors === 0;
 }
 
 export const calicoTier = validate35;
-const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"],"properties":{"order":{"type":["number","null"]},"defaultAction":{"type":["string","null"]}}}},"required":["metadata"]};
+const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/definitions/metadata"},"spec":{"type":["object","null"],"properties":{"order":{"type":["number","null"]},"defaultAction":{"type":["string","null"]}}}},"required":["metadata"],"additionalProperties":false};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1390,9 +1574,9 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.apiVersion !== undefined){
-if(typeof data.apiVersion !== "string"){
-const err1 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1402,14 +1586,26 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.kind !== undefined){
-if(typeof data.kind !== "string"){
-const err2 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.apiVersion !== undefined){
+if(typeof data.apiVersion !== "string"){
+const err2 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+if(typeof data.kind !== "string"){
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
 }
 errors++;
 }
@@ -1423,20 +1619,7 @@ errors = vErrors.length;
 if(data.spec !== undefined){
 let data3 = data.spec;
 if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema12.properties.spec.type},message:"must be object,null"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.order !== undefined){
-let data4 = data3.order;
-if((!(typeof data4 == "number")) && (data4 !== null)){
-const err4 = {instancePath:instancePath+"/spec/order",schemaPath:"#/properties/spec/properties/order/type",keyword:"type",params:{type: schema12.properties.spec.properties.order.type},message:"must be number,null"};
+const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: schema12.properties.spec.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1445,11 +1628,11 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data3.defaultAction !== undefined){
-let data5 = data3.defaultAction;
-if((typeof data5 !== "string") && (data5 !== null)){
-const err5 = {instancePath:instancePath+"/spec/defaultAction",schemaPath:"#/properties/spec/properties/defaultAction/type",keyword:"type",params:{type: schema12.properties.spec.properties.defaultAction.type},message:"must be string,null"};
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.order !== undefined){
+let data4 = data3.order;
+if((!(typeof data4 == "number")) && (data4 !== null)){
+const err5 = {instancePath:instancePath+"/spec/order",schemaPath:"#/properties/spec/properties/order/type",keyword:"type",params:{type: schema12.properties.spec.properties.order.type},message:"must be number,null"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1459,16 +1642,29 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.defaultAction !== undefined){
+let data5 = data3.defaultAction;
+if((typeof data5 !== "string") && (data5 !== null)){
+const err6 = {instancePath:instancePath+"/spec/defaultAction",schemaPath:"#/properties/spec/properties/defaultAction/type",keyword:"type",params:{type: schema12.properties.spec.properties.defaultAction.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
 }
 errors++;
 }

@@ -51,12 +51,24 @@ const LABEL_SELECTOR_DEFINITION: Schema = nullable(closed({
 
 /** metav1.ObjectMeta: the fields the analysis reads are typed, the rest (uid, managedFields, ...) left to the server. */
 const METADATA = ref('metadata');
-const METADATA_DEFINITION: Schema = open({
+const METADATA_DEFINITION: Schema = closed({
   name: { type: 'string' },
   generateName: STRING,
   namespace: STRING,
   labels: STRING_MAP,
   annotations: STRING_MAP,
+  // The rest of ObjectMeta, which the server sets or the analysis does not read: typed loosely,
+  // listed so that a typo (`lables`) is an unknown field, as kubectl's strict validation says.
+  selfLink: STRING,
+  uid: STRING,
+  resourceVersion: STRING,
+  generation: INTEGER,
+  creationTimestamp: STRING,
+  deletionTimestamp: STRING,
+  deletionGracePeriodSeconds: INTEGER,
+  ownerReferences: optional('array'),
+  finalizers: STRING_LIST,
+  managedFields: optional('array'),
 }, ['name']);
 
 const NETWORK_POLICY_PORT = closed({ protocol: STRING, port: INT_OR_STRING, endPort: INTEGER });
@@ -67,21 +79,23 @@ const NETWORK_POLICY_PEER = closed({
 });
 
 /** networking.k8s.io/v1 NetworkPolicy. */
-const NETWORK_POLICY: Schema = open({
+const NETWORK_POLICY: Schema = closed({
   apiVersion: { type: 'string' },
   kind: { type: 'string' },
   metadata: METADATA,
-  spec: closed({
+  // Optional: without a spec the API server defaults podSelector {} and policyTypes [Ingress]
+  // (every pod of the namespace isolated for ingress).
+  spec: nullable(closed({
     podSelector: LABEL_SELECTOR,
     policyTypes: STRING_LIST,
     ingress: listOf(closed({ from: listOf(NETWORK_POLICY_PEER), ports: listOf(NETWORK_POLICY_PORT) })),
     egress: listOf(closed({ to: listOf(NETWORK_POLICY_PEER), ports: listOf(NETWORK_POLICY_PORT) })),
-  }),
+  })),
   status: optional('object'),
-}, ['metadata', 'spec']);
+}, ['metadata']);
 
 /** cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy: one rule (spec), a list (specs), or both. */
-const CILIUM_POLICY: Schema = open({
+const CILIUM_POLICY: Schema = closed({
   apiVersion: { type: 'string' },
   kind: { type: 'string' },
   metadata: METADATA,
@@ -91,7 +105,7 @@ const CILIUM_POLICY: Schema = open({
 }, ['metadata']);
 
 /** projectcalico.org/v3 NetworkPolicy and GlobalNetworkPolicy. */
-const CALICO_POLICY: Schema = open({
+const CALICO_POLICY: Schema = closed({
   apiVersion: { type: 'string' },
   kind: { type: 'string' },
   metadata: METADATA,
@@ -114,7 +128,7 @@ const CALICO_POLICY: Schema = open({
 }, ['metadata']);
 
 /** projectcalico.org/v3 Tier. */
-const CALICO_TIER: Schema = open({
+const CALICO_TIER: Schema = closed({
   apiVersion: { type: 'string' },
   kind: { type: 'string' },
   metadata: METADATA,

@@ -1,7 +1,7 @@
 import { classify, ClusterCni, KindClass, PolicyCni } from '../kinds';
 import { PodEndpoint } from '../types';
 import { asObject } from './rule';
-import { podOfWorkload } from '../workloads';
+import { podsOfWorkload } from '../workloads';
 
 /** Annotation listing suppressed rules, one `rule-id: reason` per line. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-netpol.io/suppress';
@@ -73,7 +73,8 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
     }
     if (c.category === 'workload') {
       try {
-        workloads.push({ kind, pod: podOfWorkload(obj) });
+        // Every pod the controller makes (a StatefulSet's replicas carry their own pod-name label).
+        podsOfWorkload(obj).forEach((pod) => workloads.push({ kind, pod }));
       } catch {
         // A malformed workload says nothing about which pods exist.
       }

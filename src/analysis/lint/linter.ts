@@ -71,6 +71,11 @@ const CHECKS: LintRule[] = [
 ];
 const SUPPRESSION_CHECK = invalidSuppression(CHECKS.map((rule) => rule.id));
 const RULES: LintRule[] = [...CHECKS, SUPPRESSION_CHECK];
+/**
+ * Findings no annotation silences: a broken suppression, and an object the cluster refuses (the
+ * refusal happens whatever the object says about itself).
+ */
+const UNSUPPRESSIBLE: ReadonlySet<LintRule> = new Set([SUPPRESSION_CHECK, apiServerRejects]);
 
 /**
  * Finds the classic network-policy mistakes in manifest objects (hand-written, imported, emitted
@@ -136,7 +141,7 @@ export class Linter {
       }
       for (const { item, message } of raw) {
         const reason = item.suppressions.get(rule.id);
-        if (reason !== undefined && reason.length > 0 && rule !== SUPPRESSION_CHECK) {
+        if (reason !== undefined && reason.length > 0 && !UNSUPPRESSIBLE.has(rule)) {
           continue;
         }
         findings.push({

@@ -310,9 +310,9 @@ describe('Linter at synth', () => {
 describe('the seed scenario written by hand, with the classic mistakes', () => {
   const yaml = [
     { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'production' } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'frontend', namespace: 'production' }, spec: { template: { metadata: { labels: { app: 'frontend' } }, spec: { containers: [{ ports: [{ containerPort: 80 }] }] } } } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'production' }, spec: { template: { metadata: { labels: { app: 'api', metrics: 'enabled' } }, spec: { containers: [{ ports: [{ containerPort: 8080 }] }] } } } },
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'postgres', namespace: 'production' }, spec: { template: { metadata: { labels: { app: 'postgres' } }, spec: { containers: [{ ports: [{ containerPort: 5432 }] }] } } } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'frontend', namespace: 'production' }, spec: { selector: { matchLabels: { app: 'frontend' } }, template: { metadata: { labels: { app: 'frontend' } }, spec: { containers: [{ ports: [{ containerPort: 80 }] }] } } } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'production' }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api', metrics: 'enabled' } }, spec: { containers: [{ ports: [{ containerPort: 8080 }] }] } } } },
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'postgres', namespace: 'production' }, spec: { selector: { matchLabels: { app: 'postgres' } }, template: { metadata: { labels: { app: 'postgres' } }, spec: { containers: [{ ports: [{ containerPort: 5432 }] }] } } } },
     // Default deny, but DNS forgotten.
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'production' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
     // frontend <- ingress controller, selected by a hand-made label.

@@ -1,4 +1,4 @@
-import { admit } from '../../admission/admission';
+import { engineAdmission } from '../../admission/admission';
 import { Item } from '../inventory';
 import { RawFinding, Severity, defineRule, describeItem } from '../rule';
 
@@ -14,12 +14,15 @@ export const apiServerRejects = defineRule({
     'and label syntax. Every field must also have its type: a list written without its "-" (`from:` holding a map), ' +
     '`policyTypes: Ingress` as a string, `values: db` as a string, an unquoted `yes` read as a boolean label value, an ' +
     'unknown field. Checked for every policy, Calico Tier, Namespace and workload the tools read. `kubectl apply` fails on ' +
-    'such an object, so a pipeline that does not lint fails at deploy time, and the tools never evaluate it.',
+    'such an object, so a pipeline that does not lint fails at deploy time, and the tools never evaluate it. Cilium and Calico ' +
+    'policies are also checked against the rules of their languages as the engines check them (a rule whose fromEndpoints is ' +
+    'a map, a Calico port without a protocol, an action Calico does not know): the CRD admits such an object, but the agent ' +
+    'rejects the rule, so the cluster does not enforce it.',
 }, (inventory) => inventory.items.flatMap((item) => problemsOf(item).map((message) => ({ item, message }))));
 
 function problemsOf(item: Item): string[] {
   const where = describeItem(item);
-  return admit(item.obj).problems.map((problem) => `${where}: ${problem}`);
+  return engineAdmission(item.obj).problems.map((problem) => `${where}: ${problem}`);
 }
 
 /** The raw problems of one object (for tests). */

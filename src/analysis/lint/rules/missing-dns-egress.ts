@@ -159,6 +159,9 @@ export const missingDnsEgress = defineRule({
   const workloadsByNamespace = groupBy(inventory.workloads, (w) => w.pod.namespace);
   const findings = [];
   for (const [namespace, policies] of byNamespace) {
+    // Namespaces with a namespace-wide egress deny. (A policy that isolates the egress of some pods
+    // can cut their DNS too; checking those is left for later: ThreeTierApp alone emits such
+    // policies without DNS, and the rule would fail its synthesis.)
     const denying = policies.filter(deniesAllEgress);
     if (denying.length === 0) {
       continue;
@@ -185,20 +188,22 @@ export const missingDnsEgress = defineRule({
     }
     const servers: PlacedServer[] = [];
     dnsServers(namespace, policies).forEach((server, i) => {
-      const placed = { ...server, pod: `${DNS_POD}-${i}` };
-      try {
-        addNamespace(server.namespace);
-        model.addPod({
-          namespace: server.namespace,
-          name: placed.pod,
-          labels: server.labels,
-          // CoreDNS's own port names, for rules that name them.
-          ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }],
-        });
-        servers.push(placed);
-      } catch {
-        // A namespace or labels the API server would refuse: api-server-rejects reports them.
-      }
+      // The input's own DNS pods when it has them (their ports, named or not, are what rules
+      // naming ports resolve against); else a stand-in with CoreDNS's own port names.
+      const real = server === KUBE_DNS ? (workloadsByNamespace.get(DNS_NAMESPACE) ?? [])
+        .filter((w) => Object.entries(KUBE_DNS.labels).every(([k, v]) => w.pod.labels?.[k] === v)) : [];
+      const stands = real.length > 0 ? real.map((w) => ({ labels: w.pod.labels ?? {}, ports: w.pod.ports ?? [] }))
+        : [{ labels: server.labels, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }];
+      stands.forEach((stand, j) => {
+        const placed = { ...server, pod: `${DNS_POD}-${i}-${j}` };
+        try {
+          addNamespace(server.namespace);
+          model.addPod({ namespace: server.namespace, name: placed.pod, labels: stand.labels, ports: stand.ports });
+          servers.push(placed);
+        } catch {
+          // A namespace or labels the API server would refuse: api-server-rejects reports them.
+        }
+      });
     });
     if (servers.length === 0) {
       continue;
@@ -229,11 +234,12 @@ export const missingDnsEgress = defineRule({
     if (cut.length === 0) {
       continue;
     }
-    // Anchor on the deny itself (a policy without egress rules) when there is one.
-    const anchor = denying.find((p) => asList(asObject(p.obj.spec).egress).length === 0) ?? denying[0];
+    // Anchor on a namespace-wide deny (without egress rules first) when there is one.
+    const anchor = denying.find((p) => deniesAllEgress(p) && asList(asObject(p.obj.spec).egress).length === 0) ??
+      denying.find(deniesAllEgress) ?? denying[0];
     const fix = 'allow egress to namespace kube-system pods k8s-app=kube-dns on UDP and TCP 53';
     const protocols = (missing: string[]) => `${missing.join(' and ')} 53`;
-    if (cut.length === 1 && cut[0].subject.name === undefined) {
+    if (cut.length === 1 && cut[0].subject.name === undefined && deniesAllEgress(anchor)) {
       findings.push({
         item: anchor,
         message: `${describeItem(anchor)}: denies all egress in namespace ${namespace}, and no policy there allows DNS (${protocols(cut[0].missing)}) ` +
@@ -241,11 +247,12 @@ export const missingDnsEgress = defineRule({
       });
       continue;
     }
-    const named = cut.slice(0, NAMED_MAX).map(({ subject, missing }) => `${subject.name} (${protocols(missing)})`);
+    const named = cut.slice(0, NAMED_MAX).map(({ subject, missing }) => `${subject.name ?? 'pods without labels'} (${protocols(missing)})`);
     const more = cut.length > NAMED_MAX ? ` and ${cut.length - NAMED_MAX} more` : '';
+    const isolation = deniesAllEgress(anchor) ? `denies all egress in namespace ${namespace}` : `isolates egress in namespace ${namespace}`;
     findings.push({
       item: anchor,
-      message: `${describeItem(anchor)}: denies all egress in namespace ${namespace}, and no policy there allows DNS to kube-dns for ` +
+      message: `${describeItem(anchor)}: ${isolation}, and no policy there allows DNS to kube-dns for ` +
         `${named.join(', ')}${more}, so their name lookups fail; ${fix}`,
     });
   }

@@ -1,3 +1,4 @@
+import { NotModelledError } from '../not-modelled';
 import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
 import { dns1123SubdomainProblem } from '../../../util/names';
@@ -157,7 +158,7 @@ export class CalicoPolicy implements TierMember {
     }
     this.order = spec.order ?? Infinity;
     if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
-      throw new Error(`${this.id}: spec.serviceAccountSelector is not modelled: the model does not know pods' service accounts`);
+      throw new NotModelledError(`${this.id}: spec.serviceAccountSelector is not modelled: the model does not know pods' service accounts`);
     }
     this.selector = compileSelector(spec.selector ?? '', `${this.id} spec.selector`);
     if (global && spec.namespaceSelector !== undefined && spec.namespaceSelector !== null && String(spec.namespaceSelector).trim() !== '') {

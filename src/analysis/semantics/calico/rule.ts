@@ -4,6 +4,7 @@ import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
 import { compileCalicoHttpMatch, HttpMatcher } from '../../http';
+import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
 
 /** The label Calico gives every workload endpoint with its namespace name. */
@@ -103,7 +104,7 @@ export function compileSelector(text: unknown, where: string, allowGlobal: boole
   }
   const account = calicoSelectorKeys(node).find((k) => k === 'projectcalico.org/serviceaccount' || k.startsWith('pcsa.'));
   if (account !== undefined) {
-    throw new Error(`${where} ${show(text)} reads the service-account label ${show(account)}, which is not modelled: ` +
+    throw new NotModelledError(`${where} ${show(text)} reads the service-account label ${show(account)}, which is not modelled: ` +
       'the model does not know pods\' service accounts; select by pod and namespace labels');
   }
   return compileCalicoSelector(node);
@@ -196,13 +197,13 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
     }
   }
   if (entity.serviceAccounts !== undefined && entity.serviceAccounts !== null) {
-    throw new Error(`${where}.serviceAccounts is not modelled: the model does not know pods' service accounts`);
+    throw new NotModelledError(`${where}.serviceAccounts is not modelled: the model does not know pods' service accounts`);
   }
   if (entity.services !== undefined && entity.services !== null) {
-    throw new Error(`${where}.services is not modelled: Services are not part of the model; select the backing pods`);
+    throw new NotModelledError(`${where}.services is not modelled: Services are not part of the model; select the backing pods`);
   }
   if (side === 'source' && (nonEmpty(entity.ports) || nonEmpty(entity.notPorts))) {
-    throw new Error(`${where}.${nonEmpty(entity.ports) ? 'ports' : 'notPorts'} is not modelled: it matches the client's source port, which a probe does not have`);
+    throw new NotModelledError(`${where}.${nonEmpty(entity.ports) ? 'ports' : 'notPorts'} is not modelled: it matches the client's source port, which a probe does not have`);
   }
   const tests: ((endpoint: Endpoint, query: SideQuery) => RuleMatch)[] = [];
   const parts: string[] = [];
@@ -277,6 +278,10 @@ function portList(value: unknown, where: string): PortMatcher[] {
   }
   if (!Array.isArray(value)) {
     throw new Error(`${where} ${show(value)} is not a list of ports`);
+  }
+  // Calico's validation refuses more than 50 entries in one port list.
+  if (value.length > 50) {
+    throw new Error(`${where} lists ${value.length} ports; Calico takes at most 50 in one list: split the rule`);
   }
   return value.map((p, i): PortMatcher => {
     const at = `${where}[${i}]`;
@@ -381,7 +386,7 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
       throw new Error(`${where}: an HTTP match is only valid on Allow rules`);
     }
     if (direction === 'egress') {
-      throw new Error(`${where}: an HTTP match on an egress rule is not modelled: Calico's application layer policy enforces HTTP ` +
+      throw new NotModelledError(`${where}: an HTTP match on an egress rule is not modelled: Calico's application layer policy enforces HTTP ` +
         'matches on inbound requests only (policies with HTTP matches are checked on ingress); put the HTTP match on the server\'s ingress rule');
     }
     if (protocol !== undefined && protocol !== 6) {

@@ -1,3 +1,4 @@
+import { NotModelledError } from '../not-modelled';
 import { compileCiliumSelector, CiliumSelector } from './selector';
 import { Cidr, cidrContainsIp, cidrProblem, isStrictSubnet, parseCidr } from '../../../util/cidr';
 import { show } from '../../../util/validation';
@@ -173,7 +174,7 @@ export class CiliumPolicy {
       throw new Error(`${text}: unknown field ${show(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
     }
     if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
-      throw new Error(`${text} nodeSelector: host policies select nodes, which the model does not have; it evaluates pods (endpointSelector) only`);
+      throw new NotModelledError(`${text} nodeSelector: host policies select nodes, which the model does not have; it evaluates pods (endpointSelector) only`);
     }
     if (spec.endpointSelector === undefined || spec.endpointSelector === null) {
       throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''})`);
@@ -224,7 +225,7 @@ export class CiliumPolicy {
         continue;
       }
       if (REFUSED_FIELDS[key] !== undefined && !((key === 'fromRequires' || key === 'toRequires') && Array.isArray(rule[key]) && rule[key].length === 0)) {
-        throw new Error(`${text} ${key} is not modelled: ${REFUSED_FIELDS[key]}`);
+        throw new NotModelledError(`${text} ${key} is not modelled: ${REFUSED_FIELDS[key]}`);
       }
       if (REFUSED_FIELDS[key] === undefined) {
         throw new Error(`${text}: unknown field ${show(key)}; ${section} rules have ${KNOWN_RULE_FIELDS[section].join(', ')}`);
@@ -285,7 +286,7 @@ export class CiliumPolicy {
               throw new Error(`${at} ${show(item)} is not a { cidr, except } object`);
             }
             if (item.cidrGroupRef !== undefined || item.cidrGroupSelector !== undefined) {
-              throw new Error(`${at} cidrGroupRef/cidrGroupSelector is not modelled: CiliumCIDRGroup objects are not part of the model; list the CIDRs`);
+              throw new NotModelledError(`${at} cidrGroupRef/cidrGroupSelector is not modelled: CiliumCIDRGroup objects are not part of the model; list the CIDRs`);
             }
             const unknown = Object.keys(item).find((k) => k !== 'cidr' && k !== 'except');
             if (unknown !== undefined) {
@@ -343,12 +344,16 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
       continue;
     }
     if (['serverNames', 'terminatingTLS', 'originatingTLS', 'listener'].includes(key)) {
-      throw new Error(`${where} ${key} is not modelled: TLS inspection and custom Envoy listeners decide on data the model does not have`);
+      throw new NotModelledError(`${where} ${key} is not modelled: TLS inspection and custom Envoy listeners decide on data the model does not have`);
     }
     throw new Error(`${where}: unknown field ${show(key)}; ${deny ? 'a deny rule\'s toPorts entry has ports only' : 'a toPorts entry has ports and rules'}`);
   }
   if (!Array.isArray(entry.ports) || entry.ports.length === 0) {
     throw new Error(`${where}.ports ${show(entry.ports)} must list at least one port`);
+  }
+  // Cilium refuses more than 40 ports in one entry (PortProtocol.sanitize, maxPorts).
+  if (entry.ports.length > 40) {
+    throw new Error(`${where}.ports lists ${entry.ports.length} ports; Cilium takes at most 40 in one toPorts entry: split it`);
   }
   let http: HttpMatcher[] | undefined;
   let dns: FqdnMatcher[] | undefined;
@@ -357,7 +362,7 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
     const kinds = Object.keys(rules);
     const refused = kinds.find((k) => k !== 'http' && k !== 'dns');
     if (refused !== undefined) {
-      throw new Error(`${where}.rules.${refused} is not modelled: the model evaluates HTTP and DNS L7 rules only`);
+      throw new NotModelledError(`${where}.rules.${refused} is not modelled: the model evaluates HTTP and DNS L7 rules only`);
     }
     if (kinds.length > 1) {
       throw new Error(`${where}.rules: give one of http and dns`);

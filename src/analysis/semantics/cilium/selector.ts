@@ -1,6 +1,7 @@
 import { show } from '../../../util/validation';
 import { PodSide } from '../../endpoint';
 import { describeLabelSelector } from '../../labels';
+import { NotModelledError } from '../not-modelled';
 
 /** The identity label holding a pod's namespace name (without its `k8s:` source). */
 export const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
@@ -120,7 +121,7 @@ function labelKey(key: unknown, where: string): string {
     const source = key.slice(0, colon);
     bare = key.slice(colon + 1);
     if (source === 'reserved') {
-      throw new Error(`${where}: key ${show(key)} selects a reserved identity, which the model does not evaluate in endpoint selectors; ` +
+      throw new NotModelledError(`${where}: key ${show(key)} selects a reserved identity, which the model does not evaluate in endpoint selectors; ` +
         'use fromEntities/toEntities (e.g. "world", "cluster", "kube-apiserver")');
     }
     if (source !== 'k8s' && source !== 'any') {
@@ -129,7 +130,7 @@ function labelKey(key: unknown, where: string): string {
     }
   }
   if (bare.startsWith('io.cilium.k8s.policy.')) {
-    throw new Error(`${where}: key ${show(key)} (service account or cluster name) is not modelled: ` +
+    throw new NotModelledError(`${where}: key ${show(key)} (service account or cluster name) is not modelled: ` +
       'the model does not know pods\' service accounts or the cluster name; select by pod and namespace labels');
   }
   return bare;
