@@ -57,6 +57,18 @@ describe('refused by the cluster: the lint says so as well as the model', () => 
       spec: { template: { metadata: { labels: { app: 'y' } }, spec: { containers: [{ name: 'c' }] } } },
     }, /spec\.selector is required/],
     ['a Pod without containers', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'prod' }, spec: { containers: [] } }, /spec\.containers must list at least one container/],
+    ['a Job whose pods restart Always', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'prod' },
+      spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'c' }] } } },
+    }, /spec\.template\.spec\.restartPolicy "Always" is not allowed for a Job's pods/],
+    ['a port name given twice in one pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'x', namespace: 'prod' },
+      spec: { containers: [{ name: 'a', ports: [{ containerPort: 80, name: 'http' }] }, { name: 'b', ports: [{ containerPort: 81, name: 'http' }] }] },
+    }, /spec\.containers\[1\]\.ports\[0\]\.name "http" is given twice in the pod/],
   ])('%s is refused', (_what, obj, message) => {
     expect(admit(obj).problems.join('\n')).toMatch(message);
   });

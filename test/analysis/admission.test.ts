@@ -61,7 +61,7 @@ const CRONJOB: Json = {
   apiVersion: 'batch/v1',
   kind: 'CronJob',
   metadata: { name: 'report', namespace: 'prod' },
-  spec: { schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } }, spec: { containers: [{ name: 'r' }] } } } } },
+  spec: { schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'r' }] } } } } },
 };
 
 /** [what, object, path, bad value, what the message must say]. */

@@ -14,10 +14,12 @@ const deployment = (name: string, labels: Record<string, string>) =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: NS }, spec: { selector: { matchLabels: labels }, template: template(labels) } });
 const statefulSet = (name: string, spec: Record<string, unknown> = {}) =>
   ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: NS }, spec: { serviceName: name, selector: { matchLabels: { app: name } }, template: template({ app: name }), ...spec } });
+/** A Job's pods run to completion: restartPolicy Never (the API server refuses Always there). */
+const jobTemplate = (labels: Record<string, string>) => { const t = template(labels); return { ...t, spec: { ...t.spec, restartPolicy: 'Never' } }; };
 const job = (name: string, spec: Record<string, unknown> = {}) =>
-  ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: NS }, spec: { template: template({ app: 'batch' }), ...spec } });
+  ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: NS }, spec: { template: jobTemplate({ app: 'batch' }), ...spec } });
 const cronJob = (name: string, jobSpec: Record<string, unknown> = {}) =>
-  ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: NS }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: template({ app: 'batch' }), ...jobSpec } } } });
+  ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: NS }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: jobTemplate({ app: 'batch' }), ...jobSpec } } } });
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: NS }, spec });
 /** db pods take connections only from the pods `from` selects. */
 const dbIngressFrom = (from: Record<string, unknown>) => policy('db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: from }] }] });

@@ -104,7 +104,7 @@ describe('NetworkModel', () => {
   });
 
   test('workloads that share a name get kind-qualified pod names', () => {
-    const template = { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'c' }] } };
+    const template = { metadata: { labels: { app: 'b' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c' }] } };
     const m = NetworkModel.fromManifests([
       { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'backup', namespace: 'p' }, spec: { template } },
       { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: 'p' }, spec: { jobTemplate: { spec: { template } } } },

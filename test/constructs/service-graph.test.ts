@@ -299,8 +299,9 @@ describe('ServiceGraph', () => {
         deployment: new KubeDeployment(chart, 'd', { metadata: md, spec: { selector: { matchLabels: { app: 'd' } }, template: template('d', [{ containerPort: 7000, name: 'grpc' }]) } }),
         statefulset: new KubeStatefulSet(chart, 's', { metadata: md, spec: { serviceName: 's', selector: { matchLabels: { app: 's' } }, template: template('s', [{ containerPort: 5432 }]) } }),
         daemonset: new KubeDaemonSet(chart, 'ds', { metadata: md, spec: { selector: { matchLabels: { app: 'ds' } }, template: template('ds', [{ containerPort: 53, protocol: 'UDP' }]) } }),
-        job: new KubeJob(chart, 'j', { metadata: md, spec: { template: template('j') } }),
-        cronjob: new KubeCronJob(chart, 'cj', { metadata: md, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: template('cj') } } } }),
+        // A Job's pods run to completion: the API server refuses the default restartPolicy (Always).
+        job: new KubeJob(chart, 'j', { metadata: md, spec: { template: { ...template('j'), spec: { ...template('j').spec, restartPolicy: 'Never' } } } }),
+        cronjob: new KubeCronJob(chart, 'cj', { metadata: md, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { ...template('cj'), spec: { ...template('cj').spec, restartPolicy: 'OnFailure' } } } } } }),
         pod: new KubePod(chart, 'pod', { metadata: { ...md, labels: { app: 'pod' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }),
       };
       const graph = new ServiceGraph(chart, 'g', { namespace: 'p' });

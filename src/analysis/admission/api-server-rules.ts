@@ -189,6 +189,21 @@ function checkPodTemplate(template: any, at: string, add: Add): void {
   if (asList(template?.spec?.containers).length === 0) {
     add(`${at}spec.containers must list at least one container`);
   }
+  // Port names are unique in a pod, across its containers (ValidatePodSpec: "Duplicate value").
+  const names = new Set<string>();
+  for (const list of ['containers', 'initContainers']) {
+    asList(template?.spec?.[list]).forEach((container: any, i: number) => {
+      asList(container?.ports).forEach((port: any, j: number) => {
+        const name = port?.name;
+        if (typeof name === 'string' && name !== '') {
+          if (names.has(name)) {
+            add(`${at}spec.${list}[${i}].ports[${j}].name ${show(name)} is given twice in the pod; port names must be unique`);
+          }
+          names.add(name);
+        }
+      });
+    });
+  }
   for (const list of ['containers', 'initContainers']) {
     asList(template?.spec?.[list]).forEach((container: any, i: number) => {
       asList(container?.ports).forEach((port: any, j: number) => {
@@ -228,6 +243,11 @@ export function apiServerProblems(obj: any, c: KindClass): string[] {
     }
     checkPodTemplate(template, path.length === 0 ? '' : `${path.join('.')}.`, add);
     checkWorkloadSelector(obj, c.workload, template, add);
+    // A Job's pods run to completion: the API server refuses restartPolicy Always (or none) there.
+    const restart = template?.spec?.restartPolicy;
+    if ((c.workload.kind === 'Job' || c.workload.kind === 'CronJob') && restart !== 'OnFailure' && restart !== 'Never') {
+      add(`${path.join('.')}.spec.restartPolicy ${show(restart)} is not allowed for a ${c.workload.kind}'s pods: give OnFailure or Never`);
+    }
   }
   return problems;
 }
