@@ -113,3 +113,22 @@ export function describeLabelSelector(selector: unknown): string {
   ];
   return `{${parts.join(', ')}}`;
 }
+
+/**
+ * Labels of an example pod a label selector selects, when one is easy to make: its `matchLabels`,
+ * the first value of each `In`, `anyValue` for each `Exists` (`NotIn` and `DoesNotExist` are met by
+ * leaving the key out). Not checked against the selector: callers that need a pod it surely
+ * selects check the result (a contradictory selector has no such pod).
+ * @param anyValue the value given to a key the selector only requires to exist
+ */
+export function exampleLabels(selector: any, anyValue: string): Record<string, string> {
+  const labels: Record<string, string> = { ...(selector?.matchLabels ?? {}) };
+  for (const e of Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : []) {
+    if (e?.operator === 'In' && Array.isArray(e.values) && e.values.length > 0 && labels[e.key] === undefined) {
+      labels[e.key] = String(e.values[0]);
+    } else if (e?.operator === 'Exists' && labels[e.key] === undefined) {
+      labels[e.key] = anyValue;
+    }
+  }
+  return labels;
+}

@@ -1,6 +1,5 @@
-import { asList, asObject } from './rule';
 import { calicoSelectorExample, parseCalicoSelector } from '../../util/calico-selector';
-import { compileLabelSelector } from '../labels';
+import { compileLabelSelector, exampleLabels } from '../labels';
 
 /** The label value a stand-in pod gets for a key a selector only requires to exist. */
 const ANY_VALUE = 'netpol-lint';
@@ -19,19 +18,7 @@ export function standInLabels(selector: unknown): Record<string, string> | undef
   } catch {
     return undefined;
   }
-  const s = asObject(selector);
-  const labels: Record<string, string> = { ...asObject(s.matchLabels) };
-  for (const requirement of asList(s.matchExpressions)) {
-    const key = requirement?.key;
-    if (typeof key !== 'string' || key in labels) {
-      continue;
-    }
-    if (requirement.operator === 'In') {
-      labels[key] = String(asList(requirement.values)[0]);
-    } else if (requirement.operator === 'Exists') {
-      labels[key] = ANY_VALUE;
-    }
-  }
+  const labels = exampleLabels(selector, ANY_VALUE);
   return matches(labels) ? labels : undefined;
 }
 

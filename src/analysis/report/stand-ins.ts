@@ -1,5 +1,6 @@
 import { CalicoSelectorNode, calicoSelectorExample, parseCalicoSelector } from '../../util/calico-selector';
 import { classify } from '../kinds';
+import { exampleLabels } from '../labels';
 
 /** A group of pods a policy selects or names as a peer: where they run and labels they carry. */
 export interface StandInGroup {
@@ -11,17 +12,9 @@ const NAME_LABEL = 'kubernetes.io/metadata.name';
 const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 const CALICO_NAMESPACE_NAME = 'projectcalico.org/name';
 
-function labelsSatisfying(selector: any): Record<string, string> {
-  const labels: Record<string, string> = { ...(selector?.matchLabels ?? {}) };
-  for (const e of Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : []) {
-    if (e?.operator === 'In' && Array.isArray(e.values) && e.values.length > 0 && labels[e.key] === undefined) {
-      labels[e.key] = String(e.values[0]);
-    } else if (e?.operator === 'Exists' && labels[e.key] === undefined) {
-      labels[e.key] = 'present';
-    }
-  }
-  return labels;
-}
+/** The value a stand-in gets for a key its selector only requires to exist. */
+const ANY_VALUE = 'present';
+const labelsSatisfying = (selector: any) => exampleLabels(selector, ANY_VALUE);
 
 function pinnedNamespace(selector: any): string | undefined {
   const labels = selector?.matchLabels ?? {};

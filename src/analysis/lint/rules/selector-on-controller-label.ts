@@ -1,3 +1,4 @@
+import { calicoSelectorKeys, parseCalicoSelector } from '../../../util/calico-selector';
 import { JOB_NAME_LABELS, UNKNOWABLE_CONTROLLER_LABELS } from '../../workloads';
 import { Item } from '../inventory';
 import { Severity, asList, asObject, defineRule, describeItem, policyRules } from '../rule';
@@ -26,16 +27,20 @@ function selectorKeys(selector: unknown): string[] {
     .map((key) => key.replace(/^(k8s|any):/, ''));
 }
 
-/** The keys a Calico selector expression names, found as whole words (the selector syntax is not parsed here). */
-function calicoSelectorKeys(expression: unknown, candidates: readonly string[]): string[] {
+/** The label keys a Calico selector expression reads, through the project's Calico selector parser. */
+function calicoKeys(expression: unknown): string[] {
   if (typeof expression !== 'string') {
     return [];
   }
-  return candidates.filter((key) => new RegExp(`(^|[^\\w./-])${key.replace(/[.]/g, '\\.')}($|[^\\w./-])`).test(expression));
+  try {
+    return calicoSelectorKeys(parseCalicoSelector(expression, true));
+  } catch {
+    return []; // an invalid selector: api-server-rejects reports it
+  }
 }
 
 /** Every pod selector of a policy object, in the policy language of its flavour. */
-function podSelectors(item: Item, candidates: readonly string[]): NamedKeys[] {
+function podSelectors(item: Item): NamedKeys[] {
   const spec = asObject(item.obj?.spec);
   if (item.flavour === 'kubernetes') {
     return [
@@ -61,9 +66,9 @@ function podSelectors(item: Item, candidates: readonly string[]): NamedKeys[] {
   }
   if (item.flavour === 'calico') {
     const rules = (section: string, side: string) => asList(spec[section]).map((rule: any, r: number) =>
-      ({ at: `spec.${section}[${r}].${side}.selector`, keys: calicoSelectorKeys(asObject(rule?.[side]).selector, candidates) }));
+      ({ at: `spec.${section}[${r}].${side}.selector`, keys: calicoKeys(asObject(rule?.[side]).selector) }));
     return [
-      { at: 'spec.selector', keys: calicoSelectorKeys(spec.selector, candidates) },
+      { at: 'spec.selector', keys: calicoKeys(spec.selector) },
       ...rules('ingress', 'source'), ...rules('ingress', 'destination'), ...rules('egress', 'source'), ...rules('egress', 'destination'),
     ];
   }
@@ -87,7 +92,7 @@ export const selectorOnControllerLabel = defineRule({
   return inventory.items.filter((item) => item.flavour !== undefined).flatMap((item) => {
     const jobNames = item.namespace === undefined ? cronJobNamespaces.size > 0 : cronJobNamespaces.has(item.namespace);
     const candidates = [...UNKNOWABLE_CONTROLLER_LABELS, ...(jobNames ? JOB_NAME_LABELS : [])];
-    return podSelectors(item, candidates).flatMap(({ at, keys }) => {
+    return podSelectors(item).flatMap(({ at, keys }) => {
       const key = keys.find((k) => candidates.includes(k));
       if (key === undefined) {
         return [];
