@@ -1,5 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { admissionMessage, admit } from './admission/admission';
+import { Segment, SideOracle, pairSegments } from './connectivity/pair-connectivity';
+import { MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from './connectivity/port-ranges';
 import { Endpoint, PodSide } from './endpoint';
 import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
@@ -38,6 +40,8 @@ interface Index {
   readonly evaluator: SideEvaluator;
   /** Set when the model holds only Kubernetes NetworkPolicies: the evaluator, asked without a query object. */
   readonly kubernetes?: KubernetesEvaluator;
+  /** The evaluator as the pair connectivity asks it (made on first use). */
+  oracle?: SideOracle;
 }
 
 
@@ -334,6 +338,26 @@ export class NetworkModel {
   }
 
   /**
+   * A copy with the namespaces (and their labels) and pods of `other` that this model lacks: a
+   * diff evaluates the policies of a side without workloads on the other side's pods.
+   * @internal
+   */
+  public _withPodsOf(other: NetworkModel): NetworkModel {
+    const copy = this._clone();
+    other.namespaces.forEach((value, name) => {
+      if (!copy.namespaces.has(name)) {
+        copy.namespaces.set(name, { labels: { ...value.labels }, explicit: value.explicit });
+      }
+    });
+    other.podEndpoints.forEach((pod, id) => {
+      if (!copy.podEndpoints.has(id)) {
+        copy.addPod(pod);
+      }
+    });
+    return copy;
+  }
+
+  /**
    * The policy objects of the model, of every engine (Tiers excluded).
    * @internal
    */
@@ -347,21 +371,6 @@ export class NetworkModel {
    */
   public _pod(id: string): PodEndpoint | undefined {
     return this.podEndpoints.get(id);
-  }
-
-  /**
-   * The (protocol, port) pairs the policies name with a number: what a matrix probes on pods that
-   * declare no container ports.
-   * @internal
-   */
-  public _policyPorts(): { protocol: string; port: number }[] {
-    const seen = new Map<string, { protocol: string; port: number }>();
-    for (const policy of [...this.policies, ...this.ciliumPolicies, ...this.calicoPolicies]) {
-      for (const p of policy.numberedPorts()) {
-        seen.set(`${p.protocol}/${p.port}`, p);
-      }
-    }
-    return [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
   }
 
   /** The namespaces of the model, sorted. */
@@ -445,6 +454,32 @@ export class NetworkModel {
     return { allowed: sides.every((side) => side.allowed), reasons: sides.map((side) => side.reason), sides };
   }
 
+  /**
+   * The verdict for every port of TCP, UDP and SCTP between two endpoints ("namespace/pod" or an
+   * IP address, one of them a pod), as segments covering 1-65535 per protocol: what the matrix and
+   * `diff` report (connectivity/pair-connectivity.ts). A pod to itself: everything allowed, no sides.
+   * @internal
+   */
+  public _segments(fromText: string, toText: string): Segment[] {
+    const index = this.buildIndex();
+    const from = this.resolve(index, fromText, 'from');
+    const to = this.resolve(index, toText, 'to');
+    if (from.kind !== 'pod' && to.kind !== 'pod') {
+      invalid('NetworkModel', `neither ${from.id} nor ${to.id} is a pod of the model; policies only govern traffic of pods`);
+    }
+    if (from.kind === 'pod' && to.kind === 'pod' && from.id === to.id) {
+      return PORT_PROTOCOLS.map((protocol) => ({ protocol, from: MIN_PORT, to: MAX_PORT, allowed: true, sides: [] }));
+    }
+    if (index.oracle === undefined) {
+      const { evaluator, kubernetes } = index;
+      index.oracle = kubernetes ? { decide: kubernetes.decideSide.bind(kubernetes), portBounds: kubernetes.portBounds.bind(kubernetes) } : {
+        decide: (pod, direction, other, destination, port, protocol) => evaluator.decide({ pod, direction, other, destination, port, protocol }),
+        portBounds: (pod, direction) => evaluator.portBounds(pod, direction),
+      };
+    }
+    return pairSegments(index.oracle, from, to);
+  }
+
   private resolve(index: Index, text: string, prop: 'from' | 'to'): Endpoint {
     const where = 'NetworkModel.evaluate()';
     const expected = prop === 'to' ? 'neither "namespace/pod", an IP address nor a DNS name (e.g. "api.example.com")' : 'neither "namespace/pod" nor an IP address';
@@ -482,22 +517,26 @@ export class NetworkModel {
     if (this.index) {
       return this.index;
     }
+    // The evaluators see the policies by name, not in the order they were added: which policy a
+    // reason names first (and which allow it credits, where several do) must not change when an
+    // unrelated object moves in the input (a diff compares two inputs).
+    const byId = <T extends { readonly id: string }>(list: readonly T[]): T[] => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const dnsPods: PodSide[] = [];
     let evaluator: SideEvaluator;
     let kubernetes: KubernetesEvaluator | undefined;
     if (this.cni?.name === 'Cilium' || this.clusterCni === ClusterCni.CILIUM) {
-      evaluator = buildCiliumEvaluator(this.ciliumPolicies, this.policies, () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
+      evaluator = buildCiliumEvaluator(byId(this.ciliumPolicies), byId(this.policies), () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
         () => this.apiServers.size > 0);
     } else if (this.cni?.name === 'Calico' || this.clusterCni === ClusterCni.CALICO) {
       const tiers = new Map<string, CalicoTier>();
       this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
       try {
-        evaluator = buildCalicoEvaluator(this.policies, this.calicoPolicies, tiers);
+        evaluator = buildCalicoEvaluator(byId(this.policies), byId(this.calicoPolicies), tiers);
       } catch (e) {
         return invalid('NetworkModel.evaluate()', (e as Error).message);
       }
     } else {
-      const byNamespace = groupBy(this.policies, (p) => p.namespace);
+      const byNamespace = groupBy(byId(this.policies), (p) => p.namespace);
       kubernetes = new KubernetesEvaluator((namespace) => byNamespace.get(namespace) ?? []);
       evaluator = kubernetes;
     }

@@ -7,7 +7,7 @@ import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
-import { comparableMatrices, diffMarkdown } from '../analysis/report/diff';
+import { diffMarkdown, diffModels } from '../analysis/report/diff';
 import { HttpRequest } from '../analysis/types';
 import { escapeControls } from '../util/control-chars';
 
@@ -253,12 +253,13 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const [old, now] = comparableMatrices(Report._model(inputs[0].objects, options.cni), Report._model(inputs[1].objects, options.cni));
+        const diff = diffModels(Report._model(inputs[0].objects, options.cni), Report._model(inputs[1].objects, options.cni));
+        diff.notes.forEach((note) => err(`Warning: ${note}`));
         const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
         if (notEvaluated.length > 0) {
           err(`Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
-        write(options.out, diffMarkdown(old, now, notEvaluated));
+        write(options.out, diffMarkdown(diff, notEvaluated));
       } catch (e) {
         err(`cdk8s-netpol diff: ${(e as Error).message}`);
         code = EXIT_UNUSABLE;

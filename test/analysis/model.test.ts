@@ -149,14 +149,14 @@ describe('NetworkModel', () => {
     expect(m.evaluate({ from: 'prod/api', to: 'API.stripe.com.', port: 443 }).allowed).toBe(true);
   });
 
-  test('Cilium and Calico policies, Tiers and the API server survive _clone; their ports are probed', () => {
+  test('Cilium and Calico policies, Tiers and the API server survive _clone; their ports bound the segments', () => {
     const m = NetworkModel.fromManifests([tier, { ...calico, spec: { tier: 't', selector: 'all()', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [8443] } }] } }]);
     m.addPod({ namespace: 'prod', name: 'web' });
     m.addKubeApiServer('10.96.0.1');
     const copy = m._clone();
     expect(copy.evaluate({ from: '203.0.113.1', to: 'prod/web', port: 8443 }).allowed).toBe(false);
     expect(copy.evaluate({ from: '203.0.113.1', to: 'prod/web', port: 80 }).allowed).toBe(false);
-    expect(copy._policyPorts()).toEqual([{ protocol: 'TCP', port: 8443 }]);
+    expect(copy._segments('203.0.113.1', 'prod/web').filter((s) => !s.allowed).map((s) => `${s.protocol}/${s.from}-${s.to}`)).toContain('TCP/8443-8443');
     expect(copy._policyObjects().map((o) => o.kind)).toEqual(['GlobalNetworkPolicy']);
     expect(() => copy.addManifest(cilium)).toThrow(/cannot join a model that holds Calico policies/);
   });

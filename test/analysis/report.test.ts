@@ -29,11 +29,11 @@ describe('Report of the seed scenario', () => {
     const production = allowedFlows(report).filter((f) => f.startsWith('production/'));
     expect(production).toEqual([
       'production/api -> production/database: TCP/5432',
-      'production/api -> dns: UDP/53, TCP/53',
+      'production/api -> dns: TCP/53, UDP/53',
       'production/api -> internet: TCP/443',
-      'production/database -> dns: UDP/53, TCP/53',
+      'production/database -> dns: TCP/53, UDP/53',
       'production/frontend -> production/api: TCP/8080',
-      'production/frontend -> dns: UDP/53, TCP/53',
+      'production/frontend -> dns: TCP/53, UDP/53',
     ]);
     // Into production: only the ingress controller to the frontend on 80 and Prometheus to the api on 9090.
     expect(allowedFlows(report).filter((f) => / -> production\//.test(f) && !f.startsWith('production/'))).toEqual([
@@ -55,34 +55,38 @@ describe('Report of the seed scenario', () => {
       from: 'production/frontend',
       to: 'production/database',
       allowed: [],
-      denied: ['TCP/5432'],
-      reasons: [expect.stringMatching(/^TCP\/5432 denied: egress of production\/frontend: denied, isolated by production\/default-deny, production\/allow-dns, production\/shop-frontend/)],
+      // Exactly: every port of every protocol is denied, each protocol with its reasons (those of its first port).
+      denied: ['TCP/1-65535', 'UDP/1-65535', 'SCTP/1-65535'],
+      // The three ranges are decided alike: one line, in the words of the first port.
+      reasons: [expect.stringMatching(new RegExp('^TCP/1-65535, UDP/1-65535, SCTP/1-65535 denied: egress of production/frontend: denied, ' +
+        'isolated by production/allow-dns, production/default-deny, production/shop-frontend and no rule of these allows TCP/1 to production/database; ' +
+        'ingress of production/database: denied'))],
     });
   });
 
   test('the Mermaid graph draws exactly the allowed flows, grouped by namespace', () => {
     const mermaid = report.toMermaid();
     expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual([
-      // The ingress controller and Prometheus are not isolated: they reach each other (and the
-      // internet reaches them) on every probed port.
-      '  n0 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n1',
+      // The ingress controller and Prometheus are not isolated: they reach each other, kube-dns,
+      // the internet and the metadata endpoint (and the internet reaches them) on every port.
+      '  n0 -->|all ports| n1',
       '  n0 -->|TCP/80| n4',
-      '  n0 -->|UDP/53, TCP/53| n6',
-      '  n0 -->|TCP/443, TCP/80| n5',
-      '  n0 -->|TCP/80| n7',
-      '  n1 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n0',
+      '  n0 -->|all ports| n6',
+      '  n0 -->|all ports| n5',
+      '  n0 -->|all ports| n7',
+      '  n1 -->|all ports| n0',
       '  n1 -->|TCP/9090| n2',
-      '  n1 -->|UDP/53, TCP/53| n6',
-      '  n1 -->|TCP/443, TCP/80| n5',
-      '  n1 -->|TCP/80| n7',
+      '  n1 -->|all ports| n6',
+      '  n1 -->|all ports| n5',
+      '  n1 -->|all ports| n7',
       '  n2 -->|TCP/5432| n3',
-      '  n2 -->|UDP/53, TCP/53| n6',
+      '  n2 -->|TCP/53, UDP/53| n6',
       '  n2 -->|TCP/443| n5',
-      '  n3 -->|UDP/53, TCP/53| n6',
+      '  n3 -->|TCP/53, UDP/53| n6',
       '  n4 -->|TCP/8080| n2',
-      '  n4 -->|UDP/53, TCP/53| n6',
-      '  n5 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n0',
-      '  n5 -->|TCP/53, UDP/53, TCP/80, TCP/443, TCP/5432, TCP/8080, TCP/9090| n1',
+      '  n4 -->|TCP/53, UDP/53| n6',
+      '  n5 -->|all ports| n0',
+      '  n5 -->|all ports| n1',
     ]);
     expect(mermaid).toContain('  n5(["internet (203.0.113.10)"])\n  n6(["kube-dns"])');
     expect(mermaid).toMatch(/^flowchart LR\n {2}subgraph ns_ingress_nginx\["namespace ingress-nginx"\]\n {4}n0\["controller"\]\n {2}end/);
@@ -94,7 +98,8 @@ describe('Report of the seed scenario', () => {
     const md = report.toMarkdown();
     expect(md).toMatch(/^# Seed\n\n## Allowed flows\n\n```mermaid\nflowchart LR\n/);
     expect(md).toContain('| from \\ to | ingress-nginx/controller | monitoring/prometheus | production/api | production/database | production/frontend | kube-dns | internet (203.0.113.10) | cloud metadata (169.254.169.254) |');
-    expect(md).toContain('| production/frontend | — | — | TCP/8080 (not TCP/9090) | — | (self) | UDP/53, TCP/53 | — | — |');
+    expect(md).toContain('| production/frontend | — | — | TCP/8080 | — | (self) | TCP/53, UDP/53 | — | — |');
+    expect(md).toContain('| ingress-nginx/controller | (self) | all ports | — | — | TCP/80 | all ports | all ports | all ports |');
     expect(md).toContain('## Lint findings (0)\n\nNone.');
   });
 
@@ -107,9 +112,9 @@ describe('Report of the seed scenario', () => {
   test('HTML: self-contained, cells coloured and carrying the reasons as hover text', () => {
     const html = report.toHtml();
     expect(html).not.toMatch(/<script|<link|https?:\/\/|@import|url\(/);
-    // frontend -> api: 8080 allowed, 9090 (metrics) denied: partly allowed.
-    expect(html).toContain('<td class="partial pod" title="TCP/8080 allowed: egress of production/frontend: allowed by production/shop-frontend egress rule #1');
-    expect(html).toMatch(/<td class="denied pod" title="TCP\/5432 denied: egress of production\/frontend: denied[^"]*">denied<\/td>/);
+    // frontend -> api: 8080 allowed, every other port denied: partly allowed.
+    expect(html).toMatch(/<td class="partial pod" title="TCP\/1-8079, TCP\/8081-65535, UDP\/1-65535, SCTP\/1-65535 denied: egress of production\/frontend: denied[^"]*\nTCP\/8080 allowed: egress of production\/frontend: allowed by production\/shop-frontend egress rule #1[^"]*">TCP\/8080 <span class="not">\(only these ports\)<\/span><\/td>/);
+    expect(html).toMatch(/<td class="denied pod" title="TCP\/1-65535, UDP\/1-65535, SCTP\/1-65535 denied: egress of production\/frontend: denied[^"]*">denied<\/td>/);
     expect(html.match(/<tr>/g)).toHaveLength(1 + report.matrix.sources.length);
   });
 
@@ -143,7 +148,7 @@ describe('Report.fromManifests and writeForApp', () => {
     const cell = (from: string, to: string) => report.matrix.cells.find((c) => c.from === from && c.to === to)!;
     expect(cell('internet', standIn).allowed).not.toEqual([]);
     expect(cell(standIn, 'internet').allowed).toEqual([]);
-    expect(cell(standIn, 'dns').allowed).toEqual(['UDP/53', 'TCP/53']);
+    expect(cell(standIn, 'dns').allowed).toEqual(['TCP/53', 'UDP/53']);
   });
 
   test('Cilium and Calico policies in one input are refused: a cluster runs one CNI', () => {
@@ -181,10 +186,11 @@ describe('report details', () => {
     const report = Report.fromManifests(Testing.synth(chart));
     expect(report.matrix.notes[0]).toMatch(/^The input holds no workloads: the \d+ "stand-in" pods carry the labels the policies select/);
     const flows = allowedFlows(report).filter((f) => f.includes('app-') && !f.includes('internet') && !f.includes('dns'));
-    expect(flows.sort((a, b) => a.replace(/stand-in-\d+-/g, '').localeCompare(b.replace(/stand-in-\d+-/g, '')))).toEqual([
-      expect.stringMatching(/^ingress-nginx\/stand-in-\d+ -> production\/stand-in-\d+-app-frontend: TCP\/80$/),
-      expect.stringMatching(/^production\/stand-in-\d+-app-api -> production\/stand-in-\d+-app-postgres: TCP\/5432$/),
-      expect.stringMatching(/^production\/stand-in-\d+-app-frontend -> production\/stand-in-\d+-app-api: TCP\/8080$/),
+    // Stand-ins are named after the labels they carry, with a hash of namespace and labels: never a counter.
+    expect(flows.sort()).toEqual([
+      expect.stringMatching(/^ingress-nginx\/stand-in-[0-9a-f]{6} -> production\/stand-in-app-frontend-[0-9a-f]{6}: TCP\/80$/),
+      expect.stringMatching(/^production\/stand-in-app-api-[0-9a-f]{6} -> production\/stand-in-app-postgres-[0-9a-f]{6}: TCP\/5432$/),
+      expect.stringMatching(/^production\/stand-in-app-frontend-[0-9a-f]{6} -> production\/stand-in-app-api-[0-9a-f]{6}: TCP\/8080$/),
     ]);
     // What the tiers must not do: the frontend never reaches the database.
     expect(flows.some((f) => /app-frontend -> .*app-postgres/.test(f))).toBe(false);
@@ -199,14 +205,32 @@ describe('report details', () => {
     }]);
     m.addPod({ namespace: 'p', name: 'web' });
     const cell = new Report(m).matrix.cells.find((c) => c.from === 'p/web' && c.to === 'dns')!;
-    expect(cell.allowed).toEqual(['UDP/53', 'TCP/53']);
+    expect(cell.allowed).toEqual(['TCP/53', 'UDP/53']);
   });
 
-  test('a port declared twice is probed once', () => {
-    const m = new NetworkModel();
-    m.addPod({ namespace: 'p', name: 'web', ports: [{ port: 80 }, { port: 80, name: 'http' }] });
+  test('a port declared twice, once by name: one range, exactly', () => {
+    const m = NetworkModel.fromManifests([{
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web', namespace: 'p' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'http' }] }] },
+    }]);
+    m.addPod({ namespace: 'p', name: 'web', labels: { app: 'web' }, ports: [{ port: 80 }, { port: 80, name: 'http' }] });
     m.addPod({ namespace: 'p', name: 'client' });
-    expect(new Report(m).matrix.cells.find((c) => c.from === 'p/client' && c.to === 'p/web')!.allowed).toEqual(['TCP/80']);
+    const cell = new Report(m).matrix.cells.find((c) => c.from === 'p/client' && c.to === 'p/web')!;
+    expect(cell.allowed).toEqual(['TCP/80']);
+    expect(cell.denied).toEqual(['TCP/1-79', 'TCP/81-65535', 'UDP/1-65535', 'SCTP/1-65535']);
+  });
+
+  test('without policies every pair is open on every port: "all ports"', () => {
+    const m = new NetworkModel();
+    m.addPod({ namespace: 'p', name: 'web', ports: [{ port: 80 }] });
+    m.addPod({ namespace: 'p', name: 'client' });
+    const report = new Report(m);
+    const cell = report.matrix.cells.find((c) => c.from === 'p/client' && c.to === 'p/web')!;
+    expect(cell.allowed).toEqual(['TCP/1-65535', 'UDP/1-65535', 'SCTP/1-65535']);
+    expect(cell.denied).toEqual([]);
+    expect(report.toMarkdown()).toContain('| p/client | (self) | all ports | all ports | all ports | all ports |');
   });
 
   test('many flows are drawn between namespaces, and reasons are left out of big matrices', () => {
@@ -260,7 +284,7 @@ describe('cells where L7 rules decide what passes', () => {
     expect(cell.allowed).toEqual(['TCP/8080', 'TCP/9000']);
     expect(cell.l7).toEqual({ 'TCP/8080': 'HTTP' });
     expect(report.toMarkdown()).toContain('| TCP/8080 (HTTP rules), TCP/9000 |');
-    expect(report.toHtml()).toContain('>TCP/8080 (HTTP rules), TCP/9000</td>');
+    expect(report.toHtml()).toContain('>TCP/8080 (HTTP rules), TCP/9000 <span class="not">(only these ports)</span></td>');
     expect(report.toMermaid()).toMatch(/-->\|TCP\/8080 \(HTTP rules\), TCP\/9000\|/);
   });
 

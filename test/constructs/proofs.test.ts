@@ -47,7 +47,7 @@ describe('synth-time proofs', () => {
     new ZeroTrustNamespace(chart, 'monitoring', { namespace: 'monitoring' });
     new AllowPrometheusScrape(chart, 'scrape', { namespace: 'production' });
     expect(() => Testing.synth(chart)).toThrow(
-      /AllowPrometheusScrape "production\/scrape" promises that Prometheus reaches the targets on TCP\/9090 \[scrape-tcp-9090\], but no policy allows it: the egress of monitoring\/netpol-proof-\d+-prometheus is isolated by monitoring\/default-deny \(from ZeroTrustNamespace "production\/monitoring"\), monitoring\/allow-dns .* and none of their rules admits it. Allow it/);
+      /AllowPrometheusScrape "production\/scrape" promises that Prometheus reaches the targets on TCP\/9090 \[scrape-tcp-9090\], but no policy allows it: the egress of monitoring\/netpol-proof-\d+-prometheus is isolated by monitoring\/allow-dns \(from ZeroTrustNamespace "production\/monitoring"\), monitoring\/default-deny .* and none of their rules admits it. Allow it/);
   });
 
   test('a namespace-wide internet egress breaks "the database initiates nothing"', () => {

@@ -1,68 +1,302 @@
 import { markdownCode, markdownText } from './markdown';
-import { ConnectivityMatrix, connectivityMatrix } from './matrix';
+import { MatrixEndpoint, MatrixPlan, MatrixTarget, canonicalGroups, hasCell, modelStandIns, planMatrix, sourceAddress } from './matrix';
+import { Segment } from '../connectivity/pair-connectivity';
+import { PortRange, compareRanges, formatRange, normalizeRanges, subtractRanges } from '../connectivity/port-ranges';
 import { NetworkModel } from '../model';
+import { DecisionCause, PolicyRef, SideDecision } from '../semantics/decision';
 
-/** One allowed probe: "source -> destination on TCP/8080". */
-export interface Flow {
+/** Ports of one pair that a change opened or closed, for one cause. */
+export interface FlowChange {
+  /** The source endpoint's id ("namespace/pod" or "internet"). */
   readonly from: string;
+  /** The destination endpoint's id ("namespace/pod", "dns", "internet" or "metadata"). */
   readonly to: string;
-  readonly probe: string;
+  /** The ranges opened or closed: "TCP/8080", "TCP/1-65535", "TCP/8080 (HTTP rules)". */
+  readonly ports: string[];
+  /** What made the change, as a reviewer groups it: "NetworkPolicy shop/api-in", "no policy isolates shop/web for egress". */
+  readonly cause: string;
+  /** The deciding side's reason after the change (before it, for a pod that is gone), naming the rule. */
+  readonly reason: string;
 }
 
-function flows(matrix: ConnectivityMatrix): Map<string, Flow> {
-  const out = new Map<string, Flow>();
-  for (const cell of matrix.cells) {
-    if (cell.from === cell.to) {
-      continue;
-    }
-    for (const probe of cell.allowed) {
-      out.set(`${cell.from} -> ${cell.to} on ${probe}`, { from: cell.from, to: cell.to, probe });
-    }
+/** What a policy change does to connectivity. */
+export interface PolicyDiff {
+  readonly opened: FlowChange[];
+  readonly closed: FlowChange[];
+  /** How the comparison was made (stand-ins, a side without workloads). */
+  readonly notes: string[];
+}
+
+/** "NetworkPolicy shop/api", "GlobalNetworkPolicy deny-metadata". */
+export function refName(ref: PolicyRef): string {
+  return `${ref.kind} ${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** Why a side allows, as a group of changes: the policy that allows, or why nothing isolates. */
+function allowCause(side: SideDecision): string {
+  switch (side.cause) {
+    case DecisionCause.ALLOWED:
+      return side.allowedBy !== undefined ? refName(side.allowedBy) : `a rule allowing ${side.direction} of ${side.pod}`;
+    case DecisionCause.PASSED_TO_PROFILE:
+      return `the namespace profile of ${side.pod.split('/')[0]} (every Calico tier passed)`;
+    case DecisionCause.HOST_NETWORK:
+      return `${side.pod} uses the node's network`;
+    default:
+      return `no policy isolates ${side.pod} for ${side.direction}`;
   }
-  return out;
 }
 
-/** The flows a change opens and closes, comparing two matrices by endpoint id and probe. */
-export function diffFlows(before: ConnectivityMatrix, after: ConnectivityMatrix): { opened: Flow[]; closed: Flow[] } {
-  const old = flows(before);
-  const now = flows(after);
-  return {
-    opened: [...now.entries()].filter(([key]) => !old.has(key)).map(([, flow]) => flow),
-    closed: [...old.entries()].filter(([key]) => !now.has(key)).map(([, flow]) => flow),
-  };
+/** Why a side denies, as a group of changes: the deny's policy, the tier, or the isolating policies. */
+function denyCause(side: SideDecision): string {
+  if (side.deniedBy !== undefined) {
+    return refName(side.deniedBy);
+  }
+  if (side.cause === DecisionCause.TIER_DEFAULT && side.tier !== undefined) {
+    return `the default action of Calico tier ${side.tier}`;
+  }
+  return side.isolatedBy.length > 0 ? `isolated by ${side.isolatedBy.map(refName).join(', ')}` : `${side.direction} of ${side.pod}`;
+}
+
+/** The segment holding `port` of `protocol`. */
+function segmentAt(segments: readonly Segment[] | undefined, protocol: string, port: number): Segment | undefined {
+  return segments?.find((s) => s.protocol === protocol && s.from <= port && port <= s.to);
+}
+
+function allowedRanges(segments: readonly Segment[] | undefined): PortRange[] {
+  const allowed = (segments ?? []).filter((s) => s.allowed);
+  return normalizeRanges(allowed.map((s) => ({ protocol: s.protocol, from: s.from, to: s.to, ...(s.l7 ? { l7: s.l7 } : {}) })));
 }
 
 /**
- * The matrices of two models on one set of probe ports (the union of the ports both sides'
- * policies name), so that a change elsewhere does not show as flows opened and closed on
- * pods that declare no ports.
+ * The cause of an opened range: the side that went from denied to allowed (the policy that now
+ * allows it, or the isolation that went away); when both sides allowed before (an L7 restriction
+ * lifted), the side whose restriction changed.
  */
-export function comparableMatrices(before: NetworkModel, after: NetworkModel): [ConnectivityMatrix, ConnectivityMatrix] {
-  const ports = new Map([...before._policyPorts(), ...after._policyPorts()].map((p) => [`${p.protocol}/${p.port}`, p]));
-  const probePorts = ports.size > 0 ? [...ports.values()] : undefined;
-  return [connectivityMatrix(before, { probePorts }), connectivityMatrix(after, { probePorts })];
+function openedBy(before: Segment | undefined, after: Segment, exact: readonly SideDecision[]): { cause: string; reason: string } {
+  const sides = exact.length === after.sides.length ? exact : after.sides;
+  const changed = sides.find((_side, i) => !(before?.sides[i]?.allowed ?? false))
+    ?? sides.find((side, i) => side.l7 !== before?.sides[i]?.l7) ?? sides[0];
+  return changed === undefined ? { cause: 'a pod can always reach itself', reason: '' } : { cause: allowCause(changed), reason: changed.reason };
 }
 
-/** Markdown for a pull request: what the change opens, what it closes. */
-export function diffMarkdown(before: ConnectivityMatrix, after: ConnectivityMatrix, notEvaluated: string[] = []): string {
-  const { opened, closed } = diffFlows(before, after);
-  // Endpoint ids carry names from the manifests: code spans that nothing inside can end (markdownCode).
-  const list = (items: Flow[]) => (items.length === 0 ? ['None.']
-    : items.map((f) => `- ${markdownCode(f.from)} → ${markdownCode(f.to)} on ${markdownText(f.probe)}`));
-  return [
-    '# Network policy change',
-    '',
-    `**${opened.length}** flow(s) opened, **${closed.length}** closed.`,
-    '',
-    ...(notEvaluated.length > 0 ? ['> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
-      `allow or deny traffic (not evaluated): ${notEvaluated.map(markdownText).join(', ')}`, ''] : []),
-    '## Opened',
-    '',
-    ...list(opened),
-    '',
-    '## Closed',
-    '',
-    ...list(closed),
-    '',
-  ].join('\n');
+/**
+ * The cause of a closed range: the side that now denies; when it allowed by a rule before, that
+ * rule's policy no longer allowing it is the cause.
+ */
+function closedBy(before: Segment, after: Segment | undefined, exact: readonly SideDecision[]): { cause: string; reason: string } {
+  if (after === undefined) {
+    return { cause: 'the endpoint is gone', reason: exact.map((s) => s.reason).join('; ') };
+  }
+  const sides = exact.length === after.sides.length ? exact : after.sides;
+  const i = sides.findIndex((s) => !s.allowed || s.l7 !== undefined);
+  const side = sides[i < 0 ? 0 : i];
+  const old = before.sides[i < 0 ? 0 : i];
+  if (side === undefined) {
+    return { cause: 'a pod can always reach itself', reason: '' };
+  }
+  if (side.allowed) {
+    return { cause: allowCause(side), reason: side.reason };
+  }
+  if (old?.allowed && old.cause === DecisionCause.ALLOWED && old.allowedBy !== undefined && side.cause === DecisionCause.NO_RULE_ALLOWS) {
+    return { cause: `${refName(old.allowedBy)} (no longer allows)`, reason: side.reason };
+  }
+  return { cause: denyCause(side), reason: side.reason };
+}
+
+/** A range that changed, and how a reader sees it. */
+interface ChangedRange {
+  /** The ports, without an L7 restriction. */
+  readonly range: PortRange;
+  /** "TCP/8080", "TCP/8080 (HTTP rules)", "TCP/8080 (HTTP rules lifted)", "TCP/8080 (now HTTP rules only)". */
+  readonly text: string;
+}
+
+const bare = (ranges: readonly PortRange[]) => normalizeRanges(ranges.map(({ protocol, from, to }) => ({ protocol, from, to })));
+const intersect = (a: PortRange[], b: PortRange[]) => subtractRanges(a, subtractRanges(a, b));
+
+/**
+ * What changed between two allowed sets, a port being denied, allowed with L7 rules deciding
+ * (HTTP or DNS), or allowed: opened where it went up (denied to allowed, or L7 rules lifted),
+ * closed where it went down (allowed to denied, or now restricted by L7 rules).
+ */
+function changedRanges(was: readonly PortRange[], is: readonly PortRange[]): { opened: ChangedRange[]; closed: ChangedRange[] } {
+  const split = (ranges: readonly PortRange[]) => ({
+    any: bare(ranges),
+    plain: bare(ranges.filter((r) => r.l7 === undefined)),
+    http: bare(ranges.filter((r) => r.l7 === 'HTTP')),
+    dns: bare(ranges.filter((r) => r.l7 === 'DNS')),
+  });
+  const a = split(was);
+  const b = split(is);
+  const items = (ranges: PortRange[], suffix: string) => ranges.map((range) => ({ range, text: `${formatRange(range)}${suffix}` }));
+  const allowedNow = subtractRanges(b.any, a.any);
+  const deniedNow = subtractRanges(a.any, b.any);
+  const order = (list: ChangedRange[]) => list.sort((x, y) => compareRanges(x.range, y.range));
+  return {
+    opened: order([
+      ...items(intersect(allowedNow, b.plain), ''),
+      ...items(intersect(allowedNow, b.http), ' (HTTP rules)'),
+      ...items(intersect(allowedNow, b.dns), ' (DNS rules)'),
+      ...items(intersect(b.plain, [...a.http, ...a.dns]), ' (L7 rules lifted)'),
+    ]),
+    closed: order([
+      ...items(deniedNow, ''),
+      ...items(intersect(a.plain, b.http), ' (now HTTP rules only)'),
+      ...items(intersect(a.plain, b.dns), ' (now DNS rules only)'),
+    ]),
+  };
+}
+
+/** Changes of one pair, grouped by cause (ranges of one cause together). */
+function pairChanges(from: string, to: string, ranges: ChangedRange[], explain: (r: PortRange) => { cause: string; reason: string }): FlowChange[] {
+  const groups = new Map<string, { ports: string[]; reason: string }>();
+  for (const { range, text } of ranges) {
+    const { cause, reason } = explain(range);
+    const group = groups.get(cause);
+    if (group) {
+      group.ports.push(text);
+    } else {
+      groups.set(cause, { ports: [text], reason });
+    }
+  }
+  return [...groups.entries()].map(([cause, { ports, reason }]) => ({ from, to, ports, cause, reason }));
+}
+
+/**
+ * Plans of two models on the same endpoints: each side's workloads; without workloads on one
+ * side, the other side's pods; without workloads on either, the same stand-ins (the groups both
+ * sides' policies select), so that only verdicts differ.
+ */
+function comparablePlans(before: NetworkModel, after: NetworkModel): { plans: [MatrixPlan, MatrixPlan]; notes: string[] } {
+  const beforeHas = before.podIds.length > 0;
+  const afterHas = after.podIds.length > 0;
+  if (beforeHas && afterHas) {
+    return { plans: [planMatrix(before), planMatrix(after)], notes: [] };
+  }
+  if (beforeHas !== afterHas) {
+    const [withPods, without] = beforeHas ? [before, after] : [after, before];
+    const filled = without._withPodsOf(withPods);
+    const note = `The ${beforeHas ? 'new' : 'old'} side holds no workloads: its policies were evaluated on the ${beforeHas ? 'old' : 'new'} side's ` +
+      `${withPods.podIds.length} pod(s), so that only the policies differ.`;
+    return { plans: beforeHas ? [planMatrix(before), planMatrix(filled)] : [planMatrix(filled), planMatrix(after)], notes: [note] };
+  }
+  const standIns = canonicalGroups([...modelStandIns(before), ...modelStandIns(after)]);
+  const plans: [MatrixPlan, MatrixPlan] = [planMatrix(before, { standIns }), planMatrix(after, { standIns })];
+  const note = 'Neither side holds workloads: both were evaluated on the same stand-in pods (one per group of pods either side\'s policies ' +
+    'select or name, named after its labels); add the workloads to compare real pods.';
+  return { plans, notes: [note] };
+}
+
+/**
+ * What a change from `before` to `after` opens and closes: for every pair of endpoints, the ports
+ * allowed after and not before (opened) and before and not after (closed), each with the policy
+ * that caused it. A pod present on one side only has all its ports closed (or opened) on the other.
+ */
+export function diffModels(before: NetworkModel, after: NetworkModel): PolicyDiff {
+  const { plans: [old, now], notes } = comparablePlans(before, after);
+  const endpoints = (plan: MatrixPlan) => new Map(plan.sources.map((e) => [e.id, e]));
+  const oldSources = endpoints(old);
+  const nowSources = endpoints(now);
+  const oldTargets = new Map(old.targets.map((t) => [t.endpoint.id, t]));
+  const nowTargets = new Map(now.targets.map((t) => [t.endpoint.id, t]));
+  const sources = new Map<string, MatrixEndpoint>([...oldSources, ...nowSources]);
+  const targets = new Map([...oldTargets, ...nowTargets]);
+  const opened: FlowChange[] = [];
+  const closed: FlowChange[] = [];
+  for (const from of sources.values()) {
+    for (const target of targets.values()) {
+      if (from.id === target.endpoint.id || !hasCell(from, target.endpoint)) {
+        continue;
+      }
+      const segmentsOf = (plan: MatrixPlan, srcs: Map<string, MatrixEndpoint>, tgts: Map<string, MatrixTarget>) => {
+        const to = tgts.get(target.endpoint.id);
+        return srcs.has(from.id) && to !== undefined ? plan.model._segments(sourceAddress(from), to.address) : undefined;
+      };
+      const was = segmentsOf(old, oldSources, oldTargets);
+      const is = segmentsOf(now, nowSources, nowTargets);
+      const { opened: gained, closed: lost } = changedRanges(allowedRanges(was), allowedRanges(is));
+      // The reasons at the first port that changed (a segment's own are those of its first port).
+      const sidesAt = (plan: MatrixPlan, tgts: Map<string, MatrixTarget>, r: PortRange) =>
+        plan.model._explain({ from: sourceAddress(from), to: tgts.get(target.endpoint.id)!.address, port: r.from, protocol: r.protocol }).sides;
+      if (gained.length > 0) {
+        opened.push(...pairChanges(from.id, target.endpoint.id, gained,
+          (r) => openedBy(segmentAt(was, r.protocol, r.from), segmentAt(is, r.protocol, r.from)!, sidesAt(now, nowTargets, r))));
+      }
+      if (lost.length > 0) {
+        closed.push(...pairChanges(from.id, target.endpoint.id, lost,
+          (r) => closedBy(segmentAt(was, r.protocol, r.from)!, segmentAt(is, r.protocol, r.from),
+            is ? sidesAt(now, nowTargets, r) : sidesAt(old, oldTargets, r))));
+      }
+    }
+  }
+  return { opened, closed, notes };
+}
+
+/** Above this many changes, a group's list is folded in a details block. */
+export const FOLD_ABOVE = 10;
+
+/** The number of pairs (from, to) among the changes. */
+export function pairCount(changes: readonly FlowChange[]): number {
+  return new Set(changes.map((c) => `${c.from}\u0000${c.to}`)).size;
+}
+
+/** Changes grouped by cause, the largest group first (then by name). */
+function groupedByCause(changes: readonly FlowChange[]): [string, FlowChange[]][] {
+  const groups = new Map<string, FlowChange[]>();
+  for (const change of changes) {
+    groups.set(change.cause, [...(groups.get(change.cause) ?? []), change]);
+  }
+  return [...groups.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Markdown for a pull request (GitHub-flavoured): the totals, a table of causes, then the opened
+ * and closed flows grouped by the policy that caused them, each flow with the rule that decided;
+ * groups of more than FOLD_ABOVE flows folded in a details block, so 200 changes stay readable.
+ */
+export function diffMarkdown(diff: PolicyDiff, notEvaluated: string[] = []): string {
+  const { opened, closed } = diff;
+  const lines = ['# Network policy change', '', `**${pairCount(opened)}** flow(s) opened, **${pairCount(closed)}** closed.`, ''];
+  if (notEvaluated.length > 0) {
+    lines.push('> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
+      `allow or deny traffic (not evaluated): ${notEvaluated.map(markdownText).join(', ')}`, '');
+  }
+  for (const note of diff.notes) {
+    lines.push(`> ${markdownText(note)}`, '');
+  }
+  const causes = new Map<string, { opened: number; closed: number }>();
+  for (const [list, key] of [[opened, 'opened'], [closed, 'closed']] as const) {
+    for (const change of list) {
+      const counts = causes.get(change.cause) ?? { opened: 0, closed: 0 };
+      counts[key]++;
+      causes.set(change.cause, counts);
+    }
+  }
+  if (causes.size > 0) {
+    lines.push('| cause | opened | closed |', '|---|---|---|');
+    for (const [cause, counts] of [...causes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      lines.push(`| ${markdownText(cause)} | ${counts.opened} | ${counts.closed} |`);
+    }
+    lines.push('');
+  }
+  const section = (title: string, changes: FlowChange[]) => {
+    lines.push(`## ${title}`, '');
+    if (changes.length === 0) {
+      lines.push('None.', '');
+      return;
+    }
+    for (const [cause, group] of groupedByCause(changes)) {
+      lines.push(`### ${markdownText(cause)} (${group.length})`, '');
+      const items = group.map((c) => `- ${markdownCode(c.from)} → ${markdownCode(c.to)} on ${markdownText(c.ports.join(', '))}` +
+        (c.reason ? `\n  - ${markdownText(c.reason)}` : ''));
+      if (group.length > FOLD_ABOVE) {
+        lines.push('<details>', `<summary>${group.length} flows</summary>`, '', ...items, '', '</details>', '');
+      } else {
+        lines.push(...items, '');
+      }
+    }
+  };
+  section('Opened', opened);
+  section('Closed', closed);
+  return lines.join('\n');
 }

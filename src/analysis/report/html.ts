@@ -98,12 +98,12 @@ function headContent(e: MatrixEndpoint): string {
     : `<span class="name">${escape(name)}</span><span class="sub">(${escape(sub)})</span>`;
 }
 
-/** Above this many allowed probes a cell shows a count; the list is in its hover text. */
-const MAX_LISTED_PROBES = 3;
+/** Above this many allowed ranges a cell shows a count; the list is in its hover text. */
+const MAX_LISTED_RANGES = 3;
 
 function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
   if (!c) {
-    return '<td class="none" title="not probed">&ndash;</td>';
+    return '<td class="none" title="not evaluated">&ndash;</td>';
   }
   if (c.from === c.to) {
     return '<td class="self" title="a pod can always reach itself">self</td>';
@@ -114,15 +114,14 @@ function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
   let title = c.reasons;
   if (c.allowed.length === 0) {
     label = 'denied';
-  } else if (allowed.length > MAX_LISTED_PROBES) {
-    const total = c.allowed.length + c.denied.length;
-    label = escape(c.denied.length === 0 ? `all ${total}` : `${c.allowed.length} of ${total}`);
-    title = [`allowed: ${allowed.join(', ')}`, ...(c.denied.length > 0 ? [`denied: ${c.denied.join(', ')}`] : []), ...c.reasons];
+  } else if (allowed.length > MAX_LISTED_RANGES) {
+    label = escape(`${allowed.length} port ranges`);
+    title = [`allowed: ${allowed.join(', ')}`, ...c.reasons];
   } else {
     label = escape(allowed.join(', '));
     if (c.denied.length > 0) {
-      // Hidden but for screen readers: the colour says "only these", the hover text which are not.
-      label += ` <span class="not">(not ${escape(c.denied.join(', '))})</span>`;
+      // Hidden but for screen readers: the colour says "only these".
+      label += ' <span class="not">(only these ports)</span>';
     }
   }
   return `<td class="${state} ${d.kind}" title="${escapeLines(title)}">${label}</td>`;
@@ -156,7 +155,7 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
     i > 0 && d.kind === 'pod' && matrix.destinations[i - 1].kind === 'pod' && d.namespace !== matrix.destinations[i - 1].namespace ? [i + 2] : []);
   const columnRules = namespaceStarts.length === 0 ? ''
     : `${namespaceStarts.map((n) => `#matrix tr > :nth-child(${n})`).join(', ')} { border-left: 2px solid #afb8c1; }\n`;
-  const counted = matrix.cells.some((c) => c.from !== c.to && c.allowed.length > MAX_LISTED_PROBES);
+  const counted = matrix.cells.some((c) => c.from !== c.to && allowedLabels(c).length > MAX_LISTED_RANGES);
   const findingRows = findings.map((f) =>
     `<tr><td class="severity${f.severity === 'error' ? ' error' : ''}">${escape(f.severity)}</td><td class="rule">${escape(f.rule)}</td><td class="message">${escape(f.message)}</td></tr>`).join('\n');
   return `<!DOCTYPE html>
@@ -172,13 +171,13 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
 ${notEvaluated.length > 0 ? `<p class="warning">Incomplete verdicts: the verdicts below ignore these objects, which the model does not evaluate and which may allow or deny traffic (not evaluated): ${escape(notEvaluated.join(', '))}</p>` : ''}
 <h2 id="matrix-heading">Connectivity matrix</h2>
 <ul class="key" aria-label="Key">
-<li><span class="swatch" style="background:#dafbe1;color:#116329">TCP/80</span> allowed on the ports listed</li>
-<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">TCP/80</span> only the ports listed: others are denied (hover for which)</li>
+<li><span class="swatch" style="background:#dafbe1;color:#116329">all ports</span> every port of TCP, UDP and SCTP allowed</li>
+<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">TCP/80</span> only the ports listed: every other is denied</li>
 <li><span class="swatch" style="background:#ffebe9;color:#82071e">&times;</span> denied</li>
 <li><span class="swatch metadata">TCP/80</span> metadata endpoint reachable</li>
 <li><span class="swatch" style="background:#f6f8fa;color:#8c959f">self</span> a pod always reaches itself</li>
-<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">&ndash;</span> not probed</li>
-${counted ? `<li><span class="swatch" style="background:#dafbe1;color:#116329">all 7</span> <span class="swatch" style="background:#fff8c5;color:#7d4e00">5 of 7</span> how many ports are allowed, where more than ${MAX_LISTED_PROBES} are</li>\n` : ''}</ul>
+<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">&ndash;</span> not evaluated (the internet as a source reaches pods only)</li>
+${counted ? `<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">5 port ranges</span> how many ranges are allowed, where more than ${MAX_LISTED_RANGES} are (hover for which)</li>\n` : ''}</ul>
 ${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}
 <table id="matrix" aria-labelledby="matrix-heading">
 <caption>Rows are sources, columns destinations (names read upwards). Hover a head for its full name, a cell for the verdict reasons.</caption>

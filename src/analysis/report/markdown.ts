@@ -44,8 +44,8 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
     lines.push(`> ${markdownText(note)}`, '');
   }
   lines.push('## Allowed flows', '', '```mermaid', mermaidFlowchart(matrix), '```', '');
-  lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists the allowed ports among those probed ' +
-    '("(HTTP rules)", "(DNS rules)": L7 rules decide which requests or names pass).', '');
+  lines.push('## Connectivity matrix', '', 'Rows are sources, columns destinations; a cell lists exactly the allowed ports of TCP, UDP ' +
+    'and SCTP, as ranges ("all ports": every port of the three; "(HTTP rules)", "(DNS rules)": L7 rules decide which requests or names pass).', '');
   lines.push(`| from \\ to | ${matrix.destinations.map((d) => cellText(name(d))).join(' | ')} |`);
   lines.push(`|---|${matrix.destinations.map(() => '---').join('|')}|`);
   for (const source of matrix.sources) {
@@ -60,9 +60,7 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
       if (cell.allowed.length === 0) {
         return '—';
       }
-      // A short list of the denied probes tells partly open cells apart; a long one is noise.
-      const allowed = allowedLabels(cell).join(', ');
-      return cell.denied.length > 0 && cell.denied.length <= 3 ? `${allowed} (not ${cell.denied.join(', ')})` : allowed;
+      return allowedLabels(cell).join(', ');
     });
     lines.push(`| ${cellText(name(source))} | ${row.map(cellText).join(' | ')} |`);
   }

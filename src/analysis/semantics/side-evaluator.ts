@@ -36,6 +36,14 @@ export interface SideQuery {
 export interface SideEvaluator {
   /** The decision of one side, with its cause, the policies involved and the reason in words. */
   decide(query: SideQuery): SideDecision;
+  /**
+   * The ports at which the side's decision may change, whatever the peer: the bounds of the
+   * numbered ports and ranges of every rule that can decide it (a range `a-b` gives `a` and
+   * `b + 1`). Between two bounds every port of a protocol gets the same decision, except where
+   * a named port resolves on the destination's container ports (the caller adds those). More
+   * bounds than needed only cost time; a missing one would make the matrix wrong.
+   */
+  portBounds(pod: PodSide, direction: Direction): readonly number[];
 }
 
 /** "TCP/8080 to prod/api", "UDP/53 from 10.0.0.1". */

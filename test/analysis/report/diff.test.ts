@@ -1,6 +1,7 @@
-import { NetworkModel } from '../../../src';
-import { comparableMatrices, diffFlows, diffMarkdown } from '../../../src/analysis/report/diff';
-import { connectivityMatrix } from '../../../src/analysis/report/matrix';
+import { Chart, Testing } from 'cdk8s';
+import { NetworkModel, Peer, Port, ServiceGraph, ZeroTrustNamespace } from '../../../src';
+import { Report } from '../../../src/analysis/report';
+import { FOLD_ABOVE, PolicyDiff, diffMarkdown, diffModels } from '../../../src/analysis/report/diff';
 
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
 
@@ -13,57 +14,162 @@ function model(policies: any[]): NetworkModel {
 }
 
 const deny = policy('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-const allow = (name: string, from: string, to: string, port: number) => [
-  policy(`${name}-in`, { podSelector: { matchLabels: { app: to } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: from } } }], ports: [{ port }] }] }),
-  policy(`${name}-out`, { podSelector: { matchLabels: { app: from } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: to } } }], ports: [{ port }] }] }),
+const allow = (name: string, from: string, to: string, ports?: unknown[]) => [
+  policy(`${name}-in`, { podSelector: { matchLabels: { app: to } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: from } } }], ...(ports ? { ports } : {}) }] }),
+  policy(`${name}-out`, { podSelector: { matchLabels: { app: from } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: to } } }], ...(ports ? { ports } : {}) }] }),
 ];
+
+/** "from -> to ports [cause]" per change, for compact assertions. */
+const summary = (diff: PolicyDiff) => ({
+  opened: diff.opened.map((c) => `${c.from} -> ${c.to} ${c.ports.join(', ')} [${c.cause}]`),
+  closed: diff.closed.map((c) => `${c.from} -> ${c.to} ${c.ports.join(', ')} [${c.cause}]`),
+});
 
 describe('diff', () => {
   // Before: web -> api. After: the change drops web -> api and opens api -> db.
-  const before = connectivityMatrix(model([deny, ...allow('web-api', 'web', 'api', 8080)]));
-  const after = connectivityMatrix(model([deny, ...allow('api-db', 'api', 'db', 5432)]));
+  const before = model([deny, ...allow('web-api', 'web', 'api', [{ port: 8080 }])]);
+  const after = model([deny, ...allow('api-db', 'api', 'db', [{ port: 5432 }])]);
 
-  test('a change that opens one flow and closes another', () => {
-    expect(diffFlows(before, after)).toEqual({
-      opened: [{ from: 'shop/api', to: 'shop/db', probe: 'TCP/5432' }],
-      closed: [{ from: 'shop/web', to: 'shop/api', probe: 'TCP/8080' }],
+  test('a change that opens one flow and closes another, each with the policy that caused it', () => {
+    expect(summary(diffModels(before, after))).toEqual({
+      opened: ['shop/api -> shop/db TCP/5432 [NetworkPolicy shop/api-db-out]'],
+      closed: ['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out (no longer allows)]'],
     });
   });
 
-  test('as Markdown for the pull request', () => {
-    expect(diffMarkdown(before, after)).toBe([
+  test('as Markdown for the pull request: totals, causes, then flows grouped by cause with the rule that decided', () => {
+    const md = diffMarkdown(diffModels(before, after));
+    expect(md).toBe([
       '# Network policy change',
       '',
       '**1** flow(s) opened, **1** closed.',
       '',
+      '| cause | opened | closed |',
+      '|---|---|---|',
+      '| NetworkPolicy shop/api-db-out | 1 | 0 |',
+      '| NetworkPolicy shop/web-api-out (no longer allows) | 0 | 1 |',
+      '',
       '## Opened',
       '',
+      '### NetworkPolicy shop/api-db-out (1)',
+      '',
       '- `shop/api` → `shop/db` on TCP/5432',
+      '  - egress of shop/api: allowed by shop/api-db-out egress rule #1 (to pods {app=db} of the policy\'s namespace on TCP/5432); isolated by shop/api-db-out, shop/deny',
       '',
       '## Closed',
       '',
+      '### NetworkPolicy shop/web-api-out (no longer allows) (1)',
+      '',
+      // The reason is the verdict at the first port that changed, not at the first port of the range that holds it.
       '- `shop/web` → `shop/api` on TCP/8080',
+      '  - egress of shop/web: denied, isolated by shop/deny and no rule of these allows TCP/8080 to shop/api',
       '',
     ].join('\n'));
   });
 
-  test('pods without declared ports: a change elsewhere does not show as flows opened and closed', () => {
-    const portless = (policies: any[]) => {
-      const m = NetworkModel.fromManifests(policies);
-      for (const name of ['web', 'api', 'db']) {
-        m.addPod({ namespace: 'shop', name, labels: { app: name } });
-      }
-      return m;
-    };
-    // The change only lets web reach api on 8080 (api isolated, allowing web).
-    const [old, now] = comparableMatrices(portless([]), portless(allow('web-api', 'web', 'api', 8080).slice(0, 1)));
-    const { opened, closed } = diffFlows(old, now);
-    expect(opened).toEqual([]);
-    expect(closed.map((f) => `${f.from} -> ${f.to} ${f.probe}`)).toEqual(['shop/db -> shop/api TCP/8080', 'internet -> shop/api TCP/8080']);
+  test('widening a service from one port to every port is a change, reported as the ports it opens', () => {
+    const widened = model([deny, ...allow('web-api', 'web', 'api')]);
+    const diff = diffModels(before, widened);
+    expect(summary(diff).opened).toEqual([
+      'shop/web -> shop/api TCP/1-8079, TCP/8081-65535, UDP/1-65535, SCTP/1-65535 [NetworkPolicy shop/web-api-out]',
+    ]);
+    expect(diff.closed).toEqual([]);
   });
 
   test('no change, nothing listed', () => {
-    expect(diffFlows(before, before)).toEqual({ opened: [], closed: [] });
-    expect(diffMarkdown(before, before)).toContain('**0** flow(s) opened, **0** closed.\n\n## Opened\n\nNone.');
+    const diff = diffModels(before, before);
+    expect(summary(diff)).toEqual({ opened: [], closed: [] });
+    expect(diffMarkdown(diff)).toContain('**0** flow(s) opened, **0** closed.\n\n## Opened\n\nNone.');
+  });
+
+  test('a pod present on one side only: its flows open (or close) with it', () => {
+    const more = model([deny, ...allow('web-api', 'web', 'api', [{ port: 8080 }])]);
+    more.addPod({ namespace: 'shop', name: 'cache', labels: { app: 'cache' } });
+    const { opened, closed } = summary(diffModels(before, more));
+    expect(closed).toEqual([]);
+    // Default deny isolates the new pod both ways: only the self-evident is open... nothing at all.
+    expect(opened).toEqual([]);
+    const open = summary(diffModels(model([]), (() => {
+      const m = model([]);
+      m.addPod({ namespace: 'shop', name: 'cache', labels: { app: 'cache' } });
+      return m;
+    })()));
+    expect(open.opened).toContain('shop/web -> shop/cache TCP/1-65535, UDP/1-65535, SCTP/1-65535 [no policy isolates shop/web for egress]');
+    expect(open.closed).toEqual([]);
+  });
+
+  test(`more than ${FOLD_ABOVE} flows of one cause fold into a details block; the totals stay on top`, () => {
+    const pods = (policies: any[]) => {
+      const m = NetworkModel.fromManifests(policies);
+      for (let i = 0; i < 12; i++) {
+        m.addPod({ namespace: 'shop', name: `p${i}`, labels: { app: `p${i}` } });
+      }
+      return m;
+    };
+    const md = diffMarkdown(diffModels(pods([]), pods([deny])));
+    const lines = md.split('\n');
+    // 12 pods to 11 others, kube-dns, the internet and the metadata endpoint, and the internet to 12 pods.
+    expect(lines[2]).toBe('**0** flow(s) opened, **180** closed.');
+    expect(lines).toContain('### isolated by NetworkPolicy shop/deny (180)');
+    expect(lines.filter((l) => l === '<details>')).toHaveLength(1);
+    expect(lines).toContain('<summary>180 flows</summary>');
+  });
+});
+
+describe('diff without workloads: stable stand-ins, and a warning that says how it compared', () => {
+  function readmeApp(extra: (chart: Chart, graph: ServiceGraph) => void, first: boolean): any[] {
+    const chart = new Chart(Testing.app(), 'production');
+    if (first) {
+      extra(chart, new ServiceGraph(chart, 'extra', { namespace: 'production' }));
+    }
+    new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', createNamespace: true });
+    const shop = new ServiceGraph(chart, 'shop', { namespace: 'production' });
+    const frontend = shop.workload('frontend', { ports: [Port.tcp(8080)] });
+    const api = shop.workload('api', { ports: [Port.tcp(8080), Port.tcp(9090)] });
+    const database = shop.workload('postgres', { ports: [Port.tcp(5432)] });
+    frontend.allowFrom(Peer.namespace('ingress-nginx'));
+    frontend.calls(api, Port.tcp(8080));
+    api.calls(database);
+    api.allowFrom(Peer.podsInNamespace('monitoring', { app: 'prometheus' }), Port.tcp(9090));
+    api.allowTo(Peer.internet(), Port.tcp(443));
+    if (!first) {
+      extra(chart, new ServiceGraph(chart, 'extra', { namespace: 'production' }));
+    }
+    return Testing.synth(chart);
+  }
+  const none = () => undefined;
+  // The change: a new service graph, where reporting calls a warehouse.
+  const reporting = (_chart: Chart, graph: ServiceGraph) => {
+    graph.workload('reporting').calls(graph.workload('warehouse', { ports: [Port.tcp(7000)] }), Port.tcp(7000));
+  };
+
+  test('the README example with one construct added: the same diff wherever the line goes', () => {
+    const base = Report._model(readmeApp(none, false));
+    const last = diffModels(base, Report._model(readmeApp(reporting, false)));
+    const first = diffModels(base, Report._model(readmeApp(reporting, true)));
+    expect(diffMarkdown(first)).toBe(diffMarkdown(last));
+    expect(last.closed).toEqual([]);
+    // What the change opens: reporting -> warehouse on 7000 (stand-ins, named after their labels), and nothing else.
+    expect(summary(last).opened).toEqual([expect.stringMatching(/^production\/stand-in-app-reporting-[0-9a-f]{6} -> production\/stand-in-app-warehouse-[0-9a-f]{6} TCP\/7000 \[NetworkPolicy production\/extra-reporting\]$/)]);
+    expect(last.notes).toEqual([expect.stringMatching(/^Neither side holds workloads: both were evaluated on the same stand-in pods/)]);
+  });
+
+  test('equivalent policy sets (reordered, split differently): 0 opened, 0 closed', () => {
+    const rules = [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }, { from: [{ podSelector: { matchLabels: { app: 'admin' } } }] }];
+    const one = [deny, policy('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: rules })];
+    const split = [
+      policy('api-admin', { podSelector: { matchLabels: { app: 'api' } }, ingress: [rules[1]] }),
+      policy('api-web', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [rules[0]] }),
+      deny,
+    ];
+    const diff = diffModels(NetworkModel.fromManifests(one), NetworkModel.fromManifests(split));
+    expect(summary(diff)).toEqual({ opened: [], closed: [] });
+  });
+
+  test('one side without workloads: its policies are evaluated on the other side\'s pods, and the note says so', () => {
+    const diff = diffModels(NetworkModel.fromManifests([deny]), model([deny, ...allow('web-api', 'web', 'api', [{ port: 8080 }])]));
+    expect(diff.notes).toEqual(['The old side holds no workloads: its policies were evaluated on the new side\'s 3 pod(s), so that only the policies differ.']);
+    expect(summary(diff).opened).toEqual(['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out]']);
+    expect(diffMarkdown(diff)).toContain('> The old side holds no workloads');
   });
 });

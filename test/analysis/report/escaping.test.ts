@@ -1,4 +1,4 @@
-import { diffMarkdown } from '../../../src/analysis/report/diff';
+import { FlowChange, diffMarkdown } from '../../../src/analysis/report/diff';
 import { htmlPage } from '../../../src/analysis/report/html';
 import { markdownReport } from '../../../src/analysis/report/markdown';
 import { ConnectivityMatrix, MatrixEndpoint } from '../../../src/analysis/report/matrix';
@@ -64,14 +64,22 @@ test('Mermaid: one statement per line, labels that cannot end early', () => {
   expect(chart).toContain('n5["#quot;] --#gt; x[#quot;owned"]');
 });
 
-test('diff Markdown: one list item per flow, code spans that nothing inside ends', () => {
-  const before: ConnectivityMatrix = { ...matrix(), cells: [] };
-  const md = diffMarkdown(before, matrix(), ['Kind <b>']);
+test('diff Markdown: one list item per flow, code spans that nothing inside ends, causes and reasons as text', () => {
+  // Half the flows share one cause (a group large enough to fold), half have a hostile cause of their own.
+  const opened: FlowChange[] = HOSTILE.flatMap((a, i) => HOSTILE.flatMap((b, j) => (i === j ? [] : [{
+    from: `ns${i}/${a}`, to: `ns${j}/${b}`, ports: ['TCP/80'], cause: i % 2 === 0 ? HOSTILE[i] : 'NetworkPolicy ns/x', reason: `allowed by ${a}`,
+  }])));
+  const md = diffMarkdown({ opened, closed: [], notes: ['a note about <b>web</b>\nand a second line'] }, ['Kind <b>']);
   expect(md).not.toMatch(RAW_CONTROL);
   expect(md).not.toContain('<b>');
-  const items = md.split('\n').filter((l) => l.startsWith('- '));
+  const lines = md.split('\n');
+  const items = lines.filter((l) => l.startsWith('- '));
   expect(items).toHaveLength(HOSTILE.length * (HOSTILE.length - 1));
   expect(items).toContain('- ````ns2/```\\n</details>```` → `ns0/evil\\n| forged | row |` on TCP/80');
+  // Every reason is one nested item; the only details block is the report's own (15 flows of one cause).
+  expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(items.length);
+  expect(lines.filter((l) => l === '<details>' || l === '</details>')).toEqual(['<details>', '</details>']);
+  expect(lines.filter((l) => l.startsWith('### ')).every((l) => !/[<>]/.test(l.replace(/&lt;|&gt;/g, '')))).toBe(true);
 });
 
 test('HTML: control characters shown as escapes; the hover text keeps one line per reason', () => {

@@ -58,28 +58,29 @@ describe('HTML page', () => {
       '<span class="sub">(169.254.169.254)</span></span></th>');
     expect(html).toContain('<tr><th scope="row" class="row pod" title="payments/ledger"><span class="sub">payments/</span><span class="name">ledger</span></th>');
     // A denied cell keeps the word (the page paints a cross); one tbody per namespace and one for the internet.
-    expect(html).toMatch(/<td class="denied pod" title="TCP\/8443 denied: [^"]*">denied<\/td>/);
+    expect(html).toMatch(/<td class="denied pod" title="TCP\/1-65535, UDP\/1-65535, SCTP\/1-65535 denied: [^"]*">denied<\/td>/);
     expect(html.match(/<tbody/g)).toHaveLength(5 + 1 + 1); // five namespaces, the internet, the findings
     expect(html.match(/<th scope="col" class="col /g)).toHaveLength(33);
   });
 
-  test('more than three allowed ports show as a count, the list in the hover text; a partly allowed cell names its denied ports for screen readers', () => {
+  test('more than three allowed ranges show as a count, the list in the hover text; every port is "all ports"; a partly allowed cell says "only these" to screen readers', () => {
     const endpoint = (id: string): MatrixEndpoint => ({ id, label: id.split('/')[1], namespace: id.split('/')[0], kind: 'pod' });
-    const probes = ['TCP/80', 'TCP/443', 'TCP/8080', 'TCP/9090', 'UDP/53'];
+    const ranges = ['TCP/80', 'TCP/443', 'TCP/8080-8090', 'TCP/9090', 'UDP/53'];
+    const every = ['TCP/1-65535', 'UDP/1-65535', 'SCTP/1-65535'];
     const cells: MatrixCell[] = [
-      { from: 'a/x', to: 'a/y', allowed: probes, denied: [], reasons: [] },
-      { from: 'a/y', to: 'a/x', allowed: probes.slice(0, 4), denied: ['UDP/53'], reasons: [] },
-      { from: 'a/x', to: 'a/x', allowed: probes, denied: [], reasons: [] },
-      { from: 'a/y', to: 'a/y', allowed: probes, denied: [], reasons: [] },
+      { from: 'a/x', to: 'a/y', allowed: every, denied: [], reasons: [] },
+      { from: 'a/y', to: 'a/x', allowed: ranges, denied: ['TCP/1-79'], reasons: ['r'] },
+      { from: 'a/x', to: 'a/x', allowed: every, denied: [], reasons: [] },
+      { from: 'a/y', to: 'a/y', allowed: every, denied: [], reasons: [] },
     ];
     const matrix: ConnectivityMatrix = { sources: [endpoint('a/x'), endpoint('a/y')], destinations: [endpoint('a/x'), endpoint('a/y')], cells, notes: [] };
     const html = htmlPage('t', matrix, [], []);
-    expect(html).toContain('<td class="allowed pod" title="allowed: TCP/80, TCP/443, TCP/8080, TCP/9090, UDP/53">all 5</td>');
-    expect(html).toContain('<td class="partial pod" title="allowed: TCP/80, TCP/443, TCP/8080, TCP/9090\ndenied: UDP/53">4 of 5</td>');
-    expect(html).toContain('<span class="swatch" style="background:#dafbe1;color:#116329">all 7</span>');
-    const partial = htmlPage('t', { ...matrix, cells: [{ from: 'a/x', to: 'a/y', allowed: ['TCP/80'], denied: ['TCP/443'], reasons: ['TCP/80 allowed: r'] }] }, [], []);
-    expect(partial).toContain('<td class="partial pod" title="TCP/80 allowed: r">TCP/80 <span class="not">(not TCP/443)</span></td>');
-    expect(partial).not.toContain('all 7');
+    expect(html).toContain('<td class="allowed pod" title="">all ports</td>');
+    expect(html).toContain('<td class="partial pod" title="allowed: TCP/80, TCP/443, TCP/8080-8090, TCP/9090, UDP/53\nr">5 port ranges</td>');
+    expect(html).toContain('<span class="swatch" style="background:#fff8c5;color:#7d4e00">5 port ranges</span>');
+    const partial = htmlPage('t', { ...matrix, cells: [{ from: 'a/x', to: 'a/y', allowed: ['TCP/80'], denied: ['TCP/1-79'], reasons: ['TCP/80 allowed: r'] }] }, [], []);
+    expect(partial).toContain('<td class="partial pod" title="TCP/80 allowed: r">TCP/80 <span class="not">(only these ports)</span></td>');
+    expect(partial).not.toContain('5 port ranges');
   });
 
   withChromium('renders in headless Chromium: the matrix, coloured cells and the findings, without network', () => {
@@ -101,8 +102,8 @@ describe('HTML page', () => {
       const dom = execFileSync(CHROMIUM!, [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
       expect(dom).toContain('<h1>Shop</h1>');
       expect(dom.match(/<tr>/g)).toHaveLength(4); // header + web + db + internet
-      expect(dom).toMatch(/<td class="allowed pod" title="TCP\/5432 allowed: egress of shop\/web: allowed, not isolated[^"]*">TCP\/5432<\/td>/);
-      expect(dom).toMatch(/<td class="denied pod" title="TCP\/5432 denied: ingress of shop\/db: denied/);
+      expect(dom).toMatch(/<td class="partial pod" title="TCP\/1-5431, TCP\/5433-65535, UDP\/1-65535, SCTP\/1-65535 denied: [^"]*\nTCP\/5432 allowed: egress of shop\/web: allowed, not isolated[^"]*">TCP\/5432 <span class="not">\(only these ports\)<\/span><\/td>/);
+      expect(dom).toMatch(/<td class="denied pod" title="TCP\/1-65535, UDP\/1-65535, SCTP\/1-65535 denied: ingress of shop\/db: denied/);
       // And a screenshot: the page paints.
       const png = path.join(dir, 'report.png');
       execFileSync(CHROMIUM!, [...FLAGS, `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1200,600', `file://${file}`], { timeout: 60_000, stdio: 'ignore' });

@@ -100,6 +100,10 @@ export class CalicoEvaluator implements SideEvaluator {
       `Calico's namespace profile allows what no tier decides${nameNote(query, notes)}`);
   }
 
+  public portBounds(pod: PodSide, direction: Direction): number[] {
+    return pod.hostNetwork ? [] : this.tiersOf(pod, direction).tiers.flatMap((t) => t.members.flatMap((m) => m.portBounds(direction)));
+  }
+
   private tiersOf(pod: PodSide, direction: Direction): Applied {
     const key = `${direction} ${pod.id}`;
     let found = this.applied.get(key);

@@ -1,5 +1,5 @@
 import { NotModelledError } from '../not-modelled';
-import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from './rule';
+import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, compileCalicoRule, compileSelector } from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
 import { dns1123SubdomainProblem } from '../../../util/names';
 import { show } from '../../../util/validation';
@@ -69,6 +69,8 @@ export interface TierMember {
    * @param notes collects the Allow rules skipped because the model cannot tell whether they match
    */
   evaluate(query: SideQuery, notes?: string[]): RuleOutcome | undefined;
+  /** The bounds of its rules' numbered ports and ranges in `direction` (`SideEvaluator.portBounds`). */
+  portBounds(direction: Direction): number[];
 }
 
 /** Compiles a Tier object; throws on what Calico rejects. */
@@ -239,11 +241,11 @@ export class CalicoPolicy implements TierMember {
     return undefined;
   }
 
-  /** The numbered destination ports of its rules, for probing. */
-  public numberedPorts(): { protocol: string; port: number }[] {
-    const spec = this.source.spec ?? {};
-    return [...(spec.ingress ?? []), ...(spec.egress ?? [])].flatMap(calicoRulePorts);
+  public portBounds(direction: Direction): number[] {
+    const rules = this.source.spec?.[direction];
+    return (Array.isArray(rules) ? rules : []).flatMap(calicoRuleBounds);
   }
+
 }
 
 /**
@@ -284,6 +286,7 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
     order: KUBERNETES_POLICY_ORDER,
     sortKey: `${policy.namespace}/knp.default.${policy.name}`,
     applies: (pod, direction) => policy.isolatesPod(pod, direction),
+    portBounds: (direction) => policy.portBounds(direction),
     evaluate: (query) => {
       const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol);
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };

@@ -425,16 +425,18 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
   };
 }
 
-/** The numbered ports of a rule's destination, for probing. */
-export function calicoRulePorts(rule: any): { protocol: string; port: number }[] {
-  const protocol = typeof rule?.protocol === 'string' ? rule.protocol.toUpperCase() : rule?.protocol === 6 ? 'TCP' : rule?.protocol === 17 ? 'UDP' : undefined;
-  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {
-    return [];
-  }
-  const ports = Array.isArray(rule?.destination?.ports) ? rule.destination.ports : [];
-  return ports.flatMap((p: unknown) => {
-    const n = typeof p === 'number' ? p : typeof p === 'string' ? Number(p.split(':')[0]) : NaN;
-    return Number.isInteger(n) && n > 0 && n <= 65535 ? [{ protocol, port: n }] : [];
+/**
+ * The bounds of a rule's numbered destination ports and ranges, `ports` and `notPorts`, whatever
+ * its protocol (`SideEvaluator.portBounds`; source ports are not modelled).
+ */
+export function calicoRuleBounds(rule: any): number[] {
+  const lists = [rule?.destination?.ports, rule?.destination?.notPorts].filter(Array.isArray);
+  return lists.flat().flatMap((p: unknown) => {
+    if (typeof p === 'number') {
+      return [p, p + 1];
+    }
+    const range = typeof p === 'string' ? /^([0-9]+)(?::([0-9]+))?$/.exec(p) : null;
+    return range ? [Number(range[1]), Number(range[2] ?? range[1]) + 1] : [];
   });
 }
 

@@ -1,4 +1,4 @@
-import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, matchCiliumRule, selectingSubjects } from './policy';
+import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, ciliumRuleBounds, matchCiliumRule, selectingSubjects } from './policy';
 import { ciliumPodLabels } from './selector';
 import { groupBy } from '../../../util/group-by';
 import { Direction } from '../../direction';
@@ -152,6 +152,15 @@ export class CiliumEvaluator implements SideEvaluator {
       this.subjects.set(pod.id, found);
     }
     return found;
+  }
+
+  public portBounds(pod: PodSide, direction: Direction): number[] {
+    if (pod.hostNetwork) {
+      return [];
+    }
+    const posture = this.posture(pod, direction);
+    const rules = [...posture.denyRules, ...posture.allowRules];
+    return [...rules.flatMap(ciliumRuleBounds), ...posture.kubernetes.flatMap((p) => p.portBounds(direction))];
   }
 
   /** The rules of `pod` for `direction` and whether they isolate it: independent of the peer, so cached. */

@@ -150,21 +150,6 @@ export class CiliumPolicy {
     this.subjects = specs.map(({ spec, where }) => this.compileSubject(spec, `${this.id}${where}`));
   }
 
-  /** The numbered ports of its rules, for probing (ANY counts as TCP). */
-  public numberedPorts(): { protocol: string; port: number }[] {
-    const out: { protocol: string; port: number }[] = [];
-    for (const subject of this.subjects) {
-      for (const rule of [...subject.allow.ingress, ...subject.allow.egress]) {
-        for (const p of rule.ports ?? []) {
-          if (typeof p.port === 'number' && p.port > 0 && p.protocols.length > 0) {
-            out.push({ protocol: p.protocols[0], port: p.port });
-          }
-        }
-      }
-    }
-    return out;
-  }
-
   private compileSubject(spec: any, text: string): CiliumSubject {
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
       throw new Error(`${text} ${show(spec)} is not a rule object`);
@@ -528,6 +513,11 @@ function portMatches(port: CiliumPort, destination: Endpoint, number: number, pr
     return true;
   }
   return portCovers(port.port, port.endPort, destination, number, protocol);
+}
+
+/** The bounds of a rule's numbered ports (port 0 and no port: every port, no bound); see `SideEvaluator.portBounds`. */
+export function ciliumRuleBounds(rule: CiliumPeerRule): number[] {
+  return (rule.ports ?? []).flatMap((p) => (typeof p.port === 'number' && p.port > 0 ? [p.port, (p.endPort ?? p.port) + 1] : []));
 }
 
 /** Whether `rule` matches the connection, and how. */

@@ -61,6 +61,10 @@ export class KubernetesEvaluator implements SideEvaluator {
       `, isolated by ${isolation.names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}${hint}`);
   }
 
+  public portBounds(pod: PodSide, direction: Direction): number[] {
+    return pod.hostNetwork ? [] : this.isolation(pod, direction).policies.flatMap((p) => p.portBounds(direction));
+  }
+
   /** The policies that select `pod` and isolate it in `direction`. */
   public isolating(pod: PodSide, direction: Direction): readonly KubernetesPolicy[] {
     return this.isolation(pod, direction).policies;

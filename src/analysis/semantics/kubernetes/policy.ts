@@ -71,12 +71,14 @@ export class KubernetesPolicy {
     };
   }
 
-  /** The numbered ports of its rules (the first port of a range), for probing. */
-  public numberedPorts(): { protocol: string; port: number }[] {
-    return [...this.rules.ingress, ...this.rules.egress]
-      .flatMap((rule) => rule.ports ?? [])
-      .filter((p): p is PortMatcher & { port: number } => typeof p.port === 'number')
-      .map((p) => ({ protocol: p.protocol, port: p.port }));
+  /**
+   * The ports at which its rules' verdicts may change in `direction` (a range `a-b` gives `a` and
+   * `b + 1`): the connectivity of a pair is constant between them (named ports aside, which
+   * resolve on the destination's container ports).
+   */
+  public portBounds(direction: Direction): number[] {
+    return this.rules[direction].flatMap((rule) => rule.ports ?? [])
+      .flatMap((p) => (typeof p.port === 'number' ? [p.port, (p.endPort ?? p.port) + 1] : []));
   }
 
   /**

@@ -60,8 +60,13 @@ describe('CalicoPolicy', () => {
     expect(p.evaluate(query('TCP'))?.action).toBe('Deny');
   });
 
-  test('numberedPorts: the numbered destination ports of its rules', () => {
-    expect(np({ ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [443] } }] }).numberedPorts()).toEqual([{ protocol: 'TCP', port: 443 }]);
+  test('portBounds: the bounds of its rules\' numbered ports and ranges, per direction', () => {
+    const p = np({
+      ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [443, '8000:8100'], notPorts: [9000] } }],
+      egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }],
+    });
+    expect(p.portBounds('ingress')).toEqual([443, 444, 8000, 8101, 9000, 9001]);
+    expect(p.portBounds('egress')).toEqual([53, 54]);
   });
 
   test.each([

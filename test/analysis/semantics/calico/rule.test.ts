@@ -1,5 +1,5 @@
 import { Endpoint, PodSide } from '../../../../src/analysis/endpoint';
-import { calicoLabels, calicoNamespaceLabels, calicoRulePorts, compileCalicoRule, compileSelector } from '../../../../src/analysis/semantics/calico/rule';
+import { calicoLabels, calicoNamespaceLabels, calicoRuleBounds, compileCalicoRule, compileSelector } from '../../../../src/analysis/semantics/calico/rule';
 import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 const pod = (namespace: string, labels: Record<string, string>, extra: Partial<PodSide> = {}): PodSide => ({
@@ -86,10 +86,10 @@ describe('compileCalicoRule (docs/semantics/calico.md#actions, docs/semantics/ca
     expect(rule({ action: 'Allow', ipVersion: 6 }).matches(ingress(external('203.0.113.1')))).toBe(false);
   });
 
-  test('calicoRulePorts lists numbered destination ports with the rule\'s protocol', () => {
-    expect(calicoRulePorts({ protocol: 'TCP', destination: { ports: [80, '8000:8100', 'http'] } })).toEqual([{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8000 }]);
-    expect(calicoRulePorts({ protocol: 17, destination: { ports: [53] } })).toEqual([{ protocol: 'UDP', port: 53 }]);
-    expect(calicoRulePorts({ destination: { ports: [53] } })).toEqual([]);
+  test('calicoRuleBounds: where the destination ports and notPorts start and end, whatever the protocol; names resolve elsewhere', () => {
+    expect(calicoRuleBounds({ protocol: 'TCP', destination: { ports: [80, '8000:8100', 'http'] } })).toEqual([80, 81, 8000, 8101]);
+    expect(calicoRuleBounds({ protocol: 17, destination: { notPorts: ['53'] } })).toEqual([53, 54]);
+    expect(calicoRuleBounds({ source: { nets: ['10.0.0.0/8'] } })).toEqual([]);
   });
 
   test.each([

@@ -1,5 +1,5 @@
 import { PodSide } from '../../../../src/analysis/endpoint';
-import { CiliumPolicy, matchCiliumRule, selectingSubjects } from '../../../../src/analysis/semantics/cilium/policy';
+import { CiliumPolicy, ciliumRuleBounds, matchCiliumRule, selectingSubjects } from '../../../../src/analysis/semantics/cilium/policy';
 import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 type Json = Record<string, any>;
@@ -32,9 +32,14 @@ describe('CiliumPolicy', () => {
     expect(selectingSubjects([p], pod('prod', { app: 'db' }, { hostNetwork: true }))).toHaveLength(0);
   });
 
-  test('numberedPorts: the numbered ports of allow rules (ANY counts as TCP)', () => {
-    const p = cnp({ endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80' }, { port: 'http', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }, { port: '0' }] }] }] });
-    expect(p.numberedPorts()).toEqual([{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 53 }]);
+  test('ciliumRuleBounds: the bounds of numbered ports and ranges, allow and deny; port 0 and names give none', () => {
+    const p = cnp({
+      endpointSelector: {},
+      ingress: [{ toPorts: [{ ports: [{ port: '80' }, { port: 'http', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }, { port: '0' }] }] }],
+      egressDeny: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '8000', endPort: 8100 }] }] }],
+    });
+    expect(ciliumRuleBounds(p.subjects[0].allow.ingress[0])).toEqual([80, 81, 53, 54]);
+    expect(ciliumRuleBounds(p.subjects[0].deny.egress[0])).toEqual([8000, 8101]);
   });
 
   test('bare addresses are host routes in toCIDR', () => {

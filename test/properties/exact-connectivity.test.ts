@@ -1,0 +1,238 @@
+import * as fc from 'fast-check';
+import { NetworkModel } from '../../src';
+import { Segment } from '../../src/analysis/connectivity/pair-connectivity';
+import { diffModels } from '../../src/analysis/report/diff';
+import { INTERNET_PROBE, METADATA_PROBE, cellRanges, connectivityMatrix } from '../../src/analysis/report/matrix';
+
+/**
+ * Exact connectivity agrees with single probes: for random estates of each engine (pods with named
+ * container ports; policies with numbered ports, ranges, named ports, every protocol, deny rules,
+ * Calico orders and Pass), every random probe's `evaluate` verdict is its membership in the pair's
+ * allowed segments (`_segments`), in the matrix cell's allowed ranges, and (for pods) in what a
+ * diff from the policy-free estate closes. Ports are drawn near the bounds the policies name, where
+ * an off-by-one would show.
+ */
+
+/** The value an arbitrary generates. */
+type V<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
+const NAMESPACES = ['a', 'b'];
+const APPS = ['web', 'api', 'db'];
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+const NAMED = [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }, { name: 'metrics', port: 9090, protocol: 'TCP' }];
+const BASE_PORTS = [1, 53, 80, 443, 5432, 8080, 8443, 9090, 65535];
+
+const app = fc.constantFrom(...APPS);
+const protocol = fc.constantFrom(...PROTOCOLS);
+const portRange = fc.tuple(fc.constantFrom(...BASE_PORTS), fc.integer({ min: 0, max: 300 }))
+  .map(([p, w]) => ({ port: p, end: Math.min(65535, p + w) }));
+
+const pods = fc.uniqueArray(fc.record({ namespace: fc.constantFrom(...NAMESPACES), app, ports: fc.subarray(NAMED) }), {
+  minLength: 2, maxLength: 4, selector: (p) => `${p.namespace}/${p.app}`,
+});
+
+// --- Kubernetes NetworkPolicy --------------------------------------------------------------
+const k8sPort = fc.oneof(
+  fc.record({ protocol, port: fc.constantFrom(...BASE_PORTS) }),
+  fc.tuple(protocol, portRange).map(([p, r]) => ({ protocol: p, port: r.port, ...(r.end > r.port ? { endPort: r.end } : {}) })),
+  fc.constantFrom(...NAMED).map((n) => ({ protocol: n.protocol, port: n.name })),
+);
+const k8sPeer = fc.oneof(
+  app.map((a) => ({ podSelector: { matchLabels: { app: a } } })),
+  fc.constantFrom(...NAMESPACES).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+  fc.constant({ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }),
+);
+const k8sRule = fc.record({ peers: fc.array(k8sPeer, { maxLength: 2 }), ports: fc.array(k8sPort, { maxLength: 3 }) });
+const k8sPolicy = fc.record({
+  namespace: fc.constantFrom(...NAMESPACES),
+  subject: fc.option(app, { nil: undefined }),
+  types: fc.constantFrom<string[]>(['Ingress'], ['Egress'], ['Ingress', 'Egress']),
+  ingress: fc.array(k8sRule, { maxLength: 2 }),
+  egress: fc.array(k8sRule, { maxLength: 2 }),
+});
+function k8sManifest(p: V<typeof k8sPolicy>, i: number): any {
+  const rule = (key: 'from' | 'to') => (r: V<typeof k8sRule>) => ({ ...(r.peers.length ? { [key]: r.peers } : {}), ...(r.ports.length ? { ports: r.ports } : {}) });
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `np-${i}`, namespace: p.namespace },
+    spec: {
+      podSelector: p.subject ? { matchLabels: { app: p.subject } } : {},
+      policyTypes: p.types,
+      ...(p.types.includes('Ingress') ? { ingress: p.ingress.map(rule('from')) } : {}),
+      ...(p.types.includes('Egress') ? { egress: p.egress.map(rule('to')) } : {}),
+    },
+  };
+}
+
+// --- Cilium ----------------------------------------------------------------------------------
+const ciliumPort = fc.oneof(
+  fc.record({ port: fc.constantFrom(...BASE_PORTS).map(String), protocol: fc.constantFrom('TCP', 'UDP', 'SCTP', 'ANY') }),
+  fc.tuple(portRange, fc.constantFrom('TCP', 'UDP', 'ANY')).map(([r, p]) => ({ port: String(r.port), ...(r.end > r.port ? { endPort: r.end } : {}), protocol: p })),
+  fc.constantFrom(...NAMED).map((n) => ({ port: n.name, protocol: n.protocol })),
+);
+const ciliumRule = fc.record({
+  peer: fc.oneof(app.map((a) => ({ kind: 'endpoints', app: a })), fc.constantFrom({ kind: 'entities', entity: 'world' }, { kind: 'entities', entity: 'cluster' }, { kind: 'all' })),
+  ports: fc.array(ciliumPort, { maxLength: 2 }),
+  http: fc.boolean(),
+});
+const ciliumPolicy = fc.record({
+  namespace: fc.constantFrom(...NAMESPACES),
+  subject: fc.option(app, { nil: undefined }),
+  ingress: fc.array(ciliumRule, { maxLength: 2 }),
+  egress: fc.array(ciliumRule, { maxLength: 2 }),
+  ingressDeny: fc.array(ciliumRule, { maxLength: 1 }),
+  egressDeny: fc.array(ciliumRule, { maxLength: 1 }),
+}).filter((p) => p.ingress.length + p.egress.length + p.ingressDeny.length + p.egressDeny.length > 0);
+function ciliumManifest(p: V<typeof ciliumPolicy>, i: number): any {
+  const section = (direction: 'ingress' | 'egress', deny: boolean) => (r: V<typeof ciliumRule>) => {
+    const from = direction === 'ingress';
+    const peer = r.peer.kind === 'endpoints' ? { [from ? 'fromEndpoints' : 'toEndpoints']: [{ matchLabels: { app: (r.peer as any).app } }] }
+      : r.peer.kind === 'entities' ? { [from ? 'fromEntities' : 'toEntities']: [(r.peer as any).entity] } : { [from ? 'fromEntities' : 'toEntities']: ['all'] };
+    // HTTP rules: allow rules, one TCP port without a range (the model refuses L7 on ranges).
+    const httpPort = !deny && r.http && r.ports.length === 1 && r.ports[0].protocol === 'TCP' && !('endPort' in r.ports[0]) && /^[0-9]+$/.test(r.ports[0].port);
+    const ports = r.ports.length ? { toPorts: [{ ports: r.ports, ...(httpPort ? { rules: { http: [{ method: 'GET' }] } } : {}) }] } : {};
+    return { ...peer, ...ports };
+  };
+  const spec: any = { endpointSelector: p.subject ? { matchLabels: { app: p.subject } } : {} };
+  for (const [key, direction, deny] of [['ingress', 'ingress', false], ['egress', 'egress', false], ['ingressDeny', 'ingress', true], ['egressDeny', 'egress', true]] as const) {
+    if (p[key].length > 0) {
+      spec[key] = p[key].map(section(direction, deny));
+    }
+  }
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp-${i}`, namespace: p.namespace }, spec };
+}
+
+// --- Calico ----------------------------------------------------------------------------------
+const calicoPorts = fc.array(fc.oneof(
+  fc.constantFrom(...BASE_PORTS),
+  portRange.map((r) => `${r.port}:${r.end}`),
+  fc.constantFrom(...NAMED).map((n) => n.name),
+), { minLength: 1, maxLength: 3 });
+const calicoRule = fc.record({
+  action: fc.constantFrom('Allow', 'Deny', 'Pass'),
+  protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+  ports: fc.option(calicoPorts, { nil: undefined }),
+  notPorts: fc.option(calicoPorts, { nil: undefined }),
+  peer: fc.option(app, { nil: undefined }),
+});
+const calicoPolicy = fc.record({
+  global: fc.boolean(),
+  namespace: fc.constantFrom(...NAMESPACES),
+  order: fc.option(fc.integer({ min: 1, max: 3 }).map((n) => n * 100), { nil: undefined }),
+  subject: fc.option(app, { nil: undefined }),
+  ingress: fc.array(calicoRule, { maxLength: 2 }),
+  egress: fc.array(calicoRule, { maxLength: 2 }),
+});
+function calicoManifest(p: V<typeof calicoPolicy>, i: number): any {
+  const rule = (direction: 'ingress' | 'egress') => (r: V<typeof calicoRule>) => {
+    const destination = {
+      ...(r.ports ? { ports: r.ports } : {}),
+      ...(r.notPorts ? { notPorts: r.notPorts } : {}),
+      ...(r.peer && direction === 'egress' ? { selector: `app == '${r.peer}'` } : {}),
+    };
+    const source = r.peer && direction === 'ingress' ? { source: { selector: `app == '${r.peer}'` } } : {};
+    return { action: r.action, protocol: r.protocol, ...source, ...(Object.keys(destination).length ? { destination } : {}) };
+  };
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: p.global ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
+    metadata: { name: `cp-${i}`, ...(p.global ? {} : { namespace: p.namespace }) },
+    spec: {
+      ...(p.order !== undefined ? { order: p.order } : {}),
+      selector: p.subject ? `app == '${p.subject}'` : 'all()',
+      types: ['Ingress', 'Egress'],
+      ingress: p.ingress.map(rule('ingress')),
+      egress: p.egress.map(rule('egress')),
+    },
+  };
+}
+
+// --- Probes ------------------------------------------------------------------------------------
+/** Ports where an off-by-one would show: each base port and its neighbours, range ends, and a random one. */
+const probePort = fc.oneof(
+  fc.constantFrom(...BASE_PORTS).chain((p) => fc.constantFrom(p - 1, p, p + 1).filter((x) => x >= 1 && x <= 65535)),
+  portRange.chain((r) => fc.constantFrom(r.end, r.end + 1).filter((x) => x <= 65535)),
+  fc.integer({ min: 1, max: 65535 }),
+);
+const probe = fc.record({ from: fc.nat(), to: fc.nat(), port: probePort, protocol });
+
+function build(manifests: any[], podList: V<typeof pods>): NetworkModel {
+  const model = NetworkModel.fromManifests(manifests);
+  for (const p of podList) {
+    const ports = p.ports.map((n) => ({ name: n.name, port: n.port, protocol: n.protocol }));
+    model.addPod({ namespace: p.namespace, name: p.app, labels: { app: p.app }, ports });
+  }
+  return model;
+}
+
+function inSegments(segments: readonly Segment[], port: number, protocolName: string): Segment {
+  const found = segments.find((s) => s.protocol === protocolName && s.from <= port && port <= s.to);
+  if (!found) {
+    throw new Error(`no segment holds ${protocolName}/${port}`);
+  }
+  return found;
+}
+
+type Seen = { allowed: number; denied: number };
+
+function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typeof probe>[], seen: Seen): void {
+  const model = build(manifests, podList);
+  const ids = model.podIds;
+  const ends = [...ids, INTERNET_PROBE, METADATA_PROBE];
+  const matrix = connectivityMatrix(model);
+  const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
+  // Every pod reaches every port before the policies: what the diff closes is what they deny.
+  const diff = diffModels(build([], podList), model);
+  // A pair's closed ports may come in several changes, one per cause.
+  const closed = new Map<string, string[]>();
+  for (const c of diff.closed) {
+    closed.set(`${c.from} ${c.to}`, [...(closed.get(`${c.from} ${c.to}`) ?? []), ...c.ports]);
+  }
+  expect(diff.opened).toEqual([]);
+  for (const p of probes) {
+    const from = ends[p.from % ends.length];
+    const to = ends[p.to % ends.length];
+    if (from === to || (!ids.includes(from) && !ids.includes(to)) || from === METADATA_PROBE) {
+      continue;
+    }
+    const verdict = model._explain({ from, to, port: p.port, protocol: p.protocol });
+    const segment = inSegments(model._segments(from, to), p.port, p.protocol);
+    const where = `${from} -> ${to} on ${p.protocol}/${p.port}`;
+    expect({ where, allowed: segment.allowed }).toEqual({ where, allowed: verdict.allowed });
+    expect({ where, l7: segment.l7 }).toEqual({ where, l7: verdict.allowed ? verdict.sides.find((s) => s.l7 !== undefined)?.l7 : undefined });
+    verdict.allowed ? seen.allowed++ : seen.denied++;
+    const fromId = from === INTERNET_PROBE ? 'internet' : from;
+    const toId = to === INTERNET_PROBE ? 'internet' : to === METADATA_PROBE ? 'metadata' : to;
+    const cell = cells.get(`${fromId} ${toId}`);
+    if (cell !== undefined) {
+      const inCell = cellRanges(cell).some((r) => r.protocol === p.protocol && r.from <= p.port && p.port <= r.to);
+      expect({ where, matrix: inCell }).toEqual({ where, matrix: verdict.allowed });
+    }
+    const closedPorts = closed.get(`${fromId} ${toId}`) ?? [];
+    const isClosed = closedPorts.some((text) => {
+      const m = /^(\w+)\/(\d+)(?:-(\d+))?/.exec(text)!;
+      return m[1] === p.protocol && Number(m[2]) <= p.port && p.port <= Number(m[3] ?? m[2]);
+    });
+    // Denied ports are closed; ports now restricted by L7 rules are closed "(now HTTP rules only)".
+    expect({ where, closedByDiff: isClosed }).toEqual({ where, closedByDiff: !verdict.allowed || segment.l7 !== undefined });
+  }
+}
+
+const RUNS = 120;
+
+describe('matrix, diff and evaluate agree on every probe (random estates)', () => {
+  test.each([
+    ['Kubernetes', fc.array(k8sPolicy, { maxLength: 4 }).map((ps) => ps.map(k8sManifest))],
+    ['Cilium', fc.array(ciliumPolicy, { minLength: 1, maxLength: 3 }).map((ps) => ps.map(ciliumManifest))],
+    ['Calico', fc.array(calicoPolicy, { minLength: 1, maxLength: 3 }).map((ps) => ps.map(calicoManifest))],
+  ] as const)('%s', (_engine, policies) => {
+    const seen = { allowed: 0, denied: 0 };
+    fc.assert(fc.property(policies, pods, fc.array(probe, { minLength: 10, maxLength: 30 }), (manifests, podList, probes) => {
+      checkAgreement(manifests as any[], podList, probes, seen);
+    }), { numRuns: RUNS });
+    // Both verdicts were exercised, many times.
+    expect(seen.allowed).toBeGreaterThan(100);
+    expect(seen.denied).toBeGreaterThan(100);
+  });
+});
