@@ -141,6 +141,7 @@ export class NetworkModel {
             invalid('NetworkModel.fromManifests()', `${what}: ${(e as Error).message.replace(/^NetworkModel\.addPod\(\): /, '')}`);
           }
           const workload = `${added.namespace}/${obj.metadata?.name}`;
+          model.podWorkloads.set(`${added.namespace}/${added.name}`, taken ? `${workload}-${String(obj.kind).toLowerCase()}` : workload);
           if (n === 0 && added.name !== obj.metadata?.name && !model.workloadAliases.has(workload)) {
             model.workloadAliases.set(workload, `${added.namespace}/${added.name}`);
           }
@@ -161,6 +162,8 @@ export class NetworkModel {
    * when each workload was one pod, and is answered for that pod (the reasons name it).
    */
   private readonly workloadAliases = new Map<string, string>();
+  /** The workload ("namespace/name") each pod of a workload manifest belongs to. */
+  private readonly podWorkloads = new Map<string, string>();
   /** Address -> "namespace/name". */
   private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
@@ -326,6 +329,7 @@ export class NetworkModel {
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
     this.workloadAliases.forEach((value, key) => copy.workloadAliases.set(key, value));
+    this.podWorkloads.forEach((value, key) => copy.podWorkloads.set(key, value));
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
     copy.ciliumPolicies.push(...this.ciliumPolicies);
@@ -352,6 +356,10 @@ export class NetworkModel {
     other.podEndpoints.forEach((pod, id) => {
       if (!copy.podEndpoints.has(id)) {
         copy.addPod(pod);
+        const workload = other.podWorkloads.get(id);
+        if (workload !== undefined) {
+          copy.podWorkloads.set(id, workload);
+        }
       }
     });
     return copy;
@@ -363,6 +371,25 @@ export class NetworkModel {
    */
   public _policyObjects(): any[] {
     return [...this.policies, ...this.ciliumPolicies, ...this.calicoPolicies].map((p) => p.source);
+  }
+
+  /**
+   * The workload ("namespace/name") a pod belongs to: the pods of one StatefulSet or Indexed Job
+   * share it; a pod added alone is its own.
+   * @internal
+   */
+  public _workloadOf(podId: string): string {
+    return this.podWorkloads.get(podId) ?? podId;
+  }
+
+  /**
+   * What the estate-wide connectivity asks: the evaluator as a side oracle, and the model's
+   * endpoints ("namespace/pod" or an address) as the evaluators see them.
+   * @internal
+   */
+  public _connectivityContext(): { oracle: SideOracle; endpoint(text: string): Endpoint } {
+    const index = this.buildIndex();
+    return { oracle: this.oracle(index), endpoint: (text) => this.resolve(index, text, 'to') };
   }
 
   /**
@@ -470,6 +497,11 @@ export class NetworkModel {
     if (from.kind === 'pod' && to.kind === 'pod' && from.id === to.id) {
       return PORT_PROTOCOLS.map((protocol) => ({ protocol, from: MIN_PORT, to: MAX_PORT, allowed: true, sides: [] }));
     }
+    return pairSegments(this.oracle(index), from, to);
+  }
+
+  /** The evaluator as the pair connectivity asks it (made once per index). */
+  private oracle(index: Index): SideOracle {
     if (index.oracle === undefined) {
       const { evaluator, kubernetes } = index;
       index.oracle = kubernetes ? { decide: kubernetes.decideSide.bind(kubernetes), portBounds: kubernetes.portBounds.bind(kubernetes) } : {
@@ -477,7 +509,7 @@ export class NetworkModel {
         portBounds: (pod, direction) => evaluator.portBounds(pod, direction),
       };
     }
-    return pairSegments(index.oracle, from, to);
+    return index.oracle;
   }
 
   private resolve(index: Index, text: string, prop: 'from' | 'to'): Endpoint {

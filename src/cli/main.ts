@@ -8,6 +8,8 @@ import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
 import { Report } from '../analysis/report';
 import { diffMarkdown, diffModels } from '../analysis/report/diff';
+import { writeConnectivityLines } from '../analysis/report/jsonl';
+import { planMatrix } from '../analysis/report/matrix';
 import { HttpRequest } from '../analysis/types';
 import { escapeControls } from '../util/control-chars';
 
@@ -205,7 +207,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
   program.command('matrix')
     .description('who can reach whom: the connectivity matrix of YAML manifests')
     .argument('<paths...>', 'YAML files or folders')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'mermaid', 'html', 'json']).default('md'))
+    .addOption(new Option('--format <format>', 'output format (jsonl: the exact ports of every pair, one line per source)')
+      .choices(['md', 'mermaid', 'html', 'json', 'jsonl']).default('md'))
     .option('--out <file>', 'write to this file instead of standard output')
     .addOption(cniOption(' and the lint findings'))
     .action((paths: string[], options: { format: string; out?: string; cni?: ClusterCni }) => {
@@ -217,6 +220,21 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
+        if (options.format === 'jsonl') {
+          // Streamed: the exact detail of a large estate is never one string in memory.
+          const plan = planMatrix(Report._model(input.objects.filter((o) => o !== null && typeof o === 'object'), options.cni));
+          const notEvaluated = Report._notEvaluated(input.objects);
+          if (notEvaluated.length > 0) {
+            err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
+          }
+          if (options.out === undefined) {
+            writeConnectivityLines(plan, (text) => io.out(text.replace(/\n$/, '')));
+          } else {
+            writeFileAtomically(options.out, (chunk) => writeConnectivityLines(plan, chunk));
+            err(`wrote ${options.out}`);
+          }
+          return;
+        }
         // Every object: the report lists the policies it cannot evaluate rather than drop them.
         const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
         const notEvaluated = Report._notEvaluated(input.objects);

@@ -59,13 +59,15 @@ export function outputFileProblem(file: string, inputs: string[]): string | unde
 }
 
 /**
- * Writes `text` to `file` atomically: into a new file in the same folder, flushed to disk, then
+ * Writes `text` (or what a producer writes, chunk by chunk) to `file` atomically: into a new file in the same folder, flushed to disk, then
  * renamed over `file` (a rename within a folder replaces the old file at once). On any failure the
  * new file is removed and the old one, if there was one, is left as it was. A symbolic link is
  * written through: its target is replaced, the link stays. The old file's permissions are kept.
  * Throws an Error naming the file and the cause.
  */
-export function writeFileAtomically(file: string, text: string): void {
+export function writeFileAtomically(file: string, text: string | ((write: (chunk: string) => void) => void)): void {
+  // A producer writes its chunks as it makes them: an output larger than memory never is a string.
+  const produce = typeof text === 'string' ? (write: (chunk: string) => void) => write(text) : text;
   const target = realTarget(file);
   let kind: fs.Stats | undefined;
   try {
@@ -76,9 +78,21 @@ export function writeFileAtomically(file: string, text: string): void {
   if (kind !== undefined && !kind.isFile()) {
     // A device, a pipe or a socket (/dev/null, /dev/stdout, a FIFO a job reads): written to as
     // it is, never replaced by a regular file, and a failure (/dev/full: ENOSPC) is reported.
+    let device: number | undefined;
     try {
-      fs.writeFileSync(target, text);
+      device = fs.openSync(target, 'w');
+      const fd = device;
+      produce((chunk) => writeAll(fd, chunk));
+      fs.closeSync(device);
+      device = undefined;
     } catch (e) {
+      if (device !== undefined) {
+        try {
+          fs.closeSync(device);
+        } catch {
+          // Already failing: the first error is the one to report.
+        }
+      }
       const cause = (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
       throw new Error(`--out ${file} cannot be written (${cause})`);
     }
@@ -96,7 +110,8 @@ export function writeFileAtomically(file: string, text: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(temp, 'wx', mode);
-    fs.writeFileSync(fd, text);
+    const open = fd;
+    produce((chunk) => writeAll(open, chunk));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -116,5 +131,14 @@ export function writeFileAtomically(file: string, text: string): void {
     }
     const cause = (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
     throw new Error(`--out ${file} cannot be written (${cause}); ${existed ? 'the old file is left as it was' : 'nothing was written'}`);
+  }
+}
+
+/** Writes all of `chunk` (writeSync may write part of it). */
+function writeAll(fd: number, chunk: string): void {
+  const buffer = Buffer.from(chunk);
+  let done = 0;
+  while (done < buffer.length) {
+    done += fs.writeSync(fd, buffer, done, buffer.length - done);
   }
 }

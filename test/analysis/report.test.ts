@@ -243,7 +243,7 @@ describe('report details', () => {
     expect(mermaid).toMatch(/^flowchart LR\n {2}%% \d+ pod-to-pod flows, drawn between namespaces/);
     expect(mermaid).toContain('  g0["namespace ns0"]');
     expect(mermaid.split('\n').filter((l) => l.includes('-->')).length).toBeLessThan(40);
-    expect(report.matrix.notes.join()).toMatch(/60 workloads: the verdict reasons are left out/);
+    expect(report.matrix.notes.join()).toMatch(/60 pods: the verdict reasons are left out/);
     expect(report.matrix.cells.every((c) => c.reasons.length === 0)).toBe(true);
   });
 

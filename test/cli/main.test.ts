@@ -183,6 +183,24 @@ describe('cdk8s-netpol matrix and diff', () => {
     expect((await run('matrix', '--format', format, app(dbFromWeb))).out).toMatch(pattern);
   });
 
+  test('matrix --format jsonl: the exact ports of every pair, one line per source, streamed to --out', async () => {
+    const printed = await run('matrix', '--format', 'jsonl', app(dbFromWeb));
+    expect(printed.code).toBe(0);
+    const lines = printed.out.split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ format: 'cdk8s-netpol/connectivity-v1', sources: 3, destinations: 5, protocols: ['TCP', 'UDP', 'SCTP'] });
+    const every = ['TCP/1-65535', 'UDP/1-65535', 'SCTP/1-65535'];
+    expect(lines.slice(1)).toEqual([
+      // db is open; web reaches db on 5432 only; the internet reaches web only.
+      { from: 'shop/db', allowed: [{ ports: every, to: ['shop/web', 'dns', 'internet', 'metadata'] }] },
+      { from: 'shop/web', allowed: [{ ports: ['TCP/5432'], to: ['shop/db'] }, { ports: every, to: ['dns', 'internet', 'metadata'] }] },
+      { from: 'internet', allowed: [{ ports: every, to: ['shop/web'] }] },
+    ]);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-out-')), 'pairs.jsonl');
+    const written = await run('matrix', '--format', 'jsonl', '--out', out, app(dbFromWeb));
+    expect([written.code, written.err]).toEqual([0, `wrote ${out}`]);
+    expect(fs.readFileSync(out, 'utf8')).toBe(`${printed.out}\n`);
+  });
+
   test('matrix --out writes the file', async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-out-')), 'r.html');
     const result = await run('matrix', '--format', 'html', '--out', out, app(dbFromWeb));

@@ -81,10 +81,10 @@ test('a failed write leaves the old file as it was, and no temporary file behind
   fs.writeFileSync(path.join(dir, 'app.yaml'), APP);
   const out = path.join(dir, 'report.md');
   fs.writeFileSync(out, 'the report of yesterday');
-  const write = nodeFs.writeFileSync;
+  const write = nodeFs.writeSync;
   // The disk fills up after 20 bytes of the new report.
-  jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((target: any, data: any) => {
-    write(target, String(data).slice(0, 20));
+  jest.spyOn(nodeFs, 'writeSync').mockImplementation(((fd: any, buffer: any, offset: any, length: any) => {
+    write(fd, buffer, offset, Math.min(length, 20));
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
   }) as any);
   const result = await run('matrix', path.join(dir, 'app.yaml'), '--out', out);

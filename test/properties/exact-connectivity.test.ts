@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
 import { NetworkModel } from '../../src';
+import { EstateConnectivity } from '../../src/analysis/connectivity/estate-connectivity';
 import { Segment } from '../../src/analysis/connectivity/pair-connectivity';
+import { formatRange, normalizeRanges } from '../../src/analysis/connectivity/port-ranges';
 import { diffModels } from '../../src/analysis/report/diff';
 import { INTERNET_PROBE, METADATA_PROBE, cellRanges, connectivityMatrix } from '../../src/analysis/report/matrix';
 
@@ -27,9 +29,11 @@ const protocol = fc.constantFrom(...PROTOCOLS);
 const portRange = fc.tuple(fc.constantFrom(...BASE_PORTS), fc.integer({ min: 0, max: 300 }))
   .map(([p, w]) => ({ port: p, end: Math.min(65535, p + w) }));
 
-const pods = fc.uniqueArray(fc.record({ namespace: fc.constantFrom(...NAMESPACES), app, ports: fc.subarray(NAMED) }), {
-  minLength: 2, maxLength: 4, selector: (p) => `${p.namespace}/${p.app}`,
-});
+// Pods carry apps no policy names (cache, batch), live in a namespace no policy names (c), and come in
+// replicas: endpoints the estate-wide computation groups.
+const pods = fc.uniqueArray(fc.record({
+  namespace: fc.constantFrom(...NAMESPACES, 'c'), app: fc.constantFrom(...APPS, 'cache', 'batch'), replica: fc.constantFrom(0, 1), ports: fc.subarray(NAMED),
+}), { minLength: 2, maxLength: 7, selector: (p) => `${p.namespace}/${p.app}-${p.replica}` });
 
 // --- Kubernetes NetworkPolicy --------------------------------------------------------------
 const k8sPort = fc.oneof(
@@ -39,6 +43,7 @@ const k8sPort = fc.oneof(
 );
 const k8sPeer = fc.oneof(
   app.map((a) => ({ podSelector: { matchLabels: { app: a } } })),
+  app.map((a) => ({ podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [a] }] } })),
   fc.constantFrom(...NAMESPACES).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
   fc.constant({ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }),
 );
@@ -114,7 +119,8 @@ const calicoRule = fc.record({
   protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
   ports: fc.option(calicoPorts, { nil: undefined }),
   notPorts: fc.option(calicoPorts, { nil: undefined }),
-  peer: fc.option(app, { nil: undefined }),
+  peer: fc.option(fc.oneof(app.map((a) => `app == '${a}'`), app.map((a) => `app != '${a}'`), fc.constant('has(app)'), fc.constant("app in {'web', 'api'}")),
+    { nil: undefined }),
 });
 const calicoPolicy = fc.record({
   global: fc.boolean(),
@@ -129,9 +135,9 @@ function calicoManifest(p: V<typeof calicoPolicy>, i: number): any {
     const destination = {
       ...(r.ports ? { ports: r.ports } : {}),
       ...(r.notPorts ? { notPorts: r.notPorts } : {}),
-      ...(r.peer && direction === 'egress' ? { selector: `app == '${r.peer}'` } : {}),
+      ...(r.peer && direction === 'egress' ? { selector: r.peer } : {}),
     };
-    const source = r.peer && direction === 'ingress' ? { source: { selector: `app == '${r.peer}'` } } : {};
+    const source = r.peer && direction === 'ingress' ? { source: { selector: r.peer } } : {};
     return { action: r.action, protocol: r.protocol, ...source, ...(Object.keys(destination).length ? { destination } : {}) };
   };
   return {
@@ -161,7 +167,7 @@ function build(manifests: any[], podList: V<typeof pods>): NetworkModel {
   const model = NetworkModel.fromManifests(manifests);
   for (const p of podList) {
     const ports = p.ports.map((n) => ({ name: n.name, port: n.port, protocol: n.protocol }));
-    model.addPod({ namespace: p.namespace, name: p.app, labels: { app: p.app }, ports });
+    model.addPod({ namespace: p.namespace, name: `${p.app}-${p.replica}`, labels: { app: p.app }, ports });
   }
   return model;
 }
@@ -176,6 +182,26 @@ function inSegments(segments: readonly Segment[], port: number, protocolName: st
 
 type Seen = { allowed: number; denied: number };
 
+/** The estate-wide computation (grouped endpoints) gives every pair exactly the answer of the pair computed alone. */
+function checkEstate(model: NetworkModel): void {
+  const ids = model.podIds;
+  const sources = [...ids.map((id) => ({ id, address: id })), { id: 'internet', address: INTERNET_PROBE }];
+  const targets = [...sources, { id: 'metadata', address: METADATA_PROBE }];
+  const estate = new EstateConnectivity(model, sources, targets);
+  sources.forEach((s, i) => {
+    const row = estate.row(i);
+    targets.forEach((t, j) => {
+      if (s.id === t.id && ids.includes(s.id)) {
+        expect(row[j]).toBe(-1);
+      } else if (ids.includes(s.id) || ids.includes(t.id)) {
+        const alone = normalizeRanges(model._segments(s.address, t.address).filter((x) => x.allowed)
+          .map((x) => ({ protocol: x.protocol, from: x.from, to: x.to, ...(x.l7 ? { l7: x.l7 } : {}) }))).map((r) => formatRange(r, true)).join(', ');
+        expect({ pair: `${s.id} -> ${t.id}`, allowed: estate.results[row[j]].key }).toEqual({ pair: `${s.id} -> ${t.id}`, allowed: alone });
+      }
+    });
+  });
+}
+
 function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typeof probe>[], seen: Seen): void {
   const model = build(manifests, podList);
   const ids = model.podIds;
@@ -184,6 +210,7 @@ function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typ
   const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
   // Every pod reaches every port before the policies: what the diff closes is what they deny.
   const diff = diffModels(build([], podList), model);
+  checkEstate(model);
   // A pair's closed ports may come in several changes, one per cause.
   const closed = new Map<string, string[]>();
   for (const c of diff.closed) {

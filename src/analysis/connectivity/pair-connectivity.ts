@@ -35,7 +35,7 @@ function sameOutcome(a: readonly SideDecision[], b: readonly SideDecision[]): bo
   });
 }
 
-interface SidePiece {
+export interface SidePiece {
   readonly from: number;
   readonly to: number;
   readonly decision: SideDecision;
@@ -69,6 +69,21 @@ function namedPortBounds(destination: Endpoint): number[] {
   return destination.kind === 'pod' ? destination.ports.flatMap((p) => [p.port, p.port + 1]) : [];
 }
 
+/** One side's pieces per protocol (in PORT_PROTOCOLS order). */
+export type SidePieces = readonly (readonly SidePiece[])[];
+
+/** The client's egress decisions over every port of each protocol, toward `to`. */
+export function egressPieces(oracle: SideOracle, from: PodSide, to: Endpoint): SidePieces {
+  const starts = intervalStarts([...oracle.portBounds(from, 'egress'), ...namedPortBounds(to)]);
+  return PORT_PROTOCOLS.map((protocol) => sidePieces(oracle, from, 'egress', to, to, protocol, starts));
+}
+
+/** The server's ingress decisions over every port of each protocol, from `from`. */
+export function ingressPieces(oracle: SideOracle, from: Endpoint, to: PodSide): SidePieces {
+  const starts = intervalStarts([...oracle.portBounds(to, 'ingress'), ...namedPortBounds(to)]);
+  return PORT_PROTOCOLS.map((protocol) => sidePieces(oracle, to, 'ingress', from, to, protocol, starts));
+}
+
 /**
  * The verdict for every port of TCP, UDP and SCTP from `from` to `to` (at least one of them a pod
  * of the model, and not the same pod), as segments covering 1-65535 of each protocol in order:
@@ -77,21 +92,23 @@ function namedPortBounds(destination: Endpoint): number[] {
  * such an interval no rule can tell two ports apart.
  */
 export function pairSegments(oracle: SideOracle, from: Endpoint, to: Endpoint): Segment[] {
-  const named = namedPortBounds(to);
-  const egressStarts = from.kind === 'pod' ? intervalStarts([...oracle.portBounds(from, 'egress'), ...named]) : undefined;
-  const ingressStarts = to.kind === 'pod' ? intervalStarts([...oracle.portBounds(to, 'ingress'), ...named]) : undefined;
+  return combinePieces(from.kind === 'pod' ? egressPieces(oracle, from, to) : undefined, to.kind === 'pod' ? ingressPieces(oracle, from, to) : undefined);
+}
+
+/** The segments of a pair from its sides' pieces (a side that is no pod has none). */
+export function combinePieces(egress: SidePieces | undefined, ingress: SidePieces | undefined): Segment[] {
   const segments: Segment[] = [];
-  for (const protocol of PORT_PROTOCOLS) {
-    const egress = egressStarts && from.kind === 'pod' ? sidePieces(oracle, from, 'egress', to, to, protocol, egressStarts) : undefined;
-    const ingress = ingressStarts && to.kind === 'pod' ? sidePieces(oracle, to, 'ingress', from, to, protocol, ingressStarts) : undefined;
+  PORT_PROTOCOLS.forEach((protocol, p) => {
+    const e = egress?.[p];
+    const i = ingress?.[p];
     // Sweep both sides' pieces: every port lies in one piece of each.
-    let e = 0;
-    let i = 0;
+    let ei = 0;
+    let ii = 0;
     let port = MIN_PORT;
     let open: { from: number; to: number; sides: SideDecision[] } | undefined;
     while (port <= MAX_PORT) {
-      const ep = egress?.[e];
-      const ip = ingress?.[i];
+      const ep = e?.[ei];
+      const ip = i?.[ii];
       const end = Math.min(ep?.to ?? MAX_PORT, ip?.to ?? MAX_PORT);
       const sides = [...(ep ? [ep.decision] : []), ...(ip ? [ip.decision] : [])];
       if (open !== undefined && sameOutcome(open.sides, sides)) {
@@ -103,15 +120,15 @@ export function pairSegments(oracle: SideOracle, from: Endpoint, to: Endpoint): 
         open = { from: port, to: end, sides };
       }
       if (ep !== undefined && ep.to === end) {
-        e++;
+        ei++;
       }
       if (ip !== undefined && ip.to === end) {
-        i++;
+        ii++;
       }
       port = end + 1;
     }
     segments.push(segment(protocol, open!));
-  }
+  });
   return segments;
 }
 

@@ -1,5 +1,5 @@
 import { markdownCode, markdownText } from './markdown';
-import { MatrixEndpoint, MatrixPlan, MatrixTarget, canonicalGroups, hasCell, modelStandIns, planMatrix, sourceAddress } from './matrix';
+import { MatrixPlan, canonicalGroups, estateOf, hasCell, modelStandIns, planMatrix, sourceAddress } from './matrix';
 import { Segment } from '../connectivity/pair-connectivity';
 import { PortRange, compareRanges, formatRange, normalizeRanges, subtractRanges } from '../connectivity/port-ranges';
 import { NetworkModel } from '../model';
@@ -194,40 +194,77 @@ function comparablePlans(before: NetworkModel, after: NetworkModel): { plans: [M
  */
 export function diffModels(before: NetworkModel, after: NetworkModel): PolicyDiff {
   const { plans: [old, now], notes } = comparablePlans(before, after);
-  const endpoints = (plan: MatrixPlan) => new Map(plan.sources.map((e) => [e.id, e]));
-  const oldSources = endpoints(old);
-  const nowSources = endpoints(now);
-  const oldTargets = new Map(old.targets.map((t) => [t.endpoint.id, t]));
-  const nowTargets = new Map(now.targets.map((t) => [t.endpoint.id, t]));
-  const sources = new Map<string, MatrixEndpoint>([...oldSources, ...nowSources]);
-  const targets = new Map([...oldTargets, ...nowTargets]);
+  // Both sides estate-wide (each side decided once per group of alike endpoints); only the pairs
+  // whose answers differ are computed again, alone, to name what changed and why.
+  const estates = [estateOf(old), estateOf(now)];
+  const keyIds = new Map<string, number>();
+  const keyId = (key: string) => {
+    let id = keyIds.get(key);
+    if (id === undefined) {
+      id = keyIds.size;
+      keyIds.set(key, id);
+    }
+    return id;
+  };
+  const answerKeys = estates.map((estate) => {
+    let known = 0;
+    let ids: number[] = [];
+    return (result: number) => {
+      if (known < estate.results.length) {
+        ids = [...ids, ...estate.results.slice(known).map((r) => keyId(r.key))];
+        known = estate.results.length;
+      }
+      return result < 0 ? -1 : ids[result];
+    };
+  });
+  const sourceIds = [...new Map([...old.sources, ...now.sources].map((e) => [e.id, e])).values()];
+  const targetIds = [...new Map([...old.targets, ...now.targets].map((t) => [t.endpoint.id, t])).values()];
+  const positions = (plan: MatrixPlan) => {
+    const sourceAt = new Map(plan.sources.map((e, i) => [e.id, i]));
+    const targetAt = new Map(plan.targets.map((t, j) => [t.endpoint.id, j]));
+    const targetColumns = Int32Array.from(targetIds, (t) => targetAt.get(t.endpoint.id) ?? -1);
+    return { sourceAt, targetColumns, targets: new Map(plan.targets.map((t) => [t.endpoint.id, t])) };
+  };
+  const at = [positions(old), positions(now)];
   const opened: FlowChange[] = [];
   const closed: FlowChange[] = [];
-  for (const from of sources.values()) {
-    for (const target of targets.values()) {
+  for (const from of sourceIds) {
+    const rows = at.map((p, side) => {
+      const i = p.sourceAt.get(from.id);
+      return i === undefined ? undefined : estates[side].row(i);
+    });
+    targetIds.forEach((target, k) => {
       if (from.id === target.endpoint.id || !hasCell(from, target.endpoint)) {
-        continue;
+        return;
       }
-      const segmentsOf = (plan: MatrixPlan, srcs: Map<string, MatrixEndpoint>, tgts: Map<string, MatrixTarget>) => {
-        const to = tgts.get(target.endpoint.id);
-        return srcs.has(from.id) && to !== undefined ? plan.model._segments(sourceAddress(from), to.address) : undefined;
+      const answer = (side: number) => {
+        const column = at[side].targetColumns[k];
+        const row = rows[side];
+        return row === undefined || column < 0 ? -2 : answerKeys[side](row[column]);
       };
-      const was = segmentsOf(old, oldSources, oldTargets);
-      const is = segmentsOf(now, nowSources, nowTargets);
+      if (answer(0) === answer(1)) {
+        return;
+      }
+      const segmentsOf = (side: number) => {
+        const to = at[side].targets.get(target.endpoint.id);
+        return rows[side] !== undefined && to !== undefined ? [old, now][side].model._segments(sourceAddress(from), to.address) : undefined;
+      };
+      const was = segmentsOf(0);
+      const is = segmentsOf(1);
       const { opened: gained, closed: lost } = changedRanges(allowedRanges(was), allowedRanges(is));
       // The reasons at the first port that changed (a segment's own are those of its first port).
-      const sidesAt = (plan: MatrixPlan, tgts: Map<string, MatrixTarget>, r: PortRange) =>
-        plan.model._explain({ from: sourceAddress(from), to: tgts.get(target.endpoint.id)!.address, port: r.from, protocol: r.protocol }).sides;
+      const sidesAt = (side: number, r: PortRange) => [old, now][side].model._explain({
+        from: sourceAddress(from), to: at[side].targets.get(target.endpoint.id)!.address, port: r.from, protocol: r.protocol,
+      }).sides;
       if (gained.length > 0) {
         opened.push(...pairChanges(from.id, target.endpoint.id, gained,
-          (r) => openedBy(segmentAt(was, r.protocol, r.from), segmentAt(is, r.protocol, r.from)!, sidesAt(now, nowTargets, r))));
+          (r) => openedBy(segmentAt(was, r.protocol, r.from), segmentAt(is, r.protocol, r.from)!, sidesAt(1, r))));
       }
       if (lost.length > 0) {
         closed.push(...pairChanges(from.id, target.endpoint.id, lost,
-          (r) => closedBy(segmentAt(was, r.protocol, r.from)!, segmentAt(is, r.protocol, r.from),
-            is ? sidesAt(now, nowTargets, r) : sidesAt(old, oldTargets, r))));
+          (r) => closedBy(segmentAt(was, r.protocol, r.from)!, segmentAt(is, r.protocol, r.from), is ? sidesAt(1, r) : sidesAt(0, r))));
       }
-    }
+    });
   }
   return { opened, closed, notes };
 }

@@ -1,3 +1,4 @@
+import { cellSummary } from './markdown';
 import { ConnectivityMatrix, MatrixCell, MatrixEndpoint, allowedLabels } from './matrix';
 import { escapeControls } from '../../util/control-chars';
 import { LintFinding } from '../lint/types';
@@ -49,7 +50,7 @@ th, td { border: solid #d0d7de; border-width: 0 1px 1px 0; }
 #matrix thead th.corner, #matrix th.row { border-left-width: 1px; }
 #matrix th.col, #matrix td { font-family: ${MONOSPACE}; font-size: 10.5px; }
 #matrix th.col { width: calc(4.5ch + 1px); }
-#matrix th.col:not(.pod) { width: calc(8.5ch + 1px); }
+#matrix th.col:not(.pod):not(.workload):not(.namespace) { width: calc(8.5ch + 1px); }
 #matrix th.col.dns { width: calc(8.5ch + 2px); }
 #matrix th.col .v { font-family: ${SANS}; display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; white-space: nowrap;
   max-height: 11.5rem; overflow: hidden; text-overflow: ellipsis; font-size: 11.5px; line-height: 1.15; }
@@ -98,6 +99,9 @@ function headContent(e: MatrixEndpoint): string {
     : `<span class="name">${escape(name)}</span><span class="sub">(${escape(sub)})</span>`;
 }
 
+/** Kinds of endpoints inside the cluster, grouped by namespace: pods, and the workloads and namespaces of aggregated matrices. */
+const INSIDE = new Set(['pod', 'workload', 'namespace']);
+
 /** Above this many allowed ranges a cell shows a count; the list is in its hover text. */
 const MAX_LISTED_RANGES = 3;
 
@@ -105,7 +109,7 @@ function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
   if (!c) {
     return '<td class="none" title="not evaluated">&ndash;</td>';
   }
-  if (c.from === c.to) {
+  if (c.from === c.to && c.pairs === undefined) {
     return '<td class="self" title="a pod can always reach itself">self</td>';
   }
   const state = c.allowed.length === 0 ? 'denied' : c.denied.length === 0 ? 'allowed' : 'partial';
@@ -114,9 +118,11 @@ function matrixCell(c: MatrixCell | undefined, d: MatrixEndpoint): string {
   let title = c.reasons;
   if (c.allowed.length === 0) {
     label = 'denied';
-  } else if (allowed.length > MAX_LISTED_RANGES) {
-    label = escape(`${allowed.length} port ranges`);
-    title = [`allowed: ${allowed.join(', ')}`, ...c.reasons];
+  } else if (allowed.length > MAX_LISTED_RANGES || c.omitted) {
+    label = escape(`${allowed.length + (c.omitted ?? 0)} port ranges`);
+    title = [`allowed: ${cellSummary(c)}`, ...c.reasons];
+  } else if (c.pairs !== undefined && c.connected !== undefined && c.connected < c.pairs) {
+    label = escape(cellSummary(c));
   } else {
     label = escape(allowed.join(', '));
     if (c.denied.length > 0) {
@@ -140,7 +146,7 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
   // Rows grouped by namespace (the outside on its own), one <tbody> each, ruled apart.
   const groups: { key: string; rows: string[] }[] = [];
   for (const s of matrix.sources) {
-    const key = s.kind === 'pod' ? `pod ${s.namespace ?? ''}` : 'outside';
+    const key = INSIDE.has(s.kind) ? `pod ${s.namespace ?? ''}` : 'outside';
     const cells = matrix.destinations.map((d) => matrixCell(cell.get(`${s.id} ${d.id}`), d)).join('');
     const row = `<tr><th scope="row" class="row ${s.kind}" title="${escape(headParts(s).full)}">${headContent(s)}</th>${cells}</tr>`;
     if (groups.length > 0 && groups[groups.length - 1].key === key) {
@@ -152,7 +158,8 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
   const body = groups.map((g) => `<tbody${g.key === 'outside' ? ' class="outside"' : ''}>\n${g.rows.join('\n')}\n</tbody>`).join('\n');
   // Columns ruled apart where the namespace changes (the row head is each row's first child).
   const namespaceStarts = matrix.destinations.flatMap((d, i) =>
-    i > 0 && d.kind === 'pod' && matrix.destinations[i - 1].kind === 'pod' && d.namespace !== matrix.destinations[i - 1].namespace ? [i + 2] : []);
+    i > 0 && INSIDE.has(d.kind) && INSIDE.has(matrix.destinations[i - 1].kind) && d.namespace !== matrix.destinations[i - 1].namespace
+      ? [i + 2] : []);
   const columnRules = namespaceStarts.length === 0 ? ''
     : `${namespaceStarts.map((n) => `#matrix tr > :nth-child(${n})`).join(', ')} { border-left: 2px solid #afb8c1; }\n`;
   const counted = matrix.cells.some((c) => c.from !== c.to && allowedLabels(c).length > MAX_LISTED_RANGES);

@@ -1,4 +1,4 @@
-import { ConnectivityMatrix, allowedLabels } from './matrix';
+import { ConnectivityMatrix, MatrixCell, allowedLabels } from './matrix';
 import { mermaidFlowchart } from './mermaid';
 import { escapeControls } from '../../util/control-chars';
 import { LintFinding } from '../lint/types';
@@ -31,9 +31,16 @@ export function markdownCode(value: string): string {
 
 const cellText = markdownText;
 
+/** A cell's allowed ports, what was left out, and for an aggregated cell how many of its pairs may connect. */
+export function cellSummary(cell: MatrixCell): string {
+  const omitted = cell.omitted ? ` … (+${cell.omitted} ranges)` : '';
+  const pairs = cell.pairs !== undefined && cell.connected !== undefined && cell.connected < cell.pairs ? ` (${cell.connected}/${cell.pairs} pairs)` : '';
+  return `${allowedLabels(cell).join(', ')}${omitted}${pairs}`;
+}
+
 /** The Mermaid graph, the matrix as a table, and the lint findings. */
 export function markdownReport(title: string, matrix: ConnectivityMatrix, findings: LintFinding[], notEvaluated: string[]): string {
-  const name = (e: { label: string; namespace?: string }) => (e.namespace ? `${e.namespace}/${e.label}` : e.label);
+  const name = (e: { label: string; namespace?: string; kind: string }) => (e.namespace && e.kind !== 'namespace' ? `${e.namespace}/${e.label}` : e.label);
   const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
   const lines = [`# ${markdownText(title)}`, ''];
   if (notEvaluated.length > 0) {
@@ -54,13 +61,13 @@ export function markdownReport(title: string, matrix: ConnectivityMatrix, findin
       if (!cell) {
         return ' ';
       }
-      if (cell.from === cell.to) {
+      if (cell.from === cell.to && cell.pairs === undefined) {
         return '(self)';
       }
       if (cell.allowed.length === 0) {
         return '—';
       }
-      return allowedLabels(cell).join(', ');
+      return cellSummary(cell);
     });
     lines.push(`| ${cellText(name(source))} | ${row.map(cellText).join(' | ')} |`);
   }

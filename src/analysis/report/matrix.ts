@@ -1,7 +1,9 @@
 import { createHash } from 'crypto';
+import { aggregateMatrix } from './aggregate';
 import { StandInGroup, standInGroups } from './stand-ins';
+import { EstateConnectivity } from '../connectivity/estate-connectivity';
 import { Segment } from '../connectivity/pair-connectivity';
-import { coversEverything, formatRange, PortRange } from '../connectivity/port-ranges';
+import { coversEverything, formatRange, MAX_PORT, MIN_PORT, PORT_PROTOCOLS, PortRange, subtractRanges } from '../connectivity/port-ranges';
 import { NetworkModel } from '../model';
 
 /** A row or column of the connectivity matrix. */
@@ -15,7 +17,10 @@ export interface MatrixEndpoint {
    * @default - not a pod
    */
   readonly namespace?: string;
-  /** "pod", "dns", "internet" or "metadata". */
+  /**
+   * "pod", "dns", "internet" or "metadata"; in an aggregated matrix "workload" (the pods of one
+   * workload) or "namespace" (its pods).
+   */
   readonly kind: string;
 }
 
@@ -43,6 +48,23 @@ export interface MatrixCell {
    * one line), for hover text and review. The reasons are those of the range's first port.
    */
   readonly reasons: string[];
+  /**
+   * How many ranges `allowed` and `denied` leave out (each lists at most MAX_RANGES_PER_CELL);
+   * `cdk8s-netpol matrix --format jsonl` lists them all.
+   * @default - none left out
+   */
+  readonly omitted?: number;
+  /**
+   * For a cell of an aggregated matrix (workloads or namespaces): how many pairs of pods it
+   * covers. `allowed` then lists the ports at least one of them may use, `denied` those none may.
+   * @default - a cell of one pair
+   */
+  readonly pairs?: number;
+  /**
+   * For a cell of an aggregated matrix: how many of its pairs may use at least one port.
+   * @default - a cell of one pair
+   */
+  readonly connected?: number;
 }
 
 /** Who can reach whom, on which ports. */
@@ -66,6 +88,10 @@ export interface MatrixOptions {
 
 /** Above this many cells the reasons are left out of the matrix (they would make reports huge). */
 export const MAX_CELLS_WITH_REASONS = 2_500;
+
+/** Above this many pods the matrix shows workloads; above this many workloads, namespaces. */
+export const MAX_POD_ENDPOINTS = 100;
+export const MAX_GROUP_ENDPOINTS = 100;
 
 /** Stand-ins for the outside world (documentation range) and the cloud metadata endpoint. */
 export const INTERNET_PROBE = '203.0.113.10';
@@ -171,8 +197,9 @@ export function planMatrix(source: NetworkModel, options: MatrixOptions = {}): M
   }
   const podEndpoint = (id: string): MatrixEndpoint => ({ id, label: model._pod(id)!.name, namespace: model._pod(id)!.namespace, kind: 'pod' });
   const withReasons = (workloadIds.length + 1) * (workloadIds.length + 3) <= MAX_CELLS_WITH_REASONS;
-  if (!withReasons) {
-    notes.push(`${workloadIds.length} workloads: the verdict reasons are left out to keep the report small; ask \`cdk8s-netpol explain\` for one flow.`);
+  if (!withReasons && workloadIds.length <= MAX_POD_ENDPOINTS) {
+    // (An aggregated matrix, above, says what its cells hold instead.)
+    notes.push(`${workloadIds.length} pods: the verdict reasons are left out to keep the report small; ask \`cdk8s-netpol explain\` for one flow.`);
   }
   const internet: MatrixEndpoint = { id: 'internet', label: `internet (${INTERNET_PROBE})`, kind: 'internet' };
   const sources: MatrixEndpoint[] = [...workloadIds.map(podEndpoint), internet];
@@ -193,54 +220,88 @@ export function hasCell(from: MatrixEndpoint, to: MatrixEndpoint): boolean {
 /**
  * Every workload against every workload, kube-dns, the internet and the cloud metadata endpoint,
  * and the internet against every workload: for each pair, exactly which ports of TCP, UDP and SCTP
- * are allowed (`NetworkModel._segments`). The model is not changed.
+ * are allowed. Up to MAX_POD_ENDPOINTS pods the rows and columns are pods; above, workloads (the
+ * pods of a StatefulSet or an Indexed Job together), and above MAX_GROUP_ENDPOINTS workloads,
+ * namespaces (see `aggregateMatrix`). The model is not changed.
  */
 export function connectivityMatrix(source: NetworkModel, options: MatrixOptions = {}): ConnectivityMatrix {
   return matrixOf(planMatrix(source, options));
 }
 
-/** The matrix of a plan. */
+/** The matrix of a plan, computed estate-wide (connectivity/estate-connectivity.ts) and aggregated when large. */
 export function matrixOf(plan: MatrixPlan): ConnectivityMatrix {
-  const cells: MatrixCell[] = [];
-  for (const from of plan.sources) {
-    for (const target of plan.targets) {
-      if (hasCell(from, target.endpoint)) {
-        cells.push(matrixCell(from.id, target.endpoint.id, plan.model._segments(sourceAddress(from), target.address), plan.withReasons));
-      }
-    }
+  const estate = estateOf(plan);
+  const pods = plan.sources.filter((s) => s.kind === 'pod').length;
+  if (pods > MAX_POD_ENDPOINTS) {
+    return aggregateMatrix(plan, estate);
   }
+  const cells: MatrixCell[] = [];
+  plan.sources.forEach((from, i) => {
+    const row = estate.row(i);
+    plan.targets.forEach((target, j) => {
+      if (!hasCell(from, target.endpoint)) {
+        return;
+      }
+      const result = row[j];
+      const ranges = result < 0 ? EVERY_PORT : estate.results[result].allowed;
+      const reasons = plan.withReasons ? segmentReasons(plan.model._segments(sourceAddress(from), target.address)) : [];
+      cells.push(matrixCell(from.id, target.endpoint.id, ranges, reasons));
+    });
+  });
   return { sources: plan.sources, destinations: plan.targets.map((t) => t.endpoint), cells, notes: plan.notes };
 }
 
-/** A cell from a pair's segments. */
-export function matrixCell(from: string, to: string, segments: readonly Segment[], withReasons: boolean): MatrixCell {
-  const allowed: string[] = [];
-  const denied: string[] = [];
+/** The estate-wide connectivity of a plan's rows and columns. */
+export function estateOf(plan: MatrixPlan): EstateConnectivity {
+  return new EstateConnectivity(plan.model, plan.sources.map((s) => ({ id: s.id, address: sourceAddress(s) })),
+    plan.targets.map((t) => ({ id: t.endpoint.id, address: t.address })));
+}
+
+/** Every port of every protocol, without L7 rules: what a pod may do to itself. */
+export const EVERY_PORT: readonly PortRange[] = PORT_PROTOCOLS.map((protocol) => ({ protocol, from: MIN_PORT, to: MAX_PORT }));
+
+/** Above this many ranges, a cell's allowed and denied lists are cut (`omitted` counts the rest; `matrix --format jsonl` has them all). */
+export const MAX_RANGES_PER_CELL = 64;
+
+/** A cell from a pair's allowed ranges (canonical), the denied ones being the rest. */
+export function matrixCell(from: string, to: string, ranges: readonly PortRange[], reasons: string[],
+  counts?: { pairs: number; connected: number }): MatrixCell {
   const l7: Record<string, string> = {};
-  const reasons = new Map<string, { why: string; ranges: string[] }>();
-  for (const segment of segments) {
-    const text = formatRange(segment);
-    (segment.allowed ? allowed : denied).push(text);
-    if (segment.l7 !== undefined) {
-      l7[text] = segment.l7;
+  const allowed = ranges.map((r) => {
+    const text = formatRange(r);
+    if (r.l7 !== undefined) {
+      l7[text] = r.l7;
     }
-    if (withReasons) {
-      // Ranges decided alike (same verdicts, causes and policies) share one line: the words of the first.
-      const key = `${segment.allowed} ${segment.sides.map((s) => `${s.allowed}|${s.cause}|${s.allowedBy?.id}|${s.deniedBy?.id}|${s.tier}|${s.l7}`).join(' ')}`;
-      const why = `${segment.allowed ? 'allowed' : 'denied'}: ${segment.sides.length === 0 ? 'a pod can always reach itself' : segment.sides.map((s) => s.reason).join('; ')}`;
-      const line = reasons.get(key) ?? { why, ranges: [] };
-      line.ranges.push(text);
-      reasons.set(key, line);
-    }
-  }
+    return text;
+  });
+  const denied = subtractRanges(EVERY_PORT, ranges.map(({ protocol, from: f, to: t }) => ({ protocol, from: f, to: t }))).map((r) => formatRange(r));
+  const omitted = Math.max(0, allowed.length - MAX_RANGES_PER_CELL) + Math.max(0, denied.length - MAX_RANGES_PER_CELL);
   return {
     from,
     to,
-    allowed,
-    denied,
-    reasons: [...reasons.values()].map(({ why, ranges }) => `${ranges.join(', ')} ${why}`),
+    allowed: allowed.slice(0, MAX_RANGES_PER_CELL),
+    denied: denied.slice(0, MAX_RANGES_PER_CELL),
+    reasons,
     ...(Object.keys(l7).length > 0 ? { l7 } : {}),
+    ...(omitted > 0 ? { omitted } : {}),
+    ...(counts !== undefined ? counts : {}),
   };
+}
+
+/**
+ * The reasons of a pair's segments: one line per group of ranges decided alike (same verdicts,
+ * causes and policies), in the words of its first port.
+ */
+export function segmentReasons(segments: readonly Segment[]): string[] {
+  const lines = new Map<string, { why: string; ranges: string[] }>();
+  for (const segment of segments) {
+    const key = `${segment.allowed} ${segment.sides.map((s) => `${s.allowed}|${s.cause}|${s.allowedBy?.id}|${s.deniedBy?.id}|${s.tier}|${s.l7}`).join(' ')}`;
+    const why = `${segment.allowed ? 'allowed' : 'denied'}: ${segment.sides.length === 0 ? 'a pod can always reach itself' : segment.sides.map((s) => s.reason).join('; ')}`;
+    const line = lines.get(key) ?? { why, ranges: [] };
+    line.ranges.push(formatRange(segment));
+    lines.set(key, line);
+  }
+  return [...lines.values()].map(({ why, ranges }) => `${ranges.join(', ')} ${why}`);
 }
 
 /** The allowed ranges of a cell, as `PortRange`s. */

@@ -1,7 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { NetworkModel, Peer, Port, ServiceGraph, ZeroTrustNamespace } from '../../../src';
 import { Report } from '../../../src/analysis/report';
 import { FOLD_ABOVE, PolicyDiff, diffMarkdown, diffModels } from '../../../src/analysis/report/diff';
+import { sharedPart } from '../../support/shared';
 
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
 
@@ -171,5 +175,33 @@ describe('diff without workloads: stable stand-ins, and a warning that says how 
     expect(diff.notes).toEqual(['The old side holds no workloads: its policies were evaluated on the new side\'s 3 pod(s), so that only the policies differ.']);
     expect(summary(diff).opened).toEqual(['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out]']);
     expect(diffMarkdown(diff)).toContain('> The old side holds no workloads');
+  });
+});
+
+// Online Boutique's own policies (../shared/upstream, GoogleCloudPlatform/microservices-demo), without
+// its workloads: inserting one service's policy first or last changes nothing but that service's flows.
+const upstream = sharedPart('upstream');
+(upstream.present ? describe : describe.skip)('Online Boutique without workloads: one service inserted', () => {
+  const folder = path.join(upstream.dir, 'online-boutique', 'policies');
+  const policies = fs.readdirSync(folder).sort().flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(folder, f), 'utf8')).map((d) => d.toJSON()));
+  const review = policy('reviewservice', { podSelector: { matchLabels: { app: 'reviewservice' } }, policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }], egress: [{}] });
+  const inDefault = { ...review, metadata: { name: 'reviewservice' } };
+
+  test('the same diff wherever the policy goes, and only the new service\'s flows', () => {
+    const base = NetworkModel.fromManifests(policies);
+    const last = diffModels(base, NetworkModel.fromManifests([...policies, inDefault]));
+    const first = diffModels(base, NetworkModel.fromManifests([inDefault, ...policies]));
+    expect(diffMarkdown(first)).toBe(diffMarkdown(last));
+    expect(last.closed).toEqual([]);
+    expect(last.opened.length).toBeGreaterThan(0);
+    expect(last.opened.filter((c) => !`${c.from} ${c.to}`.includes('app-reviewservice'))).toEqual([]);
+    expect(summary(last).opened).toContainEqual(expect.stringMatching(
+      /^default\/stand-in-app-frontend-[0-9a-f]{6} -> default\/stand-in-app-reviewservice-[0-9a-f]{6} TCP\/8080 \[NetworkPolicy default\/reviewservice\]$/));
+  });
+
+  test('the policies against themselves in another order: 0 opened, 0 closed', () => {
+    const diff = diffModels(NetworkModel.fromManifests(policies), NetworkModel.fromManifests([...policies].reverse()));
+    expect(summary(diff)).toEqual({ opened: [], closed: [] });
   });
 });
