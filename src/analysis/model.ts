@@ -504,9 +504,14 @@ export class NetworkModel {
   private oracle(index: Index): SideOracle {
     if (index.oracle === undefined) {
       const { evaluator, kubernetes } = index;
-      index.oracle = kubernetes ? { decide: kubernetes.decideSide.bind(kubernetes), portBounds: kubernetes.portBounds.bind(kubernetes) } : {
+      index.oracle = kubernetes ? {
+        decide: kubernetes.decideSide.bind(kubernetes),
+        portBounds: kubernetes.portBounds.bind(kubernetes),
+        sidePolicies: kubernetes.sidePolicies.bind(kubernetes),
+      } : {
         decide: (pod, direction, other, destination, port, protocol) => evaluator.decide({ pod, direction, other, destination, port, protocol }),
         portBounds: (pod, direction) => evaluator.portBounds(pod, direction),
+        sidePolicies: (pod, direction) => evaluator.sidePolicies(pod, direction),
       };
     }
     return index.oracle;

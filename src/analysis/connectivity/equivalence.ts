@@ -97,6 +97,32 @@ export class PolicyVocabularies {
   }
 }
 
+/** The strings of one policy manifest (and whether it uses a partial match), computed once per object. */
+const MANIFEST_STRINGS = new WeakMap<object, { strings: Set<string>; partial: boolean }>();
+
+/**
+ * The vocabulary of the policies that can decide one side of one pod (`SideEvaluator.sidePolicies`),
+ * with the pod's namespace (rules compare peers with the policy's own namespace).
+ */
+export function sideVocabulary(manifests: readonly unknown[], namespace: string): Vocabulary {
+  const values = new Set<string>([namespace]);
+  for (const manifest of manifests) {
+    let found = manifest !== null && typeof manifest === 'object' ? MANIFEST_STRINGS.get(manifest) : undefined;
+    if (!found) {
+      const strings = new Set<string>();
+      found = { strings, partial: collectStrings(manifest, strings) };
+      if (manifest !== null && typeof manifest === 'object') {
+        MANIFEST_STRINGS.set(manifest, found);
+      }
+    }
+    if (found.partial) {
+      return {};
+    }
+    found.strings.forEach((v) => values.add(v));
+  }
+  return { values };
+}
+
 function word(value: string, vocabulary: Vocabulary): string {
   return vocabulary.values === undefined || vocabulary.values.has(value) ? value : OTHER;
 }
@@ -124,6 +150,96 @@ export function peerKey(endpoint: Endpoint, vocabulary: Vocabulary, withPorts: b
     endpoint.hostNetwork ? 'host' : '',
     endpoint.addressRanges !== undefined ? 'ranges' : '',
   ].join('\u0002');
+}
+
+/** An endpoint as numbers: its fixed part (with and without ports) and its (key, value) slots. */
+interface Tokens {
+  readonly withPorts: number;
+  readonly withoutPorts: number;
+  /** Pairs of (slot key id, value id): the namespace's name, its labels, the pod's labels. */
+  readonly slots: Int32Array;
+}
+
+/**
+ * `peerKey` for many endpoints and vocabularies, fast: each endpoint's strings are interned once,
+ * and a vocabulary becomes the set of the interned values it names, so a key is a few integer
+ * look-ups (an estate computes millions of them).
+ */
+export class PeerKeys {
+  private readonly ids = new Map<string, number>();
+  private readonly tokens = new Map<Endpoint, Tokens>();
+
+  /** @param endpoints every endpoint keys will be asked for: their values must be known before a vocabulary is read (`named`) */
+  constructor(endpoints: Iterable<Endpoint>) {
+    for (const endpoint of endpoints) {
+      this.of(endpoint);
+    }
+  }
+
+  /** The ids of the values a vocabulary names that some endpoint has (others cannot matter); undefined: every value counts. */
+  public named(vocabulary: Vocabulary): ReadonlySet<number> | undefined {
+    if (vocabulary.values === undefined) {
+      return undefined;
+    }
+    const named = new Set<number>();
+    vocabulary.values.forEach((v) => {
+      const id = this.ids.get(v);
+      if (id !== undefined) {
+        named.add(id);
+      }
+    });
+    return named;
+  }
+
+  /** The same key as `peerKey` would give under the vocabulary whose `named` ids these are (as another string). */
+  public key(endpoint: Endpoint, named: ReadonlySet<number> | undefined, withPorts: boolean): string {
+    const t = this.tokens.get(endpoint);
+    if (t === undefined) {
+      // Its values might be named by a vocabulary read before: its key could merge it wrongly.
+      throw new Error(`PeerKeys: ${endpoint.id} was not given to the constructor`);
+    }
+    let key = `${withPorts ? t.withPorts : t.withoutPorts}`;
+    const slots = t.slots;
+    for (let k = 0; k < slots.length; k += 2) {
+      const value = slots[k + 1];
+      key += `,${slots[k]}:${named === undefined || named.has(value) ? value : -1}`;
+    }
+    return key;
+  }
+
+  private id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
+  private of(endpoint: Endpoint): Tokens {
+    let found = this.tokens.get(endpoint);
+    if (!found) {
+      if (endpoint.kind !== 'pod') {
+        const id = this.id(`\u0005${endpoint.kind}:${endpoint.id}`);
+        found = { withPorts: id, withoutPorts: id, slots: new Int32Array(0) };
+      } else {
+        const rest = [endpoint.ip ?? '', endpoint.hostNetwork ? 'host' : '', endpoint.addressRanges !== undefined ? 'ranges' : ''].join(SEP);
+        const slots: number[] = [this.id('\u0006namespace'), this.id(endpoint.namespace)];
+        for (const [prefix, labels] of [['\u0007', endpoint.namespaceLabels], ['', endpoint.labels]] as const) {
+          for (const k of Object.keys(labels).sort()) {
+            slots.push(this.id(`${prefix}${k}`), this.id(labels[k]));
+          }
+        }
+        found = {
+          withPorts: this.id(`\u0005pod${SEP}${rest}${SEP}${portsKey(endpoint)}`),
+          withoutPorts: this.id(`\u0005pod${SEP}${rest}`),
+          slots: Int32Array.from(slots),
+        };
+      }
+      this.tokens.set(endpoint, found);
+    }
+    return found;
+  }
 }
 
 /** The key of a pod as the subject of its own sides: its namespace, and what its policies can tell. */

@@ -1,6 +1,7 @@
-import { PolicyVocabularies, peerKey, subjectKey } from './equivalence';
+import { PeerKeys, PolicyVocabularies, Vocabulary, sideVocabulary, subjectKey } from './equivalence';
 import { SideOracle, SidePieces, egressPieces, ingressPieces } from './pair-connectivity';
 import { MAX_PORT, MIN_PORT, PORT_PROTOCOLS, PortRange, formatRange, normalizeRanges } from './port-ranges';
+import { Direction } from '../direction';
 import { Endpoint, PodSide } from '../endpoint';
 import { NetworkModel } from '../model';
 
@@ -41,6 +42,21 @@ class Groups {
   }
 }
 
+/** A namespace's coarse peer groups, grouped by what one side's policies can tell apart. */
+interface Refinement {
+  /** The side's group of each coarse group. */
+  readonly of: Int32Array;
+  readonly groups: Groups;
+}
+
+/** One subject group's egress or ingress: its answer per group of its refinement (NONE until decided). */
+interface Side {
+  readonly subject: number;
+  readonly direction: Direction;
+  readonly refinement: Refinement;
+  readonly answers: Int32Array;
+}
+
 /** Combination keys: side ids below this bound (2^26 sides) keep the product exact in a double. */
 const SIDE_BOUND = 2 ** 26;
 const NONE = -1;
@@ -66,7 +82,11 @@ export class EstateConnectivity {
   private readonly oracle: SideOracle;
   private readonly sourceEnds: Endpoint[];
   private readonly targetEnds: Endpoint[];
-  /** Per namespace seen (index), its vocabulary's peer groups of the targets (with ports) and of the sources (without). */
+  /**
+   * Per namespace seen (index), the peer groups of the targets (with ports) and of the sources
+   * (without) under the vocabulary of all the policies that can decide its pods' sides: the coarse
+   * grouping, which each side's own policies refine (`Side.refinement`).
+   */
   private readonly namespaces = new Map<string, number>();
   private readonly targetPeers: Int32Array[] = [];
   private readonly targetPeerGroups: Groups[] = [];
@@ -81,13 +101,20 @@ export class EstateConnectivity {
   private readonly targetSubject: Int32Array;
   /** The namespace index of each target pod (NONE for the others). */
   private readonly targetView: Int32Array;
-  /** Per subject group, the side ids by peer group (NONE until decided). */
-  private readonly egressBySubject = new Map<number, Int32Array>();
-  private readonly ingressBySubject = new Map<number, Int32Array>();
+  /** Per subject group, its egress and ingress (made on first use). */
+  private readonly egressOf = new Map<number, Side>();
+  private readonly ingressOf = new Map<number, Side>();
+  /** Each target's ingress (a pod's; made on first use). */
+  private readonly targetIngress: (Side | undefined)[];
+  /** Refinements of a namespace's coarse groups by one side vocabulary, shared by the subjects whose sides the same policies decide. */
+  private readonly refinements = new Map<string, Refinement>();
   /** The distinct answers of single sides: the ports a side allows (the L7 restrictions with them). */
   private readonly sides: PortRange[][] = [];
   private readonly sideIds = new Map<string, number>();
   private readonly combined = new Map<number, number>();
+  /** An id per policy manifest, to name a set of them. */
+  private readonly manifestIds = new Map<unknown, number>();
+  private readonly keys: PeerKeys;
 
   constructor(model: NetworkModel, public readonly sources: readonly EstateEndpoint[], public readonly targets: readonly EstateEndpoint[]) {
     const context = model._connectivityContext();
@@ -95,6 +122,7 @@ export class EstateConnectivity {
     this.sourceEnds = sources.map((s) => context.endpoint(s.address));
     this.targetEnds = targets.map((t) => context.endpoint(t.address));
     this.vocabularies = new PolicyVocabularies(model._policyObjects());
+    this.keys = new PeerKeys([...this.sourceEnds, ...this.targetEnds]);
     const subjectIndex = new Map<string, number>();
     const subjectOf = (end: Endpoint): number => {
       if (end.kind !== 'pod') {
@@ -111,12 +139,17 @@ export class EstateConnectivity {
     this.sourceSubject = Int32Array.from(this.sourceEnds, subjectOf);
     this.targetSubject = Int32Array.from(this.targetEnds, subjectOf);
     this.targetView = Int32Array.from(this.targetEnds, (end) => (end.kind === 'pod' ? this.namespaceIndex(end.namespace) : NONE));
+    this.sourceEnds.forEach((end) => end.kind === 'pod' && this.namespaceIndex(end.namespace));
+    this.targetIngress = this.targetEnds.map(() => undefined);
   }
 
-  /** How much was shared: groups and distinct side answers, for benchmarks and notes. */
-  public get stats(): { subjectGroups: number; sideAnswers: number; pairAnswers: number; results: number } {
-    const { subjects, sides, combined, results } = this;
-    return { subjectGroups: subjects.groups.length, sideAnswers: sides.length, pairAnswers: combined.size, results: results.length };
+  /** How much was shared: groups and distinct answers, for benchmarks and notes. */
+  public get stats(): { subjectGroups: number; sideGroups: number; sidesDecided: number; sideAnswers: number; results: number } {
+    let sideGroups = 0;
+    this.refinements.forEach((r) => (sideGroups += r.groups.groups.length));
+    let sidesDecided = 0;
+    [...this.egressOf.values(), ...this.ingressOf.values()].forEach((side) => side.answers.forEach((a) => (sidesDecided += a === NONE ? 0 : 1)));
+    return { subjectGroups: this.subjects.groups.length, sideGroups, sidesDecided, sideAnswers: this.sides.length, results: this.results.length };
   }
 
   /** Source `i`'s answers for every target: indices into `results`, NONE where the target is the source itself. */
@@ -124,18 +157,28 @@ export class EstateConnectivity {
     const out = new Int32Array(this.targets.length);
     const source = this.sourceEnds[i];
     const subject = this.sourceSubject[i];
-    const view = source.kind === 'pod' ? this.namespaceIndex(source.namespace) : NONE;
-    const peers = view === NONE ? undefined : this.targetPeers[view];
+    const egress = subject === NONE ? undefined : this.side(subject, 'egress');
+    const peers = source.kind === 'pod' ? this.targetPeers[this.namespaceIndex(source.namespace)] : undefined;
+    // The source's coarse group in each namespace's view, for the targets' ingress.
+    const sourceCoarse = Int32Array.from(this.sourcePeers, (groups) => groups[i]);
     for (let j = 0; j < out.length; j++) {
       const target = this.targetEnds[j];
       if (source.kind === 'pod' && target.kind === 'pod' && source.id === target.id) {
         out[j] = NONE;
         continue;
       }
-      const egress = subject === NONE ? NONE : this.egress(subject, peers![j], view);
+      const egressAnswer = egress === undefined ? NONE : this.answer(egress, peers![j]);
+      let ingressAnswer = NONE;
       const targetSubject = this.targetSubject[j];
-      const ingress = targetSubject === NONE ? NONE : this.ingress(targetSubject, i, this.targetView[j]);
-      out[j] = this.combine(egress, ingress);
+      if (targetSubject !== NONE) {
+        let ingress = this.targetIngress[j];
+        if (ingress === undefined) {
+          ingress = this.side(targetSubject, 'ingress');
+          this.targetIngress[j] = ingress;
+        }
+        ingressAnswer = this.answer(ingress, sourceCoarse[this.targetView[j]]);
+      }
+      out[j] = this.combine(egressAnswer, ingressAnswer);
     }
     return out;
   }
@@ -145,47 +188,81 @@ export class EstateConnectivity {
     if (index === undefined) {
       index = this.targetPeers.length;
       this.namespaces.set(namespace, index);
-      const vocabulary = this.vocabularies.of(namespace);
+      const named = this.keys.named(this.vocabularies.of(namespace));
       const targetGroups = new Groups();
-      this.targetPeers.push(Int32Array.from(this.targetEnds, (end, j) => targetGroups.add(peerKey(end, vocabulary, true), j)));
+      this.targetPeers.push(Int32Array.from(this.targetEnds, (end, j) => targetGroups.add(this.keys.key(end, named, true), j)));
       this.targetPeerGroups.push(targetGroups);
       const sourceGroups = new Groups();
-      this.sourcePeers.push(Int32Array.from(this.sourceEnds, (end, j) => sourceGroups.add(peerKey(end, vocabulary, false), j)));
+      this.sourcePeers.push(Int32Array.from(this.sourceEnds, (end, j) => sourceGroups.add(this.keys.key(end, named, false), j)));
       this.sourcePeerGroups.push(sourceGroups);
     }
     return index;
   }
 
-  /** The egress answer of a subject group toward a peer group (seen from the subject's namespace). */
-  private egress(subject: number, peer: number, view: number): number {
-    let byPeer = this.egressBySubject.get(subject);
-    if (!byPeer) {
-      byPeer = new Int32Array(this.targetPeerGroups[view].groups.length).fill(NONE);
-      this.egressBySubject.set(subject, byPeer);
+  /** A subject group's egress or ingress: the policies that decide it, and its refinement of its namespace's groups. */
+  private side(subject: number, direction: Direction): Side {
+    const sides = direction === 'egress' ? this.egressOf : this.ingressOf;
+    let side = sides.get(subject);
+    if (!side) {
+      const pod = this.subjectPods[this.subjects.groups[subject].members[0]];
+      const view = this.namespaceIndex(pod.namespace);
+      const manifests = this.oracle.sidePolicies(pod, direction);
+      const name = `${direction} ${view} ${manifests.map((m) => this.manifestId(m)).sort((a, b) => a - b).join(',')}`;
+      let refinement = this.refinements.get(name);
+      if (!refinement) {
+        refinement = this.refine(sideVocabulary(manifests, pod.namespace), view, direction);
+        this.refinements.set(name, refinement);
+      }
+      side = { subject, direction, refinement, answers: new Int32Array(refinement.groups.groups.length).fill(NONE) };
+      sides.set(subject, side);
     }
-    if (byPeer[peer] === NONE) {
-      const [pod, other] = this.distinctPair(this.subjects.groups[subject].members.map((m) => this.subjectPods[m]),
-        this.targetPeerGroups[view].groups[peer].members.map((j) => this.targetEnds[j]));
-      byPeer[peer] = this.side(egressPieces(this.oracle, pod as PodSide, other));
-    }
-    return byPeer[peer];
+    return side;
   }
 
-  /** The ingress answer of a subject group from source `i` (its peer group seen from the subject's namespace, `view`). */
-  private ingress(subject: number, i: number, view: number): number {
-    const peer = this.sourcePeers[view][i];
-    let byPeer = this.ingressBySubject.get(subject);
-    if (!byPeer) {
-      byPeer = new Int32Array(this.sourcePeerGroups[view].groups.length).fill(NONE);
-      this.ingressBySubject.set(subject, byPeer);
+  private manifestId(manifest: unknown): number {
+    let id = this.manifestIds.get(manifest);
+    if (id === undefined) {
+      id = this.manifestIds.size;
+      this.manifestIds.set(manifest, id);
     }
-    if (byPeer[peer] === NONE) {
-      const [pod, other] = this.distinctPair(this.subjects.groups[subject].members.map((m) => this.subjectPods[m]),
-        this.sourcePeerGroups[view].groups[peer].members.map((j) => this.sourceEnds[j]));
-      byPeer[peer] = this.side(ingressPieces(this.oracle, other, pod as PodSide));
-    }
-    return byPeer[peer];
+    return id;
   }
+
+  /**
+   * The namespace's coarse peer groups, grouped again by what one side's policies can tell apart
+   * (a coarser vocabulary: every group of the namespace's lies in one of the side's).
+   */
+  private refine(vocabulary: Vocabulary, view: number, direction: Direction): Refinement {
+    const coarse = direction === 'egress' ? this.targetPeerGroups[view] : this.sourcePeerGroups[view];
+    const ends = direction === 'egress' ? this.targetEnds : this.sourceEnds;
+    const groups = new Groups();
+    const of = new Int32Array(coarse.groups.length);
+    const named = this.keys.named(vocabulary);
+    coarse.groups.forEach((group, g) => {
+      const [first, second] = group.members;
+      of[g] = groups.add(this.keys.key(ends[first], named, direction === 'egress'), first);
+      if (second !== undefined) {
+        groups.add(this.keys.key(ends[second], named, direction === 'egress'), second);
+      }
+    });
+    return { of, groups };
+  }
+
+  /** The answer of a side toward (or from) the endpoints of one coarse peer group, decided once per group of its refinement. */
+  private answer(side: Side, coarse: number): number {
+    const group = side.refinement.of[coarse];
+    const known = side.answers[group];
+    if (known !== NONE) {
+      return known;
+    }
+    const egress = side.direction === 'egress';
+    const members = side.refinement.groups.groups[group].members.map((j) => (egress ? this.targetEnds[j] : this.sourceEnds[j]));
+    const [pod, other] = this.distinctPair(this.subjects.groups[side.subject].members.map((m) => this.subjectPods[m]), members);
+    const id = this.sideAnswer(egress ? egressPieces(this.oracle, pod as PodSide, other) : ingressPieces(this.oracle, other, pod as PodSide));
+    side.answers[group] = id;
+    return id;
+  }
+
 
   /** A subject and a peer from two groups that are not the same pod (a pod to itself is never asked). */
   private distinctPair(subjects: Endpoint[], peers: Endpoint[]): [Endpoint, Endpoint] {
@@ -201,7 +278,7 @@ export class EstateConnectivity {
   }
 
   /** The id of a side's answer: the ports it allows, interned (many groups of pods get the same few answers). */
-  private side(pieces: SidePieces): number {
+  private sideAnswer(pieces: SidePieces): number {
     const allowed = normalizeRanges(pieces.flatMap((list, p) => list.filter((piece) => piece.decision.allowed)
       .map((piece) => ({ protocol: PORT_PROTOCOLS[p], from: piece.from, to: piece.to, ...(piece.decision.l7 ? { l7: piece.decision.l7 } : {}) }))));
     const key = allowed.map((r) => formatRange(r, true)).join(', ');

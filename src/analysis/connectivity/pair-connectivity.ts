@@ -19,6 +19,7 @@ export interface Segment {
 export interface SideOracle {
   decide(pod: PodSide, direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string): SideDecision;
   portBounds(pod: PodSide, direction: Direction): readonly number[];
+  sidePolicies(pod: PodSide, direction: Direction): readonly unknown[];
 }
 
 /** A decision that holds for every port: no policy selects the pod for the direction, or it is on the node's network. */

@@ -44,6 +44,14 @@ export interface SideEvaluator {
    * bounds than needed only cost time; a missing one would make the matrix wrong.
    */
   portBounds(pod: PodSide, direction: Direction): readonly number[];
+  /**
+   * The manifests of the policies that can decide the side, whatever the peer and the port: those
+   * that select the pod for the direction (for Calico, that apply to it). A peer matters to the
+   * side only through their rules, so an estate groups peers by what these policies name
+   * (connectivity/equivalence.ts). More than needed only splits groups; a missing one would make
+   * the matrix wrong.
+   */
+  sidePolicies(pod: PodSide, direction: Direction): readonly unknown[];
 }
 
 /** "TCP/8080 to prod/api", "UDP/53 from 10.0.0.1". */

@@ -184,8 +184,12 @@ const upstream = sharedPart('upstream');
 (upstream.present ? describe : describe.skip)('Online Boutique without workloads: one service inserted', () => {
   const folder = path.join(upstream.dir, 'online-boutique', 'policies');
   const policies = fs.readdirSync(folder).sort().flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(folder, f), 'utf8')).map((d) => d.toJSON()));
-  const review = policy('reviewservice', { podSelector: { matchLabels: { app: 'reviewservice' } }, policyTypes: ['Ingress', 'Egress'],
-    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }], egress: [{}] });
+  const review = policy('reviewservice', {
+    podSelector: { matchLabels: { app: 'reviewservice' } },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
+    egress: [{}],
+  });
   const inDefault = { ...review, metadata: { name: 'reviewservice' } };
 
   test('the same diff wherever the policy goes, and only the new service\'s flows', () => {

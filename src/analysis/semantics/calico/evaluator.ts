@@ -100,6 +100,10 @@ export class CalicoEvaluator implements SideEvaluator {
       `Calico's namespace profile allows what no tier decides${nameNote(query, notes)}`);
   }
 
+  public sidePolicies(pod: PodSide, direction: Direction): unknown[] {
+    return pod.hostNetwork ? [] : this.tiersOf(pod, direction).tiers.flatMap((t) => t.members.map((m) => m.source));
+  }
+
   public portBounds(pod: PodSide, direction: Direction): number[] {
     return pod.hostNetwork ? [] : this.tiersOf(pod, direction).tiers.flatMap((t) => t.members.flatMap((m) => m.portBounds(direction)));
   }

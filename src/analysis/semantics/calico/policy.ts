@@ -63,6 +63,8 @@ export interface TierMember {
   readonly order: number;
   /** Ties in order are broken by this name. */
   readonly sortKey: string;
+  /** The manifest (`SideEvaluator.sidePolicies`). */
+  readonly source: unknown;
   applies(pod: PodSide, direction: Direction): boolean;
   /**
    * The first rule with a terminal action (Allow, Deny, Pass) that matches, or undefined.
@@ -287,6 +289,7 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
     sortKey: `${policy.namespace}/knp.default.${policy.name}`,
     applies: (pod, direction) => policy.isolatesPod(pod, direction),
     portBounds: (direction) => policy.portBounds(direction),
+    source: policy.source,
     evaluate: (query) => {
       const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol);
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };

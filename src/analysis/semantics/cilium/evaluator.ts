@@ -154,6 +154,15 @@ export class CiliumEvaluator implements SideEvaluator {
     return found;
   }
 
+  public sidePolicies(pod: PodSide, direction: Direction): unknown[] {
+    if (pod.hostNetwork) {
+      return [];
+    }
+    // Every selecting subject (its rules of either direction decide DNS-proxy checks too) and the Kubernetes policies.
+    const subjects = this.subjectsOf(pod);
+    return [...new Set([...subjects.map((s) => s.manifest), ...this.posture(pod, direction).kubernetes.map((p) => p.source)])];
+  }
+
   public portBounds(pod: PodSide, direction: Direction): number[] {
     if (pod.hostNetwork) {
       return [];

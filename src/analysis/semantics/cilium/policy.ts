@@ -99,6 +99,8 @@ export interface CiliumRuleMatch {
 /** One rule of `spec`/`specs`: the endpoints it selects and its four sections. */
 export interface CiliumSubject {
   readonly policy: PolicyRef;
+  /** The policy's manifest (`SideEvaluator.sidePolicies`). */
+  readonly manifest: unknown;
   /** "CiliumNetworkPolicy prod/x" or "CiliumNetworkPolicy prod/x specs[1]". */
   readonly text: string;
   readonly selector: CiliumSelector;
@@ -190,6 +192,7 @@ export class CiliumPolicy {
     const has = (a: string, b: string) => (spec[a]?.length ?? 0) > 0 || (spec[b]?.length ?? 0) > 0;
     return {
       policy: this.ref,
+      manifest: this.source,
       text,
       selector,
       defaultDeny: {

@@ -61,6 +61,10 @@ export class KubernetesEvaluator implements SideEvaluator {
       `, isolated by ${isolation.names} and no rule of these allows ${protocol}/${port} ${direction === 'ingress' ? 'from' : 'to'} ${other.id}${hint}`);
   }
 
+  public sidePolicies(pod: PodSide, direction: Direction): unknown[] {
+    return pod.hostNetwork ? [] : this.isolation(pod, direction).policies.map((p) => p.source);
+  }
+
   public portBounds(pod: PodSide, direction: Direction): number[] {
     return pod.hostNetwork ? [] : this.isolation(pod, direction).policies.flatMap((p) => p.portBounds(direction));
   }
