@@ -1,17 +1,23 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as fc from 'fast-check';
+import { stringify } from 'yaml';
 import { NetworkModel } from '../../src';
 import { EstateConnectivity } from '../../src/analysis/connectivity/estate-connectivity';
 import { Segment } from '../../src/analysis/connectivity/pair-connectivity';
 import { formatRange, normalizeRanges } from '../../src/analysis/connectivity/port-ranges';
 import { diffModels } from '../../src/analysis/report/diff';
 import { INTERNET_PROBE, METADATA_PROBE, cellRanges, connectivityMatrix } from '../../src/analysis/report/matrix';
+import { runCli } from '../../src/cli/main';
 
 /**
  * Exact connectivity agrees with single probes: for random estates of each engine (pods with named
  * container ports; policies with numbered ports, ranges, named ports, every protocol, deny rules,
  * Calico orders and Pass), every random probe's `evaluate` verdict is its membership in the pair's
- * allowed segments (`_segments`), in the matrix cell's allowed ranges, and (for pods) in what a
- * diff from the policy-free estate closes. Ports are drawn near the bounds the policies name, where
+ * allowed segments (`_segments`), in the matrix cell's allowed ranges, in what a diff from the
+ * policy-free estate closes, and `cdk8s-netpol explain`'s exit code on the same objects (two probes
+ * per estate); the estate-wide computation gives every pair the answer of the pair alone. Ports are drawn near the bounds the policies name, where
  * an off-by-one would show.
  */
 
@@ -163,13 +169,29 @@ const probePort = fc.oneof(
 );
 const probe = fc.record({ from: fc.nat(), to: fc.nat(), port: probePort, protocol });
 
+/** The pods as v1 Pod manifests: what `explain` reads from a file, and the model from the same objects. */
+function podManifests(podList: V<typeof pods>): any[] {
+  return podList.map((p) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${p.app}-${p.replica}`, namespace: p.namespace, labels: { app: p.app } },
+    spec: { containers: [{ name: 'c', image: 'app', ports: p.ports.map((n) => ({ name: n.name, containerPort: n.port, protocol: n.protocol })) }] },
+  }));
+}
+
 function build(manifests: any[], podList: V<typeof pods>): NetworkModel {
-  const model = NetworkModel.fromManifests(manifests);
-  for (const p of podList) {
-    const ports = p.ports.map((n) => ({ name: n.name, port: n.port, protocol: n.protocol }));
-    model.addPod({ namespace: p.namespace, name: `${p.app}-${p.replica}`, labels: { app: p.app }, ports });
+  return NetworkModel.fromManifests([...manifests, ...podManifests(podList)]);
+}
+
+/** `cdk8s-netpol explain` on the same objects, in process: exit 0 when allowed, 1 when denied. */
+async function explainExit(file: string, from: string, to: string, port: number, protocolName: string): Promise<number> {
+  const err: string[] = [];
+  const argv = ['explain', file, '--from', from, '--to', to, '--port', String(port), '--protocol', protocolName];
+  const code = await runCli(argv, { out: () => undefined, err: (l) => err.push(l) });
+  if (code > 1) {
+    throw new Error(`explain exited ${code}: ${err.join('\n')}`);
   }
-  return model;
+  return code;
 }
 
 function inSegments(segments: readonly Segment[], port: number, protocolName: string): Segment {
@@ -202,8 +224,20 @@ function checkEstate(model: NetworkModel): void {
   });
 }
 
-function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typeof probe>[], seen: Seen): void {
+async function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typeof probe>[], seen: Seen): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-exact-'));
+  try {
+    await checkIn(dir, manifests, podList, probes, seen);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function checkIn(dir: string, manifests: any[], podList: V<typeof pods>, probes: V<typeof probe>[], seen: Seen): Promise<void> {
   const model = build(manifests, podList);
+  const file = path.join(dir, 'estate.yaml');
+  fs.writeFileSync(file, [...manifests, ...podManifests(podList)].map((o) => stringify(o)).join('---\n'));
+  let explained = 0;
   const ids = model.podIds;
   const ends = [...ids, INTERNET_PROBE, METADATA_PROBE];
   const matrix = connectivityMatrix(model);
@@ -229,6 +263,10 @@ function checkAgreement(manifests: any[], podList: V<typeof pods>, probes: V<typ
     expect({ where, allowed: segment.allowed }).toEqual({ where, allowed: verdict.allowed });
     expect({ where, l7: segment.l7 }).toEqual({ where, l7: verdict.allowed ? verdict.sides.find((s) => s.l7 !== undefined)?.l7 : undefined });
     verdict.allowed ? seen.allowed++ : seen.denied++;
+    if (explained++ < 2) {
+      // The command line reads the same objects from YAML: its exit code is the verdict.
+      expect({ where, explain: await explainExit(file, from, to, p.port, p.protocol) }).toEqual({ where, explain: verdict.allowed ? 0 : 1 });
+    }
     const fromId = from === INTERNET_PROBE ? 'internet' : from;
     const toId = to === INTERNET_PROBE ? 'internet' : to === METADATA_PROBE ? 'metadata' : to;
     const cell = cells.get(`${fromId} ${toId}`);
@@ -253,10 +291,10 @@ describe('matrix, diff and evaluate agree on every probe (random estates)', () =
     ['Kubernetes', fc.array(k8sPolicy, { maxLength: 4 }).map((ps) => ps.map(k8sManifest))],
     ['Cilium', fc.array(ciliumPolicy, { minLength: 1, maxLength: 3 }).map((ps) => ps.map(ciliumManifest))],
     ['Calico', fc.array(calicoPolicy, { minLength: 1, maxLength: 3 }).map((ps) => ps.map(calicoManifest))],
-  ] as const)('%s', (_engine, policies) => {
+  ] as const)('%s', async (_engine, policies) => {
     const seen = { allowed: 0, denied: 0 };
-    fc.assert(fc.property(policies, pods, fc.array(probe, { minLength: 10, maxLength: 30 }), (manifests, podList, probes) => {
-      checkAgreement(manifests as any[], podList, probes, seen);
+    await fc.assert(fc.asyncProperty(policies, pods, fc.array(probe, { minLength: 10, maxLength: 30 }), async (manifests, podList, probes) => {
+      await checkAgreement(manifests as any[], podList, probes, seen);
     }), { numRuns: RUNS });
     // Both verdicts were exercised, many times.
     expect(seen.allowed).toBeGreaterThan(100);
