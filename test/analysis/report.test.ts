@@ -45,11 +45,19 @@ describe('Report of the seed scenario', () => {
   });
 
   test('rows are the workloads and the internet; columns add kube-dns, internet and metadata', () => {
-    expect(report.matrix.sources.map((s) => s.id)).toEqual(['ingress-nginx/controller', 'monitoring/prometheus', 'production/api', 'production/database', 'production/frontend', 'internet']);
+    // The ranges the internet egress excludes (private, link-local, their NAT64 images) are one more row and column: every pod treats them alike.
+    expect(report.matrix.sources.map((s) => s.id)).toEqual(['ingress-nginx/controller', 'monitoring/prometheus', 'production/api', 'production/database', 'production/frontend',
+      'internet', '10.0.0.0/8']);
     expect(report.matrix.destinations.map((d) => `${d.kind}:${d.id}`)).toEqual([
       'pod:ingress-nginx/controller', 'pod:monitoring/prometheus', 'pod:production/api', 'pod:production/database', 'pod:production/frontend',
-      'dns:dns', 'internet:internet', 'metadata:metadata',
+      'dns:dns', 'internet:internet', 'metadata:metadata', 'external:10.0.0.0/8',
     ]);
+    expect(report.matrix.destinations[8]).toEqual({ id: '10.0.0.0/8', label: '10.0.0.0/8, 100.64.0.0/10 +10 more (10.0.0.1)', kind: 'external', address: '10.0.0.1' });
+    expect(report.matrix.notes).toContain('The column 10.0.0.0/8, 100.64.0.0/10 +10 more stands for 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, ' +
+      '64:ff9b::a00:0/104, 64:ff9b::6440:0/106, 64:ff9b::a9fe:0/112, 64:ff9b::ac10:0/108, 64:ff9b::c0a8:0/112, 64:ff9b:1::/48, fc00::/7, fe80::/10: ' +
+      'every pod reaches them, and is reached from them, alike.');
+    // The api reaches the internet on 443, none of the private ranges.
+    expect(report.matrix.cells.find((c) => c.from === 'production/api' && c.to === '10.0.0.0/8')!.allowed).toEqual([]);
     const cell = report.matrix.cells.find((c) => c.from === 'production/frontend' && c.to === 'production/database')!;
     expect(cell).toEqual({
       from: 'production/frontend',
@@ -71,35 +79,39 @@ describe('Report of the seed scenario', () => {
       // the internet and the metadata endpoint (and the internet reaches them) on every port.
       '  n0 -->|all ports| n1',
       '  n0 -->|TCP/80| n4',
-      '  n0 -->|all ports| n6',
-      '  n0 -->|all ports| n5',
       '  n0 -->|all ports| n7',
+      '  n0 -->|all ports| n5',
+      '  n0 -->|all ports| n8',
+      '  n0 -->|all ports| n6',
       '  n1 -->|all ports| n0',
       '  n1 -->|TCP/9090| n2',
-      '  n1 -->|all ports| n6',
-      '  n1 -->|all ports| n5',
       '  n1 -->|all ports| n7',
+      '  n1 -->|all ports| n5',
+      '  n1 -->|all ports| n8',
+      '  n1 -->|all ports| n6',
       '  n2 -->|TCP/5432| n3',
-      '  n2 -->|TCP/53, UDP/53| n6',
+      '  n2 -->|TCP/53, UDP/53| n7',
       '  n2 -->|TCP/443| n5',
-      '  n3 -->|TCP/53, UDP/53| n6',
+      '  n3 -->|TCP/53, UDP/53| n7',
       '  n4 -->|TCP/8080| n2',
-      '  n4 -->|TCP/53, UDP/53| n6',
+      '  n4 -->|TCP/53, UDP/53| n7',
       '  n5 -->|all ports| n0',
       '  n5 -->|all ports| n1',
+      '  n6 -->|all ports| n0',
+      '  n6 -->|all ports| n1',
     ]);
-    expect(mermaid).toContain('  n5(["internet (203.0.113.10)"])\n  n6(["kube-dns"])');
+    expect(mermaid).toContain('  n5(["internet (203.0.113.10)"])\n  n6(["10.0.0.0/8, 100.64.0.0/10 +10 more (10.0.0.1)"])\n  n7(["kube-dns"])');
     expect(mermaid).toMatch(/^flowchart LR\n {2}subgraph ns_ingress_nginx\["namespace ingress-nginx"\]\n {4}n0\["controller"\]\n {2}end/);
     expect(mermaid).toContain('  subgraph ns_production["namespace production"]\n    n2["api"]\n    n3["database"]\n    n4["frontend"]\n  end');
-    expect(mermaid).toContain('  n7{{"cloud metadata (169.254.169.254)"}}');
+    expect(mermaid).toContain('  n8{{"cloud metadata (169.254.169.254)"}}');
   });
 
   test('Markdown: the diagram, the table and the findings', () => {
     const md = report.toMarkdown();
-    expect(md).toMatch(/^# Seed\n\n## Allowed flows\n\n```mermaid\nflowchart LR\n/);
-    expect(md).toContain('| from \\ to | ingress-nginx/controller | monitoring/prometheus | production/api | production/database | production/frontend | kube-dns | internet (203.0.113.10) | cloud metadata (169.254.169.254) |');
-    expect(md).toContain('| production/frontend | — | — | TCP/8080 | — | (self) | TCP/53, UDP/53 | — | — |');
-    expect(md).toContain('| ingress-nginx/controller | (self) | all ports | — | — | TCP/80 | all ports | all ports | all ports |');
+    expect(md).toMatch(/^# Seed\n\n(> [^\n]*\n\n)*## Allowed flows\n\n```mermaid\nflowchart LR\n/);
+    expect(md).toContain('| from \\ to | ingress-nginx/controller | monitoring/prometheus | production/api | production/database | production/frontend | kube-dns | internet (203.0.113.10) | cloud metadata (169.254.169.254) | 10.0.0.0/8, 100.64.0.0/10 +10 more (10.0.0.1) |');
+    expect(md).toContain('| production/frontend | — | — | TCP/8080 | — | (self) | TCP/53, UDP/53 | — | — | — |');
+    expect(md).toContain('| ingress-nginx/controller | (self) | all ports | — | — | TCP/80 | all ports | all ports | all ports | all ports |');
     expect(md).toContain('## Lint findings (0)\n\nNone.');
   });
 

@@ -52,6 +52,8 @@ const k8sPeer = fc.oneof(
   app.map((a) => ({ podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [a] }] } })),
   fc.constantFrom(...NAMESPACES).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
   fc.constant({ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }),
+  // Ranges the matrix shows as rows and columns of their own (nested, partly excepted).
+  fc.constantFrom({ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, { ipBlock: { cidr: '10.1.0.0/16' } }, { ipBlock: { cidr: '198.51.100.0/24' } }),
 );
 const k8sRule = fc.record({ peers: fc.array(k8sPeer, { maxLength: 2 }), ports: fc.array(k8sPort, { maxLength: 3 }) });
 const k8sPolicy = fc.record({
@@ -239,8 +241,10 @@ async function checkIn(dir: string, manifests: any[], podList: V<typeof pods>, p
   fs.writeFileSync(file, [...manifests, ...podManifests(podList)].map((o) => stringify(o)).join('---\n'));
   let explained = 0;
   const ids = model.podIds;
-  const ends = [...ids, INTERNET_PROBE, METADATA_PROBE];
   const matrix = connectivityMatrix(model);
+  // The ranges the policies name are endpoints too, evaluated at one address each.
+  const ranges = matrix.destinations.filter((d) => d.kind === 'external');
+  const ends = [...ids, INTERNET_PROBE, METADATA_PROBE, ...ranges.map((r) => r.address!)];
   const cells = new Map(matrix.cells.map((c) => [`${c.from} ${c.to}`, c]));
   // Every pod reaches every port before the policies: what the diff closes is what they deny.
   const diff = diffModels(build([], podList), model);
@@ -267,8 +271,9 @@ async function checkIn(dir: string, manifests: any[], podList: V<typeof pods>, p
       // The command line reads the same objects from YAML: its exit code is the verdict.
       expect({ where, explain: await explainExit(file, from, to, p.port, p.protocol) }).toEqual({ where, explain: verdict.allowed ? 0 : 1 });
     }
-    const fromId = from === INTERNET_PROBE ? 'internet' : from;
-    const toId = to === INTERNET_PROBE ? 'internet' : to === METADATA_PROBE ? 'metadata' : to;
+    const idOf = (end: string) => (end === INTERNET_PROBE ? 'internet' : end === METADATA_PROBE ? 'metadata' : ranges.find((r) => r.address === end)?.id ?? end);
+    const fromId = idOf(from);
+    const toId = idOf(to);
     const cell = cells.get(`${fromId} ${toId}`);
     if (cell !== undefined) {
       const inCell = cellRanges(cell).some((r) => r.protocol === p.protocol && r.from <= p.port && p.port <= r.to);

@@ -168,20 +168,24 @@ function pairChanges(from: string, to: string, ranges: ChangedRange[], explain: 
  * sides' policies select), so that only verdicts differ.
  */
 function comparablePlans(before: NetworkModel, after: NetworkModel): { plans: [MatrixPlan, MatrixPlan]; notes: string[] } {
+  // The ranges both sides' policies name, each its own row and column: a change to one range shows as that range's.
+  const ranges = { addressesOf: [...before._policyObjects(), ...after._policyObjects()], mergeRanges: false };
   const beforeHas = before.podIds.length > 0;
   const afterHas = after.podIds.length > 0;
   if (beforeHas && afterHas) {
-    return { plans: [planMatrix(before), planMatrix(after)], notes: [] };
+    return { plans: [planMatrix(before, ranges), planMatrix(after, ranges)], notes: [] };
   }
   if (beforeHas !== afterHas) {
     const [withPods, without] = beforeHas ? [before, after] : [after, before];
     const filled = without._withPodsOf(withPods);
     const note = `The ${beforeHas ? 'new' : 'old'} side holds no workloads: its policies were evaluated on the ${beforeHas ? 'old' : 'new'} side's ` +
       `${withPods.podIds.length} pod(s), so that only the policies differ.`;
-    return { plans: beforeHas ? [planMatrix(before), planMatrix(filled)] : [planMatrix(filled), planMatrix(after)], notes: [note] };
+    const plans: [MatrixPlan, MatrixPlan] = beforeHas ? [planMatrix(before, ranges), planMatrix(filled, ranges)]
+      : [planMatrix(filled, ranges), planMatrix(after, ranges)];
+    return { plans, notes: [note] };
   }
   const standIns = canonicalGroups([...modelStandIns(before), ...modelStandIns(after)]);
-  const plans: [MatrixPlan, MatrixPlan] = [planMatrix(before, { standIns }), planMatrix(after, { standIns })];
+  const plans: [MatrixPlan, MatrixPlan] = [planMatrix(before, { ...ranges, standIns }), planMatrix(after, { ...ranges, standIns })];
   const note = 'Neither side holds workloads: both were evaluated on the same stand-in pods (one per group of pods either side\'s policies ' +
     'select or name, named after its labels); add the workloads to compare real pods.';
   return { plans, notes: [note] };

@@ -183,7 +183,7 @@ ${notEvaluated.length > 0 ? `<p class="warning">Incomplete verdicts: the verdict
 <li><span class="swatch" style="background:#ffebe9;color:#82071e">&times;</span> denied</li>
 <li><span class="swatch metadata">TCP/80</span> metadata endpoint reachable</li>
 <li><span class="swatch" style="background:#f6f8fa;color:#8c959f">self</span> a pod always reaches itself</li>
-<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">&ndash;</span> not evaluated (the internet as a source reaches pods only)</li>
+<li><span class="swatch" style="background:#f6f8fa;color:#8c959f">&ndash;</span> not evaluated (addresses outside the cluster, as sources, reach pods only)</li>
 ${counted ? `<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">5 port ranges</span> how many ranges are allowed, where more than ${MAX_LISTED_RANGES} are (hover for which)</li>\n` : ''}</ul>
 ${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}
 <table id="matrix" aria-labelledby="matrix-heading">

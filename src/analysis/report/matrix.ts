@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { aggregateMatrix } from './aggregate';
+import { ExternalEndpoint, addressRangeEndpoints, mergeAlikeRanges } from './external-endpoints';
 import { StandInGroup, standInGroups } from './stand-ins';
 import { EstateConnectivity } from '../connectivity/estate-connectivity';
 import { Segment } from '../connectivity/pair-connectivity';
@@ -8,18 +9,28 @@ import { NetworkModel } from '../model';
 
 /** A row or column of the connectivity matrix. */
 export interface MatrixEndpoint {
-  /** "namespace/pod", or "dns", "internet", "metadata". */
+  /**
+   * "namespace/pod", or "dns", "internet", "metadata", or for a range of addresses a policy names
+   * the most specific block it lies in ("10.0.0.0/8"; "internet-elsewhere" / "internet-ipv6" for
+   * the addresses in no named block, when the internet's stand-in address lies in one).
+   */
   readonly id: string;
   /** What a reader sees. */
   readonly label: string;
+  /**
+   * The address the endpoint is evaluated at: the internet's and the metadata endpoint's
+   * stand-ins, one address of each range the policies name.
+   * @default - a pod (or a group of pods)
+   */
+  readonly address?: string;
   /**
    * The pod's namespace.
    * @default - not a pod
    */
   readonly namespace?: string;
   /**
-   * "pod", "dns", "internet" or "metadata"; in an aggregated matrix "workload" (the pods of one
-   * workload) or "namespace" (its pods).
+   * "pod", "dns", "internet", "metadata" or "external" (a range of addresses the policies name); in
+   * an aggregated matrix "workload" (the pods of one workload) or "namespace" (its pods).
    */
   readonly kind: string;
 }
@@ -84,6 +95,17 @@ export interface MatrixOptions {
    * @default - the groups the model's policies select and name as peers
    */
   readonly standIns?: StandInGroup[];
+  /**
+   * The policy objects whose address blocks make the ranges' rows and columns (a diff passes both
+   * sides', so that both matrices have the same endpoints).
+   * @default - the model's policies
+   */
+  readonly addressesOf?: unknown[];
+  /**
+   * Whether ranges that every pod treats alike share a row and a column (a diff compares each).
+   * @default true
+   */
+  readonly mergeRanges?: boolean;
 }
 
 /** Above this many cells the reasons are left out of the matrix (they would make reports huge). */
@@ -166,7 +188,7 @@ export interface MatrixPlan {
 
 /** The address a source endpoint is evaluated from. */
 export function sourceAddress(endpoint: MatrixEndpoint): string {
-  return endpoint.kind === 'internet' ? INTERNET_PROBE : endpoint.id;
+  return endpoint.address ?? endpoint.id;
 }
 
 /**
@@ -201,20 +223,29 @@ export function planMatrix(source: NetworkModel, options: MatrixOptions = {}): M
     // (An aggregated matrix, above, says what its cells hold instead.)
     notes.push(`${workloadIds.length} pods: the verdict reasons are left out to keep the report small; ask \`cdk8s-netpol explain\` for one flow.`);
   }
-  const internet: MatrixEndpoint = { id: 'internet', label: `internet (${INTERNET_PROBE})`, kind: 'internet' };
-  const sources: MatrixEndpoint[] = [...workloadIds.map(podEndpoint), internet];
+  const internet: MatrixEndpoint = { id: 'internet', label: `internet (${INTERNET_PROBE})`, kind: 'internet', address: INTERNET_PROBE };
+  // One endpoint per range of addresses the policies can tell apart (besides the internet's and the
+  // metadata endpoint's); for a report, ranges no pair tells apart share a column.
+  const ranges = addressRangeEndpoints(model, options.addressesOf ?? model._policyObjects(), [INTERNET_PROBE, METADATA_PROBE]);
+  const merged = options.mergeRanges === false ? { ranges, notes: [] }
+    : mergeAlikeRanges(model, workloadIds.map((id) => ({ id, address: id })), internet as ExternalEndpoint, ranges);
+  notes.push(...merged.notes);
+  const externals: MatrixEndpoint[] = merged.ranges;
+  const sources: MatrixEndpoint[] = [...workloadIds.map(podEndpoint), internet, ...externals];
+  const metadata: MatrixEndpoint = { id: 'metadata', label: `cloud metadata (${METADATA_PROBE})`, kind: 'metadata', address: METADATA_PROBE };
   const targets: MatrixTarget[] = [
     ...workloadIds.map((id) => ({ endpoint: podEndpoint(id), address: id })),
     { endpoint: { id: 'dns', label: 'kube-dns', kind: 'dns' }, address: dnsId },
     { endpoint: internet, address: INTERNET_PROBE },
-    { endpoint: { id: 'metadata', label: `cloud metadata (${METADATA_PROBE})`, kind: 'metadata' }, address: METADATA_PROBE },
+    { endpoint: metadata, address: METADATA_PROBE },
+    ...externals.map((endpoint) => ({ endpoint, address: endpoint.address! })),
   ];
   return { model, sources, targets, notes, withReasons, hadWorkloads };
 }
 
-/** Whether the matrix has a cell from `from` to `to` (the internet reaches pods only). */
+/** Whether the matrix has a cell from `from` to `to`: addresses outside the cluster reach pods only (no policy governs the rest). */
 export function hasCell(from: MatrixEndpoint, to: MatrixEndpoint): boolean {
-  return from.kind !== 'internet' || to.kind === 'pod';
+  return from.kind === 'pod' || to.kind === 'pod';
 }
 
 /**
