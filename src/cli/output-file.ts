@@ -68,18 +68,25 @@ export function outputFileProblem(file: string, inputs: string[]): string | unde
 export function writeFileAtomically(file: string, text: string | ((write: (chunk: string) => void) => void)): void {
   // A producer writes its chunks as it makes them: an output larger than memory never is a string.
   const produce = typeof text === 'string' ? (write: (chunk: string) => void) => write(text) : text;
-  const target = realTarget(file);
   let kind: fs.Stats | undefined;
   try {
-    kind = fs.statSync(target);
+    // Through the name as given: /dev/stdout on a pipe resolves to "pipe:[...]", which no path names.
+    kind = fs.statSync(file);
   } catch {
     // A new file.
   }
+  const target = kind !== undefined && !kind.isFile() ? file : realTarget(file);
   if (kind !== undefined && !kind.isFile()) {
     // A device, a pipe or a socket (/dev/null, /dev/stdout, a FIFO a job reads): written to as
     // it is, never replaced by a regular file, and a failure (/dev/full: ENOSPC) is reported.
     let device: number | undefined;
+    const inherited = inheritedDescriptor(file);
     try {
+      if (inherited !== undefined) {
+        // The process's own stream: written to as it is (a socket, which no path can open, included).
+        produce((chunk) => writeAll(inherited, chunk));
+        return;
+      }
       device = fs.openSync(target, 'w');
       const fd = device;
       produce((chunk) => writeAll(fd, chunk));
@@ -94,6 +101,10 @@ export function writeFileAtomically(file: string, text: string | ((write: (chunk
         }
       }
       const cause = (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
+      if (cause === 'EPIPE') {
+        // The reader of a pipe has gone (`--out /dev/stdout | head`): not a failure of the command.
+        return;
+      }
       throw new Error(`--out ${file} cannot be written (${cause})`);
     }
     return;
@@ -141,4 +152,14 @@ function writeAll(fd: number, chunk: string): void {
   while (done < buffer.length) {
     done += fs.writeSync(fd, buffer, done, buffer.length - done);
   }
+}
+
+/** The descriptor a name stands for when it names one of the process's own: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N. */
+function inheritedDescriptor(file: string): number | undefined {
+  const named: Record<string, number> = { '/dev/stdout': 1, '/dev/stderr': 2 };
+  if (named[file] !== undefined) {
+    return named[file];
+  }
+  const match = /^\/(?:dev|proc\/self)\/fd\/([0-9]{1,9})$/.exec(file);
+  return match ? Number(match[1]) : undefined;
 }

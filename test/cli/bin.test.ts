@@ -24,6 +24,14 @@ describe('cdk8s-netpol as a process', () => {
     expect(result.err).toMatch(/^1 error\(s\), 0 warning\(s\)/);
   });
 
+  test('matrix --format jsonl --out /dev/stdout streams into a pipe (it names no file: "pipe:[...]"), exit 0', () => {
+    const result = cli('matrix', '--format', 'jsonl', '--out', '/dev/stdout', path.join(FIXTURES, 'missing-dns-egress', 'negative.yaml'));
+    expect([result.code, result.err.trim()]).toEqual([0, 'wrote /dev/stdout']);
+    const lines = result.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].format).toBe('cdk8s-netpol/connectivity-v1');
+    expect(lines.length).toBe(1 + lines[0].sources);
+  });
+
   test('clean input exits 0', () => {
     expect(cli('lint', path.join(FIXTURES, 'missing-dns-egress', 'negative.yaml')).code).toBe(0);
   });

@@ -228,7 +228,7 @@ describe('cdk8s-netpol matrix and diff', () => {
       // Every port web could not reach before; the internet, which reached none.
       '- `shop/web` → `shop/db` on TCP/1-5431, TCP/5433-65535, UDP/1-65535, SCTP/1-65535',
       '  - ingress of shop/db: allowed, not isolated (no policy selects it for Ingress)',
-      '- `internet` → `shop/db` on TCP/1-65535, UDP/1-65535, SCTP/1-65535',
+      '- `internet` → `shop/db` on all ports',
       '  - ingress of shop/db: allowed, not isolated (no policy selects it for Ingress)',
       '',
       '## Closed',
@@ -237,7 +237,7 @@ describe('cdk8s-netpol matrix and diff', () => {
       '',
       '- `shop/db` → `shop/web` on TCP/1-79, TCP/81-65535, UDP/1-65535, SCTP/1-65535',
       '  - ingress of shop/web: denied, isolated by shop/web and no rule of these allows TCP/1 from shop/db',
-      '- `internet` → `shop/web` on TCP/1-65535, UDP/1-65535, SCTP/1-65535',
+      '- `internet` → `shop/web` on all ports',
     ].join('\n'));
     expect(result.err).toBe('');
   });
@@ -265,7 +265,7 @@ describe('cdk8s-netpol matrix and diff', () => {
     const diff = await run('diff', app(''), app(calico));
     expect(diff.out).toContain('**0** flow(s) opened, **2** closed.');
     // The Deny rule closes TCP; the tier's default action (the policy applies now) closes the rest.
-    expect(diff.out).toContain('### NetworkPolicy shop/db (1)\n\n- `shop/web` → `shop/db` on TCP/1-65535\n' +
+    expect(diff.out).toContain('### Calico NetworkPolicy shop/db (1)\n\n- `shop/web` → `shop/db` on TCP/1-65535\n' +
       '  - ingress of shop/db: denied by Calico NetworkPolicy shop/db (tier default) ingress rule #1 (Deny TCP from selector app == \'web\' in namespace shop)');
     expect(diff.out).toContain('- `shop/web` → `shop/db` on UDP/1-65535, SCTP/1-65535');
   });

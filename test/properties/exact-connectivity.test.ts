@@ -281,6 +281,9 @@ async function checkIn(dir: string, manifests: any[], podList: V<typeof pods>, p
     }
     const closedPorts = closed.get(`${fromId} ${toId}`) ?? [];
     const isClosed = closedPorts.some((text) => {
+      if (text === 'all ports') {
+        return true;
+      }
       const m = /^(\w+)\/(\d+)(?:-(\d+))?/.exec(text)!;
       return m[1] === p.protocol && Number(m[2]) <= p.port && p.port <= Number(m[3] ?? m[2]);
     });

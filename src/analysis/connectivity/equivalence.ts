@@ -1,4 +1,5 @@
 import { Endpoint, PodSide } from '../endpoint';
+import { classify } from '../kinds';
 
 /**
  * Which endpoints the policies cannot tell apart, so that an estate's connectivity is computed
@@ -16,13 +17,13 @@ import { Endpoint, PodSide } from '../endpoint';
  *
  * The values a set of policies names are over-approximated as every string in them and every
  * quoted string inside those (Calico selectors quote their values): a string too many only
- * splits a group. Operators that match parts of a value (Calico's `contains`, `starts with`,
- * `ends with`) cannot be abstracted this way: policies that use one make their namespace keep
+ * splits a group. Operators that match parts of a value (Calico's `contains`, `starts with` or
+ * `startswith`, `ends with` or `endswith`) cannot be abstracted this way: policies that use one make their namespace keep
  * every value.
  */
 
-/** Calico selector operators that match part of a value. */
-const PARTIAL_MATCH = /\b(contains|starts\s+with|ends\s+with)\b/;
+/** Calico selector operators that match part of a value (`startswith` is also written without a space; matched loosely: a word too many only costs grouping). */
+const PARTIAL_MATCH = /(contains|starts\s*with|ends\s*with)/i;
 const QUOTED = /'([^']*)'|"([^"]*)"/g;
 
 /** The placeholder of a value no policy names: not a valid label value, so no policy can name it. */
@@ -70,9 +71,16 @@ export class PolicyVocabularies {
   constructor(policyObjects: readonly any[]) {
     let partial = false;
     for (const obj of policyObjects) {
-      const namespace = obj?.metadata?.namespace;
+      // By kind, as the model reads them: a cluster-wide policy applies everywhere, whatever
+      // metadata.namespace says (the API server ignores it; charts often set it).
+      const namespace = classify(obj).clusterScoped ? undefined : obj?.metadata?.namespace ?? 'default';
       if (typeof namespace === 'string') {
-        this.byNamespace.set(namespace, [...(this.byNamespace.get(namespace) ?? []), obj]);
+        const list = this.byNamespace.get(namespace);
+        if (list) {
+          list.push(obj);
+        } else {
+          this.byNamespace.set(namespace, [obj]);
+        }
       } else {
         partial = collectStrings(obj, this.clusterWide) || partial;
       }
@@ -242,9 +250,13 @@ export class PeerKeys {
   }
 }
 
-/** The key of a pod as the subject of its own sides: its namespace, and what its policies can tell. */
-export function subjectKey(pod: PodSide, vocabulary: Vocabulary): string {
-  return `${pod.namespace}\u0003${peerKey(pod, vocabulary, true)}`;
+/**
+ * The key of a pod as the subject of its own side: its namespace, and what its policies can tell;
+ * its container ports for its ingress only (named ports resolve on the destination, so they never
+ * change what the pod may send).
+ */
+export function subjectKey(pod: PodSide, vocabulary: Vocabulary, withPorts: boolean): string {
+  return `${pod.namespace}\u0003${withPorts ? 'in' : 'out'}\u0003${peerKey(pod, vocabulary, withPorts)}`;
 }
 
 function portsKey(pod: PodSide): string {

@@ -92,6 +92,8 @@ export class EstateConnectivity {
   private readonly targetPeerGroups: Groups[] = [];
   private readonly sourcePeers: Int32Array[] = [];
   private readonly sourcePeerGroups: Groups[] = [];
+  /** Per namespace seen, the ids of the values its vocabulary names (undefined: every value). */
+  private readonly viewNamed: (ReadonlySet<number> | undefined)[] = [];
   private readonly vocabularies: PolicyVocabularies;
   /** Subject groups of the pods among sources and targets: one per namespace and what its policies can tell. */
   private readonly subjects = new Groups();
@@ -124,7 +126,7 @@ export class EstateConnectivity {
     this.vocabularies = new PolicyVocabularies(model._policyObjects());
     this.keys = new PeerKeys([...this.sourceEnds, ...this.targetEnds]);
     const subjectIndex = new Map<string, number>();
-    const subjectOf = (end: Endpoint): number => {
+    const subjectOf = (withPorts: boolean) => (end: Endpoint): number => {
       if (end.kind !== 'pod') {
         return NONE;
       }
@@ -134,10 +136,11 @@ export class EstateConnectivity {
         this.subjectPods.push(end);
         subjectIndex.set(end.id, member);
       }
-      return this.subjects.add(subjectKey(end, this.vocabularies.of(end.namespace)), member);
+      return this.subjects.add(subjectKey(end, this.vocabularies.of(end.namespace), withPorts), member);
     };
-    this.sourceSubject = Int32Array.from(this.sourceEnds, subjectOf);
-    this.targetSubject = Int32Array.from(this.targetEnds, subjectOf);
+    // Sources are the subjects of their egress, targets of their ingress.
+    this.sourceSubject = Int32Array.from(this.sourceEnds, subjectOf(false));
+    this.targetSubject = Int32Array.from(this.targetEnds, subjectOf(true));
     this.targetView = Int32Array.from(this.targetEnds, (end) => (end.kind === 'pod' ? this.namespaceIndex(end.namespace) : NONE));
     this.sourceEnds.forEach((end) => end.kind === 'pod' && this.namespaceIndex(end.namespace));
     this.targetIngress = this.targetEnds.map(() => undefined);
@@ -189,6 +192,7 @@ export class EstateConnectivity {
       index = this.targetPeers.length;
       this.namespaces.set(namespace, index);
       const named = this.keys.named(this.vocabularies.of(namespace));
+      this.viewNamed.push(named);
       const targetGroups = new Groups();
       this.targetPeers.push(Int32Array.from(this.targetEnds, (end, j) => targetGroups.add(this.keys.key(end, named, true), j)));
       this.targetPeerGroups.push(targetGroups);
@@ -238,6 +242,13 @@ export class EstateConnectivity {
     const groups = new Groups();
     const of = new Int32Array(coarse.groups.length);
     const named = this.keys.named(vocabulary);
+    // Refining is sound only when the side's policies name nothing the namespace's coarse groups
+    // ignored (they are among them): never guess, say so.
+    const coarseNamed = this.viewNamed[view];
+    if (coarseNamed !== undefined && (named === undefined || [...named].some((v) => !coarseNamed.has(v)))) {
+      throw new Error('EstateConnectivity: the policies deciding a side name values the namespace\'s own grouping left out; ' +
+        'the matrix cannot be computed safely (please report this input)');
+    }
     coarse.groups.forEach((group, g) => {
       const [first, second] = group.members;
       of[g] = groups.add(this.keys.key(ends[first], named, direction === 'egress'), first);

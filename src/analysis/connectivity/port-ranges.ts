@@ -45,44 +45,81 @@ export function compareRanges(a: PortRange, b: PortRange): number {
 }
 
 /**
- * The canonical form: sorted, and adjacent or overlapping ranges of one protocol and one L7
- * restriction merged. Overlapping ranges with different restrictions are kept as given (the
- * callers never make them).
+ * The canonical form: sorted (protocol, first port, then unrestricted before HTTP before DNS), and
+ * overlapping or adjacent ranges of one protocol and one L7 restriction merged. Ranges of one
+ * protocol with different restrictions may overlap (the callers never make them).
  */
 export function normalizeRanges(ranges: readonly PortRange[]): PortRange[] {
-  const sorted = [...ranges].sort(compareRanges);
-  const out: PortRange[] = [];
-  for (const range of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last.protocol === range.protocol && last.l7 === range.l7 && range.from <= last.to + 1) {
-      out[out.length - 1] = { ...last, to: Math.max(last.to, range.to) };
+  const byKind = new Map<string, PortRange[]>();
+  for (const range of ranges) {
+    const key = `${range.protocol} ${range.l7 ?? ''}`;
+    const list = byKind.get(key);
+    if (list) {
+      list.push(range);
     } else {
-      out.push({ ...range });
+      byKind.set(key, [range]);
     }
   }
-  return out;
+  const out: PortRange[] = [];
+  for (const list of byKind.values()) {
+    list.sort((a, b) => a.from - b.from);
+    let open: PortRange | undefined;
+    for (const range of list) {
+      if (open !== undefined && range.from <= open.to + 1) {
+        open = { ...open, to: Math.max(open.to, range.to) };
+      } else {
+        if (open !== undefined) {
+          out.push(open);
+        }
+        open = { ...range };
+      }
+    }
+    out.push(open!);
+  }
+  return out.sort((a, b) => compareRanges(a, b) || L7_ORDER.indexOf(a.l7) - L7_ORDER.indexOf(b.l7));
 }
 
-/** The ports of `a` that `b` lacks; a range counts as lacking where `b` has it with another L7 restriction. */
+const L7_ORDER: readonly (L7Restriction | undefined)[] = [undefined, 'HTTP', 'DNS'];
+
+/**
+ * The ports of `a` that `b` lacks; a range counts as lacking where `b` has it with another L7
+ * restriction. Linear in the ranges after sorting (a cell of hundreds of ranges is common).
+ */
 export function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
-  const out: PortRange[] = [];
-  for (const range of a) {
-    let pieces: PortRange[] = [range];
-    for (const cut of b) {
-      if (cut.protocol !== range.protocol || cut.l7 !== range.l7) {
-        continue;
-      }
-      pieces = pieces.flatMap((p) => {
-        if (cut.to < p.from || cut.from > p.to) {
-          return [p];
-        }
-        return [
-          ...(cut.from > p.from ? [{ ...p, to: cut.from - 1 }] : []),
-          ...(cut.to < p.to ? [{ ...p, from: cut.to + 1 }] : []),
-        ];
-      });
+  const cuts = new Map<string, PortRange[]>();
+  for (const range of normalizeRanges(b)) {
+    const key = `${range.protocol} ${range.l7 ?? ''}`;
+    const list = cuts.get(key);
+    if (list) {
+      list.push(range);
+    } else {
+      cuts.set(key, [range]);
     }
-    out.push(...pieces);
+  }
+  const out: PortRange[] = [];
+  for (const range of normalizeRanges(a)) {
+    const list = cuts.get(`${range.protocol} ${range.l7 ?? ''}`) ?? [];
+    // The first cut that ends at or after the range's start (cuts are sorted and disjoint).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (list[mid].to < range.from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    let from = range.from;
+    for (let k = lo; k < list.length && list[k].from <= range.to; k++) {
+      if (list[k].from > from) {
+        out.push({ ...range, from, to: list[k].from - 1 });
+      }
+      from = Math.max(from, list[k].to + 1);
+    }
+    if (from <= range.to) {
+      out.push({ ...range, from, to: range.to });
+    }
   }
   return normalizeRanges(out);
 }

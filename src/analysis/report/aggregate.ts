@@ -103,7 +103,7 @@ export function aggregateMatrix(plan: MatrixPlan, estate: EstateConnectivity): C
       if (cell) {
         const ranges = unionOfAllowed([...cell.results].map((r) => estate.results[r].allowed));
         out.push(matrixCell(from.id, to.id, ranges, [], { pairs: cell.pairs, connected: cell.connected }));
-      } else if (from.id === to.id) {
+      } else if (from.id === to.id && (from.kind === 'workload' || from.kind === 'namespace')) {
         // A workload of one pod: the pod and itself.
         out.push(matrixCell(from.id, to.id, EVERY_PORT, []));
       }
@@ -112,6 +112,6 @@ export function aggregateMatrix(plan: MatrixPlan, estate: EstateConnectivity): C
   const pods = plan.sources.filter((s) => s.kind === 'pod').length;
   const note = `${pods} pods${byWorkload ? '' : ` in ${workloads.size} workloads`}: rows and columns are ${byWorkload ? 'workloads' : 'namespaces'}; ` +
     'a cell lists the ports at least one pair of their pods may use, and how many of the pairs may use one ("k/n pairs"); ' +
-    '`cdk8s-netpol matrix --format jsonl` lists the exact ports of every pair of pods.';
+    'cdk8s-netpol matrix --format jsonl lists the exact ports of every pair of pods.';
   return { sources: sources.endpoints, destinations: targets.endpoints, cells: out, notes: [...plan.notes, note] };
 }

@@ -1,7 +1,7 @@
 import { markdownCode, markdownText } from './markdown';
 import { MatrixPlan, canonicalGroups, estateOf, hasCell, modelStandIns, planMatrix, sourceAddress } from './matrix';
 import { Segment } from '../connectivity/pair-connectivity';
-import { PortRange, compareRanges, formatRange, normalizeRanges, subtractRanges } from '../connectivity/port-ranges';
+import { PORT_PROTOCOLS, PortRange, compareRanges, formatRange, normalizeRanges, subtractRanges } from '../connectivity/port-ranges';
 import { NetworkModel } from '../model';
 import { DecisionCause, PolicyRef, SideDecision } from '../semantics/decision';
 
@@ -29,7 +29,9 @@ export interface PolicyDiff {
 
 /** "NetworkPolicy shop/api", "GlobalNetworkPolicy deny-metadata". */
 export function refName(ref: PolicyRef): string {
-  return `${ref.kind} ${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}`;
+  // A Calico NetworkPolicy is not a Kubernetes one: say whose.
+  const kind = ref.apiVersion.startsWith('projectcalico.org/') && !ref.kind.startsWith('Global') ? `Calico ${ref.kind}` : ref.kind;
+  return `${kind} ${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
 /** Why a side allows, as a group of changes: the policy that allows, or why nothing isolates. */
@@ -57,50 +59,80 @@ function denyCause(side: SideDecision): string {
   return side.isolatedBy.length > 0 ? `isolated by ${side.isolatedBy.map(refName).join(', ')}` : `${side.direction} of ${side.pod}`;
 }
 
-/** The segment holding `port` of `protocol`. */
-function segmentAt(segments: readonly Segment[] | undefined, protocol: string, port: number): Segment | undefined {
-  return segments?.find((s) => s.protocol === protocol && s.from <= port && port <= s.to);
-}
-
 function allowedRanges(segments: readonly Segment[] | undefined): PortRange[] {
   const allowed = (segments ?? []).filter((s) => s.allowed);
   return normalizeRanges(allowed.map((s) => ({ protocol: s.protocol, from: s.from, to: s.to, ...(s.l7 ? { l7: s.l7 } : {}) })));
 }
 
-/**
- * The cause of an opened range: the side that went from denied to allowed (the policy that now
- * allows it, or the isolation that went away); when both sides allowed before (an L7 restriction
- * lifted), the side whose restriction changed.
- */
-function openedBy(before: Segment | undefined, after: Segment, exact: readonly SideDecision[]): { cause: string; reason: string } {
-  const sides = exact.length === after.sides.length ? exact : after.sides;
-  const changed = sides.find((_side, i) => !(before?.sides[i]?.allowed ?? false))
-    ?? sides.find((side, i) => side.l7 !== before?.sides[i]?.l7) ?? sides[0];
-  return changed === undefined ? { cause: 'a pod can always reach itself', reason: '' } : { cause: allowCause(changed), reason: changed.reason };
+/** The policies of `after` not among `before`'s, or all of `after`'s when none is new. */
+function newRefs(before: readonly PolicyRef[], after: readonly PolicyRef[]): readonly PolicyRef[] {
+  const old = new Set(before.map((r) => r.id));
+  const added = after.filter((r) => !old.has(r.id));
+  return added.length > 0 ? added : after;
+}
+
+/** Why one side now allows what it denied: the deny that no longer decides, else what allows now. */
+function sideOpened(was: SideDecision, is: SideDecision): string {
+  const denied = was.cause === DecisionCause.DENY_RULE || was.cause === DecisionCause.FAIL_CLOSED;
+  if (denied && was.deniedBy !== undefined && is.deniedBy?.id !== was.deniedBy.id) {
+    return `${refName(was.deniedBy)} (no longer denies)`;
+  }
+  return allowCause(is);
+}
+
+/** Why one side now denies (or restricts to L7 rules) what it allowed. */
+function sideClosed(was: SideDecision, is: SideDecision): string {
+  if (is.allowed) {
+    return allowCause(is);
+  }
+  if (is.cause === DecisionCause.NO_RULE_ALLOWS || is.cause === DecisionCause.L7_DENIED) {
+    if (was.cause === DecisionCause.ALLOWED && was.allowedBy !== undefined) {
+      return `${refName(was.allowedBy)} (no longer allows)`;
+    }
+    return `isolated by ${newRefs(was.isolatedBy, is.isolatedBy).map(refName).join(', ')}`;
+  }
+  return denyCause(is);
 }
 
 /**
- * The cause of a closed range: the side that now denies; when it allowed by a rule before, that
- * rule's policy no longer allowing it is the cause.
+ * The cause of an opened range, from the decisions of both sides at its first port before and
+ * after: every side that went from denied to allowed (a deny that no longer decides, the policy
+ * that now allows, the isolation that went away), both when both did; when both allowed before,
+ * the side whose L7 restriction was lifted. Undefined `was`: an endpoint the change adds.
  */
-function closedBy(before: Segment, after: Segment | undefined, exact: readonly SideDecision[]): { cause: string; reason: string } {
-  if (after === undefined) {
-    return { cause: 'the endpoint is gone', reason: exact.map((s) => s.reason).join('; ') };
+function openedBy(was: readonly SideDecision[] | undefined, is: readonly SideDecision[], added: string): { cause: string; reason: string } {
+  if (was === undefined) {
+    return { cause: added, reason: is.map((s) => s.reason).join('; ') };
   }
-  const sides = exact.length === after.sides.length ? exact : after.sides;
-  const i = sides.findIndex((s) => !s.allowed || s.l7 !== undefined);
-  const side = sides[i < 0 ? 0 : i];
-  const old = before.sides[i < 0 ? 0 : i];
-  if (side === undefined) {
+  let changed = is.map((side, k) => ({ side, k })).filter(({ side, k }) => side.allowed && !(was[k]?.allowed ?? false));
+  if (changed.length === 0) {
+    changed = is.map((side, k) => ({ side, k })).filter(({ side, k }) => side.l7 !== was[k]?.l7);
+  }
+  if (changed.length === 0) {
     return { cause: 'a pod can always reach itself', reason: '' };
   }
-  if (side.allowed) {
-    return { cause: allowCause(side), reason: side.reason };
+  const causes = changed.map(({ side, k }) => (was[k] ? sideOpened(was[k], side) : allowCause(side)));
+  return { cause: [...new Set(causes)].join(' + '), reason: changed.map(({ side }) => side.reason).join('; ') };
+}
+
+/**
+ * The cause of a closed range: every side that went from allowed to denied (or to L7 rules only):
+ * the rule that no longer allows, the deny rule or tier that now decides, the policies that newly
+ * isolate. Undefined `is`: an endpoint the change removes.
+ */
+function closedBy(was: readonly SideDecision[], is: readonly SideDecision[] | undefined, removed: string): { cause: string; reason: string } {
+  if (is === undefined) {
+    return { cause: removed, reason: was.map((s) => s.reason).join('; ') };
   }
-  if (old?.allowed && old.cause === DecisionCause.ALLOWED && old.allowedBy !== undefined && side.cause === DecisionCause.NO_RULE_ALLOWS) {
-    return { cause: `${refName(old.allowedBy)} (no longer allows)`, reason: side.reason };
+  let changed = is.map((side, k) => ({ side, k })).filter(({ side, k }) => !side.allowed && (was[k]?.allowed ?? true));
+  if (changed.length === 0) {
+    changed = is.map((side, k) => ({ side, k })).filter(({ side, k }) => side.l7 !== undefined && side.l7 !== was[k]?.l7);
   }
-  return { cause: denyCause(side), reason: side.reason };
+  if (changed.length === 0) {
+    return { cause: 'a pod can always reach itself', reason: '' };
+  }
+  const causes = changed.map(({ side, k }) => (was[k] ? sideClosed(was[k], side) : denyCause(side)));
+  return { cause: [...new Set(causes)].join(' + '), reason: changed.map(({ side }) => side.reason).join('; ') };
 }
 
 /** A range that changed, and how a reader sees it. */
@@ -159,8 +191,11 @@ function pairChanges(from: string, to: string, ranges: ChangedRange[], explain: 
       groups.set(cause, { ports: [text], reason });
     }
   }
-  return [...groups.entries()].map(([cause, { ports, reason }]) => ({ from, to, ports, cause, reason }));
+  return [...groups.entries()].map(([cause, { ports, reason }]) => ({ from, to, ports: ports.join(', ') === EVERY_PORT_TEXT ? ['all ports'] : ports, cause, reason }));
 }
+
+/** Every port of the three protocols, as a change lists it: shown as "all ports", as the matrix does. */
+const EVERY_PORT_TEXT = PORT_PROTOCOLS.map((p) => `${p}/1-65535`).join(', ');
 
 /**
  * Plans of two models on the same endpoints: each side's workloads; without workloads on one
@@ -186,6 +221,9 @@ function comparablePlans(before: NetworkModel, after: NetworkModel): { plans: [M
   }
   const standIns = canonicalGroups([...modelStandIns(before), ...modelStandIns(after)]);
   const plans: [MatrixPlan, MatrixPlan] = [planMatrix(before, { ...ranges, standIns }), planMatrix(after, { ...ranges, standIns })];
+  if (standIns.length === 0) {
+    return { plans, notes: ['Neither side holds workloads or policies that select pods: there is nothing to compare.'] };
+  }
   const note = 'Neither side holds workloads: both were evaluated on the same stand-in pods (one per group of pods either side\'s policies ' +
     'select or name, named after its labels); add the workloads to compare real pods.';
   return { plans, notes: [note] };
@@ -260,13 +298,14 @@ export function diffModels(before: NetworkModel, after: NetworkModel): PolicyDif
       const sidesAt = (side: number, r: PortRange) => [old, now][side].model._explain({
         from: sourceAddress(from), to: at[side].targets.get(target.endpoint.id)!.address, port: r.from, protocol: r.protocol,
       }).sides;
-      if (gained.length > 0) {
-        opened.push(...pairChanges(from.id, target.endpoint.id, gained,
-          (r) => openedBy(segmentAt(was, r.protocol, r.from), segmentAt(is, r.protocol, r.from)!, sidesAt(1, r))));
+      // An endpoint on one side only: the change adds (or removes) it; said once per namespace, not per pod.
+      const lone = [from, target.endpoint].find((e) => !(was ? at[1] : at[0]).targets.has(e.id) && !(was ? at[1] : at[0]).sourceAt.has(e.id));
+      const where = lone?.namespace !== undefined ? `pods of ${lone.namespace}` : lone?.id ?? '';
+      for (const change of pairChanges(from.id, target.endpoint.id, gained, (r) => openedBy(was ? sidesAt(0, r) : undefined, sidesAt(1, r), `new ${where}`))) {
+        opened.push(change);
       }
-      if (lost.length > 0) {
-        closed.push(...pairChanges(from.id, target.endpoint.id, lost,
-          (r) => closedBy(segmentAt(was, r.protocol, r.from)!, segmentAt(is, r.protocol, r.from), is ? sidesAt(1, r) : sidesAt(0, r))));
+      for (const change of pairChanges(from.id, target.endpoint.id, lost, (r) => closedBy(sidesAt(0, r), is ? sidesAt(1, r) : undefined, `removed ${where}`))) {
+        closed.push(change);
       }
     });
   }
@@ -275,6 +314,13 @@ export function diffModels(before: NetworkModel, after: NetworkModel): PolicyDif
 
 /** Above this many changes, a group's list is folded in a details block. */
 export const FOLD_ABOVE = 10;
+/** At most this many flows are listed per cause, and in all; the rest are counted. */
+export const MAX_LISTED_PER_CAUSE = 50;
+export const MAX_LISTED = 300;
+/** The rule that decided is quoted for the first few flows of a cause (the others' read alike). */
+export const REASONS_PER_CAUSE = 3;
+/** At most this many causes in the table; the rest are counted. */
+export const MAX_CAUSES = 50;
 
 /** The number of pairs (from, to) among the changes. */
 export function pairCount(changes: readonly FlowChange[]): number {
@@ -285,7 +331,12 @@ export function pairCount(changes: readonly FlowChange[]): number {
 function groupedByCause(changes: readonly FlowChange[]): [string, FlowChange[]][] {
   const groups = new Map<string, FlowChange[]>();
   for (const change of changes) {
-    groups.set(change.cause, [...(groups.get(change.cause) ?? []), change]);
+    const group = groups.get(change.cause);
+    if (group) {
+      group.push(change);
+    } else {
+      groups.set(change.cause, [change]);
+    }
   }
   return [...groups.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -298,12 +349,13 @@ function groupedByCause(changes: readonly FlowChange[]): [string, FlowChange[]][
 export function diffMarkdown(diff: PolicyDiff, notEvaluated: string[] = []): string {
   const { opened, closed } = diff;
   const lines = ['# Network policy change', '', `**${pairCount(opened)}** flow(s) opened, **${pairCount(closed)}** closed.`, ''];
+  const push = (...more: string[]) => more.forEach((line) => lines.push(line));
   if (notEvaluated.length > 0) {
-    lines.push('> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
+    push('> **Incomplete verdicts:** the flows below ignore these objects, which the model does not evaluate and which may ' +
       `allow or deny traffic (not evaluated): ${notEvaluated.map(markdownText).join(', ')}`, '');
   }
   for (const note of diff.notes) {
-    lines.push(`> ${markdownText(note)}`, '');
+    push(`> ${markdownText(note)}`, '');
   }
   const causes = new Map<string, { opened: number; closed: number }>();
   for (const [list, key] of [[opened, 'opened'], [closed, 'closed']] as const) {
@@ -314,26 +366,39 @@ export function diffMarkdown(diff: PolicyDiff, notEvaluated: string[] = []): str
     }
   }
   if (causes.size > 0) {
-    lines.push('| cause | opened | closed |', '|---|---|---|');
-    for (const [cause, counts] of [...causes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      lines.push(`| ${markdownText(cause)} | ${counts.opened} | ${counts.closed} |`);
+    push('| cause | opened | closed |', '|---|---|---|');
+    const sorted = [...causes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [cause, counts] of sorted.slice(0, MAX_CAUSES)) {
+      push(`| ${markdownText(cause)} | ${counts.opened} | ${counts.closed} |`);
     }
-    lines.push('');
+    if (sorted.length > MAX_CAUSES) {
+      push(`| … ${sorted.length - MAX_CAUSES} more causes | | |`);
+    }
+    push('');
   }
+  // Bounded, so that a change to thousands of pairs still makes a comment a pull request takes.
+  let listed = 0;
   const section = (title: string, changes: FlowChange[]) => {
-    lines.push(`## ${title}`, '');
+    push(`## ${title}`, '');
     if (changes.length === 0) {
-      lines.push('None.', '');
+      push('None.', '');
       return;
     }
     for (const [cause, group] of groupedByCause(changes)) {
-      lines.push(`### ${markdownText(cause)} (${group.length})`, '');
-      const items = group.map((c) => `- ${markdownCode(c.from)} → ${markdownCode(c.to)} on ${markdownText(c.ports.join(', '))}` +
-        (c.reason ? `\n  - ${markdownText(c.reason)}` : ''));
+      push(`### ${markdownText(cause)} (${group.length})`, '');
+      const shown = group.slice(0, Math.max(0, Math.min(MAX_LISTED_PER_CAUSE, MAX_LISTED - listed)));
+      listed += shown.length;
+      const items = shown.map((c, k) => `- ${markdownCode(c.from)} → ${markdownCode(c.to)} on ${markdownText(c.ports.join(', '))}` +
+        (c.reason && k < REASONS_PER_CAUSE ? `\n  - ${markdownText(c.reason)}` : ''));
+      const rest = group.length - shown.length;
+      const more = rest > 0 ? [`- … ${rest} more flow(s) of this cause, not listed`] : [];
       if (group.length > FOLD_ABOVE) {
-        lines.push('<details>', `<summary>${group.length} flows</summary>`, '', ...items, '', '</details>', '');
+        push('<details>', `<summary>${group.length} flows</summary>`, '');
+        items.forEach((item) => push(item));
+        push(...more, '', '</details>', '');
       } else {
-        lines.push(...items, '');
+        items.forEach((item) => push(item));
+        push(...more, '');
       }
     }
   };

@@ -47,7 +47,12 @@ export function mergeAlikeRanges(model: NetworkModel, pods: readonly { id: strin
   const groups = new Map<string, ExternalEndpoint[]>();
   ranges.forEach((range, k) => {
     const key = keys[k + 1];
-    groups.set(key, [...(groups.get(key) ?? []), range]);
+    const group = groups.get(key);
+    if (group) {
+      group.push(range);
+    } else {
+      groups.set(key, [range]);
+    }
   });
   const out: ExternalEndpoint[] = [];
   const notes: string[] = [];

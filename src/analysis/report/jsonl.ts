@@ -31,7 +31,12 @@ export function writeConnectivityLines(plan: MatrixPlan, write: (line: string) =
   const byNamespace = new Map<string, number[]>();
   plan.targets.forEach((t, j) => {
     if (t.endpoint.kind === 'pod' && t.endpoint.namespace !== undefined) {
-      byNamespace.set(t.endpoint.namespace, [...(byNamespace.get(t.endpoint.namespace) ?? []), j]);
+      const columns = byNamespace.get(t.endpoint.namespace);
+      if (columns) {
+        columns.push(j);
+      } else {
+        byNamespace.set(t.endpoint.namespace, [j]);
+      }
     }
   });
   const texts = new Map<number, string[]>();
@@ -49,7 +54,12 @@ export function writeConnectivityLines(plan: MatrixPlan, write: (line: string) =
     const groups = new Map<number, string[]>();
     const add = (result: number, to: string) => {
       if (estate.results[result].allowed.length > 0) {
-        groups.set(result, [...(groups.get(result) ?? []), to]);
+        const group = groups.get(result);
+        if (group) {
+          group.push(to);
+        } else {
+          groups.set(result, [to]);
+        }
       }
     };
     const covered = new Set<number>();

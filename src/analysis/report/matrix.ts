@@ -60,11 +60,16 @@ export interface MatrixCell {
    */
   readonly reasons: string[];
   /**
-   * How many ranges `allowed` and `denied` leave out (each lists at most MAX_RANGES_PER_CELL);
+   * How many allowed ranges `allowed` leaves out (it lists at most MAX_RANGES_PER_CELL);
    * `cdk8s-netpol matrix --format jsonl` lists them all.
    * @default - none left out
    */
   readonly omitted?: number;
+  /**
+   * How many denied ranges `denied` leaves out (it lists at most MAX_RANGES_PER_CELL).
+   * @default - none left out
+   */
+  readonly deniedOmitted?: number;
   /**
    * For a cell of an aggregated matrix (workloads or namespaces): how many pairs of pods it
    * covers. `allowed` then lists the ports at least one of them may use, `denied` those none may.
@@ -291,7 +296,7 @@ export function estateOf(plan: MatrixPlan): EstateConnectivity {
 /** Every port of every protocol, without L7 rules: what a pod may do to itself. */
 export const EVERY_PORT: readonly PortRange[] = PORT_PROTOCOLS.map((protocol) => ({ protocol, from: MIN_PORT, to: MAX_PORT }));
 
-/** Above this many ranges, a cell's allowed and denied lists are cut (`omitted` counts the rest; `matrix --format jsonl` has them all). */
+/** Above this many ranges, a cell's allowed and denied lists are cut (`omitted`, `deniedOmitted` count the rest; `matrix --format jsonl` has them all). */
 export const MAX_RANGES_PER_CELL = 64;
 
 /** A cell from a pair's allowed ranges (canonical), the denied ones being the rest. */
@@ -306,7 +311,8 @@ export function matrixCell(from: string, to: string, ranges: readonly PortRange[
     return text;
   });
   const denied = subtractRanges(EVERY_PORT, ranges.map(({ protocol, from: f, to: t }) => ({ protocol, from: f, to: t }))).map((r) => formatRange(r));
-  const omitted = Math.max(0, allowed.length - MAX_RANGES_PER_CELL) + Math.max(0, denied.length - MAX_RANGES_PER_CELL);
+  const omitted = Math.max(0, allowed.length - MAX_RANGES_PER_CELL);
+  const deniedOmitted = Math.max(0, denied.length - MAX_RANGES_PER_CELL);
   return {
     from,
     to,
@@ -315,6 +321,7 @@ export function matrixCell(from: string, to: string, ranges: readonly PortRange[
     reasons,
     ...(Object.keys(l7).length > 0 ? { l7 } : {}),
     ...(omitted > 0 ? { omitted } : {}),
+    ...(deniedOmitted > 0 ? { deniedOmitted } : {}),
     ...(counts !== undefined ? counts : {}),
   };
 }

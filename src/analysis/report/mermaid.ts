@@ -26,6 +26,8 @@ function text(value: string): string {
 
 /** Above this many pod-level edges the graph is drawn between namespaces (Mermaid's default limit is 500). */
 export const MAX_POD_EDGES = 100;
+/** Above this many namespace-level edges nothing is drawn but a note: Mermaid would not render it. */
+export const MAX_GROUP_EDGES = 400;
 
 /**
  * A Mermaid `flowchart` of the allowed flows (edges labelled with the allowed ports), the
@@ -52,6 +54,11 @@ function namespaceFlowchart(matrix: ConnectivityMatrix, podEdges: number): strin
       const key = `${groupOf(cell.from)}\u0000${groupOf(cell.to)}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
+  }
+  if (counts.size > MAX_GROUP_EDGES) {
+    // GitHub's Mermaid refuses graphs of more than 500 edges: say so instead of a graph nobody sees.
+    return ['flowchart LR', `  %% ${podEdges} flows between ${counts.size} pairs of namespaces and outside endpoints`,
+      `  note["${counts.size} pairs of namespaces have flows: too many edges to draw (Mermaid draws at most 500); the table lists them"]`].join('\n');
   }
   const lines = ['flowchart LR', `  %% ${podEdges} pod-to-pod flows, drawn between namespaces`];
   groups.forEach((g) => lines.push(`  ${ids.get(g)}["${text(g)}"]`));
@@ -84,7 +91,7 @@ function podFlowchart(matrix: ConnectivityMatrix): string {
   }
   for (const cell of matrix.cells) {
     if (cell.allowed.length > 0 && cell.from !== cell.to) {
-      lines.push(`  ${ids.get(cell.from)} -->|${text(allowedLabels(cell).join(', '))}| ${ids.get(cell.to)}`);
+      lines.push(`  ${ids.get(cell.from)} -->|${text(`${allowedLabels(cell).join(', ')}${cell.omitted ? ` … (+${cell.omitted} ranges)` : ''}`)}| ${ids.get(cell.to)}`);
     }
   }
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { NetworkModel, Peer, Port, ServiceGraph, ZeroTrustNamespace } from '../../../src';
 import { Report } from '../../../src/analysis/report';
-import { FOLD_ABOVE, PolicyDiff, diffMarkdown, diffModels } from '../../../src/analysis/report/diff';
+import { FOLD_ABOVE, MAX_LISTED, MAX_LISTED_PER_CAUSE, PolicyDiff, diffMarkdown, diffModels } from '../../../src/analysis/report/diff';
 import { sharedPart } from '../../support/shared';
 
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
@@ -36,8 +36,9 @@ describe('diff', () => {
 
   test('a change that opens one flow and closes another, each with the policy that caused it', () => {
     expect(summary(diffModels(before, after))).toEqual({
-      opened: ['shop/api -> shop/db TCP/5432 [NetworkPolicy shop/api-db-out]'],
-      closed: ['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out (no longer allows)]'],
+      // Both sides changed: both policies are named.
+      opened: ['shop/api -> shop/db TCP/5432 [NetworkPolicy shop/api-db-out + NetworkPolicy shop/api-db-in]'],
+      closed: ['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out (no longer allows) + NetworkPolicy shop/web-api-in (no longer allows)]'],
     });
   });
 
@@ -50,23 +51,25 @@ describe('diff', () => {
       '',
       '| cause | opened | closed |',
       '|---|---|---|',
-      '| NetworkPolicy shop/api-db-out | 1 | 0 |',
-      '| NetworkPolicy shop/web-api-out (no longer allows) | 0 | 1 |',
+      '| NetworkPolicy shop/api-db-out + NetworkPolicy shop/api-db-in | 1 | 0 |',
+      '| NetworkPolicy shop/web-api-out (no longer allows) + NetworkPolicy shop/web-api-in (no longer allows) | 0 | 1 |',
       '',
       '## Opened',
       '',
-      '### NetworkPolicy shop/api-db-out (1)',
+      '### NetworkPolicy shop/api-db-out + NetworkPolicy shop/api-db-in (1)',
       '',
       '- `shop/api` → `shop/db` on TCP/5432',
-      '  - egress of shop/api: allowed by shop/api-db-out egress rule #1 (to pods {app=db} of the policy\'s namespace on TCP/5432); isolated by shop/api-db-out, shop/deny',
+      '  - egress of shop/api: allowed by shop/api-db-out egress rule #1 (to pods {app=db} of the policy\'s namespace on TCP/5432); isolated by shop/api-db-out, shop/deny; ' +
+      'ingress of shop/db: allowed by shop/api-db-in ingress rule #1 (from pods {app=api} of the policy\'s namespace on TCP/5432); isolated by shop/api-db-in, shop/deny',
       '',
       '## Closed',
       '',
-      '### NetworkPolicy shop/web-api-out (no longer allows) (1)',
+      '### NetworkPolicy shop/web-api-out (no longer allows) + NetworkPolicy shop/web-api-in (no longer allows) (1)',
       '',
       // The reason is the verdict at the first port that changed, not at the first port of the range that holds it.
       '- `shop/web` → `shop/api` on TCP/8080',
-      '  - egress of shop/web: denied, isolated by shop/deny and no rule of these allows TCP/8080 to shop/api',
+      '  - egress of shop/web: denied, isolated by shop/deny and no rule of these allows TCP/8080 to shop/api; ' +
+      'ingress of shop/api: denied, isolated by shop/deny and no rule of these allows TCP/8080 from shop/web',
       '',
     ].join('\n'));
   });
@@ -75,7 +78,7 @@ describe('diff', () => {
     const widened = model([deny, ...allow('web-api', 'web', 'api')]);
     const diff = diffModels(before, widened);
     expect(summary(diff).opened).toEqual([
-      'shop/web -> shop/api TCP/1-8079, TCP/8081-65535, UDP/1-65535, SCTP/1-65535 [NetworkPolicy shop/web-api-out]',
+      'shop/web -> shop/api TCP/1-8079, TCP/8081-65535, UDP/1-65535, SCTP/1-65535 [NetworkPolicy shop/web-api-out + NetworkPolicy shop/web-api-in]',
     ]);
     expect(diff.closed).toEqual([]);
   });
@@ -98,7 +101,9 @@ describe('diff', () => {
       m.addPod({ namespace: 'shop', name: 'cache', labels: { app: 'cache' } });
       return m;
     })()));
-    expect(open.opened).toContain('shop/web -> shop/cache TCP/1-65535, UDP/1-65535, SCTP/1-65535 [no policy isolates shop/web for egress]');
+    // Said once for the namespace, not once per pod; every port is "all ports", as in the matrix.
+    expect(open.opened).toContain('shop/web -> shop/cache all ports [new pods of shop]');
+    expect(new Set(open.opened.map((o) => o.replace(/^.*\[/, '')))).toEqual(new Set(['new pods of shop]']));
     expect(open.closed).toEqual([]);
   });
 
@@ -154,7 +159,7 @@ describe('diff without workloads: stable stand-ins, and a warning that says how 
     expect(diffMarkdown(first)).toBe(diffMarkdown(last));
     expect(last.closed).toEqual([]);
     // What the change opens: reporting -> warehouse on 7000 (stand-ins, named after their labels), and nothing else.
-    expect(summary(last).opened).toEqual([expect.stringMatching(/^production\/stand-in-app-reporting-[0-9a-f]{6} -> production\/stand-in-app-warehouse-[0-9a-f]{6} TCP\/7000 \[NetworkPolicy production\/extra-reporting\]$/)]);
+    expect(summary(last).opened).toEqual([expect.stringMatching(/^production\/stand-in-app-reporting-[0-9a-f]{6} -> production\/stand-in-app-warehouse-[0-9a-f]{6} TCP\/7000 \[NetworkPolicy production\/extra-reporting \+ NetworkPolicy production\/extra-warehouse\]$/)]);
     expect(last.notes).toEqual([expect.stringMatching(/^Neither side holds workloads: both were evaluated on the same stand-in pods/)]);
   });
 
@@ -173,7 +178,7 @@ describe('diff without workloads: stable stand-ins, and a warning that says how 
   test('one side without workloads: its policies are evaluated on the other side\'s pods, and the note says so', () => {
     const diff = diffModels(NetworkModel.fromManifests([deny]), model([deny, ...allow('web-api', 'web', 'api', [{ port: 8080 }])]));
     expect(diff.notes).toEqual(['The old side holds no workloads: its policies were evaluated on the new side\'s 3 pod(s), so that only the policies differ.']);
-    expect(summary(diff).opened).toEqual(['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out]']);
+    expect(summary(diff).opened).toEqual(['shop/web -> shop/api TCP/8080 [NetworkPolicy shop/web-api-out + NetworkPolicy shop/web-api-in]']);
     expect(diffMarkdown(diff)).toContain('> The old side holds no workloads');
   });
 });
@@ -212,4 +217,17 @@ const upstream = sharedPart('upstream');
     const diff = diffModels(NetworkModel.fromManifests(policies), NetworkModel.fromManifests([...policies].reverse()));
     expect(summary(diff)).toEqual({ opened: [], closed: [] });
   });
+});
+
+test('a change to hundreds of thousands of pairs: bounded Markdown (flows per cause and in all, reasons for the first few), no stack overflow', () => {
+  const opened = Array.from({ length: 200_000 }, (_, i) => ({
+    from: `ns${i % 400}/p${i}`, to: `ns${(i + 1) % 400}/q${i}`, ports: ['all ports'], cause: i % 3 === 0 ? 'NetworkPolicy a/x' : `cause ${i % 97}`, reason: 'why',
+  }));
+  const md = diffMarkdown({ opened, closed: [], notes: [] });
+  const items = md.split('\n').filter((l) => l.startsWith('- `'));
+  expect(items.length).toBe(MAX_LISTED);
+  expect(md).toContain('**200000** flow(s) opened, **0** closed.');
+  expect(md).toContain('| … 48 more causes | | |');
+  expect(md).toContain(`- … ${66_667 - MAX_LISTED_PER_CAUSE} more flow(s) of this cause, not listed`);
+  expect(md.length).toBeLessThan(64 * 1024);
 });

@@ -76,8 +76,8 @@ test('diff Markdown: one list item per flow, code spans that nothing inside ends
   const items = lines.filter((l) => l.startsWith('- '));
   expect(items).toHaveLength(HOSTILE.length * (HOSTILE.length - 1));
   expect(items).toContain('- ````ns2/```\\n</details>```` → `ns0/evil\\n| forged | row |` on TCP/80');
-  // Every reason is one nested item; the only details block is the report's own (15 flows of one cause).
-  expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(items.length);
+  // A reason is one nested item (quoted for the first flows of each cause); the only details block is the report's own (15 flows of one cause).
+  expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(3 * 3 + 3);
   expect(lines.filter((l) => l === '<details>' || l === '</details>')).toEqual(['<details>', '</details>']);
   expect(lines.filter((l) => l.startsWith('### ')).every((l) => !/[<>]/.test(l.replace(/&lt;|&gt;/g, '')))).toBe(true);
 });
