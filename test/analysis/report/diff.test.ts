@@ -231,3 +231,38 @@ test('a change to hundreds of thousands of pairs: bounded Markdown (flows per ca
   expect(md).toContain(`- … ${66_667 - MAX_LISTED_PER_CAUSE} more flow(s) of this cause, not listed`);
   expect(md.length).toBeLessThan(64 * 1024);
 });
+
+describe('diff names what changed, not what stayed', () => {
+  const podsOf = () => ['web', 'api', 'db'].map((app) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: app, namespace: 'shop', labels: { app } }, spec: { containers: [{ name: 'c', image: 'x' }] },
+  }));
+  const dbIn = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'db-in', namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] },
+  };
+  const blockWeb = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'block-web', namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'db' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] },
+  };
+
+  test('a Cilium deny removed: the deny that no longer decides, not the allow that was there all along', () => {
+    const diff = diffModels(NetworkModel.fromManifests([...podsOf(), dbIn, blockWeb]), NetworkModel.fromManifests([...podsOf(), dbIn]));
+    expect(summary(diff)).toEqual({ opened: ['shop/web -> shop/db TCP/5432 [CiliumNetworkPolicy shop/block-web (no longer denies)]'], closed: [] });
+  });
+
+  test('a Calico deny moved after the allow (order): the deny no longer decides', () => {
+    const calico = (name: string, order: number, action: string) => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name, namespace: 'shop' },
+      spec: { order, selector: "app == 'db'", types: ['Ingress'], ingress: [{ action, protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [5432] } }] },
+    });
+    const before = NetworkModel.fromManifests([...podsOf(), calico('deny-db', 100, 'Deny'), calico('allow-db', 200, 'Allow')]);
+    const after = NetworkModel.fromManifests([...podsOf(), calico('deny-db', 300, 'Deny'), calico('allow-db', 200, 'Allow')]);
+    expect(summary(diffModels(before, after)).opened).toEqual(['shop/web -> shop/db TCP/5432 [Calico NetworkPolicy shop/deny-db (no longer denies)]']);
+  });
+});
