@@ -155,6 +155,8 @@ export function htmlPage(title: string, matrix: ConnectivityMatrix, findings: Li
       groups.push({ key, rows: [row] });
     }
   }
+  // Aggregated cells have no reasons (a cell stands for many pairs): their hover text lists the ports.
+  const hoverCells = matrix.cells.some((c) => c.reasons.length > 0) ? 'the verdict reasons' : 'its ports';
   const body = groups.map((g) => `<tbody${g.key === 'outside' ? ' class="outside"' : ''}>\n${g.rows.join('\n')}\n</tbody>`).join('\n');
   // Columns ruled apart where the namespace changes (the row head is each row's first child).
   const namespaceStarts = matrix.destinations.flatMap((d, i) =>
@@ -187,7 +189,7 @@ ${notEvaluated.length > 0 ? `<p class="warning">Incomplete verdicts: the verdict
 ${counted ? `<li><span class="swatch" style="background:#fff8c5;color:#7d4e00">5 port ranges</span> how many ranges are allowed, where more than ${MAX_LISTED_RANGES} are (hover for which)</li>\n` : ''}</ul>
 ${(matrix.notes ?? []).map((n) => `<p class="notes">${escape(n)}</p>`).join('\n')}
 <table id="matrix" aria-labelledby="matrix-heading">
-<caption>Rows are sources, columns destinations (names read upwards). Hover a head for its full name, a cell for the verdict reasons.</caption>
+<caption>Rows are sources, columns destinations (names read upwards). Hover a head for its full name, a cell for ${hoverCells}.</caption>
 <thead><tr><th scope="col" class="corner">from \\ to</th>${head}</tr></thead>
 ${body}
 </table>

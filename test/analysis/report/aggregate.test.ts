@@ -66,6 +66,7 @@ describe('large matrices are aggregated, exactly', () => {
     expect(cell('a/*', 'a/*')).toMatchObject({ pairs: 40 * 39, connected: 0 });
     expect(report.toMarkdown()).toContain('| b (40 pods) | TCP/80 (40/1600 pairs) | all ports | all ports |');
     expect(report.toHtml()).toContain('>TCP/80 (40/1600 pairs)</td>');
+    expect(report.toHtml()).toContain('Hover a head for its full name, a cell for its ports.</caption>');
     // The exact detail, per pod, as JSON lines: b's pods reach a/p0 on 80, every pod of c on everything.
     const lines: string[] = [];
     writeConnectivityLines(planMatrix(model), (line) => lines.push(line));
