@@ -1,3 +1,5 @@
+import { groupBy } from '../../util/group-by';
+
 /**
  * Sets of ports as sorted, disjoint ranges per protocol: what a pair of endpoints may use. The
  * matrix, the reports and `diff` compute with them, so that "every port" and "port 8080" are
@@ -44,22 +46,18 @@ export function compareRanges(a: PortRange, b: PortRange): number {
   return protocolRank(a.protocol) - protocolRank(b.protocol) || a.protocol.localeCompare(b.protocol) || a.from - b.from;
 }
 
+/** The protocol and L7 restriction of a range: ranges of one kind merge and subtract. */
+function kindOf(range: PortRange): string {
+  return `${range.protocol} ${range.l7 ?? ''}`;
+}
+
 /**
  * The canonical form: sorted (protocol, first port, then unrestricted before HTTP before DNS), and
  * overlapping or adjacent ranges of one protocol and one L7 restriction merged. Ranges of one
  * protocol with different restrictions may overlap (the callers never make them).
  */
 export function normalizeRanges(ranges: readonly PortRange[]): PortRange[] {
-  const byKind = new Map<string, PortRange[]>();
-  for (const range of ranges) {
-    const key = `${range.protocol} ${range.l7 ?? ''}`;
-    const list = byKind.get(key);
-    if (list) {
-      list.push(range);
-    } else {
-      byKind.set(key, [range]);
-    }
-  }
+  const byKind = groupBy(ranges, kindOf);
   const out: PortRange[] = [];
   for (const list of byKind.values()) {
     list.sort((a, b) => a.from - b.from);
@@ -86,19 +84,10 @@ const L7_ORDER: readonly (L7Restriction | undefined)[] = [undefined, 'HTTP', 'DN
  * restriction. Linear in the ranges after sorting (a cell of hundreds of ranges is common).
  */
 export function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
-  const cuts = new Map<string, PortRange[]>();
-  for (const range of normalizeRanges(b)) {
-    const key = `${range.protocol} ${range.l7 ?? ''}`;
-    const list = cuts.get(key);
-    if (list) {
-      list.push(range);
-    } else {
-      cuts.set(key, [range]);
-    }
-  }
+  const cuts = groupBy(normalizeRanges(b), kindOf);
   const out: PortRange[] = [];
   for (const range of normalizeRanges(a)) {
-    const list = cuts.get(`${range.protocol} ${range.l7 ?? ''}`) ?? [];
+    const list = cuts.get(kindOf(range)) ?? [];
     // The first cut that ends at or after the range's start (cuts are sorted and disjoint).
     let lo = 0;
     let hi = list.length;

@@ -1,5 +1,6 @@
 import { markdownCode, markdownText } from './markdown';
 import { MatrixPlan, canonicalGroups, estateOf, hasCell, modelStandIns, planMatrix, sourceAddress } from './matrix';
+import { groupBy } from '../../util/group-by';
 import { Segment } from '../connectivity/pair-connectivity';
 import { PORT_PROTOCOLS, PortRange, compareRanges, formatRange, normalizeRanges, subtractRanges } from '../connectivity/port-ranges';
 import { NetworkModel } from '../model';
@@ -329,16 +330,7 @@ export function pairCount(changes: readonly FlowChange[]): number {
 
 /** Changes grouped by cause, the largest group first (then by name). */
 function groupedByCause(changes: readonly FlowChange[]): [string, FlowChange[]][] {
-  const groups = new Map<string, FlowChange[]>();
-  for (const change of changes) {
-    const group = groups.get(change.cause);
-    if (group) {
-      group.push(change);
-    } else {
-      groups.set(change.cause, [change]);
-    }
-  }
-  return [...groups.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
+  return [...groupBy(changes, (change) => change.cause).entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { groupBy } from '../../util/group-by';
 import { externalAddressClasses } from '../connectivity/address-classes';
 import { EstateConnectivity } from '../connectivity/estate-connectivity';
 import { NetworkModel } from '../model';
@@ -44,16 +45,8 @@ export function mergeAlikeRanges(model: NetworkModel, pods: readonly { id: strin
     const row = fromRanges.row(k);
     return `${columns[k].join('\u0001')}\u0002${[...row].map((r) => fromRanges.results[r]?.key ?? '').join('\u0001')}`;
   });
-  const groups = new Map<string, ExternalEndpoint[]>();
-  ranges.forEach((range, k) => {
-    const key = keys[k + 1];
-    const group = groups.get(key);
-    if (group) {
-      group.push(range);
-    } else {
-      groups.set(key, [range]);
-    }
-  });
+  const keyOf = new Map(ranges.map((range, k) => [range, keys[k + 1]]));
+  const groups = groupBy(ranges, (range) => keyOf.get(range)!);
   const out: ExternalEndpoint[] = [];
   const notes: string[] = [];
   for (const [key, members] of groups) {

@@ -1,4 +1,5 @@
 import { MatrixPlan, estateOf, hasCell } from './matrix';
+import { groupBy } from '../../util/group-by';
 import { PORT_PROTOCOLS, formatRange } from '../connectivity/port-ranges';
 
 /** The format's name, in the first line: tools check it before reading on. */
@@ -28,17 +29,8 @@ export function writeConnectivityLines(plan: MatrixPlan, write: (line: string) =
       'A destination a line does not list is denied on every port; "namespace/*" stands for every pod of the namespace (the source itself aside).'],
   })}\n`);
   // The pod columns of each namespace, to say "namespace/*" when a row treats them all alike.
-  const byNamespace = new Map<string, number[]>();
-  plan.targets.forEach((t, j) => {
-    if (t.endpoint.kind === 'pod' && t.endpoint.namespace !== undefined) {
-      const columns = byNamespace.get(t.endpoint.namespace);
-      if (columns) {
-        columns.push(j);
-      } else {
-        byNamespace.set(t.endpoint.namespace, [j]);
-      }
-    }
-  });
+  const podColumns = plan.targets.flatMap((t, j) => (t.endpoint.kind === 'pod' && t.endpoint.namespace !== undefined ? [j] : []));
+  const byNamespace = groupBy(podColumns, (j) => plan.targets[j].endpoint.namespace!);
   const texts = new Map<number, string[]>();
   const portsOf = (result: number) => {
     let found = texts.get(result);
