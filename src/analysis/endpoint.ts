@@ -22,7 +22,22 @@ export interface PodSide {
    * (`NetworkModelOptions.podCidrs`), if given.
    */
   readonly addressRanges?: readonly Cidr[];
+  /** Its ServiceAccount's name; undefined: "default". */
+  readonly serviceAccount?: string;
+  /**
+   * The labels of its ServiceAccount object (`NetworkModel.addServiceAccount`, or a ServiceAccount
+   * manifest); `{}` for a namespace's `default` account the manifests do not give (Kubernetes
+   * creates it without labels); undefined when unknown.
+   */
+  readonly serviceAccountLabels?: Readonly<Record<string, string>>;
+  /** The name of the cluster it runs in (Cilium's `cluster-name`); undefined: "default". */
+  readonly cluster?: string;
 }
+
+/** The ServiceAccount a pod runs as: "default" unless it names one. */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+/** The cluster name of a Cilium installation that does not set one. */
+export const DEFAULT_CLUSTER_NAME = 'default';
 
 /** An address outside the cluster. */
 export interface ExternalSide {

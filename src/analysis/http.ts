@@ -135,10 +135,66 @@ export function compileCiliumHttpRule(rule: any, where: string): HttpMatcher {
 }
 
 /**
- * Compiles a Calico rule's `http` match (docs/semantics/calico.md#http-match): `methods` (exact,
- * any of them) and `paths` (each `{exact}` or `{prefix}`, any of them), ANDed.
+ * How Calico's application layer policy matches HTTP paths (docs/semantics/calico.md#http-match):
+ * - `raw` (Calico before 3.31.6 and 3.32.0): the request path cut at the first `?` and `#`, compared
+ *   as text: `exact` by equality, `prefix` as a string prefix ("/foo" matches "/foobar").
+ * - `segments` (3.31.6 and 3.32.0 on; projectcalico/calico#12531): the request path, and each rule
+ *   path, normalised (`normalizeCalicoHttpPath`); `exact` by equality, `prefix` at `/` boundaries
+ *   ("/foo" matches "/foo" and "/foo/bar", not "/foobar"); a request whose path cannot be
+ *   normalised matches no path rule.
  */
-export function compileCalicoHttpMatch(http: any, where: string): HttpMatcher {
+export type CalicoHttpPaths = 'raw' | 'segments';
+
+/**
+ * A request path as Calico's application layer policy normalises it from 3.31.6/3.32.0 on
+ * (app-policy/checker/match.go `normalizeHTTPPath`, projectcalico/calico#12531), or undefined when
+ * it refuses the path (no path rule then matches): cut at the first `?` or `#`; percent-decoded
+ * once (an invalid escape refuses); refused if still holding an encoded `.`, `/` or `\` (double
+ * encoding) or a NUL; `\` read as `/`; refused unless it starts with `/`; `;` parameters dropped
+ * from every segment; then cleaned as Go's `path.Clean` does: repeated slashes collapsed, `.` and
+ * `..` resolved (never above the root), no trailing slash.
+ */
+export function normalizeCalicoHttpPath(path: string): string | undefined {
+  const cut = path.search(/[?#]/);
+  let p = cut >= 0 ? path.slice(0, cut) : path;
+  // Go's url.PathUnescape works on bytes: any %XX decodes (invalid UTF-8 included), a stray % fails.
+  // The bytes are kept as latin1 text, for request and rule paths alike, so equality is preserved.
+  if (/%(?![0-9a-fA-F]{2})/.test(p)) {
+    return undefined;
+  }
+  const bytes = Buffer.from(p, 'utf8').toString('latin1');
+  p = bytes.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (/%(2e|2f|5c)/i.test(p) || p.includes('\0')) {
+    return undefined;
+  }
+  p = p.replace(/\\/g, '/');
+  if (!p.startsWith('/')) {
+    return undefined;
+  }
+  const segments: string[] = [];
+  for (const raw of p.split('/')) {
+    const semicolon = raw.indexOf(';');
+    const segment = semicolon >= 0 ? raw.slice(0, semicolon) : raw;
+    if (segment === '' || segment === '.') {
+      continue;
+    }
+    if (segment === '..') {
+      segments.pop();
+    } else {
+      segments.push(segment);
+    }
+  }
+  return `/${segments.join('/')}`;
+}
+
+/**
+ * Compiles a Calico rule's `http` match (docs/semantics/calico.md#http-match): `methods` (exact and
+ * case-sensitive, any of them; `*` matches every method) and `paths` (each `{exact}` or `{prefix}`,
+ * any of them), ANDed; an empty list matches everything. The query string and fragment of the
+ * request are never part of the match.
+ * @param paths how paths match: `segments` from Calico 3.31.6/3.32.0 on, `raw` before
+ */
+export function compileCalicoHttpMatch(http: any, where: string, paths: CalicoHttpPaths = 'segments'): HttpMatcher {
   if (http === null || typeof http !== 'object' || Array.isArray(http)) {
     throw new Error(`${where} ${show(http)} is not an HTTP match object`);
   }
@@ -152,21 +208,41 @@ export function compileCalicoHttpMatch(http: any, where: string): HttpMatcher {
       throw new Error(`${where}.methods[${i}] ${show(m)} is not a method`);
     }
   });
-  const paths = (asList(http.paths, `${where}.paths`) as any[]).map((p, i) => {
+  const rulePaths = (asList(http.paths, `${where}.paths`) as any[]).map((p, i) => {
     const keys = p !== null && typeof p === 'object' ? Object.keys(p) : [];
     if (keys.length !== 1 || !['exact', 'prefix'].includes(keys[0]) || typeof p[keys[0]] !== 'string') {
       throw new Error(`${where}.paths[${i}] ${show(p)} must be exactly one of { exact: "/x" } or { prefix: "/x" }`);
     }
-    return keys[0] === 'exact' ? { exact: p.exact as string } : { prefix: p.prefix as string };
+    const text: string = p[keys[0]];
+    // libcalico-go's validator: a rule path has no query, fragment or space.
+    if (/[?#\s]/.test(text)) {
+      throw new Error(`${where}.paths[${i}] ${show(text)} may not hold "?", "#" or spaces: Calico matches the path without query and fragment`);
+    }
+    // From 3.31.6/3.32.0 the rule's path is normalised too; one that cannot be is skipped.
+    const normalised = paths === 'segments' ? normalizeCalicoHttpPath(text) : text;
+    return { exact: keys[0] === 'exact', text, path: normalised };
   });
+  const anyMethod = methods.length === 0 || methods.includes('*');
   const parts = [
     ...(methods.length > 0 ? [(methods as string[]).join('|')] : []),
-    ...(paths.length > 0 ? [paths.map((p) => ('exact' in p ? p.exact : `${p.prefix}*`)).join('|')] : []),
+    ...(rulePaths.length > 0 ? [rulePaths.map((p) => (p.exact ? p.text : `${p.text}*`)).join('|')] : []),
   ];
+  const pathMatches = (requestPath: string): boolean => {
+    if (paths === 'raw') {
+      const cut = requestPath.search(/[?#]/);
+      const path = cut >= 0 ? requestPath.slice(0, cut) : requestPath;
+      return rulePaths.some((p) => (p.exact ? path === p.path : path.startsWith(p.path!)));
+    }
+    const path = normalizeCalicoHttpPath(requestPath);
+    if (path === undefined) {
+      return false;
+    }
+    return rulePaths.some((p) => p.path !== undefined &&
+      (p.exact ? path === p.path : p.path === '/' || path === p.path || path.startsWith(`${p.path}/`)));
+  };
   return {
     text: parts.length === 0 ? 'any request' : parts.join(' '),
-    matches: (r) => (methods.length === 0 || methods.includes(r.method)) &&
-      (paths.length === 0 || paths.some((p) => ('exact' in p ? r.path === p.exact : r.path.startsWith(p.prefix!)))),
+    matches: (r) => (anyMethod || methods.includes(r.method)) && (rulePaths.length === 0 || pathMatches(r.path)),
   };
 }
 

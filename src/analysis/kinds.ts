@@ -86,6 +86,8 @@ const POLICY_LIKE_NAME = /(NetworkPolicy|Tier|NetworkSet|HostEndpoint|CIDRGroup)
 /** A Calico Profile applies rules to the endpoints that name it; "Profile" alone is too common a name to match outside Calico's groups. */
 const CALICO_PROFILE = 'Profile';
 
+/** The apiVersion of ServiceAccount objects. */
+const SERVICE_ACCOUNT_API_VERSION = 'v1';
 /** The apiVersion of Namespace objects (the model reads a Namespace by its kind alone). */
 const NAMESPACE_API_VERSION = 'v1';
 
@@ -144,6 +146,8 @@ export type KindClass =
    * `policyLike`, any other kind named like a policy (or a Calico Profile).
    */
   | { readonly category: 'refused'; readonly refusal: 'kind' | 'apiVersion' | 'policyLike'; readonly reason: string; readonly clusterScoped: boolean }
+  /** A ServiceAccount (`v1`): its labels are what Calico's service-account selectors match. */
+  | { readonly category: 'serviceAccount'; readonly clusterScoped: false }
   /** A Calico staged policy: never enforced, so skipped by the model. */
   | { readonly category: 'staged'; readonly clusterScoped: boolean }
   /** Anything else (a Service, a ConfigMap, a malformed object): no effect on connectivity. */
@@ -178,6 +182,9 @@ export function classify(obj: any): KindClass {
   const staged = STAGED.get(kind);
   if (staged !== undefined) {
     return { category: 'staged', clusterScoped: staged.clusterScoped };
+  }
+  if (kind === 'ServiceAccount' && apiVersion === SERVICE_ACCOUNT_API_VERSION) {
+    return { category: 'serviceAccount', clusterScoped: false };
   }
   // The model reads Namespaces and workloads by kind alone (the CLI checks their apiVersion).
   if (kind === 'Namespace') {

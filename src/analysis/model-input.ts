@@ -17,9 +17,16 @@ export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 /** The keys of Probe. */
 const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
 /** The keys of NetworkModelOptions. */
-const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true };
+const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true, clusterName: true, calicoVersion: true };
 /** The keys of PodEndpoint. */
-const POD_KEYS: Record<keyof PodEndpoint, true> = { namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true };
+const POD_KEYS: Record<keyof PodEndpoint, true> = {
+  namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true, serviceAccount: true,
+};
+/** A Cilium cluster name (cilium pkg/clustermesh/types ValidateClusterName): lower-case alphanumerics and '-', at most 32 characters. */
+const CLUSTER_NAME = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
+const CLUSTER_NAME_MAX = 32;
+/** A Calico release: "3.31", "v3.31" or "3.31.5". */
+const CALICO_VERSION = /^v?(3)\.(0|[1-9][0-9]{0,2})(?:\.(0|[1-9][0-9]{0,3}))?$/;
 
 /** Validates the options of the constructor, fromManifests and fromChart. */
 export function checkModelOptions(where: string, options: NetworkModelOptions | undefined): void {
@@ -42,6 +49,20 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
       }
     });
   }
+  if (options.clusterName !== undefined &&
+    (typeof options.clusterName !== 'string' || options.clusterName.length > CLUSTER_NAME_MAX || !CLUSTER_NAME.test(options.clusterName))) {
+    invalid(where, `clusterName ${show(options.clusterName)} is not a Cilium cluster name: at most ${CLUSTER_NAME_MAX} lower-case letters, ` +
+      'digits and \'-\', starting and ending with a letter or digit (e.g. "default" or "eu-prod")');
+  }
+  if (options.calicoVersion !== undefined && (typeof options.calicoVersion !== 'string' || !CALICO_VERSION.test(options.calicoVersion))) {
+    invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, e.g. "3.32" or "3.31.5"`);
+  }
+}
+
+/** The minor release and patch of a valid `calicoVersion` ("3.31" -> 31, "3.31.5" -> 31 and 5). */
+export function calicoRelease(version: string): { minor: number; patch?: number } {
+  const m = CALICO_VERSION.exec(version)!;
+  return { minor: Number(m[2]), ...(m[3] !== undefined ? { patch: Number(m[3]) } : {}) };
 }
 
 /** Validates a namespace of `addNamespace`: its name and labels. */
@@ -49,6 +70,19 @@ export function checkNamespace(where: string, name: string, labels: Record<strin
   const problem = dns1123LabelProblem(name);
   if (problem) {
     invalid(where, `name ${show(name)} is not a valid namespace name: ${problem}`);
+  }
+  checkLabelMap(where, 'labels', labels);
+}
+
+/** Validates a ServiceAccount of `addServiceAccount`: its namespace, name and labels. */
+export function checkServiceAccount(where: string, namespace: string, name: string, labels: Record<string, string> | undefined): void {
+  const nsProblem = dns1123LabelProblem(namespace);
+  if (nsProblem) {
+    invalid(where, `namespace ${show(namespace)} is not a valid namespace name: ${nsProblem}`);
+  }
+  const problem = dns1123SubdomainProblem(name);
+  if (problem) {
+    invalid(where, `name ${show(name)} is not a valid ServiceAccount name: ${problem}`);
   }
   checkLabelMap(where, 'labels', labels);
 }
@@ -70,6 +104,12 @@ export function checkPod(where: string, pod: PodEndpoint): void {
   }
   if (pod.hostNetwork !== undefined && typeof pod.hostNetwork !== 'boolean') {
     invalid(where, `hostNetwork ${show(pod.hostNetwork)} of ${pod.namespace}/${pod.name} is not a boolean`);
+  }
+  if (pod.serviceAccount !== undefined) {
+    const problem = dns1123SubdomainProblem(pod.serviceAccount);
+    if (problem) {
+      invalid(where, `serviceAccount ${show(pod.serviceAccount)} of ${pod.namespace}/${pod.name} is not a valid ServiceAccount name: ${problem}`);
+    }
   }
   if (pod.ports !== undefined && !Array.isArray(pod.ports)) {
     invalid(where, `ports ${show(pod.ports)} of ${pod.namespace}/${pod.name} is not a list; expected e.g. [{ port: 8080 }]`);

@@ -2,13 +2,14 @@ import { ApiObject, Chart } from 'cdk8s';
 import { admissionMessage, admit } from './admission/admission';
 import { Segment, SideOracle, pairSegments } from './connectivity/pair-connectivity';
 import { MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from './connectivity/port-ranges';
-import { Endpoint, PodSide } from './endpoint';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide } from './endpoint';
 import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
 import { classify, ClusterCni, isEvaluated, notSupportedMessage } from './kinds';
-import { checkModelOptions, checkNamespace, checkPod, checkProbe } from './model-input';
+import { calicoRelease, checkModelOptions, checkNamespace, checkPod, checkProbe, checkServiceAccount } from './model-input';
 import { buildCalicoEvaluator } from './semantics/calico/evaluator';
 import { CalicoPolicy, CalicoTier, compileTier } from './semantics/calico/policy';
+import { CalicoSemantics, NEWEST_CALICO, calicoSemantics } from './semantics/calico/rule';
 import { buildCiliumEvaluator } from './semantics/cilium/evaluator';
 import { CiliumPolicy } from './semantics/cilium/policy';
 import { SideDecision } from './semantics/decision';
@@ -42,6 +43,8 @@ interface Index {
   readonly kubernetes?: KubernetesEvaluator;
   /** The evaluator as the pair connectivity asks it (made on first use). */
   oracle?: SideOracle;
+  /** A Calico policy that reads ServiceAccount labels, if any: every pod's account must be known. */
+  readonly accountReader?: string;
 }
 
 
@@ -85,7 +88,8 @@ export class NetworkModel {
 
   /**
    * A model of manifest objects: Kubernetes NetworkPolicies, Cilium and Calico policies (and
-   * Calico Tiers), Namespaces (with their labels) and the pods of Pod, Deployment, StatefulSet,
+   * Calico Tiers), Namespaces (with their labels), ServiceAccounts (their labels, for Calico's
+   * service-account selectors) and the pods of Pod, Deployment, StatefulSet,
    * DaemonSet, ReplicaSet, ReplicationController, Job and CronJob objects. Other kinds (Services,
    * ConfigMaps, Calico's never-enforced staged policies, ...) do not affect connectivity and are
    * skipped; kinds that do but are not modelled (admin network policies, network sets, host
@@ -116,6 +120,13 @@ export class NetworkModel {
     objects.forEach((obj, i) => {
       if (classes[i].category === 'namespace') {
         model.addNamespace(obj.metadata?.name, obj.metadata?.labels);
+      } else if (classes[i].category === 'serviceAccount') {
+        try {
+          model.addServiceAccount(obj.metadata?.namespace ?? 'default', obj.metadata?.name, obj.metadata?.labels);
+        } catch (e) {
+          invalid('NetworkModel.fromManifests()', `objects[${i}] (ServiceAccount ${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name}): ` +
+            (e as Error).message.replace(/^NetworkModel\.addServiceAccount\(\): /, ''));
+        }
       }
     });
     objects.forEach((obj, i) => {
@@ -180,6 +191,14 @@ export class NetworkModel {
   /** Addresses of the Kubernetes API server (canonical). */
   private readonly apiServers = new Set<string>();
   private readonly policyIds = new Set<string>();
+  /** "namespace/name" -> the labels of a ServiceAccount object (`addServiceAccount`). */
+  private readonly serviceAccounts = new Map<string, Readonly<Record<string, string>>>();
+  /** `NetworkModelOptions.clusterName`. */
+  private readonly clusterName: string;
+  /** `NetworkModelOptions.calicoVersion`, as given. */
+  private readonly calicoVersion?: string;
+  /** What that Calico release decides. */
+  private readonly calicoSemantics: CalicoSemantics;
   private index?: Index;
 
   /**
@@ -191,6 +210,10 @@ export class NetworkModel {
     this.clusterCni = options?.cni;
     this.podCidrs = options?.podCidrs?.map((text) => parseCidr(text));
     this.podCidrTexts = options?.podCidrs === undefined ? undefined : [...options.podCidrs];
+    this.clusterName = options?.clusterName ?? DEFAULT_CLUSTER_NAME;
+    this.calicoVersion = options?.calicoVersion;
+    const release = options?.calicoVersion === undefined ? undefined : calicoRelease(options.calicoVersion);
+    this.calicoSemantics = release === undefined ? NEWEST_CALICO : calicoSemantics(release.minor, release.patch);
   }
 
   /**
@@ -204,6 +227,24 @@ export class NetworkModel {
       invalid(where, `namespace ${show(name)} was already added`);
     }
     this.namespaces.set(name, { labels: { ...(labels ?? {}), [NAMESPACE_NAME_LABEL]: name }, explicit: true });
+    this.index = undefined;
+  }
+
+  /**
+   * Adds a ServiceAccount with its labels, which Calico's `serviceAccounts.selector` and
+   * `serviceAccountSelector` match (the pods that run as it carry them under `pcsa.`). A namespace's
+   * `default` account is known without it (Kubernetes creates it without labels); a policy reading
+   * the labels of any other account the model lacks is refused.
+   * @param labels the ServiceAccount's labels
+   */
+  public addServiceAccount(namespace: string, name: string, labels?: Record<string, string>): void {
+    const where = 'NetworkModel.addServiceAccount()';
+    checkServiceAccount(where, namespace, name, labels);
+    const key = `${namespace}/${name}`;
+    if (this.serviceAccounts.has(key)) {
+      invalid(where, `ServiceAccount ${key} was already added`);
+    }
+    this.serviceAccounts.set(key, { ...(labels ?? {}) });
     this.index = undefined;
   }
 
@@ -280,7 +321,7 @@ export class NetworkModel {
         this.claimId(`Tier ${tier.name}`, `Tier ${tier.name}`);
         this.tiers.set(tier.name, { tier, source: obj });
       } else {
-        const policy = new CalicoPolicy(obj);
+        const policy = new CalicoPolicy(obj, this.calicoSemantics);
         this.claimId(policy.id, policy.id);
         this.calicoPolicies.push(policy);
       }
@@ -325,7 +366,10 @@ export class NetworkModel {
    * @internal
    */
   public _clone(): NetworkModel {
-    const copy = new NetworkModel({ cni: this.clusterCni, podCidrs: this.podCidrTexts });
+    const copy = new NetworkModel({
+      cni: this.clusterCni, podCidrs: this.podCidrTexts, clusterName: this.clusterName, calicoVersion: this.calicoVersion,
+    });
+    this.serviceAccounts.forEach((labels, key) => copy.serviceAccounts.set(key, labels));
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
     this.workloadAliases.forEach((value, key) => copy.workloadAliases.set(key, value));
@@ -351,6 +395,11 @@ export class NetworkModel {
     other.namespaces.forEach((value, name) => {
       if (!copy.namespaces.has(name)) {
         copy.namespaces.set(name, { labels: { ...value.labels }, explicit: value.explicit });
+      }
+    });
+    other.serviceAccounts.forEach((labels, key) => {
+      if (!copy.serviceAccounts.has(key)) {
+        copy.serviceAccounts.set(key, labels);
       }
     });
     other.podEndpoints.forEach((pod, id) => {
@@ -577,12 +626,18 @@ export class NetworkModel {
       kubernetes = new KubernetesEvaluator((namespace) => byNamespace.get(namespace) ?? []);
       evaluator = kubernetes;
     }
-    const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes };
+    const reader = evaluator instanceof KubernetesEvaluator ? undefined : byId(this.calicoPolicies).find((p) => p.readsServiceAccountLabels);
+    const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes, accountReader: reader?.id };
     for (const [id, pod] of this.podEndpoints) {
       this.indexPod(index, id, pod);
     }
     this.index = index;
     return index;
+  }
+
+  /** A ServiceAccount's labels: given, `{}` for an ungiven `default` account, else unknown. */
+  private serviceAccountLabels(namespace: string, name: string): Readonly<Record<string, string>> | undefined {
+    return this.serviceAccounts.get(`${namespace}/${name}`) ?? (name === DEFAULT_SERVICE_ACCOUNT ? {} : undefined);
   }
 
   /** A kube-dns pod for the DNS-proxy check when the model has none. */
@@ -600,6 +655,7 @@ export class NetworkModel {
   }
 
   private indexPod(index: Index, id: string, pod: PodEndpoint): void {
+    const serviceAccount = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
     const side: PodSide = {
       kind: 'pod',
       id,
@@ -611,7 +667,15 @@ export class NetworkModel {
       ports: pod.ports ?? [],
       hostNetwork: pod.hostNetwork ?? false,
       ...(pod.ip === undefined && !pod.hostNetwork && this.podCidrs !== undefined ? { addressRanges: this.podCidrs } : {}),
+      serviceAccount,
+      serviceAccountLabels: this.serviceAccountLabels(pod.namespace, serviceAccount),
+      cluster: this.clusterName,
     };
+    if (index.accountReader !== undefined && side.serviceAccountLabels === undefined && !side.hostNetwork) {
+      invalid('NetworkModel.evaluate()', `${index.accountReader} reads the labels of ServiceAccounts (serviceAccountSelector, ` +
+        `serviceAccounts.selector or a pcsa. key), and the model does not know those of ServiceAccount ${pod.namespace}/${serviceAccount}, ` +
+        `which pod ${id} runs as: add its manifest (apiVersion v1, kind ServiceAccount) or NetworkModel.addServiceAccount()`);
+    }
     index.pods.set(id, side);
     if (pod.ip !== undefined) {
       index.podsByIp.set(pod.ip, side);

@@ -5,10 +5,12 @@ import { classify, ClusterCni, isNotEvaluatedPolicy } from './kinds';
 import { Linter } from './lint/linter';
 import { LintFinding } from './lint/types';
 import { NetworkModel } from './model';
+import { checkModelOptions } from './model-input';
 import { htmlPage } from './report/html';
 import { markdownReport } from './report/markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
 import { mermaidFlowchart } from './report/mermaid';
+import { NetworkModelOptions } from './types';
 import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Options of `Report`. */
@@ -44,6 +46,17 @@ export interface ManifestReportOptions {
    * @default - lint as ClusterCni.KUBERNETES; the matrix as the policies present say (NetworkModelOptions.cni)
    */
   readonly cni?: ClusterCni;
+  /**
+   * The Cilium cluster name, which the identity label `io.cilium.k8s.policy.cluster` carries
+   * (`NetworkModelOptions.clusterName`).
+   * @default "default"
+   */
+  readonly clusterName?: string;
+  /**
+   * The Calico release whose semantics apply (`NetworkModelOptions.calicoVersion`).
+   * @default - the newest release the model knows
+   */
+  readonly calicoVersion?: string;
 }
 
 /** The files `Report.writeForApp` writes beside the synthesized YAML. */
@@ -73,7 +86,7 @@ export class Report {
         invalid(where, `objects[${i}] ${show(obj)} is not a manifest object`);
       }
     });
-    return new Report(Report._model(objects, options.cni), {
+    return new Report(Report._model(objects, modelOptionsOf(options)), {
       title: options.title,
       findings: new Linter({ cni: options.cni }).lint(objects),
       notEvaluated: Report._notEvaluated(objects),
@@ -99,12 +112,12 @@ export class Report {
 
   /**
    * The model of the objects the report evaluates: the policies of the kinds the model evaluates,
-   * Namespaces and workloads (the others are listed by `_notEvaluated` instead of refused).
+   * Namespaces, ServiceAccounts and workloads (the others are listed by `_notEvaluated` instead of refused).
    * @internal
    */
-  public static _model(objects: any[], cni?: ClusterCni): NetworkModel {
-    const modelled = new Set(['policy', 'tier', 'namespace', 'workload']);
-    return NetworkModel.fromManifests(objects.filter((obj) => modelled.has(classify(obj).category)), cni === undefined ? undefined : { cni });
+  public static _model(objects: any[], options?: NetworkModelOptions): NetworkModel {
+    const modelled = new Set(['policy', 'tier', 'namespace', 'workload', 'serviceAccount']);
+    return NetworkModel.fromManifests(objects.filter((obj) => modelled.has(classify(obj).category)), options);
   }
 
   /**
@@ -178,11 +191,21 @@ export class Report {
 
 /** Validates the options of `fromManifests`/`writeForApp`, naming the call the user made. */
 function checkManifestReportOptions(where: string, options: ManifestReportOptions): void {
-  checkOptionsObject(where, 'options', options, { title: true, cni: true });
+  checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true });
+  checkModelOptions(where, modelOptionsOf(options));
   if (options.title !== undefined && typeof options.title !== 'string') {
     invalid(where, `title ${show(options.title)} is not a string`);
   }
   if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
     invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
   }
+}
+
+/** The model options among a report's options (undefined ones left out). */
+function modelOptionsOf(options: ManifestReportOptions): NetworkModelOptions {
+  return {
+    ...(options.cni !== undefined ? { cni: options.cni } : {}),
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
+  };
 }

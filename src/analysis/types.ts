@@ -43,6 +43,14 @@ export interface PodEndpoint {
    * @default false
    */
   readonly hostNetwork?: boolean;
+  /**
+   * Its ServiceAccount's name (a workload's `spec.serviceAccountName`). Cilium endpoints carry it
+   * as the identity label `io.cilium.k8s.policy.serviceaccount`; Calico matches it with
+   * `serviceAccounts.names`, and the ServiceAccount's labels (`NetworkModel.addServiceAccount`)
+   * with `serviceAccounts.selector` and `serviceAccountSelector`.
+   * @default "default"
+   */
+  readonly serviceAccount?: string;
 }
 
 /** One HTTP request of a probe, for policies with L7 (HTTP) rules. */
@@ -126,4 +134,22 @@ export interface NetworkModelOptions {
    * @default - pod addresses unknown
    */
   readonly podCidrs?: string[];
+  /**
+   * The Cilium cluster name (`cluster-name` in the cilium-config ConfigMap): every Cilium endpoint
+   * carries the identity label `io.cilium.k8s.policy.cluster=<clusterName>`, which Cilium and
+   * Kubernetes policies enforced by Cilium may select (Cluster Mesh policies do).
+   * @default "default"
+   */
+  readonly clusterName?: string;
+  /**
+   * The Calico release whose semantics apply: "major.minor" (a release line, at its newest patch)
+   * or "major.minor.patch", e.g. "3.32" or "3.31.5". It decides how Calico's application layer
+   * policy matches HTTP paths: up to 3.31.5 a path is matched as sent (query string and fragment
+   * removed) and a prefix matches any string start ("/api" matches "/apix"); from 3.31.6 and 3.32.0
+   * paths are normalised first (percent-decoding, dot segments, repeated slashes) and a prefix
+   * matches whole segments only; and, from 3.32.0, whether a rule whose ports are all names may
+   * leave out its protocol (docs/semantics/calico.md#releases).
+   * @default "3.32" (the newest release the model knows)
+   */
+  readonly calicoVersion?: string;
 }

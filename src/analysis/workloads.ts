@@ -109,6 +109,8 @@ export function podOfWorkload(obj: any): PodEndpoint {
   const containers: any[] = template?.spec?.containers ?? [];
   const labels: Record<string, string> = { ...(template?.metadata?.labels ?? {}) };
   const job = jobSpec(obj);
+  const account = template?.spec?.serviceAccountName ?? template?.spec?.serviceAccount;
+  const serviceAccount = typeof account === 'string' && account !== '' ? account : undefined;
   // Only a Job's own name is known: a CronJob's Jobs are named when they are scheduled.
   if (obj.kind === 'Job' && job?.manualSelector !== true && typeof obj.metadata?.name === 'string') {
     for (const key of JOB_NAME_LABELS) {
@@ -122,6 +124,8 @@ export function podOfWorkload(obj: any): PodEndpoint {
     name: obj.metadata?.name,
     labels,
     ...(template?.spec?.hostNetwork === true ? { hostNetwork: true } : {}),
+    // serviceAccount is the deprecated alias the API server still fills from serviceAccountName.
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
     ports: containers.flatMap((c) => (c.ports ?? []).map((p: any) => ({
       port: p.containerPort,
       ...(p.name !== undefined ? { name: p.name } : {}),

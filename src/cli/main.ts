@@ -6,11 +6,12 @@ import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
+import { checkModelOptions } from '../analysis/model-input';
 import { Report } from '../analysis/report';
 import { diffMarkdown, diffModels } from '../analysis/report/diff';
 import { writeConnectivityLines } from '../analysis/report/jsonl';
 import { planMatrix } from '../analysis/report/matrix';
-import { HttpRequest } from '../analysis/types';
+import { HttpRequest, NetworkModelOptions } from '../analysis/types';
 import { escapeControls } from '../util/control-chars';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
@@ -40,12 +41,44 @@ interface ExplainOptions {
   readonly httpHeader?: string[];
   readonly kubeApiserver?: string[];
   readonly cni?: ClusterCni;
+  readonly clusterName?: string;
+  readonly calicoVersion?: string;
 }
 
 /** The --cni option of explain, matrix and diff: the semantics the verdicts follow. */
 function cniOption(what: string): Option {
   return new Option('--cni <cni>', `the cluster's network plugin: its semantics decide the verdicts${what} (default: as the policies present say; ` +
     'without Cilium or Calico objects, ipBlock is treated per the Kubernetes spec: set --cni to match your cluster)').choices(Object.values(ClusterCni));
+}
+
+/** The --cluster-name and --calico-version options of explain, matrix and diff. */
+interface SemanticsOptions {
+  readonly cni?: ClusterCni;
+  readonly clusterName?: string;
+  readonly calicoVersion?: string;
+}
+
+/** Adds --cluster-name and --calico-version to a command. */
+function withSemanticsOptions(command: Command): Command {
+  return command
+    .option('--cluster-name <name>', 'the Cilium cluster name, which endpoints carry as io.cilium.k8s.policy.cluster (default: "default")')
+    .option('--calico-version <version>', 'the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.32)');
+}
+
+/** The NetworkModel options of a command's flags, or the problem, naming the flag. */
+function modelOptionsOf(options: SemanticsOptions): NetworkModelOptions | string {
+  const model: NetworkModelOptions = {
+    ...(options.cni !== undefined ? { cni: options.cni } : {}),
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
+  };
+  try {
+    checkModelOptions('', model);
+  } catch (e) {
+    const message = (e as Error).message.replace(/^: /, '');
+    return message.replace(/^clusterName /, '--cluster-name ').replace(/^calicoVersion /, '--calico-version ');
+  }
+  return model;
 }
 
 /** The objects the model reads: the kinds the tools use, and every policy-like kind, so the model can refuse those it does not evaluate. */
@@ -147,7 +180,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       code = errors > 0 ? EXIT_FINDINGS : EXIT_OK;
     });
 
-  program.command('explain')
+  withSemanticsOptions(program.command('explain')
     .description('whether one pod may reach another (or an address), with the reasons (exit 1 when denied)')
     .argument('<paths...>', 'YAML files or folders with the policies, namespaces and workloads')
     .requiredOption('--from <source>', 'NAMESPACE/POD or an IP address')
@@ -160,7 +193,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .option('--http-header <header>', 'an HTTP request header "Name: value" (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--kube-apiserver <address>', 'an address of the Kubernetes API server, for Cilium\'s kube-apiserver entity (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value])
-    .addOption(cniOption(''))
+    .addOption(cniOption('')))
     .action((paths: string[], options: ExplainOptions) => {
       const input = readManifests(paths);
       const { known, skipped } = knownObjects(input.objects);
@@ -181,6 +214,12 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       const port = Number(options.port);
+      const semantics = modelOptionsOf(options);
+      if (typeof semantics === 'string') {
+        err(`cdk8s-netpol explain: ${semantics}`);
+        code = EXIT_UNUSABLE;
+        return;
+      }
       const http = httpRequest(options);
       if (typeof http === 'string') {
         err(`cdk8s-netpol explain: ${http}`);
@@ -188,7 +227,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       try {
-        const model = NetworkModel.fromManifests(modelObjects, options.cni === undefined ? undefined : { cni: options.cni });
+        const model = NetworkModel.fromManifests(modelObjects, semantics);
         (options.kubeApiserver ?? []).forEach((address) => model.addKubeApiServer(address));
         const verdict = model.evaluate({ from: options.from, to: options.to, port, protocol: options.protocol, ...(http ? { http } : {}) });
         const request = http ? ` (HTTP ${http.method} ${http.path})` : '';
@@ -204,16 +243,18 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       }
     });
 
-  program.command('matrix')
+  withSemanticsOptions(program.command('matrix')
     .description('who can reach whom: the connectivity matrix of YAML manifests')
     .argument('<paths...>', 'YAML files or folders')
     .addOption(new Option('--format <format>', 'output format (jsonl: the exact ports of every pair, one line per source)')
       .choices(['md', 'mermaid', 'html', 'json', 'jsonl']).default('md'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .addOption(cniOption(' and the lint findings'))
-    .action((paths: string[], options: { format: string; out?: string; cni?: ClusterCni }) => {
+    .addOption(cniOption(' and the lint findings')))
+    .action((paths: string[], options: SemanticsOptions & { format: string; out?: string }) => {
       const input = readManifests(paths);
-      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : []), ...outProblem(options.out, input.files)];
+      const semantics = modelOptionsOf(options);
+      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : []), ...outProblem(options.out, input.files),
+        ...(typeof semantics === 'string' ? [semantics] : [])];
       if (unusable.length > 0) {
         unusable.forEach((p) => err(`cdk8s-netpol matrix: ${p}`));
         code = EXIT_UNUSABLE;
@@ -222,7 +263,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       try {
         if (options.format === 'jsonl') {
           // Streamed: the exact detail of a large estate is never one string in memory.
-          const plan = planMatrix(Report._model(input.objects.filter((o) => o !== null && typeof o === 'object'), options.cni));
+          const plan = planMatrix(Report._model(input.objects.filter((o) => o !== null && typeof o === 'object'), semantics as NetworkModelOptions));
           const notEvaluated = Report._notEvaluated(input.objects);
           if (notEvaluated.length > 0) {
             err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
@@ -236,7 +277,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
           return;
         }
         // Every object: the report lists the policies it cannot evaluate rather than drop them.
-        const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), { cni: options.cni });
+        const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), semantics as NetworkModelOptions);
         const notEvaluated = Report._notEvaluated(input.objects);
         if (notEvaluated.length > 0) {
           err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
@@ -254,24 +295,26 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       }
     });
 
-  program.command('diff')
+  withSemanticsOptions(program.command('diff')
     .description('the flows a change opens and closes, as Markdown for a pull request')
     .argument('<old>', 'YAML file or folder before the change')
     .argument('<new>', 'YAML file or folder after the change')
     .option('--out <file>', 'write to this file instead of standard output')
-    .addOption(cniOption(''))
-    .action((before: string, after: string, options: { out?: string; cni?: ClusterCni }) => {
+    .addOption(cniOption('')))
+    .action((before: string, after: string, options: SemanticsOptions & { out?: string }) => {
       const inputs = [readManifests([before]), readManifests([after])];
       const read = inputs.flatMap((i) => i.problems);
+      const semantics = modelOptionsOf(options);
       const problems = [...(read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i))),
-        ...outProblem(options.out, inputs.flatMap((i) => i.files))];
+        ...outProblem(options.out, inputs.flatMap((i) => i.files)), ...(typeof semantics === 'string' ? [semantics] : [])];
       if (problems.length > 0) {
         problems.forEach((p) => err(`cdk8s-netpol diff: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
       try {
-        const diff = diffModels(Report._model(inputs[0].objects, options.cni), Report._model(inputs[1].objects, options.cni));
+        const modelOptions = semantics as NetworkModelOptions;
+        const diff = diffModels(Report._model(inputs[0].objects, modelOptions), Report._model(inputs[1].objects, modelOptions));
         diff.notes.forEach((note) => err(`Warning: ${note}`));
         const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
         if (notEvaluated.length > 0) {

@@ -282,12 +282,13 @@ export function readManifests(paths: string[], limits: ReadLimits = DEFAULT_READ
 }
 
 /**
- * Whether the tools read an object: the policies the model evaluates, and Namespaces and workloads
- * under the catalog's apiVersion (the model itself reads those by kind alone).
+ * Whether the tools read an object: the policies the model evaluates, ServiceAccounts (Calico
+ * selects pods by their labels), and Namespaces and workloads under the catalog's apiVersion (the
+ * model itself reads those by kind alone).
  */
 function isKnown(obj: any): boolean {
   const c = classify(obj);
-  return isEvaluated(c) || (c.category === 'namespace' && obj.apiVersion === c.apiVersion) ||
+  return isEvaluated(c) || c.category === 'serviceAccount' || (c.category === 'namespace' && obj.apiVersion === c.apiVersion) ||
     (c.category === 'workload' && obj.apiVersion === c.workload.apiVersion);
 }
 

@@ -21,7 +21,7 @@ export interface CiliumL7RuleProps {
   readonly selector: Record<string, string>;
   /** Who may send the requests; at least one peer. */
   readonly from: Peer[];
-  /** The TCP port the pods serve HTTP on, e.g. `Port.tcp(8080)`. */
+  /** The TCP port (or port range) the pods serve HTTP on, e.g. `Port.tcp(8080)` or `Port.tcpRange(8080, 8089)`. */
   readonly port: Port;
   /** The requests allowed; anything else on the port is refused with 403 by Cilium's proxy. */
   readonly http: HttpRule[];
@@ -36,7 +36,7 @@ export interface CiliumL7RuleProps {
 const PROPS_KEYS: Record<keyof CiliumL7RuleProps, true> = { namespace: true, selector: true, from: true, port: true, http: true, name: true };
 
 /**
- * A CiliumNetworkPolicy that lets the `from` peers reach the selected pods on one TCP port for
+ * A CiliumNetworkPolicy that lets the `from` peers reach the selected pods on one TCP port (or range) for
  * the listed HTTP requests only (method, path regex, host, headers).
  *
  * Cilium unions all policies of an endpoint: another policy that allows the same peers on the
@@ -154,8 +154,8 @@ function checkL7Port(where: string, port: Port): void {
   if (port.protocol !== Protocol.TCP) {
     invalid(where, `port ${port} is not TCP; HTTP rules apply to TCP ports only`);
   }
-  if (port.portNumber === undefined || port.endPortNumber !== undefined) {
-    invalid(where, `port ${port} must be one numbered TCP port such as Port.tcp(8080), not a range, a name or every port`);
+  if (port.portNumber === undefined) {
+    invalid(where, `port ${port} must be a numbered TCP port or range such as Port.tcp(8080) or Port.tcpRange(8080, 8090), not a name or every port`);
   }
 }
 

@@ -5,7 +5,7 @@ import { withAdmissionMemo } from '../analysis/admission/admission';
 import { classify, evaluatedPolicyCni } from '../analysis/kinds';
 import { NetworkModel } from '../analysis/model';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
-import { ContainerPort, HttpRequest } from '../analysis/types';
+import { ContainerPort, HttpRequest, NetworkModelOptions } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../synth/app-checks';
@@ -21,6 +21,16 @@ export const PROOFS_CONTEXT_KEY = 'cdk8s-netpol/proofs';
  * pod's address lies (Calico `nets`); see `NetworkModelOptions.podCidrs`.
  */
 export const POD_CIDRS_CONTEXT_KEY = 'cdk8s-netpol/pod-cidrs';
+/**
+ * The context key naming the Cilium cluster (`cluster-name` of cilium-config) for the proofs:
+ * endpoints carry it as `io.cilium.k8s.policy.cluster`; see `NetworkModelOptions.clusterName`.
+ */
+export const CLUSTER_NAME_CONTEXT_KEY = 'cdk8s-netpol/cluster-name';
+/**
+ * The context key naming the cluster's Calico release for the proofs (e.g. "3.31.5"); see
+ * `NetworkModelOptions.calicoVersion`.
+ */
+export const CALICO_VERSION_CONTEXT_KEY = 'cdk8s-netpol/calico-version';
 
 /** A pod that stands for a group of pods in a proof. */
 export interface RepresentativePod {
@@ -141,7 +151,7 @@ class AppProofs implements AppCheck {
     }
     let model: NetworkModel;
     try {
-      model = NetworkModel.fromManifests(objects, podCidrsOf(charts));
+      model = NetworkModel.fromManifests(objects, modelOptionsOf(charts));
     } catch (e) {
       for (const { promiser } of provable) {
         report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +
@@ -349,14 +359,19 @@ export function dnsPromises(from: RepresentativePod, dns: Peer, role: string): F
 }
 
 /**
- * The proofs' model options from the context key `cdk8s-netpol/pod-cidrs` (a list, or a
- * comma-separated string), as the app or the first chart that sets it gives it.
+ * The proofs' model options from the context keys `cdk8s-netpol/pod-cidrs` (a list, or a
+ * comma-separated string), `cdk8s-netpol/cluster-name` and `cdk8s-netpol/calico-version`, each as
+ * the app or the first chart that sets it gives it (the model refuses a bad value, naming it).
  */
-function podCidrsOf(charts: readonly IConstruct[]): { podCidrs?: string[] } {
-  const value = charts.map((chart) => chart.node.tryGetContext(POD_CIDRS_CONTEXT_KEY)).find((v) => v !== undefined);
-  if (value === undefined) {
-    return {};
-  }
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : value;
-  return { podCidrs: list };
+function modelOptionsOf(charts: readonly IConstruct[]): NetworkModelOptions {
+  const context = (key: string) => charts.map((chart) => chart.node.tryGetContext(key)).find((v) => v !== undefined);
+  const cidrs = context(POD_CIDRS_CONTEXT_KEY);
+  const clusterName = context(CLUSTER_NAME_CONTEXT_KEY);
+  const calicoVersion = context(CALICO_VERSION_CONTEXT_KEY);
+  return {
+    ...(cidrs !== undefined ? { podCidrs: typeof cidrs === 'string' ? cidrs.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : cidrs } : {}),
+    ...(clusterName !== undefined ? { clusterName } : {}),
+    // A number in cdk8s.yaml (calico-version: 3.32) reads as the release it spells.
+    ...(calicoVersion !== undefined ? { calicoVersion: typeof calicoVersion === 'number' ? String(calicoVersion) : calicoVersion } : {}),
+  };
 }

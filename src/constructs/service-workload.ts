@@ -87,10 +87,10 @@ export class ServiceWorkload {
   }
 
   /**
-   * Lets this workload send `target` only the listed HTTP requests on one TCP port (Cilium's
+   * Lets this workload send `target` only the listed HTTP requests on one TCP port or range (Cilium's
    * proxy refuses every other request with 403). Cilium only: other engines throw here.
    * @param target the workload called
-   * @param port one numbered TCP port the target serves, e.g. `Port.tcp(8080)`
+   * @param port a numbered TCP port or range the target serves, e.g. `Port.tcp(8080)` or `Port.tcpRange(8080, 8089)`
    * @param rules the requests allowed (method, path regex, host, headers)
    */
   public callsHttp(target: ServiceWorkload, port: Port, rules: HttpRule[]): void {
@@ -110,9 +110,9 @@ export class ServiceWorkload {
 
   /**
    * Lets `peer`, from outside the graph, send these pods only the listed HTTP requests on one
-   * TCP port. Cilium only: other engines throw here.
+   * TCP port or range. Cilium only: other engines throw here.
    * @param peer who may send the requests
-   * @param port one numbered TCP port the workload serves
+   * @param port a numbered TCP port or range the workload serves
    * @param rules the requests allowed
    */
   public allowFromHttp(peer: Peer, port: Port, rules: HttpRule[]): void {

@@ -39,7 +39,10 @@ export const CALICO_PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
  *   policy of the tier allows does the tier's default Deny apply: the union of allows, as in
  *   Kubernetes.
  * - Ports need a protocol, so an intent rule becomes one Calico rule per protocol; ranges are
- *   `"a:b"`. A rule holds one IP family, so each IP block becomes its own rule.
+ *   `"a:b"`. Named ports get their protocol too: Calico 3.32 accepts a rule of names without one
+ *   (docs/semantics/calico.md#named-ports-without-a-protocol), which means the same as a rule per
+ *   protocol, and earlier releases refuse it. A rule holds one IP family, so each IP block becomes
+ *   its own rule.
  * - Namespaces are selected by name through `projectcalico.org/name`. In a namespaced policy an
  *   entity rule's `selector` alone means the policy's namespace, `namespaceSelector: all()`
  *   every namespace.

@@ -128,9 +128,10 @@ function renderToPorts(ports: Port[], http: HttpRule[] | undefined, where: strin
     return undefined;
   }
   if (http !== undefined) {
-    const ranged = ports.find((p) => p.endPortNumber !== undefined || p.isAllPorts);
-    if (ranged) {
-      throw new Error(`${where}: HTTP rules on ${ranged} cannot be expressed by PolicyEngine.CILIUM: L7 rules apply to single ports, not ranges`);
+    // Cilium's proxy takes HTTP rules on a port or a port range (endPort), not on every port or a name.
+    const unbounded = ports.find((p) => p.isAllPorts || p.portNumber === undefined);
+    if (unbounded) {
+      throw new Error(`${where}: HTTP rules on ${unbounded} cannot be expressed by PolicyEngine.CILIUM: L7 rules apply to numbered ports and port ranges`);
     }
     const notTcp = ports.find((p) => p.protocol !== 'TCP');
     if (notTcp) {

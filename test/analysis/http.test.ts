@@ -1,4 +1,4 @@
-import { checkHttpRequest, compileCalicoHttpMatch, compileCiliumHttpRule, describeRequest, L7Request } from '../../src/analysis/http';
+import { checkHttpRequest, compileCalicoHttpMatch, compileCiliumHttpRule, describeRequest, L7Request, normalizeCalicoHttpPath } from '../../src/analysis/http';
 
 const request = (method: string, path: string, host?: string, headers: Record<string, string> = {}): L7Request =>
   ({ method, path, host, headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) });
@@ -65,19 +65,57 @@ describe('compileCiliumHttpRule (docs/semantics/cilium.md#http-rules)', () => {
 });
 
 describe('compileCalicoHttpMatch (docs/semantics/calico.md#http-match)', () => {
-  test('methods exact, paths exact or prefix', () => {
-    const match = compileCalicoHttpMatch({ methods: ['GET', 'PUT'], paths: [{ exact: '/a' }, { prefix: '/b/' }] }, 'h');
+  test('methods exact, paths exact or prefix; before 3.31.6/3.32 (raw): paths compared as text without query and fragment', () => {
+    const match = compileCalicoHttpMatch({ methods: ['GET', 'PUT'], paths: [{ exact: '/a' }, { prefix: '/b/' }] }, 'h', 'raw');
     expect(match.matches(request('PUT', '/b/c'))).toBe(true);
     expect(match.matches(request('GET', '/a'))).toBe(true);
+    expect(match.matches(request('GET', '/a?x=1#f'))).toBe(true);
     expect(match.matches(request('GET', '/a/'))).toBe(false);
     expect(match.matches(request('POST', '/a'))).toBe(false);
+    expect(match.matches(request('GET', '/b'))).toBe(false);
     expect(match.text).toBe('GET|PUT /a|/b/*');
+    const prefix = compileCalicoHttpMatch({ paths: [{ prefix: '/pub' }] }, 'h', 'raw');
+    expect(prefix.matches(request('GET', '/public-leak'))).toBe(true);
+    expect(prefix.matches(request('GET', '/pub/../admin'))).toBe(true);
+    expect(prefix.matches(request('GET', '/admin'))).toBe(false);
+  });
+
+  test('from 3.31.6/3.32 (segments, the default): normalised paths, prefixes at / boundaries', () => {
+    const match = compileCalicoHttpMatch({ methods: ['GET', 'PUT'], paths: [{ exact: '/a' }, { prefix: '/b/' }] }, 'h');
+    expect(match.matches(request('GET', '/a/'))).toBe(true);
+    expect(match.matches(request('GET', '/x/../a'))).toBe(true);
+    expect(match.matches(request('PUT', '/b'))).toBe(true);
+    expect(match.matches(request('PUT', '//b//c'))).toBe(true);
+    expect(match.matches(request('PUT', '/bc'))).toBe(false);
+    expect(match.matches(request('POST', '/a'))).toBe(false);
+    const prefix = compileCalicoHttpMatch({ paths: [{ prefix: '/pub' }] }, 'h');
+    expect(prefix.matches(request('GET', '/pub/file?x'))).toBe(true);
+    expect(prefix.matches(request('GET', '/public-leak'))).toBe(false);
+    expect(prefix.matches(request('GET', '/pub/../admin'))).toBe(false);
+    expect(prefix.matches(request('GET', '/pub%2F..%2Fadmin'))).toBe(false);
+    expect(prefix.matches(request('GET', '/pub/%252e%252e/admin'))).toBe(false);
+    expect(prefix.matches(request('GET', '/pub/%zz'))).toBe(false);
+  });
+
+  test('method * matches every method', () => {
+    const match = compileCalicoHttpMatch({ methods: ['*'] }, 'h');
+    expect(match.matches(request('MADNESS', '/'))).toBe(true);
+    expect(compileCalicoHttpMatch({ methods: ['get'] }, 'h').matches(request('GET', '/'))).toBe(false);
+  });
+
+  test.each([
+    ['/foo?x', '/foo'], ['/foo#f', '/foo'], ['/a/./b/../c', '/a/c'], ['//a///b/', '/a/b'], ['/..', '/'], ['/a%2Fb', '/a/b'],
+    ['/a\\b', '/a/b'], ['/a;x/b;y=1', '/a/b'], ['/%66ile', '/file'], ['/a%3Fb', '/a?b'], ['/%FF', '/\u00ff'],
+    ['/a%2e%2e', '/a..'], ['/%252e', undefined], ['/%00', undefined], ['/%zz', undefined], ['http://x/a', undefined],
+  ])('normalizeCalicoHttpPath(%j) is %j', (path, expected) => {
+    expect(normalizeCalicoHttpPath(path)).toBe(expected);
   });
 
   test.each([
     [{ paths: [{ exact: '/a', prefix: '/b' }] }, /paths\[0\] .* must be exactly one of/],
     [{ methods: [1] }, /methods\[0\] 1 is not a method/],
     [{ verbs: [] }, /unknown field "verbs"/],
+    [{ paths: [{ exact: '/a?b' }] }, /may not hold "\?", "#" or spaces/],
   ])('refuses %j', (http, message) => {
     expect(() => compileCalicoHttpMatch(http, 'h')).toThrow(message);
   });

@@ -196,7 +196,7 @@ describe('NetworkModel', () => {
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 0 }] }), /ports\[0\] of prod\/db \{"port":0\} needs a port number from 1 to 65535/],
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 80, name: 'HTTP' }] }), /name "HTTP" is not a valid port name/],
       [() => m().addPod({ namespace: 'prod', name: 'db', ports: [{ port: 80, protocol: 'ICMP' }] }), /protocol "ICMP" is not one of TCP, UDP, SCTP/],
-      [() => m().addPod(undefined as any), /pod undefined is not an object; expected \{ namespace, name, labels, ip, ports, hostNetwork \}/],
+      [() => m().addPod(undefined as any), /pod undefined is not an object; expected \{ namespace, name, labels, ip, ports, hostNetwork, serviceAccount \}/],
       [() => m().addManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }), /v1 Pod x is not supported/],
       [() => m().addManifest(null), /null is not a manifest object/],
       [() => { const x = m(); x.addManifest(policy('p', { podSelector: {} })); x.addManifest(policy('p', { podSelector: {} })); }, /NetworkPolicy prod\/p was already added/],
@@ -239,9 +239,90 @@ describe('NetworkModel', () => {
       [() => { const x = m(); x.addManifest(cilium); x.addManifest(cilium); }, /CiliumNetworkPolicy prod\/c was already added/],
       [() => { const x = m(); x.addManifest(tier); x.addManifest(tier); }, /Tier t was already added/],
       [() => m().addManifest({ ...cilium, spec: { ingress: [{}] } }), /NetworkModel.addManifest\(\): CiliumNetworkPolicy prod\/c: endpointSelector is required/],
+      // Service accounts, the cluster name, the Calico release.
+      [() => m().addPod({ namespace: 'prod', name: 'db', serviceAccount: 'Db' }), /serviceAccount "Db" of prod\/db is not a valid ServiceAccount name/],
+      [() => m().addServiceAccount('prod', 'db_sa'), /addServiceAccount\(\): name "db_sa" is not a valid ServiceAccount name/],
+      [() => m().addServiceAccount('Prod', 'db'), /addServiceAccount\(\): namespace "Prod" is not a valid namespace name/],
+      [() => m().addServiceAccount('prod', 'db', { 'a b': 'c' }), /addServiceAccount\(\): labels "a b"="c" is not a valid label/],
+      [() => { const x = m(); x.addServiceAccount('prod', 'db'); x.addServiceAccount('prod', 'db'); }, /ServiceAccount prod\/db was already added/],
+      [() => new NetworkModel({ clusterName: 'EU_prod' }), /new NetworkModel\(\): clusterName "EU_prod" is not a Cilium cluster name: at most 32 lower-case letters/],
+      [() => new NetworkModel({ clusterName: 'a'.repeat(33) }), /clusterName "a{33}" is not a Cilium cluster name/],
+      [() => new NetworkModel({ calicoVersion: '3' }), /calicoVersion "3" is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3/],
+      [() => new NetworkModel({ calicoVersion: 3.32 as any }), /calicoVersion 3.32 is not a Calico release/],
+      [() => NetworkModel.fromManifests([], { calicoVersion: 'latest' }), /fromManifests\(\): calicoVersion "latest" is not a Calico release/],
+      [() => NetworkModel.fromManifests([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'Bad', namespace: 'prod' } }]),
+        /fromManifests\(\): objects\[0\] \(ServiceAccount prod\/Bad\): name "Bad" is not a valid ServiceAccount name/],
     ])('%#', (call, message) => {
       expect(call).toThrow(message);
     });
+  });
+});
+
+describe('service accounts, the Cilium cluster name and the Calico release', () => {
+  const deployment = (name: string, serviceAccountName?: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'prod' },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'c', image: 'i' }] } } },
+  });
+  const gnp = (spec: any) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'g' }, spec: { order: 1, ...spec } });
+  const account = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'prod', labels } });
+
+  test('workloads run as their serviceAccountName (default "default"); ServiceAccount manifests give the labels Calico selects', () => {
+    const objects = [deployment('web', 'frontend'), deployment('api', 'backend'), deployment('batch'), account('frontend', { tier: 'web' }), account('backend', { tier: 'api' }),
+      gnp({ selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { selector: "tier == 'web'" } } }] })];
+    const m = NetworkModel.fromManifests(objects, { cni: 'calico' as any });
+    expect(m._pod('prod/web')?.serviceAccount).toBe('frontend');
+    expect(m._pod('prod/batch')?.serviceAccount).toBeUndefined();
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'prod/batch', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    expect(m.evaluate({ from: 'prod/api', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    // Names need no labels; a pod running as an account the model lacks is fine for them.
+    const byName = NetworkModel.fromManifests([deployment('web', 'frontend'), deployment('api'),
+      gnp({ selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { names: ['frontend'] } } }] })]);
+    expect(byName.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(byName.evaluate({ from: 'prod/api', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const other = NetworkModel.fromManifests([deployment('web', 'frontend'), deployment('api'), deployment('batch', 'jobs'),
+      gnp({ selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { names: ['frontend'] } } }] })]);
+    expect(other.evaluate({ from: 'prod/batch', to: 'prod/api', port: 80 }).allowed).toBe(false);
+  });
+
+  test('a policy reading ServiceAccount labels is refused while a pod runs as an account the model does not know', () => {
+    const objects = [deployment('web', 'frontend'), deployment('api'), gnp({ selector: "app == 'api'", serviceAccountSelector: "tier == 'api'", types: ['Ingress'] })];
+    expect(() => NetworkModel.fromManifests(objects).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 })).toThrow(
+      /GlobalNetworkPolicy g reads the labels of ServiceAccounts .*does not know those of ServiceAccount prod\/frontend, which pod prod\/web runs as: add its manifest/);
+    const known = NetworkModel.fromManifests([...objects, account('frontend', {})]);
+    // The api runs as "default", which has no labels: the policy does not select it.
+    expect(known.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const labelled = NetworkModel.fromManifests([...objects, account('frontend', {}), account('default', { tier: 'api' })]);
+    expect(labelled.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    // A pod added later is checked too.
+    expect(() => known.addPod({ namespace: 'prod', name: 'late', serviceAccount: 'ghost' })).toThrow(/ServiceAccount prod\/ghost, which pod prod\/late runs as/);
+  });
+
+  test('Calico 3.31.5 refuses named ports without a protocol, which 3.32 accepts; a copy of the model keeps its options', () => {
+    const named = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'n', namespace: 'prod' },
+      spec: { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Allow', destination: { ports: ['http'] } }] },
+    };
+    expect(() => NetworkModel.fromManifests([named], { calicoVersion: '3.31.5' })).toThrow(/Calico 3.31.5 needs one even for named ports/);
+    const m = NetworkModel.fromManifests([named]);
+    m.addPod({ namespace: 'prod', name: 'web', ports: [{ port: 8080, name: 'http' }, { port: 53, name: 'http-udp', protocol: 'UDP' }] });
+    expect(m.evaluate({ from: '10.1.1.1', to: 'prod/web', port: 8080 }).allowed).toBe(true);
+    expect(m.evaluate({ from: '10.1.1.1', to: 'prod/web', port: 53, protocol: 'UDP' }).allowed).toBe(false);
+    const mesh = new NetworkModel({ cni: 'cilium' as any, clusterName: 'eu-prod' });
+    mesh.addManifest({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'c', namespace: 'prod' },
+      spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'eu-prod' } }] }] },
+    });
+    mesh.addPod({ namespace: 'prod', name: 'a' });
+    const copy = mesh._clone();
+    copy.addPod({ namespace: 'prod', name: 'b' });
+    expect(copy.evaluate({ from: 'prod/b', to: 'prod/a', port: 80 }).allowed).toBe(true);
   });
 });
 

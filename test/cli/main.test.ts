@@ -152,6 +152,55 @@ describe('cdk8s-netpol explain on Cilium policies', () => {
   });
 });
 
+describe('--cluster-name and --calico-version (explain, matrix, diff)', () => {
+  const mesh = () => tempFile('mesh.yaml', [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {serviceAccountName: frontend, containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n' +
+      '  ingress: [{fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.cluster: eu-prod, io.cilium.k8s.policy.serviceaccount: frontend}}]}]',
+  ].join('\n---\n'));
+  const alp = (prefix: string) => tempFile('alp.yaml', [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: app == \'api\'\n  types: [Ingress]\n' +
+      `  ingress: [{action: Allow, protocol: TCP, http: {paths: [{prefix: ${prefix}}]}}]`,
+  ].join('\n---\n'));
+
+  test('explain: the cluster name decides Cilium\'s cluster label, the Calico release how HTTP paths match', async () => {
+    const args = ['--from', 'shop/web', '--to', 'shop/api', '--port', '8080'];
+    expect((await run('explain', mesh(), ...args)).code).toBe(1);
+    const named = await run('explain', mesh(), ...args, '--cluster-name', 'eu-prod');
+    expect(named.code).toBe(0);
+    expect(named.out).toContain('io.cilium.k8s.policy.cluster=eu-prod');
+    const request = [...args, '--http-method', 'GET', '--http-path', '/publicity'];
+    expect((await run('explain', alp('/public'), ...request)).code).toBe(1);
+    expect((await run('explain', alp('/public'), ...request, '--calico-version', '3.31.5')).code).toBe(0);
+    expect((await run('explain', alp('/public'), ...request, '--calico-version', '3.31')).code).toBe(1);
+  });
+
+  test('matrix and diff take them too', async () => {
+    const matrix = await run('matrix', mesh(), '--format', 'json', '--cluster-name', 'eu-prod');
+    expect(matrix.code).toBe(0);
+    const cell = JSON.parse(matrix.out).matrix.cells.find((c: any) => c.from === 'shop/web' && c.to === 'shop/api');
+    expect(cell.allowed).toEqual(['TCP/1-65535', 'UDP/1-65535', 'SCTP/1-65535']);
+    const other = JSON.parse((await run('matrix', mesh(), '--format', 'json')).out).matrix.cells.find((c: any) => c.from === 'shop/web' && c.to === 'shop/api');
+    expect(other.allowed).toEqual([]);
+    const diff = await run('diff', alp('/public'), alp('/publicity'), '--calico-version', '3.30');
+    expect(diff.code).toBe(0);
+  });
+
+  test.each([
+    ['explain', ['--from', 'shop/web', '--to', 'shop/api', '--port', '80', '--cluster-name', 'EU'], /cdk8s-netpol explain: --cluster-name "EU" is not a Cilium cluster name/],
+    ['explain', ['--from', 'shop/web', '--to', 'shop/api', '--port', '80', '--calico-version', 'v4'], /cdk8s-netpol explain: --calico-version "v4" is not a Calico release/],
+    ['matrix', ['--calico-version', 'latest'], /cdk8s-netpol matrix: --calico-version "latest" is not a Calico release/],
+    ['diff', ['--cluster-name', '-x'], /cdk8s-netpol diff: --cluster-name "-x" is not a Cilium cluster name/],
+  ])('%s: a bad value is unusable input (exit 2) naming the flag', async (command, args, message) => {
+    const result = await run(command, mesh(), ...(command === 'diff' ? [mesh()] : []), ...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+});
+
 test('--help exits 0', async () => {
   const result = await run('--help');
   expect(result.code).toBe(0);

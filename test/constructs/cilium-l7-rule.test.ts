@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { CiliumL7Rule, HttpRule, Peer, PolicyEngine, PolicyProofs, Port, ZeroTrustNamespace } from '../../src';
+import { CiliumL7Rule, HttpRule, NetworkModel, Peer, PolicyEngine, PolicyProofs, Port, ZeroTrustNamespace } from '../../src';
 import { describeHttp } from '../../src/constructs/cilium-l7-rule';
 import { synthValid } from '../support/manifests';
 
@@ -51,6 +51,21 @@ describe('CiliumL7Rule', () => {
     expect(policy).toMatchSnapshot();
   });
 
+  test('HTTP rules on a port range (Cilium applies them on every port of it): rendered with endPort, proven at synth, checked by the model', () => {
+    const chart = newChart();
+    new CiliumL7Rule(chart, 'range', { ...valid, port: Port.tcpRange(8080, 8089) });
+    const [policy] = synthValid(chart);
+    expect(policy.spec.ingress[0].toPorts).toEqual([{ ports: [{ port: '8080', endPort: 8089, protocol: 'TCP' }], rules: { http: SEED_RULES } }]);
+    const model = NetworkModel.fromManifests([policy]);
+    model.addPod({ namespace: 'p', name: 'web', labels: { app: 'web' } });
+    model.addPod({ namespace: 'p', name: 'api', labels: { app: 'api' } });
+    for (const port of [8080, 8085, 8089]) {
+      expect(model.evaluate({ from: 'p/web', to: 'p/api', port, http: { method: 'GET', path: '/api/v1/products' } }).allowed).toBe(true);
+      expect(model.evaluate({ from: 'p/web', to: 'p/api', port, http: { method: 'DELETE', path: '/api/v1/products' } }).allowed).toBe(false);
+    }
+    expect(model.evaluate({ from: 'p/web', to: 'p/api', port: 8090, http: { method: 'GET', path: '/api/v1/products' } }).allowed).toBe(false);
+  });
+
   test('describeHttp summarises a rule', () => {
     expect(describeHttp({ path: '/x', host: 'h', headers: ['A', 'B: c'] })).toBe('any method /x host h with A, B: c');
     expect(describeHttp({ method: 'GET' })).toBe('GET any path');
@@ -59,9 +74,8 @@ describe('CiliumL7Rule', () => {
   const valid = { namespace: 'p', selector: { app: 'api' }, from: [Peer.pods({ app: 'web' })], port: Port.tcp(8080), http: SEED_RULES };
   test.each([
     [{ ...valid, port: Port.udp(53) }, /CiliumL7Rule "test\/r": port UDP\/53 is not TCP; HTTP rules apply to TCP ports only/],
-    [{ ...valid, port: Port.tcpRange(80, 90) }, /port TCP\/80-90 must be one numbered TCP port/],
-    [{ ...valid, port: Port.allTcp() }, /port TCP\/\* must be one numbered TCP port/],
-    [{ ...valid, port: Port.named('http') }, /port TCP\/http must be one numbered TCP port/],
+    [{ ...valid, port: Port.allTcp() }, /port TCP\/\* must be a numbered TCP port or range such as Port.tcp\(8080\) or Port.tcpRange\(8080, 8090\), not a name or every port/],
+    [{ ...valid, port: Port.named('http') }, /port TCP\/http must be a numbered TCP port or range/],
     [{ ...valid, port: 8080 }, /port 8080 is not a Port/],
     [{ ...valid, http: [] }, /http \[\] must list at least one HttpRule/],
     [{ ...valid, http: [{}] }, /http\[0\] is empty and would allow every request/],

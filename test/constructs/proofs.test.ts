@@ -122,6 +122,45 @@ describe('synth-time proofs', () => {
     expect(() => Testing.synth(build(['100.64.0.0/10']))).toThrow(/\[pod-dns-udp\], but this cannot be proven/);
   });
 
+  test('policies selecting Cilium\'s cluster and service-account labels are proven (they were refused as not modelled); cdk8s-netpol/cluster-name names the cluster', () => {
+    const build = (clusterName?: string) => {
+      const app = Testing.app();
+      if (clusterName !== undefined) {
+        app.node.setContext('cdk8s-netpol/cluster-name', clusterName);
+      }
+      const chart = new Chart(app, 'production');
+      new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CILIUM });
+      new ThreeTierApp(chart, 'shop', { namespace: 'production', engine: PolicyEngine.CILIUM });
+      // A Cluster Mesh guardrail: pods of the eu-prod cluster's frontend never reach the api.
+      new ApiObject(chart, 'mesh-guardrail', {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'mesh-guardrail', namespace: 'production' },
+        spec: {
+          endpointSelector: { matchLabels: { 'app': 'api', 'io.cilium.k8s.policy.serviceaccount': 'default' } },
+          ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'io.cilium.k8s.policy.cluster': 'eu-prod' } }] }],
+        },
+      });
+      return chart;
+    };
+    expect(() => synthValid(build())).not.toThrow();
+    expect(() => Testing.synth(build('eu-prod'))).toThrow(/promises that frontend reaches api on TCP\/8080 .*CiliumNetworkPolicy production\/mesh-guardrail/);
+    expect(() => Testing.synth(build('EU'))).toThrow(/its promises cannot be proven: .*clusterName "EU" is not a Cilium cluster name/);
+  });
+
+  test('cdk8s-netpol/calico-version gives the proofs the cluster\'s Calico release', () => {
+    const build = (version: unknown) => {
+      const app = Testing.app();
+      app.node.setContext('cdk8s-netpol/calico-version', version);
+      const chart = new Chart(app, 'production');
+      new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
+      return chart;
+    };
+    expect(() => synthValid(build('3.31.5'))).not.toThrow();
+    expect(() => synthValid(build(3.32))).not.toThrow();
+    expect(() => Testing.synth(build('4.0'))).toThrow(/its promises cannot be proven: .*calicoVersion "4.0" is not a Calico release/);
+  });
+
   test('a tier the app does not hold (CalicoGlobalDeny with createTier: false) leaves the promises unproven, with a warning, never a crash', () => {
     const chart = newChart();
     new CalicoGlobalDeny(chart, 'guardrail', { createTier: false, tier: 'security' });

@@ -251,6 +251,23 @@ describe('ServiceGraph', () => {
       expect(other.graph.workloads).toHaveLength(3);
     });
 
+    test('HTTP rules on a port range: rendered with endPort, the requests checked on every port of it, an L4 call inside the range refused', () => {
+      const chart = newChart();
+      const graph = new ServiceGraph(chart, 'g', { namespace: 'p', engine: PolicyEngine.CILIUM, restrictEgress: false });
+      const a = graph.workload('a');
+      const b = graph.workload('b', { ports: [Port.tcpRange(8080, 8089)] });
+      a.callsHttp(b, Port.tcpRange(8080, 8089), [{ method: 'GET', path: '/v1/' }]);
+      const objects = synthValid(chart);
+      const ingress = objects.find((o) => o.metadata.name.includes('b')).spec.ingress;
+      expect(ingress[0].toPorts).toEqual([{ ports: [{ port: '8080', endPort: 8089, protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/v1/' }] } }]);
+      const model = NetworkModel.fromManifests(objects, { cni: 'cilium' as any });
+      model.addPod({ namespace: 'p', name: 'a', labels: { app: 'a' } });
+      model.addPod({ namespace: 'p', name: 'b', labels: { app: 'b' } });
+      expect(model).toAllowProbe({ from: 'p/a', to: 'p/b', port: 8087, http: { method: 'GET', path: '/v1/' } });
+      expect(model).toDenyProbe({ from: 'p/a', to: 'p/b', port: 8087, http: { method: 'POST', path: '/v1/' } });
+      expect(() => a.calls(b, Port.tcp(8085))).toThrow(/for some HTTP requests only; an allowance of that port without HTTP rules would admit every request/);
+    });
+
     test('another request set for the same port adds rules', () => {
       const { chart, deathstar, tiefighter } = build();
       tiefighter.callsHttp(deathstar, Port.tcp(80), [{ method: 'GET', path: '/v1/' }]);
@@ -395,10 +412,10 @@ describe('ServiceGraph', () => {
       ['allowFrom of something else', (g: ServiceGraph) => g.workload('api', { ports: [Port.tcp(80)] }).allowFrom('10.0.0.0/8' as any), /allowFrom\(\): peer "10.0.0.0\/8" is not a Peer/],
       ['allowTo with a named port to an address', (g: ServiceGraph) => g.workload('api').allowTo(Peer.internet(), Port.named('https')),
         /allowTo\(\): egress rule 0 pairs the named port TCP\/https with the internet/],
-      ['callsHttp on a range', (g: ServiceGraph) => {
+      ['callsHttp on a named port', (g: ServiceGraph) => {
         const c = new ServiceGraph(g.node.scope as Chart, 'cil', { namespace: 'p', engine: PolicyEngine.CILIUM });
-        c.workload('a').callsHttp(c.workload('b'), Port.tcpRange(80, 90), [{ method: 'GET' }]);
-      }, /callsHttp\(\): port TCP\/80-90 must be one numbered TCP port such as Port.tcp\(8080\)/],
+        c.workload('a').callsHttp(c.workload('b'), Port.named('http'), [{ method: 'GET' }]);
+      }, /callsHttp\(\): port TCP\/http must be a numbered TCP port or range such as Port.tcp\(8080\) or Port.tcpRange\(8080, 8090\)/],
     ])('%s', (_, act, message) => {
       expect(() => act(graph())).toThrow(message);
     });

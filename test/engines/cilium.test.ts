@@ -146,11 +146,17 @@ describe('CiliumRenderer', () => {
 
   test.each([
     ['an FQDN as ingress source', { ingress: [{ peers: [Peer.fqdn('a.com')] }] }, /W: Peer.fqdn\("a.com"\) cannot be an ingress source/],
-    ['HTTP rules on a range', { ingress: [{ peers: [Peer.pods({})], ports: [Port.tcpRange(80, 90)], http: [{ method: 'GET' }] }] }, /W: HTTP rules on TCP\/80-90 cannot be expressed by PolicyEngine.CILIUM/],
+    ['HTTP rules on a named port', { ingress: [{ peers: [Peer.pods({})], ports: [Port.named('http')], http: [{ method: 'GET' }] }] },
+      /W: HTTP rules on TCP\/http cannot be expressed by PolicyEngine.CILIUM: L7 rules apply to numbered ports and port ranges/],
     ['HTTP rules on every port', { ingress: [{ peers: [Peer.pods({})], ports: [Port.allTcp()], http: [{ method: 'GET' }] }] }, /HTTP rules on TCP\/\* cannot be expressed/],
     ['HTTP rules on UDP', { ingress: [{ peers: [Peer.pods({})], ports: [Port.udp(80)], http: [{ method: 'GET' }] }] }, /HTTP rules on UDP\/80 cannot be expressed: HTTP runs over TCP/],
   ])('refuses %s', (_what, intent, message) => {
     expect(() => renderer.render({ ...base, ...(intent as Partial<PolicyIntent>) }, 'W')).toThrow(message);
+  });
+
+  test('HTTP rules on a port range are written with endPort (Cilium applies them on every port of the range)', () => {
+    const out = renderer.render({ ...base, ingress: [{ peers: [Peer.pods({ app: 'web' })], ports: [Port.tcpRange(80, 90)], http: [{ method: 'GET' }] }] }, 'W');
+    expect((out.spec as any).ingress[0].toPorts).toEqual([{ ports: [{ port: '80', endPort: 90, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }]);
   });
 
   test('Peer.anywhere() is the entity all, in both directions', () => {

@@ -1,4 +1,4 @@
-import { Endpoint, PodSide } from '../endpoint';
+import { DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide } from '../endpoint';
 import { classify } from '../kinds';
 
 /**
@@ -13,7 +13,8 @@ import { classify } from '../kinds';
  * are alike: both fail every comparison and pass every presence test. Replacing such values with
  * one placeholder gives a key that two endpoints share exactly when no such policy can tell them
  * apart; the ports (named ports resolve on the destination), the address and host networking
- * are kept as they are.
+ * are kept as they are. A pod's ServiceAccount and its labels count as labels (Cilium selects the
+ * account by an identity label, Calico by name and by the account's labels).
  *
  * The values a set of policies names are over-approximated as every string in them and every
  * quoted string inside those (Calico selectors quote their values): a string too many only
@@ -153,6 +154,8 @@ export function peerKey(endpoint: Endpoint, vocabulary: Vocabulary, withPorts: b
     word(endpoint.namespace, vocabulary),
     labelsKey(endpoint.namespaceLabels, vocabulary),
     labelsKey(endpoint.labels, vocabulary),
+    word(endpoint.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT, vocabulary),
+    endpoint.serviceAccountLabels === undefined ? '?' : labelsKey(endpoint.serviceAccountLabels, vocabulary),
     withPorts ? portsKey(endpoint) : '',
     endpoint.ip ?? '',
     endpoint.hostNetwork ? 'host' : '',
@@ -232,8 +235,11 @@ export class PeerKeys {
         found = { withPorts: id, withoutPorts: id, slots: new Int32Array(0) };
       } else {
         const rest = [endpoint.ip ?? '', endpoint.hostNetwork ? 'host' : '', endpoint.addressRanges !== undefined ? 'ranges' : ''].join(SEP);
-        const slots: number[] = [this.id('\u0006namespace'), this.id(endpoint.namespace)];
-        for (const [prefix, labels] of [['\u0007', endpoint.namespaceLabels], ['', endpoint.labels]] as const) {
+        // The ServiceAccount and its labels: Cilium and Calico select pods by them.
+        const slots: number[] = [this.id('\u0006namespace'), this.id(endpoint.namespace),
+          this.id('\u0008serviceAccount'), this.id(endpoint.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT)];
+        const accountLabels = endpoint.serviceAccountLabels ?? { '\u0000unknown': '' };
+        for (const [prefix, labels] of [['\u0007', endpoint.namespaceLabels], ['', endpoint.labels], ['\u0009', accountLabels]] as const) {
           for (const k of Object.keys(labels).sort()) {
             slots.push(this.id(`${prefix}${k}`), this.id(labels[k]));
           }

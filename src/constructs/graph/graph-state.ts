@@ -506,8 +506,9 @@ export class GraphState implements WorkloadHost {
     if (!(port instanceof Port)) {
       invalid(where, `port ${show(port)} is not a Port; use e.g. Port.tcp(8080)`);
     }
-    if (port.protocol !== Protocol.TCP || port.portNumber === undefined || port.endPortNumber !== undefined) {
-      invalid(where, `port ${port} must be one numbered TCP port such as Port.tcp(8080): HTTP runs over TCP, and Cilium's L7 rules apply to single ports`);
+    if (port.protocol !== Protocol.TCP || port.portNumber === undefined) {
+      invalid(where, `port ${port} must be a numbered TCP port or range such as Port.tcp(8080) or Port.tcpRange(8080, 8090): HTTP runs over TCP, ` +
+        'and Cilium\'s L7 rules apply to numbered ports');
     }
     validateHttpRules(where, 'rules', rules as HttpRule[]);
   }

@@ -51,3 +51,34 @@ test('Calico startswith / endswith written without a space match part of a value
     agreesWithEvaluate(model);
   }
 });
+
+test('pods alike but for their ServiceAccount (or its labels) are told apart when a policy selects by it', () => {
+  const runAs = (name: string, serviceAccountName: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: 'client' } },
+    spec: { serviceAccountName, containers: [{ name: 'c', image: 'x' }] },
+  });
+  const account = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'shop', labels } });
+  const server = pod('shop', 'server');
+  const cases = [
+    {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'by-account', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'server' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'trusted' } }] }] },
+    },
+    {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'by-account', namespace: 'shop' },
+      spec: { selector: "app == 'server'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { selector: "trust == 'high'" } } }] },
+    },
+  ];
+  for (const policy of cases) {
+    const model = NetworkModel.fromManifests([runAs('a', 'trusted'), runAs('b', 'other'), server, account('trusted', { trust: 'high' }), account('other', { trust: 'low' }), policy]);
+    expect(model.evaluate({ from: 'shop/a', to: 'shop/server', port: 80 }).allowed).toBe(true);
+    expect(model.evaluate({ from: 'shop/b', to: 'shop/server', port: 80 }).allowed).toBe(false);
+    agreesWithEvaluate(model);
+  }
+});

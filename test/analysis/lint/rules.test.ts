@@ -51,6 +51,36 @@ describe('allow-all advice fits the finding', () => {
   });
 });
 
+describe('selector-matches-nothing and Cilium\'s identity labels', () => {
+  const echo = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'echo', namespace: 'cilium-test' },
+    spec: { selector: { matchLabels: { kind: 'echo' } }, template: { metadata: { labels: { kind: 'echo' } }, spec: { serviceAccountName: 'echo', containers: [{ name: 'c', image: 'i' }] } } },
+  };
+  const knp = (podSelector: any) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'p', namespace: 'cilium-test' },
+    spec: { podSelector, policyTypes: ['Ingress'] },
+  });
+  const found = (cni: ClusterCni, podSelector: any) => new Linter({ cni }).lint([echo, knp(podSelector)]).filter((f) => f.rule === 'selector-matches-nothing').map((f) => f.message);
+  // cilium-cli's client-egress-to-echo-knp.yaml selects by the cluster label (Exists) and kind.
+  const byCluster = { matchLabels: { kind: 'echo' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] };
+
+  test('under Cilium the cluster label is not checked and the service-account label is the workload\'s serviceAccountName', () => {
+    expect(found(ClusterCni.CILIUM, byCluster)).toEqual([]);
+    expect(found(ClusterCni.CILIUM, { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'echo' } })).toEqual([]);
+    expect(found(ClusterCni.CILIUM, { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'ehco' } })).toEqual([expect.stringMatching(/matches none of the workloads of namespace cilium-test/)]);
+  });
+
+  test('elsewhere no pod carries them: the finding says to lint with cni cilium if the cluster runs it', () => {
+    expect(found(ClusterCni.KUBERNETES, byCluster)).toEqual([
+      expect.stringMatching(/matches none of the workloads of namespace cilium-test, so the policy protects nothing; check the labels \(Cilium gives endpoints the io.cilium.k8s.policy.\* labels: if the cluster runs Cilium, lint with cni cilium\)/),
+    ]);
+  });
+});
+
 describe('lint rules', () => {
   test('every rule has documentation, a positive and a negative fixture, and an expectation here', () => {
     const ids = Linter.rules().map((r) => r.id);

@@ -1,5 +1,8 @@
-import { NotModelledError } from '../not-modelled';
-import { CalicoAction, CalicoRule, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, compileCalicoRule, compileSelector } from './rule';
+import {
+  CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, calicoServiceAccountLabels,
+  compileCalicoRule,
+  compileSelector, compileSelectorOf,
+} from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
 import { dns1123SubdomainProblem } from '../../../util/names';
 import { show } from '../../../util/validation';
@@ -128,11 +131,18 @@ export class CalicoPolicy implements TierMember {
   public readonly types: ReadonlySet<Direction>;
   /** Host-endpoint-only policies (preDNAT, doNotTrack) never apply to pods. */
   public readonly hostEndpointsOnly: boolean;
+  /**
+   * Some selector of it (serviceAccountSelector, a rule's serviceAccounts.selector, a `pcsa.` key)
+   * reads ServiceAccount labels beyond the account's name: the model must know every pod's account.
+   */
+  public readonly readsServiceAccountLabels: boolean;
   private readonly selector: CalicoSelectorMatcher;
   private readonly namespaceSelector?: CalicoSelectorMatcher;
+  private readonly accountSelector?: CalicoSelectorMatcher;
   private readonly rules: Record<Direction, CalicoRule[]>;
 
-  constructor(obj: any) {
+  /** @param semantics what the cluster's Calico release decides (`calicoSemantics`) */
+  constructor(obj: any, semantics: CalicoSemantics = NEWEST_CALICO) {
     this.kind = obj.kind;
     const global = this.kind === 'GlobalNetworkPolicy';
     const name = obj?.metadata?.name;
@@ -161,10 +171,16 @@ export class CalicoPolicy implements TierMember {
       throw new Error(`${this.id}: spec.order ${show(spec.order)} is not a number`);
     }
     this.order = spec.order ?? Infinity;
+    const selector = compileSelectorOf(spec.selector ?? '', `${this.id} spec.selector`);
+    this.selector = selector.matches;
+    // serviceAccountSelector: the pods whose ServiceAccount's labels it matches, ANDed with selector
+    // (libcalico-go ANDs it, prefixed with pcsa., into the policy's selector).
+    let readsAccounts = selector.readsServiceAccountLabels;
     if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
-      throw new NotModelledError(`${this.id}: spec.serviceAccountSelector is not modelled: the model does not know pods' service accounts`);
+      const accounts = compileSelectorOf(spec.serviceAccountSelector, `${this.id} spec.serviceAccountSelector`, false, true);
+      this.accountSelector = accounts.matches;
+      readsAccounts ||= accounts.readsServiceAccountLabels;
     }
-    this.selector = compileSelector(spec.selector ?? '', `${this.id} spec.selector`);
     if (global && spec.namespaceSelector !== undefined && spec.namespaceSelector !== null && String(spec.namespaceSelector).trim() !== '') {
       this.namespaceSelector = compileSelector(spec.namespaceSelector, `${this.id} spec.namespaceSelector`);
     }
@@ -187,9 +203,10 @@ export class CalicoPolicy implements TierMember {
     }
     this.types = new Set(calicoTypes(spec, this.id));
     this.rules = {
-      ingress: (spec.ingress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'ingress', this.namespace, `${this.id} spec.ingress[${i}]`)),
-      egress: (spec.egress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'egress', this.namespace, `${this.id} spec.egress[${i}]`)),
+      ingress: (spec.ingress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'ingress', this.namespace, `${this.id} spec.ingress[${i}]`, semantics)),
+      egress: (spec.egress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'egress', this.namespace, `${this.id} spec.egress[${i}]`, semantics)),
     };
+    this.readsServiceAccountLabels = readsAccounts || [...this.rules.ingress, ...this.rules.egress].some((r) => r.readsServiceAccountLabels);
   }
 
   /** Whether it selects `pod` in `direction`: its types, its namespace (or namespaceSelector) and selector. */
@@ -203,7 +220,8 @@ export class CalicoPolicy implements TierMember {
     if (this.namespaceSelector !== undefined && !this.namespaceSelector(calicoNamespaceLabels(pod))) {
       return false;
     }
-    return this.selector(calicoLabels(pod));
+    return this.selector(calicoLabels(pod)) &&
+      (this.accountSelector === undefined || this.accountSelector(calicoServiceAccountLabels(pod) ?? { 'projectcalico.org/name': pod.serviceAccount ?? 'default' }));
   }
 
   /**

@@ -2,8 +2,8 @@ import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileC
 import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../../../util/cidr';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
-import { blocksAdmitName, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
-import { compileCalicoHttpMatch, HttpMatcher } from '../../http';
+import { blocksAdmitName, DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
+import { CalicoHttpPaths, compileCalicoHttpMatch, HttpMatcher } from '../../http';
 import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
 
@@ -21,6 +21,35 @@ const RULE_FIELDS = ['action', 'ipVersion', 'protocol', 'notProtocol', 'icmp', '
 const ENTITY_FIELDS = ['nets', 'notNets', 'selector', 'notSelector', 'namespaceSelector', 'ports', 'notPorts', 'serviceAccounts', 'services'];
 
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
+
+/** What differs between Calico releases, for the rules they evaluate. */
+export interface CalicoSemantics {
+  /** "3.32" or "3.31.5", as reasons name it. */
+  readonly release: string;
+  /** How HTTP paths match (`CalicoHttpPaths`). */
+  readonly httpPaths: CalicoHttpPaths;
+  /** Whether a rule may leave protocol out when its ports are all names (3.32 on). */
+  readonly namedPortsWithoutProtocol: boolean;
+}
+
+/**
+ * The semantics of Calico 3.<minor>[.<patch>]; a release line without a patch is taken at its
+ * newest patch. HTTP paths are normalised from 3.31.6 and 3.32.0 (projectcalico/calico#12531 and
+ * its backport #12533); named ports without a protocol are accepted from 3.32.0 (#11916).
+ */
+export function calicoSemantics(minor: number, patch?: number): CalicoSemantics {
+  return {
+    release: `3.${minor}${patch !== undefined ? `.${patch}` : ''}`,
+    httpPaths: minor >= 32 || (minor === 31 && (patch === undefined || patch >= 6)) ? 'segments' : 'raw',
+    namedPortsWithoutProtocol: minor >= 32,
+  };
+}
+
+/** The newest Calico release the model knows. */
+export const NEWEST_CALICO_MINOR = 32;
+
+/** The default: the newest release. */
+export const NEWEST_CALICO: CalicoSemantics = calicoSemantics(NEWEST_CALICO_MINOR);
 
 /**
  * Whether a rule (or a criterion) matches a connection: true, false, or unknown with why (an
@@ -51,18 +80,32 @@ export interface CalicoRule {
   readonly text: string;
   /** The rule's HTTP match (Allow rules only), enforced by Calico's application layer policy. */
   readonly http?: HttpMatcher;
+  /** A selector of it reads ServiceAccount labels (beyond the account's name): the model must know the pods' accounts. */
+  readonly readsServiceAccountLabels: boolean;
   /** Whether the rule matches the connection at L3/L4; unknown when an address it needs is not known. */
   matches(query: SideQuery): RuleMatch;
 }
 
 const LABELS = new WeakMap<PodSide, Record<string, string>>();
 const NAMESPACE_LABELS = new WeakMap<PodSide, Record<string, string>>();
+const ACCOUNT_LABELS = new WeakMap<PodSide, Record<string, string>>();
+
+/** The label Calico gives a workload endpoint with its ServiceAccount's name (when at most 63 characters). */
+const SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+/** A ServiceAccount's labels reach its pods through its profile, under this prefix. */
+const SERVICE_ACCOUNT_PROFILE_PREFIX = 'pcsa.';
+/** The label a ServiceAccount's profile adds with the account's name (`pcsa.projectcalico.org/name` on the pods). */
+const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
+/** The longest label value: Calico labels an endpoint with its ServiceAccount's name only up to it. */
+const LABEL_VALUE_MAX = 63;
 
 /**
  * A pod's labels as Calico selectors see them (docs/semantics/calico.md#endpoint-labels): its own,
- * `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s`, and its namespace's labels
- * under `pcns.` (from the namespace's profile). Service-account labels are unknown to the model
- * (selectors naming them are refused).
+ * `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s`,
+ * `projectcalico.org/serviceaccount` (its ServiceAccount's name), its namespace's labels under
+ * `pcns.` (the namespace's profile) and its ServiceAccount's labels under `pcsa.` (the account's
+ * profile, with `pcsa.projectcalico.org/name`). The account's labels are left out when the model
+ * does not know them; the model refuses policies that read them then (`readsServiceAccountLabels`).
  */
 export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
@@ -70,6 +113,14 @@ export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
     labels = { ...pod.labels };
     for (const [key, value] of Object.entries(calicoNamespaceLabels(pod))) {
       labels[`${NAMESPACE_PROFILE_PREFIX}${key}`] = value;
+    }
+    for (const [key, value] of Object.entries(calicoServiceAccountLabels(pod) ?? {})) {
+      labels[`${SERVICE_ACCOUNT_PROFILE_PREFIX}${key}`] = value;
+    }
+    const account = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
+    labels[`${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`] = account;
+    if (account.length <= LABEL_VALUE_MAX) {
+      labels[SERVICE_ACCOUNT_LABEL] = account;
     }
     labels[NAMESPACE_LABEL] = pod.namespace;
     labels['projectcalico.org/orchestrator'] = 'k8s';
@@ -89,10 +140,33 @@ export function calicoNamespaceLabels(pod: PodSide): Readonly<Record<string, str
 }
 
 /**
- * Parses a selector the model can evaluate; throws naming where it is. Selectors on service
- * accounts are refused: the model does not know pods' service accounts.
+ * The labels of a pod's ServiceAccount as service-account selectors see them: its own plus
+ * `projectcalico.org/name`; undefined when the model does not know them.
  */
-export function compileSelector(text: unknown, where: string, allowGlobal: boolean = false): CalicoSelectorMatcher {
+export function calicoServiceAccountLabels(pod: PodSide): Readonly<Record<string, string>> | undefined {
+  if (pod.serviceAccountLabels === undefined) {
+    return undefined;
+  }
+  let labels = ACCOUNT_LABELS.get(pod);
+  if (!labels) {
+    labels = { ...pod.serviceAccountLabels, [SERVICE_ACCOUNT_NAME_LABEL]: pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT };
+    ACCOUNT_LABELS.set(pod, labels);
+  }
+  return labels;
+}
+
+/** A compiled selector, and whether it reads labels of ServiceAccounts beyond their names. */
+export interface CompiledSelector {
+  readonly matches: CalicoSelectorMatcher;
+  readonly readsServiceAccountLabels: boolean;
+}
+
+/**
+ * Parses a selector the model can evaluate; throws naming where it is.
+ * @param serviceAccounts a service-account selector (`serviceAccounts.selector`, `serviceAccountSelector`),
+ *   matched against ServiceAccount labels (`calicoServiceAccountLabels`)
+ */
+export function compileSelectorOf(text: unknown, where: string, allowGlobal: boolean = false, serviceAccounts: boolean = false): CompiledSelector {
   if (typeof text !== 'string') {
     throw new Error(`${where} ${show(text)} is not a selector string`);
   }
@@ -102,12 +176,16 @@ export function compileSelector(text: unknown, where: string, allowGlobal: boole
   } catch (e) {
     throw new Error(`${where} ${(e as Error).message}`);
   }
-  const account = calicoSelectorKeys(node).find((k) => k === 'projectcalico.org/serviceaccount' || k.startsWith('pcsa.'));
-  if (account !== undefined) {
-    throw new NotModelledError(`${where} ${show(text)} reads the service-account label ${show(account)}, which is not modelled: ` +
-      'the model does not know pods\' service accounts; select by pod and namespace labels');
-  }
-  return compileCalicoSelector(node);
+  const keys = calicoSelectorKeys(node);
+  const readsServiceAccountLabels = serviceAccounts
+    ? keys.some((k) => k !== SERVICE_ACCOUNT_NAME_LABEL)
+    : keys.some((k) => k.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX) && k !== `${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`);
+  return { matches: compileCalicoSelector(node), readsServiceAccountLabels };
+}
+
+/** `compileSelectorOf`'s matcher alone. */
+export function compileSelector(text: unknown, where: string, allowGlobal: boolean = false): CalicoSelectorMatcher {
+  return compileSelectorOf(text, where, allowGlobal).matches;
 }
 
 /** A workload endpoint: a pod on the pod network (host-network pods are the node's traffic). */
@@ -117,6 +195,8 @@ function workload(endpoint: Endpoint): PodSide | undefined {
 
 interface EntityMatcher {
   readonly text: string;
+  /** A selector of it reads ServiceAccount labels (beyond the account's name). */
+  readonly readsServiceAccountLabels: boolean;
   matches(endpoint: Endpoint, query: SideQuery): RuleMatch;
 }
 
@@ -196,9 +276,7 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
       throw new Error(`${where}: unknown field ${show(key)}; an entity rule has ${ENTITY_FIELDS.join(', ')}`);
     }
   }
-  if (entity.serviceAccounts !== undefined && entity.serviceAccounts !== null) {
-    throw new NotModelledError(`${where}.serviceAccounts is not modelled: the model does not know pods' service accounts`);
-  }
+  const accounts = compileServiceAccountMatch(entity.serviceAccounts, `${where}.serviceAccounts`);
   if (entity.services !== undefined && entity.services !== null) {
     throw new NotModelledError(`${where}.services is not modelled: Services are not part of the model; select the backing pods`);
   }
@@ -222,11 +300,15 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   const selectorText = nonBlank(entity.selector) ? entity.selector : undefined;
   const notSelectorText = nonBlank(entity.notSelector) ? entity.notSelector : undefined;
   const namespaceText = nonBlank(entity.namespaceSelector) ? entity.namespaceSelector : undefined;
-  const selector = selectorText === undefined ? undefined : compileSelector(selectorText, `${where}.selector`);
-  const notSelector = notSelectorText === undefined ? undefined : compileSelector(notSelectorText, `${where}.notSelector`);
+  const compiledSelector = selectorText === undefined ? undefined : compileSelectorOf(selectorText, `${where}.selector`);
+  const compiledNotSelector = notSelectorText === undefined ? undefined : compileSelectorOf(notSelectorText, `${where}.notSelector`);
+  const selector = compiledSelector?.matches;
+  const notSelector = compiledNotSelector?.matches;
   const namespaces = namespaceText === undefined ? undefined : compileSelector(namespaceText, `${where}.namespaceSelector`, true);
   const scoped = namespaces !== undefined || policyNamespace !== undefined;
-  if (selector !== undefined || (scoped && (notSelector !== undefined || namespaces !== undefined))) {
+  // A service-account match, like a selector, matches only workloads of the scoped namespaces
+  // (libcalico-go's rule conversion ANDs it into the selector; app-policy computeNamespaceMatch).
+  if (selector !== undefined || accounts !== undefined || (scoped && (notSelector !== undefined || namespaces !== undefined))) {
     tests.push((e) => {
       const pod = workload(e);
       if (!pod) {
@@ -235,10 +317,11 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
       const inNamespace = namespaces !== undefined
         ? namespaces(calicoNamespaceLabels(pod))
         : policyNamespace === undefined || pod.namespace === policyNamespace;
-      return inNamespace && (selector === undefined || selector(calicoLabels(pod)));
+      return inNamespace && (selector === undefined || selector(calicoLabels(pod))) && (accounts === undefined || accounts.matches(pod));
     });
     parts.push([
       selectorText !== undefined ? `selector ${selectorText}` : 'workloads',
+      accounts !== undefined ? `with ${accounts.text}` : '',
       namespaceText !== undefined ? `in namespaces ${namespaceText}` : policyNamespace !== undefined ? `in namespace ${policyNamespace}` : '',
     ].filter((p) => p).join(' '));
   }
@@ -249,6 +332,7 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
     });
     parts.push(`notSelector ${notSelectorText}`);
   }
+  const readsServiceAccountLabels = [compiledSelector, compiledNotSelector, accounts].some((c) => c?.readsServiceAccountLabels === true);
   const ports = portList(entity.ports, `${where}.ports`);
   if (ports.length > 0) {
     tests.push((_e, q) => ports.some((p) => p.matches(q)));
@@ -262,7 +346,62 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   if (tests.length === 0) {
     return undefined;
   }
-  return { text: parts.join(', '), matches: (e, q) => allOf(tests.map((t) => t(e, q))) };
+  return { text: parts.join(', '), readsServiceAccountLabels, matches: (e, q) => allOf(tests.map((t) => t(e, q))) };
+}
+
+/** A compiled `serviceAccounts` match: the pod's ServiceAccount by name and by its labels. */
+interface ServiceAccountMatcher {
+  /** "service accounts api, web and selector role == 'x'", for reasons. */
+  readonly text: string;
+  readonly readsServiceAccountLabels: boolean;
+  matches(pod: PodSide): boolean;
+}
+
+/**
+ * Compiles an entity rule's `serviceAccounts` (docs/semantics/calico.md#service-accounts):
+ * `names` (any of them) AND `selector` over the labels of the pod's ServiceAccount. libcalico-go
+ * turns `names` into `projectcalico.org/serviceaccount in {...}` and `selector` into the same
+ * selector over the `pcsa.` labels, so an account name over 63 characters (which Calico cannot
+ * write as a label) matches no name. Undefined when absent or empty.
+ */
+export function compileServiceAccountMatch(value: unknown, where: string): ServiceAccountMatcher | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${where} ${show(value)} is not a { names, selector } object`);
+  }
+  const match = value as Record<string, unknown>;
+  const unknown = Object.keys(match).find((k) => k !== 'names' && k !== 'selector');
+  if (unknown !== undefined) {
+    throw new Error(`${where}: unknown field ${show(unknown)}; a service-account match has names and selector`);
+  }
+  const names = match.names === undefined || match.names === null ? [] : match.names;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n.length === 0)) {
+    throw new Error(`${where}.names ${show(match.names)} is not a list of ServiceAccount names`);
+  }
+  const selectorText = nonBlank(match.selector) ? match.selector : undefined;
+  const selector = selectorText === undefined ? undefined : compileSelectorOf(selectorText, `${where}.selector`, false, true);
+  if (names.length === 0 && selector === undefined) {
+    return undefined;
+  }
+  const named = new Set(names as string[]);
+  const text = [
+    ...(names.length > 0 ? [`service account ${names.join(' or ')}`] : []),
+    ...(selectorText !== undefined ? [`service-account selector ${selectorText}`] : []),
+  ].join(' and ');
+  return {
+    text,
+    readsServiceAccountLabels: selector?.readsServiceAccountLabels ?? false,
+    matches: (pod) => {
+      const account = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
+      if (named.size > 0 && (account.length > LABEL_VALUE_MAX || !named.has(account))) {
+        return false;
+      }
+      // Labels unknown: only a selector reading nothing but the name gets here (see readsServiceAccountLabels).
+      return selector === undefined || selector.matches(calicoServiceAccountLabels(pod) ?? { [SERVICE_ACCOUNT_NAME_LABEL]: account });
+    },
+  };
 }
 
 interface PortMatcher {
@@ -354,7 +493,8 @@ function protocolNumber(value: unknown, where: string): number {
  * ipVersion, protocol/notProtocol, and the source and destination entity rules. For an ingress rule
  * the source is the peer and the destination the selected pod; for egress the reverse.
  */
-export function compileCalicoRule(rule: any, index: number, direction: Direction, policyNamespace: string | undefined, where: string): CalicoRule {
+export function compileCalicoRule(rule: any, index: number, direction: Direction, policyNamespace: string | undefined, where: string,
+  semantics: CalicoSemantics = NEWEST_CALICO): CalicoRule {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
     throw new Error(`${where} ${show(rule)} is not a rule object`);
   }
@@ -376,9 +516,17 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
       throw new Error(`${where}: ${field} requires protocol ICMP or ICMPv6`);
     }
   }
-  const hasPorts = [rule.source?.ports, rule.source?.notPorts, rule.destination?.ports, rule.destination?.notPorts].some(nonEmpty);
-  if (hasPorts && protocol !== 6 && protocol !== 17 && protocol !== 132) {
-    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (got ${show(rule.protocol)})`);
+  const portLists = [rule.source?.ports, rule.source?.notPorts, rule.destination?.ports, rule.destination?.notPorts].filter(nonEmpty) as unknown[][];
+  // Without a protocol, ports must all be names: a named port resolves to a protocol and number on
+  // each pod (TCP, UDP or SCTP), so the rule matches each of them (libcalico-go validator,
+  // docs/semantics/calico.md#named-ports-without-a-protocol). Numbers need a protocol.
+  const allNamed = portLists.every((list) => list.every((p) => typeof p === 'string' && !/^[0-9]+(:[0-9]+)?$/.test(p)));
+  const namesAlone = protocol === undefined && allNamed && semantics.namedPortsWithoutProtocol;
+  if (portLists.length > 0 && protocol !== 6 && protocol !== 17 && protocol !== 132 && !namesAlone) {
+    const hint = protocol !== undefined ? ''
+      : semantics.namedPortsWithoutProtocol ? '; only a rule whose ports are all names may leave protocol out'
+        : `; Calico ${semantics.release} needs one even for named ports (3.32 accepts a rule whose ports are all names without one)`;
+    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (got ${show(rule.protocol)})${hint}`);
   }
   let http: HttpMatcher | undefined;
   if (rule.http !== undefined && rule.http !== null) {
@@ -392,7 +540,7 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
     if (protocol !== undefined && protocol !== 6) {
       throw new Error(`${where}: an HTTP match needs protocol TCP or none`);
     }
-    http = compileCalicoHttpMatch(rule.http, `${where}.http`);
+    http = compileCalicoHttpMatch(rule.http, `${where}.http`, semantics.httpPaths);
   }
   const source = compileEntity(rule.source, 'source', policyNamespace, `${where}.source`);
   const destination = compileEntity(rule.destination, 'destination', policyNamespace, `${where}.destination`);
@@ -411,6 +559,7 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
     action,
     text,
     http,
+    readsServiceAccountLabels: (source?.readsServiceAccountLabels ?? false) || (destination?.readsServiceAccountLabels ?? false),
     matches: (query) => {
       const number = numbers[query.protocol];
       if ((protocol !== undefined && protocol !== number) || (notProtocol !== undefined && notProtocol === number)) {

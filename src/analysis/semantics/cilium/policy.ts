@@ -161,7 +161,15 @@ export class CiliumPolicy {
       throw new Error(`${text}: unknown field ${show(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
     }
     if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
-      throw new NotModelledError(`${text} nodeSelector: host policies select nodes, which the model does not have; it evaluates pods (endpointSelector) only`);
+      if (this.namespace !== undefined) {
+        throw new Error(`${text}: nodeSelector is only valid in a CiliumClusterwideNetworkPolicy (host policies are cluster-wide); a CiliumNetworkPolicy selects pods ` +
+          'with endpointSelector');
+      }
+      // docs/semantics/cilium.md#host-policies
+      throw new NotModelledError(`${text} nodeSelector is not modelled: a host policy applies to the traffic of the nodes it selects (their host ` +
+        'endpoints, host-network pods included), and the model has no nodes, only pods; it takes host-network pods as the node\'s traffic, which no ' +
+        'pod policy isolates. Leave host policies out of the model: verdicts between ordinary pods do not depend on them; those of host-network ' +
+        'pods (the node\'s traffic) might');
     }
     if (spec.endpointSelector === undefined || spec.endpointSelector === null) {
       throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''})`);
@@ -416,11 +424,10 @@ function compilePortRule(entry: any, deny: boolean, where: string): CiliumPort[]
       if (!Number.isInteger(endPort) || endPort < port || endPort > 65535) {
         throw new Error(`${at}: endPort ${show(endPort)} must be from port ${port} to 65535`);
       }
-      if (dns) {
-        throw new Error(`${at}: DNS rules cannot be used with port ranges (endPort)`);
-      }
-      if (http && endPort !== port) {
-        throw new Error(`${at}: HTTP rules cannot be used with port ranges (endPort): Cilium's L7 proxy redirects single ports only`);
+      // HTTP rules apply on a whole range (the proxy redirects each port of it); DNS rules do not:
+      // Cilium refuses them with a range (PortRule.sanitize, docs/semantics/cilium.md#l7-rules-on-port-ranges).
+      if (dns && endPort !== port) {
+        throw new Error(`${at}: DNS rules cannot be used with port ranges (endPort): Cilium's DNS proxy takes single ports; list port 53 alone`);
       }
     }
     const portText = port === undefined || port === 0 ? '*' : endPort !== undefined && endPort !== port ? `${port}-${endPort}` : String(port);

@@ -1,10 +1,14 @@
 import { show } from '../../../util/validation';
-import { PodSide } from '../../endpoint';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_SERVICE_ACCOUNT, PodSide } from '../../endpoint';
 import { describeLabelSelector } from '../../labels';
 import { NotModelledError } from '../not-modelled';
 
 /** The identity label holding a pod's namespace name (without its `k8s:` source). */
 export const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The identity label holding the cluster's name (`k8s:` source; Cilium's `cluster-name`). */
+export const POLICY_CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The identity label holding the pod's ServiceAccount name (`k8s:` source). */
+export const POLICY_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 /** The prefix under which Cilium exposes the labels of a pod's namespace (without `k8s:`). */
 export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
@@ -70,7 +74,13 @@ export function isIdentityRelevantLabel(key: string): boolean {
   return ignored === 0 || included > ignored;
 }
 
-/** A pod's own labels that are in its Cilium identity (`isIdentityRelevantLabel`). */
+/**
+ * A pod's labels in its Cilium identity, as a Kubernetes NetworkPolicy's podSelector sees them
+ * under Cilium: its own labels that the label filter keeps (`isIdentityRelevantLabel`), and the
+ * two Cilium adds to every endpoint, `io.cilium.k8s.policy.cluster` (the cluster's name,
+ * `NetworkModelOptions.clusterName`) and `io.cilium.k8s.policy.serviceaccount` (its ServiceAccount)
+ * (cilium pkg/k8s/utils GetPodMetadata; docs/semantics/cilium.md#identity-labels).
+ */
 export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = POD_LABELS.get(pod);
   if (!labels) {
@@ -80,6 +90,8 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
         labels[key] = value;
       }
     }
+    labels[POLICY_CLUSTER_KEY] = pod.cluster ?? DEFAULT_CLUSTER_NAME;
+    labels[POLICY_SERVICE_ACCOUNT_KEY] = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
     POD_LABELS.set(pod, labels);
   }
   return labels;
@@ -88,7 +100,8 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
 /**
  * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the
  * pod's labels that Cilium's default label filter keeps (`isIdentityRelevantLabel`: not
- * pod-template-hash, kubernetes.io/*, ...), `io.kubernetes.pod.namespace` and one
+ * pod-template-hash, kubernetes.io/*, ...), the cluster and service-account labels
+ * (`ciliumPodLabels`), `io.kubernetes.pod.namespace` and one
  * `io.cilium.k8s.namespace.labels.<key>` per namespace label (docs/semantics/cilium.md#namespaces),
  * which the filter keeps (docs/semantics/cilium.md#identity-labels). A cluster configured with
  * other identity-relevant labels (`--labels`, `--label-prefix-file`) is not modelled.
@@ -109,7 +122,8 @@ export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
 /**
  * A selector key without its source prefix. Pods carry `k8s:` labels, and a key without a source
  * (or `any:`) matches any source. Other sources cannot be evaluated against pods and are refused,
- * as are the identity labels the model does not know (service account, cluster name).
+ * as are `io.cilium.k8s.policy.*` keys other than the cluster and the service account, which no
+ * endpoint carries.
  */
 function labelKey(key: unknown, where: string): string {
   if (typeof key !== 'string' || key.length === 0) {
@@ -129,9 +143,9 @@ function labelKey(key: unknown, where: string): string {
         'the model knows pods\' Kubernetes labels ("k8s:" or no source)');
     }
   }
-  if (bare.startsWith('io.cilium.k8s.policy.')) {
-    throw new NotModelledError(`${where}: key ${show(key)} (service account or cluster name) is not modelled: ` +
-      'the model does not know pods\' service accounts or the cluster name; select by pod and namespace labels');
+  if (bare.startsWith('io.cilium.k8s.policy.') && bare !== POLICY_CLUSTER_KEY && bare !== POLICY_SERVICE_ACCOUNT_KEY) {
+    throw new Error(`${where}: key ${show(key)} is no endpoint label: Cilium gives endpoints ${POLICY_CLUSTER_KEY} (the cluster's name) and ` +
+      `${POLICY_SERVICE_ACCOUNT_KEY} (the pod's ServiceAccount) only; other io.cilium.k8s.policy.* keys label policies and would select nothing`);
   }
   return bare;
 }

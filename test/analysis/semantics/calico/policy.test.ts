@@ -70,7 +70,7 @@ describe('CalicoPolicy', () => {
   });
 
   test.each([
-    [{ serviceAccountSelector: "role == 'x'" }, /spec.serviceAccountSelector is not modelled/],
+    [{ serviceAccountSelector: "role = 'x'" }, /spec.serviceAccountSelector "role = 'x'" is not a valid Calico selector/],
     [{ selector: "role = 'x'" }, /Calico NetworkPolicy prod\/p spec.selector "role = 'x'" is not a valid Calico selector/],
     [{ selector: 'global()' }, /global\(\) is only valid in an entity rule's namespaceSelector/],
     [{ types: ['Inbound'] }, /spec.types entry "Inbound" is not Ingress or Egress/],

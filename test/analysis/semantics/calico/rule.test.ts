@@ -1,5 +1,5 @@
 import { Endpoint, PodSide } from '../../../../src/analysis/endpoint';
-import { calicoLabels, calicoNamespaceLabels, calicoRuleBounds, compileCalicoRule, compileSelector } from '../../../../src/analysis/semantics/calico/rule';
+import { calicoLabels, calicoNamespaceLabels, calicoRuleBounds, calicoSemantics, compileCalicoRule, compileSelector, compileSelectorOf } from '../../../../src/analysis/semantics/calico/rule';
 import { SideQuery } from '../../../../src/analysis/semantics/side-evaluator';
 
 const pod = (namespace: string, labels: Record<string, string>, extra: Partial<PodSide> = {}): PodSide => ({
@@ -30,15 +30,78 @@ describe('Calico labels', () => {
       'pcns.kubernetes.io/metadata.name': 'prod',
       'pcns.env': 'production',
       'pcns.projectcalico.org/name': 'prod',
+      'projectcalico.org/serviceaccount': 'default',
+      'pcsa.projectcalico.org/name': 'default',
     });
+    expect(calicoLabels(pod('prod', { app: 'db' }, { serviceAccount: 'db', serviceAccountLabels: { role: 'data' } }))).toMatchObject({
+      'projectcalico.org/serviceaccount': 'db', 'pcsa.projectcalico.org/name': 'db', 'pcsa.role': 'data',
+    });
+    // Calico labels an endpoint with its account's name only when it fits a label value (63 characters).
+    expect(calicoLabels(pod('prod', {}, { serviceAccount: 'a'.repeat(64) }))['projectcalico.org/serviceaccount']).toBeUndefined();
     expect(calicoNamespaceLabels(pod('prod', {}))).toEqual({ 'kubernetes.io/metadata.name': 'prod', 'env': 'production', 'projectcalico.org/name': 'prod' });
   });
 
-  test('selectors on service accounts are refused', () => {
-    expect(() => compileSelector("projectcalico.org/serviceaccount == 'x'", 'S')).toThrow(/reads the service-account label "projectcalico.org\/serviceaccount", which is not modelled/);
-    expect(() => compileSelector("pcsa.role == 'x'", 'S')).toThrow(/service-account label "pcsa.role"/);
+  test('selectors on service accounts match the pod\'s account and its labels; those reading labels say so', () => {
+    const sa = pod('prod', {}, { serviceAccount: 'db', serviceAccountLabels: { role: 'data' } });
+    expect(compileSelector("projectcalico.org/serviceaccount == 'db'", 'S')(calicoLabels(sa))).toBe(true);
+    expect(compileSelector("projectcalico.org/serviceaccount == 'web'", 'S')(calicoLabels(sa))).toBe(false);
+    expect(compileSelector("pcsa.role == 'data'", 'S')(calicoLabels(sa))).toBe(true);
+    expect(compileSelector("pcsa.role == 'data'", 'S')(calicoLabels(pod('prod', {})))).toBe(false);
+    expect(compileSelectorOf("pcsa.role == 'data'", 'S').readsServiceAccountLabels).toBe(true);
+    expect(compileSelectorOf("pcsa.projectcalico.org/name == 'db'", 'S').readsServiceAccountLabels).toBe(false);
+    expect(compileSelectorOf("role == 'data'", 'S', false, true).readsServiceAccountLabels).toBe(true);
+    expect(compileSelectorOf("projectcalico.org/name == 'db'", 'S', false, true).readsServiceAccountLabels).toBe(false);
     expect(() => compileSelector(7, 'S')).toThrow('S 7 is not a selector string');
     expect(() => compileSelector("a = 'b'", 'S')).toThrow(/S "a = 'b'" is not a valid Calico selector/);
+  });
+});
+
+test('calicoSemantics: HTTP paths by segment from 3.31.6 and 3.32.0 (a release line at its newest patch), names without protocol from 3.32', () => {
+  expect(calicoSemantics(30)).toEqual({ release: '3.30', httpPaths: 'raw', namedPortsWithoutProtocol: false });
+  expect(calicoSemantics(31, 5)).toEqual({ release: '3.31.5', httpPaths: 'raw', namedPortsWithoutProtocol: false });
+  expect(calicoSemantics(31, 6)).toEqual({ release: '3.31.6', httpPaths: 'segments', namedPortsWithoutProtocol: false });
+  expect(calicoSemantics(31)).toEqual({ release: '3.31', httpPaths: 'segments', namedPortsWithoutProtocol: false });
+  expect(calicoSemantics(32, 0)).toEqual({ release: '3.32.0', httpPaths: 'segments', namedPortsWithoutProtocol: true });
+});
+
+describe('serviceAccounts and named ports without a protocol (docs/semantics/calico.md#service-accounts)', () => {
+  const api = pod('prod', { app: 'api' }, { serviceAccount: 'api', serviceAccountLabels: { tier: 'backend' } });
+  const web = pod('prod', { app: 'web' }, { serviceAccount: 'web', serviceAccountLabels: { tier: 'frontend' } });
+  const otherApi = pod('other', { app: 'api' }, { serviceAccount: 'api', serviceAccountLabels: { tier: 'backend' } });
+
+  test('names: any of them; selector: the account\'s labels; both: AND; scoped to the policy\'s namespace', () => {
+    const byName = rule({ action: 'Allow', source: { serviceAccounts: { names: ['api', 'batch'] } } });
+    expect(byName.matches(ingress(api))).toBe(true);
+    expect(byName.matches(ingress(web))).toBe(false);
+    expect(byName.matches(ingress(otherApi))).toBe(false);
+    expect(byName.matches(ingress(external('10.1.1.1')))).toBe(false);
+    expect(byName.readsServiceAccountLabels).toBe(false);
+    const bySelector = rule({ action: 'Allow', source: { serviceAccounts: { selector: "tier == 'backend'" } } });
+    expect(bySelector.matches(ingress(api))).toBe(true);
+    expect(bySelector.matches(ingress(web))).toBe(false);
+    expect(bySelector.readsServiceAccountLabels).toBe(true);
+    const both = rule({ action: 'Allow', source: { serviceAccounts: { names: ['web'], selector: "tier == 'backend'" } } });
+    expect(both.matches(ingress(api))).toBe(false);
+    expect(both.matches(ingress(web))).toBe(false);
+    const global = rule({ action: 'Allow', source: { serviceAccounts: { names: ['api'] } } }, 'ingress', 'global');
+    expect(global.matches(ingress(otherApi))).toBe(true);
+    const anyNamespace = rule({ action: 'Allow', source: { serviceAccounts: { names: ['api'] }, namespaceSelector: 'all()' } });
+    expect(anyNamespace.matches(ingress(otherApi))).toBe(true);
+    expect(rule({ action: 'Allow', source: { serviceAccounts: {} } }).matches(ingress(external('10.1.1.1')))).toBe(true);
+  });
+
+  test('named ports without a protocol match each protocol the destination names the port with (Calico 3.32 on)', () => {
+    const server = pod('prod', { app: 'db' }, { ports: [{ port: 5432, name: 'pg' }, { port: 53, name: 'dns', protocol: 'UDP' }, { port: 9, name: 'sig', protocol: 'SCTP' }] });
+    const r = compileCalicoRule({ action: 'Allow', destination: { ports: ['pg', 'dns', 'sig'] } }, 0, 'ingress', 'prod', 'R');
+    const q = (port: number, protocol: string): SideQuery => ({ pod: server, direction: 'ingress', other: api, destination: server, port, protocol });
+    expect(r.matches(q(5432, 'TCP'))).toBe(true);
+    expect(r.matches(q(53, 'UDP'))).toBe(true);
+    expect(r.matches(q(9, 'SCTP'))).toBe(true);
+    expect(r.matches(q(5432, 'UDP'))).toBe(false);
+    expect(r.matches(q(53, 'TCP'))).toBe(false);
+    expect(r.matches(q(80, 'TCP'))).toBe(false);
+    expect(() => compileCalicoRule({ action: 'Allow', destination: { ports: ['pg'] } }, 0, 'ingress', 'prod', 'R', calicoSemantics(31)))
+      .toThrow(/Calico 3.31 needs one even for named ports \(3.32 accepts a rule whose ports are all names without one\)/);
   });
 });
 
@@ -104,7 +167,10 @@ describe('compileCalicoRule (docs/semantics/calico.md#actions, docs/semantics/ca
     [{ action: 'Allow', icmp: { type: 8 } }, /icmp requires protocol ICMP or ICMPv6/],
     [{ action: 'Deny', http: { methods: ['GET'] } }, /an HTTP match is only valid on Allow rules/],
     [{ action: 'Allow', protocol: 'UDP', http: { methods: ['GET'] } }, /an HTTP match needs protocol TCP or none/],
-    [{ action: 'Allow', source: { serviceAccounts: { names: ['a'] } } }, /R.source.serviceAccounts is not modelled/],
+    [{ action: 'Allow', source: { serviceAccounts: { names: 'a' } } }, /R.source.serviceAccounts.names "a" is not a list of ServiceAccount names/],
+    [{ action: 'Allow', source: { serviceAccounts: { name: ['a'] } } }, /R.source.serviceAccounts: unknown field "name"/],
+    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(got undefined\); only a rule whose ports are all names may leave protocol out/],
+    [{ action: 'Allow', destination: { ports: ['http', 80] } }, /only a rule whose ports are all names may leave protocol out/],
     [{ action: 'Allow', destination: { services: { name: 'a' } } }, /R.destination.services is not modelled: Services are not part of the model/],
     [{ action: 'Allow', destination: { nets: ['10.0.0.0/33'] } }, /R.destination.nets\[0\] "10.0.0.0\/33" is not a valid CIDR/],
     [{ action: 'Allow', destination: { net: ['10.0.0.0/8'] } }, /R.destination: unknown field "net"/],

@@ -469,12 +469,51 @@ describe('review fixes: Cilium', () => {
     expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 81 }).allowed).toBe(false);
   });
 
-  test('HTTP rules with a port range (endPort) are refused', () => {
+  test('HTTP rules on a port range (endPort) restrict requests on every port of the range; DNS rules on a range are refused', () => {
+    const m = build([cnp('p', {
+      endpointSelector: api,
+      ingress: [{ fromEndpoints: [fromWeb], toPorts: [{ ports: [{ port: '80', endPort: 90, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    })]);
+    for (const port of [80, 85, 90]) {
+      expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port, http: { method: 'GET', path: '/' } }).allowed).toBe(true);
+      expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port, http: { method: 'POST', path: '/' } }).allowed).toBe(false);
+    }
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 91, http: { method: 'GET', path: '/' } }).allowed).toBe(false);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 79, http: { method: 'GET', path: '/' } }).allowed).toBe(false);
     expect(() => build([cnp('p', {
       endpointSelector: api,
-      ingress: [{ toPorts: [{ ports: [{ port: '80', endPort: 90, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
-    })]))
-      .toThrow(/ports\[0\]: HTTP rules cannot be used with port ranges \(endPort\)/);
+      egress: [{ toPorts: [{ ports: [{ port: '53', endPort: 54, protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }],
+    })])).toThrow(/ports\[0\]: DNS rules cannot be used with port ranges \(endPort\)/);
+  });
+
+  test('the cluster and service-account identity labels: io.cilium.k8s.policy.cluster is the model\'s clusterName', () => {
+    const byCluster = (cluster: string) => [cnp('p', {
+      endpointSelector: api,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'app': 'web', 'io.cilium.k8s.policy.cluster': cluster } }] }],
+    })];
+    expect(build(byCluster('default')).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(build(byCluster('eu-prod')).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    expect(build(byCluster('eu-prod'), undefined, { clusterName: 'eu-prod' }).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const k8s = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'k', namespace: 'prod' },
+      spec: { podSelector: { matchLabels: { 'io.cilium.k8s.policy.cluster': 'default', 'app': 'api' } }, ingress: [{ from: [{ podSelector: fromWeb }] }] },
+    };
+    const onCilium = build([k8s], undefined, { cni: 'cilium' });
+    expect(onCilium.evaluate({ from: 'prod/api', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(onCilium.evaluate({ from: '10.9.9.9', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    // Without Cilium no pod carries the label: the policy selects nothing and isolates no one.
+    expect(build([k8s]).evaluate({ from: '10.9.9.9', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    const bySa = (sa: string) => build([cnp('p', {
+      endpointSelector: api,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': sa } }] }],
+    })]);
+    expect(bySa('default').evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    expect(bySa('frontend').evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    const m = bySa('frontend');
+    m.addPod({ namespace: 'prod', name: 'web2', labels: { app: 'web' }, serviceAccount: 'frontend' });
+    expect(m.evaluate({ from: 'prod/web2', to: 'prod/api', port: 80 }).allowed).toBe(true);
   });
 
   test('labels outside Cilium\'s identity (pod-template-hash, kubernetes.io/*) match nothing, in CNPs and in K8s NPs on Cilium', () => {

@@ -50,7 +50,7 @@ describe('CiliumPolicy', () => {
 
   describe('refuses what Cilium rejects or the model cannot evaluate, naming the object and field', () => {
     test.each([
-      [{ nodeSelector: {}, ingress: [{}] }, /CiliumNetworkPolicy prod\/p nodeSelector: host policies select nodes, which the model does not have/],
+      [{ nodeSelector: {}, ingress: [{}] }, /CiliumNetworkPolicy prod\/p: nodeSelector is only valid in a CiliumClusterwideNetworkPolicy/],
       [{ ingress: [{}] }, /CiliumNetworkPolicy prod\/p: endpointSelector is required/],
       [{ endpointSelector: {} }, /needs at least one of ingress, ingressDeny, egress and egressDeny/],
       [{ endpointSelector: {}, ingress: {} }, /ingress \{\} is not a list of rules/],
@@ -80,6 +80,24 @@ describe('CiliumPolicy', () => {
       [{ endpointSelector: {}, ingress: [{}], priority: 1 }, /unknown field "priority"/],
     ])('%j', (spec, message) => {
       expect(() => cnp(spec)).toThrow(message);
+    });
+
+    test('host policies (nodeSelector in a CCNP) are refused saying what is not modelled and what verdicts depend on them', () => {
+      const host = {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumClusterwideNetworkPolicy',
+        metadata: { name: 'host' },
+        spec: { nodeSelector: { matchLabels: { role: 'worker' } }, ingress: [{ fromEntities: ['cluster'] }] },
+      };
+      let error: Error | undefined;
+      try {
+        new CiliumPolicy(host);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.name).toBe('NotModelledError');
+      expect(error?.message).toMatch(/CiliumClusterwideNetworkPolicy host nodeSelector is not modelled: a host policy applies to the traffic of the nodes it selects/);
+      expect(error?.message).toMatch(/verdicts between ordinary pods do not depend on them; those of host-network pods \(the node's traffic\) might/);
     });
 
     test('no spec and no specs; a policy without a name', () => {

@@ -6,12 +6,18 @@ const pod = (namespace: string, labels: Record<string, string>, namespaceLabels:
 });
 
 describe('ciliumLabels', () => {
-  test('pod labels, the namespace, and the namespace\'s labels under io.cilium.k8s.namespace.labels.', () => {
+  test('pod labels, the namespace, the namespace\'s labels under io.cilium.k8s.namespace.labels., the cluster and the service account', () => {
     expect(ciliumLabels(pod('prod', { app: 'web' }, { team: 'a' }))).toEqual({
       'app': 'web',
       'io.kubernetes.pod.namespace': 'prod',
       'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'prod',
       'io.cilium.k8s.namespace.labels.team': 'a',
+      'io.cilium.k8s.policy.cluster': 'default',
+      'io.cilium.k8s.policy.serviceaccount': 'default',
+    });
+    expect(ciliumLabels({ ...pod('prod', { app: 'web' }, {}), cluster: 'eu-prod', serviceAccount: 'web' })).toMatchObject({
+      'io.cilium.k8s.policy.cluster': 'eu-prod',
+      'io.cilium.k8s.policy.serviceaccount': 'web',
     });
   });
 });
@@ -61,7 +67,7 @@ describe('compileCiliumSelector (docs/semantics/cilium.md#namespaces)', () => {
   test.each([
     [{ matchLabels: { 'reserved:host': '' } }, /selects a reserved identity, which the model does not evaluate in endpoint selectors; use fromEntities\/toEntities/],
     [{ matchLabels: { 'container:app': 'x' } }, /has the label source "container:", which pods do not carry/],
-    [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'sa' } }, /\(service account or cluster name\) is not modelled/],
+    [{ matchLabels: { 'k8s:io.cilium.k8s.policy.name': 'p' } }, /is no endpoint label: Cilium gives endpoints io.cilium.k8s.policy.cluster .* and io.cilium.k8s.policy.serviceaccount/],
     [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, /operator In needs at least one value/],
     [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, /operator Exists takes no values/],
     [{ matchExpressions: [{ key: 'a', operator: 'Gt' }] }, /operator "Gt" is not In, NotIn, Exists or DoesNotExist/],
@@ -96,7 +102,13 @@ describe('Cilium\'s default identity-label filter', () => {
       ports: [],
       hostNetwork: false,
     };
-    expect(ciliumLabels(p)).toEqual({ 'app': 'web', 'io.kubernetes.pod.namespace': 'a', 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'a' });
+    expect(ciliumLabels(p)).toEqual({
+      'app': 'web',
+      'io.kubernetes.pod.namespace': 'a',
+      'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'a',
+      'io.cilium.k8s.policy.cluster': 'default',
+      'io.cilium.k8s.policy.serviceaccount': 'default',
+    });
     expect(compileCiliumSelector({ matchLabels: { 'pod-template-hash': 'abc' } }, 'x', undefined, false).matches(p)).toBe(false);
     expect(compileCiliumSelector({ matchExpressions: [{ key: 'pod-template-hash', operator: 'DoesNotExist' }] }, 'x', undefined, false).matches(p)).toBe(true);
   });
