@@ -90,14 +90,16 @@ const LABELS = new WeakMap<PodSide, Record<string, string>>();
 const NAMESPACE_LABELS = new WeakMap<PodSide, Record<string, string>>();
 const ACCOUNT_LABELS = new WeakMap<PodSide, Record<string, string>>();
 
-/** The label Calico gives a workload endpoint with its ServiceAccount's name (when at most 63 characters). */
+/**
+ * The label Calico gives a workload endpoint with its ServiceAccount's name, whatever its length: the
+ * syncer writes it from the endpoint's spec since projectcalico/calico#4529 (older releases left out
+ * names of 63 characters or more).
+ */
 const SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
 /** A ServiceAccount's labels reach its pods through its profile, under this prefix. */
 const SERVICE_ACCOUNT_PROFILE_PREFIX = 'pcsa.';
 /** The label a ServiceAccount's profile adds with the account's name (`pcsa.projectcalico.org/name` on the pods). */
 const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
-/** The longest label value: Calico labels an endpoint with its ServiceAccount's name only up to it. */
-const LABEL_VALUE_MAX = 63;
 
 /**
  * A pod's labels as Calico selectors see them (docs/semantics/calico.md#endpoint-labels): its own,
@@ -119,9 +121,7 @@ export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
     }
     const account = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
     labels[`${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`] = account;
-    if (account.length <= LABEL_VALUE_MAX) {
-      labels[SERVICE_ACCOUNT_LABEL] = account;
-    }
+    labels[SERVICE_ACCOUNT_LABEL] = account;
     labels[NAMESPACE_LABEL] = pod.namespace;
     labels['projectcalico.org/orchestrator'] = 'k8s';
     LABELS.set(pod, labels);
@@ -361,8 +361,8 @@ interface ServiceAccountMatcher {
  * Compiles an entity rule's `serviceAccounts` (docs/semantics/calico.md#service-accounts):
  * `names` (any of them) AND `selector` over the labels of the pod's ServiceAccount. libcalico-go
  * turns `names` into `projectcalico.org/serviceaccount in {...}` and `selector` into the same
- * selector over the `pcsa.` labels, so an account name over 63 characters (which Calico cannot
- * write as a label) matches no name. Undefined when absent or empty.
+ * selector over the `pcsa.` labels; the endpoint carries its account's name whatever its length
+ * (projectcalico/calico#4529). Undefined when absent or empty.
  */
 export function compileServiceAccountMatch(value: unknown, where: string): ServiceAccountMatcher | undefined {
   if (value === undefined || value === null) {
@@ -395,7 +395,7 @@ export function compileServiceAccountMatch(value: unknown, where: string): Servi
     readsServiceAccountLabels: selector?.readsServiceAccountLabels ?? false,
     matches: (pod) => {
       const account = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
-      if (named.size > 0 && (account.length > LABEL_VALUE_MAX || !named.has(account))) {
+      if (named.size > 0 && !named.has(account)) {
         return false;
       }
       // Labels unknown: only a selector reading nothing but the name gets here (see readsServiceAccountLabels).

@@ -36,8 +36,8 @@ describe('Calico labels', () => {
     expect(calicoLabels(pod('prod', { app: 'db' }, { serviceAccount: 'db', serviceAccountLabels: { role: 'data' } }))).toMatchObject({
       'projectcalico.org/serviceaccount': 'db', 'pcsa.projectcalico.org/name': 'db', 'pcsa.role': 'data',
     });
-    // Calico labels an endpoint with its account's name only when it fits a label value (63 characters).
-    expect(calicoLabels(pod('prod', {}, { serviceAccount: 'a'.repeat(64) }))['projectcalico.org/serviceaccount']).toBeUndefined();
+    // Since projectcalico/calico#4529 the syncer labels an endpoint with its account's name whatever its length.
+    expect(calicoLabels(pod('prod', {}, { serviceAccount: 'a'.repeat(70) }))['projectcalico.org/serviceaccount']).toBe('a'.repeat(70));
     expect(calicoNamespaceLabels(pod('prod', {}))).toEqual({ 'kubernetes.io/metadata.name': 'prod', 'env': 'production', 'projectcalico.org/name': 'prod' });
   });
 
