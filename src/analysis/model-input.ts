@@ -59,6 +59,18 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
   }
 }
 
+/**
+ * The engine-semantics options (cni, clusterName, calicoVersion) among a command's or a report's
+ * options, with the undefined ones left out.
+ */
+export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'clusterName' | 'calicoVersion'>): NetworkModelOptions {
+  return {
+    ...(options.cni !== undefined ? { cni: options.cni } : {}),
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
+  };
+}
+
 /** The minor release and patch of a valid `calicoVersion` ("3.31" -> 31, "3.31.5" -> 31 and 5). */
 export function calicoRelease(version: string): { minor: number; patch?: number } {
   const m = CALICO_VERSION.exec(version)!;

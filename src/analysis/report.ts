@@ -5,7 +5,7 @@ import { classify, ClusterCni, isNotEvaluatedPolicy } from './kinds';
 import { Linter } from './lint/linter';
 import { LintFinding } from './lint/types';
 import { NetworkModel } from './model';
-import { checkModelOptions } from './model-input';
+import { checkModelOptions, semanticsOptionsOf } from './model-input';
 import { htmlPage } from './report/html';
 import { markdownReport } from './report/markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
@@ -86,7 +86,7 @@ export class Report {
         invalid(where, `objects[${i}] ${show(obj)} is not a manifest object`);
       }
     });
-    return new Report(Report._model(objects, modelOptionsOf(options)), {
+    return new Report(Report._model(objects, semanticsOptionsOf(options)), {
       title: options.title,
       findings: new Linter({ cni: options.cni }).lint(objects),
       notEvaluated: Report._notEvaluated(objects),
@@ -192,20 +192,11 @@ export class Report {
 /** Validates the options of `fromManifests`/`writeForApp`, naming the call the user made. */
 function checkManifestReportOptions(where: string, options: ManifestReportOptions): void {
   checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true });
-  checkModelOptions(where, modelOptionsOf(options));
+  checkModelOptions(where, semanticsOptionsOf(options));
   if (options.title !== undefined && typeof options.title !== 'string') {
     invalid(where, `title ${show(options.title)} is not a string`);
   }
   if (options.cni !== undefined && !Object.values(ClusterCni).includes(options.cni)) {
     invalid(where, `cni ${show(options.cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
   }
-}
-
-/** The model options among a report's options (undefined ones left out). */
-function modelOptionsOf(options: ManifestReportOptions): NetworkModelOptions {
-  return {
-    ...(options.cni !== undefined ? { cni: options.cni } : {}),
-    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
-    ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
-  };
 }

@@ -6,7 +6,7 @@ import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
-import { checkModelOptions } from '../analysis/model-input';
+import { checkModelOptions, semanticsOptionsOf } from '../analysis/model-input';
 import { Report } from '../analysis/report';
 import { diffMarkdown, diffModels } from '../analysis/report/diff';
 import { writeConnectivityLines } from '../analysis/report/jsonl';
@@ -67,11 +67,7 @@ function withSemanticsOptions(command: Command): Command {
 
 /** The NetworkModel options of a command's flags, or the problem, naming the flag. */
 function modelOptionsOf(options: SemanticsOptions): NetworkModelOptions | string {
-  const model: NetworkModelOptions = {
-    ...(options.cni !== undefined ? { cni: options.cni } : {}),
-    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
-    ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
-  };
+  const model = semanticsOptionsOf(options);
   try {
     checkModelOptions('', model);
   } catch (e) {

@@ -1,5 +1,5 @@
 import {
-  CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, calicoServiceAccountLabels,
+  CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, calicoServiceAccountSelectorLabels,
   compileCalicoRule,
   compileSelector, compileSelectorOf,
 } from './rule';
@@ -221,7 +221,7 @@ export class CalicoPolicy implements TierMember {
       return false;
     }
     return this.selector(calicoLabels(pod)) &&
-      (this.accountSelector === undefined || this.accountSelector(calicoServiceAccountLabels(pod) ?? { 'projectcalico.org/name': pod.serviceAccount ?? 'default' }));
+      (this.accountSelector === undefined || this.accountSelector(calicoServiceAccountSelectorLabels(pod)));
   }
 
   /**

@@ -89,6 +89,7 @@ export interface CalicoRule {
 const LABELS = new WeakMap<PodSide, Record<string, string>>();
 const NAMESPACE_LABELS = new WeakMap<PodSide, Record<string, string>>();
 const ACCOUNT_LABELS = new WeakMap<PodSide, Record<string, string>>();
+const ACCOUNT_NAME_LABELS = new WeakMap<PodSide, Record<string, string>>();
 
 /**
  * The label Calico gives a workload endpoint with its ServiceAccount's name, whatever its length: the
@@ -151,6 +152,25 @@ export function calicoServiceAccountLabels(pod: PodSide): Readonly<Record<string
   if (!labels) {
     labels = { ...pod.serviceAccountLabels, [SERVICE_ACCOUNT_NAME_LABEL]: pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT };
     ACCOUNT_LABELS.set(pod, labels);
+  }
+  return labels;
+}
+
+/**
+ * The labels a service-account selector (`serviceAccounts.selector`, `serviceAccountSelector`)
+ * matches a pod's ServiceAccount against: `calicoServiceAccountLabels`, or the account's name alone
+ * when the model does not know its labels. Only selectors that read nothing but the name meet an
+ * unknown account: the model refuses the others (`readsServiceAccountLabels`).
+ */
+export function calicoServiceAccountSelectorLabels(pod: PodSide): Readonly<Record<string, string>> {
+  const known = calicoServiceAccountLabels(pod);
+  if (known !== undefined) {
+    return known;
+  }
+  let labels = ACCOUNT_NAME_LABELS.get(pod);
+  if (!labels) {
+    labels = { [SERVICE_ACCOUNT_NAME_LABEL]: pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT };
+    ACCOUNT_NAME_LABELS.set(pod, labels);
   }
   return labels;
 }
@@ -398,8 +418,7 @@ export function compileServiceAccountMatch(value: unknown, where: string): Servi
       if (named.size > 0 && !named.has(account)) {
         return false;
       }
-      // Labels unknown: only a selector reading nothing but the name gets here (see readsServiceAccountLabels).
-      return selector === undefined || selector.matches(calicoServiceAccountLabels(pod) ?? { [SERVICE_ACCOUNT_NAME_LABEL]: account });
+      return selector === undefined || selector.matches(calicoServiceAccountSelectorLabels(pod));
     },
   };
 }
