@@ -371,7 +371,18 @@ function modelOptionsOf(charts: readonly IConstruct[]): NetworkModelOptions {
   return {
     ...(cidrs !== undefined ? { podCidrs: typeof cidrs === 'string' ? cidrs.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : cidrs } : {}),
     ...(clusterName !== undefined ? { clusterName } : {}),
-    // A number in cdk8s.yaml (calico-version: 3.32) reads as the release it spells.
-    ...(calicoVersion !== undefined ? { calicoVersion: typeof calicoVersion === 'number' ? String(calicoVersion) : calicoVersion } : {}),
+    ...(calicoVersion !== undefined ? { calicoVersion: releaseText(calicoVersion) } : {}),
   };
+}
+
+/**
+ * The context's Calico release as text. A number is refused: YAML and JSON read `3.30` as 3.3, so
+ * an unquoted release can silently name another one.
+ */
+function releaseText(value: unknown): string {
+  if (typeof value === 'number') {
+    throw new Error(`context key ${CALICO_VERSION_CONTEXT_KEY} is the number ${value}: numbers lose trailing zeros (3.30 reads as 3.3), ` +
+      'so give the release as a string, e.g. "3.32" or "3.31.5"');
+  }
+  return value as string; // the model validates it (checkModelOptions), naming a bad value
 }

@@ -157,7 +157,9 @@ describe('synth-time proofs', () => {
       return chart;
     };
     expect(() => synthValid(build('3.31.5'))).not.toThrow();
-    expect(() => synthValid(build(3.32))).not.toThrow();
+    expect(() => synthValid(build('3.32'))).not.toThrow();
+    // A number is refused: 3.30 would read as 3.3.
+    expect(() => Testing.synth(build(3.30))).toThrow(/its promises cannot be proven: context key cdk8s-netpol\/calico-version is the number 3.3: .*as a string/);
     expect(() => Testing.synth(build('4.0'))).toThrow(/its promises cannot be proven: .*calicoVersion "4.0" is not a Calico release/);
   });
 
