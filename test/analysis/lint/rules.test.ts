@@ -76,7 +76,55 @@ describe('selector-matches-nothing and Cilium\'s identity labels', () => {
 
   test('elsewhere no pod carries them: the finding says to lint with cni cilium if the cluster runs it', () => {
     expect(found(ClusterCni.KUBERNETES, byCluster)).toEqual([
-      expect.stringMatching(/matches none of the workloads of namespace cilium-test, so the policy protects nothing; check the labels \(Cilium gives endpoints the io.cilium.k8s.policy.\* labels: if the cluster runs Cilium, lint with cni cilium\)/),
+      expect.stringMatching(/matches none of the workloads of namespace cilium-test, so the policy protects nothing; check the labels \(Cilium gives endpoints the io.cilium.k8s.policy.\* labels: if the cluster runs Cilium, lint with --cni cilium\)/),
+    ]);
+  });
+
+  test('under Cilium labels left out of identities match nothing, and the finding says why', () => {
+    const hashed = { ...echo, spec: { ...echo.spec, template: { ...echo.spec.template, metadata: { labels: { 'kind': 'echo', 'pod-template-hash': 'abc' } } } } };
+    const lintWith = (cni: ClusterCni) => new Linter({ cni }).lint([hashed, knp({ matchLabels: { 'pod-template-hash': 'abc' } })])
+      .filter((f) => f.rule === 'selector-matches-nothing').map((f) => f.message);
+    expect(lintWith(ClusterCni.KUBERNETES)).toEqual([]);
+    expect(lintWith(ClusterCni.CILIUM)).toEqual([expect.stringMatching(/check the labels \(Cilium leaves pod-template-hash out of pod identities, so no selector sees it/)]);
+  });
+
+  test('a pod\'s own io.cilium.k8s.* labels are dropped by Cilium: selecting on them matches nothing', () => {
+    const spoof = { ...echo, spec: { ...echo.spec, template: { ...echo.spec.template, metadata: { labels: { 'kind': 'echo', 'io.cilium.k8s.policy.serviceaccount': 'admin' } } } } };
+    const findings = new Linter({ cni: ClusterCni.CILIUM }).lint([spoof, knp({ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' } })])
+      .filter((f) => f.rule === 'selector-matches-nothing');
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/matches none of the workloads of namespace cilium-test/)]);
+  });
+});
+
+describe('selector-matches-nothing and Calico\'s endpoint labels', () => {
+  const api = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'c', image: 'i' }] } } },
+  };
+  const shop = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'payments' } } };
+  const knp = (podSelector: any) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'p', namespace: 'shop' },
+    spec: { podSelector, policyTypes: ['Ingress'] },
+  });
+  const found = (cni: ClusterCni, podSelector: any) => new Linter({ cni }).lint([shop, api, knp(podSelector)])
+    .filter((f) => f.rule === 'selector-matches-nothing').map((f) => f.message);
+
+  test('under Calico a podSelector sees projectcalico.org/serviceaccount and the namespace\'s labels under pcns.', () => {
+    expect(found(ClusterCni.CALICO, { matchLabels: { 'projectcalico.org/serviceaccount': 'api' } })).toEqual([]);
+    expect(found(ClusterCni.CALICO, { matchLabels: { 'pcns.team': 'payments' } })).toEqual([]);
+    expect(found(ClusterCni.CALICO, { matchLabels: { 'projectcalico.org/serviceaccount': 'apj' } })).toEqual([expect.stringMatching(/matches none of the workloads of namespace shop/)]);
+    expect(found(ClusterCni.CALICO, { matchLabels: { 'pcns.team': 'payment' } })).toEqual([expect.stringMatching(/matches none of the workloads of namespace shop/)]);
+    // A ServiceAccount's own labels are not in the input the rule reads: not checked.
+    expect(found(ClusterCni.CALICO, { matchLabels: { 'pcsa.role': 'x' } })).toEqual([]);
+  });
+
+  test('elsewhere no pod carries them: the finding says to lint with --cni calico if the cluster runs it', () => {
+    expect(found(ClusterCni.KUBERNETES, { matchLabels: { 'projectcalico.org/serviceaccount': 'api' } })).toEqual([
+      expect.stringMatching(/check the labels \(Calico gives endpoints the projectcalico.org\/\* and pcns.\* labels: if the cluster runs Calico, lint with --cni calico\)/),
     ]);
   });
 });

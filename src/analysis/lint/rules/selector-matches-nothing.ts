@@ -1,7 +1,9 @@
-import { DEFAULT_SERVICE_ACCOUNT } from '../../endpoint';
+import { PodSide } from '../../endpoint';
 import { ClusterCni } from '../../kinds';
 import { compileLabelSelector } from '../../labels';
-import { POLICY_CLUSTER_KEY, POLICY_SERVICE_ACCOUNT_KEY } from '../../semantics/cilium/selector';
+import { CALICO_SELECTOR_LABELS } from '../../semantics/calico/rule';
+import { CILIUM_SELECTOR_LABELS, POLICY_CLUSTER_KEY, isIdentityRelevantLabel } from '../../semantics/cilium/selector';
+import { MANIFEST_LABELS, SelectorLabels } from '../../semantics/kubernetes/policy';
 import { PodEndpoint } from '../../types';
 import { Severity, asObject, defineRule, describeItem, isEmptySelector, kubernetesPolicies, pinnedNamespaces, policyRules } from '../rule';
 
@@ -13,20 +15,26 @@ export const selectorMatchesNothing = defineRule({
   explanation: 'A selector with a typo (`app: fronted`) is valid and silently selects nothing: the policy protects no pod, or ' +
     'the rule allows no peer. When the input holds the workloads of a namespace, a non-empty pod selector aimed at that ' +
     'namespace (its own, or namespaces named by kubernetes.io/metadata.name) should match at least one of them. Selectors ' +
-    'aimed at namespaces the input does not show (kube-dns in every namespace, say) are not checked. Under Cilium, selectors ' +
-    'see the io.cilium.k8s.policy.serviceaccount label too; those reading io.cilium.k8s.policy.cluster are not checked.',
+    'aimed at namespaces the input does not show (kube-dns in every namespace, say) are not checked. Selectors see the labels the ' +
+    'CNI matches: under Cilium a pod\'s identity labels (io.cilium.k8s.policy.serviceaccount added, pod-template-hash and ' +
+    'kubernetes.io/* left out; selectors reading io.cilium.k8s.policy.cluster are not checked), under Calico its endpoint labels ' +
+    '(projectcalico.org/serviceaccount and pcns.* added; selectors reading a ServiceAccount\'s own labels, pcsa.*, are not checked).',
 }, (inventory) => {
   if (inventory.pods.length === 0) {
     return [];
   }
   const podsIn = (namespace: string) => inventory.pods.filter((p) => p.namespace === namespace);
   const cilium = inventory.cni === ClusterCni.CILIUM;
-  // Under Cilium a podSelector also sees the identity labels Cilium adds: the pod's ServiceAccount,
-  // and the cluster's name, which the input does not give (a selector on it is not checked).
-  const labelsOf = (p: PodEndpoint) => (cilium
-    ? { ...p.labels, [POLICY_SERVICE_ACCOUNT_KEY]: p.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT } : p.labels ?? {});
+  const calico = inventory.cni === ClusterCni.CALICO;
+  // The labels the cluster's CNI matches a podSelector against, as the model sees them
+  // (docs/semantics/cilium.md#identity-labels, docs/semantics/calico.md#endpoint-labels).
+  const view: SelectorLabels = cilium ? CILIUM_SELECTOR_LABELS : calico ? CALICO_SELECTOR_LABELS : MANIFEST_LABELS;
+  const labelsOf = (p: PodEndpoint) => view.pod(podSide(p, inventory.namespaces.get(p.namespace) ?? {}));
+  // Labels the input does not give: the cluster's name (Cilium), a ServiceAccount's own labels (Calico).
+  const unchecked = (key: string) => (cilium && key === POLICY_CLUSTER_KEY) ||
+    (calico && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name');
   const matchesSome = (selector: any, namespaces: string[]) => {
-    if (cilium && selectorKeys(selector).includes(POLICY_CLUSTER_KEY)) {
+    if (selectorKeys(selector).some(unchecked)) {
       return true;
     }
     try {
@@ -36,8 +44,19 @@ export const selectorMatchesNothing = defineRule({
       return true; // invalid selectors are api-server-rejects' business
     }
   };
-  const hint = (selector: any) => (!cilium && selectorKeys(selector).some((k) => k.startsWith('io.cilium.k8s.policy.'))
-    ? ' (Cilium gives endpoints the io.cilium.k8s.policy.* labels: if the cluster runs Cilium, lint with cni cilium)' : '');
+  const hint = (selector: any) => {
+    const keys = selectorKeys(selector);
+    if (!cilium && keys.some((k) => k.startsWith('io.cilium.k8s.'))) {
+      return ' (Cilium gives endpoints the io.cilium.k8s.policy.* labels: if the cluster runs Cilium, lint with --cni cilium)';
+    }
+    if (!calico && keys.some((k) => k.startsWith('projectcalico.org/') || k.startsWith('pcns.') || k.startsWith('pcsa.'))) {
+      return ' (Calico gives endpoints the projectcalico.org/* and pcns.* labels: if the cluster runs Calico, lint with --cni calico)';
+    }
+    const ignored = cilium ? keys.filter((k) => !k.startsWith('io.cilium.k8s.') && !isIdentityRelevantLabel(k)) : [];
+    return ignored.length > 0
+      ? ` (Cilium leaves ${ignored.join(', ')} out of pod identities, so no selector sees ${ignored.length === 1 ? 'it' : 'them'}: select on a label of the app)`
+      : '';
+  };
   return kubernetesPolicies(inventory).flatMap((item) => {
     const namespace = item.namespace!;
     const spec = asObject(item.obj.spec);
@@ -71,4 +90,19 @@ function selectorKeys(selector: any): string[] {
   const labels = asObject(selector?.matchLabels);
   const expressions = Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : [];
   return [...Object.keys(labels), ...expressions.map((e: any) => String(e?.key))];
+}
+
+/** A workload's representative pod as the model's label views take it. */
+function podSide(p: PodEndpoint, namespaceLabels: Readonly<Record<string, string>>): PodSide {
+  return {
+    kind: 'pod',
+    id: `${p.namespace}/${p.name}`,
+    namespace: p.namespace,
+    name: p.name,
+    labels: p.labels ?? {},
+    namespaceLabels,
+    ports: [],
+    hostNetwork: false,
+    ...(p.serviceAccount !== undefined ? { serviceAccount: p.serviceAccount } : {}),
+  };
 }

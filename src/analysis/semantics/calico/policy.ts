@@ -1,5 +1,6 @@
 import {
-  CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds, calicoServiceAccountSelectorLabels,
+  CALICO_SELECTOR_LABELS, CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds,
+  calicoServiceAccountSelectorLabels,
   compileCalicoRule,
   compileSelector, compileSelectorOf,
 } from './rule';
@@ -305,11 +306,11 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
     tier: DEFAULT_TIER,
     order: KUBERNETES_POLICY_ORDER,
     sortKey: `${policy.namespace}/knp.default.${policy.name}`,
-    applies: (pod, direction) => policy.isolatesPod(pod, direction),
+    applies: (pod, direction) => policy.isolatesPod(pod, direction, CALICO_SELECTOR_LABELS),
     portBounds: (direction) => policy.portBounds(direction),
     source: policy.source,
     evaluate: (query) => {
-      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol);
+      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, true, CALICO_SELECTOR_LABELS);
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
     },
   };

@@ -4,6 +4,7 @@ import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { blocksAdmitName, DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
 import { CalicoHttpPaths, compileCalicoHttpMatch, HttpMatcher } from '../../http';
+import { SelectorLabels } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
 
@@ -103,8 +104,9 @@ const SERVICE_ACCOUNT_PROFILE_PREFIX = 'pcsa.';
 const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
 
 /**
- * A pod's labels as Calico selectors see them (docs/semantics/calico.md#endpoint-labels): its own,
- * `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s`,
+ * A pod's labels as Calico selectors see them (docs/semantics/calico.md#endpoint-labels): its own
+ * but those under `pcns.` and `pcsa.` (the syncer drops them, so that a pod cannot claim another
+ * namespace's or account's labels), `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s`,
  * `projectcalico.org/serviceaccount` (its ServiceAccount's name), its namespace's labels under
  * `pcns.` (the namespace's profile) and its ServiceAccount's labels under `pcsa.` (the account's
  * profile, with `pcsa.projectcalico.org/name`). The account's labels are left out when the model
@@ -113,7 +115,12 @@ const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
 export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
   if (!labels) {
-    labels = { ...pod.labels };
+    labels = {};
+    for (const [key, value] of Object.entries(pod.labels)) {
+      if (!key.startsWith(NAMESPACE_PROFILE_PREFIX) && !key.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX)) {
+        labels[key] = value;
+      }
+    }
     for (const [key, value] of Object.entries(calicoNamespaceLabels(pod))) {
       labels[`${NAMESPACE_PROFILE_PREFIX}${key}`] = value;
     }
@@ -129,6 +136,14 @@ export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
   }
   return labels;
 }
+
+/**
+ * The labels a Kubernetes NetworkPolicy's selectors see under Calico, which converts them to Calico
+ * selectors (docs/semantics/calico.md#kubernetes-policies-in-the-default-tier): a pod selector reads
+ * the endpoint's labels (`calicoLabels`, Calico's own included), a namespace selector the
+ * namespace's profile (`calicoNamespaceLabels`).
+ */
+export const CALICO_SELECTOR_LABELS: SelectorLabels = { pod: (pod) => calicoLabels(pod), namespace: (pod) => calicoNamespaceLabels(pod) };
 
 /** The labels of a pod's namespace as namespace selectors see them: its own plus `projectcalico.org/name`. */
 export function calicoNamespaceLabels(pod: PodSide): Readonly<Record<string, string>> {

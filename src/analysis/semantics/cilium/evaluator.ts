@@ -1,5 +1,5 @@
 import { CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumSubject, ciliumRuleBounds, matchCiliumRule, selectingSubjects } from './policy';
-import { ciliumPodLabels } from './selector';
+import { CILIUM_SELECTOR_LABELS } from './selector';
 import { groupBy } from '../../../util/group-by';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
@@ -223,7 +223,7 @@ export class CiliumEvaluator implements SideEvaluator {
     for (const policy of posture.kubernetes) {
       // Cilium turns ipBlocks into CIDR rules, which match only peers outside the cluster; its
       // selectors see only the identity-relevant labels.
-      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false, ciliumPodLabels);
+      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, false, CILIUM_SELECTOR_LABELS);
       if (rule !== undefined) {
         allows.push({ policy: policy.ref, text: `NetworkPolicy ${rule}`, fqdn: false });
         if (firstPlain) {
@@ -292,7 +292,7 @@ export function buildCiliumEvaluator(policies: readonly CiliumPolicy[], kubernet
   dnsServers: () => readonly PodSide[], knowsApiServer: () => boolean): CiliumEvaluator {
   const byNamespace = groupBy(policies.filter((p) => p.namespace !== undefined), (p) => p.namespace!);
   const kubernetesByNamespace = groupBy(kubernetes, (p) => p.namespace);
-  const kubernetesEvaluator = new KubernetesEvaluator((namespace) => kubernetesByNamespace.get(namespace) ?? [], ciliumPodLabels);
+  const kubernetesEvaluator = new KubernetesEvaluator((namespace) => kubernetesByNamespace.get(namespace) ?? [], CILIUM_SELECTOR_LABELS);
   return new CiliumEvaluator({
     policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
     clusterwide: policies.filter((p) => p.namespace === undefined),

@@ -1,6 +1,7 @@
 import { show } from '../../../util/validation';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_SERVICE_ACCOUNT, PodSide } from '../../endpoint';
 import { describeLabelSelector } from '../../labels';
+import { SelectorLabels } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
 
 /** The identity label holding a pod's namespace name (without its `k8s:` source). */
@@ -11,6 +12,12 @@ export const POLICY_CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 export const POLICY_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 /** The prefix under which Cilium exposes the labels of a pod's namespace (without `k8s:`). */
 export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/**
+ * The prefix of the labels Cilium owns: it drops a pod's own labels under it before adding its
+ * own (cilium pkg/k8s/utils filterPodLabels, `k8sConst.LabelPrefix`), so a pod cannot claim
+ * another namespace's labels, cluster or ServiceAccount.
+ */
+export const CILIUM_OWNED_PREFIX = 'io.cilium.k8s';
 
 /** A compiled Cilium EndpointSelector over a pod's identity labels. */
 export interface CiliumSelector {
@@ -76,7 +83,8 @@ export function isIdentityRelevantLabel(key: string): boolean {
 
 /**
  * A pod's labels in its Cilium identity, as a Kubernetes NetworkPolicy's podSelector sees them
- * under Cilium: its own labels that the label filter keeps (`isIdentityRelevantLabel`), and the
+ * under Cilium: its own labels that the label filter keeps (`isIdentityRelevantLabel`) except
+ * those under `io.cilium.k8s` (`CILIUM_OWNED_PREFIX`), and the
  * two Cilium adds to every endpoint, `io.cilium.k8s.policy.cluster` (the cluster's name,
  * `NetworkModelOptions.clusterName`) and `io.cilium.k8s.policy.serviceaccount` (its ServiceAccount)
  * (cilium pkg/k8s/utils GetPodMetadata; docs/semantics/cilium.md#identity-labels).
@@ -86,7 +94,7 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
   if (!labels) {
     labels = {};
     for (const [key, value] of Object.entries(pod.labels)) {
-      if (isIdentityRelevantLabel(key)) {
+      if (!key.startsWith(CILIUM_OWNED_PREFIX) && isIdentityRelevantLabel(key)) {
         labels[key] = value;
       }
     }
@@ -96,6 +104,12 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
   }
   return labels;
 }
+
+/**
+ * The labels a Kubernetes NetworkPolicy's selectors see under Cilium: a pod's identity labels
+ * (`ciliumPodLabels`) and its namespace's labels, which Cilium keeps whole.
+ */
+export const CILIUM_SELECTOR_LABELS: SelectorLabels = { pod: ciliumPodLabels, namespace: (pod) => pod.namespaceLabels };
 
 /**
  * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the
@@ -121,9 +135,10 @@ export function ciliumLabels(pod: PodSide): Readonly<Record<string, string>> {
 
 /**
  * A selector key without its source prefix. Pods carry `k8s:` labels, and a key without a source
- * (or `any:`) matches any source. Other sources cannot be evaluated against pods and are refused,
- * as are `io.cilium.k8s.policy.*` keys other than the cluster and the service account, which no
- * endpoint carries.
+ * (or `any:`) matches any source. Other sources cannot be evaluated against pods and are refused.
+ * `io.cilium.k8s.policy.*` keys other than the cluster and the service account are valid keys that
+ * no endpoint carries (they label policies; Cilium drops pods' own `io.cilium.k8s*` labels): they
+ * select nothing, and DoesNotExist / NotIn on them match every pod.
  */
 function labelKey(key: unknown, where: string): string {
   if (typeof key !== 'string' || key.length === 0) {
@@ -142,10 +157,6 @@ function labelKey(key: unknown, where: string): string {
       throw new Error(`${where}: key ${show(key)} has the label source "${source}:", which pods do not carry; ` +
         'the model knows pods\' Kubernetes labels ("k8s:" or no source)');
     }
-  }
-  if (bare.startsWith('io.cilium.k8s.policy.') && bare !== POLICY_CLUSTER_KEY && bare !== POLICY_SERVICE_ACCOUNT_KEY) {
-    throw new Error(`${where}: key ${show(key)} is no endpoint label: Cilium gives endpoints ${POLICY_CLUSTER_KEY} (the cluster's name) and ` +
-      `${POLICY_SERVICE_ACCOUNT_KEY} (the pod's ServiceAccount) only; other io.cilium.k8s.policy.* keys label policies and would select nothing`);
   }
   return bare;
 }

@@ -1,4 +1,4 @@
-import { KubernetesPolicy, PodLabels } from './policy';
+import { KubernetesPolicy, MANIFEST_LABELS, SelectorLabels } from './policy';
 import { Direction } from '../../direction';
 import { Endpoint, PodSide } from '../../endpoint';
 import { DecisionCause, PolicyRef, SideDecision, decision } from '../decision';
@@ -29,9 +29,10 @@ export class KubernetesEvaluator implements SideEvaluator {
 
   /**
    * @param policiesIn the NetworkPolicies of a namespace (a policy only ever selects pods of its own)
-   * @param labelsOf pods' labels as the CNI's selectors see them (default: all of them)
+   * @param labels the labels as the CNI's selectors see them (default: the manifests')
    */
-  constructor(private readonly policiesIn: (namespace: string) => readonly KubernetesPolicy[], private readonly labelsOf?: PodLabels) {}
+  constructor(private readonly policiesIn: (namespace: string) => readonly KubernetesPolicy[],
+    private readonly labels: SelectorLabels = MANIFEST_LABELS) {}
 
   public decide(query: SideQuery): SideDecision {
     return this.decideSide(query.pod, query.direction, query.other, query.destination, query.port, query.protocol);
@@ -48,7 +49,7 @@ export class KubernetesEvaluator implements SideEvaluator {
         `, not isolated (no policy selects it for ${direction === 'ingress' ? 'Ingress' : 'Egress'})`);
     }
     for (const policy of isolation.policies) {
-      const rule = policy.allowingRule(direction, other, destination, port, protocol);
+      const rule = policy.allowingRule(direction, other, destination, port, protocol, true, this.labels);
       if (rule !== undefined) {
         return decision(direction, pod.id, DecisionCause.ALLOWED, { isolatedBy: isolation.refs, allowedBy: policy.ref },
           ` by ${rule}; isolated by ${isolation.names}`);
@@ -78,7 +79,7 @@ export class KubernetesEvaluator implements SideEvaluator {
     const key = `${direction} ${pod.id}`;
     let found = this.isolations.get(key);
     if (!found) {
-      const policies = this.policiesIn(pod.namespace).filter((p) => p.isolatesPod(pod, direction, this.labelsOf));
+      const policies = this.policiesIn(pod.namespace).filter((p) => p.isolatesPod(pod, direction, this.labels));
       found = { policies, refs: policies.map((p) => p.ref), names: policies.map((p) => p.id).join(', ') };
       this.isolations.set(key, found);
     }

@@ -19,8 +19,19 @@ type PeerMatcher =
   | { readonly kind: 'selector'; readonly pods?: LabelMatcher; readonly namespaces?: LabelMatcher; readonly text: string }
   | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string };
 
-/** A pod's labels as the enforcing CNI's selectors see them (Cilium filters them to its identity labels). */
-export type PodLabels = (pod: PodSide) => Readonly<Record<string, string>>;
+/**
+ * The labels a NetworkPolicy's selectors see under the enforcing CNI: a pod's for podSelectors, its
+ * namespace's for namespaceSelectors. Cilium filters a pod's labels to its identity labels and adds
+ * its own (docs/semantics/cilium.md#identity-labels); Calico matches against its endpoint labels
+ * and namespace profiles (docs/semantics/calico.md#endpoint-labels).
+ */
+export interface SelectorLabels {
+  pod(pod: PodSide): Readonly<Record<string, string>>;
+  namespace(pod: PodSide): Readonly<Record<string, string>>;
+}
+
+/** The labels as the manifests give them: what Kubernetes itself (and a plain CNI) matches. */
+export const MANIFEST_LABELS: SelectorLabels = { pod: (pod) => pod.labels, namespace: (pod) => pod.namespaceLabels };
 
 /** One rule: peers (undefined: every peer) AND ports (undefined: every port). */
 interface RuleMatcher {
@@ -83,11 +94,11 @@ export class KubernetesPolicy {
 
   /**
    * True when this policy selects `pod` and isolates it in `direction`.
-   * @param labelsOf the pod's labels as the CNI's selectors see them (default: all of them)
+   * @param labels the labels as the CNI's selectors see them (default: the manifests')
    */
-  public isolatesPod(pod: PodSide, direction: Direction, labelsOf?: PodLabels): boolean {
+  public isolatesPod(pod: PodSide, direction: Direction, labels: SelectorLabels = MANIFEST_LABELS): boolean {
     return !pod.hostNetwork && this.isolates.has(direction) && pod.namespace === this.namespace &&
-      this.selects(labelsOf ? labelsOf(pod) : pod.labels);
+      this.selects(labels.pod(pod));
   }
 
   /**
@@ -96,14 +107,14 @@ export class KubernetesPolicy {
    * @param ipBlocksMatchPods whether ipBlock peers match pods by address; Cilium turns ipBlocks
    *   into CIDR rules, which match only peers outside the cluster
    *   (docs/semantics/cilium.md#kubernetes-networkpolicies-under-cilium)
-   * @param labelsOf pods' labels as the CNI's selectors see them (default: all of them)
+   * @param labels the labels as the CNI's selectors see them (default: the manifests')
    */
   public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string,
-    ipBlocksMatchPods: boolean = true, labelsOf?: PodLabels): string | undefined {
+    ipBlocksMatchPods: boolean = true, labels: SelectorLabels = MANIFEST_LABELS): string | undefined {
     for (const rule of this.rules[direction]) {
       const peer = rule.peers === undefined ? 'anyone'
         : other.kind === 'name' ? nameAdmitted(rule.peers, other)
-          : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods, labelsOf))?.text;
+          : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods, labels))?.text;
       if (peer === undefined) {
         continue;
       }
@@ -236,7 +247,7 @@ function nameAdmitted(peers: PeerMatcher[], name: Endpoint & { kind: 'name' }): 
   return `${blocks.filter((b) => b.cidr.prefix === 0 && b.except.length === 0).map((b) => b.text).join(', ')} (every address)`;
 }
 
-function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string, ipBlocksMatchPods: boolean, labelsOf?: PodLabels): boolean {
+function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string, ipBlocksMatchPods: boolean, labels: SelectorLabels): boolean {
   if (peer.kind === 'ipBlock') {
     if (other.kind === 'name') {
       return false;
@@ -252,8 +263,8 @@ function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string
   if (other.kind !== 'pod' || other.hostNetwork) {
     return false;
   }
-  const inNamespace = peer.namespaces === undefined ? other.namespace === policyNamespace : peer.namespaces(other.namespaceLabels);
-  return inNamespace && (peer.pods === undefined || peer.pods(labelsOf ? labelsOf(other) : other.labels));
+  const inNamespace = peer.namespaces === undefined ? other.namespace === policyNamespace : peer.namespaces(labels.namespace(other));
+  return inNamespace && (peer.pods === undefined || peer.pods(labels.pod(other)));
 }
 
 /** Numbers match by range; names resolve on the destination pod's container ports. */

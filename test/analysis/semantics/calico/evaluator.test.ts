@@ -1,4 +1,4 @@
-import { NetworkModel } from '../../../../src';
+import { ClusterCni, NetworkModel } from '../../../../src';
 
 // Calico semantics end to end (docs/semantics/calico.md), through NetworkModel: tiers, orders, actions,
 // types defaulting, entity rules and scopes, with allowed and denied flows and the traps.
@@ -434,5 +434,65 @@ describe('podCidrs: where pods without an address lie', () => {
     expect(() => NetworkModel.fromManifests([], { podCidrs: [] })).toThrow(/NetworkModel.fromManifests\(\): podCidrs \[\] must list the cluster's pod address ranges/);
     expect(() => new NetworkModel({ podCidrs: ['10.244.0.1/16'] })).toThrow(/new NetworkModel\(\): podCidrs\[0\] "10.244.0.1\/16" is not a valid CIDR: host bits are set/);
     expect(() => new NetworkModel({ podCidrs: 'x' as any })).toThrow(/podCidrs "x" must list/);
+  });
+});
+
+// Calico converts a Kubernetes NetworkPolicy into a Calico policy whose selectors read the endpoint's
+// labels (projectcalico/calico libcalico-go/lib/backend/k8s/conversion/conversion.go k8sSelectorToCalico),
+// Calico's own labels included; the syncer drops a pod's own pcns./pcsa. labels
+// (libcalico-go/lib/backend/syncersv1/updateprocessors/workloadendpointprocessor.go: "This prevents a
+// wep from pretending it is in another namespace").
+describe('endpoint labels seen by Kubernetes NetworkPolicies under Calico, and spoofing', () => {
+  const bySa = knp('db', {
+    podSelector: { matchLabels: { app: 'db' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { 'projectcalico.org/serviceaccount': 'api' } } }] }],
+  });
+
+  test('a K8s NP podSelector sees projectcalico.org/serviceaccount and pcns.* under Calico, and not without it', () => {
+    const m = model(bySa, np('noop', { selector: "app == 'none'", ingress: [{ action: 'Allow' }] }));
+    m.addPod({ namespace: 'prod', name: 'api2', labels: { app: 'api2' }, ip: '10.0.1.9', serviceAccount: 'api' });
+    expect(allowed(m, 'prod/api2', 'prod/db', 5432)).toBe(true);
+    expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(false);
+    expect(reasons(m, 'prod/api2', 'prod/db', 5432)).toContain('allowed by NetworkPolicy prod/db ingress rule #1');
+    // Without Calico no pod carries the label: nothing is allowed in.
+    const plain = NetworkModel.fromManifests([bySa]);
+    plain.addPod({ namespace: 'prod', name: 'db', labels: { app: 'db' } });
+    plain.addPod({ namespace: 'prod', name: 'api2', labels: { app: 'api2' }, serviceAccount: 'api' });
+    expect(plain.evaluate({ from: 'prod/api2', to: 'prod/db', port: 5432 }).allowed).toBe(false);
+    const byNamespaceLabel = knp('db', { podSelector: { matchLabels: { 'app': 'db', 'pcns.env': 'production' } }, ingress: [] });
+    const isolated = NetworkModel.fromManifests([byNamespaceLabel], { cni: ClusterCni.CALICO });
+    isolated.addNamespace('prod', { env: 'production' });
+    isolated.addPod({ namespace: 'prod', name: 'db', labels: { app: 'db' } });
+    isolated.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+    expect(isolated.evaluate({ from: 'prod/web', to: 'prod/db', port: 5432 }).allowed).toBe(false);
+    expect(isolated.evaluate({ from: 'prod/db', to: 'prod/web', port: 80 }).allowed).toBe(true);
+  });
+
+  test('a K8s NP namespaceSelector sees the namespace profile\'s projectcalico.org/name under Calico', () => {
+    const m = NetworkModel.fromManifests([knp('db', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'projectcalico.org/name': 'other' } } }] }],
+    })], { cni: ClusterCni.CALICO });
+    m.addPod({ namespace: 'prod', name: 'db', labels: { app: 'db' } });
+    m.addPod({ namespace: 'other', name: 'web', labels: { app: 'web' } });
+    m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+    expect(m.evaluate({ from: 'other/web', to: 'prod/db', port: 5432 }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/db', port: 5432 }).allowed).toBe(false);
+  });
+
+  test('trap: a pod\'s own pcns./pcsa. labels are dropped, so it cannot claim another namespace\'s or account\'s labels', () => {
+    const m = model(
+      np('db', { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "pcns.env == 'trusted' || pcsa.projectcalico.org/name == 'admin'" } }] }),
+    );
+    m.addPod({ namespace: 'prod', name: 'spoof', labels: { 'app': 'spoof', 'pcns.env': 'trusted', 'pcsa.projectcalico.org/name': 'admin' }, ip: '10.0.1.8' });
+    expect(allowed(m, 'prod/spoof', 'prod/db', 5432)).toBe(false);
+    m.addPod({ namespace: 'prod', name: 'admin', labels: { app: 'admin' }, ip: '10.0.1.7', serviceAccount: 'admin' });
+    m.addServiceAccount('prod', 'admin', {});
+    expect(allowed(m, 'prod/admin', 'prod/db', 5432)).toBe(true);
+    // Through a K8s NP too: its podSelector reads the same endpoint labels.
+    const k = model(knp('db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'pcns.env': 'trusted' } } }] }] }),
+      np('noop', { selector: "app == 'none'", ingress: [{ action: 'Allow' }] }));
+    k.addPod({ namespace: 'prod', name: 'spoof', labels: { 'app': 'spoof', 'pcns.env': 'trusted' }, ip: '10.0.1.8' });
+    expect(allowed(k, 'prod/spoof', 'prod/db', 5432)).toBe(false);
   });
 });

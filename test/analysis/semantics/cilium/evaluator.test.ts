@@ -528,4 +528,35 @@ describe('review fixes: Cilium', () => {
     expect(build([k], labels).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
     expect(build([k], labels, { cni: 'cilium' }).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
   });
+
+  // cilium/cilium pkg/k8s/utils/utils.go filterPodLabels: a pod's own labels under io.cilium.k8s
+  // (k8sConst.LabelPrefix) are dropped before Cilium adds its own, so a pod cannot claim an account,
+  // a cluster or another namespace's labels.
+  test('trap: a pod cannot spoof Cilium\'s labels (io.cilium.k8s*) with its own, in CNPs and in K8s NPs on Cilium', () => {
+    const spoofing = { 'app': 'web', 'io.cilium.k8s.policy.serviceaccount': 'admin', 'io.cilium.k8s.namespace.labels.team': 'platform' };
+    const bySa = [cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' } }] }] })];
+    expect(build(bySa, spoofing).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    const byNamespaceLabel = [cnp('p', {
+      endpointSelector: api,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'platform', 'k8s:io.kubernetes.pod.namespace': 'prod' } }] }],
+    })];
+    expect(build(byNamespaceLabel, spoofing).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    const k = knp('k', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'admin' } } }] }] });
+    const onCilium = build([k], spoofing, { cni: 'cilium' });
+    expect(onCilium.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    // The real account still matches: the pod's ServiceAccount, not its label.
+    onCilium.addPod({ namespace: 'prod', name: 'admin', labels: { app: 'tool' }, serviceAccount: 'admin' });
+    expect(onCilium.evaluate({ from: 'prod/admin', to: 'prod/api', port: 80 }).allowed).toBe(true);
+  });
+
+  test('other io.cilium.k8s.policy.* keys label policies, not endpoints: they select nothing and DoesNotExist on them matches every pod', () => {
+    const byName = [cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.name': 'p' } }] }] })];
+    const m = build(byName, { 'app': 'web', 'io.cilium.k8s.policy.name': 'p' });
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+    const notExists = [cnp('p', {
+      endpointSelector: api,
+      ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'io.cilium.k8s.policy.uid', operator: 'DoesNotExist' }] }] }],
+    })];
+    expect(build(notExists).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+  });
 });

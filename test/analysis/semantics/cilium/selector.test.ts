@@ -67,7 +67,6 @@ describe('compileCiliumSelector (docs/semantics/cilium.md#namespaces)', () => {
   test.each([
     [{ matchLabels: { 'reserved:host': '' } }, /selects a reserved identity, which the model does not evaluate in endpoint selectors; use fromEntities\/toEntities/],
     [{ matchLabels: { 'container:app': 'x' } }, /has the label source "container:", which pods do not carry/],
-    [{ matchLabels: { 'k8s:io.cilium.k8s.policy.name': 'p' } }, /is no endpoint label: Cilium gives endpoints io.cilium.k8s.policy.cluster .* and io.cilium.k8s.policy.serviceaccount/],
     [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, /operator In needs at least one value/],
     [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, /operator Exists takes no values/],
     [{ matchExpressions: [{ key: 'a', operator: 'Gt' }] }, /operator "Gt" is not In, NotIn, Exists or DoesNotExist/],
