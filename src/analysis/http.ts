@@ -202,25 +202,51 @@ export function compileCalicoHttpMatch(http: any, where: string, paths: CalicoHt
   if (unknown !== undefined) {
     throw new Error(`${where}: unknown field ${show(unknown)}; an HTTP match has methods and paths`);
   }
+  // projectcalico/calico libcalico-go/lib/validator/v3/validator.go validateHTTPMethods and
+  // validateHTTPPaths: the API server refuses what they refuse.
   const methods = asList(http.methods, `${where}.methods`) as unknown[];
   methods.forEach((m, i) => {
     if (typeof m !== 'string' || m.length === 0) {
       throw new Error(`${where}.methods[${i}] ${show(m)} is not a method`);
     }
+    if (methods.indexOf(m) < i) {
+      throw new Error(`${where}.methods[${i}] ${show(m)} repeats methods[${methods.indexOf(m)}]: Calico refuses duplicate methods`);
+    }
   });
   const rulePaths = (asList(http.paths, `${where}.paths`) as any[]).map((p, i) => {
-    const keys = p !== null && typeof p === 'object' ? Object.keys(p) : [];
-    if (keys.length !== 1 || !['exact', 'prefix'].includes(keys[0]) || typeof p[keys[0]] !== 'string') {
-      throw new Error(`${where}.paths[${i}] ${show(p)} must be exactly one of { exact: "/x" } or { prefix: "/x" }`);
+    const at = `${where}.paths[${i}]`;
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+      throw new Error(`${at} ${show(p)} is not a path match; give { exact: "/x" } or { prefix: "/x" }`);
     }
-    const text: string = p[keys[0]];
-    // libcalico-go's validator: a rule path has no query, fragment or space.
-    if (/[?#\s]/.test(text)) {
-      throw new Error(`${where}.paths[${i}] ${show(text)} may not hold "?", "#" or spaces: Calico matches the path without query and fragment`);
+    const extra = Object.keys(p).find((k) => k !== 'exact' && k !== 'prefix');
+    if (extra !== undefined) {
+      throw new Error(`${at}: unknown field ${show(extra)}; a path match has exact or prefix`);
+    }
+    for (const key of ['exact', 'prefix']) {
+      if (p[key] !== undefined && typeof p[key] !== 'string') {
+        throw new Error(`${at}.${key} ${show(p[key])} is not a string`);
+      }
+    }
+    // An empty string is an unset field, as in Go.
+    const exact: string = p.exact ?? '';
+    const prefix: string = p.prefix ?? '';
+    if (exact !== '' && prefix !== '') {
+      throw new Error(`${at} ${show(p)} sets both exact and prefix; give one`);
+    }
+    if (exact === '' && prefix === '') {
+      throw new Error(`${at} ${show(p)} sets neither exact nor prefix (an empty path is unset); give one, e.g. { prefix: "/" }`);
+    }
+    const text = exact !== '' ? exact : prefix;
+    // RFC 3986 paths as Calico checks them: a leading "/", no "?", "#" or space (a tab passes).
+    if (!text.startsWith('/')) {
+      throw new Error(`${at} ${show(text)} does not start with "/": Calico takes absolute paths only`);
+    }
+    if (/[? #]/.test(text)) {
+      throw new Error(`${at} ${show(text)} may not hold "?", "#" or spaces: Calico matches the path without query and fragment`);
     }
     // From 3.31.6/3.32.0 the rule's path is normalised too; one that cannot be is skipped.
     const normalised = paths === 'segments' ? normalizeCalicoHttpPath(text) : text;
-    return { exact: keys[0] === 'exact', text, path: normalised };
+    return { exact: exact !== '', text, path: normalised };
   });
   const anyMethod = methods.length === 0 || methods.includes('*');
   const parts = [

@@ -4,6 +4,7 @@ import { cidrProblem, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { plainObjectProblem } from '../util/plain-object';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
+import { CalicoSemantics, NEWEST_CALICO, NEWEST_CALICO_MINOR, calicoSemantics } from './semantics/calico/rule';
 
 /**
  * The checks of what callers hand the `NetworkModel`: options, namespaces, pods and probes. Each
@@ -55,7 +56,12 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
       'digits and \'-\', starting and ending with a letter or digit (e.g. "default" or "eu-prod")');
   }
   if (options.calicoVersion !== undefined && (typeof options.calicoVersion !== 'string' || !CALICO_VERSION.test(options.calicoVersion))) {
-    invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, e.g. "3.32" or "3.31.5"`);
+    invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, ` +
+      `e.g. "3.${NEWEST_CALICO_MINOR}" or "3.31.5"`);
+  }
+  if (options.calicoVersion !== undefined && calicoRelease(options.calicoVersion).minor > NEWEST_CALICO_MINOR) {
+    invalid(where, `calicoVersion ${show(options.calicoVersion)} is newer than the newest Calico release the model knows, 3.${NEWEST_CALICO_MINOR}: ` +
+      `its semantics may differ, so the model does not guess them; give "3.${NEWEST_CALICO_MINOR}" to apply the newest known semantics`);
   }
 }
 
@@ -69,6 +75,15 @@ export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'c
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
   };
+}
+
+/** The semantics of a valid `calicoVersion`; the newest release's when undefined. */
+export function calicoSemanticsOf(version: string | undefined): CalicoSemantics {
+  if (version === undefined) {
+    return NEWEST_CALICO;
+  }
+  const release = calicoRelease(version);
+  return calicoSemantics(release.minor, release.patch);
 }
 
 /** The minor release and patch of a valid `calicoVersion` ("3.31" -> 31, "3.31.5" -> 31 and 5). */

@@ -6,10 +6,10 @@ import { DEFAULT_CLUSTER_NAME, DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide } from
 import { dnsNameProblem, isClusterInternalName, normalizeDnsName } from './fqdn';
 import { checkHttpRequest, L7Request } from './http';
 import { classify, ClusterCni, isEvaluated, notSupportedMessage } from './kinds';
-import { calicoRelease, checkModelOptions, checkNamespace, checkPod, checkProbe, checkServiceAccount } from './model-input';
+import { calicoSemanticsOf, checkModelOptions, checkNamespace, checkPod, checkProbe, checkServiceAccount } from './model-input';
 import { buildCalicoEvaluator } from './semantics/calico/evaluator';
 import { CalicoPolicy, CalicoTier, compileTier } from './semantics/calico/policy';
-import { CalicoSemantics, NEWEST_CALICO, calicoSemantics } from './semantics/calico/rule';
+import { CalicoSemantics } from './semantics/calico/rule';
 import { buildCiliumEvaluator } from './semantics/cilium/evaluator';
 import { CiliumPolicy } from './semantics/cilium/policy';
 import { SideDecision } from './semantics/decision';
@@ -212,8 +212,7 @@ export class NetworkModel {
     this.podCidrTexts = options?.podCidrs === undefined ? undefined : [...options.podCidrs];
     this.clusterName = options?.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.calicoVersion = options?.calicoVersion;
-    const release = options?.calicoVersion === undefined ? undefined : calicoRelease(options.calicoVersion);
-    this.calicoSemantics = release === undefined ? NEWEST_CALICO : calicoSemantics(release.minor, release.patch);
+    this.calicoSemantics = calicoSemanticsOf(options?.calicoVersion);
   }
 
   /**

@@ -88,7 +88,8 @@ export class Report {
     });
     return new Report(Report._model(objects, semanticsOptionsOf(options)), {
       title: options.title,
-      findings: new Linter({ cni: options.cni }).lint(objects),
+      findings: new Linter({ cni: options.cni, ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}) })
+        .lint(objects),
       notEvaluated: Report._notEvaluated(objects),
     });
   }

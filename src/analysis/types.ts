@@ -143,13 +143,15 @@ export interface NetworkModelOptions {
   readonly clusterName?: string;
   /**
    * The Calico release whose semantics apply: "major.minor" (a release line, at its newest patch)
-   * or "major.minor.patch", e.g. "3.32" or "3.31.5". It decides how Calico's application layer
+   * or "major.minor.patch", e.g. "3.33" or "3.31.5". It decides how Calico's application layer
    * policy matches HTTP paths: up to 3.31.5 a path is matched as sent (query string and fragment
    * removed) and a prefix matches any string start ("/api" matches "/apix"); from 3.31.6 and 3.32.0
    * paths are normalised first (percent-decoding, dot segments, repeated slashes) and a prefix
-   * matches whole segments only; and, from 3.32.0, whether a rule whose ports are all names may
-   * leave out its protocol (docs/semantics/calico.md#releases).
-   * @default "3.32" (the newest release the model knows)
+   * matches whole segments only; from 3.32.0, whether a rule whose ports are all names may leave
+   * out its protocol; whether HTTP matches are modelled at all (3.30 and 3.31 answer every checked
+   * request with 403) and beside named ports (from 3.33.0). Releases newer than the newest the
+   * model knows are refused (docs/semantics/calico.md#releases).
+   * @default "3.33" (the newest release the model knows)
    */
   readonly calicoVersion?: string;
 }

@@ -6,7 +6,7 @@ import { ClusterCni, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
-import { checkModelOptions, semanticsOptionsOf } from '../analysis/model-input';
+import { calicoSemanticsOf, checkModelOptions, semanticsOptionsOf } from '../analysis/model-input';
 import { Report } from '../analysis/report';
 import { diffMarkdown, diffModels } from '../analysis/report/diff';
 import { writeConnectivityLines } from '../analysis/report/jsonl';
@@ -62,7 +62,7 @@ interface SemanticsOptions {
 function withSemanticsOptions(command: Command): Command {
   return command
     .option('--cluster-name <name>', 'the Cilium cluster name, which endpoints carry as io.cilium.k8s.policy.cluster (default: "default")')
-    .option('--calico-version <version>', 'the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.32)');
+    .option('--calico-version <version>', 'the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.33)');
 }
 
 /** The NetworkModel options of a command's flags, or the problem, naming the flag. */
@@ -88,17 +88,18 @@ function modelInput(objects: any[], known: any[]): any[] {
  * object and every field: the tools never evaluate them, and the command exits 2, as kubectl apply
  * would fail on them (docs/guides/verifying-policies-in-ci.md#how-the-cli-reads-its-input).
  */
-function refusedIn(objects: any[], sources: WeakMap<object, string>): string[] {
+function refusedIn(objects: any[], sources: WeakMap<object, string>, calicoVersion: string | undefined): string[] {
+  const calico = calicoSemanticsOf(calicoVersion);
   return objects.flatMap((obj) => {
-    const admission = engineAdmission(obj);
+    const admission = engineAdmission(obj, calico);
     return admission.problems.length === 0 ? [] : [`${sources.get(obj) ?? 'an unknown file'}: ${admissionMessage(admission)}`];
   });
 }
 
 /** The objects of an input the model would read twice or the cluster would refuse, named with their files (see duplicateProblems). */
-function duplicatesIn(input: { objects: any[]; sources: WeakMap<object, string> }): string[] {
+function duplicatesIn(input: { objects: any[]; sources: WeakMap<object, string> }, calicoVersion: string | undefined): string[] {
   const modelled = modelInput(input.objects, knownObjects(input.objects).known);
-  return [...refusedIn(modelled, input.sources), ...duplicateProblems(modelled, input.sources)];
+  return [...refusedIn(modelled, input.sources, calicoVersion), ...duplicateProblems(modelled, input.sources)];
 }
 
 /** The probe's HTTP request from the --http-* options, undefined without them, or what is wrong with them. */
@@ -152,15 +153,19 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .argument('<paths...>', 'YAML files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--cni <cni>', 'the cluster\'s network plugin').choices(Object.values(ClusterCni)).default(ClusterCni.KUBERNETES))
-    .action((paths: string[], options: { format: string; cni: ClusterCni }) => {
+    .option('--calico-version <version>', 'the Calico release whose rules the agent checks, e.g. 3.31.5 (default: the newest the model knows, 3.33)')
+    .action((paths: string[], options: { format: string; cni: ClusterCni; calicoVersion?: string }) => {
+      const semantics = modelOptionsOf({ calicoVersion: options.calicoVersion });
       const input = readManifests(paths);
-      if (input.problems.length > 0) {
-        input.problems.forEach((p) => err(`cdk8s-netpol lint: ${p}`));
+      const unusable = typeof semantics === 'string' ? [semantics] : input.problems;
+      if (unusable.length > 0) {
+        unusable.forEach((p) => err(`cdk8s-netpol lint: ${p}`));
         code = EXIT_UNUSABLE;
         return;
       }
       const { known, skipped } = knownObjects(input.objects);
-      const findings = new Linter({ cni: options.cni }).lint(known);
+      const linter = new Linter({ cni: options.cni, ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}) });
+      const findings = linter.lint(known);
       const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
       if (options.format === 'json') {
         const rows = findings.map((f) => ({
@@ -196,8 +201,14 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       // Policy-like objects go to the model too: it refuses those it does not evaluate (admin
       // network policies, network sets, other apiVersions) rather than give a verdict without them.
       const modelObjects = modelInput(input.objects, known);
+      const semantics = modelOptionsOf(options);
+      if (typeof semantics === 'string') {
+        err(`cdk8s-netpol explain: ${semantics}`);
+        code = EXIT_UNUSABLE;
+        return;
+      }
       const unusable = [...input.problems, ...(input.problems.length === 0
-        ? [...refusedIn(modelObjects, input.sources), ...duplicateProblems(modelObjects, input.sources)] : [])];
+        ? [...refusedIn(modelObjects, input.sources, semantics.calicoVersion), ...duplicateProblems(modelObjects, input.sources)] : [])];
       if (unusable.length > 0) {
         unusable.forEach((p) => err(`cdk8s-netpol explain: ${p}`));
         code = EXIT_UNUSABLE;
@@ -210,12 +221,6 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         return;
       }
       const port = Number(options.port);
-      const semantics = modelOptionsOf(options);
-      if (typeof semantics === 'string') {
-        err(`cdk8s-netpol explain: ${semantics}`);
-        code = EXIT_UNUSABLE;
-        return;
-      }
       const http = httpRequest(options);
       if (typeof http === 'string') {
         err(`cdk8s-netpol explain: ${http}`);
@@ -249,8 +254,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .action((paths: string[], options: SemanticsOptions & { format: string; out?: string }) => {
       const input = readManifests(paths);
       const semantics = modelOptionsOf(options);
-      const unusable = [...input.problems, ...(input.problems.length === 0 ? duplicatesIn(input) : []), ...outProblem(options.out, input.files),
-        ...(typeof semantics === 'string' ? [semantics] : [])];
+      const unusable = typeof semantics === 'string' ? [semantics] : [...input.problems,
+        ...(input.problems.length === 0 ? duplicatesIn(input, semantics.calicoVersion) : []), ...outProblem(options.out, input.files)];
       if (unusable.length > 0) {
         unusable.forEach((p) => err(`cdk8s-netpol matrix: ${p}`));
         code = EXIT_UNUSABLE;
@@ -301,8 +306,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       const inputs = [readManifests([before]), readManifests([after])];
       const read = inputs.flatMap((i) => i.problems);
       const semantics = modelOptionsOf(options);
-      const problems = [...(read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i))),
-        ...outProblem(options.out, inputs.flatMap((i) => i.files)), ...(typeof semantics === 'string' ? [semantics] : [])];
+      const problems = typeof semantics === 'string' ? [semantics] : [...(read.length > 0 ? read : inputs.flatMap((i) => duplicatesIn(i, semantics.calicoVersion))),
+        ...outProblem(options.out, inputs.flatMap((i) => i.files))];
       if (problems.length > 0) {
         problems.forEach((p) => err(`cdk8s-netpol diff: ${p}`));
         code = EXIT_UNUSABLE;

@@ -2,6 +2,7 @@ import { knownObjects, readManifests } from './manifests';
 import { ClusterCni } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { LintFinding, Severity } from '../analysis/lint/types';
+import { checkModelOptions } from '../analysis/model-input';
 import { checkOptionsObject, invalid, show } from '../util/validation';
 
 /** Props of `NetpolValidation`, given as `properties` in cdk8s.yaml. */
@@ -16,11 +17,17 @@ export interface NetpolValidationProps {
    * @default false
    */
   readonly failOnWarnings?: boolean;
+  /**
+   * The cluster's Calico release, whose rules the agent checks (`LinterOptions.calicoVersion`):
+   * quoted in cdk8s.yaml ("3.30", not 3.30, which YAML reads as 3.3).
+   * @default "3.33" (the newest release the model knows)
+   */
+  readonly calicoVersion?: string;
 }
 
 const WHERE = 'NetpolValidation';
 /** The keys of NetpolValidationProps. */
-const PROPS_KEYS: Record<keyof NetpolValidationProps, true> = { cni: true, failOnWarnings: true };
+const PROPS_KEYS: Record<keyof NetpolValidationProps, true> = { cni: true, failOnWarnings: true, calicoVersion: true };
 
 /**
  * A cdk8s-cli validation plugin: `cdk8s synth` runs the network-policy linter over everything the
@@ -38,6 +45,7 @@ const PROPS_KEYS: Record<keyof NetpolValidationProps, true> = { cni: true, failO
 export class NetpolValidation {
   private readonly cni: ClusterCni;
   private readonly failOnWarnings: boolean;
+  private readonly calicoVersion?: string;
 
   constructor(props: NetpolValidationProps = {}) {
     // The props come from cdk8s.yaml's `properties`: YAML, where `failOnWarnings: "false"` is a
@@ -54,6 +62,12 @@ export class NetpolValidation {
       invalid(WHERE, `failOnWarnings ${show(p.failOnWarnings)} is not a boolean; expected true or false, unquoted in cdk8s.yaml`);
     }
     this.failOnWarnings = p.failOnWarnings ?? false;
+    if (p.calicoVersion !== undefined && typeof p.calicoVersion !== 'string') {
+      invalid(WHERE, `calicoVersion ${show(p.calicoVersion)} is not a string; quote the release in cdk8s.yaml, e.g. "3.33" or "3.31.5" ` +
+        '(YAML reads an unquoted 3.30 as 3.3)');
+    }
+    checkModelOptions(WHERE, p.calicoVersion !== undefined ? { calicoVersion: p.calicoVersion } : {});
+    this.calicoVersion = p.calicoVersion;
   }
 
   /**
@@ -74,7 +88,7 @@ export class NetpolValidation {
       return;
     }
     const { known } = knownObjects(input.objects);
-    const findings = new Linter({ cni: this.cni }).lint(known);
+    const findings = new Linter({ cni: this.cni, ...(this.calicoVersion !== undefined ? { calicoVersion: this.calicoVersion } : {}) }).lint(known);
     const byRule = new Map<string, LintFinding[]>();
     for (const finding of findings) {
       byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);

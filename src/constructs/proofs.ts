@@ -5,32 +5,17 @@ import { withAdmissionMemo } from '../analysis/admission/admission';
 import { classify, evaluatedPolicyCni } from '../analysis/kinds';
 import { NetworkModel } from '../analysis/model';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
-import { ContainerPort, HttpRequest, NetworkModelOptions } from '../analysis/types';
+import { ContainerPort, HttpRequest } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../synth/app-checks';
 import { AppRevision } from '../synth/app-revision';
+import { POD_CIDRS_CONTEXT_KEY, semanticsContextOf } from '../synth/semantics-context';
 import { synthWarning } from '../synth/synth-warnings';
 import { invalid, show } from '../util/validation';
 
 /** The context key that turns the synth-time proofs off (`false`), e.g. to measure synthesis alone. */
 export const PROOFS_CONTEXT_KEY = 'cdk8s-netpol/proofs';
-/**
- * The context key giving the cluster's pod address ranges to the proofs (a list, or a
- * comma-separated string: `["10.244.0.0/16"]`), for policies whose verdict depends on where a
- * pod's address lies (Calico `nets`); see `NetworkModelOptions.podCidrs`.
- */
-export const POD_CIDRS_CONTEXT_KEY = 'cdk8s-netpol/pod-cidrs';
-/**
- * The context key naming the Cilium cluster (`cluster-name` of cilium-config) for the proofs:
- * endpoints carry it as `io.cilium.k8s.policy.cluster`; see `NetworkModelOptions.clusterName`.
- */
-export const CLUSTER_NAME_CONTEXT_KEY = 'cdk8s-netpol/cluster-name';
-/**
- * The context key naming the cluster's Calico release for the proofs (e.g. "3.31.5"); see
- * `NetworkModelOptions.calicoVersion`.
- */
-export const CALICO_VERSION_CONTEXT_KEY = 'cdk8s-netpol/calico-version';
 
 /** A pod that stands for a group of pods in a proof. */
 export interface RepresentativePod {
@@ -151,7 +136,7 @@ class AppProofs implements AppCheck {
     }
     let model: NetworkModel;
     try {
-      model = NetworkModel.fromManifests(objects, modelOptionsOf(charts));
+      model = NetworkModel.fromManifests(objects, semanticsContextOf(charts));
     } catch (e) {
       for (const { promiser } of provable) {
         report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +
@@ -358,31 +343,3 @@ export function dnsPromises(from: RepresentativePod, dns: Peer, role: string): F
   }));
 }
 
-/**
- * The proofs' model options from the context keys `cdk8s-netpol/pod-cidrs` (a list, or a
- * comma-separated string), `cdk8s-netpol/cluster-name` and `cdk8s-netpol/calico-version`, each as
- * the app or the first chart that sets it gives it (the model refuses a bad value, naming it).
- */
-function modelOptionsOf(charts: readonly IConstruct[]): NetworkModelOptions {
-  const context = (key: string) => charts.map((chart) => chart.node.tryGetContext(key)).find((v) => v !== undefined);
-  const cidrs = context(POD_CIDRS_CONTEXT_KEY);
-  const clusterName = context(CLUSTER_NAME_CONTEXT_KEY);
-  const calicoVersion = context(CALICO_VERSION_CONTEXT_KEY);
-  return {
-    ...(cidrs !== undefined ? { podCidrs: typeof cidrs === 'string' ? cidrs.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : cidrs } : {}),
-    ...(clusterName !== undefined ? { clusterName } : {}),
-    ...(calicoVersion !== undefined ? { calicoVersion: releaseText(calicoVersion) } : {}),
-  };
-}
-
-/**
- * The context's Calico release as text. A number is refused: YAML and JSON read `3.30` as 3.3, so
- * an unquoted release can silently name another one.
- */
-function releaseText(value: unknown): string {
-  if (typeof value === 'number') {
-    throw new Error(`context key ${CALICO_VERSION_CONTEXT_KEY} is the number ${value}: numbers lose trailing zeros (3.30 reads as 3.3), ` +
-      'so give the release as a string, e.g. "3.32" or "3.31.5"');
-  }
-  return value as string; // the model validates it (checkModelOptions), naming a bad value
-}

@@ -111,12 +111,30 @@ describe('compileCalicoHttpMatch (docs/semantics/calico.md#http-match)', () => {
     expect(normalizeCalicoHttpPath(path)).toBe(expected);
   });
 
+  // The cases of libcalico-go's validator (lib/validator/v3/validator.go validateHTTPMethods,
+  // validateHTTPPaths; validator_test.go "disallow HTTP Path with invalid match clauses").
   test.each([
-    [{ paths: [{ exact: '/a', prefix: '/b' }] }, /paths\[0\] .* must be exactly one of/],
+    [{ paths: [{ exact: '/a', prefix: '/b' }] }, /paths\[0\] .* sets both exact and prefix; give one/],
+    [{ paths: [{}] }, /paths\[0\] \{\} sets neither exact nor prefix/],
+    [{ paths: [{ exact: '' }] }, /paths\[0\] \{"exact":""\} sets neither exact nor prefix \(an empty path is unset\)/],
+    [{ paths: [{ prefix: 'api' }] }, /paths\[0\] "api" does not start with "\/": Calico takes absolute paths only/],
+    [{ paths: [{ exact: '/a', regex: '.*' }] }, /paths\[0\]: unknown field "regex"/],
+    [{ paths: [{ exact: 7 }] }, /paths\[0\].exact 7 is not a string/],
+    [{ paths: ['/a'] }, /paths\[0\] "\/a" is not a path match/],
+    [{ methods: ['GET', 'PUT', 'GET'] }, /methods\[2\] "GET" repeats methods\[0\]: Calico refuses duplicate methods/],
     [{ methods: [1] }, /methods\[0\] 1 is not a method/],
     [{ verbs: [] }, /unknown field "verbs"/],
     [{ paths: [{ exact: '/a?b' }] }, /may not hold "\?", "#" or spaces/],
+    [{ paths: [{ exact: '/f#oo' }] }, /may not hold "\?", "#" or spaces/],
+    [{ paths: [{ prefix: '/fo o' }] }, /may not hold "\?", "#" or spaces/],
   ])('refuses %j', (http, message) => {
     expect(() => compileCalicoHttpMatch(http, 'h')).toThrow(message);
+  });
+
+  test('accepts what the validator accepts: an empty field beside a set one, a tab in a path', () => {
+    const match = compileCalicoHttpMatch({ paths: [{ exact: '', prefix: '/a' }, { exact: '/t\tab' }] }, 'h', 'raw');
+    expect(match.matches(request('GET', '/a/b'))).toBe(true);
+    expect(match.matches(request('GET', '/t\tab'))).toBe(true);
+    expect(match.matches(request('GET', '/b'))).toBe(false);
   });
 });

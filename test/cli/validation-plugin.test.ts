@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ClusterCni, NetpolValidation } from '../../src';
 
@@ -56,5 +58,21 @@ describe('NetpolValidation (cdk8s-cli validation plugin)', () => {
     await new NetpolValidation().validate(missing);
     expect(missing.submitted).toEqual({ status: 'failure', metadata: { problems: '1' } });
     expect(() => new NetpolValidation({ cni: 'weave' as ClusterCni })).toThrow(/cni "weave" is not one of/);
+  });
+
+  test('calicoVersion: the agent of the named release checks the Calico rules; a bad or unquoted value is refused naming the prop', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-plugin-'));
+    const file = path.join(dir, 'named.yaml');
+    fs.writeFileSync(file, 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: named, namespace: p}\n' +
+      "spec: {selector: app == 'db', order: 100, types: [Ingress], ingress: [{action: Allow, destination: {ports: [pg]}}]}\n");
+    const current = context([file]);
+    await new NetpolValidation({ cni: ClusterCni.CALICO }).validate(current);
+    expect(current.submitted?.status).toBe('success');
+    const old = context([file]);
+    await new NetpolValidation({ cni: ClusterCni.CALICO, calicoVersion: '3.31' }).validate(old);
+    expect(old.submitted?.status).toBe('failure');
+    expect(old.violations.map((v: any) => v.ruleName)).toEqual(['api-server-rejects (error)']);
+    expect(() => new NetpolValidation({ calicoVersion: 3.3 as any })).toThrow(/NetpolValidation: calicoVersion 3.3 is not a string; quote the release in cdk8s.yaml/);
+    expect(() => new NetpolValidation({ calicoVersion: '3.99' })).toThrow(/NetpolValidation: calicoVersion "3.99" is newer than the newest Calico release the model knows/);
   });
 });

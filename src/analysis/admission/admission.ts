@@ -4,6 +4,7 @@ import { structureProblems } from './structure';
 import { show } from '../../util/validation';
 import { KindClass, classify, isEvaluated } from '../kinds';
 import { CalicoPolicy, compileTier } from '../semantics/calico/policy';
+import { CalicoSemantics, NEWEST_CALICO } from '../semantics/calico/rule';
 import { CiliumPolicy } from '../semantics/cilium/policy';
 import { NotModelledError } from '../semantics/not-modelled';
 
@@ -106,7 +107,7 @@ export function admissionMessage(admission: Admission): string {
  * using a feature the model does not evaluate (NotModelledError) is not a refusal: the cluster
  * applies it; the model says what it lacks when asked for a verdict.
  */
-export function engineAdmission(obj: any): Admission {
+export function engineAdmission(obj: any, calico: CalicoSemantics = NEWEST_CALICO): Admission {
   const admission = admit(obj);
   if (admission.problems.length > 0) {
     return { ...admission, refusedBy: 'api-server' };
@@ -121,7 +122,7 @@ export function engineAdmission(obj: any): Admission {
     } else if (c.cni === 'Cilium') {
       new CiliumPolicy(obj);
     } else {
-      new CalicoPolicy(obj);
+      new CalicoPolicy(obj, calico);
     }
     return admission;
   } catch (e) {

@@ -1,4 +1,5 @@
 import { classify, ClusterCni, KindClass, PolicyCni } from '../kinds';
+import { CalicoSemantics, NEWEST_CALICO } from '../semantics/calico/rule';
 import { PodEndpoint } from '../types';
 import { asObject } from './rule';
 import { podsOfWorkload } from '../workloads';
@@ -41,6 +42,8 @@ export interface Workload {
 export interface Inventory {
   readonly items: Item[];
   readonly cni: ClusterCni;
+  /** The cluster's Calico release (`LinterOptions.calicoVersion`), for Calico policies' rules. */
+  readonly calico: CalicoSemantics;
   /** Namespace name -> labels (with kubernetes.io/metadata.name), from Namespace objects and namespaced objects. */
   readonly namespaces: Map<string, Record<string, string>>;
   /** Representative pods of the workloads in the input. */
@@ -52,7 +55,7 @@ export interface Inventory {
 const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', Cilium: 'cilium', Calico: 'calico' };
 
 /** Classifies the input objects once for every rule, as the catalog of kinds says. */
-export function inventory(objects: any[], cni: ClusterCni): Inventory {
+export function inventory(objects: any[], cni: ClusterCni, calico: CalicoSemantics = NEWEST_CALICO): Inventory {
   const namespaces = new Map<string, Record<string, string>>();
   const workloads: Workload[] = [];
   const items: Item[] = [];
@@ -91,7 +94,7 @@ export function inventory(objects: any[], cni: ClusterCni): Inventory {
       suppressions: parseSuppressions(annotations[SUPPRESS_ANNOTATION]),
     });
   }
-  return { items, cni, namespaces, pods: workloads.map((w) => w.pod), workloads };
+  return { items, cni, calico, namespaces, pods: workloads.map((w) => w.pod), workloads };
 }
 
 /**

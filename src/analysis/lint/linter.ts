@@ -4,6 +4,7 @@ import { Inventory, inventory } from './inventory';
 import { LintRule, RawFinding } from './rule';
 import { withAdmissionMemo } from '../admission/admission';
 import { ClusterCni } from '../kinds';
+import { calicoSemanticsOf, checkModelOptions } from '../model-input';
 import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
 import { calicoDenyWithoutOrder } from './rules/calico-deny-without-order';
@@ -20,8 +21,10 @@ import { selectorMatchesNothing } from './rules/selector-matches-nothing';
 import { selectorOnControllerLabel } from './rules/selector-on-controller-label';
 import { LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../../synth/app-checks';
+import { semanticsContextOf } from '../../synth/semantics-context';
 import { synthWarning } from '../../synth/synth-warnings';
 import { checkOptionsObject, invalid, show } from '../../util/validation';
+import { CalicoSemantics } from '../semantics/calico/rule';
 
 /** The context key that turns the synth-time lint off (`false`). */
 export const LINT_CONTEXT_KEY = 'cdk8s-netpol/lint';
@@ -31,14 +34,22 @@ export const CNI_CONTEXT_KEY = 'cdk8s-netpol/cni';
 /**
  * The synth-time lint, one check for every app: all charts linted together (a deny in one chart
  * and the DNS allowance in another are one namespace's policies), each error reported by the
- * chart that holds the object (or the first linted chart, for namespace-wide findings).
+ * chart that holds the object (or the first linted chart, for namespace-wide findings). The
+ * context keys `cdk8s-netpol/cni` and `cdk8s-netpol/calico-version` give the cluster's semantics.
  */
 const SYNTH_LINT: AppCheck = {
   contextKey: LINT_CONTEXT_KEY,
   run({ apiObjects, jsons }: AppSnapshot, { registered, first }: CheckCharts): Map<IConstruct, string[]> {
     const cni = (first.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
-    const findings = new Linter({ cni }).lint(jsons);
     const errors = new Map<IConstruct, string[]>();
+    let calicoVersion: string | undefined;
+    try {
+      calicoVersion = semanticsContextOf([first]).calicoVersion;
+    } catch (e) {
+      errors.set(registered[0], [`[cdk8s-netpol] lint: ${(e as Error).message}`]);
+      return errors;
+    }
+    const findings = new Linter({ cni, ...(calicoVersion !== undefined ? { calicoVersion } : {}) }).lint(jsons);
     for (const finding of findings) {
       if (finding.severity === Severity.WARNING) {
         synthWarning(first, 'lint', `warning ${finding.rule}: ${finding.message}`);
@@ -107,14 +118,17 @@ export class Linter {
   }
 
   private readonly cni: ClusterCni;
+  private readonly calico: CalicoSemantics;
 
   constructor(options: LinterOptions = {}) {
-    checkOptionsObject('new Linter()', 'options', options, { cni: true });
+    checkOptionsObject('new Linter()', 'options', options, { cni: true, calicoVersion: true });
     const cni = options.cni ?? ClusterCni.KUBERNETES;
     if (!Object.values(ClusterCni).includes(cni)) {
       invalid('new Linter()', `cni ${show(cni)} is not one of ${Object.values(ClusterCni).join(', ')}`);
     }
     this.cni = cni;
+    checkModelOptions('new Linter()', options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {});
+    this.calico = calicoSemanticsOf(options.calicoVersion);
   }
 
   /** The findings for these manifest objects (JSON), errors first. */
@@ -128,7 +142,7 @@ export class Linter {
   }
 
   private lintAll(objects: any[]): LintFinding[] {
-    const input: Inventory = inventory(objects, this.cni);
+    const input: Inventory = inventory(objects, this.cni, this.calico);
     const findings: LintFinding[] = [];
     for (const rule of RULES) {
       let raw: RawFinding[];

@@ -33,6 +33,13 @@ export interface LinterOptions {
    * @default ClusterCni.KUBERNETES
    */
   readonly cni?: ClusterCni;
+  /**
+   * The cluster's Calico release, for the Calico policies' rules as the agent checks them
+   * (`NetworkModelOptions.calicoVersion`): e.g. a rule of named ports without a protocol is
+   * rejected before 3.32.
+   * @default "3.33" (the newest release the model knows)
+   */
+  readonly calicoVersion?: string;
 }
 
 /** What a rule checks, for documentation and `--help`. */

@@ -307,6 +307,70 @@ describe('Linter at synth', () => {
   });
 });
 
+// Calico's release decides which rules its agent takes: a rule whose ports are all names may leave
+// out its protocol from 3.32.0 (projectcalico/calico#11916; libcalico-go validator validateRule).
+describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk8s-netpol/calico-version)', () => {
+  const namedNoProtocol = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'named', namespace: 'p' },
+    spec: { selector: "app == 'db'", order: 100, types: ['Ingress'], ingress: [{ action: 'Allow', destination: { ports: ['pg'] } }] },
+  };
+  const rejects = (findings: { rule: string; message: string }[]) => findings.filter((f) => f.rule === 'api-server-rejects').map((f) => f.message);
+
+  test('a rule of named ports without a protocol is refused by the agent of 3.31, taken by 3.32 on (the default 3.33)', () => {
+    expect(rejects(new Linter({ cni: ClusterCni.CALICO }).lint([namedNoProtocol]))).toEqual([]);
+    expect(rejects(new Linter({ cni: ClusterCni.CALICO, calicoVersion: '3.32' }).lint([namedNoProtocol]))).toEqual([]);
+    expect(rejects(new Linter({ cni: ClusterCni.CALICO, calicoVersion: '3.31.5' }).lint([namedNoProtocol]))).toEqual([
+      expect.stringMatching(/^NetworkPolicy p\/named: Calico NetworkPolicy p\/named spec.ingress\[0\]: ports need protocol TCP, UDP or SCTP \(protocol is not set\); Calico 3.31.5 needs one/),
+    ]);
+    expect(() => new Linter({ calicoVersion: '3.40' })).toThrow(/new Linter\(\): calicoVersion "3.40" is newer than the newest Calico release the model knows, 3.33/);
+    expect(() => new Linter({ calicoVersion: 'latest' })).toThrow(/new Linter\(\): calicoVersion "latest" is not a Calico release/);
+  });
+
+  test('the CLI\'s lint takes --calico-version, and names the flag on a bad value', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lint-calico-'));
+    const file = path.join(dir, 'p.yaml');
+    fs.writeFileSync(file, stringify(namedNoProtocol));
+    const run = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli(['lint', file, '--cni', 'calico', ...args], { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
+      return { code, out, err };
+    };
+    expect((await run()).code).toBe(0);
+    const old = await run('--calico-version', '3.31');
+    expect(old.code).toBe(1);
+    expect(old.out).toMatch(/api-server-rejects .*Calico 3.31 needs one even for named ports/);
+    const bad = await run('--calico-version', '3.x');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/cdk8s-netpol lint: --calico-version "3.x" is not a Calico release/);
+  });
+
+  test('the synth-time lint reads cdk8s-netpol/calico-version, and names the key on a bad value', () => {
+    const build = (version: unknown) => {
+      const app = Testing.app();
+      app.node.setContext('cdk8s-netpol/cni', 'calico');
+      if (version !== undefined) {
+        app.node.setContext('cdk8s-netpol/calico-version', version);
+      }
+      const chart = new Chart(app, 'c');
+      Linter.validateChart(chart);
+      new ApiObject(chart, 'named', namedNoProtocol);
+      return chart;
+    };
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => Testing.synth(build(undefined))).not.toThrow();
+      expect(() => Testing.synth(build('3.31'))).toThrow(/api-server-rejects: .*Calico 3.31 needs one even for named ports/);
+      expect(() => Testing.synth(build('three'))).toThrow(/lint: context key cdk8s-netpol\/calico-version "three" is not a Calico release/);
+      expect(() => Testing.synth(build(3.31))).toThrow(/lint: context key cdk8s-netpol\/calico-version is the number 3.31: .*as a string/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
 describe('the seed scenario written by hand, with the classic mistakes', () => {
   const yaml = [
     { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'production' } },

@@ -1,4 +1,5 @@
 import { engineAdmission } from '../../admission/admission';
+import { CalicoSemantics, NEWEST_CALICO } from '../../semantics/calico/rule';
 import { Item } from '../inventory';
 import { RawFinding, Severity, defineRule, describeItem } from '../rule';
 
@@ -18,14 +19,14 @@ export const apiServerRejects = defineRule({
     'policies are also checked against the rules of their languages as the engines check them (a rule whose fromEndpoints is ' +
     'a map, a Calico port without a protocol, an action Calico does not know): the CRD admits such an object, but the agent ' +
     'rejects the rule, so the cluster does not enforce it.',
-}, (inventory) => inventory.items.flatMap((item) => problemsOf(item).map((message) => ({ item, message }))));
+}, (inventory) => inventory.items.flatMap((item) => problemsOf(item, inventory.calico).map((message) => ({ item, message }))));
 
-function problemsOf(item: Item): string[] {
+function problemsOf(item: Item, calico: CalicoSemantics): string[] {
   const where = describeItem(item);
-  return engineAdmission(item.obj).problems.map((problem) => `${where}: ${problem}`);
+  return engineAdmission(item.obj, calico).problems.map((problem) => `${where}: ${problem}`);
 }
 
 /** The raw problems of one object (for tests). */
-export function apiServerProblems(item: Item): RawFinding[] {
-  return problemsOf(item).map((message) => ({ item, message }));
+export function apiServerProblems(item: Item, calico: CalicoSemantics = NEWEST_CALICO): RawFinding[] {
+  return problemsOf(item, calico).map((message) => ({ item, message }));
 }

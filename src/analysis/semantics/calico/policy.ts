@@ -11,6 +11,7 @@ import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { PolicyRef, policyRef } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
+import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
 
 /** The tier Kubernetes NetworkPolicies and untiered Calico policies live in. */
@@ -208,6 +209,18 @@ export class CalicoPolicy implements TierMember {
       egress: (spec.egress ?? []).map((r: any, i: number) => compileCalicoRule(r, i, 'egress', this.namespace, `${this.id} spec.egress[${i}]`, semantics)),
     };
     this.readsServiceAccountLabels = readsAccounts || [...this.rules.ingress, ...this.rules.egress].some((r) => r.readsServiceAccountLabels);
+    // A policy with an HTTP match has its pods' requests checked by Dikastes, which before 3.33.0
+    // never matched a named port (projectcalico/calico#13174): its named-port rules do nothing there.
+    if (!semantics.httpNamedPorts && this.rules.ingress.some((r) => r.http !== undefined)) {
+      const named = (spec.ingress as any[]).findIndex((r) => ['source', 'destination'].some((side) => ['ports', 'notPorts']
+        .some((field) => Array.isArray(r?.[side]?.[field]) && r[side][field].some((p: unknown) => typeof p === 'string' && !/^[0-9]+(:[0-9]+)?$/.test(p)))));
+      if (named >= 0) {
+        throw new NotModelledError(`${this.id} spec.ingress[${named}]: a named port beside an HTTP match is not modelled for Calico ${semantics.release}: ` +
+          'application layer policy (Dikastes) never matched named ports before projectcalico/calico#13668 (3.33.0; backported to the 3.31 ' +
+          'and 3.32 lines in patches the model cannot name, projectcalico/calico#13174), while the dataplane does; use port numbers, or ' +
+          'name release 3.33 if the cluster runs it');
+      }
+    }
   }
 
   /** Whether it selects `pod` in `direction`: its types, its namespace (or namespaceSelector) and selector. */

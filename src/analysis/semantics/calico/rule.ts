@@ -25,29 +25,45 @@ export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
 /** What differs between Calico releases, for the rules they evaluate. */
 export interface CalicoSemantics {
-  /** "3.32" or "3.31.5", as reasons name it. */
+  /** "3.33" or "3.31.5", as reasons name it. */
   readonly release: string;
   /** How HTTP paths match (`CalicoHttpPaths`). */
   readonly httpPaths: CalicoHttpPaths;
   /** Whether a rule may leave protocol out when its ports are all names (3.32 on). */
   readonly namedPortsWithoutProtocol: boolean;
+  /**
+   * Whether application layer policy checks requests at all: Dikastes of 3.30.0 to 3.31.x answers
+   * every request it checks with 403 (projectcalico/calico#11986, fixed in 3.32.0; its 3.30
+   * backport #12004 is in a patch the model cannot name, its 3.31 one #12003 was not merged).
+   */
+  readonly httpMatchEnforced: boolean;
+  /**
+   * Whether application layer policy matches named ports: before projectcalico/calico#13668 (3.33.0;
+   * backported to the 3.31 and 3.32 lines in patches the model cannot name) a rule with a named port
+   * never matches in Dikastes (#13174).
+   */
+  readonly httpNamedPorts: boolean;
 }
 
 /**
  * The semantics of Calico 3.<minor>[.<patch>]; a release line without a patch is taken at its
  * newest patch. HTTP paths are normalised from 3.31.6 and 3.32.0 (projectcalico/calico#12531 and
- * its backport #12533); named ports without a protocol are accepted from 3.32.0 (#11916).
+ * its backport #12533); named ports without a protocol are accepted from 3.32.0 (#11916);
+ * application layer policy refuses every request from 3.30.0 to 3.31.x (#11986) and matches named
+ * ports from 3.33.0 (#13668).
  */
 export function calicoSemantics(minor: number, patch?: number): CalicoSemantics {
   return {
     release: `3.${minor}${patch !== undefined ? `.${patch}` : ''}`,
     httpPaths: minor >= 32 || (minor === 31 && (patch === undefined || patch >= 6)) ? 'segments' : 'raw',
     namedPortsWithoutProtocol: minor >= 32,
+    httpMatchEnforced: minor < 30 || minor >= 32,
+    httpNamedPorts: minor >= 33,
   };
 }
 
-/** The newest Calico release the model knows. */
-export const NEWEST_CALICO_MINOR = 32;
+/** The newest Calico release the model knows; newer ones are refused (their semantics are unknown). */
+export const NEWEST_CALICO_MINOR = 33;
 
 /** The default: the newest release. */
 export const NEWEST_CALICO: CalicoSemantics = calicoSemantics(NEWEST_CALICO_MINOR);
@@ -560,7 +576,8 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
     const hint = protocol !== undefined ? ''
       : semantics.namedPortsWithoutProtocol ? '; only a rule whose ports are all names may leave protocol out'
         : `; Calico ${semantics.release} needs one even for named ports (3.32 accepts a rule whose ports are all names without one)`;
-    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (got ${show(rule.protocol)})${hint}`);
+    const got = rule.protocol === undefined || rule.protocol === null ? 'protocol is not set' : `got ${show(rule.protocol)}`;
+    throw new Error(`${where}: ports need protocol TCP, UDP or SCTP (${got})${hint}`);
   }
   let http: HttpMatcher | undefined;
   if (rule.http !== undefined && rule.http !== null) {
@@ -573,6 +590,11 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
     }
     if (protocol !== undefined && protocol !== 6) {
       throw new Error(`${where}: an HTTP match needs protocol TCP or none`);
+    }
+    if (!semantics.httpMatchEnforced) {
+      throw new NotModelledError(`${where}: an HTTP match is not modelled for Calico ${semantics.release}: from 3.30.0 to 3.31.x application ` +
+        'layer policy (Dikastes) answers every request it checks with 403, whatever the rules say (projectcalico/calico#11986, fixed in ' +
+        '3.32.0; backported to the 3.30 line by #12004 in a patch the model cannot name, not to 3.31); run 3.32 or newer, or leave http out');
     }
     http = compileCalicoHttpMatch(rule.http, `${where}.http`, semantics.httpPaths);
   }

@@ -56,12 +56,16 @@ describe('Calico labels', () => {
   });
 });
 
-test('calicoSemantics: HTTP paths by segment from 3.31.6 and 3.32.0 (a release line at its newest patch), names without protocol from 3.32', () => {
-  expect(calicoSemantics(30)).toEqual({ release: '3.30', httpPaths: 'raw', namedPortsWithoutProtocol: false });
-  expect(calicoSemantics(31, 5)).toEqual({ release: '3.31.5', httpPaths: 'raw', namedPortsWithoutProtocol: false });
-  expect(calicoSemantics(31, 6)).toEqual({ release: '3.31.6', httpPaths: 'segments', namedPortsWithoutProtocol: false });
-  expect(calicoSemantics(31)).toEqual({ release: '3.31', httpPaths: 'segments', namedPortsWithoutProtocol: false });
-  expect(calicoSemantics(32, 0)).toEqual({ release: '3.32.0', httpPaths: 'segments', namedPortsWithoutProtocol: true });
+test('calicoSemantics: HTTP paths by segment from 3.31.6 and 3.32.0 (a release line at its newest patch), names without protocol from 3.32, ' +
+  'HTTP matches enforced except on 3.30 and 3.31, named ports under them from 3.33', () => {
+  const base = { httpMatchEnforced: true, httpNamedPorts: false };
+  expect(calicoSemantics(29)).toEqual({ ...base, release: '3.29', httpPaths: 'raw', namedPortsWithoutProtocol: false });
+  expect(calicoSemantics(30)).toEqual({ ...base, release: '3.30', httpPaths: 'raw', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
+  expect(calicoSemantics(31, 5)).toEqual({ ...base, release: '3.31.5', httpPaths: 'raw', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
+  expect(calicoSemantics(31, 6)).toEqual({ ...base, release: '3.31.6', httpPaths: 'segments', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
+  expect(calicoSemantics(31)).toEqual({ ...base, release: '3.31', httpPaths: 'segments', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
+  expect(calicoSemantics(32, 0)).toEqual({ ...base, release: '3.32.0', httpPaths: 'segments', namedPortsWithoutProtocol: true });
+  expect(calicoSemantics(33)).toEqual({ ...base, release: '3.33', httpPaths: 'segments', namedPortsWithoutProtocol: true, httpNamedPorts: true });
 });
 
 describe('serviceAccounts and named ports without a protocol (docs/semantics/calico.md#service-accounts)', () => {
@@ -160,7 +164,7 @@ describe('compileCalicoRule (docs/semantics/calico.md#actions, docs/semantics/ca
     [{ action: 'Allow', ipVersion: 5 }, /ipVersion 5 is not 4 or 6/],
     [{ action: 'Allow', protocol: 'QUIC' }, /protocol "QUIC" is not one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255/],
     [{ action: 'Allow', protocol: 300 }, /protocol 300 is not a protocol number from 1 to 255/],
-    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(got undefined\)/],
+    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(protocol is not set\)/],
     [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['90:80'] } }, /"90:80" is not a range "min:max" with min <= max <= 65535/],
     [{ action: 'Allow', protocol: 'TCP', destination: { ports: ['a b'] } }, /"a b" is not a port, a range "min:max" or a port name/],
     [{ action: 'Allow', protocol: 'TCP', source: { ports: [1234] } }, /R.source.ports is not modelled: it matches the client's source port/],
@@ -169,7 +173,7 @@ describe('compileCalicoRule (docs/semantics/calico.md#actions, docs/semantics/ca
     [{ action: 'Allow', protocol: 'UDP', http: { methods: ['GET'] } }, /an HTTP match needs protocol TCP or none/],
     [{ action: 'Allow', source: { serviceAccounts: { names: 'a' } } }, /R.source.serviceAccounts.names "a" is not a list of ServiceAccount names/],
     [{ action: 'Allow', source: { serviceAccounts: { name: ['a'] } } }, /R.source.serviceAccounts: unknown field "name"/],
-    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(got undefined\); only a rule whose ports are all names may leave protocol out/],
+    [{ action: 'Allow', destination: { ports: [80] } }, /ports need protocol TCP, UDP or SCTP \(protocol is not set\); only a rule whose ports are all names may leave protocol out/],
     [{ action: 'Allow', destination: { ports: ['http', 80] } }, /only a rule whose ports are all names may leave protocol out/],
     [{ action: 'Allow', destination: { services: { name: 'a' } } }, /R.destination.services is not modelled: Services are not part of the model/],
     [{ action: 'Allow', destination: { nets: ['10.0.0.0/33'] } }, /R.destination.nets\[0\] "10.0.0.0\/33" is not a valid CIDR/],

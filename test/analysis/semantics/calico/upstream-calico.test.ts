@@ -11,8 +11,9 @@ import { ClusterCni, NetworkModel } from '../../../../src';
  *     TestMatchHTTPPaths_Normalization, TestNormalizeHTTPPath) and the matching match.go (the index gave no
  *     commit for it). The change is PR #12531 "normalize HTTP request-target before ALP path matching"
  *     (2026-04-17); it ships in Calico 3.32.0 (#12532) and in the 3.31.6 patch release (#12533), not in
- *     3.30. The tests below use calicoVersion '3.30' for the old behaviour and '3.32' for the new one;
- *     '3.31' is not probed, as it depends on the patch release.
+ *     3.30. The tests below use calicoVersion '3.29' for the old behaviour (the old match.go is older than
+ *     3.29; 3.30.0 to 3.31.x answer every checked request with 403, #11986, so the model refuses HTTP
+ *     matches there) and '3.32' for the new one.
  *   Each case runs under both versions. An expectation comes from the upstream table of that version when
  *   the entry is in it, and otherwise from that version's match.go (old: the path cut at "?" and "#", then
  *   compared as a string, a prefix by plain string prefix; new: both request and rule paths normalised,
@@ -34,8 +35,9 @@ import { ClusterCni, NetworkModel } from '../../../../src';
  */
 
 type Json = Record<string, any>;
-type Version = '3.30' | '3.32';
-const VERSIONS: Version[] = ['3.30', '3.32'];
+type Version = '3.29' | '3.30' | '3.31' | '3.32' | '3.33';
+/** The releases whose HTTP matching is ported: before and after PR #12531. */
+const VERSIONS: Version[] = ['3.29', '3.32'];
 
 const np = (name: string, namespace: string, spec: Json) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const gnp = (name: string, spec: Json) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
@@ -265,7 +267,7 @@ function describeHttpCases(name: string, cases: HttpCase[]): void {
       test.each(cases.map((c) => [c.upstream, c] as const))(`%s (Calico ${version})`, (_title, c) => {
         const m = alpModel(version, c.http);
         const got = c.requests.map(([method, path]) => [method, path, send(m, method, path).allowed]);
-        const want = c.requests.map(([method, path, old, neu]) => [method, path, version === '3.30' ? old : neu]);
+        const want = c.requests.map(([method, path, old, neu]) => [method, path, version === '3.29' ? old : neu]);
         expect(got).toEqual(want);
       });
     }
@@ -674,5 +676,59 @@ describe('networkpolicyprocessor.go: the policy-level serviceAccountSelector', (
     ], { cni: ClusterCni.CALICO });
     expect(can(m, 'testns/client', 'testns/db-1')).toBe(false);
     expect(can(m, 'testns/client', 'testns/web-1')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Application layer policy by release: #11986 (3.30.0 to 3.31.x answer every checked request with
+// 403; the fix's FV tests exercise the ext_authz Check flow) and #13174 / #13668 (Dikastes never
+// matched named ports before 3.33.0; the issue's reproduction: a rule allowing destination port
+// "http" on a server whose port 8080 is named http).
+// ---------------------------------------------------------------------------------------------
+
+describe('application layer policy by Calico release (#11986, #13174)', () => {
+  test.each(['3.30', '3.30.7', '3.31', '3.31.5'])('Calico %s: an HTTP match is refused as not modelled, naming the release and #11986', (version) => {
+    expect(() => alpModel(version as Version, { methods: ['GET'] }))
+      .toThrow(new RegExp(`an HTTP match is not modelled for Calico ${version.replace('.', '\\.')}: from 3.30.0 to 3.31.x application layer policy ` +
+        '\\(Dikastes\\) answers every request it checks with 403.*projectcalico/calico#11986, fixed in 3.32.0'));
+    // Without an HTTP match the rule is a plain L4 rule, enforced by the dataplane.
+    expect(send(alpModel(version as Version, undefined), 'GET', '/').allowed).toBe(true);
+  });
+
+  /** The reproduction of #13174: allow TCP to the named port "http" (8080), plus an HTTP match on another rule. */
+  const issueModel = (version: Version | undefined) => {
+    const m = new NetworkModel({ cni: ClusterCni.CALICO, ...(version !== undefined ? { calicoVersion: version } : {}) });
+    m.addNamespace('app', {});
+    m.addPod({ namespace: 'app', name: 'client', labels: { app: 'client' }, ip: '10.0.0.11' });
+    m.addPod({ namespace: 'app', name: 'server', labels: { app: 'server' }, ip: '10.0.0.1', ports: [{ port: 8080, name: 'http', protocol: 'TCP' }] });
+    m.addManifest(gnp('allow-http-named-port', {
+      selector: "app == 'server'",
+      types: ['Ingress'],
+      ingress: [
+        { action: 'Allow', protocol: 'TCP', destination: { ports: [9090] }, http: { methods: ['GET'] } },
+        { action: 'Allow', protocol: 'TCP', destination: { ports: ['http'] } },
+      ],
+    }));
+    return m;
+  };
+
+  test.each(['3.29', '3.32'])('Calico %s: a named port beside an HTTP match is refused (Dikastes never matched it; the backport\'s patch is unknown)', (version) => {
+    expect(() => issueModel(version as Version)).toThrow(new RegExp('GlobalNetworkPolicy allow-http-named-port spec.ingress\\[1\\]: a named port beside an HTTP match ' +
+      `is not modelled for Calico ${version.replace('.', '\\.')}: .*projectcalico/calico#13668 \\(3.33.0`));
+  });
+
+  test('Calico 3.33 (the default): the named port matches under application layer policy, as in the dataplane', () => {
+    for (const m of [issueModel('3.33'), issueModel(undefined)]) {
+      expect(m.evaluate({ from: 'app/client', to: 'app/server', port: 8080, http: { method: 'GET', path: '/' } }).allowed).toBe(true);
+      expect(m.evaluate({ from: 'app/client', to: 'app/server', port: 8081 }).allowed).toBe(false);
+      expect(m.evaluate({ from: 'app/client', to: 'app/server', port: 9090, http: { method: 'POST', path: '/' } }).allowed).toBe(false);
+      expect(m.evaluate({ from: 'app/client', to: 'app/server', port: 9090, http: { method: 'GET', path: '/' } }).allowed).toBe(true);
+    }
+  });
+
+  test('a release newer than the newest the model knows is refused', () => {
+    expect(() => new NetworkModel({ calicoVersion: '3.34' }))
+      .toThrow(/calicoVersion "3.34" is newer than the newest Calico release the model knows, 3.33: its semantics may differ.*give "3.33"/);
+    expect(() => new NetworkModel({ calicoVersion: '3.33.2' })).not.toThrow();
   });
 });
