@@ -52,7 +52,7 @@ describe('input audit', () => {
     expect(() => model.addPod({ namespace: 'a', name: 'p', label: { app: 'x' } } as any)).toThrow(/pod has an unknown key "label"/);
     expect(() => model.addManifest({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n', namespace: 'a' }, spec: { podSelector: {}, ingress: {} } }))
       .toThrow(/NetworkModel\.addManifest\(\): .*spec\.ingress must be a list \(a "-" is missing\?\), got a map \{\}/);
-    expect(() => new Linter('cilium' as any)).toThrow(/new Linter\(\): options "cilium" is not an object; expected \{ cni \}/);
+    expect(() => new Linter('cilium' as any)).toThrow(/new Linter\(\): options "cilium" is not an object; expected \{ cni, calicoVersion \}/);
     expect(() => Report.fromManifests([], null as any)).toThrow(/Report\.fromManifests\(\): options null is not an object/);
     expect(() => Report.fromManifests([], { title: 42 } as any)).toThrow(/Report\.fromManifests\(\): title 42 is not a string/);
     expect(() => Report.fromManifests([], { cni: 'x' } as any)).toThrow(/Report\.fromManifests\(\): cni "x" is not one of/);

@@ -130,7 +130,7 @@ describe('untyped callers: misspelt options', () => {
     ['Peer.kubeDns', () => Peer.kubeDns({ namespce: 'dns' } as any), /^Peer\.kubeDns\(\): options has an unknown key "namespce"; the keys are namespace, labels$/],
     ['Peer.internet', () => Peer.internet({ ipv4: false } as any), /^Peer\.internet\(\): options has an unknown key "ipv4"; the keys are ipv6, excludeCidrs$/],
     ['Peer.kubeApiServer', () => Peer.kubeApiServer({ cidr: ['10.0.0.1/32'] } as any), /^Peer\.kubeApiServer\(\): options has an unknown key "cidr"; the keys are cidrs$/],
-    ['NetpolValidation', () => new NetpolValidation({ failOnWarning: true } as any), /^NetpolValidation: properties has an unknown key "failOnWarning"; the keys are cni, failOnWarnings$/],
+    ['NetpolValidation', () => new NetpolValidation({ failOnWarning: true } as any), /^NetpolValidation: properties has an unknown key "failOnWarning"; the keys are cni, failOnWarnings, calicoVersion$/],
   ])('%s: a misspelt key is refused, not ignored in favour of the default', (_entry, call, message) => {
     expect(call).toThrow(message);
   });

@@ -43,8 +43,6 @@ interface Index {
   readonly kubernetes?: KubernetesEvaluator;
   /** The evaluator as the pair connectivity asks it (made on first use). */
   oracle?: SideOracle;
-  /** A Calico policy that reads ServiceAccount labels, if any: every pod's account must be known. */
-  readonly accountReader?: string;
 }
 
 
@@ -361,6 +359,21 @@ export class NetworkModel {
   }
 
   /**
+   * The engine semantics the verdicts follow when the caller named them (a Calico release, a
+   * Cilium cluster name) and the model's CNI reads them, for reports to record; undefined otherwise.
+   * @internal
+   */
+  public _semanticsNote(): string | undefined {
+    const cilium = this.cni?.name === 'Cilium' || this.clusterCni === ClusterCni.CILIUM;
+    const calico = this.cni?.name === 'Calico' || this.clusterCni === ClusterCni.CALICO;
+    const parts = [
+      ...(cilium && this.clusterName !== DEFAULT_CLUSTER_NAME ? [`Cilium cluster name ${this.clusterName} (the io.cilium.k8s.policy.cluster label of every pod)`] : []),
+      ...(calico && this.calicoVersion !== undefined ? [`Calico release ${this.calicoVersion} (its semantics: docs/semantics/calico.md#releases)`] : []),
+    ];
+    return parts.length > 0 ? `Verdicts for ${parts.join(' and ')}.` : undefined;
+  }
+
+  /**
    * A copy that can take extra pods without changing this model.
    * @internal
    */
@@ -625,8 +638,7 @@ export class NetworkModel {
       kubernetes = new KubernetesEvaluator((namespace) => byNamespace.get(namespace) ?? []);
       evaluator = kubernetes;
     }
-    const reader = evaluator instanceof KubernetesEvaluator ? undefined : byId(this.calicoPolicies).find((p) => p.readsServiceAccountLabels);
-    const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes, accountReader: reader?.id };
+    const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes };
     for (const [id, pod] of this.podEndpoints) {
       this.indexPod(index, id, pod);
     }
@@ -670,11 +682,6 @@ export class NetworkModel {
       serviceAccountLabels: this.serviceAccountLabels(pod.namespace, serviceAccount),
       cluster: this.clusterName,
     };
-    if (index.accountReader !== undefined && side.serviceAccountLabels === undefined && !side.hostNetwork) {
-      invalid('NetworkModel.evaluate()', `${index.accountReader} reads the labels of ServiceAccounts (serviceAccountSelector, ` +
-        `serviceAccounts.selector or a pcsa. key), and the model does not know those of ServiceAccount ${pod.namespace}/${serviceAccount}, ` +
-        `which pod ${id} runs as: add its manifest (apiVersion v1, kind ServiceAccount) or NetworkModel.addServiceAccount()`);
-    }
     index.pods.set(id, side);
     if (pod.ip !== undefined) {
       index.podsByIp.set(pod.ip, side);

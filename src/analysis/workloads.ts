@@ -109,8 +109,10 @@ export function podOfWorkload(obj: any): PodEndpoint {
   const containers: any[] = template?.spec?.containers ?? [];
   const labels: Record<string, string> = { ...(template?.metadata?.labels ?? {}) };
   const job = jobSpec(obj);
-  const account = template?.spec?.serviceAccountName ?? template?.spec?.serviceAccount;
-  const serviceAccount = typeof account === 'string' && account !== '' ? account : undefined;
+  // An empty serviceAccountName is unset: the API server then takes the deprecated serviceAccount
+  // (kubernetes pkg/apis/core/v1 conversion: DeprecatedServiceAccount fills an empty ServiceAccountName).
+  const serviceAccount = [template?.spec?.serviceAccountName, template?.spec?.serviceAccount]
+    .find((a): a is string => typeof a === 'string' && a !== '');
   // Only a Job's own name is known: a CronJob's Jobs are named when they are scheduled.
   if (obj.kind === 'Job' && job?.manualSelector !== true && typeof obj.metadata?.name === 'string') {
     for (const key of JOB_NAME_LABELS) {

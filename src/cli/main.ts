@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
 import { outputFileProblem, writeFileAtomically } from './output-file';
 import { admissionMessage, engineAdmission } from '../analysis/admission/admission';
-import { ClusterCni, isPolicyLike } from '../analysis/kinds';
+import { ClusterCni, classify, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
 import { NetworkModel } from '../analysis/model';
@@ -126,6 +126,35 @@ function httpRequest(options: ExplainOptions): HttpRequest | undefined | string 
   };
 }
 
+/**
+ * An error of the library as the CLI reports it: without the API call the message starts with
+ * ("NetworkModel.evaluate(): "), which a command-line user did not make.
+ */
+function cliMessage(e: unknown): string {
+  return String((e as Error)?.message ?? e).replace(/^(new )?[A-Z][A-Za-z]*(\.[A-Za-z_]+)?\(\): /, '');
+}
+
+/**
+ * A note when a semantics flag cannot change the verdicts: --cluster-name matters only under
+ * Cilium, --calico-version only under Calico (the CNI of --cni, or of the policies present).
+ */
+function ignoredFlags(command: string, objects: any[], options: SemanticsOptions): string[] {
+  const cnis = new Set<string>();
+  for (const obj of objects) {
+    const c = obj !== null && typeof obj === 'object' ? classify(obj) : undefined;
+    if (c?.category === 'policy') {
+      cnis.add(c.cni);
+    }
+  }
+  const runs = (cni: ClusterCni, name: string) => options.cni === cni || (options.cni === undefined && cnis.has(name));
+  return [
+    ...(options.clusterName !== undefined && !runs(ClusterCni.CILIUM, 'Cilium')
+      ? [`cdk8s-netpol ${command}: note: --cluster-name changes nothing here: it is Cilium's cluster label, and the input holds no Cilium policy (and --cni is not cilium)`] : []),
+    ...(options.calicoVersion !== undefined && !runs(ClusterCni.CALICO, 'Calico')
+      ? [`cdk8s-netpol ${command}: note: --calico-version changes nothing here: the input holds no Calico policy (and --cni is not calico)`] : []),
+  ];
+}
+
 /** Commander's messages and help, a line at a time with each line's control characters escaped. */
 function escapeEachLine(text: string): string {
   return text.replace(/\n$/, '').split('\n').map(escapeControls).join('\n');
@@ -214,6 +243,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         code = EXIT_UNUSABLE;
         return;
       }
+      ignoredFlags('explain', input.objects, semantics).forEach((n) => err(n));
       // Only a plain decimal: Number() would also take "0x50", "1e2" and " 80 ".
       if (!/^[0-9]{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535) {
         err(`cdk8s-netpol explain: --port ${JSON.stringify(options.port)} is not a port; expected a number from 1 to 65535, e.g. --port 8080`);
@@ -239,7 +269,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         }
         code = verdict.allowed ? EXIT_OK : EXIT_FINDINGS;
       } catch (e) {
-        err(`cdk8s-netpol explain: ${(e as Error).message}`);
+        err(`cdk8s-netpol explain: ${cliMessage(e)}`);
         code = EXIT_UNUSABLE;
       }
     });
@@ -261,6 +291,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         code = EXIT_UNUSABLE;
         return;
       }
+      ignoredFlags('matrix', input.objects, semantics as NetworkModelOptions).forEach((n) => err(n));
       try {
         if (options.format === 'jsonl') {
           // Streamed: the exact detail of a large estate is never one string in memory.
@@ -291,7 +322,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
             : options.format === 'json' ? report.toJson() : report.toMarkdown();
         write(options.out, text);
       } catch (e) {
-        err(`cdk8s-netpol matrix: ${(e as Error).message}`);
+        err(`cdk8s-netpol matrix: ${cliMessage(e)}`);
         code = EXIT_UNUSABLE;
       }
     });
@@ -313,6 +344,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         code = EXIT_UNUSABLE;
         return;
       }
+      ignoredFlags('diff', inputs.flatMap((i) => i.objects), semantics as NetworkModelOptions).forEach((n) => err(n));
       try {
         const modelOptions = semantics as NetworkModelOptions;
         const diff = diffModels(Report._model(inputs[0].objects, modelOptions), Report._model(inputs[1].objects, modelOptions));
@@ -323,7 +355,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         }
         write(options.out, diffMarkdown(diff, notEvaluated));
       } catch (e) {
-        err(`cdk8s-netpol diff: ${(e as Error).message}`);
+        err(`cdk8s-netpol diff: ${cliMessage(e)}`);
         code = EXIT_UNUSABLE;
       }
     });

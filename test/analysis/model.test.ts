@@ -287,17 +287,30 @@ describe('service accounts, the Cilium cluster name and the Calico release', () 
     expect(other.evaluate({ from: 'prod/batch', to: 'prod/api', port: 80 }).allowed).toBe(false);
   });
 
-  test('a policy reading ServiceAccount labels is refused while a pod runs as an account the model does not know', () => {
-    const objects = [deployment('web', 'frontend'), deployment('api'), gnp({ selector: "app == 'api'", serviceAccountSelector: "tier == 'api'", types: ['Ingress'] })];
-    expect(() => NetworkModel.fromManifests(objects).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 })).toThrow(
-      /GlobalNetworkPolicy g reads the labels of ServiceAccounts .*does not know those of ServiceAccount prod\/frontend, which pod prod\/web runs as: add its manifest/);
-    const known = NetworkModel.fromManifests([...objects, account('frontend', {})]);
-    // The api runs as "default", which has no labels: the policy does not select it.
-    expect(known.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
-    const labelled = NetworkModel.fromManifests([...objects, account('frontend', {}), account('default', { tier: 'api' })]);
+  test('a policy reading ServiceAccount labels cannot decide the flows of a pod whose account the model does not know: those fail closed, the others are decided', () => {
+    const objects = [deployment('web', 'frontend'), deployment('api'), deployment('batch', 'jobs'),
+      gnp({ selector: "app == 'api' || app == 'batch'", serviceAccountSelector: "tier == 'api'", types: ['Ingress'] })];
+    const m = NetworkModel.fromManifests(objects);
+    // api runs as "default" (no labels, known): the policy does not select it.
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
+    // batch runs as "jobs", whose labels are unknown: whether the policy isolates it cannot be told.
+    const batch = m.evaluate({ from: 'prod/api', to: 'prod/batch', port: 80 });
+    expect(batch.allowed).toBe(false);
+    expect(batch.reasons.join('\n')).toMatch(/ingress of prod\/batch: denied, failing closed: whether GlobalNetworkPolicy g applies to it cannot be told: GlobalNetworkPolicy g reads the labels of ServiceAccounts .*does not know those of ServiceAccount prod\/jobs, which pod prod\/batch runs as: add its manifest/);
+    // web's account is unknown too, but the policy's selector rules web out: decided.
+    expect(m.evaluate({ from: 'prod/api', to: 'prod/web', port: 80 }).allowed).toBe(true);
+    const labelled = NetworkModel.fromManifests([...objects, account('jobs', {}), account('default', { tier: 'api' })]);
     expect(labelled.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
-    // A pod added later is checked too.
-    expect(() => known.addPod({ namespace: 'prod', name: 'late', serviceAccount: 'ghost' })).toThrow(/ServiceAccount prod\/ghost, which pod prod\/late runs as/);
+    expect(labelled.evaluate({ from: 'prod/api', to: 'prod/batch', port: 80 }).allowed).toBe(true);
+    // A rule's peer reading account labels: the unknown peer is not admitted (an Allow never allows on a guess).
+    const rule = NetworkModel.fromManifests([deployment('web', 'frontend'), deployment('api'), account('default', {}),
+      gnp({ selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { selector: "tier == 'web'" } } }] })]);
+    const v = rule.evaluate({ from: 'prod/web', to: 'prod/api', port: 80 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons.join('\n')).toMatch(/was not applied: .*does not know those of ServiceAccount prod\/frontend/);
+    // A pod added later is taken, and its flows fail closed in turn.
+    expect(() => labelled.addPod({ namespace: 'prod', name: 'late', labels: { app: 'batch' }, serviceAccount: 'ghost' })).not.toThrow();
+    expect(labelled.evaluate({ from: 'prod/api', to: 'prod/late', port: 80 }).reasons.join('\n')).toMatch(/failing closed: .*ServiceAccount prod\/ghost/);
   });
 
   test('Calico 3.31.5 refuses named ports without a protocol, which 3.32 accepts; a copy of the model keeps its options', () => {

@@ -190,6 +190,28 @@ describe('Report.fromManifests and writeForApp', () => {
   });
 });
 
+describe('the engine semantics a report follows', () => {
+  const objects = (engine: PolicyEngine) => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'p', engine });
+    return Testing.synth(chart);
+  };
+
+  test('a named Calico release or Cilium cluster name is recorded in every format; defaults and options the CNI ignores are not', () => {
+    const calico = Report.fromManifests(objects(PolicyEngine.CALICO), { calicoVersion: '3.29' });
+    const note = 'Verdicts for Calico release 3.29 (its semantics: docs/semantics/calico.md#releases).';
+    expect(calico.matrix.notes).toContain(note);
+    expect(calico.toMarkdown()).toContain(`> ${note}`);
+    expect(calico.toHtml()).toContain('Verdicts for Calico release 3.29');
+    expect(JSON.parse(calico.toJson()).matrix.notes).toContain(note);
+    const cilium = Report.fromManifests(objects(PolicyEngine.CILIUM), { clusterName: 'eu-prod' });
+    expect(cilium.matrix.notes).toContain('Verdicts for Cilium cluster name eu-prod (the io.cilium.k8s.policy.cluster label of every pod).');
+    expect(Report.fromManifests(objects(PolicyEngine.CALICO)).matrix.notes.some((n) => n.startsWith('Verdicts for'))).toBe(false);
+    expect(Report.fromManifests(objects(PolicyEngine.CILIUM), { calicoVersion: '3.29' }).matrix.notes.some((n) => n.startsWith('Verdicts for'))).toBe(false);
+    expect(Report.fromManifests(objects(PolicyEngine.CILIUM), { clusterName: 'default' }).matrix.notes.some((n) => n.startsWith('Verdicts for'))).toBe(false);
+  });
+});
+
 describe('report details', () => {
   test('without workloads, stand-in pods show what the policies allow (the seed example\'s YAML)', () => {
     const chart = new Chart(Testing.app(), 'production');

@@ -21,6 +21,15 @@ describe('workloads', () => {
     expect(podsOfWorkload({ kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 5, template } }).map((p) => p.name)).toEqual(['web']);
   });
 
+  test('the ServiceAccount: serviceAccountName, else the deprecated serviceAccount (also when serviceAccountName is empty), else none ("default")', () => {
+    const pod = (spec: object) => podOfWorkload({ kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: { containers: [], ...spec } });
+    expect(pod({ serviceAccountName: 'api' })?.serviceAccount).toBe('api');
+    expect(pod({ serviceAccountName: 'api', serviceAccount: 'old' })?.serviceAccount).toBe('api');
+    expect(pod({ serviceAccountName: '', serviceAccount: 'old' })?.serviceAccount).toBe('old');
+    expect(pod({ serviceAccount: 'old' })?.serviceAccount).toBe('old');
+    expect(pod({ serviceAccountName: '' })?.serviceAccount).toBeUndefined();
+  });
+
   test('CronJob: the job template\'s pod template', () => {
     const obj = { kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template } } } };
     expect(podOfWorkload(obj)).toMatchObject({ namespace: 'default', name: 'c', labels: { app: 'x' } });

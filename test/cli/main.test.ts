@@ -202,6 +202,56 @@ describe('--cluster-name and --calico-version (explain, matrix, diff)', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
   });
+
+  test('a flag that cannot change the verdicts says so (a note on standard error), and the command still runs', async () => {
+    const args = ['--from', 'shop/web', '--to', 'shop/api', '--port', '8080'];
+    const calicoOnCilium = await run('explain', mesh(), ...args, '--calico-version', '3.31');
+    expect(calicoOnCilium.code).toBe(1);
+    expect(calicoOnCilium.err).toMatch(/cdk8s-netpol explain: note: --calico-version changes nothing here: the input holds no Calico policy \(and --cni is not calico\)/);
+    const clusterOnCalico = await run('matrix', alp('/public'), '--cluster-name', 'eu-prod');
+    expect(clusterOnCalico.code).toBe(0);
+    expect(clusterOnCalico.err).toMatch(/cdk8s-netpol matrix: note: --cluster-name changes nothing here: it is Cilium's cluster label/);
+    // Where it applies, no note.
+    expect((await run('explain', mesh(), ...args, '--cluster-name', 'eu-prod')).err).not.toMatch(/note:/);
+    expect((await run('explain', alp('/public'), ...args, '--calico-version', '3.29', '--cni', 'calico')).err).not.toMatch(/note:/);
+  });
+
+  test('errors of the library are reported without the API call they start with', async () => {
+    const tierless = tempFile('tierless.yaml', [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: c, image: x}]}',
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec: {tier: security, selector: app == \'api\', types: [Ingress]}',
+    ].join('\n---\n'));
+    const result = await run('explain', tierless, '--from', 'shop/api', '--to', 'shop/api', '--port', '80');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^cdk8s-netpol explain: Calico NetworkPolicy shop\/api is in tier "security", but the model has no Tier "security"/);
+    expect(result.err).not.toMatch(/NetworkModel\./);
+  });
+});
+
+describe('host policies (Cilium nodeSelector) on the command line', () => {
+  const file = () => tempFile('host.yaml', [
+    'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: host-fw}\nspec: {nodeSelector: {}, ingress: [{fromEntities: [cluster]}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: exporter, namespace: mon, labels: {app: exporter}}\nspec: {hostNetwork: true, containers: [{name: c, image: x}]}',
+  ].join('\n---\n'));
+
+  test('explain decides pod flows and fails closed on host-network pods, naming the host policy; matrix runs', async () => {
+    const pods = await run('explain', file(), '--from', 'shop/web', '--to', 'shop/api', '--port', '80');
+    expect(pods.code).toBe(0);
+    const node = await run('explain', file(), '--from', 'shop/web', '--to', 'mon/exporter', '--port', '9100');
+    expect(node.code).toBe(1);
+    expect(node.out).toMatch(/failing closed: .*host policy CiliumClusterwideNetworkPolicy host-fw may select that node/);
+    expect((await run('matrix', file(), '--format', 'json')).code).toBe(0);
+  });
+
+  test('a rule with both endpointSelector and nodeSelector is refused by Cilium: unusable input, naming the field', async () => {
+    const both = tempFile('both.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: both}\n' +
+      'spec: {nodeSelector: {}, endpointSelector: {}, ingress: [{fromEntities: [cluster]}]}');
+    const result = await run('matrix', both);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/endpointSelector and nodeSelector together are refused by Cilium/);
+  });
 });
 
 test('--help exits 0', async () => {

@@ -19,6 +19,7 @@ import { orInsteadOfAnd } from './rules/or-instead-of-and';
 import { policyTypesMismatch } from './rules/policy-types-mismatch';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
 import { selectorOnControllerLabel } from './rules/selector-on-controller-label';
+import { serviceAccountLabelsUnknown } from './rules/service-account-labels-unknown';
 import { LintFinding, LintRuleInfo, LinterOptions, Severity } from './types';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../../synth/app-checks';
 import { semanticsContextOf } from '../../synth/semantics-context';
@@ -78,6 +79,7 @@ const CHECKS: LintRule[] = [
   ciliumIgnoresEndPort,
   selectorMatchesNothing,
   selectorOnControllerLabel,
+  serviceAccountLabelsUnknown,
   namespaceWithoutDefaultDeny,
 ];
 const SUPPRESSION_CHECK = invalidSuppression(CHECKS.map((rule) => rule.id));

@@ -205,6 +205,10 @@ export function sourceAddress(endpoint: MatrixEndpoint): string {
 export function planMatrix(source: NetworkModel, options: MatrixOptions = {}): MatrixPlan {
   const model = source._clone();
   const notes: string[] = [];
+  const semantics = model._semanticsNote();
+  if (semantics !== undefined) {
+    notes.push(semantics);
+  }
   const hadWorkloads = model.podIds.length > 0;
   if (!hadWorkloads && model._policyObjects().length > 0) {
     const added = addStandIns(model, options.standIns ?? modelStandIns(model));

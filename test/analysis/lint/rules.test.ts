@@ -32,6 +32,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'selector-on-controller-label': [2, /spec\.podSelector selects by "pod-template-hash", which holds a hash of a Deployment's pod template/],
   'namespace-without-default-deny': [1, /Namespace shop: has workloads but no default-deny policy/],
   'invalid-suppression': [2, /suppresses "allow-all" without a reason/],
+  'service-account-labels-unknown': [1, /^NetworkPolicy shop\/payments: reads the labels of ServiceAccounts .*the input has no ServiceAccount shop\/checkout \(run by shop\/checkout\)/],
 };
 
 describe('allow-all advice fits the finding', () => {

@@ -29,6 +29,8 @@ interface AppliedTier {
 interface Applied {
   readonly tiers: readonly AppliedTier[];
   readonly isolatedBy: readonly PolicyRef[];
+  /** A policy the model cannot tell applies or not, and why. */
+  readonly undecided?: { readonly ref: PolicyRef; readonly why: string };
 }
 
 /**
@@ -52,7 +54,12 @@ export class CalicoEvaluator implements SideEvaluator {
       return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Calico ' +
         'workload endpoint (host endpoints are not modelled)');
     }
-    const { tiers, isolatedBy } = this.tiersOf(pod, direction);
+    const { tiers, isolatedBy, undecided } = this.tiersOf(pod, direction);
+    if (undecided !== undefined) {
+      // The model cannot tell whether a policy applies: failing closed (docs/semantics/calico.md#service-accounts).
+      return decision(direction, pod.id, DecisionCause.FAIL_CLOSED,
+        { isolatedBy: distinctRefs([undecided.ref], isolatedBy), undecided: undecided.why }, `, failing closed: whether ${undecided.ref.id} applies to it cannot be told: ${undecided.why}`);
+    }
     if (tiers.length === 0) {
       return decision(direction, pod.id, DecisionCause.NOT_ISOLATED, { isolatedBy }, `, no Calico or Kubernetes policy applies to it for ${typeName} ` +
         '(its namespace\'s profile allows)');
@@ -113,7 +120,12 @@ export class CalicoEvaluator implements SideEvaluator {
     let found = this.applied.get(key);
     if (!found) {
       const byTier = new Map<string, TierMember[]>();
+      let undecided: Applied['undecided'];
       for (const member of [...this.sources.membersIn(pod.namespace), ...this.sources.global]) {
+        const why = member.undecided?.(pod, direction);
+        if (why !== undefined && undecided === undefined) {
+          undecided = { ref: member.ref, why };
+        }
         if (member.applies(pod, direction)) {
           const list = byTier.get(member.tier);
           if (list) {
@@ -126,7 +138,7 @@ export class CalicoEvaluator implements SideEvaluator {
       const tiers = [...byTier.entries()]
         .map(([name, members]) => ({ tier: this.sources.tier(name), members: members.sort(byOrderThenName), applying: members.map((m) => m.id).join(', ') }))
         .sort((a, b) => byOrderThenName({ order: a.tier.order, sortKey: a.tier.name }, { order: b.tier.order, sortKey: b.tier.name }));
-      found = { tiers, isolatedBy: distinctRefs(...tiers.map((t) => t.members.map((m) => m.ref))) };
+      found = { tiers, isolatedBy: distinctRefs(...tiers.map((t) => t.members.map((m) => m.ref))), ...(undecided ? { undecided } : {}) };
       this.applied.set(key, found);
     }
     return found;

@@ -1,7 +1,7 @@
 import {
   CALICO_SELECTOR_LABELS, CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds,
   calicoServiceAccountSelectorLabels,
-  compileCalicoRule,
+  compileCalicoRule, unknownAccountLabels,
   compileSelector, compileSelectorOf,
 } from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
@@ -72,6 +72,11 @@ export interface TierMember {
   readonly source: unknown;
   applies(pod: PodSide, direction: Direction): boolean;
   /**
+   * Why the model cannot tell whether it applies to `pod` in `direction` (its selector reads
+   * labels of the pod's ServiceAccount, which the model does not know); undefined when it can.
+   */
+  undecided?(pod: PodSide, direction: Direction): string | undefined;
+  /**
    * The first rule with a terminal action (Allow, Deny, Pass) that matches, or undefined.
    * @param notes collects the Allow rules skipped because the model cannot tell whether they match
    */
@@ -138,6 +143,10 @@ export class CalicoPolicy implements TierMember {
    * reads ServiceAccount labels beyond the account's name: the model must know every pod's account.
    */
   public readonly readsServiceAccountLabels: boolean;
+  /** Its selector reads ServiceAccount labels beyond the name (a pcsa. key). */
+  private readonly selectorReadsAccounts: boolean;
+  /** Its serviceAccountSelector reads ServiceAccount labels beyond the name. */
+  private readonly accountSelectorReadsLabels: boolean;
   private readonly selector: CalicoSelectorMatcher;
   private readonly namespaceSelector?: CalicoSelectorMatcher;
   private readonly accountSelector?: CalicoSelectorMatcher;
@@ -177,12 +186,15 @@ export class CalicoPolicy implements TierMember {
     this.selector = selector.matches;
     // serviceAccountSelector: the pods whose ServiceAccount's labels it matches, ANDed with selector
     // (libcalico-go ANDs it, prefixed with pcsa., into the policy's selector).
-    let readsAccounts = selector.readsServiceAccountLabels;
+    this.selectorReadsAccounts = selector.readsServiceAccountLabels;
+    let accountSelectorReadsLabels = false;
     if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
       const accounts = compileSelectorOf(spec.serviceAccountSelector, `${this.id} spec.serviceAccountSelector`, false, true);
       this.accountSelector = accounts.matches;
-      readsAccounts ||= accounts.readsServiceAccountLabels;
+      accountSelectorReadsLabels = accounts.readsServiceAccountLabels;
     }
+    this.accountSelectorReadsLabels = accountSelectorReadsLabels;
+    const readsAccounts = this.selectorReadsAccounts || accountSelectorReadsLabels;
     if (global && spec.namespaceSelector !== undefined && spec.namespaceSelector !== null && String(spec.namespaceSelector).trim() !== '') {
       this.namespaceSelector = compileSelector(spec.namespaceSelector, `${this.id} spec.namespaceSelector`);
     }
@@ -223,19 +235,42 @@ export class CalicoPolicy implements TierMember {
     }
   }
 
-  /** Whether it selects `pod` in `direction`: its types, its namespace (or namespaceSelector) and selector. */
+  /**
+   * Whether it selects `pod` in `direction`: its types, its namespace (or namespaceSelector) and
+   * selector. False when the model cannot tell (`undecided`).
+   */
   public applies(pod: PodSide, direction: Direction): boolean {
+    if (!this.scopes(pod, direction) || this.undecided(pod, direction) !== undefined) {
+      return false;
+    }
+    return this.selector(calicoLabels(pod)) &&
+      (this.accountSelector === undefined || this.accountSelector(calicoServiceAccountSelectorLabels(pod)));
+  }
+
+  /**
+   * Why the model cannot tell whether it selects `pod`: its selector or serviceAccountSelector reads
+   * labels of the pod's ServiceAccount, which the model does not know.
+   */
+  public undecided(pod: PodSide, direction: Direction): string | undefined {
+    if (pod.serviceAccountLabels !== undefined || !(this.selectorReadsAccounts || this.accountSelectorReadsLabels) || !this.scopes(pod, direction)) {
+      return undefined;
+    }
+    // A selector that does not read account labels and rules the pod out decides.
+    if (!this.selectorReadsAccounts && !this.selector(calicoLabels(pod))) {
+      return undefined;
+    }
+    return unknownAccountLabels(pod, this.id);
+  }
+
+  /** Its types, host-endpoint flags, namespace and namespaceSelector admit `pod` in `direction`. */
+  private scopes(pod: PodSide, direction: Direction): boolean {
     if (!this.types.has(direction) || pod.hostNetwork || this.hostEndpointsOnly) {
       return false;
     }
     if (this.namespace !== undefined && pod.namespace !== this.namespace) {
       return false;
     }
-    if (this.namespaceSelector !== undefined && !this.namespaceSelector(calicoNamespaceLabels(pod))) {
-      return false;
-    }
-    return this.selector(calicoLabels(pod)) &&
-      (this.accountSelector === undefined || this.accountSelector(calicoServiceAccountSelectorLabels(pod)));
+    return this.namespaceSelector === undefined || this.namespaceSelector(calicoNamespaceLabels(pod));
   }
 
   /**

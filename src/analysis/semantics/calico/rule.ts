@@ -126,7 +126,7 @@ const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
  * `projectcalico.org/serviceaccount` (its ServiceAccount's name), its namespace's labels under
  * `pcns.` (the namespace's profile) and its ServiceAccount's labels under `pcsa.` (the account's
  * profile, with `pcsa.projectcalico.org/name`). The account's labels are left out when the model
- * does not know them; the model refuses policies that read them then (`readsServiceAccountLabels`).
+ * does not know them; selectors reading them are undecided for the pod then (`unknownAccountLabels`).
  */
 export function calicoLabels(pod: PodSide): Readonly<Record<string, string>> {
   let labels = LABELS.get(pod);
@@ -191,7 +191,7 @@ export function calicoServiceAccountLabels(pod: PodSide): Readonly<Record<string
  * The labels a service-account selector (`serviceAccounts.selector`, `serviceAccountSelector`)
  * matches a pod's ServiceAccount against: `calicoServiceAccountLabels`, or the account's name alone
  * when the model does not know its labels. Only selectors that read nothing but the name meet an
- * unknown account: the model refuses the others (`readsServiceAccountLabels`).
+ * unknown account: the others are undecided for it (`unknownAccountLabels`).
  */
 export function calicoServiceAccountSelectorLabels(pod: PodSide): Readonly<Record<string, string>> {
   const known = calicoServiceAccountLabels(pod);
@@ -204,6 +204,17 @@ export function calicoServiceAccountSelectorLabels(pod: PodSide): Readonly<Recor
     ACCOUNT_NAME_LABELS.set(pod, labels);
   }
   return labels;
+}
+
+/**
+ * Why a selector reading ServiceAccount labels cannot be decided for `pod`: the model does not know
+ * the labels of its account (no ServiceAccount manifest, no `NetworkModel.addServiceAccount`).
+ */
+export function unknownAccountLabels(pod: PodSide, reader: string): string {
+  const account = `${pod.namespace}/${pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT}`;
+  return `${reader} reads the labels of ServiceAccounts (serviceAccountSelector, serviceAccounts.selector or a pcsa. key), and the model ` +
+    `does not know those of ServiceAccount ${account}, which pod ${pod.id} runs as: add its manifest (apiVersion v1, kind ServiceAccount) ` +
+    'or NetworkModel.addServiceAccount()';
 }
 
 /** A compiled selector, and whether it reads labels of ServiceAccounts beyond their names. */
@@ -315,7 +326,8 @@ function not(match: RuleMatch): RuleMatch {
  * block admitting every address, and `notNets` never (its address is unknown); a pod without an
  * address matches neither.
  */
-function compileEntity(entity: any, side: 'source' | 'destination', policyNamespace: string | undefined, where: string): EntityMatcher | undefined {
+function compileEntity(entity: any, side: 'source' | 'destination', policyNamespace: string | undefined, where: string,
+  reader: string = where): EntityMatcher | undefined {
   if (entity === undefined || entity === null) {
     return undefined;
   }
@@ -359,6 +371,8 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   const scoped = namespaces !== undefined || policyNamespace !== undefined;
   // A service-account match, like a selector, matches only workloads of the scoped namespaces
   // (libcalico-go's rule conversion ANDs it into the selector; app-policy computeNamespaceMatch).
+  // A selector reading ServiceAccount labels the model does not know cannot be decided for that pod.
+  const readsAccounts = (compiledSelector?.readsServiceAccountLabels ?? false) || (accounts?.readsServiceAccountLabels ?? false);
   if (selector !== undefined || accounts !== undefined || (scoped && (notSelector !== undefined || namespaces !== undefined))) {
     tests.push((e) => {
       const pod = workload(e);
@@ -368,7 +382,18 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
       const inNamespace = namespaces !== undefined
         ? namespaces(calicoNamespaceLabels(pod))
         : policyNamespace === undefined || pod.namespace === policyNamespace;
-      return inNamespace && (selector === undefined || selector(calicoLabels(pod))) && (accounts === undefined || accounts.matches(pod));
+      if (!inNamespace) {
+        return false;
+      }
+      if (readsAccounts && pod.serviceAccountLabels === undefined) {
+        // What does not read the account's labels may still rule the pod out.
+        const selectorRulesOut = selector !== undefined && !compiledSelector!.readsServiceAccountLabels && !selector(calicoLabels(pod));
+        if (selectorRulesOut || accounts?.excludesByName(pod)) {
+          return false;
+        }
+        return { unknown: unknownAccountLabels(pod, reader) };
+      }
+      return (selector === undefined || selector(calicoLabels(pod))) && (accounts === undefined || accounts.matches(pod));
     });
     parts.push([
       selectorText !== undefined ? `selector ${selectorText}` : 'workloads',
@@ -379,6 +404,9 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
   if (notSelector !== undefined) {
     tests.push((e) => {
       const pod = workload(e);
+      if (pod !== undefined && compiledNotSelector!.readsServiceAccountLabels && pod.serviceAccountLabels === undefined) {
+        return { unknown: unknownAccountLabels(pod, reader) };
+      }
       return pod === undefined || !notSelector(calicoLabels(pod));
     });
     parts.push(`notSelector ${notSelectorText}`);
@@ -406,6 +434,8 @@ interface ServiceAccountMatcher {
   readonly text: string;
   readonly readsServiceAccountLabels: boolean;
   matches(pod: PodSide): boolean;
+  /** Whether `names` rules the pod's account out, whatever its labels. */
+  excludesByName(pod: PodSide): boolean;
 }
 
 /**
@@ -451,6 +481,7 @@ export function compileServiceAccountMatch(value: unknown, where: string): Servi
       }
       return selector === undefined || selector.matches(calicoServiceAccountSelectorLabels(pod));
     },
+    excludesByName: (pod) => named.size > 0 && !named.has(pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT),
   };
 }
 

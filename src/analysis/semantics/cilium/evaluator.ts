@@ -45,6 +45,8 @@ interface Collected {
 export interface CiliumSources {
   /** Every CCNP. */
   readonly clusterwide: readonly CiliumPolicy[];
+  /** The host policies (CCNP rules with a nodeSelector), which select nodes. */
+  readonly hostPolicies: readonly CiliumPolicy[];
   /** The CNPs of a namespace. */
   policiesIn(namespace: string): readonly CiliumPolicy[];
   /** The Kubernetes NetworkPolicies that isolate `pod` in `direction`. */
@@ -76,8 +78,17 @@ export class CiliumEvaluator implements SideEvaluator {
   public decide(query: SideQuery): SideDecision {
     const { pod, direction } = query;
     if (pod.hostNetwork) {
-      return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Cilium endpoint ' +
-        '(host policies, which select nodes, are not modelled)');
+      const hosts = this.sources.hostPolicies;
+      if (hosts.length > 0) {
+        // docs/semantics/cilium.md#host-policies: the pod's traffic is its node's, which host
+        // policies may select; the model knows no nodes, so it cannot decide and fails closed.
+        const undecided = `the pod uses the node's network, so its traffic is the node's, and host ${hosts.length === 1 ? 'policy' : 'policies'} ` +
+          `${hosts.map((p) => p.id).join(', ')} may select that node; the model does not evaluate host policies (it knows no nodes)`;
+        return decision(direction, pod.id, DecisionCause.FAIL_CLOSED, { isolatedBy: hosts.map((p) => p.ref), undecided },
+          `, failing closed: ${undecided}`);
+      }
+      return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Cilium endpoint, and ' +
+        'no host policy (nodeSelector) is in the model');
     }
     const found = this.collect(query, true);
     if (found.denied) {
@@ -296,6 +307,7 @@ export function buildCiliumEvaluator(policies: readonly CiliumPolicy[], kubernet
   return new CiliumEvaluator({
     policiesIn: (namespace) => byNamespace.get(namespace) ?? [],
     clusterwide: policies.filter((p) => p.namespace === undefined),
+    hostPolicies: policies.filter((p) => p.subjects.some((s) => s.selectsNodes)),
     kubernetesIsolating: (pod, direction) => kubernetesEvaluator.isolating(pod, direction),
     dnsServers,
     knowsApiServer,

@@ -104,6 +104,11 @@ export interface CiliumSubject {
   /** "CiliumNetworkPolicy prod/x" or "CiliumNetworkPolicy prod/x specs[1]". */
   readonly text: string;
   readonly selector: CiliumSelector;
+  /**
+   * The rule selects nodes (`nodeSelector`, a host policy), not pods: its selector matches no pod,
+   * and the evaluator cannot decide the traffic of host-network pods, which is the node's.
+   */
+  readonly selectsNodes: boolean;
   /** Whether the rule puts the endpoints it selects into default deny, per direction. */
   readonly defaultDeny: Readonly<Record<Direction, boolean>>;
   readonly allow: Readonly<Record<Direction, readonly CiliumPeerRule[]>>;
@@ -160,21 +165,24 @@ export class CiliumPolicy {
     if (unknown !== undefined) {
       throw new Error(`${text}: unknown field ${show(unknown)}; a Cilium rule has ${SPEC_FIELDS.join(', ')}`);
     }
-    if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
-      if (this.namespace !== undefined) {
-        throw new Error(`${text}: nodeSelector is only valid in a CiliumClusterwideNetworkPolicy (host policies are cluster-wide); a CiliumNetworkPolicy selects pods ` +
-          'with endpointSelector');
-      }
-      // docs/semantics/cilium.md#host-policies
-      throw new NotModelledError(`${text} nodeSelector is not modelled: a host policy applies to the traffic of the nodes it selects (their host ` +
-        'endpoints, host-network pods included), and the model has no nodes, only pods; it takes host-network pods as the node\'s traffic, which no ' +
-        'pod policy isolates. Leave host policies out of the model: verdicts between ordinary pods do not depend on them; those of host-network ' +
-        'pods (the node\'s traffic) might');
+    const selectsNodes = spec.nodeSelector !== undefined && spec.nodeSelector !== null;
+    if (selectsNodes && this.namespace !== undefined) {
+      throw new Error(`${text}: nodeSelector is only valid in a CiliumClusterwideNetworkPolicy (host policies are cluster-wide); a CiliumNetworkPolicy selects pods ` +
+        'with endpointSelector');
     }
-    if (spec.endpointSelector === undefined || spec.endpointSelector === null) {
+    // cilium pkg/policy/api/rule_validation.go Rule.Sanitize: one of the two, never both.
+    if (selectsNodes && spec.endpointSelector !== undefined && spec.endpointSelector !== null) {
+      throw new Error(`${text}: endpointSelector and nodeSelector together are refused by Cilium (a rule selects pods or nodes, not both); ` +
+        'write one rule for the pods and one for the nodes');
+    }
+    if (!selectsNodes && (spec.endpointSelector === undefined || spec.endpointSelector === null)) {
       throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''})`);
     }
-    const selector = compileCiliumSelector(spec.endpointSelector, `${text} endpointSelector`, this.namespace, true);
+    // A host policy (docs/semantics/cilium.md#host-policies) selects nodes: its selector is checked
+    // like any other, but matches no pod; the evaluator cannot decide the node's own traffic.
+    const compiled = compileCiliumSelector(selectsNodes ? spec.nodeSelector : spec.endpointSelector,
+      `${text} ${selectsNodes ? 'nodeSelector' : 'endpointSelector'}`, this.namespace, true);
+    const selector: CiliumSelector = selectsNodes ? { text: `nodes ${compiled.text}`, namesNamespace: false, matches: () => false } : compiled;
     const sections = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
     for (const section of sections) {
       if (spec[section] !== undefined && spec[section] !== null && !Array.isArray(spec[section])) {
@@ -203,6 +211,7 @@ export class CiliumPolicy {
       manifest: this.source,
       text,
       selector,
+      selectsNodes,
       defaultDeny: {
         ingress: has('ingress', 'ingressDeny') && enable.ingress !== false,
         egress: has('egress', 'egressDeny') && enable.egress !== false,

@@ -560,3 +560,28 @@ describe('review fixes: Cilium', () => {
     expect(build(notExists).evaluate({ from: 'prod/web', to: 'prod/api', port: 80 }).allowed).toBe(true);
   });
 });
+
+// docs/semantics/cilium.md#host-policies: a host policy selects nodes; a host-network pod's traffic is
+// its node's. The model knows no nodes, so with a host policy present it fails closed on the traffic
+// of host-network pods and decides every other flow as before.
+describe('host policies (CCNP nodeSelector)', () => {
+  const host = ccnp('host-fw', { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/worker': '' } }, ingress: [{ fromEntities: ['cluster'] }] });
+
+  test('flows of host-network pods cannot be decided: denied, failing closed, naming the host policy', () => {
+    const m = model(host);
+    const v = m.evaluate({ from: 'prod/web', to: 'mon/exporter', port: 9100 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons.join('\n')).toContain('ingress of mon/exporter: denied, failing closed: the pod uses the node\'s network, so its traffic is the ' +
+      'node\'s, and host policy CiliumClusterwideNetworkPolicy host-fw may select that node; the model does not evaluate host policies');
+    expect(m.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).allowed).toBe(false);
+    // Without a host policy the node's traffic is not policed.
+    expect(allowed(model(), 'prod/web', 'mon/exporter', 9100)).toBe(true);
+  });
+
+  test('flows between ordinary pods are decided as without it', () => {
+    const m = model(host, cnp('db', { endpointSelector: app('db'), ingress: [{ fromEndpoints: [app('api')] }] }));
+    expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(true);
+    expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
+    expect(allowed(m, 'prod/web', 'prod/api', 80)).toBe(true);
+  });
+});

@@ -82,22 +82,15 @@ describe('CiliumPolicy', () => {
       expect(() => cnp(spec)).toThrow(message);
     });
 
-    test('host policies (nodeSelector in a CCNP) are refused saying what is not modelled and what verdicts depend on them', () => {
-      const host = {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumClusterwideNetworkPolicy',
-        metadata: { name: 'host' },
-        spec: { nodeSelector: { matchLabels: { role: 'worker' } }, ingress: [{ fromEntities: ['cluster'] }] },
-      };
-      let error: Error | undefined;
-      try {
-        new CiliumPolicy(host);
-      } catch (e) {
-        error = e as Error;
-      }
-      expect(error?.name).toBe('NotModelledError');
-      expect(error?.message).toMatch(/CiliumClusterwideNetworkPolicy host nodeSelector is not modelled: a host policy applies to the traffic of the nodes it selects/);
-      expect(error?.message).toMatch(/verdicts between ordinary pods do not depend on them; those of host-network pods \(the node's traffic\) might/);
+    // docs/semantics/cilium.md#host-policies; cilium pkg/policy/api/rule_validation.go Rule.Sanitize.
+    test('host policies (nodeSelector in a CCNP) are accepted and select no pod; with endpointSelector too they are refused, as Cilium does', () => {
+      const host = (spec: Json) => new CiliumPolicy({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' }, spec });
+      const policy = host({ nodeSelector: { matchLabels: { role: 'worker' } }, ingress: [{ fromEntities: ['cluster'] }] });
+      expect(policy.subjects.map((s) => [s.selectsNodes, s.selector.text])).toEqual([[true, 'nodes {role=worker}']]);
+      expect(policy.subjects[0].selector.matches(pod('prod', { role: 'worker' }))).toBe(false);
+      expect(() => host({ nodeSelector: {}, endpointSelector: {}, ingress: [{}] }))
+        .toThrow(/CiliumClusterwideNetworkPolicy host: endpointSelector and nodeSelector together are refused by Cilium \(a rule selects pods or nodes, not both\)/);
+      expect(() => host({ nodeSelector: { matchLabels: { a: 1 } }, ingress: [{}] })).toThrow(/nodeSelector.matchLabels "a": value 1 is not a string/);
     });
 
     test('no spec and no specs; a policy without a name', () => {

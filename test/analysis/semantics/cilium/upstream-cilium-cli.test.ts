@@ -28,7 +28,7 @@ import { ClusterCni, HttpRequest, NetworkModel, Verdict } from '../../../../src'
  * Left out, because the model cannot express it: ClientToClient (ICMP ping) in client-egress-to-echo-deny; the IPv6
  * family of each action (the model evaluates a pod, not an address family); the TLS of PodToWorld's https actions
  * (probed at L4 only); Hubble flow validation beyond the side that denies; the `host-firewall-*` tests (CCNPs with
- * `nodeSelector`: the model has no nodes and refuses host policies); multi-cluster (clustermesh-*) runs — one model is
+ * `nodeSelector`: the model has no nodes, so it fails closed on host-network pods when a host policy is present); multi-cluster (clustermesh-*) runs — one model is
  * one cluster, so the cluster label is checked with one cluster name at a time.
  * The rules, with their sources: docs/semantics/cilium.md.
  */
