@@ -251,7 +251,8 @@ export function compileCalicoHttpMatch(http: any, where: string, paths: CalicoHt
   const anyMethod = methods.length === 0 || methods.includes('*');
   const parts = [
     ...(methods.length > 0 ? [(methods as string[]).join('|')] : []),
-    ...(rulePaths.length > 0 ? [rulePaths.map((p) => (p.exact ? p.text : `${p.text}*`)).join('|')] : []),
+    // A prefix is a string prefix up to 3.31.5 ("/api*"), whole segments from then on ("/api/**": /api and below).
+    ...(rulePaths.length > 0 ? [rulePaths.map((p) => (p.exact ? p.text : paths === 'raw' ? `${p.text}*` : `${p.text.replace(/\/+$/, '')}/**`)).join('|')] : []),
   ];
   const pathMatches = (requestPath: string): boolean => {
     if (paths === 'raw') {

@@ -4,7 +4,7 @@ import { cidrProblem, ipFamily } from '../util/cidr';
 import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, labelKeyProblem, labelValueProblem } from '../util/names';
 import { plainObjectProblem } from '../util/plain-object';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
-import { CalicoSemantics, NEWEST_CALICO, NEWEST_CALICO_MINOR, calicoSemantics } from './semantics/calico/rule';
+import { CalicoSemantics, NEWEST_CALICO, NEWEST_CALICO_MINOR, OLDEST_CALICO_MINOR, calicoSemantics } from './semantics/calico/rule';
 
 /**
  * The checks of what callers hand the `NetworkModel`: options, namespaces, pods and probes. Each
@@ -58,6 +58,10 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
   if (options.calicoVersion !== undefined && (typeof options.calicoVersion !== 'string' || !CALICO_VERSION.test(options.calicoVersion))) {
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, ` +
       `e.g. "3.${NEWEST_CALICO_MINOR}" or "3.31.5"`);
+  }
+  if (options.calicoVersion !== undefined && calicoRelease(options.calicoVersion).minor < OLDEST_CALICO_MINOR) {
+    invalid(where, `calicoVersion ${show(options.calicoVersion)} is older than the oldest Calico release the model knows, 3.${OLDEST_CALICO_MINOR}: ` +
+      'Calico open source has tiers, tier default actions and Pass from 3.29.0, and the model evaluates them for every release it accepts');
   }
   if (options.calicoVersion !== undefined && calicoRelease(options.calicoVersion).minor > NEWEST_CALICO_MINOR) {
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is newer than the newest Calico release the model knows, 3.${NEWEST_CALICO_MINOR}: ` +

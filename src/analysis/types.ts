@@ -149,8 +149,8 @@ export interface NetworkModelOptions {
    * paths are normalised first (percent-decoding, dot segments, repeated slashes) and a prefix
    * matches whole segments only; from 3.32.0, whether a rule whose ports are all names may leave
    * out its protocol; whether HTTP matches are modelled at all (3.30 and 3.31 answer every checked
-   * request with 403) and beside named ports (from 3.33.0). Releases newer than the newest the
-   * model knows are refused (docs/semantics/calico.md#releases).
+   * request with 403) and beside named ports (from 3.33.0). Releases older than 3.29 or newer
+   * than the newest the model knows are refused (docs/semantics/calico.md#releases).
    * @default "3.33" (the newest release the model knows)
    */
   readonly calicoVersion?: string;

@@ -5,7 +5,7 @@ import { withAdmissionMemo } from '../analysis/admission/admission';
 import { classify, evaluatedPolicyCni } from '../analysis/kinds';
 import { NetworkModel } from '../analysis/model';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
-import { ContainerPort, HttpRequest } from '../analysis/types';
+import { ContainerPort, HttpRequest, NetworkModelOptions } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
 import { LabelOperator, LabelSelector } from '../core/selector';
 import { AppCheck, AppSnapshot, CheckCharts, registerCheck } from '../synth/app-checks';
@@ -134,9 +134,18 @@ class AppProofs implements AppCheck {
       notProven('the app holds both Cilium and Calico policies (one cluster runs one CNI); prove each cluster\'s charts in an App of its own');
       return errors;
     }
+    // A bad context value is the app's configuration, not an object's: said once, naming the key.
+    let semantics: NetworkModelOptions;
+    try {
+      semantics = semanticsContextOf(charts);
+    } catch (e) {
+      const chart = provable[0].promiser.chart;
+      errors.set(chart, [...(errors.get(chart) ?? []), `[cdk8s-netpol] proofs: ${(e as Error).message}`]);
+      return errors;
+    }
     let model: NetworkModel;
     try {
-      model = NetworkModel.fromManifests(objects, semanticsContextOf(charts));
+      model = NetworkModel.fromManifests(objects, semantics);
     } catch (e) {
       for (const { promiser } of provable) {
         report(promiser, `${promiser.where}: its promises cannot be proven: ${(e as Error).message}. ` +

@@ -314,6 +314,38 @@ export function compileCalicoSelector(node: CalicoSelectorNode): CalicoSelectorM
   }
 }
 
+/**
+ * A selector evaluated with some label keys unknown (Kleene's three-valued logic): a term reading
+ * an unknown key is undefined, `!` keeps it undefined, `&&` is false when one side is false and
+ * `||` true when one side is true, undefined otherwise. Says whether labels whose unknown keys
+ * could hold anything satisfy the selector: true or false whatever they hold, undefined when it
+ * depends on them.
+ */
+export function calicoSelectorDecides(node: CalicoSelectorNode, labels: Readonly<Record<string, string>>, unknownKey: (key: string) => boolean,
+  isGlobal?: boolean): boolean | undefined {
+  switch (node.op) {
+    case 'all':
+    case 'global':
+      return calicoSelectorMatches(node, labels, isGlobal);
+    case 'not': {
+      const operand = calicoSelectorDecides(node.operand, labels, unknownKey, isGlobal);
+      return operand === undefined ? undefined : !operand;
+    }
+    case 'and':
+    case 'or': {
+      const left = calicoSelectorDecides(node.left, labels, unknownKey, isGlobal);
+      const right = calicoSelectorDecides(node.right, labels, unknownKey, isGlobal);
+      const decisive = node.op === 'and' ? false : true;
+      if (left === decisive || right === decisive) {
+        return decisive;
+      }
+      return left === undefined || right === undefined ? undefined : !decisive;
+    }
+    default:
+      return unknownKey(node.key) ? undefined : calicoSelectorMatches(node, labels, isGlobal);
+  }
+}
+
 /** The label keys a selector reads. */
 export function calicoSelectorKeys(node: CalicoSelectorNode): string[] {
   switch (node.op) {

@@ -88,7 +88,9 @@ describe('compileCalicoHttpMatch (docs/semantics/calico.md#http-match)', () => {
     expect(match.matches(request('PUT', '//b//c'))).toBe(true);
     expect(match.matches(request('PUT', '/bc'))).toBe(false);
     expect(match.matches(request('POST', '/a'))).toBe(false);
+    expect(match.text).toBe('GET|PUT /a|/b/**');
     const prefix = compileCalicoHttpMatch({ paths: [{ prefix: '/pub' }] }, 'h');
+    expect(prefix.text).toBe('/pub/**');
     expect(prefix.matches(request('GET', '/pub/file?x'))).toBe(true);
     expect(prefix.matches(request('GET', '/public-leak'))).toBe(false);
     expect(prefix.matches(request('GET', '/pub/../admin'))).toBe(false);

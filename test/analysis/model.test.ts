@@ -296,7 +296,7 @@ describe('service accounts, the Cilium cluster name and the Calico release', () 
     // batch runs as "jobs", whose labels are unknown: whether the policy isolates it cannot be told.
     const batch = m.evaluate({ from: 'prod/api', to: 'prod/batch', port: 80 });
     expect(batch.allowed).toBe(false);
-    expect(batch.reasons.join('\n')).toMatch(/ingress of prod\/batch: denied, failing closed: whether GlobalNetworkPolicy g applies to it cannot be told: GlobalNetworkPolicy g reads the labels of ServiceAccounts .*does not know those of ServiceAccount prod\/jobs, which pod prod\/batch runs as: add its manifest/);
+    expect(batch.reasons.join('\n')).toMatch(/ingress of prod\/batch: denied, failing closed: whether GlobalNetworkPolicy g \(tier default\) applies to it cannot be told: GlobalNetworkPolicy g reads the labels of ServiceAccounts .*does not know those of ServiceAccount prod\/jobs, which pod prod\/batch runs as: add its manifest/);
     // web's account is unknown too, but the policy's selector rules web out: decided.
     expect(m.evaluate({ from: 'prod/api', to: 'prod/web', port: 80 }).allowed).toBe(true);
     const labelled = NetworkModel.fromManifests([...objects, account('jobs', {}), account('default', { tier: 'api' })]);

@@ -190,6 +190,7 @@ describe('--cluster-name and --calico-version (explain, matrix, diff)', () => {
     expect(other.allowed).toEqual([]);
     const diff = await run('diff', alp('/public'), alp('/publicity'), '--calico-version', '3.29');
     expect(diff.code).toBe(0);
+    expect(diff.out).toContain('> Verdicts for Calico release 3.29 (its semantics: docs/semantics/calico.md#releases).');
   });
 
   test.each([

@@ -145,7 +145,7 @@ describe('synth-time proofs', () => {
     };
     expect(() => synthValid(build())).not.toThrow();
     expect(() => Testing.synth(build('eu-prod'))).toThrow(/promises that frontend reaches api on TCP\/8080 .*CiliumNetworkPolicy production\/mesh-guardrail/);
-    expect(() => Testing.synth(build('EU'))).toThrow(/its promises cannot be proven: context key cdk8s-netpol\/cluster-name "EU" is not a Cilium cluster name/);
+    expect(() => Testing.synth(build('EU'))).toThrow(/\[cdk8s-netpol\] proofs: context key cdk8s-netpol\/cluster-name "EU" is not a Cilium cluster name/);
   });
 
   test('cdk8s-netpol/calico-version gives the proofs the cluster\'s Calico release', () => {
@@ -159,8 +159,8 @@ describe('synth-time proofs', () => {
     expect(() => synthValid(build('3.31.5'))).not.toThrow();
     expect(() => synthValid(build('3.32'))).not.toThrow();
     // A number is refused: 3.30 would read as 3.3.
-    expect(() => Testing.synth(build(3.30))).toThrow(/its promises cannot be proven: context key cdk8s-netpol\/calico-version is the number 3.3: .*as a string/);
-    expect(() => Testing.synth(build('4.0'))).toThrow(/its promises cannot be proven: context key cdk8s-netpol\/calico-version "4.0" is not a Calico release/);
+    expect(() => Testing.synth(build(3.30))).toThrow(/\[cdk8s-netpol\] proofs: context key cdk8s-netpol\/calico-version is the number 3.3: .*as a string/);
+    expect(() => Testing.synth(build('4.0'))).toThrow(/\[cdk8s-netpol\] proofs: context key cdk8s-netpol\/calico-version "4.0" is not a Calico release/);
     expect(() => Testing.synth(build('3.34'))).toThrow(/lint: context key cdk8s-netpol\/calico-version "3.34" is newer than the newest Calico release the model knows, 3.33/);
   });
 

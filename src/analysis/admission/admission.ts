@@ -95,8 +95,9 @@ function decide(obj: any): Admission {
 
 /** "NetworkPolicy prod/web would be refused by the API server (kubectl apply fails), so it is not evaluated: a; b". */
 export function admissionMessage(admission: Admission): string {
+  // Calico's v3 API validates on apply (libcalico-go's validator); Cilium's CRD takes what its agent then rejects.
   const by = admission.refusedBy === undefined || admission.refusedBy === 'api-server' ? 'the API server (kubectl apply fails)'
-    : `${admission.refusedBy} (its agent rejects the rule)`;
+    : admission.refusedBy === 'Calico' ? 'Calico (its API validation rejects it)' : `${admission.refusedBy} (its agent rejects the rule)`;
   return `${admission.object} would be refused by ${by}, so it is not evaluated: ${admission.problems.join('; ')}`;
 }
 
@@ -130,5 +131,28 @@ export function engineAdmission(obj: any, calico: CalicoSemantics = NEWEST_CALIC
       return admission;
     }
     return { ...admission, problems: [(e as Error).message], refusedBy: c.cni };
+  }
+}
+
+/**
+ * Why the NetworkModel does not evaluate `obj`, a valid Cilium or Calico policy using a feature it
+ * does not model (NotModelledError: Services, host firewall details, HTTP matches on Calico releases
+ * whose application layer policy is broken, ...); undefined when it does, or when the object is
+ * refused (see `engineAdmission`).
+ */
+export function notModelledReason(obj: any, calico: CalicoSemantics = NEWEST_CALICO): string | undefined {
+  const c = classify(obj);
+  if (!isEvaluated(c) || c.cni === 'Kubernetes' || c.category === 'tier' || admit(obj).problems.length > 0) {
+    return undefined;
+  }
+  try {
+    if (c.cni === 'Cilium') {
+      new CiliumPolicy(obj);
+    } else {
+      new CalicoPolicy(obj, calico);
+    }
+    return undefined;
+  } catch (e) {
+    return e instanceof NotModelledError ? (e as Error).message : undefined;
   }
 }

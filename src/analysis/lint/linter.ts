@@ -15,6 +15,7 @@ import { invalidSuppression } from './rules/invalid-suppression';
 import { missingDnsEgress } from './rules/missing-dns-egress';
 import { namespaceSelectorByCustomLabel } from './rules/namespace-selector-by-custom-label';
 import { namespaceWithoutDefaultDeny } from './rules/namespace-without-default-deny';
+import { notModelled } from './rules/not-modelled';
 import { orInsteadOfAnd } from './rules/or-instead-of-and';
 import { policyTypesMismatch } from './rules/policy-types-mismatch';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
@@ -45,7 +46,7 @@ const SYNTH_LINT: AppCheck = {
     const errors = new Map<IConstruct, string[]>();
     let calicoVersion: string | undefined;
     try {
-      calicoVersion = semanticsContextOf([first]).calicoVersion;
+      calicoVersion = semanticsContextOf(registered).calicoVersion;
     } catch (e) {
       errors.set(registered[0], [`[cdk8s-netpol] lint: ${(e as Error).message}`]);
       return errors;
@@ -80,6 +81,7 @@ const CHECKS: LintRule[] = [
   selectorMatchesNothing,
   selectorOnControllerLabel,
   serviceAccountLabelsUnknown,
+  notModelled,
   namespaceWithoutDefaultDeny,
 ];
 const SUPPRESSION_CHECK = invalidSuppression(CHECKS.map((rule) => rule.id));

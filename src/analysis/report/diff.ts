@@ -236,7 +236,10 @@ function comparablePlans(before: NetworkModel, after: NetworkModel): { plans: [M
  * that caused it. A pod present on one side only has all its ports closed (or opened) on the other.
  */
 export function diffModels(before: NetworkModel, after: NetworkModel): PolicyDiff {
-  const { plans: [old, now], notes } = comparablePlans(before, after);
+  const { plans: [old, now], notes: planNotes } = comparablePlans(before, after);
+  // The engine semantics named for both sides (a Calico release, a Cilium cluster name), once.
+  const semantics = [...new Set([before._semanticsNote(), after._semanticsNote()].filter((n): n is string => n !== undefined))];
+  const notes = [...semantics, ...planNotes];
   // Both sides estate-wide (each side decided once per group of alike endpoints); only the pairs
   // whose answers differ are computed again, alone, to name what changed and why.
   const estates = [estateOf(old), estateOf(now)];

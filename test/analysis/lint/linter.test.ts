@@ -328,6 +328,20 @@ describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk
     expect(() => new Linter({ calicoVersion: 'latest' })).toThrow(/new Linter\(\): calicoVersion "latest" is not a Calico release/);
   });
 
+  test('an HTTP match on Calico 3.30 or 3.31, whose application layer policy answers every request with 403, is reported (not-modelled)', () => {
+    const http = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api', namespace: 'p' },
+      spec: { selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', http: { methods: ['GET'] } }] },
+    };
+    const notModelled = (calicoVersion?: string) => new Linter({ cni: ClusterCni.CALICO, ...(calicoVersion ? { calicoVersion } : {}) }).lint([http])
+      .filter((f) => f.rule === 'not-modelled').map((f) => f.message);
+    expect(notModelled()).toEqual([]);
+    expect(notModelled('3.32')).toEqual([]);
+    expect(notModelled('3.31')).toEqual([expect.stringMatching(/an HTTP match is not modelled for Calico 3.31: .*answers every request it checks with 403.*#11986/)]);
+  });
+
   test('the CLI\'s lint takes --calico-version, and names the flag on a bad value', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lint-calico-'));
     const file = path.join(dir, 'p.yaml');
@@ -365,6 +379,16 @@ describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk
       expect(() => Testing.synth(build('3.31'))).toThrow(/api-server-rejects: .*Calico 3.31 needs one even for named ports/);
       expect(() => Testing.synth(build('three'))).toThrow(/lint: context key cdk8s-netpol\/calico-version "three" is not a Calico release/);
       expect(() => Testing.synth(build(3.31))).toThrow(/lint: context key cdk8s-netpol\/calico-version is the number 3.31: .*as a string/);
+      // Set on a chart other than the first, as the proofs read it too.
+      const app = Testing.app();
+      app.node.setContext('cdk8s-netpol/cni', 'calico');
+      const one = new Chart(app, 'one');
+      Linter.validateChart(one);
+      const two = new Chart(app, 'two');
+      two.node.setContext('cdk8s-netpol/calico-version', '3.31');
+      Linter.validateChart(two);
+      new ApiObject(two, 'named', namedNoProtocol);
+      expect(() => app.synth()).toThrow(/Calico 3.31 needs one even for named ports/);
     } finally {
       warn.mockRestore();
     }

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'selector-on-controller-label': [2, /spec\.podSelector selects by "pod-template-hash", which holds a hash of a Deployment's pod template/],
   'namespace-without-default-deny': [1, /Namespace shop: has workloads but no default-deny policy/],
   'invalid-suppression': [2, /suppresses "allow-all" without a reason/],
+  'not-modelled': [1, /^NetworkPolicy shop\/api: the tools do not evaluate it: .*source.services is not modelled: Services are not part of the model/],
   'service-account-labels-unknown': [1, /^NetworkPolicy shop\/payments: reads the labels of ServiceAccounts .*the input has no ServiceAccount shop\/checkout \(run by shop\/checkout\)/],
 };
 
@@ -127,6 +128,29 @@ describe('selector-matches-nothing and Calico\'s endpoint labels', () => {
     expect(found(ClusterCni.KUBERNETES, { matchLabels: { 'projectcalico.org/serviceaccount': 'api' } })).toEqual([
       expect.stringMatching(/check the labels \(Calico gives endpoints the projectcalico.org\/\* and pcns.\* labels: if the cluster runs Calico, lint with --cni calico\)/),
     ]);
+  });
+});
+
+describe('service-account-labels-unknown and Kubernetes NetworkPolicies under Calico', () => {
+  const web = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { serviceAccountName: 'web', containers: [{ name: 'c', image: 'i' }] } } },
+  };
+  const knp = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'restricted', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { 'pcsa.tier': 'restricted' } }, policyTypes: ['Ingress'] },
+  };
+  const found = (cni: ClusterCni, ...objects: any[]) => new Linter({ cni }).lint(objects).filter((f) => f.rule === 'service-account-labels-unknown').map((f) => f.message);
+
+  test('under Calico a pcsa. key in a NetworkPolicy reads the account\'s labels: named when the account is missing', () => {
+    expect(found(ClusterCni.CALICO, web, knp)).toEqual([expect.stringMatching(/^NetworkPolicy shop\/restricted: reads the labels of ServiceAccounts .*ServiceAccount shop\/web \(run by shop\/web\)/)]);
+    expect(found(ClusterCni.CALICO, web, knp, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web', namespace: 'shop' } })).toEqual([]);
+    // Elsewhere no pod carries the label (selector-matches-nothing says so): not this rule's business.
+    expect(found(ClusterCni.KUBERNETES, web, knp)).toEqual([]);
   });
 });
 

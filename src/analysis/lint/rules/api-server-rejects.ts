@@ -23,7 +23,9 @@ export const apiServerRejects = defineRule({
 
 function problemsOf(item: Item, calico: CalicoSemantics): string[] {
   const where = describeItem(item);
-  return engineAdmission(item.obj, calico).problems.map((problem) => `${where}: ${problem}`);
+  // An engine's message may start with the object already ("CiliumClusterwideNetworkPolicy x: ..."): said once.
+  return engineAdmission(item.obj, calico).problems.map((problem) => (problem.startsWith(`${where}:`) || problem.startsWith(`${where} `)
+    ? problem : `${where}: ${problem}`));
 }
 
 /** The raw problems of one object (for tests). */

@@ -1,6 +1,7 @@
 import { DEFAULT_SERVICE_ACCOUNT } from '../../endpoint';
+import { ClusterCni } from '../../kinds';
 import { CalicoPolicy } from '../../semantics/calico/policy';
-import { Severity, defineRule, describeItem } from '../rule';
+import { Severity, asList, asObject, defineRule, describeItem, policyRules } from '../rule';
 
 /** How many unknown accounts a finding names before it counts the rest. */
 const NAMED = 5;
@@ -20,21 +21,33 @@ export const serviceAccountLabelsUnknown = defineRule({
     'manifests (with their labels) to the input, or select by account name (`serviceAccounts.names`), which needs no labels.',
 }, (inventory) => {
   const known = new Set(inventory.items.filter((i) => i.category === 'serviceAccount').map((i) => `${i.namespace}/${i.name}`));
-  return inventory.items.filter((i) => i.flavour === 'calico').flatMap((item) => {
-    let policy: CalicoPolicy;
-    try {
-      policy = new CalicoPolicy(item.obj, inventory.calico);
-    } catch {
-      return []; // refused objects are api-server-rejects' business; unmodelled ones say why elsewhere
+  // Kubernetes NetworkPolicies read Calico's labels too when Calico enforces them (pcsa. keys).
+  const calicoCni = inventory.cni === ClusterCni.CALICO;
+  return inventory.items.filter((i) => i.flavour === 'calico' || (calicoCni && i.flavour === 'kubernetes')).flatMap((item) => {
+    let reads: boolean;
+    let namespace: string | undefined;
+    if (item.flavour === 'calico') {
+      try {
+        const policy = new CalicoPolicy(item.obj, inventory.calico);
+        reads = policy.readsServiceAccountLabels;
+        namespace = policy.namespace;
+      } catch {
+        return []; // refused objects are api-server-rejects' business; unmodelled ones say why elsewhere
+      }
+    } else {
+      const found = kubernetesReadsAccountLabels(item.obj);
+      reads = found.subject || found.peers;
+      // Its peers may be pods of any namespace; its subject, pods of its own.
+      namespace = found.peers ? undefined : item.namespace;
     }
-    if (!policy.readsServiceAccountLabels) {
+    if (!reads) {
       return [];
     }
     const missing = new Map<string, string>();
     for (const pod of inventory.pods) {
       const account = pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
       const id = `${pod.namespace}/${account}`;
-      const scoped = policy.namespace === undefined || policy.namespace === pod.namespace;
+      const scoped = namespace === undefined || namespace === pod.namespace;
       if (scoped && !pod.hostNetwork && account !== DEFAULT_SERVICE_ACCOUNT && !known.has(id) && !missing.has(id)) {
         missing.set(id, `${pod.namespace}/${pod.name}`);
       }
@@ -52,3 +65,19 @@ export const serviceAccountLabelsUnknown = defineRule({
     }];
   });
 });
+
+/**
+ * Whether a NetworkPolicy's pod selectors (its own, its peers') read `pcsa.` keys (a ServiceAccount's
+ * labels under Calico) other than the account's name.
+ */
+function kubernetesReadsAccountLabels(obj: any): { subject: boolean; peers: boolean } {
+  const reads = (selector: unknown) => {
+    const s = asObject(selector);
+    const keys = [...Object.keys(asObject(s.matchLabels)), ...asList(s.matchExpressions).map((e: any) => String(e?.key))];
+    return keys.some((k) => k.startsWith('pcsa.') && k !== 'pcsa.projectcalico.org/name');
+  };
+  return {
+    subject: reads(asObject(obj?.spec).podSelector),
+    peers: policyRules(obj).some((r) => r.peers.some((p: any) => reads(p?.podSelector))),
+  };
+}

@@ -30,7 +30,7 @@ interface Applied {
   readonly tiers: readonly AppliedTier[];
   readonly isolatedBy: readonly PolicyRef[];
   /** A policy the model cannot tell applies or not, and why. */
-  readonly undecided?: { readonly ref: PolicyRef; readonly why: string };
+  readonly undecided?: { readonly ref: PolicyRef; readonly display: string; readonly why: string };
 }
 
 /**
@@ -58,7 +58,7 @@ export class CalicoEvaluator implements SideEvaluator {
     if (undecided !== undefined) {
       // The model cannot tell whether a policy applies: failing closed (docs/semantics/calico.md#service-accounts).
       return decision(direction, pod.id, DecisionCause.FAIL_CLOSED,
-        { isolatedBy: distinctRefs([undecided.ref], isolatedBy), undecided: undecided.why }, `, failing closed: whether ${undecided.ref.id} applies to it cannot be told: ${undecided.why}`);
+        { isolatedBy: distinctRefs([undecided.ref], isolatedBy), undecided: undecided.why }, `, failing closed: whether ${undecided.display} applies to it cannot be told: ${undecided.why}`);
     }
     if (tiers.length === 0) {
       return decision(direction, pod.id, DecisionCause.NOT_ISOLATED, { isolatedBy }, `, no Calico or Kubernetes policy applies to it for ${typeName} ` +
@@ -99,7 +99,7 @@ export class CalicoEvaluator implements SideEvaluator {
       if (tier.defaultAction === 'Deny') {
         const before = passed.length > 0 ? ` after ${passed.join(', ')}` : '';
         return decision(direction, pod.id, DecisionCause.TIER_DEFAULT, { isolatedBy, tier: tier.name }, ` by the default action (Deny) of tier ${tier.name}: ` +
-          `${applying} apply and no rule of these matches ${describeFlow(query)}${before}${noted()}`);
+          `${applying} ${members.length === 1 ? 'applies and none of its rules matches' : 'apply and no rule of these matches'} ${describeFlow(query)}${before}${noted()}`);
       }
       passed.push(`passed on by the default action (Pass) of tier ${tier.name} (no rule of ${applying} matched)`);
     }
@@ -124,7 +124,7 @@ export class CalicoEvaluator implements SideEvaluator {
       for (const member of [...this.sources.membersIn(pod.namespace), ...this.sources.global]) {
         const why = member.undecided?.(pod, direction);
         if (why !== undefined && undecided === undefined) {
-          undecided = { ref: member.ref, why };
+          undecided = { ref: member.ref, display: member.display, why };
         }
         if (member.applies(pod, direction)) {
           const list = byTier.get(member.tier);

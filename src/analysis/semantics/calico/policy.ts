@@ -1,5 +1,6 @@
 import {
-  CALICO_SELECTOR_LABELS, CalicoAction, CalicoRule, CalicoSemantics, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels, calicoRuleBounds,
+  CALICO_SELECTOR_LABELS, CalicoAction, CalicoRule, CalicoSemantics, CompiledSelector, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels,
+  calicoRuleBounds,
   calicoServiceAccountSelectorLabels,
   compileCalicoRule, unknownAccountLabels,
   compileSelector, compileSelectorOf,
@@ -9,6 +10,8 @@ import { dns1123SubdomainProblem } from '../../../util/names';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
+import { describeRequest } from '../../http';
+import { compileLabelSelector } from '../../labels';
 import { PolicyRef, policyRef } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
@@ -143,10 +146,10 @@ export class CalicoPolicy implements TierMember {
    * reads ServiceAccount labels beyond the account's name: the model must know every pod's account.
    */
   public readonly readsServiceAccountLabels: boolean;
-  /** Its selector reads ServiceAccount labels beyond the name (a pcsa. key). */
-  private readonly selectorReadsAccounts: boolean;
-  /** Its serviceAccountSelector reads ServiceAccount labels beyond the name. */
-  private readonly accountSelectorReadsLabels: boolean;
+  /** Its selector, which may read ServiceAccount labels beyond the name (a pcsa. key). */
+  private readonly compiledSelector: CompiledSelector;
+  /** Its serviceAccountSelector, if any. */
+  private readonly compiledAccountSelector?: CompiledSelector;
   private readonly selector: CalicoSelectorMatcher;
   private readonly namespaceSelector?: CalicoSelectorMatcher;
   private readonly accountSelector?: CalicoSelectorMatcher;
@@ -186,15 +189,13 @@ export class CalicoPolicy implements TierMember {
     this.selector = selector.matches;
     // serviceAccountSelector: the pods whose ServiceAccount's labels it matches, ANDed with selector
     // (libcalico-go ANDs it, prefixed with pcsa., into the policy's selector).
-    this.selectorReadsAccounts = selector.readsServiceAccountLabels;
-    let accountSelectorReadsLabels = false;
+    this.compiledSelector = selector;
     if (spec.serviceAccountSelector !== undefined && spec.serviceAccountSelector !== null && String(spec.serviceAccountSelector).trim() !== '') {
       const accounts = compileSelectorOf(spec.serviceAccountSelector, `${this.id} spec.serviceAccountSelector`, false, true);
       this.accountSelector = accounts.matches;
-      accountSelectorReadsLabels = accounts.readsServiceAccountLabels;
+      this.compiledAccountSelector = accounts;
     }
-    this.accountSelectorReadsLabels = accountSelectorReadsLabels;
-    const readsAccounts = this.selectorReadsAccounts || accountSelectorReadsLabels;
+    const readsAccounts = selector.readsServiceAccountLabels || (this.compiledAccountSelector?.readsServiceAccountLabels ?? false);
     if (global && spec.namespaceSelector !== undefined && spec.namespaceSelector !== null && String(spec.namespaceSelector).trim() !== '') {
       this.namespaceSelector = compileSelector(spec.namespaceSelector, `${this.id} spec.namespaceSelector`);
     }
@@ -252,11 +253,15 @@ export class CalicoPolicy implements TierMember {
    * labels of the pod's ServiceAccount, which the model does not know.
    */
   public undecided(pod: PodSide, direction: Direction): string | undefined {
-    if (pod.serviceAccountLabels !== undefined || !(this.selectorReadsAccounts || this.accountSelectorReadsLabels) || !this.scopes(pod, direction)) {
+    const accounts = this.compiledAccountSelector;
+    const readsAccounts = this.compiledSelector.readsServiceAccountLabels || (accounts?.readsServiceAccountLabels ?? false);
+    if (pod.serviceAccountLabels !== undefined || !readsAccounts || !this.scopes(pod, direction)) {
       return undefined;
     }
-    // A selector that does not read account labels and rules the pod out decides.
-    if (!this.selectorReadsAccounts && !this.selector(calicoLabels(pod))) {
+    // What the known labels decide (three-valued: a term on the account's labels is unknown).
+    const bySelector = this.compiledSelector.decidesWithoutAccountLabels(calicoLabels(pod));
+    const byAccounts = accounts === undefined ? true : accounts.decidesWithoutAccountLabels(calicoServiceAccountSelectorLabels(pod));
+    if (bySelector === false || byAccounts === false || (bySelector === true && byAccounts === true)) {
       return undefined;
     }
     return unknownAccountLabels(pod, this.id);
@@ -302,6 +307,7 @@ export class CalicoPolicy implements TierMember {
           return { action: rule.action, text, unchecked: rule.http.text };
         }
         if (!rule.http.matches(query.http)) {
+          notes?.push(`${text} matches at L4, but its HTTP match rejects the request ${describeRequest(query.http)} (application layer policy answers 403)`);
           continue;
         }
       }
@@ -347,6 +353,13 @@ function calicoTypes(spec: any, id: string): Direction[] {
  * docs/semantics/calico.md#kubernetes-policies-in-the-default-tier).
  */
 export function kubernetesMember(policy: KubernetesPolicy): TierMember {
+  const spec = policy.source?.spec ?? {};
+  // Selectors reading a ServiceAccount's own labels (pcsa.*): undecided for a pod whose account's
+  // labels the model does not know (docs/semantics/calico.md#service-accounts).
+  const subject = accountLabelSelector(spec.podSelector);
+  const peersReadAccounts = (['ingress', 'egress'] as const).some((d) => (Array.isArray(spec[d]) ? spec[d] : [])
+    .some((r: any) => (Array.isArray(r?.[d === 'ingress' ? 'from' : 'to']) ? r[d === 'ingress' ? 'from' : 'to'] : [])
+      .some((peer: any) => accountLabelSelector(peer?.podSelector) !== undefined)));
   return {
     id: policy.id,
     ref: policy.ref,
@@ -354,12 +367,49 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
     tier: DEFAULT_TIER,
     order: KUBERNETES_POLICY_ORDER,
     sortKey: `${policy.namespace}/knp.default.${policy.name}`,
-    applies: (pod, direction) => policy.isolatesPod(pod, direction, CALICO_SELECTOR_LABELS),
+    applies: (pod, direction) => policy.isolatesPod(pod, direction, CALICO_SELECTOR_LABELS) &&
+      (subject === undefined || pod.serviceAccountLabels !== undefined || subject(calicoLabels(pod)) === true),
+    undecided: (pod, direction) => {
+      if (subject === undefined || pod.serviceAccountLabels !== undefined || pod.hostNetwork || !policy.isolates.has(direction) ||
+        pod.namespace !== policy.namespace) {
+        return undefined;
+      }
+      return subject(calicoLabels(pod)) === undefined ? unknownAccountLabels(pod, `NetworkPolicy ${policy.id}`) : undefined;
+    },
     portBounds: (direction) => policy.portBounds(direction),
     source: policy.source,
-    evaluate: (query) => {
+    evaluate: (query, notes) => {
       const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, true, CALICO_SELECTOR_LABELS);
+      if (rule === undefined && peersReadAccounts && query.other.kind === 'pod' && query.other.serviceAccountLabels === undefined) {
+        // Its rules allow only: a peer it might admit is not admitted on a guess (failing closed).
+        notes?.push(`the rules of NetworkPolicy ${policy.id} were not applied to ${query.other.id}: ` +
+          unknownAccountLabels(query.other, `NetworkPolicy ${policy.id}`));
+      }
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
     },
   };
+}
+
+/**
+ * A Kubernetes label selector that reads a ServiceAccount's own labels (`pcsa.` keys other than the
+ * account's name), as a three-valued matcher over a pod's Calico labels: false when a term on known
+ * labels fails, undefined when the rest depends on the account's labels, true otherwise. Undefined
+ * when the selector reads no such key.
+ */
+function accountLabelSelector(selector: any): ((labels: Readonly<Record<string, string>>) => boolean | undefined) | undefined {
+  if (selector === null || typeof selector !== 'object') {
+    return undefined;
+  }
+  const accountKey = (key: unknown) => typeof key === 'string' && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name';
+  const labels = Object.entries(selector.matchLabels ?? {});
+  const expressions: any[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  if (!labels.some(([k]) => accountKey(k)) && !expressions.some((e) => accountKey(e?.key))) {
+    return undefined;
+  }
+  // The terms on known labels, as a selector of their own (the API server validated the shape).
+  const known = compileLabelSelector({
+    matchLabels: Object.fromEntries(labels.filter(([k]) => !accountKey(k))),
+    matchExpressions: expressions.filter((e) => !accountKey(e?.key)),
+  }, 'podSelector');
+  return (podLabels) => (known(podLabels) ? undefined : false);
 }

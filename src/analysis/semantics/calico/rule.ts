@@ -1,4 +1,6 @@
-import { CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector } from '../../../util/calico-selector';
+import {
+  CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorDecides, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector,
+} from '../../../util/calico-selector';
 import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../../../util/cidr';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
@@ -64,6 +66,12 @@ export function calicoSemantics(minor: number, patch?: number): CalicoSemantics 
 
 /** The newest Calico release the model knows; newer ones are refused (their semantics are unknown). */
 export const NEWEST_CALICO_MINOR = 33;
+/**
+ * The oldest Calico release the model knows: Calico open source has tiers, tier default actions
+ * and Pass from 3.29.0 (projectcalico/calico release-notes/v3.29.0, #9085, #9245), which the
+ * model evaluates for every release it accepts.
+ */
+export const OLDEST_CALICO_MINOR = 29;
 
 /** The default: the newest release. */
 export const NEWEST_CALICO: CalicoSemantics = calicoSemantics(NEWEST_CALICO_MINOR);
@@ -221,6 +229,11 @@ export function unknownAccountLabels(pod: PodSide, reader: string): string {
 export interface CompiledSelector {
   readonly matches: CalicoSelectorMatcher;
   readonly readsServiceAccountLabels: boolean;
+  /**
+   * Whether labels satisfy it when the ServiceAccount's own labels are unknown: true or false
+   * whatever they are, undefined when it depends on them (`calicoSelectorDecides`).
+   */
+  decidesWithoutAccountLabels(labels: Readonly<Record<string, string>>): boolean | undefined;
 }
 
 /**
@@ -239,10 +252,14 @@ export function compileSelectorOf(text: unknown, where: string, allowGlobal: boo
     throw new Error(`${where} ${(e as Error).message}`);
   }
   const keys = calicoSelectorKeys(node);
-  const readsServiceAccountLabels = serviceAccounts
-    ? keys.some((k) => k !== SERVICE_ACCOUNT_NAME_LABEL)
-    : keys.some((k) => k.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX) && k !== `${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`);
-  return { matches: compileCalicoSelector(node), readsServiceAccountLabels };
+  const accountLabel = serviceAccounts
+    ? (k: string) => k !== SERVICE_ACCOUNT_NAME_LABEL
+    : (k: string) => k.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX) && k !== `${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`;
+  return {
+    matches: compileCalicoSelector(node),
+    readsServiceAccountLabels: keys.some(accountLabel),
+    decidesWithoutAccountLabels: (labels) => calicoSelectorDecides(node, labels, accountLabel),
+  };
 }
 
 /** `compileSelectorOf`'s matcher alone. */
@@ -386,12 +403,13 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
         return false;
       }
       if (readsAccounts && pod.serviceAccountLabels === undefined) {
-        // What does not read the account's labels may still rule the pod out.
-        const selectorRulesOut = selector !== undefined && !compiledSelector!.readsServiceAccountLabels && !selector(calicoLabels(pod));
-        if (selectorRulesOut || accounts?.excludesByName(pod)) {
+        // What the known labels decide (three-valued: a term on the account's labels is unknown).
+        const bySelector = compiledSelector === undefined ? true : compiledSelector.decidesWithoutAccountLabels(calicoLabels(pod));
+        const byAccounts = accounts === undefined ? true : accounts.decidesWithoutAccountLabels(pod);
+        if (bySelector === false || byAccounts === false) {
           return false;
         }
-        return { unknown: unknownAccountLabels(pod, reader) };
+        return bySelector === true && byAccounts === true ? true : { unknown: unknownAccountLabels(pod, reader) };
       }
       return (selector === undefined || selector(calicoLabels(pod))) && (accounts === undefined || accounts.matches(pod));
     });
@@ -405,7 +423,8 @@ function compileEntity(entity: any, side: 'source' | 'destination', policyNamesp
     tests.push((e) => {
       const pod = workload(e);
       if (pod !== undefined && compiledNotSelector!.readsServiceAccountLabels && pod.serviceAccountLabels === undefined) {
-        return { unknown: unknownAccountLabels(pod, reader) };
+        const decided = compiledNotSelector!.decidesWithoutAccountLabels(calicoLabels(pod));
+        return decided === undefined ? { unknown: unknownAccountLabels(pod, reader) } : !decided;
       }
       return pod === undefined || !notSelector(calicoLabels(pod));
     });
@@ -434,8 +453,8 @@ interface ServiceAccountMatcher {
   readonly text: string;
   readonly readsServiceAccountLabels: boolean;
   matches(pod: PodSide): boolean;
-  /** Whether `names` rules the pod's account out, whatever its labels. */
-  excludesByName(pod: PodSide): boolean;
+  /** Whether it matches `pod` whatever its account's unknown labels are; undefined when it depends on them. */
+  decidesWithoutAccountLabels(pod: PodSide): boolean | undefined;
 }
 
 /**
@@ -481,7 +500,12 @@ export function compileServiceAccountMatch(value: unknown, where: string): Servi
       }
       return selector === undefined || selector.matches(calicoServiceAccountSelectorLabels(pod));
     },
-    excludesByName: (pod) => named.size > 0 && !named.has(pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT),
+    decidesWithoutAccountLabels: (pod) => {
+      if (named.size > 0 && !named.has(pod.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT)) {
+        return false;
+      }
+      return selector === undefined || selector.decidesWithoutAccountLabels(calicoServiceAccountSelectorLabels(pod));
+    },
   };
 }
 

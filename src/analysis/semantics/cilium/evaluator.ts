@@ -78,7 +78,9 @@ export class CiliumEvaluator implements SideEvaluator {
   public decide(query: SideQuery): SideDecision {
     const { pod, direction } = query;
     if (pod.hostNetwork) {
-      const hosts = this.sources.hostPolicies;
+      // Only host policies with rules for this direction (default deny or deny rules) can change it.
+      const hosts = this.sources.hostPolicies.filter((p) => p.subjects.some((s) => s.selectsNodes &&
+        (s.defaultDeny[direction] || s.deny[direction].length > 0)));
       if (hosts.length > 0) {
         // docs/semantics/cilium.md#host-policies: the pod's traffic is its node's, which host
         // policies may select; the model knows no nodes, so it cannot decide and fails closed.
@@ -88,7 +90,7 @@ export class CiliumEvaluator implements SideEvaluator {
           `, failing closed: ${undecided}`);
       }
       return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Cilium endpoint, and ' +
-        'no host policy (nodeSelector) is in the model');
+        `no host policy (nodeSelector) of the model has ${direction} rules`);
     }
     const found = this.collect(query, true);
     if (found.denied) {

@@ -176,7 +176,8 @@ export class CiliumPolicy {
         'write one rule for the pods and one for the nodes');
     }
     if (!selectsNodes && (spec.endpointSelector === undefined || spec.endpointSelector === null)) {
-      throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''})`);
+      throw new Error(`${text}: endpointSelector is required (give {} to select every pod${this.namespace ? ' of the namespace' : ''}` +
+        `${this.namespace ? '' : ', or nodeSelector for a host policy'})`);
     }
     // A host policy (docs/semantics/cilium.md#host-policies) selects nodes: its selector is checked
     // like any other, but matches no pod; the evaluator cannot decide the node's own traffic.

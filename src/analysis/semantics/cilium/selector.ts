@@ -106,10 +106,13 @@ export function ciliumPodLabels(pod: PodSide): Readonly<Record<string, string>> 
 }
 
 /**
- * The labels a Kubernetes NetworkPolicy's selectors see under Cilium: a pod's identity labels
- * (`ciliumPodLabels`) and its namespace's labels, which Cilium keeps whole.
+ * The labels a Kubernetes NetworkPolicy's selectors see under Cilium, which turns them into
+ * endpoint selectors over the identity (cilium pkg/k8s/network_policy.go parseNetworkPolicyPeer):
+ * a pod selector reads the whole identity (`ciliumLabels`: the namespace name and the namespace's
+ * labels under io.cilium.k8s.namespace.labels included, a pod's own copies of them replaced), a
+ * namespace selector the namespace's labels, which Cilium keeps whole.
  */
-export const CILIUM_SELECTOR_LABELS: SelectorLabels = { pod: ciliumPodLabels, namespace: (pod) => pod.namespaceLabels };
+export const CILIUM_SELECTOR_LABELS: SelectorLabels = { pod: (pod) => ciliumLabels(pod), namespace: (pod) => pod.namespaceLabels };
 
 /**
  * A pod's identity labels as Cilium's selectors see them, keyed without the `k8s:` source: the

@@ -66,7 +66,7 @@ describe('tiers and orders', () => {
     expect(reasons(m, 'prod/api', 'prod/db', 5432)).toContain('allowed by GlobalNetworkPolicy pass-web (tier security) ingress rule #2 (Allow)');
     // web: passed to the default tier, where nothing allows web: the default tier denies.
     expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
-    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier default: Calico NetworkPolicy prod/db apply and no rule of these matches TCP/5432 from prod/web ' +
+    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier default: Calico NetworkPolicy prod/db applies and none of its rules matches TCP/5432 from prod/web ' +
       "after passed to the next tier by GlobalNetworkPolicy pass-web (tier security) ingress rule #1 (Pass from selector app == 'web')");
   });
 
@@ -74,7 +74,7 @@ describe('tiers and orders', () => {
     const m = model(tier('security', { order: 100 }), gnp('only-api', { tier: 'security', selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "app == 'api'" } }] }));
     expect(allowed(m, 'prod/api', 'prod/db', 5432)).toBe(true);
     expect(allowed(m, 'prod/web', 'prod/db', 5432)).toBe(false);
-    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier security: GlobalNetworkPolicy only-api apply');
+    expect(reasons(m, 'prod/web', 'prod/db', 5432)).toContain('denied by the default action (Deny) of tier security: GlobalNetworkPolicy only-api applies');
   });
 
   test('a Pass tier passes unmatched traffic on; when every tier passes, the namespace profile allows', () => {
@@ -279,7 +279,10 @@ describe('entity rules: nets, ports, protocols', () => {
     expect(probe('GET', '/health')).toBe(true);
     expect(probe('GET', '/healthz')).toBe(false);
     expect(probe('POST', '/public/a')).toBe(false);
-    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080 }).reasons[1]).toContain('its HTTP match (GET /public/*|/health) restricts the requests');
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080 }).reasons[1]).toContain('its HTTP match (GET /public/**|/health) restricts the requests');
+    // A refused request: the reason says the rule matched at L4 and its HTTP match refused the request.
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080, http: { method: 'GET', path: '/publicity' } }).reasons[1]).toMatch(
+      /denied by the default action \(Deny\) of tier default: Calico NetworkPolicy prod\/api applies and none of its rules matches .*; Calico NetworkPolicy prod\/api \(tier default\) ingress rule #1 \(Allow HTTP GET \/public\/\*\*\|\/health\) matches at L4, but its HTTP match rejects the request HTTP GET \/publicity \(application layer policy answers 403\)/);
   });
 
   test('a DNS name matches nets only when they admit every address', () => {
@@ -494,5 +497,62 @@ describe('endpoint labels seen by Kubernetes NetworkPolicies under Calico, and s
       np('noop', { selector: "app == 'none'", ingress: [{ action: 'Allow' }] }));
     k.addPod({ namespace: 'prod', name: 'spoof', labels: { 'app': 'spoof', 'pcns.env': 'trusted' }, ip: '10.0.1.8' });
     expect(allowed(k, 'prod/spoof', 'prod/db', 5432)).toBe(false);
+  });
+});
+
+// A ServiceAccount's own labels (pcsa.*) come from its object; without it a selector reading them is
+// decided only as far as the other labels decide it (three-valued), for Calico and Kubernetes policies.
+describe('selectors on ServiceAccount labels the model does not know', () => {
+  const build = (...objects: Json[]) => {
+    const m = NetworkModel.fromManifests(objects, { cni: ClusterCni.CALICO });
+    m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api' }, serviceAccount: 'api-sa' });
+    m.addPod({ namespace: 'prod', name: 'client', labels: { app: 'client' } });
+    m.addPod({ namespace: 'prod', name: 'batch', labels: { app: 'batch' }, serviceAccount: 'jobs' });
+    return m;
+  };
+  const account = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'prod', labels } });
+
+  test('a Kubernetes NP whose podSelector reads pcsa.*: the pod\'s side fails closed until the account is known', () => {
+    const isolate = knp('restricted', { podSelector: { matchLabels: { 'pcsa.tier': 'restricted' } }, policyTypes: ['Ingress'] });
+    const unknown = build(isolate).evaluate({ from: 'prod/client', to: 'prod/api', port: 8080 });
+    expect(unknown.allowed).toBe(false);
+    expect(unknown.reasons.join('\n')).toMatch(/ingress of prod\/api: denied, failing closed: whether NetworkPolicy prod\/restricted \(tier default, order 1000\) applies to it cannot be told: .*ServiceAccount prod\/api-sa/);
+    expect(build(isolate, account('api-sa', { tier: 'restricted' })).evaluate({ from: 'prod/client', to: 'prod/api', port: 8080 }).allowed).toBe(false);
+    expect(build(isolate, account('api-sa', {})).evaluate({ from: 'prod/client', to: 'prod/api', port: 8080 }).allowed).toBe(true);
+    // A term on known labels that fails decides: app=batch rules prod/api out whatever its account's labels.
+    const mixed = knp('mixed', { podSelector: { matchLabels: { 'app': 'batch', 'pcsa.tier': 'restricted' } }, policyTypes: ['Ingress'] });
+    expect(build(mixed).evaluate({ from: 'prod/client', to: 'prod/api', port: 8080 }).allowed).toBe(true);
+    expect(build(mixed).evaluate({ from: 'prod/client', to: 'prod/batch', port: 8080 }).reasons.join('\n')).toMatch(/failing closed/);
+  });
+
+  test('a Kubernetes NP whose peer reads pcsa.*: an unknown account is not admitted on a guess, and the reason says so', () => {
+    const trusted = knp('trusted', { podSelector: { matchLabels: { app: 'client' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'pcsa.trust': 'high' } } }] }] });
+    const v = build(trusted).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 });
+    expect(v.allowed).toBe(false);
+    expect(v.reasons.join('\n')).toMatch(/the rules of NetworkPolicy prod\/trusted were not applied to prod\/api: .*ServiceAccount prod\/api-sa/);
+    expect(build(trusted, account('api-sa', { trust: 'high' })).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(true);
+  });
+
+  test('a Calico selector mixing pcsa.* with other labels is decided by the other labels where they suffice', () => {
+    const deny = gnp('low-trust', {
+      selector: "app == 'batch' && pcsa.trust == 'low'",
+      order: 10,
+      types: ['Ingress'],
+      ingress: [{ action: 'Deny' }],
+    });
+    const m = build(deny);
+    // prod/client is not app=batch: the policy cannot select it, whatever the account's labels.
+    expect(m.evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'prod/api', to: 'prod/batch', port: 80 }).reasons.join('\n')).toMatch(/failing closed: whether GlobalNetworkPolicy low-trust \(tier default\) applies/);
+    const rule = gnp('peer', {
+      selector: "app == 'api'",
+      order: 10,
+      types: ['Ingress'],
+      ingress: [{ action: 'Deny', source: { selector: "app == 'batch' || pcsa.trust == 'low'" } }, { action: 'Allow' }],
+    });
+    // app == 'batch' is true for prod/batch: the Deny matches whatever its account's labels.
+    const r = build(rule).evaluate({ from: 'prod/batch', to: 'prod/api', port: 80 });
+    expect(r.allowed).toBe(false);
+    expect(r.reasons.join('\n')).not.toMatch(/failing closed/);
   });
 });

@@ -731,4 +731,11 @@ describe('application layer policy by Calico release (#11986, #13174)', () => {
       .toThrow(/calicoVersion "3.34" is newer than the newest Calico release the model knows, 3.33: its semantics may differ.*give "3.33"/);
     expect(() => new NetworkModel({ calicoVersion: '3.33.2' })).not.toThrow();
   });
+
+  test('a release older than 3.29, before tiers came to Calico open source (release-notes/v3.29.0), is refused', () => {
+    expect(() => new NetworkModel({ calicoVersion: '3.28.2' }))
+      .toThrow(/calicoVersion "3.28.2" is older than the oldest Calico release the model knows, 3.29: Calico open source has tiers/);
+    expect(() => new NetworkModel({ calicoVersion: '3.0' })).toThrow(/older than the oldest Calico release the model knows/);
+    expect(() => new NetworkModel({ calicoVersion: 'v3.29' })).not.toThrow();
+  });
 });

@@ -549,6 +549,29 @@ describe('review fixes: Cilium', () => {
     expect(onCilium.evaluate({ from: 'prod/admin', to: 'prod/api', port: 80 }).allowed).toBe(true);
   });
 
+  // cilium pkg/k8s/network_policy.go parseNetworkPolicyPeer: a Kubernetes NetworkPolicy's selectors become
+  // endpoint selectors over the identity, which carries the namespace and its labels (SanitizePodLabels
+  // in pkg/k8s/utils/utils.go replaces a pod's own copies).
+  test('Kubernetes NPs on Cilium see the namespace identity labels, and a pod cannot claim another namespace with its own label', () => {
+    const onCilium = (objs: any[], webLabels?: Record<string, string>) => {
+      const m = build(objs, webLabels, { cni: 'cilium' });
+      m.addNamespace('prod', { team: 'blue' });
+      m.addPod({ namespace: 'dev', name: 'evil', labels: { 'app': 'evil', 'io.kubernetes.pod.namespace': 'prod' }, ip: '10.0.9.9' });
+      return m;
+    };
+    const byNamespaceLabel = knp('k', { podSelector: { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'blue' } }, policyTypes: ['Ingress'] });
+    expect(onCilium([byNamespaceLabel]).evaluate({ from: 'dev/evil', to: 'prod/api', port: 8080 }).allowed).toBe(false);
+    // Without Cilium no pod carries the label: the policy selects nothing.
+    expect(build([byNamespaceLabel]).evaluate({ from: 'prod/web', to: 'prod/api', port: 8080 }).allowed).toBe(true);
+    const byNamespaceName = knp('k', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'io.kubernetes.pod.namespace': 'prod' } } }] }],
+    });
+    const m = onCilium([byNamespaceName]);
+    expect(m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080 }).allowed).toBe(true);
+    expect(m.evaluate({ from: 'dev/evil', to: 'prod/api', port: 8080 }).allowed).toBe(false);
+  });
+
   test('other io.cilium.k8s.policy.* keys label policies, not endpoints: they select nothing and DoesNotExist on them matches every pod', () => {
     const byName = [cnp('p', { endpointSelector: api, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.name': 'p' } }] }] })];
     const m = build(byName, { 'app': 'web', 'io.cilium.k8s.policy.name': 'p' });
@@ -573,7 +596,10 @@ describe('host policies (CCNP nodeSelector)', () => {
     expect(v.allowed).toBe(false);
     expect(v.reasons.join('\n')).toContain('ingress of mon/exporter: denied, failing closed: the pod uses the node\'s network, so its traffic is the ' +
       'node\'s, and host policy CiliumClusterwideNetworkPolicy host-fw may select that node; the model does not evaluate host policies');
-    expect(m.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).allowed).toBe(false);
+    // host-fw has ingress rules only: the node's egress is not policed by it.
+    expect(m.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).allowed).toBe(true);
+    const both = model(ccnp('host-fw', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egressDeny: [{ toEntities: ['world'] }] }));
+    expect(both.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).reasons.join('\n')).toMatch(/egress of mon\/exporter: denied, failing closed/);
     // Without a host policy the node's traffic is not policed.
     expect(allowed(model(), 'prod/web', 'mon/exporter', 9100)).toBe(true);
   });
