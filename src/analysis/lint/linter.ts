@@ -42,7 +42,9 @@ export const CNI_CONTEXT_KEY = 'cdk8s-netpol/cni';
 const SYNTH_LINT: AppCheck = {
   contextKey: LINT_CONTEXT_KEY,
   run({ apiObjects, jsons }: AppSnapshot, { registered, first }: CheckCharts): Map<IConstruct, string[]> {
-    const cni = (first.node.tryGetContext(CNI_CONTEXT_KEY) as ClusterCni | undefined) ?? ClusterCni.KUBERNETES;
+    // Context keys as the proofs read them: the app's, or the first registered chart's that sets one.
+    const named = registered.map((c) => c.node.tryGetContext(CNI_CONTEXT_KEY)).find((v) => v !== undefined) as ClusterCni | undefined;
+    const cni = named ?? ClusterCni.KUBERNETES;
     const errors = new Map<IConstruct, string[]>();
     let calicoVersion: string | undefined;
     try {

@@ -24,6 +24,24 @@ export function describeItem(item: Item): string {
 }
 
 /**
+ * An engine's message about an item, after "<item>: " in a finding: without the object it may
+ * start with ("Calico NetworkPolicy shop/x spec.ingress[0]: ..." becomes "spec.ingress[0]: ..."),
+ * so that a finding names its object once.
+ */
+export function withoutItemPrefix(item: Item, message: string): string {
+  const object = describeItem(item);
+  for (const prefix of [`Calico ${object}`, object]) {
+    if (message.startsWith(`${prefix}: `)) {
+      return message.slice(prefix.length + 2);
+    }
+    if (message.startsWith(`${prefix} `)) {
+      return message.slice(prefix.length + 1);
+    }
+  }
+  return message;
+}
+
+/**
  * The cni of the models rules build: the lint's, unless that is the default (kubernetes) while the
  * input holds Cilium or Calico objects, which the model then takes as the cluster's plugin.
  */

@@ -322,7 +322,7 @@ describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk
     expect(rejects(new Linter({ cni: ClusterCni.CALICO }).lint([namedNoProtocol]))).toEqual([]);
     expect(rejects(new Linter({ cni: ClusterCni.CALICO, calicoVersion: '3.32' }).lint([namedNoProtocol]))).toEqual([]);
     expect(rejects(new Linter({ cni: ClusterCni.CALICO, calicoVersion: '3.31.5' }).lint([namedNoProtocol]))).toEqual([
-      expect.stringMatching(/^NetworkPolicy p\/named: Calico NetworkPolicy p\/named spec.ingress\[0\]: ports need protocol TCP, UDP or SCTP \(protocol is not set\); Calico 3.31.5 needs one/),
+      expect.stringMatching(/^NetworkPolicy p\/named: spec.ingress\[0\]: ports need protocol TCP, UDP or SCTP \(protocol is not set\); Calico 3.31.5 needs one/),
     ]);
     expect(() => new Linter({ calicoVersion: '3.40' })).toThrow(/new Linter\(\): calicoVersion "3.40" is newer than the newest Calico release the model knows, 3.33/);
     expect(() => new Linter({ calicoVersion: 'latest' })).toThrow(/new Linter\(\): calicoVersion "latest" is not a Calico release/);
@@ -393,6 +393,28 @@ describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk
       warn.mockRestore();
     }
   });
+});
+
+test('the synth-time lint reads cdk8s-netpol/cni from any registered chart, as the proofs read their keys', () => {
+  const app = Testing.app();
+  const one = new Chart(app, 'one');
+  Linter.validateChart(one);
+  const two = new Chart(app, 'two');
+  two.node.setContext('cdk8s-netpol/cni', 'cilium');
+  Linter.validateChart(two);
+  new ApiObject(two, 'range', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'range', namespace: 'p' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
+  });
+  const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    app.synth();
+    expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/cilium-ignores-endport/);
+  } finally {
+    warn.mockRestore();
+  }
 });
 
 describe('the seed scenario written by hand, with the classic mistakes', () => {

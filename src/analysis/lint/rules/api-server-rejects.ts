@@ -1,7 +1,7 @@
 import { engineAdmission } from '../../admission/admission';
 import { CalicoSemantics, NEWEST_CALICO } from '../../semantics/calico/rule';
 import { Item } from '../inventory';
-import { RawFinding, Severity, defineRule, describeItem } from '../rule';
+import { RawFinding, Severity, defineRule, describeItem, withoutItemPrefix } from '../rule';
 
 /** What the API server refuses in the objects the analysis reads (admission/): structure, types, and the rules the schema lacks. */
 export const apiServerRejects = defineRule({
@@ -23,9 +23,7 @@ export const apiServerRejects = defineRule({
 
 function problemsOf(item: Item, calico: CalicoSemantics): string[] {
   const where = describeItem(item);
-  // An engine's message may start with the object already ("CiliumClusterwideNetworkPolicy x: ..."): said once.
-  return engineAdmission(item.obj, calico).problems.map((problem) => (problem.startsWith(`${where}:`) || problem.startsWith(`${where} `)
-    ? problem : `${where}: ${problem}`));
+  return engineAdmission(item.obj, calico).problems.map((problem) => `${where}: ${withoutItemPrefix(item, problem)}`);
 }
 
 /** The raw problems of one object (for tests). */

@@ -1,5 +1,5 @@
 import { notModelledReason } from '../../admission/admission';
-import { Severity, defineRule, describeItem } from '../rule';
+import { Severity, defineRule, describeItem, withoutItemPrefix } from '../rule';
 
 /**
  * Valid Cilium and Calico policies that use a feature the NetworkModel does not evaluate: explain,
@@ -17,5 +17,5 @@ export const notModelled = defineRule({
     'port numbers), or verify it another way and suppress the finding with the reason.',
 }, (inventory) => inventory.items.flatMap((item) => {
   const reason = notModelledReason(item.obj, inventory.calico);
-  return reason === undefined ? [] : [{ item, message: `${describeItem(item)}: the tools do not evaluate it: ${reason}` }];
+  return reason === undefined ? [] : [{ item, message: `${describeItem(item)}: the tools do not evaluate it: ${withoutItemPrefix(item, reason)}` }];
 }));

@@ -60,7 +60,8 @@ export const serviceAccountLabelsUnknown = defineRule({
     return [{
       item,
       message: `${describeItem(item)}: reads the labels of ServiceAccounts (serviceAccountSelector, serviceAccounts.selector or a pcsa. key), and the ` +
-        `input has no ServiceAccount ${listed.join(', ')}${more}: the verdicts on these workloads' flows cannot be decided and fail closed; ` +
+        `input has no ServiceAccount ${listed.join(', ')}${more}: where a verdict on these workloads' flows depends on those labels, it cannot be ` +
+        'decided and fails closed; ' +
         'add the ServiceAccount manifests, or select by account name (serviceAccounts.names)',
     }];
   });

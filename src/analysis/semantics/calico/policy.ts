@@ -357,9 +357,10 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
   // Selectors reading a ServiceAccount's own labels (pcsa.*): undecided for a pod whose account's
   // labels the model does not know (docs/semantics/calico.md#service-accounts).
   const subject = accountLabelSelector(spec.podSelector);
-  const peersReadAccounts = (['ingress', 'egress'] as const).some((d) => (Array.isArray(spec[d]) ? spec[d] : [])
-    .some((r: any) => (Array.isArray(r?.[d === 'ingress' ? 'from' : 'to']) ? r[d === 'ingress' ? 'from' : 'to'] : [])
-      .some((peer: any) => accountLabelSelector(peer?.podSelector) !== undefined)));
+  const accountPeers = (['ingress', 'egress'] as const).flatMap((d) => (Array.isArray(spec[d]) ? spec[d] : [])
+    .flatMap((r: any) => (Array.isArray(r?.[d === 'ingress' ? 'from' : 'to']) ? r[d === 'ingress' ? 'from' : 'to'] : [])
+      .map((peer: any) => accountLabelSelector(peer?.podSelector))
+      .filter((known: ReturnType<typeof accountLabelSelector>): known is NonNullable<typeof known> => known !== undefined)));
   return {
     id: policy.id,
     ref: policy.ref,
@@ -379,15 +380,24 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
     portBounds: (direction) => policy.portBounds(direction),
     source: policy.source,
     evaluate: (query, notes) => {
-      const rule = policy.allowingRule(query.direction, query.other, query.destination, query.port, query.protocol, true, CALICO_SELECTOR_LABELS);
-      if (rule === undefined && peersReadAccounts && query.other.kind === 'pod' && query.other.serviceAccountLabels === undefined) {
-        // Its rules allow only: a peer it might admit is not admitted on a guess (failing closed).
-        notes?.push(`the rules of NetworkPolicy ${policy.id} were not applied to ${query.other.id}: ` +
-          unknownAccountLabels(query.other, `NetworkPolicy ${policy.id}`));
+      const other = query.other;
+      // A peer reading the labels of an account the model does not know is not applied: its rules
+      // allow only, so an Allow never rests on a guess (failing closed).
+      const unknownAccount = accountPeers.length > 0 && other.kind === 'pod' && other.serviceAccountLabels === undefined;
+      const rule = policy.allowingRule(query.direction, other, query.destination, query.port, query.protocol, true, CALICO_SELECTOR_LABELS,
+        unknownAccount ? (keys) => keys.some(isAccountLabelKey) : undefined);
+      if (rule === undefined && unknownAccount && other.kind === 'pod' && accountPeers.some((known) => known(calicoLabels(other)) === undefined)) {
+        notes?.push(`the peers of NetworkPolicy ${policy.id} that read ServiceAccount labels were not applied to ${other.id}: ` +
+          unknownAccountLabels(other, `NetworkPolicy ${policy.id}`));
       }
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
     },
   };
+}
+
+/** A key of a ServiceAccount's own labels on a Calico endpoint: `pcsa.*`, but the account's name. */
+function isAccountLabelKey(key: unknown): boolean {
+  return typeof key === 'string' && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name';
 }
 
 /**
@@ -400,7 +410,7 @@ function accountLabelSelector(selector: any): ((labels: Readonly<Record<string, 
   if (selector === null || typeof selector !== 'object') {
     return undefined;
   }
-  const accountKey = (key: unknown) => typeof key === 'string' && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name';
+  const accountKey = isAccountLabelKey;
   const labels = Object.entries(selector.matchLabels ?? {});
   const expressions: any[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   if (!labels.some(([k]) => accountKey(k)) && !expressions.some((e) => accountKey(e?.key))) {

@@ -90,7 +90,7 @@ export class CiliumEvaluator implements SideEvaluator {
           `, failing closed: ${undecided}`);
       }
       return decision(direction, pod.id, DecisionCause.HOST_NETWORK, {}, ', the pod uses the node\'s network: it is no Cilium endpoint, and ' +
-        `no host policy (nodeSelector) of the model has ${direction} rules`);
+        `no host policy (nodeSelector) of the model isolates nodes for ${direction} or denies there`);
     }
     const found = this.collect(query, true);
     if (found.denied) {

@@ -16,7 +16,14 @@ interface PortMatcher {
 
 /** A peer entry of a rule. */
 type PeerMatcher =
-  | { readonly kind: 'selector'; readonly pods?: LabelMatcher; readonly namespaces?: LabelMatcher; readonly text: string }
+  | {
+    readonly kind: 'selector';
+    readonly pods?: LabelMatcher;
+    readonly namespaces?: LabelMatcher;
+    /** The label keys its podSelector reads. */
+    readonly podKeys: readonly string[];
+    readonly text: string;
+  }
   | { readonly kind: 'ipBlock'; readonly cidr: Cidr; readonly except: Cidr[]; readonly text: string };
 
 /**
@@ -108,13 +115,17 @@ export class KubernetesPolicy {
    *   into CIDR rules, which match only peers outside the cluster
    *   (docs/semantics/cilium.md#kubernetes-networkpolicies-under-cilium)
    * @param labels the labels as the CNI's selectors see them (default: the manifests')
+   * @param skipPeer peers whose pod selector reads these keys are not applied (the CNI's value of
+   *   a key is unknown for `other`): a rule allows only through the others
    */
   public allowingRule(direction: Direction, other: Endpoint, destination: Endpoint, port: number, protocol: string,
-    ipBlocksMatchPods: boolean = true, labels: SelectorLabels = MANIFEST_LABELS): string | undefined {
+    ipBlocksMatchPods: boolean = true, labels: SelectorLabels = MANIFEST_LABELS,
+    skipPeer?: (podKeys: readonly string[]) => boolean): string | undefined {
     for (const rule of this.rules[direction]) {
       const peer = rule.peers === undefined ? 'anyone'
         : other.kind === 'name' ? nameAdmitted(rule.peers, other)
-          : rule.peers.find((p) => peerMatches(p, other, this.namespace, ipBlocksMatchPods, labels))?.text;
+          : rule.peers.find((p) => !(p.kind === 'selector' && skipPeer?.(p.podKeys)) &&
+            peerMatches(p, other, this.namespace, ipBlocksMatchPods, labels))?.text;
       if (peer === undefined) {
         continue;
       }
@@ -191,7 +202,11 @@ function compilePeer(peer: any, where: string): PeerMatcher {
   const text = namespaceSelector === undefined
     ? `${podText} of the policy's namespace`
     : `${podText} in namespaces ${describeLabelSelector(namespaceSelector)}`;
-  return { kind: 'selector', pods, namespaces, text };
+  const podKeys = podSelector === undefined ? [] : [
+    ...Object.keys(podSelector.matchLabels ?? {}),
+    ...(Array.isArray(podSelector.matchExpressions) ? podSelector.matchExpressions.map((e: any) => String(e?.key)) : []),
+  ];
+  return { kind: 'selector', pods, namespaces, podKeys, text };
 }
 
 function compilePort(port: any, where: string): PortMatcher {

@@ -529,8 +529,21 @@ describe('selectors on ServiceAccount labels the model does not know', () => {
     const trusted = knp('trusted', { podSelector: { matchLabels: { app: 'client' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'pcsa.trust': 'high' } } }] }] });
     const v = build(trusted).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 });
     expect(v.allowed).toBe(false);
-    expect(v.reasons.join('\n')).toMatch(/the rules of NetworkPolicy prod\/trusted were not applied to prod\/api: .*ServiceAccount prod\/api-sa/);
+    expect(v.reasons.join('\n')).toMatch(/the peers of NetworkPolicy prod\/trusted that read ServiceAccount labels were not applied to prod\/api: .*ServiceAccount prod\/api-sa/);
     expect(build(trusted, account('api-sa', { trust: 'high' })).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(true);
+    // NotIn on an unknown account's label: an absent label would satisfy it, yet the account may carry trust=low.
+    const notLow = knp('not-low', {
+      podSelector: { matchLabels: { app: 'client' } },
+      ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'pcsa.trust', operator: 'NotIn', values: ['low'] }] } }] }],
+    });
+    expect(build(notLow).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(false);
+    expect(build(notLow, account('api-sa', { trust: 'high' })).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(true);
+    expect(build(notLow, account('api-sa', { trust: 'low' })).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 }).allowed).toBe(false);
+    // A peer whose known labels rule the pod out is no reason to mention the account.
+    const batchOnly = knp('batch-only', { podSelector: { matchLabels: { app: 'client' } }, ingress: [{ from: [{ podSelector: { matchLabels: { 'app': 'batch', 'pcsa.trust': 'yes' } } }] }] });
+    const r = build(batchOnly).evaluate({ from: 'prod/api', to: 'prod/client', port: 80 });
+    expect(r.allowed).toBe(false);
+    expect(r.reasons.join('\n')).not.toMatch(/were not applied/);
   });
 
   test('a Calico selector mixing pcsa.* with other labels is decided by the other labels where they suffice', () => {

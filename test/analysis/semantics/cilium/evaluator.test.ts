@@ -600,6 +600,10 @@ describe('host policies (CCNP nodeSelector)', () => {
     expect(m.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).allowed).toBe(true);
     const both = model(ccnp('host-fw', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egressDeny: [{ toEntities: ['world'] }] }));
     expect(both.evaluate({ from: 'mon/exporter', to: 'prod/web', port: 80 }).reasons.join('\n')).toMatch(/egress of mon\/exporter: denied, failing closed/);
+    // Without default deny and without deny rules a host policy changes nothing for host-network pods.
+    const open = model(ccnp('host-fw', { nodeSelector: {}, enableDefaultDeny: { ingress: false }, ingress: [{ fromEntities: ['cluster'] }] }));
+    expect(open.evaluate({ from: 'prod/web', to: 'mon/exporter', port: 9100 }).reasons.join('\n'))
+      .toContain('no host policy (nodeSelector) of the model isolates nodes for ingress or denies there');
     // Without a host policy the node's traffic is not policed.
     expect(allowed(model(), 'prod/web', 'mon/exporter', 9100)).toBe(true);
   });
