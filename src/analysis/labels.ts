@@ -97,6 +97,18 @@ function compileRequirement(e: Requirement, where: string): LabelMatcher {
   }
 }
 
+/** The label keys a LabelSelector reads (matchLabels, then matchExpressions), read tolerantly: [] for what is no selector. */
+export function labelSelectorKeys(selector: unknown): string[] {
+  if (selector === null || typeof selector !== 'object') {
+    return [];
+  }
+  const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  return [
+    ...(matchLabels !== null && typeof matchLabels === 'object' ? Object.keys(matchLabels) : []),
+    ...(Array.isArray(matchExpressions) ? matchExpressions.map((e: any) => String(e?.key)) : []),
+  ];
+}
+
 /** `{app=api, tier in (a,b)}`, for reasons. */
 export function describeLabelSelector(selector: unknown): string {
   const s = (selector ?? {}) as { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] };

@@ -59,11 +59,12 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, ` +
       `e.g. "3.${NEWEST_CALICO_MINOR}" or "3.31.5"`);
   }
-  if (options.calicoVersion !== undefined && calicoRelease(options.calicoVersion).minor < OLDEST_CALICO_MINOR) {
+  const minor = options.calicoVersion === undefined ? undefined : calicoRelease(options.calicoVersion).minor;
+  if (minor !== undefined && minor < OLDEST_CALICO_MINOR) {
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is older than the oldest Calico release the model knows, 3.${OLDEST_CALICO_MINOR}: ` +
       'Calico open source has tiers, tier default actions and Pass from 3.29.0, and the model evaluates them for every release it accepts');
   }
-  if (options.calicoVersion !== undefined && calicoRelease(options.calicoVersion).minor > NEWEST_CALICO_MINOR) {
+  if (minor !== undefined && minor > NEWEST_CALICO_MINOR) {
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is newer than the newest Calico release the model knows, 3.${NEWEST_CALICO_MINOR}: ` +
       `its semantics may differ, so the model does not guess them; give "3.${NEWEST_CALICO_MINOR}" to apply the newest known semantics`);
   }

@@ -11,6 +11,7 @@ import { Report } from '../analysis/report';
 import { diffMarkdown, diffModels } from '../analysis/report/diff';
 import { writeConnectivityLines } from '../analysis/report/jsonl';
 import { planMatrix } from '../analysis/report/matrix';
+import { NEWEST_CALICO_MINOR } from '../analysis/semantics/calico/rule';
 import { HttpRequest, NetworkModelOptions } from '../analysis/types';
 import { escapeControls } from '../util/control-chars';
 
@@ -62,7 +63,7 @@ interface SemanticsOptions {
 function withSemanticsOptions(command: Command): Command {
   return command
     .option('--cluster-name <name>', 'the Cilium cluster name, which endpoints carry as io.cilium.k8s.policy.cluster (default: "default")')
-    .option('--calico-version <version>', 'the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.33)');
+    .option('--calico-version <version>', `the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.${NEWEST_CALICO_MINOR})`);
 }
 
 /** The NetworkModel options of a command's flags, or the problem, naming the flag. */
@@ -182,7 +183,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
     .argument('<paths...>', 'YAML files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--cni <cni>', 'the cluster\'s network plugin').choices(Object.values(ClusterCni)).default(ClusterCni.KUBERNETES))
-    .option('--calico-version <version>', 'the Calico release whose rules the agent checks, e.g. 3.31.5 (default: the newest the model knows, 3.33)')
+    .option('--calico-version <version>', `the Calico release whose rules the agent checks, e.g. 3.31.5 (default: the newest the model knows, 3.${NEWEST_CALICO_MINOR})`)
     .action((paths: string[], options: { format: string; cni: ClusterCni; calicoVersion?: string }) => {
       const semantics = modelOptionsOf({ calicoVersion: options.calicoVersion });
       const input = readManifests(paths);

@@ -30,6 +30,12 @@ export interface Admission {
    * the object but whose agent rejects its rules (`engineAdmission` only).
    */
   readonly refusedBy?: 'api-server' | 'Cilium' | 'Calico';
+  /**
+   * Set for an admitted Cilium or Calico policy using a feature the NetworkModel does not evaluate
+   * (NotModelledError: Services, HTTP matches on a Calico release whose application layer policy
+   * is broken, ...): why (`engineAdmission` only).
+   */
+  readonly notModelled?: string;
 }
 
 /** "NetworkPolicy prod/web" (cluster-scoped kinds without a namespace); names are capped. */
@@ -45,6 +51,8 @@ export function describeObject(obj: any, c: KindClass = classify(obj)): string {
 
 /** Admissions already decided during `withAdmissionMemo` (undefined outside it). */
 let memo: WeakMap<object, Admission> | undefined;
+/** `engineAdmission`s already decided during `withAdmissionMemo`, with the Calico release they assumed. */
+let engineMemo: WeakMap<object, { readonly calico: CalicoSemantics; readonly admission: Admission }> | undefined;
 
 /**
  * Runs `work` with each object admitted once: the linter's rules and the synth-time proofs build
@@ -57,10 +65,12 @@ export function withAdmissionMemo<T>(work: () => T): T {
     return work();
   }
   memo = new WeakMap();
+  engineMemo = new WeakMap();
   try {
     return work();
   } finally {
     memo = undefined;
+    engineMemo = undefined;
   }
 }
 
@@ -105,10 +115,22 @@ export function admissionMessage(admission: Admission): string {
  * Admission as the tools that report on files see it (the linter, the CLI): the API server's
  * checks (`admit`), then, for Cilium and Calico policies and Calico Tiers, the rules of their
  * languages as the engines check them (compiling the object as the model does). A valid object
- * using a feature the model does not evaluate (NotModelledError) is not a refusal: the cluster
+ * using a feature the model does not evaluate (NotModelledError) is not a refusal (`notModelled` says why): the cluster
  * applies it; the model says what it lacks when asked for a verdict.
  */
 export function engineAdmission(obj: any, calico: CalicoSemantics = NEWEST_CALICO): Admission {
+  const known = engineMemo !== undefined && obj !== null && typeof obj === 'object' ? engineMemo.get(obj) : undefined;
+  if (known !== undefined && known.calico === calico) {
+    return known.admission;
+  }
+  const admission = decideEngine(obj, calico);
+  if (engineMemo !== undefined && obj !== null && typeof obj === 'object') {
+    engineMemo.set(obj, { calico, admission });
+  }
+  return admission;
+}
+
+function decideEngine(obj: any, calico: CalicoSemantics): Admission {
   const admission = admit(obj);
   if (admission.problems.length > 0) {
     return { ...admission, refusedBy: 'api-server' };
@@ -128,31 +150,8 @@ export function engineAdmission(obj: any, calico: CalicoSemantics = NEWEST_CALIC
     return admission;
   } catch (e) {
     if (e instanceof NotModelledError) {
-      return admission;
+      return { ...admission, notModelled: (e as Error).message };
     }
     return { ...admission, problems: [(e as Error).message], refusedBy: c.cni };
-  }
-}
-
-/**
- * Why the NetworkModel does not evaluate `obj`, a valid Cilium or Calico policy using a feature it
- * does not model (NotModelledError: Services, host firewall details, HTTP matches on Calico releases
- * whose application layer policy is broken, ...); undefined when it does, or when the object is
- * refused (see `engineAdmission`).
- */
-export function notModelledReason(obj: any, calico: CalicoSemantics = NEWEST_CALICO): string | undefined {
-  const c = classify(obj);
-  if (!isEvaluated(c) || c.cni === 'Kubernetes' || c.category === 'tier' || admit(obj).problems.length > 0) {
-    return undefined;
-  }
-  try {
-    if (c.cni === 'Cilium') {
-      new CiliumPolicy(obj);
-    } else {
-      new CalicoPolicy(obj, calico);
-    }
-    return undefined;
-  } catch (e) {
-    return e instanceof NotModelledError ? (e as Error).message : undefined;
   }
 }

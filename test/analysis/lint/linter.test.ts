@@ -291,19 +291,8 @@ describe('Linter at synth', () => {
     cilium.node.setContext('cdk8s-netpol/cni', 'cilium');
     const chart = new Chart(cilium, 'c');
     Linter.validateChart(chart);
-    new ApiObject(chart, 'range', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'range', namespace: 'p' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
-    });
-    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      Testing.synth(chart);
-      expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/cilium-ignores-endport/);
-    } finally {
-      warn.mockRestore();
-    }
+    new ApiObject(chart, 'range', RANGE_POLICY);
+    expect(stderrOf(() => Testing.synth(chart))).toMatch(/cilium-ignores-endport/);
   });
 });
 
@@ -395,6 +384,25 @@ describe('the Calico release (LinterOptions.calicoVersion, --calico-version, cdk
   });
 });
 
+/** A port range, which Cilium may ignore (cilium-ignores-endport under cni cilium). */
+const RANGE_POLICY = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'range', namespace: 'p' },
+  spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
+};
+
+/** What `run` writes to standard error (the synth-time warnings). */
+function stderrOf(run: () => void): string {
+  const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    run();
+    return warn.mock.calls.map((c) => c[0]).join('\n');
+  } finally {
+    warn.mockRestore();
+  }
+}
+
 test('the synth-time lint reads cdk8s-netpol/cni from any registered chart, as the proofs read their keys', () => {
   const app = Testing.app();
   const one = new Chart(app, 'one');
@@ -402,19 +410,8 @@ test('the synth-time lint reads cdk8s-netpol/cni from any registered chart, as t
   const two = new Chart(app, 'two');
   two.node.setContext('cdk8s-netpol/cni', 'cilium');
   Linter.validateChart(two);
-  new ApiObject(two, 'range', {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'range', namespace: 'p' },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] }] },
-  });
-  const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    app.synth();
-    expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/cilium-ignores-endport/);
-  } finally {
-    warn.mockRestore();
-  }
+  new ApiObject(two, 'range', RANGE_POLICY);
+  expect(stderrOf(() => app.synth())).toMatch(/cilium-ignores-endport/);
 });
 
 describe('the seed scenario written by hand, with the classic mistakes', () => {

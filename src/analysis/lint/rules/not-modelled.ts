@@ -1,4 +1,4 @@
-import { notModelledReason } from '../../admission/admission';
+import { engineAdmission } from '../../admission/admission';
 import { Severity, defineRule, describeItem, withoutItemPrefix } from '../rule';
 
 /**
@@ -16,6 +16,6 @@ export const notModelled = defineRule({
     'learns it before a verdict is asked. Rewrite the rule with what the model evaluates (select the pods behind a Service, give ' +
     'port numbers), or verify it another way and suppress the finding with the reason.',
 }, (inventory) => inventory.items.flatMap((item) => {
-  const reason = notModelledReason(item.obj, inventory.calico);
+  const reason = engineAdmission(item.obj, inventory.calico).notModelled;
   return reason === undefined ? [] : [{ item, message: `${describeItem(item)}: the tools do not evaluate it: ${withoutItemPrefix(item, reason)}` }];
 }));

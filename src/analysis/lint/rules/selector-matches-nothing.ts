@@ -1,7 +1,7 @@
 import { PodSide } from '../../endpoint';
 import { ClusterCni } from '../../kinds';
-import { compileLabelSelector } from '../../labels';
-import { CALICO_SELECTOR_LABELS } from '../../semantics/calico/rule';
+import { compileLabelSelector, labelSelectorKeys } from '../../labels';
+import { CALICO_SELECTOR_LABELS, isServiceAccountLabelKey } from '../../semantics/calico/rule';
 import { CILIUM_SELECTOR_LABELS, POLICY_CLUSTER_KEY, isIdentityRelevantLabel } from '../../semantics/cilium/selector';
 import { MANIFEST_LABELS, SelectorLabels } from '../../semantics/kubernetes/policy';
 import { PodEndpoint } from '../../types';
@@ -29,12 +29,21 @@ export const selectorMatchesNothing = defineRule({
   // The labels the cluster's CNI matches a podSelector against, as the model sees them
   // (docs/semantics/cilium.md#identity-labels, docs/semantics/calico.md#endpoint-labels).
   const view: SelectorLabels = cilium ? CILIUM_SELECTOR_LABELS : calico ? CALICO_SELECTOR_LABELS : MANIFEST_LABELS;
-  const labelsOf = (p: PodEndpoint) => view.pod(podSide(p, inventory.namespaces.get(p.namespace) ?? {}));
+  // Each pod's labels once, not once per selector that reads them.
+  const seen = new Map<PodEndpoint, Readonly<Record<string, string>>>();
+  const labelsOf = (p: PodEndpoint) => {
+    let labels = seen.get(p);
+    if (labels === undefined) {
+      labels = view.pod(podSide(p, inventory.namespaces.get(p.namespace) ?? {}));
+      seen.set(p, labels);
+    }
+    return labels;
+  };
   // Labels the input does not give: the cluster's name (Cilium), a ServiceAccount's own labels (Calico).
   const unchecked = (key: string) => (cilium && key === POLICY_CLUSTER_KEY) ||
-    (calico && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name');
+    (calico && isServiceAccountLabelKey(key));
   const matchesSome = (selector: any, namespaces: string[]) => {
-    if (selectorKeys(selector).some(unchecked)) {
+    if (labelSelectorKeys(selector).some(unchecked)) {
       return true;
     }
     try {
@@ -45,7 +54,7 @@ export const selectorMatchesNothing = defineRule({
     }
   };
   const hint = (selector: any) => {
-    const keys = selectorKeys(selector);
+    const keys = labelSelectorKeys(selector);
     if (!cilium && keys.some((k) => k.startsWith('io.cilium.k8s.'))) {
       return ' (Cilium gives endpoints the io.cilium.k8s.policy.* labels: if the cluster runs Cilium, lint with --cni cilium)';
     }
@@ -84,13 +93,6 @@ export const selectorMatchesNothing = defineRule({
     return messages.map((message) => ({ item, message: `${describeItem(item)}: ${message}` }));
   });
 });
-
-/** The label keys a LabelSelector reads (matchLabels and matchExpressions). */
-function selectorKeys(selector: any): string[] {
-  const labels = asObject(selector?.matchLabels);
-  const expressions = Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : [];
-  return [...Object.keys(labels), ...expressions.map((e: any) => String(e?.key))];
-}
 
 /** A workload's representative pod as the model's label views take it. */
 function podSide(p: PodEndpoint, namespaceLabels: Readonly<Record<string, string>>): PodSide {

@@ -1,7 +1,9 @@
 import { DEFAULT_SERVICE_ACCOUNT } from '../../endpoint';
 import { ClusterCni } from '../../kinds';
+import { labelSelectorKeys } from '../../labels';
 import { CalicoPolicy } from '../../semantics/calico/policy';
-import { Severity, asList, asObject, defineRule, describeItem, policyRules } from '../rule';
+import { isServiceAccountLabelKey } from '../../semantics/calico/rule';
+import { Severity, asObject, defineRule, describeItem, policyRules } from '../rule';
 
 /** How many unknown accounts a finding names before it counts the rest. */
 const NAMED = 5;
@@ -72,11 +74,7 @@ export const serviceAccountLabelsUnknown = defineRule({
  * labels under Calico) other than the account's name.
  */
 function kubernetesReadsAccountLabels(obj: any): { subject: boolean; peers: boolean } {
-  const reads = (selector: unknown) => {
-    const s = asObject(selector);
-    const keys = [...Object.keys(asObject(s.matchLabels)), ...asList(s.matchExpressions).map((e: any) => String(e?.key))];
-    return keys.some((k) => k.startsWith('pcsa.') && k !== 'pcsa.projectcalico.org/name');
-  };
+  const reads = (selector: unknown) => labelSelectorKeys(selector).some(isServiceAccountLabelKey);
   return {
     subject: reads(asObject(obj?.spec).podSelector),
     peers: policyRules(obj).some((r) => r.peers.some((p: any) => reads(p?.podSelector))),

@@ -2,7 +2,7 @@ import {
   CALICO_SELECTOR_LABELS, CalicoAction, CalicoRule, CalicoSemantics, CompiledSelector, NEWEST_CALICO, calicoLabels, calicoNamespaceLabels,
   calicoRuleBounds,
   calicoServiceAccountSelectorLabels,
-  compileCalicoRule, unknownAccountLabels,
+  compileCalicoRule, isServiceAccountLabelKey, unknownAccountLabels,
   compileSelector, compileSelectorOf,
 } from './rule';
 import { CalicoSelectorMatcher } from '../../../util/calico-selector';
@@ -11,7 +11,7 @@ import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { describeRequest } from '../../http';
-import { compileLabelSelector } from '../../labels';
+import { compileLabelSelector, labelSelectorKeys } from '../../labels';
 import { PolicyRef, policyRef } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
@@ -385,7 +385,7 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
       // allow only, so an Allow never rests on a guess (failing closed).
       const unknownAccount = accountPeers.length > 0 && other.kind === 'pod' && other.serviceAccountLabels === undefined;
       const rule = policy.allowingRule(query.direction, other, query.destination, query.port, query.protocol, true, CALICO_SELECTOR_LABELS,
-        unknownAccount ? (keys) => keys.some(isAccountLabelKey) : undefined);
+        unknownAccount ? (keys) => keys.some(isServiceAccountLabelKey) : undefined);
       if (rule === undefined && unknownAccount && other.kind === 'pod' && accountPeers.some((known) => known(calicoLabels(other)) === undefined)) {
         notes?.push(`the peers of NetworkPolicy ${policy.id} that read ServiceAccount labels were not applied to ${other.id}: ` +
           unknownAccountLabels(other, `NetworkPolicy ${policy.id}`));
@@ -393,11 +393,6 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
     },
   };
-}
-
-/** A key of a ServiceAccount's own labels on a Calico endpoint: `pcsa.*`, but the account's name. */
-function isAccountLabelKey(key: unknown): boolean {
-  return typeof key === 'string' && key.startsWith('pcsa.') && key !== 'pcsa.projectcalico.org/name';
 }
 
 /**
@@ -410,16 +405,15 @@ function accountLabelSelector(selector: any): ((labels: Readonly<Record<string, 
   if (selector === null || typeof selector !== 'object') {
     return undefined;
   }
-  const accountKey = isAccountLabelKey;
   const labels = Object.entries(selector.matchLabels ?? {});
   const expressions: any[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  if (!labels.some(([k]) => accountKey(k)) && !expressions.some((e) => accountKey(e?.key))) {
+  if (!labelSelectorKeys(selector).some(isServiceAccountLabelKey)) {
     return undefined;
   }
   // The terms on known labels, as a selector of their own (the API server validated the shape).
   const known = compileLabelSelector({
-    matchLabels: Object.fromEntries(labels.filter(([k]) => !accountKey(k))),
-    matchExpressions: expressions.filter((e) => !accountKey(e?.key)),
+    matchLabels: Object.fromEntries(labels.filter(([k]) => !isServiceAccountLabelKey(k))),
+    matchExpressions: expressions.filter((e) => !isServiceAccountLabelKey(e?.key)),
   }, 'podSelector');
   return (podLabels) => (known(podLabels) ? undefined : false);
 }

@@ -225,6 +225,15 @@ export function unknownAccountLabels(pod: PodSide, reader: string): string {
     'or NetworkModel.addServiceAccount()';
 }
 
+/**
+ * Whether a label key on a Calico endpoint is one of its ServiceAccount's own labels (`pcsa.*`),
+ * which the model knows only from the ServiceAccount object, and not the account's name
+ * (`pcsa.projectcalico.org/name`), which every endpoint carries.
+ */
+export function isServiceAccountLabelKey(key: unknown): boolean {
+  return typeof key === 'string' && key.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX) && key !== `${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`;
+}
+
 /** A compiled selector, and whether it reads labels of ServiceAccounts beyond their names. */
 export interface CompiledSelector {
   readonly matches: CalicoSelectorMatcher;
@@ -252,9 +261,7 @@ export function compileSelectorOf(text: unknown, where: string, allowGlobal: boo
     throw new Error(`${where} ${(e as Error).message}`);
   }
   const keys = calicoSelectorKeys(node);
-  const accountLabel = serviceAccounts
-    ? (k: string) => k !== SERVICE_ACCOUNT_NAME_LABEL
-    : (k: string) => k.startsWith(SERVICE_ACCOUNT_PROFILE_PREFIX) && k !== `${SERVICE_ACCOUNT_PROFILE_PREFIX}${SERVICE_ACCOUNT_NAME_LABEL}`;
+  const accountLabel = serviceAccounts ? (k: string) => k !== SERVICE_ACCOUNT_NAME_LABEL : isServiceAccountLabelKey;
   return {
     matches: compileCalicoSelector(node),
     readsServiceAccountLabels: keys.some(accountLabel),

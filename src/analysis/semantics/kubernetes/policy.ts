@@ -3,7 +3,7 @@ import { ianaServiceNameProblem } from '../../../util/names';
 import { isIntegerInRange, show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { Endpoint, PodSide, addressOf, blocksAdmitName, portCovers } from '../../endpoint';
-import { LabelMatcher, compileLabelSelector, describeLabelSelector } from '../../labels';
+import { LabelMatcher, compileLabelSelector, describeLabelSelector, labelSelectorKeys } from '../../labels';
 import { PolicyRef, policyRef } from '../decision';
 
 /** A port entry of a rule: protocol plus a number, a range, a name, or every port. */
@@ -202,11 +202,7 @@ function compilePeer(peer: any, where: string): PeerMatcher {
   const text = namespaceSelector === undefined
     ? `${podText} of the policy's namespace`
     : `${podText} in namespaces ${describeLabelSelector(namespaceSelector)}`;
-  const podKeys = podSelector === undefined ? [] : [
-    ...Object.keys(podSelector.matchLabels ?? {}),
-    ...(Array.isArray(podSelector.matchExpressions) ? podSelector.matchExpressions.map((e: any) => String(e?.key)) : []),
-  ];
-  return { kind: 'selector', pods, namespaces, podKeys, text };
+  return { kind: 'selector', pods, namespaces, podKeys: labelSelectorKeys(podSelector), text };
 }
 
 function compilePort(port: any, where: string): PortMatcher {
