@@ -20,10 +20,12 @@ export enum ClusterCni {
 }
 
 /**
- * Whose policy language an evaluated kind is: "Kubernetes" combines with either CNI; a model
- * holds Cilium or Calico objects, never both (a cluster runs one CNI).
+ * Whose policy language an evaluated kind is: "Kubernetes" (networking.k8s.io NetworkPolicy) and
+ * "NetworkPolicyApi" (kubernetes-sigs/network-policy-api's ClusterNetworkPolicy) combine with
+ * any CNI that enforces them; a model holds Cilium or Calico objects, never both (a cluster runs
+ * one CNI).
  */
-export type PolicyCni = 'Kubernetes' | 'Cilium' | 'Calico';
+export type PolicyCni = 'Kubernetes' | 'NetworkPolicyApi' | 'Cilium' | 'Calico';
 
 /** A kind the NetworkModel evaluates, under exactly one apiVersion. */
 interface EvaluatedKind {
@@ -38,6 +40,7 @@ interface EvaluatedKind {
 /** The kinds the model evaluates. The same kind under another apiVersion (crd.projectcalico.org/v1, ...) is refused. */
 const EVALUATED: readonly EvaluatedKind[] = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', cni: 'Kubernetes', clusterScoped: false },
+  { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', cni: 'NetworkPolicyApi', clusterScoped: true },
   { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', cni: 'Cilium', clusterScoped: false },
   { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', cni: 'Cilium', clusterScoped: true },
   { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', cni: 'Calico', clusterScoped: false },
@@ -55,6 +58,7 @@ const ENVOY_CONFIGS = 'Envoy configurations apply L7 rules of their own to the t
  * could be wrong either way).
  */
 const REFUSED: ReadonlyMap<string, { readonly reason: string; readonly clusterScoped: boolean }> = new Map([
+  // v1alpha1, replaced by ClusterNetworkPolicy v1alpha2 (tiers Admin and Baseline) in network-policy-api v0.2.0.
   ['AdminNetworkPolicy', { reason: 'admin network policies (policy.networking.k8s.io) are not modelled', clusterScoped: true }],
   ['BaselineAdminNetworkPolicy', { reason: 'baseline admin network policies (policy.networking.k8s.io) are not modelled', clusterScoped: true }],
   ['NetworkSet', { reason: NETWORK_SETS, clusterScoped: false }],

@@ -12,6 +12,8 @@ import { CalicoPolicy, CalicoTier, compileTier } from './semantics/calico/policy
 import { CalicoSemantics } from './semantics/calico/rule';
 import { buildCiliumEvaluator } from './semantics/cilium/evaluator';
 import { CiliumPolicy } from './semantics/cilium/policy';
+import { ClusterTiersEvaluator } from './semantics/cluster/evaluator';
+import { ClusterPolicy } from './semantics/cluster/policy';
 import { SideDecision } from './semantics/decision';
 import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
 import { KubernetesPolicy } from './semantics/kubernetes/policy';
@@ -62,6 +64,9 @@ interface Index {
  *   Allow/Deny/Pass/Log rules, each tier's default action. A policy naming a tier needs that Tier
  *   object in the model (except Calico's own `default`, `kube-admin` and `kube-baseline`): its order
  *   and default action decide.
+ * - `policy.networking.k8s.io/v1alpha2` ClusterNetworkPolicy (docs/semantics/cluster.md): the Admin
+ *   tier before the NetworkPolicies and the Baseline tier after them, by priority, per side; under
+ *   Calico (3.32 and later) in its kube-admin and kube-baseline tiers. Refused under Cilium.
  *
  * One model holds one CNI's policies: Cilium and Calico policies together are refused. A probe's
  * destination may be a DNS name ("api.stripe.com"): Cilium's toFQDNs rules match it by name;
@@ -178,6 +183,7 @@ export class NetworkModel {
   private readonly policies: KubernetesPolicy[] = [];
   private readonly ciliumPolicies: CiliumPolicy[] = [];
   private readonly calicoPolicies: CalicoPolicy[] = [];
+  private readonly clusterPolicies: ClusterPolicy[] = [];
   private readonly tiers = new Map<string, { tier: CalicoTier; source: any }>();
   /** The CNI whose policies the model holds, and the first object that said so. */
   private cni?: { readonly name: 'Cilium' | 'Calico'; readonly first: string };
@@ -274,9 +280,10 @@ export class NetworkModel {
   }
 
   /**
-   * Adds a policy object (JSON): a `networking.k8s.io/v1` NetworkPolicy, a `cilium.io/v2`
-   * CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, or a `projectcalico.org/v3`
-   * NetworkPolicy, GlobalNetworkPolicy or Tier. Cilium and Calico objects cannot share a model.
+   * Adds a policy object (JSON): a `networking.k8s.io/v1` NetworkPolicy, a
+   * `policy.networking.k8s.io/v1alpha2` ClusterNetworkPolicy, a `cilium.io/v2` CiliumNetworkPolicy
+   * or CiliumClusterwideNetworkPolicy, or a `projectcalico.org/v3` NetworkPolicy,
+   * GlobalNetworkPolicy or Tier. Cilium and Calico objects cannot share a model.
    */
   public addManifest(obj: any): void {
     const where = 'NetworkModel.addManifest()';
@@ -295,7 +302,7 @@ export class NetworkModel {
       invalid(where, admissionMessage(admission));
     }
     // Kubernetes policies combine with either CNI; Cilium's and Calico's claim the model.
-    const cni = c.cni === 'Kubernetes' ? undefined : c.cni;
+    const cni = c.cni === 'Kubernetes' || c.cni === 'NetworkPolicyApi' ? undefined : c.cni;
     if (cni !== undefined && this.cni !== undefined && this.cni.name !== cni) {
       invalid(where, `${named} cannot join a model that holds ${this.cni.name} policies (${this.cni.first}): a cluster runs one CNI, ` +
         'so Cilium and Calico policies never apply together; model each cluster separately');
@@ -304,11 +311,19 @@ export class NetworkModel {
       invalid(where, `${named} cannot join a model whose cni is ${show(this.clusterCni)}: ${cni} policies are enforced only by ${cni}; ` +
         `set cni to ${show(cni.toLowerCase())} or leave the object out`);
     }
+    const unsupported = this.clusterPolicyRefusal(c.cni === 'NetworkPolicyApi' ? named.trim() : undefined, cni);
+    if (unsupported !== undefined) {
+      invalid(where, unsupported);
+    }
     try {
       if (c.cni === 'Kubernetes') {
         const policy = new KubernetesPolicy(obj);
         this.claimId(`NetworkPolicy ${policy.id}`, `NetworkPolicy ${policy.id}`);
         this.policies.push(policy);
+      } else if (c.cni === 'NetworkPolicyApi') {
+        const policy = new ClusterPolicy(obj);
+        this.claimId(policy.id, policy.id);
+        this.clusterPolicies.push(policy);
       } else if (cni === 'Cilium') {
         const policy = new CiliumPolicy(obj);
         this.claimId(policy.id, policy.id);
@@ -351,6 +366,31 @@ export class NetworkModel {
     this.apiServers.add(ip);
   }
 
+  /**
+   * Why the model's CNI does not take its ClusterNetworkPolicies (docs/semantics/cluster.md#engines),
+   * or undefined: Cilium enforces them only from 1.20 behind a flag, in a tier order the model's
+   * Cilium semantics (1.19) do not have; Calico from 3.32.
+   * @param adding the ClusterNetworkPolicy being added, if one is
+   * @param addingCni the CNI of the policy being added, if it claims one
+   */
+  private clusterPolicyRefusal(adding: string | undefined, addingCni?: 'Cilium' | 'Calico'): string | undefined {
+    const first = adding ?? this.clusterPolicies[0]?.id;
+    if (first === undefined) {
+      return undefined;
+    }
+    const cni = addingCni ?? this.cni?.name ?? (this.clusterCni === ClusterCni.CILIUM ? 'Cilium' : this.clusterCni === ClusterCni.CALICO ? 'Calico' : undefined);
+    if (cni === 'Cilium') {
+      return `${first}: ClusterNetworkPolicy under Cilium is not modelled: Cilium enforces it only from 1.20, with --enable-k8s-cluster-network-policy ` +
+        '(and networks match pods only with policy-cidr-match-mode=pods), and the model evaluates Cilium 1.19\'s policies, which have no Admin or ' +
+        'Baseline tier; use CiliumClusterwideNetworkPolicy deny rules for cluster-wide denies under Cilium (docs/semantics/cluster.md#cilium)';
+    }
+    if (cni === 'Calico' && !this.calicoSemantics.clusterNetworkPolicy) {
+      return `${first}: Calico ${this.calicoSemantics.release} does not enforce ClusterNetworkPolicy (Calico enforces it from 3.32, in its kube-admin ` +
+        'and kube-baseline tiers; earlier releases implement the v1alpha1 AdminNetworkPolicy instead): leave it out, or model Calico 3.32 or later';
+    }
+    return undefined;
+  }
+
   private claimId(key: string, text: string): void {
     if (this.policyIds.has(key)) {
       throw new Error(`${text} was already added; two objects with one name cannot both exist`);
@@ -390,6 +430,7 @@ export class NetworkModel {
     copy.policies.push(...this.policies);
     copy.ciliumPolicies.push(...this.ciliumPolicies);
     copy.calicoPolicies.push(...this.calicoPolicies);
+    copy.clusterPolicies.push(...this.clusterPolicies);
     this.tiers.forEach((value, key) => copy.tiers.set(key, value));
     copy.cni = this.cni;
     this.apiServers.forEach((ip) => copy.apiServers.add(ip));
@@ -431,7 +472,7 @@ export class NetworkModel {
    * @internal
    */
   public _policyObjects(): any[] {
-    return [...this.policies, ...this.ciliumPolicies, ...this.calicoPolicies].map((p) => p.source);
+    return [...this.policies, ...this.clusterPolicies, ...this.ciliumPolicies, ...this.calicoPolicies].map((p) => p.source);
   }
 
   /**
@@ -622,6 +663,10 @@ export class NetworkModel {
     const dnsPods: PodSide[] = [];
     let evaluator: SideEvaluator;
     let kubernetes: KubernetesEvaluator | undefined;
+    const unsupported = this.clusterPolicyRefusal(undefined);
+    if (unsupported !== undefined) {
+      return invalid('NetworkModel.evaluate()', unsupported);
+    }
     if (this.cni?.name === 'Cilium' || this.clusterCni === ClusterCni.CILIUM) {
       evaluator = buildCiliumEvaluator(byId(this.ciliumPolicies), byId(this.policies), () => (dnsPods.length > 0 ? dnsPods : [this.standInDns()]),
         () => this.apiServers.size > 0);
@@ -629,7 +674,7 @@ export class NetworkModel {
       const tiers = new Map<string, CalicoTier>();
       this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
       try {
-        evaluator = buildCalicoEvaluator(byId(this.policies), byId(this.calicoPolicies), tiers);
+        evaluator = buildCalicoEvaluator(byId(this.policies), byId(this.calicoPolicies), tiers, byId(this.clusterPolicies));
       } catch (e) {
         return invalid('NetworkModel.evaluate()', (e as Error).message);
       }
@@ -637,6 +682,11 @@ export class NetworkModel {
       const byNamespace = groupBy(byId(this.policies), (p) => p.namespace);
       kubernetes = new KubernetesEvaluator((namespace) => byNamespace.get(namespace) ?? []);
       evaluator = kubernetes;
+      if (this.clusterPolicies.length > 0) {
+        // ClusterNetworkPolicies around the NetworkPolicies: the fast path (index.kubernetes) is for NetworkPolicies alone.
+        evaluator = new ClusterTiersEvaluator(kubernetes, this.clusterPolicies);
+        kubernetes = undefined;
+      }
     }
     const index: Index = { pods: new Map(), podsByIp: new Map(), dnsPods, evaluator, kubernetes };
     for (const [id, pod] of this.podEndpoints) {

@@ -16,12 +16,13 @@ function refusal(named: string, o: unknown): string {
 }
 
 /** The sentence every refusal of a kind not refused by name ends with. */
-const EVALUATED = 'the model evaluates networking.k8s.io/v1 NetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy, ' +
+const EVALUATED = 'the model evaluates networking.k8s.io/v1 NetworkPolicy, policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy, ' +
   'and projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier';
 
 describe('the kinds the model evaluates', () => {
   test.each([
     ['networking.k8s.io/v1', 'NetworkPolicy', 'Kubernetes', false],
+    ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'NetworkPolicyApi', true],
     ['cilium.io/v2', 'CiliumNetworkPolicy', 'Cilium', false],
     ['cilium.io/v2', 'CiliumClusterwideNetworkPolicy', 'Cilium', true],
     ['projectcalico.org/v3', 'NetworkPolicy', 'Calico', false],
@@ -100,7 +101,7 @@ describe('refused kinds, with the reason (whatever their apiVersion)', () => {
   });
 
   test.each([
-    ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy'],
+    ['crd.antrea.io/v1beta1', 'AntreaNetworkPolicy'],
     ['example.com/v1', 'MyNetworkPolicy'],
     ['example.com/v1', 'PolicyTier'],
     ['example.com/v1', 'EdgeNetworkSet'],

@@ -353,8 +353,9 @@ describe('review fixes: the model', () => {
       expect(() => NetworkModel.fromManifests([{ apiVersion: 'crd.projectcalico.org/v1', kind, metadata: { name: 'x', namespace: 'a' }, spec: { selector: 'all()' } }]))
         .toThrow(new RegExp(`crd\\.projectcalico\\.org/v1 ${kind} x is not supported; the model evaluates ${kind} under apiVersion .*projectcalico\\.org/v3`));
     }
-    expect(() => NetworkModel.fromManifests([{ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny' }, spec: {} }]))
-      .toThrow(/policy\.networking\.k8s\.io\/v1alpha2 ClusterNetworkPolicy deny is not supported: this kind can change which traffic is allowed/);
+    // ClusterNetworkPolicy is evaluated under v1alpha2 only: the next API version (v1beta1) is refused, naming the one evaluated.
+    expect(() => NetworkModel.fromManifests([{ apiVersion: 'policy.networking.k8s.io/v1beta1', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny' }, spec: {} }]))
+      .toThrow(/policy\.networking\.k8s\.io\/v1beta1 ClusterNetworkPolicy deny is not supported; the model evaluates ClusterNetworkPolicy under apiVersion policy\.networking\.k8s\.io\/v1alpha2 only/);
     expect(() => NetworkModel.fromManifests([{ apiVersion: 'projectcalico.org/v3', kind: 'Profile', metadata: { name: 'p' }, spec: {} }]))
       .toThrow(/projectcalico\.org\/v3 Profile p is not supported/);
     // Staged policies are still skipped: never enforced.

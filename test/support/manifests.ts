@@ -24,6 +24,10 @@ interface ModelClass {
 const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy') as { NetworkPolicy: ModelClass };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CiliumNetworkPolicy } = require('@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy') as { CiliumNetworkPolicy: ModelClass };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CiliumClusterwideNetworkPolicy } = require('@kubernetes-models/cilium/cilium.io/v2/CiliumClusterwideNetworkPolicy') as {
+  CiliumClusterwideNetworkPolicy: ModelClass;
+};
 
 const SCHEMAS = sharedPart('schemas');
 /** The official schemas' folder (../shared/schemas), whether or not it is there. */
@@ -349,9 +353,10 @@ const CILIUM_L3 = {
 
 /** Rules of Cilium's policy language (docs/semantics/cilium.md) that the CRD schema does not enforce. */
 function checkCiliumPolicy(where: string, obj: any, problems: string[]): void {
-  modelProblems(where, CiliumNetworkPolicy, obj, problems);
-  schemaProblems(where, crdValidator('cilium/ciliumnetworkpolicies.yaml', 'v2'), obj, problems);
-  checkMetadata(where, obj.metadata, true, problems);
+  const clusterwide = obj.kind === 'CiliumClusterwideNetworkPolicy';
+  modelProblems(where, clusterwide ? CiliumClusterwideNetworkPolicy : CiliumNetworkPolicy, obj, problems);
+  schemaProblems(where, crdValidator(clusterwide ? 'cilium/ciliumclusterwidenetworkpolicies.yaml' : 'cilium/ciliumnetworkpolicies.yaml', 'v2'), obj, problems);
+  checkMetadata(where, obj.metadata, !clusterwide, problems);
   const spec = obj.spec ?? {};
   if (!['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((section) => spec[section] !== undefined)) {
     problems.push(`${where}.spec: a rule needs at least one of ingress, ingressDeny, egress, egressDeny`);
@@ -441,6 +446,48 @@ function checkCalicoPolicy(where: string, obj: any, problems: string[]): void {
   }
 }
 
+/**
+ * A ClusterNetworkPolicy (kubernetes-sigs/network-policy-api v0.2.0): the CRD's OpenAPI schema of
+ * its channel (experimental when the object uses node or domain-name peers), and its CEL rules,
+ * which Ajv does not run (schemas/README.md): a range's start below its end, networks that parse as
+ * CIDRs, no named port towards networks, nodes or domain names (experimental channel).
+ */
+function checkClusterNetworkPolicy(where: string, obj: any, problems: string[]): void {
+  const egress: any[] = Array.isArray(obj?.spec?.egress) ? obj.spec.egress : [];
+  const experimental = egress.some((rule) => (rule?.to ?? []).some((peer: any) => peer?.nodes !== undefined || peer?.domainNames !== undefined));
+  const channel = experimental ? 'experimental' : 'standard';
+  schemaProblems(where, crdValidator(`network-policy-api/v0.2.0/${channel}-clusternetworkpolicies.yaml`, 'v1alpha2'), obj, problems);
+  checkMetadata(where, obj.metadata, false, problems);
+  if (obj.metadata?.namespace !== undefined) {
+    problems.push(`${where}: a ClusterNetworkPolicy is cluster-scoped and has no namespace`);
+  }
+  for (const direction of ['ingress', 'egress'] as const) {
+    (obj?.spec?.[direction] ?? []).forEach((rule: any, i: number) => {
+      const at = `${where}.spec.${direction}[${i}]`;
+      for (const entry of rule?.protocols ?? []) {
+        for (const protocol of ['tcp', 'udp', 'sctp']) {
+          const range = entry?.[protocol]?.destinationPort?.range;
+          if (range !== undefined && !(range.start < range.end)) {
+            problems.push(`${at}: CEL: Start port must be less than End port (${JSON.stringify(range)})`);
+          }
+        }
+      }
+      const peers: any[] = rule?.[direction === 'ingress' ? 'from' : 'to'] ?? [];
+      for (const peer of peers) {
+        for (const net of peer?.networks ?? []) {
+          if (!ipaddr.isValidCIDR(net)) {
+            problems.push(`${at}: CEL: Invalid CIDR format provided (${JSON.stringify(net)})`);
+          }
+        }
+      }
+      const outside = peers.some((peer) => peer?.networks !== undefined || peer?.nodes !== undefined || peer?.domainNames !== undefined);
+      if (outside && (rule?.protocols ?? []).some((p: any) => p?.destinationNamedPort !== undefined)) {
+        problems.push(`${at}: CEL: networks/nodes/domainNames peer cannot be set with namedPorts`);
+      }
+    });
+  }
+}
+
 /** Every problem the API server (or the official schema) would report for these objects. */
 export function manifestProblems(objects: any[]): string[] {
   const problems: string[] = [];
@@ -448,8 +495,10 @@ export function manifestProblems(objects: any[]): string[] {
     const where = `#${i} ${obj?.kind}/${obj?.metadata?.name}`;
     if (obj?.apiVersion === 'networking.k8s.io/v1' && obj.kind === 'NetworkPolicy') {
       checkNetworkPolicy(where, obj, problems);
-    } else if (obj?.apiVersion === 'cilium.io/v2' && obj.kind === 'CiliumNetworkPolicy') {
+    } else if (obj?.apiVersion === 'cilium.io/v2' && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy')) {
       checkCiliumPolicy(where, obj, problems);
+    } else if (obj?.apiVersion === 'policy.networking.k8s.io/v1alpha2' && obj.kind === 'ClusterNetworkPolicy') {
+      checkClusterNetworkPolicy(where, obj, problems);
     } else if (obj?.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'NetworkPolicy' || obj.kind === 'GlobalNetworkPolicy')) {
       checkCalicoPolicy(where, obj, problems);
     } else if (obj?.apiVersion === 'projectcalico.org/v3' && obj.kind === 'Tier') {

@@ -6,6 +6,7 @@ import { KindClass, classify, isEvaluated } from '../kinds';
 import { CalicoPolicy, compileTier } from '../semantics/calico/policy';
 import { CalicoSemantics, NEWEST_CALICO } from '../semantics/calico/rule';
 import { CiliumPolicy } from '../semantics/cilium/policy';
+import { ClusterPolicy } from '../semantics/cluster/policy';
 import { NotModelledError } from '../semantics/not-modelled';
 
 /**
@@ -138,6 +139,15 @@ function decideEngine(obj: any, calico: CalicoSemantics): Admission {
   const c = classify(obj);
   if (!isEvaluated(c) || c.cni === 'Kubernetes') {
     return admission;
+  }
+  if (c.cni === 'NetworkPolicyApi') {
+    // The CRD's rules were checked by admit(); what is left is what the model does not evaluate.
+    try {
+      new ClusterPolicy(obj);
+      return admission;
+    } catch (e) {
+      return e instanceof NotModelledError ? { ...admission, notModelled: (e as Error).message } : { ...admission, problems: [(e as Error).message], refusedBy: 'api-server' };
+    }
   }
   try {
     if (c.category === 'tier') {

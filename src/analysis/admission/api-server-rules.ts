@@ -3,6 +3,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem, ianaServiceNameProblem, l
 import { isIntegerInRange, show } from '../../util/validation';
 import { KindClass, WorkloadKind } from '../kinds';
 import { compileLabelSelector } from '../labels';
+import { clusterNetworkPolicyProblem } from '../semantics/cluster/policy';
 
 /*
  * What the API server refuses though the schema lets it through: the validation code of
@@ -235,6 +236,12 @@ export function apiServerProblems(obj: any, c: KindClass): string[] {
   checkMetadata(obj, c, add);
   if (c.category === 'policy' && c.cni === 'Kubernetes') {
     checkNetworkPolicy(obj, add);
+  } else if (c.category === 'policy' && c.cni === 'NetworkPolicyApi') {
+    // The CRD's schema below the spec, and its CEL rules (which no OpenAPI validator checks).
+    const problem = clusterNetworkPolicyProblem(obj);
+    if (problem !== undefined) {
+      add(problem);
+    }
   } else if (c.category === 'workload') {
     const path = c.workload.templatePath;
     let template: any = obj;

@@ -11,7 +11,7 @@ export const SUPPRESS_ANNOTATION = 'cdk8s-netpol.io/suppress';
 export const NOT_A_STRING = '(not a string)';
 
 /** Which policy language an object is written in. */
-export type PolicyFlavour = 'kubernetes' | 'cilium' | 'calico';
+export type PolicyFlavour = 'kubernetes' | 'cluster' | 'cilium' | 'calico';
 
 /** One input object, classified. */
 export interface Item {
@@ -52,7 +52,7 @@ export interface Inventory {
   readonly workloads: Workload[];
 }
 
-const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', Cilium: 'cilium', Calico: 'calico' };
+const FLAVOUR: Record<PolicyCni, PolicyFlavour> = { Kubernetes: 'kubernetes', NetworkPolicyApi: 'cluster', Cilium: 'cilium', Calico: 'calico' };
 
 /** Classifies the input objects once for every rule, as the catalog of kinds says. */
 export function inventory(objects: any[], cni: ClusterCni, calico: CalicoSemantics = NEWEST_CALICO): Inventory {

@@ -42,6 +42,8 @@ function allowCause(side: SideDecision): string {
       return side.allowedBy !== undefined ? refName(side.allowedBy) : `a rule allowing ${side.direction} of ${side.pod}`;
     case DecisionCause.PASSED_TO_PROFILE:
       return `the namespace profile of ${side.pod.split('/')[0]} (every Calico tier passed)`;
+    case DecisionCause.PASSED_TO_DEFAULT:
+      return `the cluster default for ${side.pod} (no ClusterNetworkPolicy rule decided ${side.direction})`;
     case DecisionCause.HOST_NETWORK:
       return `${side.pod} uses the node's network`;
     default:

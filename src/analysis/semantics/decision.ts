@@ -37,6 +37,12 @@ export enum DecisionCause {
   ALLOWED = 'allowed',
   /** Allowed: Calico tiers applied, and each passed the connection on to the namespace's profile, which allows. */
   PASSED_TO_PROFILE = 'passed-to-profile',
+  /**
+   * Allowed: ClusterNetworkPolicies apply to the pod in this direction but none of their rules
+   * decided (none matched, or one passed it on), and no NetworkPolicy isolates it: the cluster's
+   * default allows. Unlike NOT_ISOLATED it may change with the port.
+   */
+  PASSED_TO_DEFAULT = 'passed-to-default',
   /** Denied: the pod is isolated (`isolatedBy`) and no rule of those policies allows the connection. */
   NO_RULE_ALLOWS = 'no-rule-allows',
   /** Denied: the request is allowed at L3/L4 but matches none of the HTTP rules on the port. */
@@ -96,7 +102,7 @@ export interface DecisionData {
 
 /** Causes that allow. */
 const ALLOWING: ReadonlySet<DecisionCause> = new Set([DecisionCause.HOST_NETWORK, DecisionCause.NOT_ISOLATED, DecisionCause.ALLOWED,
-  DecisionCause.PASSED_TO_PROFILE]);
+  DecisionCause.PASSED_TO_PROFILE, DecisionCause.PASSED_TO_DEFAULT]);
 
 const NONE: readonly PolicyRef[] = [];
 

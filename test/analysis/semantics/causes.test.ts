@@ -189,3 +189,48 @@ describe('Calico', () => {
     expect(side(m, { from: 'prod/web', to: 'prod/node-agent', port: 1 }, 'ingress').cause).toBe(DecisionCause.HOST_NETWORK);
   });
 });
+
+describe('ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), under a plain CNI and under Calico', () => {
+  const CLUSTER = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const clusterPolicy = (name: string, clusterTier: string, priority: number, spec: Json) =>
+    ({ ...CLUSTER, metadata: meta(name), spec: { tier: clusterTier, priority, subject: { namespaces: {} }, ...spec } });
+  const objects = [
+    clusterPolicy('no-metadata', 'Admin', 10, { egress: [{ name: 'metadata', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] }),
+    clusterPolicy('scrape', 'Admin', 20, {
+      ingress: [{ name: 'metrics', action: 'Accept', from: [{ pods: { podSelector: { matchLabels: { app: 'web' } } } }], protocols: [{ tcp: { destinationPort: { number: 9090 } } }] }],
+    }),
+    clusterPolicy('defer', 'Admin', 30, { ingress: [{ action: 'Pass', from: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 8080 } } }] }] }),
+    clusterPolicy('floor', 'Baseline', 10, { ingress: [{ name: 'nothing-in', action: 'Deny', from: [{ namespaces: {} }] }] }),
+    knp('api-lock', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] }),
+  ];
+
+  describe.each([[ClusterCni.KUBERNETES], [ClusterCni.CALICO]])('cni %s', (cni) => {
+    const m = modelOn({ cni }, ...objects);
+    test('DENY_RULE names the ClusterNetworkPolicy, whatever the NetworkPolicies say', () => {
+      expect(side(m, { from: 'prod/web', to: '169.254.169.254', port: 80 }, 'egress'))
+        .toMatchObject({ allowed: false, cause: DecisionCause.DENY_RULE, deniedBy: { ...CLUSTER, name: 'no-metadata', id: 'ClusterNetworkPolicy no-metadata' } });
+    });
+    test('ALLOWED by an Admin Accept, although a NetworkPolicy isolates the pod', () => {
+      const d = side(m, { from: 'prod/web', to: 'prod/api', port: 9090 }, 'ingress');
+      expect(d).toMatchObject({ allowed: true, cause: DecisionCause.ALLOWED, allowedBy: { ...CLUSTER, name: 'scrape' } });
+      expect(d.reason).toMatch(/ClusterNetworkPolicy scrape \(tier Admin, priority 20\) ingress rule #1 "metrics"/);
+    });
+    test('a Pass goes to the NetworkPolicy tier, which decides for a pod it isolates', () => {
+      const d = side(m, { from: 'prod/web', to: 'prod/api', port: 8080 }, 'ingress');
+      expect(d.allowed).toBe(false);
+      expect(d.reason).toMatch(/passed .*ClusterNetworkPolicy defer/);
+    });
+    test('the Baseline tier decides for a pod no NetworkPolicy isolates', () => {
+      expect(side(m, { from: 'prod/api', to: 'prod/web', port: 80 }, 'ingress'))
+        .toMatchObject({ allowed: false, cause: DecisionCause.DENY_RULE, deniedBy: { ...CLUSTER, name: 'floor' } });
+    });
+    test('PASSED_TO_DEFAULT (plain CNI) or PASSED_TO_PROFILE (Calico) when cluster policies apply and none decides', () => {
+      const d = side(m, { from: 'prod/web', to: '203.0.113.1', port: 80 }, 'egress');
+      const cause = cni === ClusterCni.CALICO ? DecisionCause.PASSED_TO_PROFILE : DecisionCause.PASSED_TO_DEFAULT;
+      expect(d).toMatchObject({ allowed: true, cause });
+    });
+    test('HOST_NETWORK: a pod on the node\'s network is never a subject', () => {
+      expect(side(m, { from: 'prod/node-agent', to: '169.254.169.254', port: 80 }, 'egress').cause).toBe(DecisionCause.HOST_NETWORK);
+    });
+  });
+});

@@ -35,7 +35,7 @@ test('decision derives allowed from the cause, opens the reason with the side, a
   const allowed = decision('egress', 'prod/web', DecisionCause.ALLOWED, { isolatedBy: [a], allowedBy: a, l7: 'HTTP' }, ' by rule');
   expect(allowed).toMatchObject({ allowed: true, allowedBy: a, l7: 'HTTP', reason: 'egress of prod/web: allowed by rule' });
   expect(allowed.deniedBy).toBeUndefined();
-  for (const cause of [DecisionCause.HOST_NETWORK, DecisionCause.NOT_ISOLATED, DecisionCause.PASSED_TO_PROFILE]) {
+  for (const cause of [DecisionCause.HOST_NETWORK, DecisionCause.NOT_ISOLATED, DecisionCause.PASSED_TO_PROFILE, DecisionCause.PASSED_TO_DEFAULT]) {
     expect(decision('egress', 'p/q', cause, {}, '').allowed).toBe(true);
   }
   for (const cause of [DecisionCause.L7_DENIED, DecisionCause.DENY_RULE, DecisionCause.TIER_DEFAULT, DecisionCause.FAIL_CLOSED]) {

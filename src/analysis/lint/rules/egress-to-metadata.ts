@@ -87,6 +87,24 @@ function leaksOf(item: Item): Leak[] {
         check(`egress rule #${i + 1} to the entity "${entity}" (0.0.0.0/0)`, '0.0.0.0/0', [], at, denied);
       }
     });
+  } else if (item.flavour === 'cluster') {
+    // A ClusterNetworkPolicy's rules are evaluated in order: a Deny or Pass earlier in the list takes the address out.
+    const decidedSoFar: Cidr[] = [];
+    asList(spec.egress).forEach((rule: any, i: number) => {
+      const networks = asList(rule?.to).flatMap((peer: any) => asList(peer?.networks));
+      if (rule?.action !== 'Accept') {
+        decidedSoFar.push(...parsed(networks));
+        return;
+      }
+      const at = probePort(asList(rule?.protocols).map((p: any) => {
+        const [protocol, entry] = Object.entries(asObject(p)).find(([k]) => k !== 'destinationNamedPort') ?? [];
+        const port = asObject(asObject(entry).destinationPort);
+        return { protocol: String(protocol ?? 'tcp').toUpperCase(), port: port.number ?? asObject(port.range).start };
+      }));
+      for (const net of networks) {
+        check(`egress rule #${i + 1}${typeof rule?.name === 'string' ? ` "${rule.name}"` : ''} (Accept)`, net, [], at, [...decidedSoFar]);
+      }
+    });
   } else if (item.flavour === 'calico') {
     // Rules are evaluated in order: a Deny earlier in the list takes the address out.
     const deniedSoFar: Cidr[] = [];
@@ -111,9 +129,9 @@ function leaksOf(item: Item): Leak[] {
   return found;
 }
 
-/** Calico's and Cilium's objects can deny; Kubernetes NetworkPolicies only allow. */
+/** Calico's, Cilium's and ClusterNetworkPolicy objects can deny; Kubernetes NetworkPolicies only allow. */
 function canDeny(item: Item): boolean {
-  return item.flavour === 'calico' || item.flavour === 'cilium' || item.category === 'tier';
+  return item.flavour === 'calico' || item.flavour === 'cilium' || item.flavour === 'cluster' || item.category === 'tier';
 }
 
 /**
@@ -140,7 +158,8 @@ function notDeniedElsewhere(inventory: Inventory, leaks: Leak[]): Leak[] {
     model._explain({ from: pod, to: leak.ip, port: leak.port, protocol: leak.protocol }).sides.find((side) => side.direction === 'egress');
   return leaks.filter((leak) => {
     const namespace = leak.item.namespace;
-    if (namespace === undefined || leak.item.flavour === undefined) {
+    const flavour = leak.item.flavour;
+    if (namespace === undefined || flavour === undefined || flavour === 'cluster') {
       return true;
     }
     if (!models.has(namespace)) {
@@ -164,7 +183,7 @@ function notDeniedElsewhere(inventory: Inventory, leaks: Leak[]): Leak[] {
       return true;
     }
     if (!entry.pods.has(leak.item)) {
-      const labels = standInLabelsOf(leak.item.flavour, asObject(leak.item.obj.spec));
+      const labels = standInLabelsOf(flavour, asObject(leak.item.obj.spec));
       const name = `netpol-lint-probe-${entry.pods.size}`;
       try {
         if (labels === undefined) {
@@ -189,7 +208,7 @@ function notDeniedElsewhere(inventory: Inventory, leaks: Leak[]): Leak[] {
     try {
       alone.addNamespace(namespace, inventory.namespaces.get(namespace));
       alone.addManifest(leak.item.obj);
-      alone.addPod({ namespace, name: 'netpol-lint-probe', labels: standInLabelsOf(leak.item.flavour, asObject(leak.item.obj.spec)) });
+      alone.addPod({ namespace, name: 'netpol-lint-probe', labels: standInLabelsOf(flavour, asObject(leak.item.obj.spec)) });
       return probeIn(alone, `${namespace}/netpol-lint-probe`, leak)?.allowed !== true;
     } catch {
       return true;

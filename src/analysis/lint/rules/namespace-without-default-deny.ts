@@ -74,7 +74,8 @@ function isolatesNewPods(inventory: Inventory, namespace: string, policies: Item
   }
   try {
     const side = model._explain({ from: STRANGER, to: `${namespace}/${NEW_POD}`, port: 8080 }).sides.find((s) => s.direction === 'ingress');
-    return side !== undefined && side.cause !== DecisionCause.NOT_ISOLATED && side.cause !== DecisionCause.PASSED_TO_PROFILE;
+    return side !== undefined && side.cause !== DecisionCause.NOT_ISOLATED && side.cause !== DecisionCause.PASSED_TO_PROFILE &&
+      side.cause !== DecisionCause.PASSED_TO_DEFAULT;
   } catch {
     return false;
   }

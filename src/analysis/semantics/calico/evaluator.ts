@@ -1,8 +1,9 @@
-import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, kubernetesMember } from './policy';
+import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, clusterMember, kubernetesMember } from './policy';
 import { groupBy } from '../../../util/group-by';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
+import { ClusterPolicy } from '../cluster/policy';
 import { DecisionCause, PolicyRef, SideDecision, decision, distinctRefs } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
 import { SideEvaluator, SideQuery, describeFlow } from '../side-evaluator';
@@ -147,13 +148,14 @@ export class CalicoEvaluator implements SideEvaluator {
 
 /**
  * The evaluator of a model that holds Calico objects: the Kubernetes NetworkPolicies join the
- * default tier (docs/semantics/calico.md#kubernetes-networkpolicies-under-calico), and every
+ * default tier (docs/semantics/calico.md#kubernetes-networkpolicies-under-calico), the
+ * ClusterNetworkPolicies the kube-admin and kube-baseline tiers (`clusterMember`), and every
  * policy's tier must exist, built in or given as a Tier object. Throws, naming the policy, when a
  * tier is missing: its order and default action decide.
  * @param tierObjects the Tier objects of the model, by name
  */
 export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], calico: readonly CalicoPolicy[],
-  tierObjects: ReadonlyMap<string, CalicoTier>): CalicoEvaluator {
+  tierObjects: ReadonlyMap<string, CalicoTier>, cluster: readonly ClusterPolicy[] = []): CalicoEvaluator {
   const tiers = new Map<string, CalicoTier>(Object.entries(BUILT_IN_TIERS));
   tierObjects.forEach((tier, name) => tiers.set(name, tier));
   for (const policy of calico) {
@@ -169,7 +171,7 @@ export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], ca
   const byNamespace = new Map([...groupBy(members, (m) => m.namespace)].map(([namespace, list]) => [namespace, list.map((m) => m.member)]));
   return new CalicoEvaluator({
     membersIn: (namespace) => byNamespace.get(namespace) ?? [],
-    global: calico.filter((p) => p.namespace === undefined),
+    global: [...calico.filter((p) => p.namespace === undefined), ...cluster.map(clusterMember)],
     tier: (name) => tiers.get(name)!,
   });
 }

@@ -12,6 +12,7 @@ import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { describeRequest } from '../../http';
 import { compileLabelSelector, labelSelectorKeys } from '../../labels';
+import { ClusterPolicy } from '../cluster/policy';
 import { PolicyRef, policyRef } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
@@ -36,8 +37,10 @@ export interface CalicoTier {
 /**
  * The tiers Calico creates itself, with the order and default action it fixes (the Tier CRD's
  * validation rules): `default` for Kubernetes and untiered policies, and `kube-admin` and
- * `kube-baseline` for admin network policies.
+ * `kube-baseline` for ClusterNetworkPolicies (and the Calico policies placed with them).
  */
+const KUBE_ADMIN_TIER = 'kube-admin';
+const KUBE_BASELINE_TIER = 'kube-baseline';
 export const BUILT_IN_TIERS: Readonly<Record<string, CalicoTier>> = {
   'default': { name: 'default', order: 1_000_000, defaultAction: 'Deny' },
   'kube-admin': { name: 'kube-admin', order: 1000, defaultAction: 'Pass' },
@@ -391,6 +394,36 @@ export function kubernetesMember(policy: KubernetesPolicy): TierMember {
           unknownAccountLabels(other, `NetworkPolicy ${policy.id}`));
       }
       return rule === undefined ? undefined : { action: 'Allow', text: `NetworkPolicy ${rule} (tier default, order ${KUBERNETES_POLICY_ORDER})` };
+    },
+  };
+}
+
+/**
+ * A ClusterNetworkPolicy as Calico 3.32 enforces it (libcalico-go's ClusterNetworkPolicy
+ * conversion; docs/semantics/calico.md#clusternetworkpolicy): a GlobalNetworkPolicy named
+ * kcnp.kube-admin.<name> (tier Admin) or kcnp.kube-baseline.<name> (Baseline) in that built-in tier,
+ * at order = priority, with types only for the directions that have rules (those tiers' default
+ * action is Pass), Accept as Allow. Its selectors match Calico's labels of pods and namespaces.
+ */
+export function clusterMember(policy: ClusterPolicy): TierMember {
+  const tier = policy.tier === 'Admin' ? KUBE_ADMIN_TIER : KUBE_BASELINE_TIER;
+  return {
+    id: policy.id,
+    ref: policy.ref,
+    display: `${policy.display} (in Calico tier ${tier})`,
+    tier,
+    order: policy.priority,
+    sortKey: `kcnp.${tier}.${policy.name}`,
+    source: policy.source,
+    applies: (pod, direction) => policy.appliesTo(pod, direction, CALICO_SELECTOR_LABELS),
+    portBounds: (direction) => policy.portBounds(direction),
+    evaluate: (query, notes) => {
+      const outcome = policy.evaluate(query, CALICO_SELECTOR_LABELS, notes);
+      if (outcome === undefined) {
+        return undefined;
+      }
+      const text = `${outcome.text} (in Calico tier ${tier})`;
+      return { action: outcome.action === 'Accept' ? 'Allow' : outcome.action, text, ...(outcome.unknown !== undefined ? { unknown: outcome.unknown } : {}) };
     },
   };
 }

@@ -1,11 +1,12 @@
 import {
   CalicoSelectorMatcher, CalicoSelectorNode, calicoSelectorDecides, calicoSelectorKeys, compileCalicoSelector, parseCalicoSelector,
 } from '../../../util/calico-selector';
-import { Cidr, cidrContains, cidrContainsIp, cidrProblem, ipFamily, parseCidr } from '../../../util/cidr';
+import { Cidr, cidrProblem, parseCidr } from '../../../util/cidr';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
-import { blocksAdmitName, DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide, portCovers, unknownNameAddresses } from '../../endpoint';
+import { DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide, portCovers } from '../../endpoint';
 import { CalicoHttpPaths, compileCalicoHttpMatch, HttpMatcher } from '../../http';
+import { RuleMatch, familyOf, inNets } from '../address-match';
 import { SelectorLabels } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
@@ -45,6 +46,12 @@ export interface CalicoSemantics {
    * never matches in Dikastes (#13174).
    */
   readonly httpNamedPorts: boolean;
+  /**
+   * Whether Calico enforces ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), in its
+   * kube-admin and kube-baseline tiers: from 3.32.0, which replaced AdminNetworkPolicy and
+   * BaselineAdminNetworkPolicy with it (projectcalico/calico#11144).
+   */
+  readonly clusterNetworkPolicy: boolean;
 }
 
 /**
@@ -61,6 +68,7 @@ export function calicoSemantics(minor: number, patch?: number): CalicoSemantics 
     namedPortsWithoutProtocol: minor >= 32,
     httpMatchEnforced: minor < 30 || minor >= 32,
     httpNamedPorts: minor >= 33,
+    clusterNetworkPolicy: minor >= 32,
   };
 }
 
@@ -76,11 +84,7 @@ export const OLDEST_CALICO_MINOR = 29;
 /** The default: the newest release. */
 export const NEWEST_CALICO: CalicoSemantics = calicoSemantics(NEWEST_CALICO_MINOR);
 
-/**
- * Whether a rule (or a criterion) matches a connection: true, false, or unknown with why (an
- * address the model does not know against nets/notNets).
- */
-export type RuleMatch = boolean | { readonly unknown: string };
+export type { RuleMatch } from '../address-match';
 
 /** AND over criteria: false if one is false, else unknown if one is, else true. */
 function allOf(results: readonly RuleMatch[]): RuleMatch {
@@ -284,56 +288,6 @@ interface EntityMatcher {
   /** A selector of it reads ServiceAccount labels (beyond the account's name). */
   readonly readsServiceAccountLabels: boolean;
   matches(endpoint: Endpoint, query: SideQuery): RuleMatch;
-}
-
-/**
- * Ranges no workload address lies in: Calico refuses IP pools that overlap link-local, loopback
- * or multicast ranges, and the unspecified and reserved ranges are no unicast addresses.
- */
-const NO_POD_ADDRESS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/127', 'fe80::/10', 'ff00::/8']
-  .map((text) => parseCidr(text));
-
-/** Why a pod's address leaves a nets criterion undecided. */
-function unknownPodAddress(pod: PodSide, what: string): string {
-  return `the address of pod ${pod.id} is unknown (pods built from manifests have none) and might lie in ${what}; ` +
-    'add the pod with its ip (NetworkModel.addPod), or give the cluster\'s pod ranges (NetworkModelOptions.podCidrs; ' +
-    'for synth-time proofs the context key cdk8s-netpol/pod-cidrs), to decide';
-}
-
-/**
- * Whether an endpoint's address lies in one of `nets`. An endpoint without a known address (a
- * DNS name, a pod built from manifests) certainly has one: nets holding every address of the
- * connection's family (for a name, of each family it may use) contain it; otherwise it is unknown.
- */
-function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQuery, what: string): RuleMatch {
-  if (endpoint.ip !== undefined) {
-    return nets.some((n) => cidrContainsIp(n, endpoint.ip!));
-  }
-  if (endpoint.kind === 'name') {
-    return blocksAdmitName(nets.map((cidr) => ({ cidr })), endpoint) ? true : { unknown: unknownNameAddresses(endpoint, what) };
-  }
-  // A pod without a known address: the connection's family is the model's assumption (IPv4 unless
-  // an end has an IPv6 address, as for ipVersion); nets of the other family cannot hold it.
-  const family = familyOf(query);
-  const relevant = nets.filter((n) => n.family === family);
-  if (relevant.some((n) => n.prefix === 0)) {
-    return true;
-  }
-  if (relevant.every((n) => !endpoint.hostNetwork && NO_POD_ADDRESS.some((r) => cidrContains(r, n)))) {
-    // No such net, or only ranges a workload never has (the metadata endpoint 169.254.169.254).
-    return false;
-  }
-  // The cluster's pod ranges, when given (NetworkModelOptions.podCidrs): the address lies in one.
-  const ranges = endpoint.kind === 'pod' ? endpoint.addressRanges?.filter((r) => r.family === family) : undefined;
-  if (ranges !== undefined && ranges.length > 0) {
-    if (ranges.every((r) => relevant.some((n) => cidrContains(n, r)))) {
-      return true;
-    }
-    if (ranges.every((r) => relevant.every((n) => !cidrContains(n, r) && !cidrContains(r, n)))) {
-      return false;
-    }
-  }
-  return { unknown: unknownPodAddress(endpoint, what) };
 }
 
 function not(match: RuleMatch): RuleMatch {
@@ -707,14 +661,6 @@ export function calicoRuleBounds(rule: any): number[] {
   });
 }
 
-/**
- * The connection's IP version, for rules with ipVersion: the family of an address it involves;
- * IPv4 when neither end has a known address (a pod without an IP, a DNS name).
- */
-export function familyOf(query: SideQuery): 4 | 6 {
-  const ip = query.other.ip ?? query.pod.ip;
-  return ip !== undefined && ipFamily(ip) === 6 ? 6 : 4;
-}
 
 function nonEmpty(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;

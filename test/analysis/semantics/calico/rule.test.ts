@@ -57,15 +57,22 @@ describe('Calico labels', () => {
 });
 
 test('calicoSemantics: HTTP paths by segment from 3.31.6 and 3.32.0 (a release line at its newest patch), names without protocol from 3.32, ' +
-  'HTTP matches enforced except on 3.30 and 3.31, named ports under them from 3.33', () => {
-  const base = { httpMatchEnforced: true, httpNamedPorts: false };
+  'HTTP matches enforced except on 3.30 and 3.31, named ports under them from 3.33, ClusterNetworkPolicy from 3.32', () => {
+  const base = { httpMatchEnforced: true, httpNamedPorts: false, clusterNetworkPolicy: false };
   expect(calicoSemantics(29)).toEqual({ ...base, release: '3.29', httpPaths: 'raw', namedPortsWithoutProtocol: false });
   expect(calicoSemantics(30)).toEqual({ ...base, release: '3.30', httpPaths: 'raw', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
   expect(calicoSemantics(31, 5)).toEqual({ ...base, release: '3.31.5', httpPaths: 'raw', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
   expect(calicoSemantics(31, 6)).toEqual({ ...base, release: '3.31.6', httpPaths: 'segments', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
   expect(calicoSemantics(31)).toEqual({ ...base, release: '3.31', httpPaths: 'segments', namedPortsWithoutProtocol: false, httpMatchEnforced: false });
-  expect(calicoSemantics(32, 0)).toEqual({ ...base, release: '3.32.0', httpPaths: 'segments', namedPortsWithoutProtocol: true });
-  expect(calicoSemantics(33)).toEqual({ ...base, release: '3.33', httpPaths: 'segments', namedPortsWithoutProtocol: true, httpNamedPorts: true });
+  expect(calicoSemantics(32, 0)).toEqual({ ...base, release: '3.32.0', httpPaths: 'segments', namedPortsWithoutProtocol: true, clusterNetworkPolicy: true });
+  expect(calicoSemantics(33)).toEqual({
+    ...base,
+    release: '3.33',
+    httpPaths: 'segments',
+    namedPortsWithoutProtocol: true,
+    httpNamedPorts: true,
+    clusterNetworkPolicy: true,
+  });
 });
 
 describe('serviceAccounts and named ports without a protocol (docs/semantics/calico.md#service-accounts)', () => {

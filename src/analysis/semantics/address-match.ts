@@ -1,0 +1,67 @@
+import { Cidr, cidrContains, cidrContainsIp, ipFamily, parseCidr } from '../../util/cidr';
+import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from '../endpoint';
+import { SideQuery } from './side-evaluator';
+
+/**
+ * Whether a criterion matches a connection: true, false, or unknown with why (an address the
+ * model does not know against a list of networks). Shared by the engines whose address rules
+ * match pods by their addresses (Calico `nets`, ClusterNetworkPolicy `networks`).
+ */
+export type RuleMatch = boolean | { readonly unknown: string };
+
+/**
+ * Ranges no workload address lies in: CNIs refuse IP pools that overlap link-local, loopback or
+ * multicast ranges (Calico says so in its IP pool validation), and the unspecified and reserved
+ * ranges are no unicast addresses.
+ */
+const NO_POD_ADDRESS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/127', 'fe80::/10', 'ff00::/8']
+  .map((text) => parseCidr(text));
+
+/** The IP family of a connection: IPv6 when an end has an IPv6 address, else IPv4 (the model's assumption, as for Calico's ipVersion). */
+export function familyOf(query: SideQuery): 4 | 6 {
+  const ip = query.other.ip ?? query.pod.ip;
+  return ip !== undefined && ipFamily(ip) === 6 ? 6 : 4;
+}
+
+/** Why a pod's address leaves a networks criterion undecided. */
+function unknownPodAddress(pod: PodSide, what: string): string {
+  return `the address of pod ${pod.id} is unknown (pods built from manifests have none) and might lie in ${what}; ` +
+    'add the pod with its ip (NetworkModel.addPod), or give the cluster\'s pod ranges (NetworkModelOptions.podCidrs; ' +
+    'for synth-time proofs the context key cdk8s-netpol/pod-cidrs), to decide';
+}
+
+/**
+ * Whether an endpoint's address lies in one of `nets`. An endpoint without a known address (a
+ * DNS name, a pod built from manifests) certainly has one: nets holding every address of the
+ * connection's family (for a name, of each family it may use) contain it; otherwise it is unknown.
+ * @param what the networks as reasons name them ("nets 10.0.0.0/8")
+ */
+export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQuery, what: string): RuleMatch {
+  if (endpoint.ip !== undefined) {
+    return nets.some((n) => cidrContainsIp(n, endpoint.ip!));
+  }
+  if (endpoint.kind === 'name') {
+    return blocksAdmitName(nets.map((cidr) => ({ cidr })), endpoint) ? true : { unknown: unknownNameAddresses(endpoint, what) };
+  }
+  // A pod without a known address: nets of the other family than the connection's cannot hold it.
+  const family = familyOf(query);
+  const relevant = nets.filter((n) => n.family === family);
+  if (relevant.some((n) => n.prefix === 0)) {
+    return true;
+  }
+  if (relevant.every((n) => !endpoint.hostNetwork && NO_POD_ADDRESS.some((r) => cidrContains(r, n)))) {
+    // No such net, or only ranges a workload never has (the metadata endpoint 169.254.169.254).
+    return false;
+  }
+  // The cluster's pod ranges, when given (NetworkModelOptions.podCidrs): the address lies in one.
+  const ranges = endpoint.kind === 'pod' ? endpoint.addressRanges?.filter((r) => r.family === family) : undefined;
+  if (ranges !== undefined && ranges.length > 0) {
+    if (ranges.every((r) => relevant.some((n) => cidrContains(n, r)))) {
+      return true;
+    }
+    if (ranges.every((r) => relevant.every((n) => !cidrContains(n, r) && !cidrContains(r, n)))) {
+      return false;
+    }
+  }
+  return { unknown: unknownPodAddress(endpoint, what) };
+}
