@@ -21,6 +21,8 @@ export { CiliumL7Rule } from './constructs/cilium-l7-rule';
 export type { CiliumL7RuleProps } from './constructs/cilium-l7-rule';
 export { CalicoGlobalDeny } from './constructs/calico-global-deny';
 export type { CalicoGlobalDenyProps } from './constructs/calico-global-deny';
+export { ClusterGuardrails } from './constructs/cluster-guardrails';
+export type { ClusterGuardrailsProps } from './constructs/cluster-guardrails';
 export { NetworkModel } from './analysis/model';
 export type { NetworkModelOptions } from './analysis/types';
 export type { PodEndpoint, ContainerPort, Probe, Verdict, HttpRequest } from './analysis/types';

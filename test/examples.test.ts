@@ -38,7 +38,7 @@ function describeKeyFlows(example: string, title: string, body: () => void): voi
 describe('every example', () => {
   test('the examples folder holds the known examples', () => {
     expect(exampleNames()).toEqual(expect.arrayContaining([
-      'calico-global-deny', 'calico-stars', 'cilium-l7', 'external-egress', 'multi-engine', 'online-boutique', 'pipeline', 'prometheus-scrape', 'seed',
+      'calico-global-deny', 'calico-stars', 'cilium-l7', 'cluster-guardrails', 'external-egress', 'multi-engine', 'online-boutique', 'pipeline', 'prometheus-scrape', 'seed',
       'star-wars', 'three-tier-app', 'zero-trust-namespace',
     ]));
   });
@@ -49,6 +49,8 @@ describe('every example', () => {
       expect(files).toEqual(['pipeline.k8s.yaml']);
     } else if (name === 'multi-engine') {
       expect(files).toEqual(['multi-engine-calico.k8s.yaml', 'multi-engine-cilium.k8s.yaml', 'multi-engine-kubernetes.k8s.yaml']);
+    } else if (name === 'cluster-guardrails') {
+      expect(files).toEqual(['cluster-guardrails-calico.k8s.yaml', 'cluster-guardrails-cilium.k8s.yaml', 'cluster-guardrails-kubernetes.k8s.yaml']);
     } else if (name === 'external-egress') {
       expect(files).toEqual(['external-egress-cilium.k8s.yaml', 'external-egress-kubernetes.k8s.yaml']);
     } else if (name === 'online-boutique') {
@@ -623,6 +625,64 @@ describe('external-egress', () => {
       denied(PUBLIC_IP, 'payments/checkout', 443),
     ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
+});
+
+describe('cluster-guardrails', () => {
+  const engines = [['kubernetes', ClusterCni.KUBERNETES], ['calico', ClusterCni.CALICO], ['cilium', ClusterCni.CILIUM]] as const;
+
+  test('the guardrails are cluster-scoped objects of each engine\'s kind', () => {
+    const kinds = engines.map(([engine]) => fileObjects('cluster-guardrails', `cluster-guardrails-${engine}.k8s.yaml`)
+      .filter((o) => o.metadata.name.startsWith('platform-')).map((o) => `${o.kind}/${o.metadata.name}`));
+    expect(kinds).toEqual([
+      ['ClusterNetworkPolicy/platform-deny-1', 'ClusterNetworkPolicy/platform-deny-2', 'ClusterNetworkPolicy/platform-allow-1-egress',
+        'ClusterNetworkPolicy/platform-allow-1-ingress', 'ClusterNetworkPolicy/platform-baseline-deny-1'],
+      ['GlobalNetworkPolicy/platform-deny-1', 'GlobalNetworkPolicy/platform-deny-2', 'GlobalNetworkPolicy/platform-allow-1-egress',
+        'GlobalNetworkPolicy/platform-allow-1-ingress', 'GlobalNetworkPolicy/platform-baseline-deny-1'],
+      ['CiliumClusterwideNetworkPolicy/platform-deny-1', 'CiliumClusterwideNetworkPolicy/platform-deny-2'],
+    ]);
+  });
+
+  test('its report sits beside the Kubernetes file and names the deciding ClusterNetworkPolicy', () => {
+    synthExample('cluster-guardrails');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-netpol-guardrails-'));
+    try {
+      process.env.CDK8S_OUTDIR = outdir;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(path.join(EXAMPLES_DIR, 'cluster-guardrails', 'main.ts'));
+      });
+      const html = fs.readFileSync(path.join(outdir, 'netpol-report.html'), 'utf8');
+      expect(html).toContain('ClusterNetworkPolicy platform-deny-2 (tier Admin, priority 101)');
+      expect(fs.readFileSync(path.join(outdir, 'netpol-report.md'), 'utf8')).toMatch(/\| tenant-a\/batch \| all ports \| — \| — \| all ports \| \(self\) \|/);
+    } finally {
+      delete process.env.CDK8S_OUTDIR;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [engine, cni] of engines) {
+    describeKeyFlows('cluster-guardrails', `the ${engine} file`, () => {
+      const model = lazy(() => modelOf(fileObjects('cluster-guardrails', `cluster-guardrails-${engine}.k8s.yaml`), [COREDNS],
+        { cni, podCidrs: ['10.244.0.0/16'] }));
+      test.each([
+        // Admin deny: tenant-a never reaches payments, and no pod reaches the metadata endpoint.
+        denied('tenant-a/batch', 'payments/checkout', 8080),
+        denied('shop/web', '169.254.169.254', 80),
+        denied('payments/checkout', '169.254.169.254', 80),
+        // The namespace's own policies still decide the rest.
+        allowed('shop/web', 'payments/checkout', 8080),
+        allowed('payments/checkout', 'payments/ledger', 5432),
+        denied('shop/web', 'payments/ledger', 5432),
+        allowed('payments/checkout', PUBLIC_IP, 443),
+        // Admin allow (Cilium: the namespace's own allow): Prometheus scrapes through the default deny.
+        allowed('monitoring/prometheus', 'payments/ledger', 9090),
+        denied('monitoring/prometheus', 'payments/ledger', 8080),
+        // Baseline deny of the internet where the namespace says nothing (not on Cilium).
+        engine === 'cilium' ? allowed('tenant-a/batch', PUBLIC_IP, 443) : denied('tenant-a/batch', PUBLIC_IP, 443),
+        allowed('tenant-a/batch', 'shop/web', 80),
+      ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+    });
+  }
 });
 
 describe('multi-engine', () => {

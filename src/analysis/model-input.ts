@@ -74,9 +74,10 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
  * The engine-semantics options (cni, clusterName, calicoVersion) among a command's or a report's
  * options, with the undefined ones left out.
  */
-export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'clusterName' | 'calicoVersion'>): NetworkModelOptions {
+export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'clusterName' | 'calicoVersion' | 'podCidrs'>): NetworkModelOptions {
   return {
     ...(options.cni !== undefined ? { cni: options.cni } : {}),
+    ...(options.podCidrs !== undefined ? { podCidrs: options.podCidrs } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
   };

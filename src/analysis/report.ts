@@ -57,6 +57,13 @@ export interface ManifestReportOptions {
    * @default - the newest release the model knows
    */
   readonly calicoVersion?: string;
+  /**
+   * The cluster's pod address ranges (`NetworkModelOptions.podCidrs`): with them, address rules
+   * that may match pods (Calico `nets`, ClusterNetworkPolicy `networks`) decide pod-to-pod cells
+   * instead of failing closed on pods whose addresses the manifests do not give.
+   * @default - unknown: such rules fail closed for pods
+   */
+  readonly podCidrs?: string[];
 }
 
 /** The files `Report.writeForApp` writes beside the synthesized YAML. */
@@ -192,7 +199,7 @@ export class Report {
 
 /** Validates the options of `fromManifests`/`writeForApp`, naming the call the user made. */
 function checkManifestReportOptions(where: string, options: ManifestReportOptions): void {
-  checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true });
+  checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true, podCidrs: true });
   checkModelOptions(where, semanticsOptionsOf(options));
   if (options.title !== undefined && typeof options.title !== 'string') {
     invalid(where, `title ${show(options.title)} is not a string`);

@@ -52,16 +52,19 @@ function cniOption(what: string): Option {
     'without Cilium or Calico objects, ipBlock is treated per the Kubernetes spec: set --cni to match your cluster)').choices(Object.values(ClusterCni));
 }
 
-/** The --cluster-name and --calico-version options of explain, matrix and diff. */
+/** The --cluster-name, --calico-version and --pod-cidrs options of explain, matrix and diff. */
 interface SemanticsOptions {
   readonly cni?: ClusterCni;
   readonly clusterName?: string;
   readonly calicoVersion?: string;
+  readonly podCidrs?: string[];
 }
 
-/** Adds --cluster-name and --calico-version to a command. */
+/** Adds --cluster-name, --calico-version and --pod-cidrs to a command. */
 function withSemanticsOptions(command: Command): Command {
   return command
+    .option('--pod-cidrs <cidrs...>', 'the cluster\'s pod address ranges, e.g. 10.244.0.0/16: address rules that may match pods (Calico nets, ' +
+      'ClusterNetworkPolicy networks) then decide for pods the input gives no address (default: unknown, such rules fail closed)')
     .option('--cluster-name <name>', 'the Cilium cluster name, which endpoints carry as io.cilium.k8s.policy.cluster (default: "default")')
     .option('--calico-version <version>', `the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.${NEWEST_CALICO_MINOR})`);
 }
@@ -73,7 +76,7 @@ function modelOptionsOf(options: SemanticsOptions): NetworkModelOptions | string
     checkModelOptions('', model);
   } catch (e) {
     const message = (e as Error).message.replace(/^: /, '');
-    return message.replace(/^clusterName /, '--cluster-name ').replace(/^calicoVersion /, '--calico-version ');
+    return message.replace(/^clusterName /, '--cluster-name ').replace(/^calicoVersion /, '--calico-version ').replace(/^podCidrs(\[\d+\])? /, '--pod-cidrs ');
   }
   return model;
 }

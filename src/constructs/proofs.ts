@@ -20,6 +20,12 @@ export const PROOFS_CONTEXT_KEY = 'cdk8s-netpol/proofs';
 /** A pod that stands for a group of pods in a proof. */
 export interface RepresentativePod {
   readonly namespace: string;
+  /**
+   * The labels of its namespace, when the pod stands for pods of selected namespaces: the proofs
+   * add the namespace with them (a namespace the app's manifests hold keeps its own labels).
+   * @default - the namespace as the manifests give it (or with its name label only)
+   */
+  readonly namespaceLabels?: Record<string, string>;
   /** What the pod stands for, e.g. "frontend"; part of the synthetic pod's name. */
   readonly role: string;
   readonly labels: Record<string, string>;
@@ -172,6 +178,9 @@ class AppProofs implements AppCheck {
       }
       const id = `${side.namespace}/${name}`;
       if (!own.has(id)) {
+        if (side.namespaceLabels !== undefined && !model.namespaceNames.includes(side.namespace)) {
+          model.addNamespace(side.namespace, side.namespaceLabels);
+        }
         model.addPod({ namespace: side.namespace, name, labels: side.labels, ports: side.ports });
         taken.add(id);
         own.add(id);
@@ -232,9 +241,10 @@ class AppProofs implements AppCheck {
         // another matter: an allowance would not help there.
         const deniedByRule = (s: SideDecision) => s.cause === DecisionCause.DENY_RULE || s.cause === DecisionCause.FAIL_CLOSED;
         const refused = sides.filter((s) => !s.allowed);
+        const deniers = named(refused.filter(deniedByRule).map((s) => s.deniedBy).filter((ref): ref is PolicyRef => ref !== undefined));
         const why = promise.allowed
           ? refused.some(deniedByRule)
-            ? `a deny rule refuses it: ${refused.map((s) => s.reason).join('; ')}. Narrow that deny`
+            ? `a deny rule${deniers.length > 0 ? ` of ${deniers.join(' and ')}` : ''} refuses it: ${refused.map((s) => s.reason).join('; ')}. Narrow that deny`
             : `no policy allows it: ${refused.map((s) =>
               `the ${s.direction} of ${s.pod} is isolated by ${named(s.isolatedBy).join(', ')} and none of their rules admits it`).join('; ')}. ` +
               `Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)${promise.remedy ? `, ${promise.remedy}` : ''}`

@@ -2,9 +2,11 @@ import { calicoSelectorOf } from './calico-selector';
 import { DESCRIPTION_ANNOTATION, ManifestObject, policyMetadata } from './manifest';
 import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
+import { GuardrailAction, GuardrailIntent, GuardrailTier } from '../core/guardrail';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { Peer, PeerKind } from '../core/peer';
 import { Port, Protocol } from '../core/port';
+import { flat } from '../util/flat';
 import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
 import { unreachable } from '../util/unreachable';
 
@@ -74,7 +76,7 @@ export class CalicoRenderer implements PolicyRenderer {
   }
 }
 
-function renderRule(rule: PolicyRule, direction: Direction, where: string): Json[] {
+function renderRule(rule: PolicyRule, direction: Direction, where: string, action: 'Allow' | 'Deny' = 'Allow'): Json[] {
   if (rule.http !== undefined) {
     throw new Error(`${where}: HTTP (L7) rules with path regexes cannot be expressed by PolicyEngine.CALICO ` +
       '(Calico open source matches L3/L4 only). Use engine: PolicyEngine.CILIUM (CiliumL7Rule)');
@@ -91,11 +93,11 @@ function renderRule(rule: PolicyRule, direction: Direction, where: string): Json
     (Object.keys(entity).length > 0 ? { ...rendered, [key]: entity } : rendered);
   for (const entity of entities) {
     if (portGroups.length === 0) {
-      out.push(withEntity({ action: 'Allow' }, direction === 'ingress' ? 'source' : 'destination', entity));
+      out.push(withEntity({ action }, direction === 'ingress' ? 'source' : 'destination', entity));
       continue;
     }
     for (const { protocol, ports } of portGroups) {
-      let rendered: Json = { action: 'Allow', protocol };
+      let rendered: Json = { action, protocol };
       if (direction === 'ingress') {
         rendered = withEntity(rendered, 'source', entity);
         if (ports.length > 0) {
@@ -230,4 +232,63 @@ export function renderCalicoGlobalDeny(spec: CalicoGlobalDenySpec): ManifestObje
 /** A Calico Tier whose default action passes unmatched traffic on to the next tier. */
 export function renderCalicoPassTier(name: string, order: number): ManifestObject {
   return { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec: { order, defaultAction: 'Pass' } };
+}
+
+/** Calico's tier for ClusterNetworkPolicy's Admin tier (order 1000, default action Pass), from Calico 3.32. */
+export const CALICO_KUBE_ADMIN_TIER = 'kube-admin';
+/** Calico's tier for ClusterNetworkPolicy's Baseline tier (order 10,000,000, default action Pass), from Calico 3.32. */
+export const CALICO_KUBE_BASELINE_TIER = 'kube-baseline';
+
+/**
+ * Renders a guardrail as `projectcalico.org/v3` GlobalNetworkPolicies in Calico's own
+ * `kube-admin` (before the default tier, where the namespaces' policies are) or `kube-baseline`
+ * (after it) tier at `order = priority`: exactly where Calico 3.32 puts a ClusterNetworkPolicy
+ * (docs/semantics/cluster.md#engines). Those tiers' default action is Pass, so traffic the
+ * guardrail does not match goes on. A deny needs one side (egress on `from` pods, else ingress
+ * on `to` pods); an allow both, where they are pods. One policy per side: `<name>`, or
+ * `<name>-egress` and `<name>-ingress`. Subjects select pods only (`projectcalico.org/orchestrator`),
+ * never host endpoints.
+ */
+export function renderCalicoGuardrail(intent: GuardrailIntent, where: string): ManifestObject[] {
+  const { from, to } = intent;
+  const action = intent.action === GuardrailAction.DENY ? 'Deny' : 'Allow';
+  const rule = (peer: Peer): PolicyRule => ({ peers: [peer], ports: [...intent.ports] });
+  const sides: { suffix: string; subject: Peer; direction: Direction; rules: Json[] }[] = [];
+  if (from.kind === PeerKind.PODS) {
+    sides.push({ suffix: 'egress', subject: from, direction: 'egress', rules: renderRule(rule(to), 'egress', where, action) });
+  }
+  if (to.kind === PeerKind.PODS && (intent.action === GuardrailAction.ALLOW || from.kind !== PeerKind.PODS)) {
+    sides.push({ suffix: 'ingress', subject: to, direction: 'ingress', rules: renderRule(rule(from), 'ingress', where, action) });
+  }
+  if (sides.length === 0) {
+    throw new Error(`${where}: a guardrail needs pods at one end at least, got ${from} to ${to}`);
+  }
+  return sides.map((side) => {
+    const manifest: ManifestObject = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: sides.length === 1 ? intent.name : `${intent.name}-${side.suffix}`, annotations: { [DESCRIPTION_ANNOTATION]: flat(intent.description) } },
+      spec: {
+        tier: intent.tier === GuardrailTier.ADMIN ? CALICO_KUBE_ADMIN_TIER : CALICO_KUBE_BASELINE_TIER,
+        order: intent.priority,
+        ...subjectSelectors(side.subject),
+        types: [side.direction === 'ingress' ? 'Ingress' : 'Egress'],
+        [side.direction]: side.rules,
+      },
+    };
+    return manifest;
+  });
+}
+
+/** A GlobalNetworkPolicy's `selector` and `namespaceSelector` for pods of named or selected namespaces. */
+function subjectSelectors(peer: Peer): Json {
+  const spec = peer._spec;
+  if (spec.kind !== PeerKind.PODS || spec.namespaces.kind === 'same') {
+    throw new Error(`subjectSelectors(): ${peer} is not pods of named or selected namespaces`);
+  }
+  const selector = spec.pods.isEmpty ? CALICO_PODS_ONLY : `${CALICO_PODS_ONLY} && ${calicoSelectorOf(spec.pods)}`;
+  if (spec.namespaces.kind === 'name') {
+    return { selector, namespaceSelector: `${CALICO_NAMESPACE_NAME_LABEL} == '${spec.namespaces.name}'` };
+  }
+  return spec.namespaces.selector.isEmpty ? { selector } : { selector, namespaceSelector: calicoSelectorOf(spec.namespaces.selector) };
 }

@@ -1,11 +1,13 @@
-import { ManifestObject, policyMetadata } from './manifest';
+import { DESCRIPTION_ANNOTATION, ManifestObject, policyMetadata } from './manifest';
 import type { PolicyRenderer } from './renderer';
 import { PolicyEngine } from '../core/engine';
+import { GuardrailAction, GuardrailIntent, GuardrailTier } from '../core/guardrail';
 import { HttpRule } from '../core/http-rule';
 import { PolicyIntent, PolicyRule } from '../core/intent';
 import { NamespaceScope, Peer, PeerKind } from '../core/peer';
 import { Port } from '../core/port';
 import { LabelSelector } from '../core/selector';
+import { flat } from '../util/flat';
 import { unreachable } from '../util/unreachable';
 
 type Json = Record<string, unknown>;
@@ -242,4 +244,49 @@ function labelSelector(labels: Record<string, string>, expressions: Expression[]
       (e.values.length > 0 ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator }));
   }
   return out;
+}
+
+/**
+ * Renders an admin-tier deny guardrail as a `cilium.io/v2` CiliumClusterwideNetworkPolicy with a
+ * deny section: Cilium evaluates deny rules before every allow of every policy, so no namespace's
+ * policy can open what it denies (docs/semantics/cilium.md#deny-rules). The client's egress is
+ * denied when `from` is pods, else the server's ingress (`to` pods). `enableDefaultDeny` is off in
+ * both directions: the guardrail must not put the pods it selects into default deny.
+ *
+ * Cilium (1.19) has no tier above or below the namespaces' policies and no priorities: an allow
+ * there only adds to the allows (a namespace's deny still wins, and a namespace's default deny
+ * cannot be overridden by it), so allow and the baseline tier throw, naming the alternative.
+ */
+export function renderCiliumGuardrail(intent: GuardrailIntent, where: string): ManifestObject[] {
+  if (intent.tier === GuardrailTier.BASELINE) {
+    throw new Error(`${where}: baseline guardrails cannot be expressed by PolicyEngine.CILIUM: Cilium 1.19 has no tier after the namespaces' ` +
+      'policies (a CiliumClusterwideNetworkPolicy deny beats every allow, and its allow cannot be overridden by a namespace). Use deny() for a ' +
+      'rule no namespace can override, or the Kubernetes engine (ClusterNetworkPolicy, which Cilium enforces from 1.20 with ' +
+      '--enable-k8s-cluster-network-policy)');
+  }
+  if (intent.action === GuardrailAction.ALLOW) {
+    throw new Error(`${where}: allow() cannot be expressed by PolicyEngine.CILIUM: Cilium 1.19 has no admin tier, so a ` +
+      'CiliumClusterwideNetworkPolicy allow cannot override a namespace\'s deny rule (deny always wins) and does not say "allowed whatever the ' +
+      'namespaces say". Allow the flow in the namespaces\' own policies (ServiceGraph, ZeroTrustNamespace.allowIngress), or use the Kubernetes ' +
+      'engine (ClusterNetworkPolicy, which Cilium enforces from 1.20 with --enable-k8s-cluster-network-policy)');
+  }
+  const { from, to } = intent;
+  const rule = (peer: Peer): PolicyRule => ({ peers: [peer], ports: [...intent.ports] });
+  const [subject, direction, rules] = from.kind === PeerKind.PODS
+    ? [from, 'egressDeny', renderRule(rule(to), 'egress', '', where)] as const
+    : [to, 'ingressDeny', renderRule(rule(from), 'ingress', '', where)] as const;
+  const spec = subject._spec;
+  if (spec.kind !== PeerKind.PODS) {
+    throw new Error(`${where}: a guardrail needs pods at one end at least, got ${from} to ${to}`);
+  }
+  return [{
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumClusterwideNetworkPolicy',
+    metadata: { name: intent.name, annotations: { [DESCRIPTION_ANNOTATION]: flat(intent.description) } },
+    spec: {
+      endpointSelector: podSelector(spec.pods, spec.namespaces, '', where),
+      enableDefaultDeny: { ingress: false, egress: false },
+      [direction]: rules,
+    },
+  }];
 }

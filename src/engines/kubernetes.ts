@@ -117,7 +117,8 @@ function renderPort(port: Port): Json {
     : { protocol: port.protocol, port: port.portNumber, endPort: port.endPortNumber };
 }
 
-function labelSelector(selector: LabelSelector): Json {
+/** A LabelSelector as `metav1.LabelSelector` JSON (`{}` selects everything). */
+export function labelSelector(selector: LabelSelector): Json {
   const out: Json = {};
   if (Object.keys(selector.labels).length > 0) {
     out.matchLabels = { ...selector.labels };

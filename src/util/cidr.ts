@@ -274,3 +274,44 @@ function networkAddress(addr: string, prefix: number, family: IpFamily): ipaddr.
     ? ipaddr.IPv4.networkAddressFromCIDR(`${addr}/${prefix}`)
     : ipaddr.IPv6.networkAddressFromCIDR(`${addr}/${prefix}`);
 }
+
+/**
+ * `block` minus `holes`, as the fewest CIDR blocks that cover exactly the rest (for languages
+ * without `except`, such as ClusterNetworkPolicy `networks`): "0.0.0.0/0" minus "10.0.0.0/8" is
+ * 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8, 12.0.0.0/6, 16.0.0.0/4, 32.0.0.0/3, 64.0.0.0/2, 128.0.0.0/1.
+ * Holes of the other family, or outside the block, take nothing away. In address order.
+ */
+export function cidrDifference(block: Cidr, holes: readonly Cidr[]): string[] {
+  const bits = block.family === 4 ? IPV4_BITS : IPV6_BITS;
+  const toBig = (address: ipaddr.IPv4 | ipaddr.IPv6) => address.toByteArray().reduce((n, byte) => n * 256n + BigInt(byte), 0n);
+  const text = (network: bigint, prefix: number) => {
+    const bytes: number[] = [];
+    let rest = network;
+    for (let i = 0; i < bits / 8; i++) {
+      bytes.unshift(Number(rest % 256n));
+      rest /= 256n;
+    }
+    return `${ipaddr.fromByteArray(bytes).toString()}/${prefix}`;
+  };
+  const relevant = holes.filter((h) => h.family === block.family && (cidrContains(block, h) || cidrContains(h, block)))
+    .map((h) => ({ network: toBig(h.network), prefix: h.prefix }));
+  const out: string[] = [];
+  const split = (network: bigint, prefix: number): void => {
+    const size = 2n ** BigInt(bits - prefix);
+    const overlapping = relevant.filter((h) => {
+      const hSize = 2n ** BigInt(bits - h.prefix);
+      return h.network < network + size && network < h.network + hSize;
+    });
+    if (overlapping.length === 0) {
+      out.push(text(network, prefix));
+      return;
+    }
+    if (overlapping.some((h) => h.prefix <= prefix)) {
+      return; // a hole covers this whole block
+    }
+    split(network, prefix + 1);
+    split(network + size / 2n, prefix + 1);
+  };
+  split(toBig(block.network), block.prefix);
+  return out;
+}

@@ -142,7 +142,7 @@ describe('CiliumL7Rule synth-time promises (on the serving pods\' ingress)', () 
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/\[first-rule-admitted\], but a deny rule refuses it: ingress of production\/netpol-proof-\d+-server: denied by CiliumNetworkPolicy production\/deny-frontend/);
+    expect(message).toMatch(/\[first-rule-admitted\], but a deny rule of CiliumNetworkPolicy production\/deny-frontend refuses it: ingress of production\/netpol-proof-\d+-server: denied by CiliumNetworkPolicy production\/deny-frontend/);
     // Only the ingress side is named: the client's egress (denied by the default deny) is not this construct's business.
     expect(message).toMatch(/The model's reasons: ingress of production\/netpol-proof-\d+-server/);
     expect(message).not.toMatch(/egress of production\/netpol-proof-\d+-client/);

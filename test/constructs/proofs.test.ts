@@ -181,7 +181,7 @@ describe('synth-time proofs', () => {
     const chart = newChart();
     new CalicoGlobalDeny(chart, 'no-dns', { nets: ['0.0.0.0/0'], ports: [Port.udp(53)] });
     new ZeroTrustNamespace(chart, 'zero-trust', { namespace: 'production', engine: PolicyEngine.CALICO });
-    expect(() => Testing.synth(chart)).toThrow(/\[pod-dns-udp\], but a deny rule refuses it: egress of production\/netpol-proof-\d+-pod: denied by GlobalNetworkPolicy no-dns .*Narrow that deny/);
+    expect(() => Testing.synth(chart)).toThrow(/\[pod-dns-udp\], but a deny rule of GlobalNetworkPolicy no-dns \(from CalicoGlobalDeny "production\/no-dns"\) refuses it: egress of production\/netpol-proof-\d+-pod: denied by GlobalNetworkPolicy no-dns .*Narrow that deny/);
   });
 
   describe('the proofs act on the decisions\' data, never on their words', () => {

@@ -52,7 +52,7 @@ export function mergeAlikeRanges(model: NetworkModel, pods: readonly { id: strin
   for (const [key, members] of groups) {
     const names = members.map((m) => m.label.replace(/ \([^()]*\)$/, ''));
     if (key === keys[0]) {
-      notes.push(`The internet's column also stands for ${names.join(', ')}: every pod reaches them, and is reached from them, as from the internet.`);
+      notes.push(`The internet's column also stands for ${listed(names)}: every pod reaches them, and is reached from them, as from the internet.`);
       continue;
     }
     const first = members[0];
@@ -62,7 +62,15 @@ export function mergeAlikeRanges(model: NetworkModel, pods: readonly { id: strin
     }
     const shown = `${names.slice(0, 2).join(', ')}${members.length > 2 ? ` +${members.length - 2} more` : ''}`;
     out.push({ ...first, label: `${shown} (${first.address})` });
-    notes.push(`The column ${shown} stands for ${names.join(', ')}: every pod reaches them, and is reached from them, alike.`);
+    notes.push(`The column ${shown} stands for ${listed(names)}: every pod reaches them, and is reached from them, alike.`);
   }
   return { ranges: out, notes };
+}
+
+/** At most this many ranges are named in a note (an IP block minus its exceptions can be a hundred CIDRs). */
+const NOTE_NAMES_MAX = 12;
+
+/** "a, b, c" or "a, b, ... and 40 more". */
+function listed(names: readonly string[]): string {
+  return names.length <= NOTE_NAMES_MAX ? names.join(', ') : `${names.slice(0, NOTE_NAMES_MAX).join(', ')} and ${names.length - NOTE_NAMES_MAX} more`;
 }
