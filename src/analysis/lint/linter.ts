@@ -9,6 +9,9 @@ import { allowAll } from './rules/allow-all';
 import { apiServerRejects } from './rules/api-server-rejects';
 import { calicoDenyWithoutOrder } from './rules/calico-deny-without-order';
 import { ciliumIgnoresEndPort } from './rules/cilium-ignores-endport';
+import { clusterDenyWithoutDns } from './rules/cluster-deny-without-dns';
+import { clusterPassToNothing } from './rules/cluster-pass-to-nothing';
+import { clusterSamePriority } from './rules/cluster-same-priority';
 import { egressToMetadata } from './rules/egress-to-metadata';
 import { fqdnWithoutDnsProxy } from './rules/fqdn-without-dns-proxy';
 import { invalidSuppression } from './rules/invalid-suppression';
@@ -79,6 +82,9 @@ const CHECKS: LintRule[] = [
   apiServerRejects,
   fqdnWithoutDnsProxy,
   calicoDenyWithoutOrder,
+  clusterSamePriority,
+  clusterPassToNothing,
+  clusterDenyWithoutDns,
   ciliumIgnoresEndPort,
   selectorMatchesNothing,
   selectorOnControllerLabel,
@@ -159,14 +165,14 @@ export class Linter {
         findings.push({ rule: rule.id, severity: Severity.ERROR, kind: 'Input', name: '-', message: `rule ${rule.id} could not read the input: ${(e as Error).message}` });
         continue;
       }
-      for (const { item, message } of raw) {
+      for (const { item, message, severity } of raw) {
         const reason = item.suppressions.get(rule.id);
         if (reason !== undefined && reason.length > 0 && !UNSUPPRESSIBLE.has(rule)) {
           continue;
         }
         findings.push({
           rule: rule.id,
-          severity: rule.severity,
+          severity: severity ?? rule.severity,
           kind: item.kind,
           ...(item.namespace !== undefined ? { namespace: item.namespace } : {}),
           name: item.name,

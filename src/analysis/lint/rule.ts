@@ -6,6 +6,8 @@ import { ClusterCni } from '../kinds';
 export interface RawFinding {
   readonly item: Item;
   readonly message: string;
+  /** A severity other than the rule's, for a finding that weighs less (or more) than the rule says. */
+  readonly severity?: Severity;
 }
 
 /** A lint rule: what it is and how it checks. */

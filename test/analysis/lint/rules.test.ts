@@ -27,6 +27,9 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'api-server-rejects': [6, /must be a strict subset of cidr "10.0.0.0\/16"/],
   'fqdn-without-dns-proxy': [1, /uses toFQDNs, but no policy gives the same endpoints a DNS rule/],
   'calico-deny-without-order': [1, /GlobalNetworkPolicy deny-metadata: has Deny rules but no order/],
+  'cluster-same-priority': [1, /^ClusterNetworkPolicy isolate-tenants: has the tier and priority of ClusterNetworkPolicy allow-monitoring \(Admin, 10\), and their ingress rules differ in action/],
+  'cluster-pass-to-nothing': [2, /^ClusterNetworkPolicy (defer-egress: egress rule #1 "let-namespaces-decide" passes, and no NetworkPolicy and no Baseline egress rule in the input decides after it|baseline: ingress rule #1 "skip" passes, and a Pass in the Baseline tier skips to the default)/],
+  'cluster-deny-without-dns': [1, /^ClusterNetworkPolicy no-cross-namespace: egress rule #1 "deny-everything" denies UDP\/53 to the cluster DNS pods for every pod it selects, and no namespace policy can open it/],
   'cilium-ignores-endport': [1, /port range 8000-8100 uses endPort, which Cilium may ignore/],
   'selector-matches-nothing': [1, /spec.podSelector \{"matchLabels":\{"app":"fronted"\}\} matches none of the workloads of namespace shop/],
   'selector-on-controller-label': [2, /spec\.podSelector selects by "pod-template-hash", which holds a hash of a Deployment's pod template/],
@@ -234,5 +237,17 @@ describe('lint rules', () => {
   test('rejects bad arguments', () => {
     expect(() => new Linter({ cni: 'flannel' as ClusterCni })).toThrow(/new Linter\(\): cni "flannel" is not one of kubernetes, cilium, calico/);
     expect(() => new Linter().lint('x' as any)).toThrow(/Linter.lint\(\): objects "x" is not a list/);
+  });
+});
+
+describe('cluster-deny-without-dns weighs the tier', () => {
+  const denyAll = (tier: string) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `deny-${tier.toLowerCase()}` },
+    spec: { tier, priority: 10, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] },
+  });
+  test('an Admin deny is an error (no namespace can open it); a Baseline deny a warning (a namespace policy can)', () => {
+    const findings = new Linter().lint([denyAll('Admin'), denyAll('Baseline')]).filter((f) => f.rule === 'cluster-deny-without-dns');
+    expect(findings.map((f) => [f.name, f.severity])).toEqual([['deny-admin', Severity.ERROR], ['deny-baseline', Severity.WARNING]]);
+    expect(findings[1].message).toMatch(/for every selected pod whose namespace has no egress policy/);
   });
 });

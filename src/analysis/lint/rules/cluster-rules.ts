@@ -1,0 +1,85 @@
+import { compileLabelSelector } from '../../labels';
+import { Item } from '../inventory';
+import { asList, asObject } from '../rule';
+
+/*
+ * What the ClusterNetworkPolicy lint rules share: the policies of the input as plain data, read
+ * tolerantly (an object the API server would refuse is api-server-rejects' business, and is skipped).
+ */
+
+/** A ClusterNetworkPolicy of the input, as the rules read it. */
+export interface ClusterItem {
+  readonly item: Item;
+  readonly tier: 'Admin' | 'Baseline';
+  readonly priority: number;
+  readonly rules: Record<'ingress' | 'egress', readonly ClusterRuleData[]>;
+}
+
+export interface ClusterRuleData {
+  readonly index: number;
+  readonly name?: string;
+  readonly action: string;
+  readonly peers: readonly any[];
+  /** Undefined: every protocol and port. */
+  readonly protocols?: readonly any[];
+}
+
+/** The input's ClusterNetworkPolicies whose tier and priority are sound. */
+export function clusterItems(items: readonly Item[]): ClusterItem[] {
+  return items.filter((i) => i.flavour === 'cluster').flatMap((item) => {
+    const spec = asObject(item.obj.spec);
+    if ((spec.tier !== 'Admin' && spec.tier !== 'Baseline') || typeof spec.priority !== 'number') {
+      return [];
+    }
+    const rules = (direction: 'ingress' | 'egress') => asList(spec[direction]).map((r: any, index: number) => ({
+      index,
+      ...(typeof r?.name === 'string' ? { name: r.name } : {}),
+      action: String(r?.action),
+      peers: asList(r?.[direction === 'ingress' ? 'from' : 'to']),
+      ...(Array.isArray(r?.protocols) ? { protocols: r.protocols } : {}),
+    }));
+    return [{ item, tier: spec.tier, priority: spec.priority, rules: { ingress: rules('ingress'), egress: rules('egress') } }];
+  });
+}
+
+/** '#2 "deny-all"' for messages. */
+export function ruleName(rule: ClusterRuleData): string {
+  return `#${rule.index + 1}${rule.name !== undefined ? ` "${rule.name}"` : ''}`;
+}
+
+const DNS_NAMESPACE_LABELS = { 'kubernetes.io/metadata.name': 'kube-system' };
+const DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
+
+function selects(selector: unknown, labels: Record<string, string>): boolean {
+  try {
+    return compileLabelSelector(selector ?? {}, 'selector')(labels);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether one of the peers matches the cluster DNS pods (kube-system, k8s-app=kube-dns; their address unknown: only a /0 network holds it). */
+export function coversDns(peers: readonly any[]): boolean {
+  return peers.some((peer) => {
+    if (peer?.namespaces !== undefined) {
+      return selects(peer.namespaces, DNS_NAMESPACE_LABELS);
+    }
+    if (peer?.pods !== undefined) {
+      return selects(peer.pods.namespaceSelector, DNS_NAMESPACE_LABELS) && selects(peer.pods.podSelector, DNS_POD_LABELS);
+    }
+    return asList(peer?.networks).some((n) => n === '0.0.0.0/0' || n === '::/0');
+  });
+}
+
+/** Whether the protocols (undefined: every one) include UDP/53. */
+export function coversUdp53(protocols: readonly any[] | undefined): boolean {
+  if (protocols === undefined) {
+    return true;
+  }
+  return protocols.some((p) => {
+    const port = asObject(asObject(p?.udp).destinationPort);
+    const range = asObject(port.range);
+    return port.number === 53 || (typeof range.start === 'number' && typeof range.end === 'number' && range.start <= 53 && 53 <= range.end) ||
+      p?.destinationNamedPort === 'dns';
+  });
+}
