@@ -242,7 +242,9 @@ describe('lint rules', () => {
 
 describe('cluster-deny-without-dns weighs the tier', () => {
   const denyAll = (tier: string) => ({
-    apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `deny-${tier.toLowerCase()}` },
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: `deny-${tier.toLowerCase()}` },
     spec: { tier, priority: 10, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] },
   });
   test('an Admin deny is an error (no namespace can open it); a Baseline deny a warning (a namespace policy can)', () => {
