@@ -548,3 +548,32 @@ describe('matrix and diff list every object explain refuses (one catalog of kind
     expect((await explain(all)).code).toBe(2);
   });
 });
+
+describe('ClusterNetworkPolicy input and --pod-cidrs (explain, matrix, diff)', () => {
+  const pods = [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: data, labels: {app: db}}\nspec: {containers: [{name: c, image: x}]}',
+  ];
+  // Deny two public ranges (networks match pods' addresses too).
+  const guard = 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: no-public}\n' +
+    'spec:\n  tier: Admin\n  priority: 10\n  subject: {namespaces: {}}\n  egress: [{name: public, action: Deny, to: [{networks: [11.0.0.0/8, 203.0.113.0/24]}]}]';
+  const file = (...docs: string[]) => tempFile('estate.yaml', docs.join('\n---\n'));
+  const args = ['--from', 'shop/web', '--to', 'data/db', '--port', '5432'];
+
+  test('explain names the tier, priority and rule; a pod without an address fails closed until --pod-cidrs decides it', async () => {
+    const unknown = await run('explain', file(...pods, guard), ...args);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toMatch(/denied by ClusterNetworkPolicy no-public \(tier Admin, priority 10\) egress rule #1 "public" .*failing closed: the address of pod data\/db is unknown/);
+    const decided = await run('explain', file(...pods, guard), ...args, '--pod-cidrs', '10.244.0.0/16', 'fd00::/48');
+    expect(decided.code).toBe(0);
+    expect((await run('explain', file(...pods, guard), '--from', 'shop/web', '--to', '203.0.113.9', '--port', '443', '--pod-cidrs', '10.244.0.0/16')).code).toBe(1);
+    expect((await run('explain', file(...pods, guard), ...args, '--pod-cidrs', '10.0.0.0/33')).err).toMatch(/--pod-cidrs "10.0.0.0\/33" is not a valid CIDR/);
+  });
+
+  test('diff names the ClusterNetworkPolicy that closes a flow', async () => {
+    const diff = await run('diff', file(...pods), file(...pods, guard), '--pod-cidrs', '10.244.0.0/16');
+    expect(diff.code).toBe(0);
+    expect(diff.out).toMatch(/\| ClusterNetworkPolicy no-public \| 0 \| \d+ \|/);
+    expect(diff.out).not.toMatch(/`shop\/web` → `data\/db`/);
+  });
+});
