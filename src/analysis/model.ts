@@ -674,7 +674,7 @@ export class NetworkModel {
       const tiers = new Map<string, CalicoTier>();
       this.tiers.forEach(({ tier }, name) => tiers.set(name, tier));
       try {
-        evaluator = buildCalicoEvaluator(byId(this.policies), byId(this.calicoPolicies), tiers, byId(this.clusterPolicies));
+        evaluator = buildCalicoEvaluator(byId(this.policies), byId(this.calicoPolicies), tiers, byId(this.clusterPolicies), this.calicoSemantics);
       } catch (e) {
         return invalid('NetworkModel.evaluate()', (e as Error).message);
       }

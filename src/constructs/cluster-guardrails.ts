@@ -195,12 +195,12 @@ export class ClusterGuardrails extends Construct {
     let manifests: ManifestObject[];
     try {
       manifests = this.render(intent, where);
+      for (const manifest of manifests) {
+        claimObjectName(this, where, manifest.apiVersion, manifest.kind, undefined, manifest.metadata.name);
+      }
     } catch (e) {
       this.releasePriority(tier, priority);
       throw e;
-    }
-    for (const manifest of manifests) {
-      claimObjectName(this, where, manifest.apiVersion, manifest.kind, undefined, manifest.metadata.name);
     }
     this.counts[key] = n;
     this.guardrails.push({ intent, where });
@@ -341,7 +341,8 @@ function representative(peer: Peer, role: string, namedPorts: { name: string; po
       // Selected namespaces: a namespace of its own, with labels the selector selects.
       const selector = spec.namespaces.kind === 'selector' ? spec.namespaces.selector : undefined;
       return {
-        namespace: `netpol-proof-${role}`.slice(0, 63).replace(/-+$/, ''),
+        // A readable name when it fits, else shortened with a hash of the whole: two roles never share a namespace.
+        namespace: toDnsLabel(`netpol-proof-${role}`, 63),
         namespaceLabels: selector ? labelsSatisfying(selector) : {},
         role,
         labels: labelsSatisfying(spec.pods),

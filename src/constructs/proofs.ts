@@ -4,6 +4,7 @@ import { emitterOf } from './policy-emitter';
 import { withAdmissionMemo } from '../analysis/admission/admission';
 import { classify, evaluatedPolicyCni } from '../analysis/kinds';
 import { NetworkModel } from '../analysis/model';
+import { calicoSemanticsOf } from '../analysis/model-input';
 import { DecisionCause, PolicyRef, SideDecision } from '../analysis/semantics/decision';
 import { ContainerPort, HttpRequest, NetworkModelOptions } from '../analysis/types';
 import { Peer, PeerKind } from '../core/peer';
@@ -149,6 +150,19 @@ class AppProofs implements AppCheck {
       errors.set(chart, [...(errors.get(chart) ?? []), `[cdk8s-netpol] proofs: ${(e as Error).message}`]);
       return errors;
     }
+    // ClusterNetworkPolicy where the model does not evaluate it (docs/semantics/cluster.md#engines):
+    // like a refused kind, the proofs are not made, and the user is told.
+    if (objects.some((o) => evaluatedPolicyCni(o) === 'NetworkPolicyApi')) {
+      if (cnis.has('Cilium')) {
+        notProven('the app holds ClusterNetworkPolicy objects and Cilium policies, and the NetworkModel does not evaluate ClusterNetworkPolicy ' +
+          'under Cilium (Cilium 1.20 enforces it behind --enable-k8s-cluster-network-policy; the model follows 1.19)');
+        return errors;
+      }
+      if (cnis.has('Calico') && semantics.calicoVersion !== undefined && !calicoSemanticsOf(semantics.calicoVersion).clusterNetworkPolicy) {
+        notProven(`the app holds ClusterNetworkPolicy objects, which Calico ${semantics.calicoVersion} does not enforce (from 3.32)`);
+        return errors;
+      }
+    }
     let model: NetworkModel;
     try {
       model = NetworkModel.fromManifests(objects, semantics);
@@ -250,6 +264,11 @@ class AppProofs implements AppCheck {
               `Allow it (e.g. allowIngress/allowEgress of the ZeroTrustNamespace there, or a policy of your own)${promise.remedy ? `, ${promise.remedy}` : ''}`
           : (() => {
             const openers = named(sides.map((s) => s.allowedBy).filter((ref): ref is PolicyRef => ref !== undefined));
+            if (openers.length === 0) {
+              // Allowed with no policy to blame: nothing selects the ends (or their addresses), so nothing denies it.
+              return 'no policy denies it (none that applies to these pods matches the flow); check the selectors and addresses of the policy ' +
+                `meant to deny it${promise.remedy ? `, ${promise.remedy}` : ''}`;
+            }
             return `${openers.join(' and ')} open${openers.length === 1 ? 's' : ''} it. Narrow ${openers.length === 1 ? 'that policy' : 'those policies'}` +
               `${promise.remedy ? `, ${promise.remedy}` : ''}`;
           })();

@@ -259,6 +259,9 @@ export function renderCalicoGuardrail(intent: GuardrailIntent, where: string): M
   }
   if (to.kind === PeerKind.PODS && (intent.action === GuardrailAction.ALLOW || from.kind !== PeerKind.PODS)) {
     sides.push({ suffix: 'ingress', subject: to, direction: 'ingress', rules: renderRule(rule(from), 'ingress', where, action) });
+  } else if (to.kind === PeerKind.ANYWHERE && intent.action === GuardrailAction.ALLOW) {
+    // Everything includes every pod: their ingress must allow too.
+    sides.push({ suffix: 'ingress', subject: Peer.namespaces({}), direction: 'ingress', rules: renderRule(rule(from), 'ingress', where, action) });
   }
   if (sides.length === 0) {
     throw new Error(`${where}: a guardrail needs pods at one end at least, got ${from} to ${to}`);

@@ -35,7 +35,8 @@ export function renderClusterNetworkPolicies(intent: GuardrailIntent, where: str
   if (from.kind !== PeerKind.PODS) {
     throw new Error(`${where}: ${from} cannot be the source of a ClusterNetworkPolicy guardrail (PolicyEngine.KUBERNETES): ` +
       'ingress rules name pods and namespaces only, never addresses outside the cluster. Name pods or namespaces ' +
-      '(Peer.namespaces({}) for every pod), and deny traffic from outside in the namespaces\' own policies (ZeroTrustNamespace)');
+      `(Peer.namespaces({}) for every pod), and ${intent.action === GuardrailAction.DENY ? 'deny' : 'allow'} traffic from outside in the ` +
+      'namespaces\' own policies (ZeroTrustNamespace)');
   }
   const action = intent.action === GuardrailAction.DENY ? 'Deny' : 'Accept';
   const protocols = renderProtocols(intent.ports);
@@ -45,8 +46,9 @@ export function renderClusterNetworkPolicies(intent: GuardrailIntent, where: str
   const sides: { suffix: string; subject: Peer; direction: 'ingress' | 'egress'; peers: Json[] }[] = [
     { suffix: 'egress', subject: from, direction: 'egress', peers: egressPeers(to) },
   ];
-  if (intent.action === GuardrailAction.ALLOW && to.kind === PeerKind.PODS) {
-    sides.push({ suffix: 'ingress', subject: to, direction: 'ingress', peers: [selection(from)] });
+  if (intent.action === GuardrailAction.ALLOW && (to.kind === PeerKind.PODS || to.kind === PeerKind.ANYWHERE)) {
+    // Everything includes every pod: their ingress must accept too.
+    sides.push({ suffix: 'ingress', subject: to.kind === PeerKind.PODS ? to : Peer.namespaces({}), direction: 'ingress', peers: [selection(from)] });
   }
   for (const side of sides) {
     if (side.peers.length > MAX_LIST) {

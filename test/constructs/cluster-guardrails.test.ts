@@ -105,6 +105,51 @@ describe('ClusterGuardrails: an allow shadowed by an earlier deny is caught at s
   });
 });
 
+describe('ClusterGuardrails: review fixes', () => {
+  test('long and dotted names: the stand-in namespaces stay apart, and the proofs are made', () => {
+    for (const name of ['a'.repeat(42), 'guard.rails']) {
+      const chart = newChart();
+      const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const g = new ClusterGuardrails(chart, 'g', { name });
+        g.deny(Peer.namespaces({ team: 'a' }), Peer.namespaces({ team: 'b' }));
+        expect(() => synthValid(chart)).not.toThrow();
+        expect(warn.mock.calls.flat().join(' ')).not.toMatch(/not proven/);
+      } finally {
+        warn.mockRestore();
+      }
+    }
+  });
+
+  test('allow() towards everything opens the pods\' ingress too, through their namespaces\' default deny', () => {
+    for (const engine of [PolicyEngine.KUBERNETES, PolicyEngine.CALICO]) {
+      const chart = newChart();
+      new ClusterGuardrails(chart, 'g', { engine }).allow(Peer.podsInNamespace('monitoring', { app: 'probe' }), Peer.anywhere(), Port.tcp(8443));
+      new ZeroTrustNamespace(chart, 'shop', { namespace: 'shop', engine });
+      const objects = synthValid(chart);
+      expect(objects.filter((o) => o.metadata.name.startsWith('g-allow-1')).map((o) => o.metadata.name)).toEqual(['g-allow-1-egress', 'g-allow-1-ingress']);
+      const model = NetworkModel.fromManifests(objects, { cni: CNI[engine] });
+      model.addPod({ namespace: 'monitoring', name: 'probe', labels: { app: 'probe' } });
+      model.addPod({ namespace: 'shop', name: 'web', labels: { app: 'web' } });
+      expect(model.evaluate({ from: 'monitoring/probe', to: 'shop/web', port: 8443 }).allowed).toBe(true);
+      expect(model.evaluate({ from: 'monitoring/probe', to: 'shop/web', port: 80 }).allowed).toBe(false);
+    }
+  });
+
+  test('a ClusterNetworkPolicy beside Cilium policies: not proven (warned), never a synth error on every construct', () => {
+    const chart = newChart();
+    new ClusterGuardrails(chart, 'g', { engine: PolicyEngine.KUBERNETES }).deny(Peer.namespaces({}), Peer.ipBlock(`${METADATA}/32`));
+    new ZeroTrustNamespace(chart, 'z', { namespace: 'a', engine: PolicyEngine.CILIUM });
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => synthValid(chart)).not.toThrow();
+      expect(warn.mock.calls.flat().join(' ')).toMatch(/not proven: the app holds ClusterNetworkPolicy objects and Cilium policies/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
 describe('ClusterGuardrails: what each engine writes', () => {
   test('Kubernetes: an IP block with exceptions becomes networks without them; the internet fits in a few peers; all TCP ports is a range', () => {
     const chart = newChart();

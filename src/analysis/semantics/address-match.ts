@@ -43,8 +43,34 @@ export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQue
   if (endpoint.kind === 'name') {
     return blocksAdmitName(nets.map((cidr) => ({ cidr })), endpoint) ? true : { unknown: unknownNameAddresses(endpoint, what) };
   }
-  // A pod without a known address: nets of the other family than the connection's cannot hold it.
-  const family = familyOf(query);
+  // A pod without a known address: its address is of the connection's family, which is known when
+  // an end has an address; otherwise it may be of any family of the cluster's pod ranges (IPv4
+  // when none are given, the model's assumption). The answer must hold for each of them.
+  const families = connectionFamilies(query, endpoint);
+  const answers = families.map((family) => inNetsOfFamily(nets, endpoint, family));
+  if (answers.every((a) => a === true)) {
+    return true;
+  }
+  if (answers.every((a) => a === false)) {
+    return false;
+  }
+  return { unknown: unknownPodAddress(endpoint, what) };
+}
+
+/** The families the connection may use: the family of an end's known address, else those of the pod's ranges (IPv4 without). */
+function connectionFamilies(query: SideQuery, endpoint: PodSide): readonly (4 | 6)[] {
+  const ip = query.other.ip ?? query.pod.ip;
+  if (ip !== undefined) {
+    return [ipFamily(ip) === 6 ? 6 : 4];
+  }
+  const ranges = [...(endpoint.addressRanges ?? []), ...(query.pod.addressRanges ?? [])];
+  const families = [...new Set(ranges.map((r) => r.family))];
+  return families.length > 0 ? families : [4];
+}
+
+/** Whether a pod without a known address, whose address is of `family`, lies in `nets`: undefined when it cannot be told. */
+function inNetsOfFamily(nets: readonly Cidr[], endpoint: PodSide, family: 4 | 6): boolean | undefined {
+  // Nets of the other family cannot hold it.
   const relevant = nets.filter((n) => n.family === family);
   if (relevant.some((n) => n.prefix === 0)) {
     return true;
@@ -54,7 +80,7 @@ export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQue
     return false;
   }
   // The cluster's pod ranges, when given (NetworkModelOptions.podCidrs): the address lies in one.
-  const ranges = endpoint.kind === 'pod' ? endpoint.addressRanges?.filter((r) => r.family === family) : undefined;
+  const ranges = endpoint.addressRanges?.filter((r) => r.family === family);
   if (ranges !== undefined && ranges.length > 0) {
     if (ranges.every((r) => relevant.some((n) => cidrContains(n, r)))) {
       return true;
@@ -63,5 +89,5 @@ export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQue
       return false;
     }
   }
-  return { unknown: unknownPodAddress(endpoint, what) };
+  return undefined;
 }

@@ -253,3 +253,39 @@ describe('cluster-deny-without-dns weighs the tier', () => {
     expect(findings[1].message).toMatch(/for every selected pod whose namespace has no egress policy/);
   });
 });
+
+describe('cluster-deny-without-dns reads what decides first', () => {
+  const policy = (name: string, tier: string, priority: number, subject: any, egress: any[]) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec: { tier, priority, subject, egress },
+  });
+  const dnsAccept = { action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } } }] };
+  const denyAll = { action: 'Deny', to: [{ namespaces: {} }] };
+  const found = (objects: any[]) => new Linter().lint(objects).filter((f) => f.rule === 'cluster-deny-without-dns').map((f) => f.name);
+
+  test('an earlier DNS Accept counts only when its subject covers the deny\'s pods', () => {
+    const narrow = policy('other', 'Admin', 1, { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'other' } } }, [dnsAccept]);
+    expect(found([narrow, policy('all', 'Admin', 2, { namespaces: {} }, [denyAll])])).toEqual(['all']);
+    expect(found([policy('dns', 'Admin', 1, { namespaces: {} }, [dnsAccept]), policy('all', 'Admin', 2, { namespaces: {} }, [denyAll])])).toEqual([]);
+  });
+
+  test('an Admin DNS Accept decides before any Baseline deny', () => {
+    expect(found([policy('dns', 'Admin', 50, { namespaces: {} }, [dnsAccept]), policy('floor', 'Baseline', 1, { namespaces: {} }, [denyAll])])).toEqual([]);
+  });
+
+  test('malformed peers are read, not tripped over', () => {
+    const findings = new Linter().lint([policy('odd', 'Admin', 1, { namespaces: {} }, [{ action: 'Deny', to: [{ pods: null }, null] }])]);
+    expect(findings.filter((f) => /could not read the input/.test(f.message))).toEqual([]);
+  });
+});
+
+describe('cluster-same-priority reads the subjects', () => {
+  test('two namespaces by name never overlap: no finding', () => {
+    const policy = (name: string, ns: string, action: string) => ({
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name },
+      spec: { tier: 'Admin', priority: 5, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }, ingress: [{ action, from: [{ namespaces: {} }] }] },
+    });
+    expect(new Linter().lint([policy('a', 'a', 'Accept'), policy('b', 'b', 'Deny')]).filter((f) => f.rule === 'cluster-same-priority')).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { Severity, defineRule, describeItem } from '../rule';
-import { ClusterItem, clusterItems, coversDns, coversUdp53, ruleName } from './cluster-rules';
+import { ClusterItem, clusterItems, coversDns, coversUdp53, ruleName, subjectCovers } from './cluster-rules';
 
 /** Cluster-wide egress denies that also deny DNS to kube-dns. */
 export const clusterDenyWithoutDns = defineRule({
@@ -12,8 +12,9 @@ export const clusterDenyWithoutDns = defineRule({
     'whose namespace has no egress policy of its own (a warning). Put an Accept (or Pass) to kube-dns on UDP and TCP 53 first.',
 }, (inventory) => {
   const policies = clusterItems(inventory.items);
-  // Evaluated in priority order, rules in list order: a DNS Accept or Pass before the deny lets DNS through.
-  const before = (a: ClusterItem, b: ClusterItem) => a.priority < b.priority;
+  // Evaluated in priority order, rules in list order: a DNS Accept or Pass before the deny lets DNS
+  // through, when its policy applies to (at least) the same pods; an Admin one before any Baseline.
+  const before = (a: ClusterItem, b: ClusterItem) => (a.tier === b.tier ? a.priority < b.priority : a.tier === 'Admin') && subjectCovers(a.subject, b.subject);
   return policies.flatMap((policy) => {
     const rules = policy.rules.egress;
     const denyIndex = rules.findIndex((r) => r.action === 'Deny' && coversDns(r.peers) && coversUdp53(r.protocols));
@@ -23,7 +24,7 @@ export const clusterDenyWithoutDns = defineRule({
     const letsDnsThrough = (r: { action: string; peers: readonly any[]; protocols?: readonly any[] }) =>
       r.action !== 'Deny' && coversDns(r.peers) && coversUdp53(r.protocols);
     const earlier = rules.slice(0, denyIndex).some(letsDnsThrough) ||
-      policies.some((p) => p.tier === policy.tier && before(p, policy) && p.rules.egress.some(letsDnsThrough));
+      policies.some((p) => before(p, policy) && p.rules.egress.some(letsDnsThrough));
     if (earlier) {
       return [];
     }

@@ -10,6 +10,8 @@ import { asList, asObject } from '../rule';
 /** A ClusterNetworkPolicy of the input, as the rules read it. */
 export interface ClusterItem {
   readonly item: Item;
+  /** The subject, as written. */
+  readonly subject: unknown;
   readonly tier: 'Admin' | 'Baseline';
   readonly priority: number;
   readonly rules: Record<'ingress' | 'egress', readonly ClusterRuleData[]>;
@@ -38,7 +40,7 @@ export function clusterItems(items: readonly Item[]): ClusterItem[] {
       peers: asList(r?.[direction === 'ingress' ? 'from' : 'to']),
       ...(Array.isArray(r?.protocols) ? { protocols: r.protocols } : {}),
     }));
-    return [{ item, tier: spec.tier, priority: spec.priority, rules: { ingress: rules('ingress'), egress: rules('egress') } }];
+    return [{ item, subject: spec.subject, tier: spec.tier, priority: spec.priority, rules: { ingress: rules('ingress'), egress: rules('egress') } }];
   });
 }
 
@@ -61,11 +63,11 @@ function selects(selector: unknown, labels: Record<string, string>): boolean {
 /** Whether one of the peers matches the cluster DNS pods (kube-system, k8s-app=kube-dns; their address unknown: only a /0 network holds it). */
 export function coversDns(peers: readonly any[]): boolean {
   return peers.some((peer) => {
-    if (peer?.namespaces !== undefined) {
+    if (peer?.namespaces != null) {
       return selects(peer.namespaces, DNS_NAMESPACE_LABELS);
     }
-    if (peer?.pods !== undefined) {
-      return selects(peer.pods.namespaceSelector, DNS_NAMESPACE_LABELS) && selects(peer.pods.podSelector, DNS_POD_LABELS);
+    if (peer?.pods != null) {
+      return selects(peer.pods?.namespaceSelector, DNS_NAMESPACE_LABELS) && selects(peer.pods?.podSelector, DNS_POD_LABELS);
     }
     return asList(peer?.networks).some((n) => n === '0.0.0.0/0' || n === '::/0');
   });
@@ -82,4 +84,31 @@ export function coversUdp53(protocols: readonly any[] | undefined): boolean {
     return port.number === 53 || (typeof range.start === 'number' && typeof range.end === 'number' && range.start <= 53 && 53 <= range.end) ||
       p?.destinationNamedPort === 'dns';
   });
+}
+
+/**
+ * Whether subject `a` selects at least the pods subject `b` does, as far as the text tells: the
+ * same subject, or every pod (`namespaces: {}`, or `pods` with empty selectors).
+ */
+export function subjectCovers(a: unknown, b: unknown): boolean {
+  const every = (s: any) => (s?.namespaces !== undefined && isEmptySelector(s.namespaces)) ||
+    (s?.pods !== undefined && isEmptySelector(s.pods?.podSelector) && isEmptySelector(s.pods?.namespaceSelector));
+  return every(a) || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isEmptySelector(selector: any): boolean {
+  return selector === undefined || selector === null ||
+    (asList(selector.matchExpressions).length === 0 && Object.keys(asObject(selector.matchLabels)).length === 0);
+}
+
+/** Whether two subjects certainly select no pod in common, as far as the text tells: namespaces by two different names. */
+export function subjectsDisjoint(a: unknown, b: unknown): boolean {
+  const name = (s: any): string | undefined => {
+    const selector = s?.namespaces ?? s?.pods?.namespaceSelector;
+    const labels = asObject(selector?.matchLabels);
+    return asList(selector?.matchExpressions).length === 0 && typeof labels['kubernetes.io/metadata.name'] === 'string'
+      ? labels['kubernetes.io/metadata.name'] : undefined;
+  };
+  const [x, y] = [name(a), name(b)];
+  return x !== undefined && y !== undefined && x !== y;
 }

@@ -1,5 +1,5 @@
 import { Severity, defineRule, describeItem } from '../rule';
-import { clusterItems } from './cluster-rules';
+import { clusterItems, subjectsDisjoint } from './cluster-rules';
 
 /** ClusterNetworkPolicies of one tier and priority whose order would change a verdict. */
 export const clusterSamePriority = defineRule({
@@ -16,7 +16,7 @@ export const clusterSamePriority = defineRule({
   for (let i = 0; i < policies.length; i++) {
     for (let j = i + 1; j < policies.length; j++) {
       const [a, b] = [policies[i], policies[j]];
-      if (a.tier !== b.tier || a.priority !== b.priority) {
+      if (a.tier !== b.tier || a.priority !== b.priority || subjectsDisjoint(a.subject, b.subject)) {
         continue;
       }
       const directions = (['ingress', 'egress'] as const).filter((d) => {

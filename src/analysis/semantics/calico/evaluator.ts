@@ -1,12 +1,17 @@
 import { BUILT_IN_TIERS, CalicoPolicy, CalicoTier, TierMember, clusterMember, kubernetesMember } from './policy';
+import { CalicoSemantics, NEWEST_CALICO } from './rule';
 import { groupBy } from '../../../util/group-by';
 import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { PodSide } from '../../endpoint';
 import { ClusterPolicy } from '../cluster/policy';
+
 import { DecisionCause, PolicyRef, SideDecision, decision, distinctRefs } from '../decision';
 import { KubernetesPolicy } from '../kubernetes/policy';
 import { SideEvaluator, SideQuery, describeFlow } from '../side-evaluator';
+
+/** Calico's tiers for ClusterNetworkPolicy, built in from 3.32. */
+const KUBE_TIERS = ['kube-admin', 'kube-baseline'];
 
 /** Where the model's policies and tiers come from; indexed by the model. */
 export interface CalicoSources {
@@ -155,12 +160,16 @@ export class CalicoEvaluator implements SideEvaluator {
  * @param tierObjects the Tier objects of the model, by name
  */
 export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], calico: readonly CalicoPolicy[],
-  tierObjects: ReadonlyMap<string, CalicoTier>, cluster: readonly ClusterPolicy[] = []): CalicoEvaluator {
-  const tiers = new Map<string, CalicoTier>(Object.entries(BUILT_IN_TIERS));
+  tierObjects: ReadonlyMap<string, CalicoTier>, cluster: readonly ClusterPolicy[] = [], semantics: CalicoSemantics = NEWEST_CALICO): CalicoEvaluator {
+  // kube-admin and kube-baseline exist from Calico 3.32 (earlier releases had adminnetworkpolicy instead).
+  const builtIn = Object.entries(BUILT_IN_TIERS).filter(([name]) => semantics.clusterNetworkPolicy || !KUBE_TIERS.includes(name));
+  const tiers = new Map<string, CalicoTier>(builtIn);
   tierObjects.forEach((tier, name) => tiers.set(name, tier));
   for (const policy of calico) {
     if (!tiers.has(policy.tier)) {
-      throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}: ` +
+      const kubeTier = KUBE_TIERS.includes(policy.tier)
+        ? `; Calico creates ${show(policy.tier)} from 3.32 on, and the model follows Calico ${semantics.release}` : '';
+      throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}${kubeTier}: ` +
         'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
     }
   }

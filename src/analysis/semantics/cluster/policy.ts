@@ -37,6 +37,8 @@ const MAX_RULE_NAME = 100;
 const MAX_CIDR_LENGTH = 43;
 const MAX_PRIORITY = 1000;
 const PORT_PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
+/** Reasons name at most this many networks of a peer (the internet minus private ranges is dozens). */
+const MAX_SHOWN_NETWORKS = 4;
 
 /** What the first deciding rule of a policy did. */
 export interface ClusterOutcome {
@@ -268,7 +270,7 @@ function compileSelection(value: unknown, where: string): PodSelection {
   const field = exactlyOne(value, ['namespaces', 'pods'], where);
   const v = (value as Record<string, any>)[field];
   if (field === 'namespaces') {
-    return { namespaces: compileLabelSelector(v, `${where}.namespaces`), pods: () => true, text: `namespaces ${describeLabelSelector(v)}` };
+    return { namespaces: labelSelector(v, `${where}.namespaces`), pods: () => true, text: `namespaces ${describeLabelSelector(v)}` };
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new Error(`${where}.pods must be a map with podSelector and optionally namespaceSelector, got ${show(v)}`);
@@ -278,11 +280,31 @@ function compileSelection(value: unknown, where: string): PodSelection {
     throw new Error(`${where}.pods.podSelector is required (give {} for every pod)`);
   }
   const namespaceSelector = v.namespaceSelector ?? undefined;
-  const namespaces = compileLabelSelector(namespaceSelector, `${where}.pods.namespaceSelector`);
-  const pods = compileLabelSelector(v.podSelector, `${where}.pods.podSelector`);
+  const namespaces = labelSelector(namespaceSelector, `${where}.pods.namespaceSelector`);
+  const pods = labelSelector(v.podSelector, `${where}.pods.podSelector`);
   const inNamespaces = namespaceSelector === undefined || Object.keys(namespaceSelector).length === 0
     ? 'in every namespace' : `in namespaces ${describeLabelSelector(namespaceSelector)}`;
   return { namespaces, pods, text: `pods ${describeLabelSelector(v.podSelector)} ${inNamespaces}` };
+}
+
+/**
+ * A label selector as the CRD's schema takes it: only matchLabels and matchExpressions (each with
+ * key, operator and values); a misspelt field ("matchLabel") would otherwise read as "select
+ * everything". Then compiled as the API defines selectors.
+ */
+function labelSelector(selector: unknown, where: string): LabelMatcher {
+  if (selector !== null && typeof selector === 'object' && !Array.isArray(selector)) {
+    closedFields(selector as Record<string, unknown>, ['matchLabels', 'matchExpressions'], where);
+    const expressions = (selector as Record<string, unknown>).matchExpressions;
+    if (Array.isArray(expressions)) {
+      expressions.forEach((e, i) => {
+        if (e !== null && typeof e === 'object' && !Array.isArray(e)) {
+          closedFields(e as Record<string, unknown>, ['key', 'operator', 'values'], `${where}.matchExpressions[${i}]`);
+        }
+      });
+    }
+  }
+  return compileLabelSelector(selector, where);
 }
 
 function selects(selection: PodSelection, pod: PodSide, labels: SelectorLabels): boolean {
@@ -344,7 +366,8 @@ function compilePeer(peer: unknown, fields: readonly string[], where: string): P
     }
     case 'networks': {
       const nets = compileNetworks(value, `${where}.networks`);
-      const text = `networks ${nets.map((n) => n.text).join(', ')}`;
+      const shown = nets.slice(0, MAX_SHOWN_NETWORKS).map((n) => n.text).join(', ');
+      const text = `networks ${shown}${nets.length > MAX_SHOWN_NETWORKS ? ` and ${nets.length - MAX_SHOWN_NETWORKS} more` : ''}`;
       // Networks match every address, pods' included: 0.0.0.0/0 is all IPv4 traffic, pod to pod too.
       return { text, network: true, match: (other, query) => inNets(nets, other, query, text) };
     }

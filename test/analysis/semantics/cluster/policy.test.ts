@@ -40,6 +40,10 @@ describe('the CRD\'s schema and CEL rules: refused at admission, naming the fiel
     ['26 rules', { ...base, egress: Array.from({ length: 26 }, () => ({ action: 'Deny', to: [{ namespaces: {} }] })) }, /spec\.egress has 26 entries; the CRD allows 0 to 25/],
     ['a rule name over 100 characters', { ...base, egress: [{ name: 'x'.repeat(101), action: 'Deny', to: [{ namespaces: {} }] }] }, /name .* is not a string of at most 100 characters/],
     ['a bad label selector operator', { ...base, subject: { namespaces: { matchExpressions: [{ key: 'a', operator: 'Has' }] } } }, /spec\.subject\.namespaces/],
+    ['a misspelt selector field (read as "every namespace" otherwise)', { ...base, subject: { namespaces: { matchLabel: { team: 'a' } } } },
+      /spec\.subject\.namespaces: unknown field "matchLabel"; the fields are matchLabels, matchExpressions/],
+    ['a misspelt expression field', { ...base, egress: [{ action: 'Deny', to: [{ pods: { podSelector: { matchExpressions: [{ key: 'a', operator: 'In', vals: ['x'] }] } } }] }] },
+      /spec\.egress\[0\]\.to\[0\]\.pods\.podSelector\.matchExpressions\[0\]: unknown field "vals"/],
   ])('%s', (_what, spec, message) => {
     const obj = cnp(spec as Json);
     const admission = admit(obj);
@@ -79,6 +83,18 @@ describe('engines', () => {
     expect(() => later.addManifest(ccnp)).toThrow(message);
   });
 
+  test('Calico before 3.32 has no kube-admin tier: a GlobalNetworkPolicy placed there needs its Tier object', () => {
+    const gnp = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'admin-deny' },
+      spec: { tier: 'kube-admin', order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] },
+    };
+    expect(() => model({ cni: ClusterCni.CALICO, calicoVersion: '3.31' }, gnp).evaluate({ from: 'dev/web', to: 'prod/api', port: 80 }))
+      .toThrow(/is in tier "kube-admin", but the model has no Tier "kube-admin"; Calico creates "kube-admin" from 3\.32 on, and the model follows Calico 3\.31/);
+    expect(model({ cni: ClusterCni.CALICO, calicoVersion: '3.32' }, gnp).evaluate({ from: 'dev/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
+  });
+
   test('Calico before 3.32: refused (the kube-admin and kube-baseline tiers came with 3.32); from 3.32 evaluated', () => {
     expect(() => model({ cni: ClusterCni.CALICO, calicoVersion: '3.31' }, guard))
       .toThrow(/Calico 3\.31 does not enforce ClusterNetworkPolicy \(Calico enforces it from 3\.32/);
@@ -114,6 +130,20 @@ describe('networks match pod addresses (in-cluster traffic too)', () => {
     expect(unknown.sides[0].undecided).toMatch(/address of pod prod\/api is unknown/);
     expect(model({ podCidrs: ['10.244.0.0/16'] }, denyTen).evaluate({ from: 'dev/web', to: 'prod/api', port: 8080 }).allowed).toBe(false);
     expect(model({ podCidrs: ['192.168.0.0/16'] }, denyTen).evaluate({ from: 'dev/web', to: 'prod/api', port: 8080 }).allowed).toBe(true);
+  });
+
+  test('the connection\'s family comes from the pod ranges when no end has an address: IPv6-only and dual-stack clusters', () => {
+    const probe = { from: 'dev/web', to: 'prod/api', port: 8080 };
+    for (const cni of [ClusterCni.KUBERNETES, ClusterCni.CALICO]) {
+      // IPv6 only: every pod lies in fd00:10::/64, so a Deny of fd00:10::/48 (or ::/0) denies; an IPv4 network holds none of them.
+      expect(model({ cni, podCidrs: ['fd00:10::/64'] }, cnp(denyTo([{ networks: ['fd00:10::/48'] }]))).evaluate(probe).allowed).toBe(false);
+      expect(model({ cni, podCidrs: ['fd00:10::/64'] }, cnp(denyTo([{ networks: ['::/0'] }]))).evaluate(probe).allowed).toBe(false);
+      expect(model({ cni, podCidrs: ['fd00:10::/64'] }, cnp(denyTo([{ networks: ['0.0.0.0/0'] }]))).evaluate(probe).allowed).toBe(true);
+      // Dual stack: the connection may use either family, and the IPv6 Deny might match: failing closed.
+      const dual = model({ cni, podCidrs: ['fd00:10::/64', '10.244.0.0/16'] }, cnp(denyTo([{ networks: ['fd00:10::/48'] }])))._explain(probe);
+      expect(dual.allowed).toBe(false);
+      expect(dual.sides[0].cause).toBe('fail-closed');
+    }
   });
 
   test('an Accept that might match is not applied (an allow never rests on a guess); the reason says so', () => {
