@@ -195,7 +195,9 @@ for (const n of sizes) {
 }
 lines.push('', `NetworkModel: ${model.pods} pods in ${model.namespaces} namespaces, ${model.policies} policies: index ${model.indexMs.toFixed(0)} ms, ` +
   `${model.evaluationsPerSecond.toLocaleString('en-US')} evaluations/s, full ${model.pods}×${model.pods} matrix on one port ${(model.matrixMs / 1000).toFixed(2)} s ` +
-  `(${model.matrixAllowed} allowed), ${model.calicoPolicies.toLocaleString('en-US')} Calico policies of one namespace built and decided in ` +
+  `(${model.matrixAllowed} allowed); with ${model.clusterPolicies} ClusterNetworkPolicies around them ` +
+  `${model.clusterEvaluationsPerSecond.toLocaleString('en-US')} evaluations/s, the matrix ${(model.clusterMatrixMs / 1000).toFixed(2)} s ` +
+  `(${model.clusterMatrixAllowed} allowed); ${model.calicoPolicies.toLocaleString('en-US')} Calico policies of one namespace built and decided in ` +
   `${model.calicoBuildMs.toFixed(0)} ms, peak RSS ${model.peakRssMb.toFixed(0)} MB`);
 if (matrix.length > 0) {
   lines.push('', 'cdk8s-netpol matrix / diff (each estate also holds kube-system, monitoring and ingress-nginx; diff against the estate with ' +
