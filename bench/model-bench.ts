@@ -43,14 +43,28 @@ function clusterGuardrails(): any[] {
     cnp('no-metadata', 'Admin', 10, { subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] }),
     cnp('monitoring', 'Admin', 20, {
       subject: { namespaces: {} },
-      ingress: [{ action: 'Accept', from: [{ pods: { namespaceSelector: ns('monitoring').namespaces, podSelector: { matchLabels: { app: 'prometheus' } } } }],
-        protocols: [{ tcp: { destinationPort: { number: 9090 } } }] }],
+      ingress: [{
+        action: 'Accept',
+        from: [{ pods: { namespaceSelector: ns('monitoring').namespaces, podSelector: { matchLabels: { app: 'prometheus' } } } }],
+        protocols: [{ tcp: { destinationPort: { number: 9090 } } }],
+      }],
     }),
     cnp('baseline-internet', 'Baseline', 10, { subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ networks: internet }] }] }),
   ];
   for (let i = 0; i < NAMESPACES; i += 10) {
-    out.push(cnp(`tenant-${i}`, 'Admin', 100 + i, { subject: ns(`ns-${i}`), ingress: [{ action: 'Deny', from: [{ namespaces: { matchExpressions: [
-      { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [`ns-${i}`] }] } }] }] }));
+    out.push(cnp(`tenant-${i}`, 'Admin', 100 + i, {
+      subject: ns(`ns-${i}`),
+      ingress: [{
+        action: 'Deny',
+        from: [{
+          namespaces: {
+            matchExpressions: [
+              { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [`ns-${i}`] },
+            ],
+          },
+        }],
+      }],
+    }));
   }
   return out;
 }
