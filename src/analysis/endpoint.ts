@@ -61,9 +61,9 @@ export interface NameSide {
   readonly name: string;
   readonly ip?: undefined;
   /**
-   * The IP families a connection to the name may use (default IPv4 only): the model takes a
-   * client without a known address to be IPv4, as for Calico's ipVersion; a client with an IPv6
-   * address may use either family.
+   * The IP families a connection to the name may use (default IPv4 only): a client with an IPv6
+   * address may use either family, one with an IPv4 address IPv4; a client without an address
+   * those of the cluster's pod ranges (IPv4 when none are given).
    */
   readonly families?: readonly IpFamily[];
 }

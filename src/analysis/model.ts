@@ -20,7 +20,7 @@ import { KubernetesPolicy } from './semantics/kubernetes/policy';
 import { SideEvaluator } from './semantics/side-evaluator';
 import { NetworkModelOptions, PodEndpoint, Probe, Verdict } from './types';
 import { podsOfWorkload, workloadProblem } from './workloads';
-import { Cidr, canonicalIp, ipFamily, parseCidr } from '../util/cidr';
+import { Cidr, canonicalIp, IpFamily, ipFamily, parseCidr } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { invalid, show } from '../util/validation';
 
@@ -544,9 +544,8 @@ export class NetworkModel {
     const index = this.buildIndex();
     const from = this.resolve(index, probe.from, 'from');
     let to = this.resolve(index, probe.to, 'to');
-    if (to.kind === 'name' && from.kind === 'pod' && from.ip !== undefined && ipFamily(from.ip) === 6) {
-      // A client with an IPv6 address may reach the name over either family.
-      to = { ...to, families: [4, 6] };
+    if (to.kind === 'name' && from.kind === 'pod') {
+      to = { ...to, families: clientFamilies(from) };
     }
     if (from.kind !== 'pod' && to.kind !== 'pod') {
       invalid(where, `neither ${from.id} nor ${to.id} is a pod of the model; policies only govern traffic of pods`);
@@ -746,4 +745,17 @@ export class NetworkModel {
 export function describeProbe(probe: Probe): string {
   const http = probe.http ? ` (HTTP ${probe.http.method} ${probe.http.path})` : '';
   return `${probe.from} -> ${probe.to} on ${probe.protocol ?? 'TCP'}/${probe.port}${http}`;
+}
+
+/**
+ * The IP families a client pod may reach a DNS name over: both for a pod with an IPv6 address (a
+ * dual-stack pod has one of each), IPv4 for one with an IPv4 address; a pod without an address
+ * uses the families of the cluster's pod ranges (NetworkModelOptions.podCidrs), IPv4 without.
+ */
+function clientFamilies(pod: PodSide): readonly IpFamily[] {
+  if (pod.ip !== undefined) {
+    return ipFamily(pod.ip) === 6 ? [4, 6] : [4];
+  }
+  const families = [...new Set((pod.addressRanges ?? []).map((r) => r.family))].sort();
+  return families.length > 0 ? families : [4];
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeConstruct } from './describe';
 import { chooseEngine } from './engine-choice';
-import { claimObjectName } from './policy-emitter';
+import { claimObjectNames } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkPolicyName } from './prop-checks';
 import { calicoSemanticsOf } from '../analysis/model-input';
@@ -17,7 +17,7 @@ import { ManifestObject } from '../engines/manifest';
 import { CALICO_VERSION_CONTEXT_KEY } from '../synth/semantics-context';
 import { cidrContainsIp, cidrDifference, hostAddressIn, parseCidr } from '../util/cidr';
 import { generatedMark, GENERATED_ANNOTATION } from '../util/mark';
-import { toDnsLabel } from '../util/names';
+import { toDnsLabel, toUniqueDnsLabel } from '../util/names';
 import { checkOptionsObject, invalid, isIntegerInRange, show } from '../util/validation';
 
 /** Props of `ClusterGuardrails`. */
@@ -195,9 +195,7 @@ export class ClusterGuardrails extends Construct {
     let manifests: ManifestObject[];
     try {
       manifests = this.render(intent, where);
-      for (const manifest of manifests) {
-        claimObjectName(this, where, manifest.apiVersion, manifest.kind, undefined, manifest.metadata.name);
-      }
+      claimObjectNames(this, where, manifests);
     } catch (e) {
       this.releasePriority(tier, priority);
       throw e;
@@ -341,8 +339,8 @@ function representative(peer: Peer, role: string, namedPorts: { name: string; po
       // Selected namespaces: a namespace of its own, with labels the selector selects.
       const selector = spec.namespaces.kind === 'selector' ? spec.namespaces.selector : undefined;
       return {
-        // A readable name when it fits, else shortened with a hash of the whole: two roles never share a namespace.
-        namespace: toDnsLabel(`netpol-proof-${role}`, 63),
+        // The role itself when it is a DNS label, else a slug with a hash of the whole: two roles never share a namespace.
+        namespace: toUniqueDnsLabel(`netpol-proof-${role}`, 63),
         namespaceLabels: selector ? labelsSatisfying(selector) : {},
         role,
         labels: labelsSatisfying(spec.pods),

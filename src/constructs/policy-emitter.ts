@@ -197,20 +197,41 @@ function objectKey(apiVersion: string, kind: string, namespace: string | undefin
  */
 export function claimObjectName(owner: IConstruct, where: string, apiVersion: string, kind: string, namespace: string | undefined,
   name: string): void {
+  claimObjectNames(owner, where, [{ apiVersion, kind, metadata: { namespace, name } }]);
+}
+
+/** An object as far as its identity goes. */
+interface NamedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly namespace?: string; readonly name: string };
+}
+
+/**
+ * `claimObjectName` for several objects at once, all or none: when one name is taken, none of the
+ * others stays claimed (a failed call leaves the names free for the user's next try).
+ */
+export function claimObjectNames(owner: IConstruct, where: string, objects: readonly NamedObject[]): void {
   const app = owner.node.root;
   let emitted = EMITTED.get(app);
   if (!emitted) {
     emitted = new Map();
     EMITTED.set(app, emitted);
   }
-  const key = objectKey(apiVersion, kind, namespace, name);
-  const previous = emitted.get(key);
-  if (previous !== undefined) {
-    const place = namespace === undefined ? `(${apiVersion}, cluster-scoped)` : `(${apiVersion}) in namespace "${namespace}"`;
-    throw new Error(`${where}: ${kind} "${name}" ${place} is already emitted by ${previous}; ` +
-      'two policies with one name would overwrite each other. Give one construct another id or `name`');
+  const mine = new Set<string>();
+  for (const { apiVersion, kind, metadata: { namespace, name } } of objects) {
+    const key = objectKey(apiVersion, kind, namespace, name);
+    const previous = emitted.get(key) ?? (mine.has(key) ? where : undefined);
+    if (previous !== undefined) {
+      const place = namespace === undefined ? `(${apiVersion}, cluster-scoped)` : `(${apiVersion}) in namespace "${namespace}"`;
+      throw new Error(`${where}: ${kind} "${name}" ${place} is already emitted by ${previous}; ` +
+        'two policies with one name would overwrite each other. Give one construct another id or `name`');
+    }
+    mine.add(key);
   }
-  emitted.set(key, where);
+  for (const key of mine) {
+    emitted.set(key, where);
+  }
 }
 
 /** The construct (as named in errors) that emitted `apiVersion kind namespace/name` in the scope's app, if any. */

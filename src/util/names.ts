@@ -155,3 +155,18 @@ export function toDnsLabel(text: string, max: number = DNS1123_LABEL_MAX): strin
   const head = base.slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '');
   return `${head}-${hash()}`;
 }
+
+/**
+ * A DNS-1123 label for `text` that no other text shares: the text itself when it is already a
+ * label of at most `max` characters, else its slug (shortened to fit) with a hash of the whole
+ * text. Unlike `toDnsLabel`, "a.b" and "a-b" get different labels: for names that must stay apart
+ * (the stand-in namespaces of proofs).
+ */
+export function toUniqueDnsLabel(text: string, max: number = DNS1123_LABEL_MAX): string {
+  if (text.length <= max && dns1123LabelProblem(text) === undefined) {
+    return text;
+  }
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
+  const head = toDnsLabel(text, max).slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '');
+  return head.length > 0 ? `${head}-${hash}` : `policy-${hash}`;
+}

@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   ClusterCni, ClusterGuardrails, NetworkModel, Peer, PolicyEngine, PolicyProofs, Port, ServiceGraph, ZeroTrustNamespace,
 } from '../../src';
+import { toUniqueDnsLabel } from '../../src/util/names';
 import { expectValidManifests, synthValid } from '../support/manifests';
 
 const ENGINES = [PolicyEngine.KUBERNETES, PolicyEngine.CALICO, PolicyEngine.CILIUM];
@@ -119,6 +120,22 @@ describe('ClusterGuardrails: review fixes', () => {
         warn.mockRestore();
       }
     }
+  });
+
+  test('names one slug apart ("guard.rails" and "guard-rails") get stand-in namespaces of their own', () => {
+    const chart = newChart();
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      new ClusterGuardrails(chart, 'dotted', { name: 'guard.rails' }).deny(Peer.namespaces({ team: 'a' }), Peer.namespaces({ team: 'b' }));
+      new ClusterGuardrails(chart, 'dashed', { name: 'guard-rails' }).deny(Peer.namespaces({ team: 'c' }), Peer.namespaces({ team: 'd' }));
+      expect(() => synthValid(chart)).not.toThrow();
+      expect(warn.mock.calls.flat().join(' ')).not.toMatch(/not proven/);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(toUniqueDnsLabel('netpol-proof-guard-rails-deny-1-from')).toBe('netpol-proof-guard-rails-deny-1-from');
+    expect(toUniqueDnsLabel('netpol-proof-guard.rails-deny-1-from')).toMatch(/^netpol-proof-guard-rails-deny-1-from-[0-9a-f]{8}$/);
+    expect(toUniqueDnsLabel('x'.repeat(80), 63)).toHaveLength(63);
   });
 
   test('allow() towards everything opens the pods\' ingress too, through their namespaces\' default deny', () => {

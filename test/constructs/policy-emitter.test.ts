@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Peer, PolicyEngine } from '../../src';
-import { PolicyEmitter } from '../../src/constructs/policy-emitter';
+import { claimObjectName, claimObjectNames, PolicyEmitter } from '../../src/constructs/policy-emitter';
 import { PolicyRule } from '../../src/core/intent';
 import { LabelSelector } from '../../src/core/selector';
 import { isGenerated } from '../../src/util/mark';
@@ -61,5 +61,22 @@ describe('PolicyEmitter', () => {
     // Another app is independent.
     const otherApp = new Chart(Testing.app(), 'd');
     expect(() => new PolicyEmitter(otherApp, PolicyEngine.KUBERNETES, 'Third').emit('A', { name: 'a', namespace: 'ns', selector: LabelSelector.all(), ingress: [] })).not.toThrow();
+  });
+});
+
+describe('claimObjectNames', () => {
+  const gnp = (name: string) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name } });
+
+  test('all or none: when the second name is taken, the first stays free', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    claimObjectName(chart, 'First', 'projectcalico.org/v3', 'GlobalNetworkPolicy', undefined, 'g-allow-1-ingress');
+    expect(() => claimObjectNames(chart, 'Second', [gnp('g-allow-1-egress'), gnp('g-allow-1-ingress')]))
+      .toThrow(/^Second: GlobalNetworkPolicy "g-allow-1-ingress" \(projectcalico\.org\/v3, cluster-scoped\) is already emitted by First/);
+    expect(() => claimObjectName(chart, 'Third', 'projectcalico.org/v3', 'GlobalNetworkPolicy', undefined, 'g-allow-1-egress')).not.toThrow();
+  });
+
+  test('one name twice in one call is refused', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    expect(() => claimObjectNames(chart, 'Mine', [gnp('x'), gnp('x')])).toThrow(/GlobalNetworkPolicy "x" .* is already emitted by Mine/);
   });
 });

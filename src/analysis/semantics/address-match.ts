@@ -1,5 +1,5 @@
 import { Cidr, cidrContains, cidrContainsIp, ipFamily, parseCidr } from '../../util/cidr';
-import { blocksAdmitName, Endpoint, PodSide, unknownNameAddresses } from '../endpoint';
+import { blocksAdmitName, Endpoint, nameFamilies, PodSide, unknownNameAddresses } from '../endpoint';
 import { SideQuery } from './side-evaluator';
 
 /**
@@ -17,10 +17,42 @@ export type RuleMatch = boolean | { readonly unknown: string };
 const NO_POD_ADDRESS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/127', 'fe80::/10', 'ff00::/8']
   .map((text) => parseCidr(text));
 
-/** The IP family of a connection: IPv6 when an end has an IPv6 address, else IPv4 (the model's assumption, as for Calico's ipVersion). */
-export function familyOf(query: SideQuery): 4 | 6 {
+/**
+ * The IP families a connection may use: the family of an end's known address; for a DNS name the
+ * families the model gives it; otherwise those of the ends' pod ranges (NetworkModelOptions.podCidrs),
+ * IPv4 when none are given (the model's assumption). Rules restricted to one family (Calico's
+ * ipVersion) decide only when every family answers alike.
+ */
+export function connectionFamilies(query: SideQuery): readonly (4 | 6)[] {
   const ip = query.other.ip ?? query.pod.ip;
-  return ip !== undefined && ipFamily(ip) === 6 ? 6 : 4;
+  if (ip !== undefined) {
+    return [ipFamily(ip) === 6 ? 6 : 4];
+  }
+  if (query.other.kind === 'name') {
+    return nameFamilies(query.other);
+  }
+  const ranges = [...(query.other.kind === 'pod' ? query.other.addressRanges ?? [] : []), ...(query.pod.addressRanges ?? [])];
+  const families = [...new Set(ranges.map((r) => r.family))].sort();
+  return families.length > 0 ? families : [4];
+}
+
+/**
+ * Whether a rule restricted to IP family `version` (Calico's ipVersion) matches the connection:
+ * unknown when the connection may use that family or another (a pod without an address on a
+ * dual-stack cluster).
+ */
+export function familyMatches(version: 4 | 6, query: SideQuery): RuleMatch {
+  const families = connectionFamilies(query);
+  if (families.every((f) => f === version)) {
+    return true;
+  }
+  if (families.every((f) => f !== version)) {
+    return false;
+  }
+  return {
+    unknown: `the rule matches IPv${version} only and the connection may use ${families.map((f) => `IPv${f}`).join(' or ')} ` +
+      '(no end has a known address and the pod ranges are dual-stack); add the pods with their ips (NetworkModel.addPod) to decide',
+  };
 }
 
 /** Why a pod's address leaves a networks criterion undecided. */
@@ -46,7 +78,7 @@ export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQue
   // A pod without a known address: its address is of the connection's family, which is known when
   // an end has an address; otherwise it may be of any family of the cluster's pod ranges (IPv4
   // when none are given, the model's assumption). The answer must hold for each of them.
-  const families = connectionFamilies(query, endpoint);
+  const families = connectionFamilies(query);
   const answers = families.map((family) => inNetsOfFamily(nets, endpoint, family));
   if (answers.every((a) => a === true)) {
     return true;
@@ -55,17 +87,6 @@ export function inNets(nets: readonly Cidr[], endpoint: Endpoint, query: SideQue
     return false;
   }
   return { unknown: unknownPodAddress(endpoint, what) };
-}
-
-/** The families the connection may use: the family of an end's known address, else those of the pod's ranges (IPv4 without). */
-function connectionFamilies(query: SideQuery, endpoint: PodSide): readonly (4 | 6)[] {
-  const ip = query.other.ip ?? query.pod.ip;
-  if (ip !== undefined) {
-    return [ipFamily(ip) === 6 ? 6 : 4];
-  }
-  const ranges = [...(endpoint.addressRanges ?? []), ...(query.pod.addressRanges ?? [])];
-  const families = [...new Set(ranges.map((r) => r.family))];
-  return families.length > 0 ? families : [4];
 }
 
 /** Whether a pod without a known address, whose address is of `family`, lies in `nets`: undefined when it cannot be told. */

@@ -272,6 +272,22 @@ describe('cluster-deny-without-dns reads what decides first', () => {
     expect(found([policy('dns', 'Admin', 50, { namespaces: {} }, [dnsAccept]), policy('floor', 'Baseline', 1, { namespaces: {} }, [denyAll])])).toEqual([]);
   });
 
+  test('an Admin DNS Pass does not reach past a Baseline deny (it hands DNS to the NetworkPolicies, then the Baseline tier)', () => {
+    const dnsPass = { ...dnsAccept, action: 'Pass' };
+    expect(found([policy('dns', 'Admin', 50, { namespaces: {} }, [dnsPass]), policy('floor', 'Baseline', 1, { namespaces: {} }, [denyAll])])).toEqual(['floor']);
+    // Within one tier a Pass before the deny still keeps DNS from it.
+    expect(found([policy('dns', 'Admin', 1, { namespaces: {} }, [dnsPass]), policy('all', 'Admin', 2, { namespaces: {} }, [denyAll])])).toEqual([]);
+    expect(found([policy('floor', 'Baseline', 1, { namespaces: {} }, [dnsPass, denyAll])])).toEqual([]);
+  });
+
+  test('subjects compare whatever the order of their keys and expressions', () => {
+    const subject = (a: any, b: any) => ({ namespaces: { matchLabels: a, matchExpressions: b } });
+    const accept = policy('dns', 'Admin', 1, subject({ team: 'a', env: 'prod' }, [{ key: 'x', operator: 'In', values: ['2', '1'] }]), [dnsAccept]);
+    const deny = policy('all', 'Admin', 2, { namespaces: { matchExpressions: [{ values: ['1', '2'], operator: 'In', key: 'x' }], matchLabels: { env: 'prod', team: 'a' } } },
+      [denyAll]);
+    expect(found([accept, deny])).toEqual([]);
+  });
+
   test('malformed peers are read, not tripped over', () => {
     const findings = new Linter().lint([policy('odd', 'Admin', 1, { namespaces: {} }, [{ action: 'Deny', to: [{ pods: null }, null] }])]);
     expect(findings.filter((f) => /could not read the input/.test(f.message))).toEqual([]);

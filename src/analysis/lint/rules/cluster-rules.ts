@@ -1,6 +1,6 @@
 import { compileLabelSelector } from '../../labels';
 import { Item } from '../inventory';
-import { asList, asObject } from '../rule';
+import { asList, asObject, canonicalSelector } from '../rule';
 
 /*
  * What the ClusterNetworkPolicy lint rules share: the policies of the input as plain data, read
@@ -93,7 +93,18 @@ export function coversUdp53(protocols: readonly any[] | undefined): boolean {
 export function subjectCovers(a: unknown, b: unknown): boolean {
   const every = (s: any) => (s?.namespaces !== undefined && isEmptySelector(s.namespaces)) ||
     (s?.pods !== undefined && isEmptySelector(s.pods?.podSelector) && isEmptySelector(s.pods?.namespaceSelector));
-  return every(a) || JSON.stringify(a) === JSON.stringify(b);
+  return every(a) || canonicalSubject(a) === canonicalSubject(b);
+}
+
+/** A subject in one spelling (key order and list order do not matter), for comparing subjects. */
+function canonicalSubject(subject: any): string {
+  if (subject?.namespaces !== undefined) {
+    return JSON.stringify(['namespaces', canonicalSelector(subject.namespaces)]);
+  }
+  if (subject?.pods !== undefined) {
+    return JSON.stringify(['pods', canonicalSelector(subject.pods?.namespaceSelector), canonicalSelector(subject.pods?.podSelector)]);
+  }
+  return JSON.stringify(['other', subject]);
 }
 
 function isEmptySelector(selector: any): boolean {

@@ -167,9 +167,12 @@ export function buildCalicoEvaluator(kubernetes: readonly KubernetesPolicy[], ca
   tierObjects.forEach((tier, name) => tiers.set(name, tier));
   for (const policy of calico) {
     if (!tiers.has(policy.tier)) {
-      const kubeTier = KUBE_TIERS.includes(policy.tier)
-        ? `; Calico creates ${show(policy.tier)} from 3.32 on, and the model follows Calico ${semantics.release}` : '';
-      throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}${kubeTier}: ` +
+      if (KUBE_TIERS.includes(policy.tier)) {
+        throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}; Calico creates ` +
+          `${show(policy.tier)} from 3.32 on, and the model follows Calico ${semantics.release}: give the cluster's release ` +
+          '(NetworkModelOptions.calicoVersion; for synth-time proofs the context key cdk8s-netpol/calico-version) when it is 3.32 or later');
+      }
+      throw new Error(`${policy.id} is in tier ${show(policy.tier)}, but the model has no Tier ${show(policy.tier)}: ` +
         'add the Tier object (projectcalico.org/v3 Tier; its order and defaultAction decide how the tier is evaluated)');
     }
   }

@@ -6,7 +6,7 @@ import { show } from '../../../util/validation';
 import { Direction } from '../../direction';
 import { DEFAULT_SERVICE_ACCOUNT, Endpoint, PodSide, portCovers } from '../../endpoint';
 import { CalicoHttpPaths, compileCalicoHttpMatch, HttpMatcher } from '../../http';
-import { RuleMatch, familyOf, inNets } from '../address-match';
+import { RuleMatch, familyMatches, inNets } from '../address-match';
 import { SelectorLabels } from '../kubernetes/policy';
 import { NotModelledError } from '../not-modelled';
 import { SideQuery } from '../side-evaluator';
@@ -637,11 +637,12 @@ export function compileCalicoRule(rule: any, index: number, direction: Direction
       if ((protocol !== undefined && protocol !== number) || (notProtocol !== undefined && notProtocol === number)) {
         return false;
       }
-      if (rule.ipVersion !== undefined && rule.ipVersion !== familyOf(query)) {
+      const family = rule.ipVersion !== undefined ? familyMatches(rule.ipVersion, query) : true;
+      if (family === false) {
         return false;
       }
       const [src, dst] = direction === 'ingress' ? [query.other, query.pod] : [query.pod, query.other];
-      return allOf([source === undefined || source.matches(src, query), destination === undefined || destination.matches(dst, query)]);
+      return allOf([family, source === undefined || source.matches(src, query), destination === undefined || destination.matches(dst, query)]);
     },
   };
 }

@@ -272,6 +272,46 @@ describe('entity rules: nets, ports, protocols', () => {
     expect(allowed(m, '203.0.113.1', 'prod/api', 1)).toBe(false);
   });
 
+  test('ipVersion with pods without addresses: the family comes from the pod ranges; dual-stack ranges fail closed', () => {
+    // Pods built from manifests have no address: the cluster's pod ranges say which family a connection uses.
+    const addressless = (podCidrs?: string[]) => {
+      const m = new NetworkModel({ cni: ClusterCni.CALICO, podCidrs });
+      m.addNamespace('prod', {});
+      m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+      m.addPod({ namespace: 'prod', name: 'api', labels: { app: 'api' } });
+      m.addManifest(gnp('v4-deny', { selector: "app == 'api'", order: 10, ingress: [{ action: 'Deny', ipVersion: 4 }, { action: 'Allow' }] }));
+      return m._explain({ from: 'prod/web', to: 'prod/api', port: 80 });
+    };
+    // IPv6-only: an IPv4-only Deny does not apply, the Allow does (before this, IPv4 was assumed and it was denied).
+    expect(addressless(['fd00:10::/64']).allowed).toBe(true);
+    // IPv4 ranges, or none (the model's assumption): the Deny applies.
+    expect(addressless(['10.244.0.0/16']).allowed).toBe(false);
+    expect(addressless(undefined).allowed).toBe(false);
+    // Dual stack: the connection may use either family; the Deny might apply, so the verdict fails closed and says why.
+    const dual = addressless(['10.244.0.0/16', 'fd00:10::/64']);
+    expect(dual.allowed).toBe(false);
+    expect(dual.sides[1].cause).toBe('fail-closed');
+    expect(dual.reasons.join()).toMatch(/matches IPv4 only and the connection may use IPv4 or IPv6/);
+  });
+
+  test('a DNS name from a pod without an address uses the families of the pod ranges', () => {
+    const probe = (podCidrs: string[] | undefined, nets: string[]) => {
+      const m = new NetworkModel({ cni: ClusterCni.CALICO, podCidrs });
+      m.addNamespace('prod', {});
+      m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+      m.addManifest(np('web', { selector: "app == 'web'", egress: [{ action: 'Allow', destination: { nets } }] }));
+      return m.evaluate({ from: 'prod/web', to: 'api.stripe.com', port: 443 }).allowed;
+    };
+    // IPv4 assumed without ranges: 0.0.0.0/0 admits every address the name may have.
+    expect(probe(undefined, ['0.0.0.0/0'])).toBe(true);
+    // An IPv6-only cluster reaches the name over IPv6: 0.0.0.0/0 does not admit it, ::/0 does.
+    expect(probe(['fd00:10::/64'], ['0.0.0.0/0'])).toBe(false);
+    expect(probe(['fd00:10::/64'], ['::/0'])).toBe(true);
+    // Dual stack: both families are needed.
+    expect(probe(['10.244.0.0/16', 'fd00:10::/64'], ['0.0.0.0/0'])).toBe(false);
+    expect(probe(['10.244.0.0/16', 'fd00:10::/64'], ['0.0.0.0/0', '::/0'])).toBe(true);
+  });
+
   test('an HTTP match restricts requests on Allow rules', () => {
     const m = model(np('api', { selector: "app == 'api'", ingress: [{ action: 'Allow', http: { methods: ['GET'], paths: [{ prefix: '/public/' }, { exact: '/health' }] } }] }));
     const probe = (method: string, path: string) => m.evaluate({ from: 'prod/web', to: 'prod/api', port: 8080, http: { method, path } }).allowed;

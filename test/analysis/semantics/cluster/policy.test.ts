@@ -91,7 +91,7 @@ describe('engines', () => {
       spec: { tier: 'kube-admin', order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] },
     };
     expect(() => model({ cni: ClusterCni.CALICO, calicoVersion: '3.31' }, gnp).evaluate({ from: 'dev/web', to: 'prod/api', port: 80 }))
-      .toThrow(/is in tier "kube-admin", but the model has no Tier "kube-admin"; Calico creates "kube-admin" from 3\.32 on, and the model follows Calico 3\.31/);
+      .toThrow(/is in tier "kube-admin", but the model has no Tier "kube-admin"; Calico creates "kube-admin" from 3\.32 on, and the model follows Calico 3\.31: give the cluster's release \(NetworkModelOptions\.calicoVersion/);
     expect(model({ cni: ClusterCni.CALICO, calicoVersion: '3.32' }, gnp).evaluate({ from: 'dev/web', to: 'prod/api', port: 80 }).allowed).toBe(false);
   });
 
