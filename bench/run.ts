@@ -4,7 +4,7 @@
  * process (peak RSS is its own); runs are interleaved so drift hits every variant alike, and the
  * median of the runs is reported. Results: a Markdown table on stdout and dist/bench/results.json.
  *
- * Then `cdk8s-netpol matrix` (Markdown and JSON) and `diff` on generated estates of W workloads
+ * Then FlowLog and FlowReplay on flow files of 100,000 lines (bench/flows-bench.ts), and `cdk8s-netpol matrix` (Markdown and JSON) and `diff` on generated estates of W workloads
  * (bench/matrix-estate.ts), once each, each in a fresh process (bench/matrix-child.ts).
  *
  * Options: --sizes 100,300,1000  --runs 3  --variants netpol,hand-written,...  --matrix-sizes 1000,2000,5000 (0 skips)
@@ -114,6 +114,8 @@ const synthesis = [...samples.entries()].map(([key, list]) => {
   };
 });
 const model = child('model-bench.ts', []);
+// Flow files of 100,000 lines read and replayed, each format and shape in a fresh process.
+const flows = ['hubble', 'calico', 'csv'].flatMap((format) => ['repeating', 'distinct'].map((shape) => child('flows-bench.ts', [format, shape])));
 
 /** A matrix/diff run that went wrong is a row that says so, not the end of the bench: a blow-up is a finding. */
 const MATRIX_TIMEOUT_MS = 30 * 60 * 1000;
@@ -199,6 +201,14 @@ lines.push('', `NetworkModel: ${model.pods} pods in ${model.namespaces} namespac
   `${model.clusterEvaluationsPerSecond.toLocaleString('en-US')} evaluations/s, the matrix ${(model.clusterMatrixMs / 1000).toFixed(2)} s ` +
   `(${model.clusterMatrixAllowed} allowed); ${model.calicoPolicies.toLocaleString('en-US')} Calico policies of one namespace built and decided in ` +
   `${model.calicoBuildMs.toFixed(0)} ms, peak RSS ${model.peakRssMb.toFixed(0)} MB`);
+lines.push('', `FlowLog and FlowReplay: ${flows[0].lines.toLocaleString('en-US')} lines per file, replayed against ${flows[0].pods} pods in ` +
+  `${flows[0].namespaces} namespaces under ${flows[0].policies} policies (repeating: the lines repeat a few thousand connections; distinct: each line its own pod pair):`, '');
+lines.push('| format | shape | file MB | distinct flows | read s | replay s | denied pairs | peak RSS MB |');
+lines.push('|---|---|---|---|---|---|---|---|');
+for (const f of flows) {
+  lines.push(`| ${f.format} | ${f.shape} | ${f.mb.toFixed(1)} | ${f.distinctFlows} | ${(f.readMs / 1000).toFixed(2)} | ${(f.replayMs / 1000).toFixed(2)} | ` +
+    `${f.groups} | ${f.peakRssMb.toFixed(0)} |`);
+}
 if (matrix.length > 0) {
   lines.push('', 'cdk8s-netpol matrix / diff (each estate also holds kube-system, monitoring and ingress-nginx; diff against the estate with ' +
     'one policy widened, one added, one removed), one run each:', '');
@@ -214,5 +224,5 @@ console.log(lines.join('\n'));
 
 const out = path.join(__dirname, '..', 'dist', 'bench');
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ node: process.version, runs, synthesis, model, matrix }, null, 2));
+fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ node: process.version, runs, synthesis, model, flows, matrix }, null, 2));
 fs.writeFileSync(path.join(out, 'results.md'), lines.join('\n') + '\n');

@@ -36,3 +36,8 @@ export type { NetpolValidationProps } from './cli/validation-plugin';
 export { Report } from './analysis/report';
 export type { ReportOptions, ManifestReportOptions } from './analysis/report';
 export type { ConnectivityMatrix, MatrixCell, MatrixEndpoint } from './analysis/report/matrix';
+export { FlowLog, FlowFormat } from './analysis/flows/flow-log';
+export type { FlowLogOptions, MalformedFlowLine, IgnoredFlowRecords } from './analysis/flows/flow-log';
+export type { ObservedFlow, FlowEndpoint } from './analysis/flows/observed-flow';
+export { FlowReplay } from './analysis/flows/flow-replay';
+export type { FlowReplayResult, DeniedFlowGroup, UnevaluatedFlow } from './analysis/flows/flow-replay';

@@ -502,6 +502,15 @@ export class NetworkModel {
     return this.podEndpoints.get(id);
   }
 
+  /**
+   * Whether the namespace was added with its labels (addNamespace, a Namespace manifest), not only
+   * named by a pod.
+   * @internal
+   */
+  public _namespaceExplicit(name: string): boolean {
+    return this.namespaces.get(name)?.explicit ?? false;
+  }
+
   /** The namespaces of the model, sorted. */
   public get namespaceNames(): string[] {
     return [...this.namespaces.keys()].sort();

@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { duplicateProblems, knownObjects, readManifests } from './manifests';
 import { outputFileProblem, writeFileAtomically } from './output-file';
 import { admissionMessage, engineAdmission } from '../analysis/admission/admission';
+import { FlowFormat, FlowLog } from '../analysis/flows/flow-log';
+import { FlowReplay } from '../analysis/flows/flow-replay';
+import { replayJson, replaySummary, replayText } from '../analysis/flows/replay-report';
 import { ClusterCni, classify, isPolicyLike } from '../analysis/kinds';
 import { Linter } from '../analysis/lint/linter';
 import { Severity } from '../analysis/lint/types';
@@ -360,6 +363,59 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         write(options.out, diffMarkdown(diff, notEvaluated));
       } catch (e) {
         err(`cdk8s-netpol diff: ${cliMessage(e)}`);
+        code = EXIT_UNUSABLE;
+      }
+    });
+
+  withSemanticsOptions(program.command('replay')
+    .description('which observed flows (Hubble, Calico flow logs, CSV) the policies would deny (exit 1 when any would be denied or cannot be evaluated)')
+    .argument('<paths...>', 'YAML files or folders with the policies (and namespaces and workloads, for flows without labels)')
+    .requiredOption('--flows <files...>', 'flow files: hubble observe -o jsonpb, Calico flow logs (JSON lines), or CSV from,to,port,protocol[,count]')
+    .addOption(new Option('--flows-format <format>', 'the flow files\' format').choices(Object.values(FlowFormat)).default(FlowFormat.AUTO))
+    .option('--skip-malformed', 'skip malformed flow lines (listed in the notes) instead of refusing the file')
+    .option('--include-dropped', 'also replay flows the cluster dropped (Hubble DROPPED, Calico deny): would the change open them?')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(cniOption('')))
+    .action((paths: string[], options: SemanticsOptions & {
+      flows: string[]; flowsFormat: FlowFormat; skipMalformed?: boolean; includeDropped?: boolean; format: string;
+    }) => {
+      const input = readManifests(paths);
+      const semantics = modelOptionsOf(options);
+      const unusable = typeof semantics === 'string' ? [semantics] : [...input.problems,
+        ...(input.problems.length === 0 ? duplicatesIn(input, semantics.calicoVersion) : [])];
+      if (unusable.length > 0) {
+        unusable.forEach((p) => err(`cdk8s-netpol replay: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      ignoredFlags('replay', input.objects, semantics as NetworkModelOptions).forEach((n) => err(n));
+      const logs: FlowLog[] = [];
+      for (const file of options.flows) {
+        try {
+          logs.push(FlowLog.fromFile(file, {
+            format: options.flowsFormat, skipMalformed: options.skipMalformed === true, includeDropped: options.includeDropped === true,
+          }));
+        } catch (e) {
+          // The refusal lists the malformed lines one per line: each is escaped on its own.
+          cliMessage(e).replace(/FlowLogOptions\.skipMalformed, /, '').split('\n').forEach((l, i) => err(i === 0 ? `cdk8s-netpol replay: ${l}` : l));
+          code = EXIT_UNUSABLE;
+        }
+      }
+      if (code !== EXIT_OK) {
+        return;
+      }
+      try {
+        const { known } = knownObjects(input.objects);
+        const result = FlowReplay.fromManifests(modelInput(input.objects, known), semantics as NetworkModelOptions).replay(logs);
+        if (options.format === 'json') {
+          io.out(replayJson(result));
+        } else {
+          replayText(result).forEach((l) => line(l));
+        }
+        err(replaySummary(result, logs.length));
+        code = result.denied.length > 0 || result.unevaluated.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+      } catch (e) {
+        err(`cdk8s-netpol replay: ${cliMessage(e)}`);
         code = EXIT_UNUSABLE;
       }
     });

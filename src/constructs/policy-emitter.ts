@@ -1,10 +1,12 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { SYNTH_REPLAY } from '../analysis/flows/synth-replay';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent, validateIntentRules } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
+import { registerCheck } from '../synth/app-checks';
 import { AppRevision } from '../synth/app-revision';
 import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
 
@@ -76,6 +78,7 @@ export class PolicyEmitter {
     this.renderer = rendererFor(engine, where);
     this.revision = AppRevision.of(owner);
     Linter.validateChart(Chart.of(owner));
+    registerCheck(Chart.of(owner), SYNTH_REPLAY);
   }
 
   /** Validates and renders `intent` now (errors surface at the user's call) and emits it. */

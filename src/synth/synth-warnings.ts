@@ -15,9 +15,9 @@ const PRINTED = new WeakMap<IConstruct, Set<string>>();
  * with each. Once per app and message; never when the app sets the context key
  * `cdk8s-netpol/warnings` to false; and lint findings not when `cdk8s synth` will run the
  * `NetpolValidation` plugin, which reports them itself.
- * @param kind what the warning is about: a lint finding, or a proof
+ * @param kind what the warning is about: a lint finding, a proof, or a replayed flow
  */
-export function synthWarning(scope: IConstruct, kind: 'lint' | 'proofs', message: string): void {
+export function synthWarning(scope: IConstruct, kind: 'lint' | 'proofs' | 'replay', message: string): void {
   if (scope.node.tryGetContext(WARNINGS_CONTEXT_KEY) === false || (kind === 'lint' && validationPluginWillReport())) {
     return;
   }

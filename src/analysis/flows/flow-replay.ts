@@ -1,0 +1,370 @@
+import { Chart } from 'cdk8s';
+import { FlowLog } from './flow-log';
+import { FlowEndpoint, ObservedFlow, describeEndpoint } from './observed-flow';
+import { SYNTH_REPLAY } from './synth-replay';
+import { registerCheck } from '../../synth/app-checks';
+import { canonicalIp } from '../../util/cidr';
+import { invalid, show } from '../../util/validation';
+import { NetworkModel } from '../model';
+import { checkModelOptions } from '../model-input';
+import { refName } from '../report/diff';
+import { SideDecision } from '../semantics/decision';
+import { NetworkModelOptions, Probe } from '../types';
+
+/** The observed flows between two workloads that the policies would deny, on one port. */
+export interface DeniedFlowGroup {
+  /** The client: "namespace/workload" (the pod when the flow names no workload) or an address. */
+  readonly from: string;
+  /** The server, likewise; an address outside the cluster is given with the DNS names it had. */
+  readonly to: string;
+  /** "TCP/5432". */
+  readonly port: string;
+  /** How many distinct flows (pod pairs, HTTP requests) the group holds. */
+  readonly flows: number;
+  /** How many records of the input they are. */
+  readonly count: number;
+  /**
+   * When the group was first seen (RFC 3339).
+   * @default - the input has no times
+   */
+  readonly firstSeen?: string;
+  /**
+   * When it was last seen (RFC 3339).
+   * @default - the input has no times
+   */
+  readonly lastSeen?: string;
+  /** The policies that isolate the pods and deny the flows ("NetworkPolicy shop/db"), each once. */
+  readonly isolatedBy: string[];
+  /** Why the first flow of the group is denied, naming the policies and rules (NetworkModel's reasons). */
+  readonly reasons: string[];
+  /** Where the flows were read ("file:line"), the first three. */
+  readonly sources: string[];
+}
+
+/** An observed flow the replay could not evaluate, with why: it counts as a failure, not as allowed. */
+export interface UnevaluatedFlow {
+  /** The client, as DeniedFlowGroup names it. */
+  readonly from: string;
+  /** The server. */
+  readonly to: string;
+  /** "TCP/5432". */
+  readonly port: string;
+  /** Why it could not be evaluated. */
+  readonly problem: string;
+  /** Where it was read ("file:line"). */
+  readonly source: string;
+}
+
+/** What a replay found. */
+export interface FlowReplayResult {
+  /** The distinct observed flows replayed. */
+  readonly flows: number;
+  /** How many of them the policies allow. */
+  readonly allowed: number;
+  /** The distinct flows the policies would deny. */
+  readonly deniedFlows: number;
+  /** The denied flows, grouped by workload pair and port, most records first. */
+  readonly denied: DeniedFlowGroup[];
+  /** Flows that could not be evaluated (a pod the manifests lack and the flow gives no labels of, ...). */
+  readonly unevaluated: UnevaluatedFlow[];
+  /** What the replay assumed or could not know (namespaces without labels, records not replayed). */
+  readonly notes: string[];
+}
+
+/** The denied groups a result lists in full; the rest are counted. */
+const MAX_SOURCES = 3;
+
+/**
+ * Replays observed flows (a `FlowLog` of Hubble, Calico or CSV input) against policies: which of
+ * the connections that happened would the policies deny? Each flow is evaluated by the
+ * `NetworkModel` (the verdict a cluster with these policies would give), its pods as the flow saw
+ * them: their labels, namespace labels and ServiceAccount when the flow carries them (Hubble
+ * does), else the manifests' pod or workload of that name. A flow that cannot be evaluated is
+ * reported, never counted as allowed.
+ *
+ *   const replay = FlowReplay.fromManifests(objects, { cni: ClusterCni.CILIUM });
+ *   const result = replay.replay([FlowLog.fromFile('flows.jsonl')]);
+ *   expect(result.denied).toEqual([]);
+ */
+export class FlowReplay {
+  /**
+   * A replay against manifest objects (as `NetworkModel.fromManifests` reads them).
+   * @param objects the policies, namespaces and workloads
+   * @param options the cluster's CNI and semantics
+   */
+  public static fromManifests(objects: any[], options?: NetworkModelOptions): FlowReplay {
+    checkModelOptions('FlowReplay.fromManifests()', options);
+    return new FlowReplay(NetworkModel.fromManifests(objects, options));
+  }
+
+  /**
+   * A replay against a model built otherwise (`NetworkModel.fromChart`, or pods added by hand).
+   * The model is not changed: the flows' pods are added to a copy.
+   */
+  public static fromModel(model: NetworkModel): FlowReplay {
+    if (!(model instanceof NetworkModel)) {
+      invalid('FlowReplay.fromModel()', `model ${show(model)} is not a NetworkModel`);
+    }
+    return new FlowReplay(model);
+  }
+
+  /**
+   * Replays the app of `chart` at synth (`cdk8s synth`, `app.synth()`) against the flow files the
+   * context key `cdk8s-netpol/replay-flows` names (a file, or a list): each workload pair whose
+   * observed flows the app's policies would deny is a warning, or with
+   * `cdk8s-netpol/replay-denied: "fail"` an error that fails synthesis. The library's constructs
+   * register this for their charts; call it for charts of hand-written policies. Without the
+   * context key it does nothing.
+   */
+  public static validateChart(chart: Chart): void {
+    if (!(chart instanceof Chart)) {
+      invalid('FlowReplay.validateChart()', `chart ${show(chart)} is not a cdk8s Chart`);
+    }
+    registerCheck(chart, SYNTH_REPLAY);
+  }
+
+  private constructor(private readonly base: NetworkModel) {}
+
+  /**
+   * Evaluates every flow of the logs.
+   * @param logs the observed flows
+   */
+  public replay(logs: FlowLog[]): FlowReplayResult {
+    const where = 'FlowReplay.replay()';
+    if (!Array.isArray(logs) || logs.some((l) => !(l instanceof FlowLog))) {
+      invalid(where, `logs ${show(logs)} is not a list of FlowLog (FlowLog.fromFile, FlowLog.parse)`);
+    }
+    const flows = logs.flatMap((l) => l.flows);
+    const session = new ReplaySession(this.base._clone());
+    const notes = new Set<string>();
+    const groups = new Map<string, MutableGroup>();
+    const unevaluated: UnevaluatedFlow[] = [];
+    let allowed = 0;
+    let deniedFlows = 0;
+    for (const flow of flows) {
+      const port = `${flow.protocol}/${flow.port}`;
+      const from = describeEndpoint(flow.from);
+      const to = describeEndpoint(flow.to);
+      const outcome = session.evaluate(flow);
+      outcome.notes.forEach((n) => notes.add(n));
+      if ('problem' in outcome) {
+        unevaluated.push({ from, to, port, problem: outcome.problem, source: flow.source });
+        continue;
+      }
+      if (outcome.allowed) {
+        allowed++;
+        continue;
+      }
+      deniedFlows++;
+      const key = JSON.stringify([from, to, port]);
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { from, to, port, flows: 0, count: 0, isolatedBy: new Set(), reasons: outcome.reasons, sources: [] };
+        groups.set(key, group);
+      }
+      group.flows++;
+      group.count += flow.count;
+      if (flow.firstSeen !== undefined) {
+        group.firstSeen = group.firstSeen === undefined || flow.firstSeen < group.firstSeen ? flow.firstSeen : group.firstSeen;
+        group.lastSeen = group.lastSeen === undefined || flow.lastSeen! > group.lastSeen ? flow.lastSeen : group.lastSeen;
+      }
+      outcome.isolatedBy.forEach((p) => group!.isolatedBy.add(p));
+      if (group.sources.length < MAX_SOURCES) {
+        group.sources.push(flow.source);
+      }
+    }
+    for (const log of logs) {
+      for (const { reason, count } of log.ignored) {
+        notes.add(`${log.name}: ${count} record(s) not replayed: ${reason}`);
+      }
+      if (log.malformedTotal > 0) {
+        notes.add(`${log.name}: ${log.malformedTotal} malformed line(s) skipped (the first: ${log.malformed[0].source}: ${log.malformed[0].problem})`);
+      }
+    }
+    const denied = [...groups.values()]
+      .map((g): DeniedFlowGroup => ({
+        from: g.from,
+        to: g.to,
+        port: g.port,
+        flows: g.flows,
+        count: g.count,
+        ...(g.firstSeen !== undefined ? { firstSeen: g.firstSeen, lastSeen: g.lastSeen } : {}),
+        isolatedBy: [...g.isolatedBy].sort(),
+        reasons: g.reasons,
+        sources: g.sources,
+      }))
+      .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.port.localeCompare(b.port));
+    return { flows: flows.length, allowed, deniedFlows, denied, unevaluated, notes: [...notes] };
+  }
+}
+
+interface MutableGroup {
+  from: string;
+  to: string;
+  port: string;
+  flows: number;
+  count: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  isolatedBy: Set<string>;
+  reasons: string[];
+  sources: string[];
+}
+
+type Outcome = { readonly notes: string[] } & (
+  | { readonly allowed: boolean; readonly reasons: string[]; readonly isolatedBy: string[] }
+  | { readonly problem: string });
+
+/**
+ * The model of one replay: the flows' pods are added as they come (once each), and verdicts are
+ * cached by probe, so a replay costs one evaluation per distinct connection.
+ */
+class ReplaySession {
+  /** "namespace/pod" of the flows' pods in the model, by the flow's pod key. */
+  private readonly pods = new Map<string, string | { problem: string }>();
+  private readonly verdicts = new Map<string, { allowed: boolean; reasons: string[]; isolatedBy: string[] }>();
+  private readonly namespacesWithoutLabels = new Set<string>();
+  private readonly takenIps = new Set<string>();
+  /** The manifests' pods by namespace, for the container ports of the flows' pods. */
+  private readonly manifestPods: Map<string, string[]>;
+
+  constructor(private readonly model: NetworkModel) {
+    this.manifestPods = new Map();
+    for (const id of model.podIds) {
+      const pod = model._pod(id)!;
+      this.manifestPods.set(pod.namespace, [...(this.manifestPods.get(pod.namespace) ?? []), id]);
+      if (pod.ip !== undefined) {
+        this.takenIps.add(canonicalIp(pod.ip));
+      }
+    }
+  }
+
+  evaluate(flow: ObservedFlow): Outcome {
+    const notes: string[] = [];
+    const from = this.endpoint(flow.from, notes);
+    const to = this.endpoint(flow.to, notes);
+    if (typeof from !== 'string') {
+      return { problem: `its client ${describeEndpoint(flow.from)} ${from.problem}`, notes };
+    }
+    if (typeof to !== 'string') {
+      return { problem: `its server ${describeEndpoint(flow.to)} ${to.problem}`, notes };
+    }
+    const probe: Probe = { from, to, port: flow.port, protocol: flow.protocol, ...(flow.http ? { http: flow.http } : {}) };
+    try {
+      let verdict = this.verdict(probe);
+      // An address outside the cluster that the client found by a DNS name: Cilium's toFQDNs
+      // rules allow it by that name (the DNS proxy learnt the address from the answer).
+      if (!verdict.allowed && flow.to.namespace === undefined) {
+        for (const name of flow.to.dnsNames ?? []) {
+          const byName = this.verdict({ ...probe, to: name });
+          if (byName.allowed) {
+            verdict = byName;
+            break;
+          }
+        }
+      }
+      return { ...verdict, notes };
+    } catch (e) {
+      return { problem: `cannot be evaluated: ${String((e as Error)?.message ?? e).replace(/^NetworkModel\.[a-zA-Z]+\(\): /, '')}`, notes };
+    }
+  }
+
+  private verdict(probe: Probe): { allowed: boolean; reasons: string[]; isolatedBy: string[] } {
+    const key = JSON.stringify([probe.from, probe.to, probe.port, probe.protocol, probe.http ?? null]);
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      const explained = this.model._explain(probe);
+      const denying = explained.sides.filter((s: SideDecision) => !s.allowed);
+      verdict = {
+        allowed: explained.allowed,
+        reasons: explained.reasons,
+        isolatedBy: [...new Set(denying.flatMap((s) => [...(s.deniedBy ? [s.deniedBy] : []), ...s.isolatedBy]).map(refName))],
+      };
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  /** The probe text of an end ("namespace/pod" or an address), or why there is none. */
+  private endpoint(e: FlowEndpoint, notes: string[]): string | { problem: string } {
+    if (e.namespace === undefined) {
+      if (e.reserved === 'remote-node' || e.reserved === 'node') {
+        return { problem: 'is a node (Cilium\'s host or remote-node identity): the model has no nodes, and policies select them by entity, not by address' };
+      }
+      if (e.reserved === 'host-endpoint') {
+        return { problem: 'is a Calico host endpoint (a node): the model has no nodes, and whether a node reaches its own pods is not a policy\'s decision' };
+      }
+      return e.ip ?? {
+        problem: 'has no address: the flow log aggregated it away (Calico writes pub/pvt for addresses outside the cluster unless ' +
+          'flowLogsFileAggregationKindForAllowed is 0; Whisker never gives them)',
+      };
+    }
+    const key = JSON.stringify([e.namespace, e.pod ?? null, e.workload ?? null, e.labels ?? null, e.serviceAccount ?? null]);
+    let id = this.pods.get(key);
+    if (id === undefined) {
+      try {
+        id = this.podOf(e, notes);
+      } catch (err) {
+        // The flow's labels or names are no valid Kubernetes ones: the model refuses the pod.
+        id = { problem: `cannot be added to the model: ${String((err as Error)?.message ?? err).replace(/^NetworkModel\.[a-zA-Z]+\(\): /, '')}` };
+      }
+      this.pods.set(key, id);
+    }
+    return id;
+  }
+
+  private podOf(e: FlowEndpoint, notes: string[]): string | { problem: string } {
+    const namespace = e.namespace!;
+    const named = e.pod ?? e.workload!;
+    if (e.labels === undefined) {
+      // No labels (CSV, Calico flows without them): the manifests must hold the pod or its workload.
+      const ids = this.manifestPods.get(namespace) ?? [];
+      const id = ids.find((i) => i === `${namespace}/${named}`) ?? ids.find((i) => this.model._workloadOf(i) === `${namespace}/${named}`);
+      return id ?? {
+        problem: `is not a pod or workload of the manifests, and the flow gives no labels (what policies select): add the manifest of ${namespace}/${named}, ` +
+          'or replay flows that carry labels (Hubble)',
+      };
+    }
+    if (!this.model._namespaceExplicit(namespace)) {
+      if (e.namespaceLabels !== undefined) {
+        this.model.addNamespace(namespace, e.namespaceLabels);
+      } else if (!this.namespacesWithoutLabels.has(namespace)) {
+        this.namespacesWithoutLabels.add(namespace);
+        notes.push(`namespace ${namespace}: neither the manifests nor the flows give its labels; only kubernetes.io/metadata.name is assumed, ` +
+          'so namespace selectors on other labels do not select it');
+      }
+    }
+    let name = e.pod ?? `${e.workload}-observed`;
+    while (this.model._pod(`${namespace}/${name}`) !== undefined) {
+      name = `${name}-observed`;
+    }
+    const template = this.templatePod(namespace, e.labels);
+    const serviceAccount = e.serviceAccount ?? template?.serviceAccount;
+    const ip = e.ip !== undefined && !this.takenIps.has(e.ip) ? e.ip : undefined;
+    if (ip !== undefined) {
+      this.takenIps.add(ip);
+    }
+    this.model.addPod({
+      namespace,
+      name,
+      labels: e.labels,
+      ...(ip !== undefined ? { ip } : {}),
+      ...(template?.ports !== undefined && template.ports.length > 0 ? { ports: template.ports } : {}),
+      ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+    });
+    return `${namespace}/${name}`;
+  }
+
+  /** The manifests' pod the observed pod was made from: in its namespace, with labels the observed pod has. */
+  private templatePod(namespace: string, labels: Record<string, string>) {
+    const ids = this.manifestPods.get(namespace) ?? [];
+    for (const id of ids) {
+      const pod = this.model._pod(id)!;
+      const own = pod.labels ?? {};
+      if (Object.keys(own).length > 0 && Object.entries(own).every(([k, v]) => labels[k] === v)) {
+        return pod;
+      }
+    }
+    return undefined;
+  }
+}
