@@ -946,3 +946,37 @@ describe('calico-stars', () => {
     test.each(STARS_FLOWS)(FLOW_TITLE, (flow) => expectFlow(model(), flow));
   });
 });
+
+describe('observed-traffic', () => {
+  // The program generated from flows/hubble.jsonl (test/generate/ checks it is unedited and replays the flows).
+  const objects = lazy(() => fileObjects('observed-traffic', 'observed-traffic.k8s.yaml'));
+
+  test('a ZeroTrustNamespace for shop and one graph policy per observed workload', () => {
+    expect(policyNames(objects())).toEqual(['allow-dns', 'default-deny', 'observed-api', 'observed-db', 'observed-web']);
+  });
+
+  describeKeyFlows('observed-traffic', 'the observed dependencies are allowed, nothing else', () => {
+    const model = lazy(() => {
+      const m = NetworkModel.fromManifests(objects());
+      m.addPod({ namespace: 'shop', name: 'web', labels: { app: 'web' } });
+      m.addPod({ namespace: 'shop', name: 'api', labels: { app: 'api' } });
+      m.addPod({ namespace: 'shop', name: 'db', labels: { app: 'db' } });
+      m.addPod({ namespace: 'shop', name: 'batch', labels: { app: 'batch' } });
+      m.addPod(COREDNS);
+      return m;
+    });
+    test.each([
+      allowed('shop/web', 'shop/api', 9000),
+      allowed('shop/web', 'shop/db', 5432),
+      allowed('shop/api', 'shop/db', 5432),
+      allowed('shop/api', '203.0.113.10', 443),
+      allowed('shop/web', 'kube-system/coredns', 53, 'UDP'),
+      denied('shop/web', '203.0.113.10', 443),
+      denied('shop/api', 'shop/web', 8080),
+      denied('shop/db', 'shop/api', 9000),
+      denied('shop/batch', 'shop/db', 5432),
+      denied('shop/web', 'shop/api', 9001),
+      denied('shop/api', '198.51.100.7', 443),
+    ])(FLOW_TITLE, (flow) => expectFlow(model(), flow));
+  });
+});

@@ -16,6 +16,8 @@ import { writeConnectivityLines } from '../analysis/report/jsonl';
 import { planMatrix } from '../analysis/report/matrix';
 import { NEWEST_CALICO_MINOR } from '../analysis/semantics/calico/rule';
 import { HttpRequest, NetworkModelOptions } from '../analysis/types';
+import { GeneratedEngine, ObservedGraph } from '../generate/observed-graph';
+import { typescriptProgram } from '../generate/typescript-program';
 import { escapeControls } from '../util/control-chars';
 
 /** Where the CLI writes; the process's streams, or buffers in tests. */
@@ -418,6 +420,73 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         err(`cdk8s-netpol replay: ${cliMessage(e)}`);
         code = EXIT_UNUSABLE;
       }
+    });
+
+  program.command('generate')
+    .description('write a TypeScript program (ZeroTrustNamespace + ServiceGraph) that allows exactly the observed flows')
+    .requiredOption('--flows <files...>', 'flow files: hubble observe -o jsonpb, Calico flow logs (JSON lines); CSV has no labels to select pods by')
+    .option('--namespace <namespaces...>', 'the namespaces to give policies (default: every namespace observed but kube-system and the CNIs\' own)')
+    .addOption(new Option('--engine <engine>', 'the engine the program renders for (on cilium, addresses found by DNS names are allowed by name)')
+      .choices(['kubernetes', 'cilium', 'calico']).default('kubernetes'))
+    .addOption(new Option('--flows-format <format>', 'the flow files\' format').choices(Object.values(FlowFormat)).default(FlowFormat.AUTO))
+    .option('--skip-malformed', 'skip malformed flow lines instead of refusing the file')
+    .option('--include-dropped', 'also allow flows the cluster dropped (Hubble DROPPED, Calico deny)')
+    .option('--chart <name>', 'the id of the program\'s chart: its manifests go to <name>.k8s.yaml', 'observed')
+    .option('--out <file>', 'write the program to this file instead of standard output')
+    .action((options: {
+      flows: string[];
+      namespace?: string[];
+      engine: GeneratedEngine;
+      flowsFormat: FlowFormat;
+      skipMalformed?: boolean;
+      includeDropped?: boolean;
+      chart: string;
+      out?: string;
+    }) => {
+      const problems = [
+        ...(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.chart) ? []
+          : [`--chart ${JSON.stringify(options.chart)} is not a chart id for a file name (a DNS label: lower case letters, digits and "-")`]),
+        ...(options.namespace ?? []).filter((ns) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))
+          .map((ns) => `--namespace ${JSON.stringify(ns)} is not a namespace name (a DNS label: lower case letters, digits and "-")`),
+        ...outProblem(options.out, options.flows),
+      ];
+      if (problems.length > 0) {
+        problems.forEach((p) => err(`cdk8s-netpol generate: ${p}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      const logs: FlowLog[] = [];
+      for (const file of options.flows) {
+        try {
+          logs.push(FlowLog.fromFile(file, {
+            format: options.flowsFormat, skipMalformed: options.skipMalformed === true, includeDropped: options.includeDropped === true,
+          }));
+        } catch (e) {
+          cliMessage(e).replace(/FlowLogOptions\.skipMalformed, /, '').split('\n').forEach((l, i) => err(i === 0 ? `cdk8s-netpol generate: ${l}` : l));
+          code = EXIT_UNUSABLE;
+        }
+      }
+      if (code !== EXIT_OK) {
+        return;
+      }
+      const graph = new ObservedGraph(logs.flatMap((l) => l.flows), {
+        engine: options.engine, ...(options.namespace !== undefined ? { namespaces: options.namespace } : {}),
+      });
+      if (graph.namespaces.length === 0) {
+        err('cdk8s-netpol generate: no observed flow reached or left a pod with labels in a namespace to give policies' +
+          `${options.namespace !== undefined ? ` (${options.namespace.join(', ')})` : ''}; nothing to generate`);
+        graph.leftOut.forEach((l) => err(`  ${l.count} flow(s) left out: ${l.reason}`));
+        code = EXIT_UNUSABLE;
+        return;
+      }
+      const files = logs.map((l) => `${l.name}: ${l.lines} line(s), ${l.flows.length} distinct flow(s) (${l.format})`);
+      const command = ['cdk8s-netpol generate', ...argv.slice(1).map((a) => (/^[A-Za-z0-9_./=:,@+-]+$/.test(a) ? a : JSON.stringify(a)))].join(' ');
+      const text = typescriptProgram(graph, options.engine, { files, command, chart: options.chart });
+      write(options.out, text);
+      const inScope = graph.workloads.filter((w) => w.inScope).length;
+      err(`${inScope} workload(s) in ${graph.namespaces.length} namespace(s), ${graph.dependencies.length} dependency line(s) from ` +
+        `${graph.flows} distinct flow(s)`);
+      graph.leftOut.forEach((l) => err(`left out ${l.count} flow(s): ${l.reason}, e.g. ${l.examples.join('; ')}`));
     });
 
   /** Why --out cannot be written, checked before anything is computed: it must not overwrite an input. */

@@ -124,11 +124,12 @@ describe('cdk8s-netpol replay', () => {
 });
 
 describe('docs/guides/from-observed-traffic.md', () => {
-  test('the output shown is what replay prints for the guide\'s shop (test/fixtures/flows/guide)', async () => {
+  test('the output shown is what replay prints for examples/observed-traffic\'s hand-written policies', async () => {
     const guide = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'guides', 'from-observed-traffic.md'), 'utf8');
     const shown = /```\n(DENIED[\s\S]*?)\n```/.exec(guide)![1];
-    const dir = path.join(FLOWS, 'guide');
-    const result = await run('replay', path.join(dir, 'dist'), '--flows', path.join(dir, 'flows', 'hubble.jsonl'));
+    const dir = path.join(__dirname, '..', '..', 'examples', 'observed-traffic');
+    expect(guide).toContain('npx cdk8s-netpol replay hand-written/ --flows flows/hubble.jsonl\n');
+    const result = await run('replay', path.join(dir, 'hand-written'), '--flows', path.join(dir, 'flows', 'hubble.jsonl'));
     expect(result.code).toBe(1);
     expect(`${result.out}\n${result.err}`.split(`${dir}${path.sep}`).join('')).toBe(shown);
   });
