@@ -18,7 +18,9 @@ export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 /** The keys of Probe. */
 const PROBE_KEYS: Record<keyof Probe, true> = { from: true, to: true, port: true, protocol: true, http: true };
 /** The keys of NetworkModelOptions. */
-const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = { cni: true, podCidrs: true, clusterName: true, calicoVersion: true };
+const OPTION_KEYS: Record<keyof NetworkModelOptions, true> = {
+  cni: true, podCidrs: true, clusterName: true, calicoVersion: true, evaluateStaged: true,
+};
 /** The keys of PodEndpoint. */
 const POD_KEYS: Record<keyof PodEndpoint, true> = {
   namespace: true, name: true, labels: true, ip: true, ports: true, hostNetwork: true, serviceAccount: true,
@@ -59,6 +61,9 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is not a Calico release; expected "major.minor" or "major.minor.patch" of Calico 3, ` +
       `e.g. "3.${NEWEST_CALICO_MINOR}" or "3.31.5"`);
   }
+  if (options.evaluateStaged !== undefined && typeof options.evaluateStaged !== 'boolean') {
+    invalid(where, `evaluateStaged ${show(options.evaluateStaged)} is not true or false`);
+  }
   const minor = options.calicoVersion === undefined ? undefined : calicoRelease(options.calicoVersion).minor;
   if (minor !== undefined && minor < OLDEST_CALICO_MINOR) {
     invalid(where, `calicoVersion ${show(options.calicoVersion)} is older than the oldest Calico release the model knows, 3.${OLDEST_CALICO_MINOR}: ` +
@@ -74,8 +79,10 @@ export function checkModelOptions(where: string, options: NetworkModelOptions | 
  * The engine-semantics options (cni, clusterName, calicoVersion) among a command's or a report's
  * options, with the undefined ones left out.
  */
-export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'clusterName' | 'calicoVersion' | 'podCidrs'>): NetworkModelOptions {
+export function semanticsOptionsOf(options: Pick<NetworkModelOptions, 'cni' | 'clusterName' | 'calicoVersion' | 'podCidrs' | 'evaluateStaged'>):
+NetworkModelOptions {
   return {
+    ...(options.evaluateStaged === true ? { evaluateStaged: true } : {}),
     ...(options.cni !== undefined ? { cni: options.cni } : {}),
     ...(options.podCidrs !== undefined ? { podCidrs: options.podCidrs } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),

@@ -18,6 +18,7 @@ import { SideDecision } from './semantics/decision';
 import { KubernetesEvaluator } from './semantics/kubernetes/evaluator';
 import { KubernetesPolicy } from './semantics/kubernetes/policy';
 import { SideEvaluator } from './semantics/side-evaluator';
+import { asEnforced, withStagedAsEnforced } from './staged';
 import { NetworkModelOptions, PodEndpoint, Probe, Verdict } from './types';
 import { podsOfWorkload, workloadProblem } from './workloads';
 import { Cidr, canonicalIp, IpFamily, ipFamily, parseCidr } from '../util/cidr';
@@ -107,6 +108,13 @@ export class NetworkModel {
     }
     checkModelOptions('NetworkModel.fromManifests()', options);
     const model = new NetworkModel(options);
+    if (options?.evaluateStaged === true) {
+      try {
+        objects = withStagedAsEnforced(objects);
+      } catch (e) {
+        invalid('NetworkModel.fromManifests()', (e as Error).message);
+      }
+    }
     // Array.from, not map: a hole in the list is an undefined object, classified "other".
     const classes = Array.from(objects, classify);
     // Namespaces and workloads the API server would refuse never exist in the cluster: refused,
@@ -203,6 +211,8 @@ export class NetworkModel {
   private readonly calicoVersion?: string;
   /** What that Calico release decides. */
   private readonly calicoSemantics: CalicoSemantics;
+  /** `NetworkModelOptions.evaluateStaged`. */
+  private readonly evaluateStaged: boolean;
   private index?: Index;
 
   /**
@@ -217,6 +227,7 @@ export class NetworkModel {
     this.clusterName = options?.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.calicoVersion = options?.calicoVersion;
     this.calicoSemantics = calicoSemanticsOf(options?.calicoVersion);
+    this.evaluateStaged = options?.evaluateStaged === true;
   }
 
   /**
@@ -289,6 +300,13 @@ export class NetworkModel {
     const where = 'NetworkModel.addManifest()';
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       invalid(where, `${show(obj)} is not a manifest object`);
+    }
+    if (this.evaluateStaged) {
+      try {
+        obj = asEnforced(obj);
+      } catch (e) {
+        invalid(where, (e as Error).message);
+      }
     }
     const kind = `${obj.apiVersion ?? '(no apiVersion)'} ${obj.kind ?? '(no kind)'}`;
     const named = `${kind} ${obj.metadata?.name ?? ''}`;
@@ -419,7 +437,11 @@ export class NetworkModel {
    */
   public _clone(): NetworkModel {
     const copy = new NetworkModel({
-      cni: this.clusterCni, podCidrs: this.podCidrTexts, clusterName: this.clusterName, calicoVersion: this.calicoVersion,
+      cni: this.clusterCni,
+      podCidrs: this.podCidrTexts,
+      clusterName: this.clusterName,
+      calicoVersion: this.calicoVersion,
+      ...(this.evaluateStaged ? { evaluateStaged: true } : {}),
     });
     this.serviceAccounts.forEach((labels, key) => copy.serviceAccounts.set(key, labels));
     this.namespaces.forEach((value, key) => copy.namespaces.set(key, { labels: { ...value.labels }, explicit: value.explicit }));

@@ -10,6 +10,7 @@ import { htmlPage } from './report/html';
 import { markdownReport } from './report/markdown';
 import { ConnectivityMatrix, connectivityMatrix } from './report/matrix';
 import { mermaidFlowchart } from './report/mermaid';
+import { isStagedPolicy, withStagedAsEnforced } from './staged';
 import { NetworkModelOptions } from './types';
 import { checkOptionsObject, invalid, show } from '../util/validation';
 
@@ -64,6 +65,12 @@ export interface ManifestReportOptions {
    * @default - unknown: such rules fail closed for pods
    */
   readonly podCidrs?: string[];
+  /**
+   * Evaluate staged policies as if enforced (`NetworkModelOptions.evaluateStaged`): the matrix a
+   * staged rollout would give once it is enforced.
+   * @default false - staged policies are listed as not evaluated
+   */
+  readonly evaluateStaged?: boolean;
 }
 
 /** The files `Report.writeForApp` writes beside the synthesized YAML. */
@@ -97,7 +104,7 @@ export class Report {
       title: options.title,
       findings: new Linter({ cni: options.cni, ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}) })
         .lint(objects),
-      notEvaluated: Report._notEvaluated(objects),
+      notEvaluated: Report._notEvaluated(objects, options.evaluateStaged === true),
     });
   }
 
@@ -107,9 +114,12 @@ export class Report {
    * policies it skips.
    * @internal
    */
-  public static _notEvaluated(objects: any[]): string[] {
+  public static _notEvaluated(objects: any[], evaluateStaged: boolean = false): string[] {
     const others = new Map<string, number>();
     for (const obj of objects) {
+      if (evaluateStaged && isStagedPolicy(obj)) {
+        continue;
+      }
       if (isNotEvaluatedPolicy(obj)) {
         const kind = `${obj.apiVersion} ${obj.kind}`;
         others.set(kind, (others.get(kind) ?? 0) + 1);
@@ -125,7 +135,16 @@ export class Report {
    */
   public static _model(objects: any[], options?: NetworkModelOptions): NetworkModel {
     const modelled = new Set(['policy', 'tier', 'namespace', 'workload', 'serviceAccount']);
-    return NetworkModel.fromManifests(objects.filter((obj) => modelled.has(classify(obj).category)), options);
+    // Staged policies evaluated as enforced are read as their enforced kinds (analysis/staged.ts).
+    let read = objects;
+    if (options?.evaluateStaged === true) {
+      try {
+        read = withStagedAsEnforced(objects.filter((obj) => obj !== null && typeof obj === 'object'));
+      } catch (e) {
+        invalid('NetworkModel.fromManifests()', (e as Error).message);
+      }
+    }
+    return NetworkModel.fromManifests(read.filter((obj) => modelled.has(classify(obj).category)), options);
   }
 
   /**
@@ -199,7 +218,10 @@ export class Report {
 
 /** Validates the options of `fromManifests`/`writeForApp`, naming the call the user made. */
 function checkManifestReportOptions(where: string, options: ManifestReportOptions): void {
-  checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true, podCidrs: true });
+  checkOptionsObject(where, 'options', options, { title: true, cni: true, clusterName: true, calicoVersion: true, podCidrs: true, evaluateStaged: true });
+  if (options.evaluateStaged !== undefined && typeof options.evaluateStaged !== 'boolean') {
+    invalid(where, `evaluateStaged ${show(options.evaluateStaged)} is not true or false`);
+  }
   checkModelOptions(where, semanticsOptionsOf(options));
   if (options.title !== undefined && typeof options.title !== 'string') {
     invalid(where, `title ${show(options.title)} is not a string`);

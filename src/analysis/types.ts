@@ -154,4 +154,14 @@ export interface NetworkModelOptions {
    * @default "3.33" (the newest release the model knows)
    */
   readonly calicoVersion?: string;
+  /**
+   * Evaluate staged policies as if they were enforced: what a staged rollout would deny once it
+   * is. Calico's StagedNetworkPolicy, StagedGlobalNetworkPolicy and StagedKubernetesNetworkPolicy
+   * become the enforced kinds (a staged policy replaces the enforced one of the same kind,
+   * namespace and name; a staged deletion is refused), and Cilium policies a staged rollout of
+   * this library rendered (annotation `cdk8s-netpol.io/rollout: staged`) lose the
+   * `enableDefaultDeny: false` that staged them.
+   * @default false - staged policies are previews the cluster does not enforce: the verdicts leave them out
+   */
+  readonly evaluateStaged?: boolean;
 }

@@ -63,6 +63,7 @@ interface SemanticsOptions {
   readonly clusterName?: string;
   readonly calicoVersion?: string;
   readonly podCidrs?: string[];
+  readonly evaluateStaged?: boolean;
 }
 
 /** Adds --cluster-name, --calico-version and --pod-cidrs to a command. */
@@ -71,7 +72,9 @@ function withSemanticsOptions(command: Command): Command {
     .option('--pod-cidrs <cidrs...>', 'the cluster\'s pod address ranges, e.g. 10.244.0.0/16: address rules that may match pods (Calico nets, ' +
       'ClusterNetworkPolicy networks) then decide for pods the input gives no address (default: unknown, such rules fail closed)')
     .option('--cluster-name <name>', 'the Cilium cluster name, which endpoints carry as io.cilium.k8s.policy.cluster (default: "default")')
-    .option('--calico-version <version>', `the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.${NEWEST_CALICO_MINOR})`);
+    .option('--calico-version <version>', `the Calico release whose semantics apply, e.g. 3.31.5 (default: the newest the model knows, 3.${NEWEST_CALICO_MINOR})`)
+    .option('--evaluate-staged', 'evaluate staged policies as if enforced (Calico\'s Staged* kinds, Cilium policies a staged rollout wrote): ' +
+      'what a staged rollout would deny once enforced (default: staged policies are not enforced, and left out)');
 }
 
 /** The NetworkModel options of a command's flags, or the problem, naming the flag. */
@@ -305,7 +308,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         if (options.format === 'jsonl') {
           // Streamed: the exact detail of a large estate is never one string in memory.
           const plan = planMatrix(Report._model(input.objects.filter((o) => o !== null && typeof o === 'object'), semantics as NetworkModelOptions));
-          const notEvaluated = Report._notEvaluated(input.objects);
+          const notEvaluated = Report._notEvaluated(input.objects, options.evaluateStaged === true);
           if (notEvaluated.length > 0) {
             err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
           }
@@ -319,7 +322,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         }
         // Every object: the report lists the policies it cannot evaluate rather than drop them.
         const report = Report.fromManifests(input.objects.filter((o) => o !== null && typeof o === 'object'), semantics as NetworkModelOptions);
-        const notEvaluated = Report._notEvaluated(input.objects);
+        const notEvaluated = Report._notEvaluated(input.objects, options.evaluateStaged === true);
         if (notEvaluated.length > 0) {
           err(`Incomplete verdicts: the matrix ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }
@@ -358,7 +361,7 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
         const modelOptions = semantics as NetworkModelOptions;
         const diff = diffModels(Report._model(inputs[0].objects, modelOptions), Report._model(inputs[1].objects, modelOptions));
         diff.notes.forEach((note) => err(`Warning: ${note}`));
-        const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects)))];
+        const notEvaluated = [...new Set(inputs.flatMap((i) => Report._notEvaluated(i.objects, options.evaluateStaged === true)))];
         if (notEvaluated.length > 0) {
           err(`Incomplete verdicts: the diff ignores objects the model does not evaluate (not evaluated): ${notEvaluated.join(', ')}`);
         }

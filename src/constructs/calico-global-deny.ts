@@ -3,9 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 import { describeConstruct } from './describe';
 import { claimObjectName } from './policy-emitter';
 import { checkBoolean, checkPolicyName, checkPorts } from './prop-checks';
+import { rolloutOf } from './rollout';
+import { PolicyEngine } from '../core/engine';
 import { Port } from '../core/port';
 import { renderCalicoGlobalDeny, renderCalicoPassTier } from '../engines/calico';
 import { calicoSelectorProblem } from '../engines/calico-selector';
+import { stageManifest } from '../engines/staging';
 import { cidrProblem } from '../util/cidr';
 import { dns1123SubdomainProblem, toDnsLabel } from '../util/names';
 import { checkOptionsObject, invalid, show } from '../util/validation';
@@ -169,8 +172,9 @@ export class CalicoGlobalDeny extends Construct {
     }
 
     const name = p.name ?? toDnsLabel(id);
-    claimObjectName(this, where, 'projectcalico.org/v3', 'GlobalNetworkPolicy', undefined, name);
-    const manifest = renderCalicoGlobalDeny({
+    const staged = rolloutOf(this, PolicyEngine.CALICO, where) === 'staged';
+    claimObjectName(this, where, 'projectcalico.org/v3', staged ? 'StagedGlobalNetworkPolicy' : 'GlobalNetworkPolicy', undefined, name);
+    const rendered = renderCalicoGlobalDeny({
       name,
       tier,
       order,
@@ -181,6 +185,7 @@ export class CalicoGlobalDeny extends Construct {
       description: `Endpoints matching ${selector} may not send to ${nets.join(', ')}` +
         `${p.ports ? ` on ${p.ports.join(', ')}` : ''}; everything else passes to the next tier.`,
     });
+    const manifest = staged ? stageManifest(rendered, PolicyEngine.CALICO, where) : rendered;
     new ApiObject(this, 'Policy', manifest as any);
   }
 }

@@ -5,6 +5,7 @@ import { chooseEngine } from './engine-choice';
 import { claimObjectNames } from './policy-emitter';
 import { FlowPromise, PolicyProofs, RepresentativePod, labelsSatisfying } from './proofs';
 import { checkPolicyName } from './prop-checks';
+import { rolloutOf } from './rollout';
 import { calicoSemanticsOf } from '../analysis/model-input';
 import { PolicyEngine } from '../core/engine';
 import { GuardrailAction, GuardrailIntent, GuardrailTier } from '../core/guardrail';
@@ -14,6 +15,7 @@ import { renderCalicoGuardrail } from '../engines/calico';
 import { renderCiliumGuardrail } from '../engines/cilium';
 import { renderClusterNetworkPolicies } from '../engines/cluster-network-policy';
 import { ManifestObject } from '../engines/manifest';
+import { KUBERNETES_CANNOT_STAGE, stageManifest } from '../engines/staging';
 import { CALICO_VERSION_CONTEXT_KEY } from '../synth/semantics-context';
 import { cidrContainsIp, cidrDifference, hostAddressIn, parseCidr } from '../util/cidr';
 import { generatedMark, GENERATED_ANNOTATION } from '../util/mark';
@@ -90,6 +92,8 @@ export class ClusterGuardrails extends Construct {
   private readonly where: string;
   private readonly baseName: string;
   private readonly basePriority?: number;
+  /** Rendered in staged form (context key cdk8s-netpol/rollout: "staged"). */
+  private readonly staged: boolean;
   private readonly guardrails: Guardrail[] = [];
   private readonly counts: Record<string, number> = {};
 
@@ -120,6 +124,10 @@ export class ClusterGuardrails extends Construct {
             'where PolicyEngine.CALICO puts guardrails, exist from Calico 3.32; use CalicoGlobalDeny (a tier of its own) for denies on earlier releases');
         }
       }
+    }
+    this.staged = rolloutOf(this, this.engine, this.where) === 'staged';
+    if (this.staged && this.engine === PolicyEngine.KUBERNETES) {
+      invalid(this.where, KUBERNETES_CANNOT_STAGE);
     }
     PolicyProofs._promise(this, 'ClusterGuardrails', this.where, () => this.promises());
   }
@@ -211,6 +219,11 @@ export class ClusterGuardrails extends Construct {
   }
 
   private render(intent: GuardrailIntent, where: string): ManifestObject[] {
+    const rendered = this.renderForEngine(intent, where);
+    return this.staged ? rendered.map((manifest) => stageManifest(manifest, this.engine, where)) : rendered;
+  }
+
+  private renderForEngine(intent: GuardrailIntent, where: string): ManifestObject[] {
     switch (this.engine) {
       case PolicyEngine.KUBERNETES:
         return renderClusterNetworkPolicies(intent, where);

@@ -1,11 +1,13 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { rolloutOf } from './rollout';
 import { SYNTH_REPLAY } from '../analysis/flows/synth-replay';
 import { Linter } from '../analysis/lint/linter';
 import { PolicyEngine } from '../core/engine';
 import { PolicyIntent, validateIntent, validateIntentRules } from '../core/intent';
 import { DESCRIPTION_ANNOTATION, ManifestObject } from '../engines/manifest';
 import { PolicyRenderer, rendererFor } from '../engines/renderer';
+import { KUBERNETES_CANNOT_STAGE, stageManifest } from '../engines/staging';
 import { registerCheck } from '../synth/app-checks';
 import { AppRevision } from '../synth/app-revision';
 import { GENERATED_ANNOTATION, generatedMark } from '../util/mark';
@@ -75,7 +77,17 @@ export class PolicyEmitter {
    * @param where the owner as named in errors, e.g. `ThreeTierApp "shop"`
    */
   constructor(private readonly owner: Construct, engine: PolicyEngine, private readonly where: string) {
-    this.renderer = rendererFor(engine, where);
+    const renderer = rendererFor(engine, where);
+    // A staged rollout renders every policy of the construct in its staged form (engines/staging.ts);
+    // the Kubernetes engine has none, which is said here, at the construct.
+    if (rolloutOf(owner, engine, where) === 'staged') {
+      if (engine === PolicyEngine.KUBERNETES) {
+        throw new Error(`${where}: ${KUBERNETES_CANNOT_STAGE}`);
+      }
+      this.renderer = { engine, render: (intent, at) => stageManifest(renderer.render(intent, at), engine, at) };
+    } else {
+      this.renderer = renderer;
+    }
     this.revision = AppRevision.of(owner);
     Linter.validateChart(Chart.of(owner));
     registerCheck(Chart.of(owner), SYNTH_REPLAY);
@@ -115,6 +127,12 @@ export class PolicyEmitter {
     } as any);
     object.metadata.addAnnotation(DESCRIPTION_ANNOTATION, Lazy.any(new RevisedDescription(policy)) as any);
     object.metadata.addAnnotation(GENERATED_ANNOTATION, Lazy.any(new RevisedMark(policy)) as any);
+    // The frame's other annotations (a staged rollout's mark) do not change with the revisions.
+    for (const [key, value] of Object.entries(frame.metadata.annotations ?? {})) {
+      if (key !== DESCRIPTION_ANNOTATION) {
+        object.metadata.addAnnotation(key, value);
+      }
+    }
     return object;
   }
 

@@ -19,6 +19,15 @@ export const CLUSTER_NAME_CONTEXT_KEY = 'cdk8s-netpol/cluster-name';
  */
 export const CALICO_VERSION_CONTEXT_KEY = 'cdk8s-netpol/calico-version';
 
+/**
+ * The context key of the rollout mode: "enforce" (the default) renders policies the cluster
+ * enforces; "staged" renders them so that the cluster evaluates them without enforcing them
+ * (Calico staged policies, Cilium policies without default deny). The synth-time proofs and
+ * replay then evaluate the staged policies as enforced (`NetworkModelOptions.evaluateStaged`):
+ * what they promise is what the rollout gives once enforced.
+ */
+export const ROLLOUT_CONTEXT_KEY = 'cdk8s-netpol/rollout';
+
 /** The model option each context key sets. */
 const KEYS: Record<'podCidrs' | 'clusterName' | 'calicoVersion', string> = {
   podCidrs: POD_CIDRS_CONTEXT_KEY,
@@ -42,6 +51,7 @@ export function semanticsContextOf(scopes: readonly IConstruct[]): NetworkModelO
       'so give the release as a string, e.g. "3.33" or "3.31.5"');
   }
   const options: NetworkModelOptions = {
+    ...(context(ROLLOUT_CONTEXT_KEY) === 'staged' ? { evaluateStaged: true } : {}),
     ...(cidrs !== undefined ? { podCidrs: typeof cidrs === 'string' ? cidrs.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : cidrs } : {}),
     ...(clusterName !== undefined ? { clusterName } : {}),
     ...(calicoVersion !== undefined ? { calicoVersion } : {}),

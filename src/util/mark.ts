@@ -10,6 +10,16 @@ import { createHash } from 'crypto';
 export const GENERATED_ANNOTATION = 'cdk8s-netpol.io/generated';
 
 /**
+ * The annotation of policies a staged rollout rendered (`cdk8s-netpol/rollout: "staged"`), with
+ * the value STAGED_VALUE: on Calico they are staged kinds anyway; on Cilium it tells the policies
+ * whose `enableDefaultDeny: false` stages them, so that the NetworkModel can evaluate them as
+ * enforced when asked (NetworkModelOptions.evaluateStaged). Like the generated mark it grants
+ * nothing: the lint and the model's enforced verdicts read the object as it is.
+ */
+export const STAGED_ANNOTATION = 'cdk8s-netpol.io/rollout';
+export const STAGED_VALUE = 'staged';
+
+/**
  * JSON with object keys sorted, so equal objects give equal text whatever their key order.
  * Written with plain loops: every emitted policy is digested once per revision.
  */

@@ -134,3 +134,30 @@ describe('docs/guides/from-observed-traffic.md', () => {
     expect(`${result.out}\n${result.err}`.split(`${dir}${path.sep}`).join('')).toBe(shown);
   });
 });
+
+describe('cdk8s-netpol replay --evaluate-staged', () => {
+  /** The stars demo's frontend, isolated by a staged Calico policy that admits the client namespace only. */
+  const STAGED = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'StagedNetworkPolicy',
+    metadata: { name: 'frontend', namespace: 'stars' },
+    spec: { selector: "role == 'frontend'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { namespaceSelector: "role == 'client'" } }] },
+  };
+
+  test('staged policies are not enforced: left out, and said; evaluated as enforced, they deny what they would', async () => {
+    const dir = tempDir({
+      'staged.yaml': [STAGED, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'client', labels: { role: 'client' } } }]
+        .map((o) => stringify(o)).join('---\n'),
+    });
+    const flows = path.join(FLOWS, 'calico-enterprise-stars.log');
+    const left = await run('replay', dir, '--flows', flows, '--cni', 'calico', '--format', 'json');
+    expect(JSON.parse(left.out)).toMatchObject({ deniedFlows: 0, notes: expect.arrayContaining([expect.stringMatching(/^1 staged policy is not enforced/)]) });
+    const staged = await run('replay', dir, '--flows', flows, '--cni', 'calico', '--evaluate-staged');
+    expect(staged.code).toBe(1);
+    expect(staged.out.split('\n').filter((l) => l.startsWith('DENIED')).map((l) => l.replace(/ \(.*$/, ''))).toEqual([
+      'DENIED       stars/backend -> stars/frontend on TCP/80',
+      'DENIED       management-ui/management-ui -> stars/frontend on TCP/80',
+    ]);
+    expect(staged.out).toMatch(/isolated by: Calico NetworkPolicy stars\/frontend/);
+  });
+});

@@ -389,12 +389,13 @@ function checkCiliumPolicy(where: string, obj: any, problems: string[]): void {
 
 /** Rules of Calico's policy language (docs/semantics/calico.md) that the CRD schema does not enforce. */
 function checkCalicoPolicy(where: string, obj: any, problems: string[]): void {
-  const global = obj.kind === 'GlobalNetworkPolicy';
-  const file = global ? 'calico/v3.32.1/projectcalico.org_globalnetworkpolicies.yaml' : 'calico/v3.32.1/projectcalico.org_networkpolicies.yaml';
+  // The staged kinds (a staged rollout) have the enforced kind's spec plus stagedAction, and CRDs of their own.
+  const global = obj.kind === 'GlobalNetworkPolicy' || obj.kind === 'StagedGlobalNetworkPolicy';
+  const file = `calico/v3.32.1/projectcalico.org_${obj.kind.toLowerCase().replace(/y$/, 'ies')}.yaml`;
   schemaProblems(where, crdValidator(file, 'v3'), obj, problems);
   checkMetadata(where, obj.metadata, !global, problems);
   if (global && obj.metadata?.namespace !== undefined) {
-    problems.push(`${where}: a GlobalNetworkPolicy is cluster-scoped and has no namespace`);
+    problems.push(`${where}: a ${obj.kind} is cluster-scoped and has no namespace`);
   }
   const spec = obj.spec ?? {};
   if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) {
@@ -499,7 +500,8 @@ export function manifestProblems(objects: any[]): string[] {
       checkCiliumPolicy(where, obj, problems);
     } else if (obj?.apiVersion === 'policy.networking.k8s.io/v1alpha2' && obj.kind === 'ClusterNetworkPolicy') {
       checkClusterNetworkPolicy(where, obj, problems);
-    } else if (obj?.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'NetworkPolicy' || obj.kind === 'GlobalNetworkPolicy')) {
+    } else if (obj?.apiVersion === 'projectcalico.org/v3' &&
+      ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'].includes(obj.kind)) {
       checkCalicoPolicy(where, obj, problems);
     } else if (obj?.apiVersion === 'projectcalico.org/v3' && obj.kind === 'Tier') {
       schemaProblems(where, crdValidator('calico/v3.32.1/projectcalico.org_tiers.yaml', 'v3'), obj, problems);

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { FlowReplay, Port, ServiceGraph, ZeroTrustNamespace } from '../../src';
+import { FlowReplay, PolicyEngine, Port, ServiceGraph, ZeroTrustNamespace } from '../../src';
 import { expectValidManifests } from '../support/manifests';
 
 /** Observed flows of the shop: web -> api (declared), web -> db (not declared), as CSV with labels unknown, and as Hubble. */
@@ -101,6 +101,16 @@ describe('the context key cdk8s-netpol/replay-flows replays observed flows at sy
     expect(() => shop({ 'cdk8s-netpol/replay-flows': '/nonexistent/flows.jsonl' }).synthYaml()).toThrow(/replay: \/nonexistent\/flows\.jsonl: no such file/);
     const bad = flowsFile('{"flow": {"verdict": "FORWARDED"}\n');
     expect(() => shop({ 'cdk8s-netpol/replay-flows': bad }).synthYaml()).toThrow(/replay: 1 malformed line\(s\) in .*flows\.jsonl.*flows\.jsonl:1: not JSON/s);
+  });
+
+  test('under a staged rollout the replay evaluates the staged policies as enforced: what they will deny', () => {
+    const app = appWith({ 'cdk8s-netpol/replay-flows': flowsFile(), 'cdk8s-netpol/replay-denied': 'fail', 'cdk8s-netpol/rollout': 'staged' });
+    const chart = new Chart(app, 'shop');
+    new ZeroTrustNamespace(chart, 'zt', { namespace: 'shop', engine: PolicyEngine.CALICO });
+    const graph = new ServiceGraph(chart, 'graph', { namespace: 'shop', engine: PolicyEngine.CALICO });
+    graph.workload('web', { ports: [Port.tcp(8080)] }).calls(graph.workload('api', { ports: [Port.tcp(9000)] }));
+    graph.workload('db', { ports: [Port.tcp(5432)] });
+    expect(() => app.synthYaml()).toThrow(/replay: 1 observed flow record\(s\) shop\/web-1 -> shop\/db-0 on TCP\/5432 would be denied by .*NetworkPolicy shop\/graph-db/);
   });
 
   test('false turns it off', () => {

@@ -9,6 +9,7 @@ import { NetworkModel } from '../model';
 import { checkModelOptions } from '../model-input';
 import { refName } from '../report/diff';
 import { SideDecision } from '../semantics/decision';
+import { isStagedPolicy } from '../staged';
 import { NetworkModelOptions, Probe } from '../types';
 
 /** The observed flows between two workloads that the policies would deny, on one port. */
@@ -94,7 +95,13 @@ export class FlowReplay {
    */
   public static fromManifests(objects: any[], options?: NetworkModelOptions): FlowReplay {
     checkModelOptions('FlowReplay.fromManifests()', options);
-    return new FlowReplay(NetworkModel.fromManifests(objects, options));
+    const replay = new FlowReplay(NetworkModel.fromManifests(objects, options));
+    const staged = options?.evaluateStaged === true || !Array.isArray(objects) ? 0 : objects.filter(isStagedPolicy).length;
+    if (staged > 0) {
+      replay.notes.push(`${staged} staged polic${staged === 1 ? 'y is' : 'ies are'} not enforced, so the replay leaves them out; ` +
+        'evaluate them as enforced (NetworkModelOptions.evaluateStaged, --evaluate-staged) to see what they would deny');
+    }
+    return replay;
   }
 
   /**
@@ -123,6 +130,9 @@ export class FlowReplay {
     registerCheck(chart, SYNTH_REPLAY);
   }
 
+  /** What the replay says of its manifests whatever the flows (staged policies left out). */
+  private readonly notes: string[] = [];
+
   private constructor(private readonly base: NetworkModel) {}
 
   /**
@@ -136,7 +146,7 @@ export class FlowReplay {
     }
     const flows = logs.flatMap((l) => l.flows);
     const session = new ReplaySession(this.base._clone());
-    const notes = new Set<string>();
+    const notes = new Set<string>(this.notes);
     const groups = new Map<string, MutableGroup>();
     const unevaluated: UnevaluatedFlow[] = [];
     let allowed = 0;
