@@ -164,6 +164,7 @@ export class NetworkModel {
           }
           const workload = `${added.namespace}/${obj.metadata?.name}`;
           model.podWorkloads.set(`${added.namespace}/${added.name}`, taken ? `${workload}-${String(obj.kind).toLowerCase()}` : workload);
+          model.podWorkloadKinds.set(`${added.namespace}/${added.name}`, String(obj.kind));
           if (n === 0 && added.name !== obj.metadata?.name && !model.workloadAliases.has(workload)) {
             model.workloadAliases.set(workload, `${added.namespace}/${added.name}`);
           }
@@ -186,6 +187,8 @@ export class NetworkModel {
   private readonly workloadAliases = new Map<string, string>();
   /** The workload ("namespace/name") each pod of a workload manifest belongs to. */
   private readonly podWorkloads = new Map<string, string>();
+  /** The kind of that workload ("Deployment"). */
+  private readonly podWorkloadKinds = new Map<string, string>();
   /** Address -> "namespace/name". */
   private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
@@ -448,6 +451,7 @@ export class NetworkModel {
     this.podEndpoints.forEach((value, key) => copy.podEndpoints.set(key, value));
     this.workloadAliases.forEach((value, key) => copy.workloadAliases.set(key, value));
     this.podWorkloads.forEach((value, key) => copy.podWorkloads.set(key, value));
+    this.podWorkloadKinds.forEach((value, key) => copy.podWorkloadKinds.set(key, value));
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
     copy.ciliumPolicies.push(...this.ciliumPolicies);
@@ -504,6 +508,14 @@ export class NetworkModel {
    */
   public _workloadOf(podId: string): string {
     return this.podWorkloads.get(podId) ?? podId;
+  }
+
+  /**
+   * The kind of the workload manifest a pod comes from ("Deployment", "Pod"); undefined for a pod added alone.
+   * @internal
+   */
+  public _workloadKindOf(podId: string): string | undefined {
+    return this.podWorkloadKinds.get(podId);
   }
 
   /**

@@ -72,6 +72,21 @@ export interface FlowReplayResult {
   readonly notes: string[];
 }
 
+/**
+ * How controllers name their pods, after `<workload>-`: a Deployment's ReplicaSet adds its
+ * pod-template-hash, then each ReplicaSet, DaemonSet, Job or ReplicationController 5 random
+ * characters; a StatefulSet its ordinal; a CronJob its Job's scheduled time (minutes), then 5.
+ */
+const CONTROLLER_POD_NAMES: Record<string, RegExp> = {
+  Deployment: /^[a-z0-9]{6,10}-[a-z0-9]{5}$/,
+  ReplicaSet: /^[a-z0-9]{5}$/,
+  DaemonSet: /^[a-z0-9]{5}$/,
+  Job: /^[a-z0-9]{5}$/,
+  ReplicationController: /^[a-z0-9]{5}$/,
+  StatefulSet: /^(0|[1-9][0-9]{0,4})$/,
+  CronJob: /^[0-9]{8,10}-[a-z0-9]{5}$/,
+};
+
 /** The denied groups a result lists in full; the rest are counted. */
 const MAX_SOURCES = 3;
 
@@ -327,9 +342,14 @@ class ReplaySession {
     const namespace = e.namespace!;
     const named = e.pod ?? e.workload!;
     if (e.labels === undefined) {
-      // No labels (CSV, Calico flows without them): the manifests must hold the pod or its workload.
+      // No labels (CSV, Calico flows without them, a Hubble export with a field mask): the
+      // manifests must hold the pod, its workload (by the flow's workload or name), or a workload
+      // whose controller names its pods so (checked below).
       const ids = this.manifestPods.get(namespace) ?? [];
-      const id = ids.find((i) => i === `${namespace}/${named}`) ?? ids.find((i) => this.model._workloadOf(i) === `${namespace}/${named}`);
+      const workloadId = e.workload !== undefined ? `${namespace}/${e.workload}` : undefined;
+      const id = ids.find((i) => i === `${namespace}/${named}`) ?? ids.find((i) => this.model._workloadOf(i) === `${namespace}/${named}`) ??
+        (workloadId !== undefined ? ids.find((i) => this.model._workloadOf(i) === workloadId) : undefined) ??
+        this.byControllerName(namespace, named, ids, notes);
       return id ?? {
         problem: `is not a pod or workload of the manifests, and the flow gives no labels (what policies select): add the manifest of ${namespace}/${named}, ` +
           'or replay flows that carry labels (Hubble)',
@@ -363,6 +383,29 @@ class ReplaySession {
       ...(serviceAccount !== undefined ? { serviceAccount } : {}),
     });
     return `${namespace}/${name}`;
+  }
+
+  /**
+   * The manifests' pod of the one workload whose controller gives its pods this name (a
+   * Deployment's `<name>-<pod-template-hash>-<5 characters>`, a StatefulSet's `<name>-<ordinal>`,
+   * ...); none when no workload, or more than one, fits.
+   */
+  private byControllerName(namespace: string, pod: string, ids: string[], notes: string[]): string | undefined {
+    const fits = new Map<string, string>();
+    for (const id of ids) {
+      const workload = this.model._workloadOf(id);
+      const pattern = CONTROLLER_POD_NAMES[this.model._workloadKindOf(id) ?? ''];
+      const name = workload.slice(namespace.length + 1);
+      if (pattern !== undefined && pod.startsWith(`${name}-`) && pattern.test(pod.slice(name.length + 1))) {
+        fits.set(workload, fits.get(workload) ?? id);
+      }
+    }
+    if (fits.size !== 1) {
+      return undefined;
+    }
+    const [[workload, id]] = [...fits.entries()];
+    notes.push(`pod ${namespace}/${pod}: the flow gives no labels; taken as a pod of ${workload} (its controller names its pods so)`);
+    return id;
   }
 
   /** The manifests' pod the observed pod was made from: in its namespace, with labels the observed pod has. */

@@ -105,12 +105,15 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
     }
     const workloads = field(e, 'workloads');
     const workload = Array.isArray(workloads) ? objectAt(workloads[0]) : undefined;
+    // A pod's identity always carries k8s: labels (its namespace's at least): without any, the
+    // export left them out (a field mask, an older Hubble), and the labels are unknown, not none.
+    const known = labels.k8s > 0;
     return {
       namespace,
       pod,
       ...(typeof workload?.name === 'string' ? { workload: workload.name } : {}),
       ...(typeof workload?.kind === 'string' ? { workloadKind: workload.kind } : {}),
-      labels: labels.pod,
+      ...(known ? { labels: labels.pod } : {}),
       ...(labels.namespace !== undefined ? { namespaceLabels: labels.namespace } : {}),
       ...(labels.serviceAccount !== undefined ? { serviceAccount: labels.serviceAccount } : {}),
       ...(ip !== undefined ? { ip } : {}),
@@ -133,14 +136,15 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
 
 /** The pod's labels, its namespace's labels and ServiceAccount, and the reserved identities, from Cilium's "source:key=value" labels. */
 function labelsOf(value: unknown, what: string): {
-  pod: Record<string, string>; namespace?: Record<string, string>; serviceAccount?: string; reserved: Set<string>;
+  pod: Record<string, string>; namespace?: Record<string, string>; serviceAccount?: string; reserved: Set<string>; k8s: number;
 } {
   const pod: Record<string, string> = {};
   let namespace: Record<string, string> | undefined;
   let serviceAccount: string | undefined;
   const reserved = new Set<string>();
+  let k8s = 0;
   if (value === undefined) {
-    return { pod, reserved };
+    return { pod, reserved, k8s };
   }
   if (!Array.isArray(value)) {
     throw new FlowLineError(`${what}.labels ${show(value)} is not a list of "source:key=value" labels`);
@@ -158,6 +162,7 @@ function labelsOf(value: unknown, what: string): {
     if (source === 'reserved') {
       reserved.add(key);
     } else if (source === 'k8s') {
+      k8s++;
       if (key.startsWith(NAMESPACE_LABEL_PREFIX)) {
         (namespace ??= {})[key.slice(NAMESPACE_LABEL_PREFIX.length)] = val;
       } else if (key === SERVICE_ACCOUNT_LABEL) {
@@ -167,7 +172,7 @@ function labelsOf(value: unknown, what: string): {
       }
     }
   }
-  return { pod, ...(namespace ? { namespace } : {}), ...(serviceAccount !== undefined ? { serviceAccount } : {}), reserved };
+  return { pod, ...(namespace ? { namespace } : {}), ...(serviceAccount !== undefined ? { serviceAccount } : {}), reserved, k8s };
 }
 
 function namesOf(value: unknown): string[] {

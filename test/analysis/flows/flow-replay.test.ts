@@ -150,6 +150,17 @@ describe('FlowReplay', () => {
     expect(withDns.allowed).toBe(2);
   });
 
+  test('a pod without labels is the manifests\' pod of the one workload whose controller names its pods so', () => {
+    const csv = FlowLog.parse('shop/web-7d9c5f8b6-x2k4p,shop/db-5c8b7f9d4d-abcde,5432,TCP\nshop/web-7d9c5f8b6-x2k4p,shop/api-5f6d7c8b9-zzzzz,9000,TCP\n', 'pods.csv');
+    const result = FlowReplay.fromManifests(shop()).replay([csv]);
+    expect(result.unevaluated.map((u) => u.problem)).toEqual([]);
+    expect(result.denied.map((g) => `${g.from} -> ${g.to}`)).toEqual(['shop/web-7d9c5f8b6-x2k4p -> shop/db-5c8b7f9d4d-abcde']);
+    expect(result.notes).toContainEqual('pod shop/web-7d9c5f8b6-x2k4p: the flow gives no labels; taken as a pod of shop/web (its controller names its pods so)');
+    // A name no controller gives (or two workloads could give) is not guessed.
+    const odd = FlowReplay.fromManifests(shop()).replay([FlowLog.parse('shop/web-canary,shop/db-0,5432,TCP\n')]);
+    expect(odd.unevaluated).toEqual([expect.objectContaining({ problem: expect.stringMatching(/its client shop\/web-canary is not a pod or workload of the manifests/) })]);
+  });
+
   test('a namespace neither the manifests nor the flows label is said in the notes', () => {
     const log = FlowLog.parse('{"start_time":1,"source_namespace":"edge","source_name":"proxy-1","source_type":"wep","source_labels":{"labels":["app=proxy"]},' +
       '"dest_namespace":"shop","dest_name":"web-1","dest_type":"wep","dest_labels":{"labels":["app=web"]},"dest_port":8080,"proto":"tcp","action":"allow"}');
@@ -261,6 +272,18 @@ describeUpstream('FlowReplay against the upstream demos\' own policies (../share
   // Calico's stars demo (../shared/upstream/calico-stars/kubernetes-demo.md): after step 5 "The
   // client can now access the frontend, but not the backend. Neither the frontend nor the
   // backend can initiate connections to the client. The frontend can still access the backend."
+  test('Star Wars, the drop in Cilium\'s exporter docs (no labels): replayed against the demo\'s manifests, rule1 denies it', () => {
+    const line = '{"flow":{"time":"2023-08-21T12:12:18.510175415Z","verdict":"DROPPED","IP":{"source":"10.244.1.60","destination":"10.244.1.5",' +
+      '"ipVersion":"IPv4"},"l4":{"TCP":{"source_port":44916,"destination_port":80,"flags":{"SYN":true}}},"source":{"namespace":"default",' +
+      '"pod_name":"xwing"},"destination":{"namespace":"default","pod_name":"deathstar-7848d6c4d5-th9v2"},"node_name":"kind-kind/kind-worker",' +
+      '"drop_reason_desc":"POLICY_DENIED"},"node_name":"kind-kind/kind-worker","time":"2023-08-21T12:12:18.510175415Z"}';
+    const objects = readUpstream('cilium-star-wars/http-sw-app.yaml', 'cilium-star-wars/sw_l3_l4_policy.yaml').map(({ description, ...rest }: any) => rest);
+    const result = FlowReplay.fromManifests(objects, { cni: ClusterCni.CILIUM }).replay([FlowLog.parse(line, 'export.jsonl', { includeDropped: true })]);
+    expect(result.denied.map((g) => `${g.from} -> ${g.to} ${g.port}: ${g.isolatedBy.join(', ')}`))
+      .toEqual(['default/xwing -> default/deathstar-7848d6c4d5-th9v2 TCP/80: CiliumNetworkPolicy default/rule1']);
+    expect(result.notes).toContainEqual(expect.stringMatching(/^pod default\/deathstar-7848d6c4d5-th9v2: the flow gives no labels; taken as a pod of default\/deathstar/));
+  });
+
   test.each([ClusterCni.CILIUM, ClusterCni.KUBERNETES, ClusterCni.CALICO])('Star Wars, examples/star-wars\' L3/L4 stage on %s: the same verdicts', (engine) => {
     const objects = [...readUpstream('cilium-star-wars/http-sw-app.yaml'), ...fileObjects('star-wars', `star-wars-l3-l4-${engine}.k8s.yaml`)];
     const result = FlowReplay.fromManifests(objects, { cni: engine }).replay([FlowLog.fromFile(fixture('hubble-star-wars.jsonl'))]);
