@@ -4,7 +4,8 @@
  * estate of 50 namespaces × 20 pods under 8 policies each. Two shapes: the common one, where the
  * lines repeat a set of connections (2,000 generated, 1,286 of them distinct: Hubble reports a
  * connection at every trace point and every time it is opened), and the worst, where every line
- * is a connection of its own pod pair.
+ * is a connection of its own pod pair; and "namespaces": every line its own pod pair among 10,000 pods of 5,000
+ * namespaces (the cost must not grow with namespaces squared).
  * `flows-bench.ts <format> <shape>` prints one JSON line; `npx projen bench` runs each in a fresh process.
  */
 import * as fs from 'fs';
@@ -38,6 +39,17 @@ function estate(): any[] {
 }
 
 interface Pod { ns: string; name: string; app: string; ip: string }
+
+/** The pods of the "namespaces" shape: two in each of 5,000 namespaces that the estate's policies do not govern. */
+function spreadPods(): Pod[] {
+  const out: Pod[] = [];
+  for (let n = 0; n < 5000; n++) {
+    for (const app of ['client', 'server']) {
+      out.push({ ns: `spread-${n}`, name: `${app}-0`, app: app === 'client' ? 'frontend' : 'api', ip: `10.${100 + Math.floor(n / 250)}.${n % 250}.${app === 'client' ? 1 : 2}` });
+    }
+  }
+  return out;
+}
 
 function pods(): Pod[] {
   const out: Pod[] = [];
@@ -130,12 +142,12 @@ function ms(start: bigint): number {
 /** Measures one format and shape: `flows-bench.ts hubble distinct`. */
 function main(format: string, shape: string): void {
   const line = { hubble: hubbleLine, calico: calicoLine, csv: csvLine }[format];
-  if (line === undefined || (shape !== 'repeating' && shape !== 'distinct')) {
-    throw new Error(`usage: flows-bench.ts hubble|calico|csv repeating|distinct (got ${format} ${shape})`);
+  if (line === undefined || !['repeating', 'distinct', 'namespaces'].includes(shape)) {
+    throw new Error(`usage: flows-bench.ts hubble|calico|csv repeating|distinct|namespaces (got ${format} ${shape})`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-flows-'));
   try {
-    const all = pods();
+    const all = shape === 'namespaces' ? spreadPods() : pods();
     const objects = estate();
     // The CSV names pods without their labels: the manifests must hold them.
     const podObjects = format !== 'csv' ? [] : all.map((p) => ({
@@ -145,7 +157,7 @@ function main(format: string, shape: string): void {
       spec: { containers: [{ name: 'c', image: 'c', ports: [{ containerPort: PORTS[p.app] }] }] },
     }));
     const file = path.join(dir, `${format}-${shape}.txt`);
-    write(file, shape === 'distinct', line, all);
+    write(file, shape !== 'repeating', line, all);
     const bytes = fs.statSync(file).size;
     const readStart = process.hrtime.bigint();
     const log = FlowLog.fromFile(file);
@@ -153,7 +165,8 @@ function main(format: string, shape: string): void {
     const replayStart = process.hrtime.bigint();
     const result = FlowReplay.fromManifests([...objects, ...podObjects]).replay([log]);
     const replayMs = ms(replayStart);
-    if (result.unevaluated.length > 0 || result.deniedFlows === 0 || result.allowed === 0) {
+    const expected = shape === 'namespaces' ? result.allowed === result.flows : result.deniedFlows > 0 && result.allowed > 0;
+    if (result.unevaluated.length > 0 || !expected) {
       throw new Error(`the ${format} replay decided wrongly: ${JSON.stringify({ ...result, denied: result.denied.length, unevaluated: result.unevaluated.slice(0, 2) })}`);
     }
     console.log(JSON.stringify({

@@ -115,7 +115,7 @@ const synthesis = [...samples.entries()].map(([key, list]) => {
 });
 const model = child('model-bench.ts', []);
 // Flow files of 100,000 lines read and replayed, each format and shape in a fresh process.
-const flows = ['hubble', 'calico', 'csv'].flatMap((format) => ['repeating', 'distinct'].map((shape) => child('flows-bench.ts', [format, shape])));
+const flows = ['hubble', 'calico', 'csv'].flatMap((format) => ['repeating', 'distinct', 'namespaces'].map((shape) => child('flows-bench.ts', [format, shape])));
 
 /** A matrix/diff run that went wrong is a row that says so, not the end of the bench: a blow-up is a finding. */
 const MATRIX_TIMEOUT_MS = 30 * 60 * 1000;
@@ -202,7 +202,8 @@ lines.push('', `NetworkModel: ${model.pods} pods in ${model.namespaces} namespac
   `(${model.clusterMatrixAllowed} allowed); ${model.calicoPolicies.toLocaleString('en-US')} Calico policies of one namespace built and decided in ` +
   `${model.calicoBuildMs.toFixed(0)} ms, peak RSS ${model.peakRssMb.toFixed(0)} MB`);
 lines.push('', `FlowLog and FlowReplay: ${flows[0].lines.toLocaleString('en-US')} lines per file, replayed against ${flows[0].pods} pods in ` +
-  `${flows[0].namespaces} namespaces under ${flows[0].policies} policies (repeating: the lines repeat a few thousand connections; distinct: each line its own pod pair):`, '');
+  `${flows[0].namespaces} namespaces under ${flows[0].policies} policies (repeating: the lines repeat a few thousand connections; distinct: each line its own pod pair; namespaces: each line its own pod pair ` +
+  'among 10,000 pods of 5,000 namespaces):', '');
 lines.push('| format | shape | file MB | distinct flows | read s | replay s | denied pairs | peak RSS MB |');
 lines.push('|---|---|---|---|---|---|---|---|');
 for (const f of flows) {

@@ -412,6 +412,13 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
       try {
         const { known } = knownObjects(input.objects);
         const result = FlowReplay.fromManifests(modelInput(input.objects, known), semantics as NetworkModelOptions).replay(logs);
+        if (result.flows === 0) {
+          // A gate that checked nothing must not pass: an empty export, only drops, the wrong file.
+          err(`cdk8s-netpol replay: no flow to replay in ${logs.map((l) => `${l.name} (${l.lines} line(s))`).join(', ')}: nothing was checked`);
+          result.notes.forEach((n) => err(`  ${n}`));
+          code = EXIT_UNUSABLE;
+          return;
+        }
         if (options.format === 'json') {
           io.out(replayJson(result));
         } else {
@@ -428,7 +435,8 @@ export async function runCli(argv: string[], io: CliOutput): Promise<number> {
   program.command('generate')
     .description('write a TypeScript program (ZeroTrustNamespace + ServiceGraph) that allows exactly the observed flows')
     .requiredOption('--flows <files...>', 'flow files: hubble observe -o jsonpb, Calico flow logs (JSON lines); CSV has no labels to select pods by')
-    .option('--namespace <namespaces...>', 'the namespaces to give policies (default: every namespace observed but kube-system and the CNIs\' own)')
+    .option('--namespace <namespaces...>', 'the namespaces to give policies (default: every namespace observed but the system ones: kube-system, ' +
+      'kube-public, kube-node-lease, the CNIs\' own, cert-manager, gatekeeper-system)')
     .addOption(new Option('--engine <engine>', 'the engine the program renders for (on cilium, addresses found by DNS names are allowed by name)')
       .choices(['kubernetes', 'cilium', 'calico']).default('kubernetes'))
     .addOption(new Option('--flows-format <format>', 'the flow files\' format').choices(Object.values(FlowFormat)).default(FlowFormat.AUTO))

@@ -9,6 +9,7 @@ import { Port } from '../core/port';
 import { renderCalicoGlobalDeny, renderCalicoPassTier } from '../engines/calico';
 import { calicoSelectorProblem } from '../engines/calico-selector';
 import { stageManifest } from '../engines/staging';
+import { CALICO_VERSION_CONTEXT_KEY } from '../synth/semantics-context';
 import { cidrProblem } from '../util/cidr';
 import { dns1123SubdomainProblem, toDnsLabel } from '../util/names';
 import { checkOptionsObject, invalid, show } from '../util/validation';
@@ -171,7 +172,12 @@ export class CalicoGlobalDeny extends Construct {
       closingPass = true;
     }
 
-    const name = p.name ?? toDnsLabel(id);
+    // Calico 3.29 to 3.31 take a policy of a tier other than default only as "<tier>.<name>"
+    // (bare names from 3.32, projectcalico/calico#11232): the release comes from cdk8s-netpol/calico-version.
+    const version = this.node.tryGetContext(CALICO_VERSION_CONTEXT_KEY);
+    const minor = typeof version === 'string' ? /^v?3\.(\d+)/.exec(version)?.[1] : undefined;
+    const bare = p.name ?? toDnsLabel(id);
+    const name = minor !== undefined && Number(minor) < 32 && !bare.startsWith(`${tier}.`) ? `${tier}.${bare}` : bare;
     const staged = rolloutOf(this, PolicyEngine.CALICO, where) === 'staged';
     claimObjectName(this, where, 'projectcalico.org/v3', staged ? 'StagedGlobalNetworkPolicy' : 'GlobalNetworkPolicy', undefined, name);
     const rendered = renderCalicoGlobalDeny({

@@ -19,7 +19,12 @@ export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public
  */
 const UNSTABLE_LABELS = new Set(['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'statefulset.kubernetes.io/pod-name',
   'apps.kubernetes.io/pod-index', 'controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name',
-  'batch.kubernetes.io/job-completion-index', 'job-completion-index']);
+  'batch.kubernetes.io/job-completion-index', 'job-completion-index',
+  // What a release changes: a Helm chart's version, the application's version.
+  'helm.sh/chart', 'chart', 'app.kubernetes.io/version']);
+
+/** Labels a selector uses only when nothing else tells the workloads apart (a canary's version). */
+const LAST_RESORT = new Set(['version', 'app.kubernetes.io/managed-by', 'heritage', 'release']);
 
 /** The label keys that usually name a workload, tried first for its selector. */
 const NAMING_KEYS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component',
@@ -30,8 +35,12 @@ export interface ObservedWorkload {
   readonly namespace: string;
   /** Unique in the graph, a DNS label: "web", or "shop-web" when two namespaces have a "web". */
   name: string;
-  /** Its stable labels (the controllers' per-rollout labels left out). */
-  readonly labels: Record<string, string>;
+  /** Its stable labels (the controllers' per-rollout labels left out), common to every pod observed. */
+  labels: Record<string, string>;
+  /** What identifies it while the flows are read: its controller, or its labels. */
+  readonly key: string;
+  /** Why no label selector selects it without another observed workload; set once selectors are chosen. */
+  unselectable?: string;
   /** The labels that select it: the fewest that tell it apart from the namespace's other workloads. */
   selector: Record<string, string>;
   /** Whether the program gives it policies (its namespace is in scope), or names it as a peer only. */
@@ -47,6 +56,8 @@ export interface ObservedAddress {
   readonly ip: string;
   /** The DNS names the client resolved it from (Hubble's destination_names). */
   readonly dnsNames: string[];
+  /** The API server's addresses (Cilium's kube-apiserver identity), all of them one peer. */
+  readonly apiServer?: Set<string>;
 }
 
 /** One dependency: who reached whom on which ports, how often and when. */
@@ -54,7 +65,10 @@ export interface ObservedDependency {
   readonly from: ObservedWorkload | ObservedAddress;
   readonly to: ObservedWorkload | ObservedAddress;
   readonly ports: Set<string>;
+  /** How many records. */
   count: number;
+  /** How many distinct flows. */
+  flows: number;
   first?: string;
   last?: string;
 }
@@ -101,8 +115,9 @@ export class ObservedGraph {
     for (const flow of flows) {
       this.add(flow);
     }
-    this.namespaces = [...new Set(this.workloads.filter((w) => w.inScope).map((w) => w.namespace))].sort();
     this.chooseSelectors();
+    this.dropUnselectable();
+    this.namespaces = [...new Set(this.workloads.filter((w) => w.inScope).map((w) => w.namespace))].sort();
     this.chooseNames();
     this.workloads.sort((a, b) => Number(b.inScope) - Number(a.inScope) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     this.dependencies.sort((a, b) => describe(a.from).localeCompare(describe(b.from)) || describe(a.to).localeCompare(describe(b.to)));
@@ -138,12 +153,13 @@ export class ObservedGraph {
     const key = JSON.stringify([keyOf(from), keyOf(to)]);
     let dependency = this.dependencyIndex.get(key);
     if (dependency === undefined) {
-      dependency = { from, to, ports: new Set(), count: 0 };
+      dependency = { from, to, ports: new Set(), count: 0, flows: 0 };
       this.dependencyIndex.set(key, dependency);
       this.dependencies.push(dependency);
     }
     dependency.ports.add(port);
     dependency.count += flow.count;
+    dependency.flows++;
     if (flow.firstSeen !== undefined) {
       dependency.first = dependency.first === undefined || flow.firstSeen < dependency.first ? flow.firstSeen : dependency.first;
       dependency.last = dependency.last === undefined || flow.lastSeen! > dependency.last ? flow.lastSeen : dependency.last;
@@ -154,6 +170,15 @@ export class ObservedGraph {
 
   private end(e: FlowEndpoint, route: string): ObservedWorkload | ObservedAddress | undefined {
     if (e.namespace === undefined) {
+      if (e.reserved === 'kube-apiserver' && e.ip !== undefined) {
+        let server = this.addresses.get('kube-apiserver');
+        if (server === undefined) {
+          server = { ip: e.ip, dnsNames: [], apiServer: new Set() };
+          this.addresses.set('kube-apiserver', server);
+        }
+        server.apiServer!.add(e.ip);
+        return server;
+      }
       if (e.ip === undefined || e.reserved !== undefined) {
         this.leaveOut('ends that are nodes or addresses the flow log aggregated away (policies of pods do not name them)', route);
         return undefined;
@@ -182,13 +207,16 @@ export class ObservedGraph {
       this.leaveOut('pods whose only labels are the controllers\' per-rollout ones: nothing stable selects them; label them', route);
       return undefined;
     }
-    const key = JSON.stringify([e.namespace, labels]);
+    // One workload per controller (its pods' labels may differ across a rollout: the labels all
+    // of them share select it); without a controller, per label set.
+    const key = JSON.stringify(e.workload !== undefined ? [e.namespace, 'controller', e.workload] : [e.namespace, 'labels', labels]);
     let workload = this.byLabels.get(key);
     if (workload === undefined) {
       workload = {
         namespace: e.namespace,
         name: nameOf(e, labels),
         labels,
+        key,
         selector: labels,
         inScope: this.scope !== undefined ? this.scope.has(e.namespace) : !SYSTEM_NAMESPACES.includes(e.namespace),
         ports: new Set(),
@@ -196,6 +224,9 @@ export class ObservedGraph {
       };
       this.byLabels.set(key, workload);
       this.workloads.push(workload);
+    } else {
+      const common = workload.labels;
+      workload.labels = Object.fromEntries(Object.entries(common).filter(([k, v]) => labels[k] === v));
     }
     if (e.pod !== undefined && workload.pods.size < 3) {
       workload.pods.add(e.pod);
@@ -203,17 +234,59 @@ export class ObservedGraph {
     return workload;
   }
 
-  /** For each workload, the fewest labels no other workload of its namespace has: one naming label when it tells them apart. */
+  /**
+   * For each workload, labels that select it and no other observed workload of its namespace:
+   * its naming label (app, app.kubernetes.io/name, ...), and the labels that tell it apart from
+   * the workloads sharing that one. A workload whose labels all belong to another's too (a
+   * subset: `app: web` beside `app: web, track: canary`) has no such selector: a policy for it
+   * would apply to the other one as well, so it is marked unselectable.
+   */
   private chooseSelectors(): void {
     const byNamespace = new Map<string, ObservedWorkload[]>();
     this.workloads.forEach((w) => byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]));
+    const selects = (selector: Record<string, string>, w: ObservedWorkload) => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
     for (const workload of this.workloads) {
       const others = byNamespace.get(workload.namespace)!.filter((w) => w !== workload);
-      const selects = (selector: Record<string, string>, w: ObservedWorkload) => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
-      const keys = [...NAMING_KEYS.filter((k) => k in workload.labels), ...Object.keys(workload.labels).filter((k) => !NAMING_KEYS.includes(k))];
-      const single = keys.map((k) => ({ [k]: workload.labels[k] })).find((s) => !others.some((o) => selects(s, o)));
-      workload.selector = single ?? workload.labels;
+      if (Object.keys(workload.labels).length === 0) {
+        workload.unselectable = 'its pods share no stable label (their labels changed during the recording)';
+        continue;
+      }
+      const superset = others.find((o) => selects(workload.labels, o));
+      if (superset !== undefined) {
+        workload.unselectable = `every label of it is also a label of ${superset.namespace}/${superset.name}: a selector for it would select those pods too; ` +
+          'give its pods a label of their own';
+        continue;
+      }
+      const keys = Object.keys(workload.labels).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+      const selector: Record<string, string> = {};
+      for (const key of keys) {
+        if (Object.keys(selector).length > 0 && !others.some((o) => selects(selector, o))) {
+          break;
+        }
+        // The naming label first; then a label only when it rules out another workload.
+        if (Object.keys(selector).length === 0 || others.some((o) => selects(selector, o) && o.labels[key] !== workload.labels[key])) {
+          selector[key] = workload.labels[key];
+        }
+      }
+      workload.selector = selector;
     }
+  }
+
+  /** Leaves out the dependencies of workloads no selector selects exactly, and those workloads. */
+  private dropUnselectable(): void {
+    const dropped = new Set(this.workloads.filter((w) => w.unselectable !== undefined));
+    if (dropped.size === 0) {
+      return;
+    }
+    for (const d of [...this.dependencies]) {
+      const w = [d.from, d.to].find((e): e is ObservedWorkload => isWorkload(e) && dropped.has(e));
+      if (w !== undefined) {
+        this.leaveOut(`workloads no label selector selects alone (${w.namespace}/${w.name}: ${w.unselectable})`,
+          `${describe(d.from)} -> ${describe(d.to)} ${[...d.ports].join(', ')}`, d.flows);
+        this.dependencies.splice(this.dependencies.indexOf(d), 1);
+      }
+    }
+    this.workloads.splice(0, this.workloads.length, ...this.workloads.filter((w) => !dropped.has(w)));
   }
 
   /** Graph names: the workload's name, its namespace added when two namespaces have one of that name, then a number. */
@@ -223,6 +296,10 @@ export class ObservedGraph {
     const taken = new Set<string>();
     for (const workload of this.workloads) {
       let name = count.get(workload.name)! > 1 ? toDnsLabel(`${workload.namespace}-${workload.name}`) : workload.name;
+      if (name in Object.prototype) {
+        // "constructor" and the like cannot be construct ids.
+        name = `${name}-workload`;
+      }
       for (let i = 2; taken.has(name); i++) {
         name = toDnsLabel(`${workload.name}-${i}`);
       }
@@ -231,9 +308,9 @@ export class ObservedGraph {
     }
   }
 
-  private leaveOut(reason: string, example: string): void {
+  private leaveOut(reason: string, example: string, count: number = 1): void {
     const entry = this.leftOutByReason.get(reason) ?? { count: 0, examples: [] };
-    entry.count++;
+    entry.count += count;
     if (entry.examples.length < 3) {
       entry.examples.push(example);
     }
@@ -261,12 +338,18 @@ function nameOf(e: FlowEndpoint, labels: Record<string, string>): string {
 }
 
 function keyOf(e: ObservedWorkload | ObservedAddress): string {
-  return isWorkload(e) ? `w:${e.namespace}:${JSON.stringify(e.labels)}` : `a:${e.ip}:${e.dnsNames.join(',')}`;
+  return isWorkload(e) ? `w:${e.key}` : e.apiServer !== undefined ? 'kube-apiserver' : `a:${e.ip}:${e.dnsNames.join(',')}`;
+}
+
+/** The order a selector takes labels in: naming labels first, a release's last. */
+function rank(key: string): number {
+  const naming = NAMING_KEYS.indexOf(key);
+  return naming >= 0 ? naming : LAST_RESORT.has(key) ? 1000 : 100;
 }
 
 /** "shop/web" or "203.0.113.10". */
 export function describe(e: ObservedWorkload | ObservedAddress): string {
-  return isWorkload(e) ? `${e.namespace}/${e.name}` : e.ip;
+  return isWorkload(e) ? `${e.namespace}/${e.name}` : e.apiServer !== undefined ? 'the API server' : e.ip;
 }
 
 function describeEnd(e: FlowEndpoint): string {

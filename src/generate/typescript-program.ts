@@ -97,6 +97,10 @@ function peerCode(e: ObservedWorkload | ObservedAddress, engine: GeneratedEngine
   if (isWorkload(e)) {
     return `Peer.podsInNamespace(${quote(e.namespace)}, ${record(e.selector)})`;
   }
+  if (e.apiServer !== undefined) {
+    // By identity on Cilium, by these addresses on the other engines.
+    return `Peer.kubeApiServer({ cidrs: [${[...e.apiServer].sort().map((ip) => quote(`${ip}/${hostPrefix(ip)}`)).join(', ')}] })`;
+  }
   if (engine === 'cilium' && e.dnsNames.length > 0) {
     // Cilium allows a name: its DNS proxy learns the addresses, which change.
     return `Peer.fqdn(${quote(e.dnsNames[0])})`;

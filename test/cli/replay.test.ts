@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,10 +52,21 @@ describe('cdk8s-netpol replay', () => {
   });
 
   test('nothing denied: exit 0', async () => {
-    const flows = tempDir({ 'ok.csv': 'from,to,port,protocol\n10.1.2.3,10.1.2.4,80,TCP\n' });
-    const result = await run('replay', policies(), '--flows', path.join(flows, 'ok.csv'));
+    const ship = (pod: string, labels: string[]) => ({ namespace: 'default', pod_name: pod, labels: labels.map((l) => `k8s:${l}`) });
+    const landing = JSON.stringify({
+      flow: {
+        verdict: 'FORWARDED',
+        is_reply: false,
+        l4: { TCP: { destination_port: 80 } },
+        IP: { source: '10.0.0.1', destination: '10.0.0.2' },
+        source: ship('tiefighter', ['org=empire', 'class=tiefighter']),
+        destination: ship('deathstar-1', ['org=empire', 'class=deathstar']),
+      },
+    });
+    const flows = tempDir({ 'ok.jsonl': `${landing}\n` });
+    const result = await run('replay', policies(), '--flows', path.join(flows, 'ok.jsonl'));
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^note: .*ok\.csv: 1 record\(s\) not replayed: connections between two ends outside/);
+    expect(result.err).toBe('replayed 1 distinct flow(s) of 1 file(s): 1 allowed, 0 denied (0 workload pair(s) and port(s)), 0 not evaluated');
   });
 
   test('--format json: the FlowReplayResult', async () => {
@@ -86,6 +98,23 @@ describe('cdk8s-netpol replay', () => {
     expect(skipped.out).toMatch(/^note: .*bad\.csv: 1 malformed line\(s\) skipped \(the first: .*bad\.csv:2: port "http" is not a port/m);
   });
 
+  test('input with no flow to replay exits 2: a gate that checked nothing does not pass', async () => {
+    const flows = tempDir({ 'dropped.jsonl': `${JSON.stringify({ flow: { verdict: 'DROPPED', l4: { TCP: { destination_port: 80 } } } })}\n` });
+    const result = await run('replay', policies(), '--flows', path.join(flows, 'dropped.jsonl'));
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^cdk8s-netpol replay: no flow to replay in .*dropped\.jsonl \(1 line\(s\)\): nothing was checked\n {2}.*1 record\(s\) not replayed: flows the cluster dropped/);
+  });
+
+  test('a named pipe is read as it comes (--flows <(hubble observe ...))', async () => {
+    const dir = tempDir({});
+    const fifo = path.join(dir, 'flows.pipe');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', 'cat "$0" > "$1"', path.join(FLOWS, 'hubble-star-wars.jsonl'), fifo]);
+    const result = await run('replay', policies(), '--flows', fifo);
+    writer.kill();
+    expect(result.err).toMatch(/^replayed 6 distinct flow\(s\) of 1 file\(s\)/m);
+  });
+
   test('--flows-format overrides the detection', async () => {
     const result = await run('replay', policies(), '--flows', path.join(FLOWS, 'stars.csv'), '--flows-format', 'hubble');
     expect(result.code).toBe(2);
@@ -110,6 +139,7 @@ describe('cdk8s-netpol replay', () => {
     const line = JSON.stringify({
       flow: {
         verdict: 'FORWARDED',
+        is_reply: false,
         l4: { TCP: { destination_port: 80 } },
         IP: { source: '10.0.0.1', destination: '10.0.0.2' },
         source: { namespace: 'default', pod_name: 'x\u001b[2Jwing', labels: ['k8s:org=alliance'] },
@@ -146,10 +176,11 @@ describe('cdk8s-netpol replay --evaluate-staged', () => {
 
   test('staged policies are not enforced: left out, and said; evaluated as enforced, they deny what they would', async () => {
     const dir = tempDir({
-      'staged.yaml': [STAGED, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'client', labels: { role: 'client' } } }]
-        .map((o) => stringify(o)).join('---\n'),
+      'staged.yaml': [STAGED, ...['client', 'stars', 'management-ui', 'kube-system'].map((name) => ({
+        apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { role: name } },
+      }))].map((o) => stringify(o)).join('---\n'),
     });
-    const flows = path.join(FLOWS, 'calico-enterprise-stars.log');
+    const flows = path.join(FLOWS, 'calico-enterprise-stars.flows.jsonl');
     const left = await run('replay', dir, '--flows', flows, '--cni', 'calico', '--format', 'json');
     expect(JSON.parse(left.out)).toMatchObject({ deniedFlows: 0, notes: expect.arrayContaining([expect.stringMatching(/^1 staged policy is not enforced/)]) });
     const staged = await run('replay', dir, '--flows', flows, '--cni', 'calico', '--evaluate-staged');

@@ -383,6 +383,8 @@ describe('ServiceGraph', () => {
     test.each([
       ['an empty name', (g: ServiceGraph) => g.workload(''), /ServiceGraph "test\/g".workload\(\): name "" is not a valid workload name: it is empty/],
       ['an invalid name', (g: ServiceGraph) => g.workload('Front End'), /name "Front End" is not a valid workload name/],
+      ['a name constructs takes as taken', (g: ServiceGraph) => g.workload('constructor'),
+        /ServiceGraph "test\/g".workload\(\): name "constructor" cannot be a workload name: it is a property of every JavaScript object/],
       ['a repeated name', (g: ServiceGraph) => { g.workload('a'); g.workload('a'); }, /workload\("a"\): a workload named "a" is already declared in this graph/],
       ['labels {}', (g: ServiceGraph) => g.workload('a', { labels: {} }), /workload\("a"\): labels \{\} would select every pod of namespace "p" as "a"/],
       ['an invalid label value', (g: ServiceGraph) => g.workload('a', { labels: { app: 'no good' } }), /workload\("a"\): labels\["app"\] value "no good" is not a valid label value/],

@@ -134,6 +134,16 @@ describe('what a staged rollout cannot stage is refused at the call, naming the 
     expect(objects.map((o) => o.kind).sort()).toEqual(['StagedGlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'Tier']);
   });
 
+  test('Calico 3.30 and 3.31: a policy of another tier than default is named "<tier>.<name>" (bare names from 3.32)', () => {
+    const chart = new Chart(appWith({ 'cdk8s-netpol/rollout': 'staged', 'cdk8s-netpol/calico-version': '3.30' }), 'c');
+    new CalicoGlobalDeny(chart, 'gd', { tier: 'security' });
+    const objects = expectValidManifests(Testing.synth(chart));
+    expect(objects.map((o) => `${o.kind} ${o.metadata.name}`).sort()).toEqual(['StagedGlobalNetworkPolicy security.gd', 'Tier security']);
+    const current = new Chart(appWith({ 'cdk8s-netpol/calico-version': '3.32' }), 'c');
+    new CalicoGlobalDeny(current, 'gd', { tier: 'security' });
+    expect(Testing.synth(current).map((o) => o.metadata.name).sort()).toEqual(['gd', 'security']);
+  });
+
   test('a rollout that is neither mode, or staged on a Calico without staged policies', () => {
     expect(() => new ZeroTrustNamespace(new Chart(appWith({ 'cdk8s-netpol/rollout': 'canary' }), 'c'), 'zt', { namespace: 'shop' }))
       .toThrow(/context key cdk8s-netpol\/rollout is "canary"; it is "enforce" \(the default\) or "staged"/);

@@ -31,6 +31,7 @@ function flow(from: End, to: End, port: number, protocol: string = 'TCP'): strin
     flow: {
       time: '2026-11-30T10:00:00Z',
       verdict: 'FORWARDED',
+      is_reply: false,
       IP: { source: from.ip ?? '10.0.0.1', destination: to.ip ?? '10.0.0.2' },
       l4: { [protocol]: { destination_port: port } },
       source: endpoint(from),
@@ -57,8 +58,37 @@ describe('cdk8s-netpol generate', () => {
     const canary: End = { ns: 'shop', pod: 'api-canary-1', labels: { app: 'api', track: 'canary' }, workload: 'api-canary' };
     const stable: End = { ns: 'shop', pod: 'api-1', labels: { app: 'api', track: 'stable' }, workload: 'api' };
     const { program } = await generate([flow(web(), canary, 8080), flow(web(), stable, 8080)]);
-    expect(program).toContain("graph.workload('api-canary', { labels: { track: 'canary' }, ports: [Port.tcp(8080)] })");
-    expect(program).toContain("graph.workload('api', { labels: { track: 'stable' }, ports: [Port.tcp(8080)] })");
+    expect(program).toContain("graph.workload('api-canary', { labels: { app: 'api', track: 'canary' }, ports: [Port.tcp(8080)] })");
+    expect(program).toContain("graph.workload('api', { labels: { app: 'api', track: 'stable' }, ports: [Port.tcp(8080)] })");
+  });
+
+  test('a workload whose labels are all another\'s too has no selector of its own: left out, never a broader policy', async () => {
+    const db: End = { ns: 'shop', pod: 'db-0', labels: { app: 'db' }, workload: 'db' };
+    const plain: End = { ns: 'shop', pod: 'web-1', labels: { app: 'web' }, workload: 'web' };
+    const v2: End = { ns: 'shop', pod: 'web-v2-1', labels: { app: 'web', version: 'v2' }, workload: 'web-v2' };
+    const { program, err } = await generate([flow(plain, db, 5432), flow(v2, api, 8080)]);
+    expect(program).toContain("const webV2 = graph.workload('web-v2', { labels: { app: 'web', version: 'v2' } });");
+    expect(program).toContain('webV2.calls(api, Port.tcp(8080));');
+    expect(program).not.toMatch(/graph\.workload\('web',/);
+    expect(err).toMatch(/left out 1 flow\(s\): workloads no label selector selects alone \(shop\/web: every label of it is also a label of shop\/web-v2/);
+    // The same for a peer outside the namespaces given policies.
+    const metrics: End = { ns: 'kube-system', pod: 'metrics-1', labels: { app: 'metrics' }, workload: 'metrics' };
+    const metrics2: End = { ns: 'kube-system', pod: 'metrics-v2-1', labels: { app: 'metrics', v: '2' }, workload: 'metrics-v2' };
+    const peers = await generate([flow(metrics, plain, 9100), flow(metrics2, plain, 9100)]);
+    expect(peers.program).toContain("web.allowFrom(Peer.podsInNamespace('kube-system', { app: 'metrics', v: '2' }), Port.tcp(9100));");
+    expect(peers.program).not.toMatch(/Peer\.podsInNamespace\('kube-system', \{ app: 'metrics' \}\)/);
+  });
+
+  test('one workload across a release: its pods\' common labels, never a chart\'s or an application\'s version', async () => {
+    const release = (version: string, n: number): End => ({
+      ns: 'shop',
+      pod: `web-${n}`,
+      workload: 'web',
+      labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/version': version, 'helm.sh/chart': `web-0.4.${n}`, 'pod-template-hash': `h${n}` },
+    });
+    const { program } = await generate([flow(release('1.2.3', 1), api, 8080), flow(release('1.2.4', 2), api, 8080)]);
+    expect(program).toContain("const web = graph.workload('web', { labels: { 'app.kubernetes.io/name': 'web' } }); // web-1, web-2");
+    expect(program).toContain('web.calls(api, Port.tcp(8080)); // 2 record(s)');
   });
 
   test('kube-system is a peer, DNS to kube-dns needs no line; naming it with --namespace gives it policies', async () => {
@@ -111,8 +141,9 @@ describe('cdk8s-netpol generate', () => {
   });
 
   test('variables never take a reserved word or a name the program uses', async () => {
-    const ends: End[] = ['app', 'class', 'graph', '3d-render'].map((name) => ({ ns: 'shop', pod: `${name}-1`, labels: { app: name }, workload: name }));
+    const ends: End[] = ['app', 'class', 'graph', '3d-render', 'constructor'].map((name) => ({ ns: 'shop', pod: `${name}-1`, labels: { app: name }, workload: name }));
     const { program } = await generate(ends.map((e) => flow(web(), e, 80)));
+    expect(program).toContain("const constructorWorkload = graph.workload('constructor-workload',");
     expect(program).toContain("const appWorkload = graph.workload('app',");
     expect(program).toContain("const classWorkload = graph.workload('class',");
     expect(program).toContain("const graphWorkload = graph.workload('graph',");

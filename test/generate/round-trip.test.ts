@@ -70,9 +70,13 @@ const CASES: Array<[string, string, ClusterCni]> = [
   ['hubble-star-wars.jsonl', 'calico', ClusterCni.CALICO],
   ['../../../examples/observed-traffic/flows/hubble.jsonl', 'kubernetes', ClusterCni.KUBERNETES],
   ['../../../examples/observed-traffic/flows/hubble.jsonl', 'cilium', ClusterCni.CILIUM],
-  ['calico-enterprise-stars.log', 'calico', ClusterCni.CALICO],
+  ['calico-enterprise-stars.flows.jsonl', 'calico', ClusterCni.CALICO],
   ['goldmane-emitter-stars.jsonl', 'calico', ClusterCni.CALICO],
-  ['calico-enterprise-stars.log', 'kubernetes', ClusterCni.KUBERNETES],
+  ['calico-enterprise-stars.flows.jsonl', 'kubernetes', ClusterCni.KUBERNETES],
+  // Operators calling the API server (Cilium's kube-apiserver identity): by identity on Cilium, by its addresses elsewhere.
+  ['hubble-apiserver.jsonl', 'cilium', ClusterCni.CILIUM],
+  ['hubble-apiserver.jsonl', 'kubernetes', ClusterCni.KUBERNETES],
+  ['hubble-apiserver.jsonl', 'calico', ClusterCni.CALICO],
 ];
 
 describe.each(CASES)('generate from %s for %s', (file, engine, cni) => {

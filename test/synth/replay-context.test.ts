@@ -14,6 +14,7 @@ const HUBBLE = [
   flow: {
     time: '2026-11-30T10:00:00Z',
     verdict: 'FORWARDED',
+    is_reply: false,
     IP: { source: '10.0.0.1', destination: '10.0.0.2' },
     l4: { TCP: { source_port: 40000, destination_port: port } },
     source: { namespace: 'shop', pod_name: fromPod, labels: [`k8s:app=${fromApp}`] },
@@ -72,7 +73,7 @@ describe('the context key cdk8s-netpol/replay-flows replays observed flows at sy
     const err = stderrOf(() => {
       yaml = shop({ 'cdk8s-netpol/replay-flows': file }).synthYaml();
     });
-    expect(err).toMatch(new RegExp('^\\[cdk8s-netpol\\] replay: 1 observed flow record\\(s\\) shop/web-1 -> shop/db-0 on TCP/5432 would be denied by NetworkPolicy shop/allow-dns, NetworkPolicy shop/default-deny, NetworkPolicy shop/graph-db, NetworkPolicy shop/graph-web ' +
+    expect(err).toMatch(new RegExp('^\\[cdk8s-netpol\\] replay: 1 observed flow record\\(s\\) shop/web-1 -> shop/db-0 on TCP/5432 would be denied \\(isolated by NetworkPolicy shop/allow-dns, NetworkPolicy shop/default-deny, NetworkPolicy shop/graph-db, NetworkPolicy shop/graph-web; none allows it\\) ' +
       `\\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2, seen 2026-11-30T10:00:00.000Z \\.\\. 2026-11-30T10:00:00.000Z\\): egress of shop/web-1: denied.*; ingress of shop/db-0: denied`, 'm'));
     expect(err).not.toMatch(/web-1 -> shop\/api-1/);
     expectValidManifests(parseAllDocuments(yaml).map((d) => d.toJS()));
@@ -80,7 +81,7 @@ describe('the context key cdk8s-netpol/replay-flows replays observed flows at sy
 
   test('"fail": the would-be-denied flows fail synthesis, naming the flow and the policy', () => {
     const app = shop({ 'cdk8s-netpol/replay-flows': [flowsFile()], 'cdk8s-netpol/replay-denied': 'fail' });
-    expect(() => app.synthYaml()).toThrow(/\[cdk8s-netpol\] replay: 1 observed flow record\(s\) shop\/web-1 -> shop\/db-0 on TCP\/5432 would be denied by .*NetworkPolicy shop\/graph-db/);
+    expect(() => app.synthYaml()).toThrow(/\[cdk8s-netpol\] replay: 1 observed flow record\(s\) shop\/web-1 -> shop\/db-0 on TCP\/5432 would be denied \(isolated by .*NetworkPolicy shop\/graph-db/);
   });
 
   test('once the dependency is declared, the replay is clean', () => {
@@ -110,7 +111,13 @@ describe('the context key cdk8s-netpol/replay-flows replays observed flows at sy
     const graph = new ServiceGraph(chart, 'graph', { namespace: 'shop', engine: PolicyEngine.CALICO });
     graph.workload('web', { ports: [Port.tcp(8080)] }).calls(graph.workload('api', { ports: [Port.tcp(9000)] }));
     graph.workload('db', { ports: [Port.tcp(5432)] });
-    expect(() => app.synthYaml()).toThrow(/replay: 1 observed flow record\(s\) shop\/web-1 -> shop\/db-0 on TCP\/5432 would be denied by .*NetworkPolicy shop\/graph-db/);
+    expect(() => app.synthYaml()).toThrow(/replay: 1 observed flow record\(s\) shop\/web-1 -> shop\/db-0 on TCP\/5432 would be denied \(isolated by .*NetworkPolicy shop\/graph-db/);
+  });
+
+  test('flow files that hold no flow fail (or warn): nothing was checked', () => {
+    const empty = flowsFile('# nothing recorded\n');
+    expect(() => shop({ 'cdk8s-netpol/replay-flows': empty, 'cdk8s-netpol/replay-denied': 'fail' }).synthYaml())
+      .toThrow(/replay: no flow to replay in .*flows\.jsonl: nothing was checked/);
   });
 
   test('false turns it off', () => {

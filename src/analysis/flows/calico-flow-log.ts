@@ -149,6 +149,11 @@ function endpoint(key: Record<string, any>, record: Record<string, any>, side: '
   const aggregated = text('name_aggr');
   const ipValue = get(key, `${side}_ip`);
   const ip = ipValue === undefined ? undefined : addressOf(ipValue, `${side}_ip`);
+  if (type === undefined && namespace !== undefined && !(aggregated ?? name ?? '').endsWith('*')) {
+    // Whisker gives no endpoint type, and aggregates pods by name prefix ("web-7d9c*"): a
+    // namespaced name without "*" is a NetworkSet as often as a pod. Not guessed.
+    return { reserved: `ambiguous ${namespace}/${aggregated ?? name ?? '(no name)'}` };
+  }
   if (type === 'wep' || (type === undefined && namespace !== undefined)) {
     if (namespace === undefined) {
       throw new FlowLineError(`${side} is a workload endpoint (wep) without ${side}_namespace`);

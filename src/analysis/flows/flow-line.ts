@@ -33,12 +33,14 @@ export const IGNORED = {
   blank: 'blank lines and comments',
   reply: 'replies (the policies decide the connection, not its answers)',
   dropped: 'flows the cluster dropped (they did not happen; --include-dropped replays them)',
-  icmp: 'ICMP and other protocols without ports (policies of these engines decide them without ports; not replayed)',
+  icmp: 'ICMP and other protocols without ports (IGMP, VRRP, ...; not replayed)',
   node: 'connections from the node to its own pods (always allowed: kubelet probes)',
   health: 'Cilium health checks',
   notFlow: 'records that are no flow (node status, lost events)',
   external: 'connections between two ends outside the cluster\'s pods (no pod policy applies)',
   response: 'L7 responses (their request is replayed)',
+  socket: 'socket load-balancer traces (the connection they translate is replayed from its own records)',
+  direction: 'records whose direction Hubble does not know (no is_reply, and not a TCP SYN: tunnel traces, mid-connection packets)',
   header: 'header lines',
 } as const;
 

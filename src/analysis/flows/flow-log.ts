@@ -85,7 +85,8 @@ export class FlowLog {
     } catch (e) {
       return invalid(where, `${path}: ${fsProblem(e)}`);
     }
-    if (!stat.isFile()) {
+    // A named pipe (`--flows <(hubble observe ...)`) is read as it comes; devices are not read.
+    if (!stat.isFile() && !stat.isFIFO()) {
       invalid(where, `${path} is not a file`);
     }
     if (stat.size > MAX_FLOW_FILE_BYTES) {
@@ -194,6 +195,9 @@ export class FlowLog {
       }
       parsed = this.parseLine(line.text);
     } catch (e) {
+      if (e instanceof FormatError) {
+        throw new FlowInputError(`${source}: ${e.message}`);
+      }
       if (!(e instanceof FlowLineError)) {
         throw e;
       }
@@ -273,6 +277,9 @@ export class FlowLog {
 /** Stops reading at the tenth malformed line when they refuse the input. */
 class FlowInputError extends Error {}
 
+/** A first record that says the whole input is in no format read: the input is refused at once, even with skipMalformed. */
+class FormatError extends FlowLineError {}
+
 function checkOptions(where: string, options: FlowLogOptions | undefined): Required<FlowLogOptions> {
   const o = options ?? {};
   if (typeof o !== 'object' || Array.isArray(o)) {
@@ -305,7 +312,17 @@ function detectFormat(text: string): FlowFormat {
   if (SSE_FIELD.test(json)) {
     return FlowFormat.CALICO;
   }
+  if (json.startsWith('[')) {
+    throw new FormatError('the input is a JSON array; write one record per line (jq -c \'.[]\')');
+  }
+  if (json.trim() === '{') {
+    throw new FormatError('the input is pretty-printed JSON; write one record per line (hubble observe -o jsonpb prints them so; jq -c . makes them so)');
+  }
   if (!json.startsWith('{')) {
+    if (!json.includes(',')) {
+      throw new FormatError('the input is neither JSON (one record per line) nor CSV (from,to,port,protocol): export Hubble flows with ' +
+        '-o jsonpb (its default output cannot be read), Calico flow logs as they are written');
+    }
     return FlowFormat.CSV;
   }
   let record: Record<string, any>;
@@ -316,7 +333,7 @@ function detectFormat(text: string): FlowFormat {
     return FlowFormat.HUBBLE;
   }
   if (Array.isArray(record.items)) {
-    throw new FlowLineError('the first record is a list of flows ({"items": [...]}, Whisker\'s /api/v1/flows); ' +
+    throw new FormatError('the first record is a list of flows ({"items": [...]}, Whisker\'s /api/v1/flows); ' +
       'write one flow per line: jq -c \'.items[]\'');
   }
   if (looksLikeCalicoFlow(record)) {
@@ -325,8 +342,8 @@ function detectFormat(text: string): FlowFormat {
   if (looksLikeHubble(record)) {
     return FlowFormat.HUBBLE;
   }
-  throw new FlowLineError('the first record is JSON, but neither a Hubble flow (flow, IP, l4, verdict) nor a Calico flow log ' +
-    '(source_namespace, dest_namespace, proto, action); give the format (--format)');
+  throw new FormatError('the first record is JSON, but neither a Hubble flow (flow, IP, l4, verdict) nor a Calico flow log ' +
+    '(source_namespace, dest_namespace, proto, action); give the format (FlowLogOptions.format, --flows-format)');
 }
 
 /** One JSON object, or FlowLineError. */

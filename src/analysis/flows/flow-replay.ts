@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { FlowLog } from './flow-log';
+import { namespaceLabelUse } from './namespace-label-keys';
 import { FlowEndpoint, ObservedFlow, describeEndpoint } from './observed-flow';
 import { SYNTH_REPLAY } from './synth-replay';
 import { registerCheck } from '../../synth/app-checks';
@@ -160,8 +161,10 @@ export class FlowReplay {
       invalid(where, `logs ${show(logs)} is not a list of FlowLog (FlowLog.fromFile, FlowLog.parse)`);
     }
     const flows = logs.flatMap((l) => l.flows);
-    const session = new ReplaySession(this.base._clone());
-    const notes = new Set<string>(this.notes);
+    // Every pod of the flows goes into the model before the first verdict: one index build, and
+    // verdicts that do not depend on the order of the records.
+    const session = new ReplaySession(this.base._clone(), flows);
+    const notes = new Set<string>([...this.notes, ...session.notes]);
     const groups = new Map<string, MutableGroup>();
     const unevaluated: UnevaluatedFlow[] = [];
     let allowed = 0;
@@ -223,6 +226,37 @@ export class FlowReplay {
   }
 }
 
+/** A verdict of the session: the policies that applied to either side (by refKey) say which namespace labels it rests on. */
+interface CachedVerdict {
+  readonly allowed: boolean;
+  readonly reasons: string[];
+  readonly isolatedBy: string[];
+  readonly applied: string[];
+}
+
+const CLUSTER_SCOPED = new Set(['GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'ClusterNetworkPolicy', 'Tier']);
+
+/** A policy's identity, as its reference in decisions gives it. */
+function refKey(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? null, ref.name]);
+}
+
+/** A policy object's identity, as `refKey` gives its reference. */
+function sourceKey(obj: any): string {
+  const namespace = CLUSTER_SCOPED.has(obj?.kind) ? null : obj?.metadata?.namespace ?? 'default';
+  return JSON.stringify([obj?.apiVersion, obj?.kind, namespace, obj?.metadata?.name]);
+}
+
+function unknownLabels(namespace: string, who: string, keys: string[]): string {
+  const labels = keys.includes('*') ? 'labels (a Calico selector the replay could not read)' : keys.join(', ');
+  return `namespace ${namespace} has no labels in the manifests or the flows, and ${who} by ${labels}: add the Namespace manifest of ${namespace}`;
+}
+
+/** The key of a pod end: the same pod as the flows saw it. */
+function podKey(e: FlowEndpoint): string {
+  return JSON.stringify([e.namespace, e.pod ?? null, e.workload ?? null, e.labels ?? null, e.serviceAccount ?? null]);
+}
+
 interface MutableGroup {
   from: string;
   to: string;
@@ -245,22 +279,62 @@ type Outcome = { readonly notes: string[] } & (
  * cached by probe, so a replay costs one evaluation per distinct connection.
  */
 class ReplaySession {
+  /** What the session assumed while adding the flows' pods (namespaces without labels, pods matched by name). */
+  public readonly notes: string[] = [];
   /** "namespace/pod" of the flows' pods in the model, by the flow's pod key. */
   private readonly pods = new Map<string, string | { problem: string }>();
-  private readonly verdicts = new Map<string, { allowed: boolean; reasons: string[]; isolatedBy: string[] }>();
+  private readonly verdicts = new Map<string, CachedVerdict>();
   private readonly namespacesWithoutLabels = new Set<string>();
-  private readonly takenIps = new Set<string>();
+  /** Addresses a pod of the flows may be given: seen for that pod only, never for another end, and no manifest pod's. */
+  private readonly ownIps = new Map<string, string>();
+  private readonly apiServers = new Set<string>();
   /** The manifests' pods by namespace, for the container ports of the flows' pods. */
   private readonly manifestPods: Map<string, string[]>;
+  /** The namespace labels that decide which pods a policy applies to: a pod whose namespace's labels are unknown cannot be decided. */
+  private readonly subjectKeys: string[];
+  /** The namespace labels each policy selects by, by its reference: a verdict a policy of these decided needs them. */
+  private readonly keysByPolicy = new Map<string, string[]>();
+  /** Namespaces whose labels neither the manifests nor the flows give. */
+  private readonly unlabelled = new Set<string>();
 
-  constructor(private readonly model: NetworkModel) {
+  constructor(private readonly model: NetworkModel, flows: readonly ObservedFlow[]) {
     this.manifestPods = new Map();
+    const taken = new Set<string>();
     for (const id of model.podIds) {
       const pod = model._pod(id)!;
       this.manifestPods.set(pod.namespace, [...(this.manifestPods.get(pod.namespace) ?? []), id]);
       if (pod.ip !== undefined) {
-        this.takenIps.add(canonicalIp(pod.ip));
+        taken.add(canonicalIp(pod.ip));
       }
+    }
+    const subject = new Set<string>();
+    for (const source of model._policySources()) {
+      const use = namespaceLabelUse(source);
+      use.subjectKeys.forEach((k) => subject.add(k));
+      if (use.keys.length > 0) {
+        this.keysByPolicy.set(sourceKey(source), use.keys);
+      }
+    }
+    this.subjectKeys = [...subject].sort();
+    // An address reused (a pod replaced, a pod's address seen as the world's) belongs to no one
+    // pod: giving it to one would make the verdicts depend on the order of the records.
+    const owners = new Map<string, Set<string>>();
+    for (const flow of flows) {
+      for (const e of [flow.from, flow.to]) {
+        if (e.ip !== undefined) {
+          const owner = e.namespace !== undefined && e.labels !== undefined ? podKey(e) : 'not a pod of the flows';
+          owners.set(e.ip, (owners.get(e.ip) ?? new Set()).add(owner));
+        }
+      }
+    }
+    owners.forEach((set, ip) => {
+      if (set.size === 1 && !set.has('not a pod of the flows') && !taken.has(ip)) {
+        this.ownIps.set(ip, [...set][0]);
+      }
+    });
+    for (const flow of flows) {
+      this.endpoint(flow.from, this.notes);
+      this.endpoint(flow.to, this.notes);
     }
   }
 
@@ -288,13 +362,22 @@ class ReplaySession {
           }
         }
       }
-      return { ...verdict, notes };
+      // A policy that decided either side and selects namespaces by labels: the verdict rests on
+      // the labels of a namespace nobody gave, and could be the other one.
+      const unknown = [flow.from.namespace, flow.to.namespace].find((ns): ns is string => ns !== undefined && this.unlabelled.has(ns));
+      if (unknown !== undefined) {
+        const keys = [...new Set(verdict.applied.flatMap((ref) => this.keysByPolicy.get(ref) ?? []))].sort();
+        if (keys.length > 0) {
+          return { problem: `cannot be decided: ${unknownLabels(unknown, 'the policies that decide it select namespaces', keys)}`, notes };
+        }
+      }
+      return { allowed: verdict.allowed, reasons: verdict.reasons, isolatedBy: verdict.isolatedBy, notes };
     } catch (e) {
       return { problem: `cannot be evaluated: ${String((e as Error)?.message ?? e).replace(/^NetworkModel\.[a-zA-Z]+\(\): /, '')}`, notes };
     }
   }
 
-  private verdict(probe: Probe): { allowed: boolean; reasons: string[]; isolatedBy: string[] } {
+  private verdict(probe: Probe): CachedVerdict {
     const key = JSON.stringify([probe.from, probe.to, probe.port, probe.protocol, probe.http ?? null]);
     let verdict = this.verdicts.get(key);
     if (verdict === undefined) {
@@ -304,6 +387,8 @@ class ReplaySession {
         allowed: explained.allowed,
         reasons: explained.reasons,
         isolatedBy: [...new Set(denying.flatMap((s) => [...(s.deniedBy ? [s.deniedBy] : []), ...s.isolatedBy]).map(refName))],
+        applied: [...new Set(explained.sides.flatMap((s) => [...s.isolatedBy, ...(s.allowedBy ? [s.allowedBy] : []),
+          ...(s.deniedBy ? [s.deniedBy] : [])]).map(refKey))],
       };
       this.verdicts.set(key, verdict);
     }
@@ -313,18 +398,9 @@ class ReplaySession {
   /** The probe text of an end ("namespace/pod" or an address), or why there is none. */
   private endpoint(e: FlowEndpoint, notes: string[]): string | { problem: string } {
     if (e.namespace === undefined) {
-      if (e.reserved === 'remote-node' || e.reserved === 'node') {
-        return { problem: 'is a node (Cilium\'s host or remote-node identity): the model has no nodes, and policies select them by entity, not by address' };
-      }
-      if (e.reserved === 'host-endpoint') {
-        return { problem: 'is a Calico host endpoint (a node): the model has no nodes, and whether a node reaches its own pods is not a policy\'s decision' };
-      }
-      return e.ip ?? {
-        problem: 'has no address: the flow log aggregated it away (Calico writes pub/pvt for addresses outside the cluster unless ' +
-          'flowLogsFileAggregationKindForAllowed is 0; Whisker never gives them)',
-      };
+      return this.address(e);
     }
-    const key = JSON.stringify([e.namespace, e.pod ?? null, e.workload ?? null, e.labels ?? null, e.serviceAccount ?? null]);
+    const key = podKey(e);
     let id = this.pods.get(key);
     if (id === undefined) {
       try {
@@ -333,9 +409,52 @@ class ReplaySession {
         // The flow's labels or names are no valid Kubernetes ones: the model refuses the pod.
         id = { problem: `cannot be added to the model: ${String((err as Error)?.message ?? err).replace(/^NetworkModel\.[a-zA-Z]+\(\): /, '')}` };
       }
+      if (typeof id === 'string' && !this.model._namespaceExplicit(e.namespace)) {
+        this.unlabelled.add(e.namespace);
+        if (this.subjectKeys.length > 0) {
+          // Whether a policy applies to the pod at all rests on labels nobody gave: not decided.
+          id = { problem: unknownLabels(e.namespace, 'policies choose the pods they apply to', this.subjectKeys) };
+        }
+      }
       this.pods.set(key, id);
     }
     return id;
+  }
+
+  /** An end that is no pod: an address (the API server's, for Cilium's kube-apiserver entity), or why it cannot be evaluated. */
+  private address(e: FlowEndpoint): string | { problem: string } {
+    switch (e.reserved) {
+      case undefined:
+        return e.ip ?? { problem: 'has no address' };
+      case 'node':
+      case 'remote-node':
+        return { problem: 'is a node (Cilium\'s host or remote-node identity): the model has no nodes, and policies select them by entity, not by address' };
+      case 'host-endpoint':
+        return { problem: 'is a Calico host endpoint (a node): the model has no nodes, and whether a node reaches its own pods is not a policy\'s decision' };
+      case 'kube-apiserver':
+        if (e.ip === undefined) {
+          return { problem: 'is the API server (Cilium\'s kube-apiserver identity), but the flow gives no address' };
+        }
+        if (!this.apiServers.has(e.ip)) {
+          this.apiServers.add(e.ip);
+          this.model.addKubeApiServer(e.ip);
+        }
+        return e.ip;
+      default:
+        if (e.reserved.startsWith('network ')) {
+          return {
+            problem: 'has no address: the flow log aggregated it away (Calico writes pub/pvt for addresses outside the cluster unless ' +
+              'flowLogsFileAggregationKindForAllowed is 0; Whisker never gives them)',
+          };
+        }
+        if (e.reserved.startsWith('cluster ')) {
+          return { problem: `is a pod of another cluster (${e.reserved}, Cluster Mesh): the model holds one cluster` };
+        }
+        if (e.reserved.startsWith('ambiguous ')) {
+          return { problem: 'may be a pod or a NetworkSet: the record has no endpoint type (Calico Whisker); replay Calico\'s flows.log or Goldmane\'s, which say' };
+        }
+        return { problem: `has Cilium's reserved:${e.reserved} identity, which no address rule matches and the model does not evaluate` };
+    }
   }
 
   private podOf(e: FlowEndpoint, notes: string[]): string | { problem: string } {
@@ -368,12 +487,9 @@ class ReplaySession {
     while (this.model._pod(`${namespace}/${name}`) !== undefined) {
       name = `${name}-observed`;
     }
-    const template = this.templatePod(namespace, e.labels);
+    const template = this.templatePod(namespace, e);
     const serviceAccount = e.serviceAccount ?? template?.serviceAccount;
-    const ip = e.ip !== undefined && !this.takenIps.has(e.ip) ? e.ip : undefined;
-    if (ip !== undefined) {
-      this.takenIps.add(ip);
-    }
+    const ip = e.ip !== undefined && this.ownIps.get(e.ip) === podKey(e) ? e.ip : undefined;
     this.model.addPod({
       namespace,
       name,
@@ -408,16 +524,33 @@ class ReplaySession {
     return id;
   }
 
-  /** The manifests' pod the observed pod was made from: in its namespace, with labels the observed pod has. */
-  private templatePod(namespace: string, labels: Record<string, string>) {
+  /**
+   * The manifests' pod the observed pod was made from (its container ports, named ports
+   * included, and ServiceAccount): the pod of the flow's workload, else the one whose labels are
+   * the most specific subset of the observed pod's; none when two are equally specific.
+   */
+  private templatePod(namespace: string, e: FlowEndpoint) {
     const ids = this.manifestPods.get(namespace) ?? [];
+    if (e.workload !== undefined) {
+      const own = ids.find((id) => this.model._workloadOf(id) === `${namespace}/${e.workload}`);
+      if (own !== undefined) {
+        return this.model._pod(own);
+      }
+    }
+    const labels = e.labels ?? {};
+    let best: { pod: ReturnType<NetworkModel['_pod']>; size: number; tie: boolean } | undefined;
     for (const id of ids) {
       const pod = this.model._pod(id)!;
       const own = pod.labels ?? {};
-      if (Object.keys(own).length > 0 && Object.entries(own).every(([k, v]) => labels[k] === v)) {
-        return pod;
+      const size = Object.keys(own).length;
+      if (size > 0 && Object.entries(own).every(([k, v]) => labels[k] === v)) {
+        if (best === undefined || size > best.size) {
+          best = { pod, size, tie: false };
+        } else if (size === best.size) {
+          best.tie = true;
+        }
       }
     }
-    return undefined;
+    return best !== undefined && !best.tie ? best.pod : undefined;
   }
 }

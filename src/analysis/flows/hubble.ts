@@ -15,7 +15,8 @@ const NOT_HAPPENED = new Set(['DROPPED', 'ERROR']);
 /** Label prefixes Cilium gives the pod's own labels; the rest are identity metadata. */
 const NAMESPACE_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
 const SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
-const METADATA_LABELS = new Set(['io.kubernetes.pod.namespace', 'io.cilium.k8s.policy.cluster', SERVICE_ACCOUNT_LABEL]);
+const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+const METADATA_LABELS = new Set(['io.kubernetes.pod.namespace', CLUSTER_LABEL, SERVICE_ACCOUNT_LABEL]);
 
 /** Whether a JSON record looks like Hubble's: a GetFlowsResponse or a Flow. */
 export function looksLikeHubble(record: Record<string, any>): boolean {
@@ -42,6 +43,11 @@ export function parseHubbleRecord(record: Record<string, any>, includeDropped: b
   if (NOT_HAPPENED.has(verdict) && !includeDropped) {
     return { ignored: IGNORED.dropped };
   }
+  // Socket load-balancer traces (kube-proxy replacement) show a connection to a Service before
+  // and after translation: the connection itself is another record.
+  if (field(flow, 'Type', 'type') === 'SOCK' || field(flow, 'sock_xlate_point', 'sockXlatePoint') !== undefined) {
+    return { ignored: IGNORED.socket };
+  }
   const isReply = field(flow, 'is_reply', 'isReply');
   if (isReply !== undefined && typeof isReply !== 'boolean') {
     throw new FlowLineError(`is_reply ${show(isReply)} is not true or false`);
@@ -59,16 +65,28 @@ export function parseHubbleRecord(record: Record<string, any>, includeDropped: b
   }
   const transport = (['TCP', 'UDP', 'SCTP'] as const).find((p) => objectAt(l4[p]) !== undefined);
   if (transport === undefined) {
-    if (['ICMPv4', 'ICMPv6'].some((p) => objectAt(l4[p]) !== undefined)) {
+    // ICMP, and the protocols newer Hubbles decode (IGMP, VRRP, ...): no ports to replay.
+    if (Object.keys(l4).some((p) => objectAt(l4[p]) !== undefined)) {
       return { ignored: IGNORED.icmp };
     }
-    throw new FlowLineError(`l4 ${show(l4)} has none of TCP, UDP, SCTP, ICMPv4, ICMPv6`);
+    throw new FlowLineError(`l4 ${show(l4)} names no protocol (TCP, UDP, SCTP, ICMPv4, ...)`);
+  }
+  // Whether the record opens a connection: Hubble leaves is_reply out when it does not know
+  // (tunnel encapsulation traces, drops); then only a TCP SYN without ACK says so.
+  if (isReply === undefined) {
+    const flags = objectAt(field(l4[transport], 'flags'));
+    if (transport !== 'TCP' || flags === undefined || flags.SYN !== true || flags.ACK === true) {
+      return { ignored: IGNORED.direction };
+    }
   }
   const port = portOf(field(l4[transport], 'destination_port', 'destinationPort'), `l4.${transport}.destination_port`);
   const ip = objectAt(field(flow, 'IP', 'ip'));
-  const from = endpoint(objectAt(field(flow, 'source')), field(ip, 'source'), [], 'source');
+  const nodeName = field(flow, 'node_name', 'nodeName') ?? field(record, 'node_name', 'nodeName');
+  // "cluster/node" when Cilium names its cluster: an endpoint of another cluster (Cluster Mesh) says so.
+  const localCluster = typeof nodeName === 'string' && nodeName.includes('/') ? nodeName.slice(0, nodeName.indexOf('/')) : undefined;
+  const from = endpoint(objectAt(field(flow, 'source')), field(ip, 'source'), [], 'source', localCluster);
   const to = endpoint(objectAt(field(flow, 'destination')), field(ip, 'destination'), namesOf(field(flow, 'destination_names', 'destinationNames')),
-    'destination');
+    'destination', localCluster);
   if (from.reserved === 'health' || to.reserved === 'health') {
     return { ignored: IGNORED.health };
   }
@@ -92,12 +110,26 @@ function isOtherResponse(record: Record<string, any>): boolean {
     .some((k) => record[k] !== undefined);
 }
 
+/**
+ * Cilium's reserved identities other than the node's own and health's, and what the model makes
+ * of them: world (and its IPv4/IPv6 halves) is an address; kube-apiserver an address of the API
+ * server; the others (ingress: the Envoy of Cilium's Ingress, unmanaged, init, unknown) are
+ * identities no CIDR rule matches, which the model does not evaluate.
+ */
+const ADDRESS_IDENTITIES = new Set(['world', 'world-ipv4', 'world-ipv6']);
+
 /** An end of the flow from its Endpoint and address. */
-function endpoint(e: Record<string, any> | undefined, address: unknown, names: string[], what: string): FlowEndpoint {
+function endpoint(e: Record<string, any> | undefined, address: unknown, names: string[], what: string,
+  localCluster: string | undefined): FlowEndpoint {
   const ip = address === undefined ? undefined : addressOf(address, `IP.${what}`);
   const labels = labelsOf(field(e, 'labels'), what);
   const reserved = labels.reserved;
   const namespace = field(e, 'namespace');
+  if (typeof namespace === 'string' && namespace !== '' && labels.cluster !== undefined && localCluster !== undefined &&
+    labels.cluster !== localCluster) {
+    // A pod of another cluster (Cluster Mesh): the model holds one cluster's pods.
+    return { reserved: `cluster ${labels.cluster}`, ...(ip !== undefined ? { ip } : {}) };
+  }
   if (typeof namespace === 'string' && namespace !== '') {
     const pod = field(e, 'pod_name', 'podName');
     if (typeof pod !== 'string' || pod === '') {
@@ -119,6 +151,11 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
       ...(ip !== undefined ? { ip } : {}),
     };
   }
+  // An API server on the host network carries reserved:kube-apiserver with host or remote-node:
+  // the policies reach it as the API server (toEntities kube-apiserver, or by its address).
+  if (reserved.has('kube-apiserver')) {
+    return { reserved: 'kube-apiserver', ...(ip !== undefined ? { ip } : {}) };
+  }
   if (reserved.has('host')) {
     return { reserved: 'node', ...(ip !== undefined ? { ip } : {}) };
   }
@@ -128,6 +165,10 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
   if (reserved.has('health')) {
     return { reserved: 'health' };
   }
+  const other = [...reserved].find((r) => !ADDRESS_IDENTITIES.has(r));
+  if (other !== undefined) {
+    return { reserved: other, ...(ip !== undefined ? { ip } : {}) };
+  }
   if (ip === undefined) {
     throw new FlowLineError(`${what} is neither a pod (namespace and pod_name) nor an address (IP.${what})`);
   }
@@ -136,11 +177,12 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
 
 /** The pod's labels, its namespace's labels and ServiceAccount, and the reserved identities, from Cilium's "source:key=value" labels. */
 function labelsOf(value: unknown, what: string): {
-  pod: Record<string, string>; namespace?: Record<string, string>; serviceAccount?: string; reserved: Set<string>; k8s: number;
+  pod: Record<string, string>; namespace?: Record<string, string>; serviceAccount?: string; reserved: Set<string>; k8s: number; cluster?: string;
 } {
   const pod: Record<string, string> = {};
   let namespace: Record<string, string> | undefined;
   let serviceAccount: string | undefined;
+  let cluster: string | undefined;
   const reserved = new Set<string>();
   let k8s = 0;
   if (value === undefined) {
@@ -167,12 +209,21 @@ function labelsOf(value: unknown, what: string): {
         (namespace ??= {})[key.slice(NAMESPACE_LABEL_PREFIX.length)] = val;
       } else if (key === SERVICE_ACCOUNT_LABEL) {
         serviceAccount = val;
+      } else if (key === CLUSTER_LABEL) {
+        cluster = val;
       } else if (!METADATA_LABELS.has(key)) {
         pod[key] = val;
       }
     }
   }
-  return { pod, ...(namespace ? { namespace } : {}), ...(serviceAccount !== undefined ? { serviceAccount } : {}), reserved, k8s };
+  return {
+    pod,
+    ...(namespace ? { namespace } : {}),
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+    reserved,
+    k8s,
+    ...(cluster !== undefined ? { cluster } : {}),
+  };
 }
 
 function namesOf(value: unknown): string[] {
@@ -185,7 +236,11 @@ function namesOf(value: unknown): string[] {
   return value.map((n: string) => n.toLowerCase().replace(/\.$/, ''));
 }
 
-/** The HTTP request of an L7 flow: method and path (the URL's path; Hubble writes the full URL). */
+/**
+ * The HTTP request of an L7 flow: method, host and path as sent (Hubble writes the full URL):
+ * the path with its query string and without any normalisation, because the engines match the
+ * request's `:path` (each model of an engine normalises it, or not, as that engine does).
+ */
 function httpOf(http: Record<string, any> | undefined): HttpRequest | undefined {
   if (http === undefined) {
     return undefined;
@@ -195,13 +250,11 @@ function httpOf(http: Record<string, any> | undefined): HttpRequest | undefined 
   if (typeof method !== 'string' || typeof url !== 'string') {
     throw new FlowLineError(`l7.http ${show(http)} needs a method and a url`);
   }
-  let path: string;
-  let host: string | undefined;
-  try {
-    const parsed = new URL(url, 'http://unknown.invalid');
-    path = parsed.pathname;
-    host = parsed.host !== 'unknown.invalid' ? parsed.host : undefined;
-  } catch {
+  // scheme://authority/path?query#fragment, or an origin-form /path?query.
+  const m = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*))?([^#]*)/.exec(url)!;
+  const host = m[1] !== undefined && m[1] !== '' ? m[1] : undefined;
+  const path = m[2] === '' ? '/' : m[2];
+  if (!path.startsWith('/') && path !== '*') {
     throw new FlowLineError(`l7.http.url ${show(url)} is not a URL`);
   }
   return { method, path, ...(host !== undefined ? { host } : {}) };

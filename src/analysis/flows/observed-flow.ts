@@ -52,9 +52,12 @@ export interface FlowEndpoint {
    */
   readonly dnsNames?: string[];
   /**
-   * What the end is when it is neither a pod nor a known address: "node" (Cilium's host identity:
-   * the pod's own node), "remote-node" (another node), "host-endpoint" (a Calico host endpoint),
-   * "network <name>" (an address a Calico flow log aggregated away: "network pub").
+   * What the end is when it is neither a pod nor a plain address: "node" (Cilium's host identity:
+   * the pod's own node), "remote-node" (another node), "kube-apiserver" (the API server, with its
+   * address), another of Cilium's reserved identities ("ingress", "unmanaged", ...), "cluster
+   * <name>" (a pod of another cluster of a Cluster Mesh), "host-endpoint" (a Calico host
+   * endpoint), "network <name>" (an address a Calico flow log aggregated away: "network pub"),
+   * "ambiguous <namespace>/<name>" (a Whisker end that may be a pod or a NetworkSet).
    * @default - a pod or an outside address
    */
   readonly reserved?: string;

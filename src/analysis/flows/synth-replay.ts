@@ -99,9 +99,13 @@ export const SYNTH_REPLAY: AppCheck = {
       const owner = index >= 0 ? Chart.of(apiObjects[index]) : undefined;
       return owner !== undefined && registered.includes(owner) ? owner : registered[0];
     };
+    if (result.flows === 0) {
+      report(registered[0], `no flow to replay in ${files.join(', ')}: nothing was checked (${result.notes.join('; ') || 'the files hold no flow'})`);
+      return errors;
+    }
     for (const g of result.denied.slice(0, LISTED)) {
       const seen = g.firstSeen !== undefined ? `, seen ${g.firstSeen} .. ${g.lastSeen}` : '';
-      const by = g.isolatedBy.length > 0 ? ` by ${g.isolatedBy.join(', ')}` : '';
+      const by = g.isolatedBy.length > 0 ? ` (isolated by ${g.isolatedBy.join(', ')}; none allows it)` : '';
       report(chartOf(g.isolatedBy[0] ?? ''), `${g.count} observed flow record(s) ${g.from} -> ${g.to} on ${g.port} would be denied${by} ` +
         `(${g.sources[0]}${seen}): ${g.reasons.join('; ')}. Allow the dependency, or remove it from the flows if it is gone`);
     }

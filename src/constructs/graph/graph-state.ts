@@ -169,6 +169,12 @@ export class GraphState implements WorkloadHost {
     if (nameProblem) {
       invalid(where, `name ${show(name)} is not a valid workload name: ${nameProblem} (e.g. "checkoutservice")`);
     }
+    // The workload's policy is a construct of that id, and constructs take the names of a plain
+    // object's own properties ("constructor", ...) as taken.
+    if (name in Object.prototype) {
+      invalid(where, `name ${show(name)} cannot be a workload name: it is a property of every JavaScript object, which constructs refuses as ` +
+        `a construct id; call it e.g. "${name}-workload"`);
+    }
     const at = this.memberWhere(name);
     if (this.byName.has(name)) {
       invalid(at, `a workload named ${show(name)} is already declared in this graph; give each workload its own name`);

@@ -30,6 +30,7 @@ function hubble(overrides: Record<string, any> = {}, wrapper: Record<string, any
     destination: { namespace: 'shop', pod_name: 'api-1', labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=shop'] },
     Type: 'L3_L4',
     traffic_direction: 'INGRESS',
+    is_reply: false,
     ...overrides,
   };
   return JSON.stringify({ flow, node_name: 'node-1', time: flow.time, ...wrapper });
@@ -188,7 +189,7 @@ describe('Hubble: hostile and malformed lines are reported with their line numbe
 
 describe('Calico flow logs', () => {
   test('Calico Enterprise flows.log: aggregated by pod prefix, reported at both ends, counted by num_flows', () => {
-    const log = FlowLog.fromFile(fixture('calico-enterprise-stars.log'));
+    const log = FlowLog.fromFile(fixture('calico-enterprise-stars.flows.jsonl'));
     expect(log.format).toBe(FlowFormat.CALICO);
     expect(byRoute(log.flows)).toEqual([
       'management-ui/management-ui -> stars/frontend TCP/80 x24',

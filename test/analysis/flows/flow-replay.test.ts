@@ -67,6 +67,7 @@ function hubble(from: End, to: End, port: number, options: LineOptions = {}): st
     flow: {
       time: options.time ?? '2026-11-30T10:00:00Z',
       verdict: 'FORWARDED',
+      is_reply: false,
       IP: { source: from.ip ?? '10.0.0.250', destination: to.ip ?? '10.0.0.251' },
       l4: { [options.protocol ?? 'TCP']: { source_port: 40000, destination_port: port } },
       source: endpoint(from),
@@ -299,7 +300,7 @@ describeUpstream('FlowReplay against the upstream demos\' own policies (../share
     'stars/frontend -> client/client TCP/9000',
   ];
 
-  test.each(['calico-enterprise-stars.log', 'calico-whisker-stars.sse', 'goldmane-emitter-stars.jsonl', 'stars.csv'])(
+  test.each(['calico-enterprise-stars.flows.jsonl', 'calico-whisker-stars.sse', 'goldmane-emitter-stars.jsonl', 'stars.csv'])(
     'stars, all policies (%s): exactly the connections the demo says are cut', (file) => {
       const replay = FlowReplay.fromManifests(starsDemo('calico-stars/manifests', 'calico-stars/policies'), { cni: ClusterCni.CALICO });
       const result = replay.replay([FlowLog.fromFile(fixture(file))]);
@@ -314,7 +315,7 @@ describeUpstream('FlowReplay against the upstream demos\' own policies (../share
   test('stars, step 3 (isolation and the UI\'s access only): "they should not be able to access each other any more"', () => {
     const objects = starsDemo('calico-stars/manifests', 'calico-stars/policies/default-deny.yaml', 'calico-stars/policies/allow-ui.yaml',
       'calico-stars/policies/allow-ui-client.yaml');
-    const result = FlowReplay.fromManifests(objects, { cni: ClusterCni.CALICO }).replay([FlowLog.fromFile(fixture('calico-enterprise-stars.log'))]);
+    const result = FlowReplay.fromManifests(objects, { cni: ClusterCni.CALICO }).replay([FlowLog.fromFile(fixture('calico-enterprise-stars.flows.jsonl'))]);
     const denied = result.denied.map((g) => `${g.from} -> ${g.to}`);
     expect(denied).not.toContainEqual(expect.stringMatching(/^management-ui/));
     expect(denied.sort()).toEqual([
