@@ -47,6 +47,8 @@ export interface ExternalSide {
   readonly ip: string;
   /** The address is the Kubernetes API server's (`NetworkModel.addKubeApiServer`). */
   readonly apiServer?: boolean;
+  /** That API server runs on the cluster's nodes: for Cilium a node identity, not an address outside the cluster. */
+  readonly onNodes?: boolean;
 }
 
 /**

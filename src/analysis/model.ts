@@ -207,6 +207,8 @@ export class NetworkModel {
   private readonly podCidrTexts?: string[];
   /** Addresses of the Kubernetes API server (canonical). */
   private readonly apiServers = new Set<string>();
+  /** Those of them on the cluster's nodes. */
+  private readonly apiServersOnNodes = new Set<string>();
   private readonly policyIds = new Set<string>();
   /** "namespace/name" -> the labels of a ServiceAccount object (`addServiceAccount`). */
   private readonly serviceAccounts = new Map<string, Readonly<Record<string, string>>>();
@@ -374,13 +376,20 @@ export class NetworkModel {
    * Adds an address of the Kubernetes API server (`kubectl get endpoints kubernetes -n default`).
    * Probes to it reach an endpoint outside the cluster's pods that Cilium's `kube-apiserver`
    * entity matches (as do `world` and the address rules that cover it, as for any address outside
-   * the cluster); without it that entity matches nothing.
+   * the cluster); without it that entity matches nothing. An API server on the cluster's nodes
+   * (kubeadm, kind: Cilium gives it the `host` or `remote-node` identity as well) is no address
+   * outside the cluster for Cilium: its `host`, `remote-node` and `cluster` entities match it, and
+   * `world` and address rules (CIDR rules, ipBlocks) do not.
    * @param address an IPv4 or IPv6 address
+   * @param onNodes the API server runs on the cluster's nodes (host network)
    */
-  public addKubeApiServer(address: string): void {
+  public addKubeApiServer(address: string, onNodes?: boolean): void {
     const where = 'NetworkModel.addKubeApiServer()';
     if (typeof address !== 'string' || ipFamily(address) === undefined) {
       invalid(where, `address ${show(address)} is not an IPv4 or IPv6 address; expected e.g. "10.96.0.1" or "172.18.0.2"`);
+    }
+    if (onNodes !== undefined && typeof onNodes !== 'boolean') {
+      invalid(where, `onNodes ${show(onNodes)} is not true or false`);
     }
     const ip = canonicalIp(address);
     const pod = this.podIps.get(ip);
@@ -388,6 +397,9 @@ export class NetworkModel {
       invalid(where, `address ${address} is already the address of the pod ${pod}; the API server is an endpoint of its own`);
     }
     this.apiServers.add(ip);
+    if (onNodes === true) {
+      this.apiServersOnNodes.add(ip);
+    }
   }
 
   /**
@@ -464,6 +476,7 @@ export class NetworkModel {
     this.tiers.forEach((value, key) => copy.tiers.set(key, value));
     copy.cni = this.cni;
     this.apiServers.forEach((ip) => copy.apiServers.add(ip));
+    this.apiServersOnNodes.forEach((ip) => copy.apiServersOnNodes.add(ip));
     this.policyIds.forEach((id) => copy.policyIds.add(id));
     return copy;
   }
@@ -690,7 +703,9 @@ export class NetworkModel {
     }
     if (ipFamily(text) !== undefined) {
       const ip = canonicalIp(text);
-      return index.podsByIp.get(ip) ?? { kind: 'external', id: text, ip, ...(this.apiServers.has(ip) ? { apiServer: true } : {}) };
+      return index.podsByIp.get(ip) ?? {
+        kind: 'external', id: text, ip, ...(this.apiServers.has(ip) ? { apiServer: true } : {}), ...(this.apiServersOnNodes.has(ip) ? { onNodes: true } : {}),
+      };
     }
     if (dnsNameProblem(text) === undefined) {
       if (prop === 'from') {

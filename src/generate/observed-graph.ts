@@ -115,10 +115,11 @@ export class ObservedGraph {
     for (const flow of flows) {
       this.add(flow);
     }
+    // Names first: the messages of what is left out name the workloads as the program would.
+    this.chooseNames();
     this.chooseSelectors();
     this.dropUnselectable();
     this.namespaces = [...new Set(this.workloads.filter((w) => w.inScope).map((w) => w.namespace))].sort();
-    this.chooseNames();
     this.workloads.sort((a, b) => Number(b.inScope) - Number(a.inScope) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     this.dependencies.sort((a, b) => describe(a.from).localeCompare(describe(b.from)) || describe(a.to).localeCompare(describe(b.to)));
   }

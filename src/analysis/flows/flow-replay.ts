@@ -232,6 +232,8 @@ interface CachedVerdict {
   readonly reasons: string[];
   readonly isolatedBy: string[];
   readonly applied: string[];
+  /** Why the model could not decide a side (it then fails closed): the replay says so instead of "denied". */
+  readonly undecided?: string;
 }
 
 const CLUSTER_SCOPED = new Set(['GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'ClusterNetworkPolicy', 'Tier']);
@@ -247,9 +249,11 @@ function sourceKey(obj: any): string {
   return JSON.stringify([obj?.apiVersion, obj?.kind, namespace, obj?.metadata?.name]);
 }
 
+/** Why a verdict rests on namespace labels nobody gave (neither the manifests nor the flows, or the flows gave several). */
 function unknownLabels(namespace: string, who: string, keys: string[]): string {
   const labels = keys.includes('*') ? 'labels (a Calico selector the replay could not read)' : keys.join(', ');
-  return `namespace ${namespace} has no labels in the manifests or the flows, and ${who} by ${labels}: add the Namespace manifest of ${namespace}`;
+  return `the labels of namespace ${namespace} are unknown (neither the manifests nor the flows give them, or they changed during the ` +
+    `recording), and ${who} by ${labels}: add the Namespace manifest of ${namespace}`;
 }
 
 /** The key of a pod end: the same pod as the flows saw it. */
@@ -292,8 +296,10 @@ class ReplaySession {
   private readonly manifestPods: Map<string, string[]>;
   /** The namespace labels that decide which pods a policy applies to: a pod whose namespace's labels are unknown cannot be decided. */
   private readonly subjectKeys: string[];
-  /** The namespace labels each policy selects by, by its reference: a verdict a policy of these decided needs them. */
-  private readonly keysByPolicy = new Map<string, string[]>();
+  /** The namespace labels each policy's allowing rules select by, by its reference: a denial by these policies needs them. */
+  private readonly allowKeysByPolicy = new Map<string, string[]>();
+  /** The namespace labels any policy's denying rules select by: an allowed verdict needs them. */
+  private readonly denyKeys: string[];
   /** Namespaces whose labels neither the manifests nor the flows give. */
   private readonly unlabelled = new Set<string>();
 
@@ -308,14 +314,17 @@ class ReplaySession {
       }
     }
     const subject = new Set<string>();
+    const deny = new Set<string>();
     for (const source of model._policySources()) {
       const use = namespaceLabelUse(source);
       use.subjectKeys.forEach((k) => subject.add(k));
-      if (use.keys.length > 0) {
-        this.keysByPolicy.set(sourceKey(source), use.keys);
+      use.denyKeys.forEach((k) => deny.add(k));
+      if (use.allowKeys.length > 0) {
+        this.allowKeysByPolicy.set(sourceKey(source), use.allowKeys);
       }
     }
     this.subjectKeys = [...subject].sort();
+    this.denyKeys = [...deny].sort();
     // An address reused (a pod replaced, a pod's address seen as the world's) belongs to no one
     // pod: giving it to one would make the verdicts depend on the order of the records.
     const owners = new Map<string, Set<string>>();
@@ -330,6 +339,27 @@ class ReplaySession {
     owners.forEach((set, ip) => {
       if (set.size === 1 && !set.has('not a pod of the flows') && !taken.has(ip)) {
         this.ownIps.set(ip, [...set][0]);
+      }
+    });
+    // The namespaces' labels the flows give, before any pod is added: one label set each, or,
+    // when they changed during the recording, none (a verdict resting on them is not decided).
+    const namespaceLabels = new Map<string, Map<string, Record<string, string>>>();
+    for (const flow of flows) {
+      for (const e of [flow.from, flow.to]) {
+        if (e.namespace !== undefined && e.namespaceLabels !== undefined && !model._namespaceExplicit(e.namespace)) {
+          const sets = namespaceLabels.get(e.namespace) ?? new Map();
+          sets.set(JSON.stringify(Object.entries(e.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), e.namespaceLabels);
+          namespaceLabels.set(e.namespace, sets);
+        }
+      }
+    }
+    namespaceLabels.forEach((sets, namespace) => {
+      if (sets.size === 1) {
+        model.addNamespace(namespace, [...sets.values()][0]);
+      } else {
+        this.notes.push(`namespace ${namespace}: its labels changed during the recording (${sets.size} label sets); a flow whose verdict ` +
+          'rests on them is not evaluated');
+        this.namespacesWithoutLabels.add(namespace);
       }
     });
     for (const flow of flows) {
@@ -362,13 +392,18 @@ class ReplaySession {
           }
         }
       }
-      // A policy that decided either side and selects namespaces by labels: the verdict rests on
-      // the labels of a namespace nobody gave, and could be the other one.
+      if (verdict.undecided !== undefined && !verdict.allowed) {
+        return { problem: `cannot be decided: ${verdict.undecided}`, notes };
+      }
+      // The labels of a namespace nobody gave could turn the verdict: an allowed flow by a deny
+      // rule on them (of any policy: one whose rules did not match is in no decision), a denied
+      // one by an allow rule of the policies that decided it.
       const unknown = [flow.from.namespace, flow.to.namespace].find((ns): ns is string => ns !== undefined && this.unlabelled.has(ns));
       if (unknown !== undefined) {
-        const keys = [...new Set(verdict.applied.flatMap((ref) => this.keysByPolicy.get(ref) ?? []))].sort();
+        const keys = verdict.allowed ? this.denyKeys : [...new Set(verdict.applied.flatMap((ref) => this.allowKeysByPolicy.get(ref) ?? []))].sort();
         if (keys.length > 0) {
-          return { problem: `cannot be decided: ${unknownLabels(unknown, 'the policies that decide it select namespaces', keys)}`, notes };
+          const who = verdict.allowed ? 'deny rules select namespaces' : 'the policies that deny it allow namespaces';
+          return { problem: `cannot be decided: ${unknownLabels(unknown, who, keys)}`, notes };
         }
       }
       return { allowed: verdict.allowed, reasons: verdict.reasons, isolatedBy: verdict.isolatedBy, notes };
@@ -389,6 +424,8 @@ class ReplaySession {
         isolatedBy: [...new Set(denying.flatMap((s) => [...(s.deniedBy ? [s.deniedBy] : []), ...s.isolatedBy]).map(refName))],
         applied: [...new Set(explained.sides.flatMap((s) => [...s.isolatedBy, ...(s.allowedBy ? [s.allowedBy] : []),
           ...(s.deniedBy ? [s.deniedBy] : [])]).map(refKey))],
+        ...(explained.sides.some((s) => s.undecided !== undefined)
+          ? { undecided: explained.sides.map((s) => s.undecided).filter((u): u is string => u !== undefined).join('; ') } : {}),
       };
       this.verdicts.set(key, verdict);
     }
@@ -397,6 +434,16 @@ class ReplaySession {
 
   /** The probe text of an end ("namespace/pod" or an address), or why there is none. */
   private endpoint(e: FlowEndpoint, notes: string[]): string | { problem: string } {
+    if (e.reserved?.startsWith('ambiguous ')) {
+      // A Whisker end without a type: a pod when the manifests hold one of that name (or its
+      // controller's), else perhaps a NetworkSet, not decided.
+      const [namespace, name] = e.reserved.slice('ambiguous '.length).split('/');
+      const id = this.endpoint({ namespace, pod: name }, notes);
+      return typeof id === 'string' || !id.problem.startsWith('is not a pod or workload of the manifests') ? id : {
+        problem: 'may be a pod or a NetworkSet (Calico Whisker gives no endpoint type), and the manifests hold no pod or workload of that name; ' +
+          'replay Calico\'s flows.log or Goldmane\'s records, which say, or add the manifest',
+      };
+    }
     if (e.namespace === undefined) {
       return this.address(e);
     }
@@ -413,7 +460,7 @@ class ReplaySession {
         this.unlabelled.add(e.namespace);
         if (this.subjectKeys.length > 0) {
           // Whether a policy applies to the pod at all rests on labels nobody gave: not decided.
-          id = { problem: unknownLabels(e.namespace, 'policies choose the pods they apply to', this.subjectKeys) };
+          id = { problem: `cannot be decided: ${unknownLabels(e.namespace, 'policies choose the pods they apply to', this.subjectKeys)}` };
         }
       }
       this.pods.set(key, id);
@@ -437,7 +484,7 @@ class ReplaySession {
         }
         if (!this.apiServers.has(e.ip)) {
           this.apiServers.add(e.ip);
-          this.model.addKubeApiServer(e.ip);
+          this.model.addKubeApiServer(e.ip, e.onNodes === true);
         }
         return e.ip;
       default:
@@ -449,9 +496,6 @@ class ReplaySession {
         }
         if (e.reserved.startsWith('cluster ')) {
           return { problem: `is a pod of another cluster (${e.reserved}, Cluster Mesh): the model holds one cluster` };
-        }
-        if (e.reserved.startsWith('ambiguous ')) {
-          return { problem: 'may be a pod or a NetworkSet: the record has no endpoint type (Calico Whisker); replay Calico\'s flows.log or Goldmane\'s, which say' };
         }
         return { problem: `has Cilium's reserved:${e.reserved} identity, which no address rule matches and the model does not evaluate` };
     }
@@ -475,9 +519,7 @@ class ReplaySession {
       };
     }
     if (!this.model._namespaceExplicit(namespace)) {
-      if (e.namespaceLabels !== undefined) {
-        this.model.addNamespace(namespace, e.namespaceLabels);
-      } else if (!this.namespacesWithoutLabels.has(namespace)) {
+      if (!this.namespacesWithoutLabels.has(namespace)) {
         this.namespacesWithoutLabels.add(namespace);
         notes.push(`namespace ${namespace}: neither the manifests nor the flows give its labels; only kubernetes.io/metadata.name is assumed, ` +
           'so namespace selectors on other labels do not select it');

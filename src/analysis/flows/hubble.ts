@@ -154,7 +154,8 @@ function endpoint(e: Record<string, any> | undefined, address: unknown, names: s
   // An API server on the host network carries reserved:kube-apiserver with host or remote-node:
   // the policies reach it as the API server (toEntities kube-apiserver, or by its address).
   if (reserved.has('kube-apiserver')) {
-    return { reserved: 'kube-apiserver', ...(ip !== undefined ? { ip } : {}) };
+    const onNodes = reserved.has('host') || reserved.has('remote-node');
+    return { reserved: 'kube-apiserver', ...(onNodes ? { onNodes } : {}), ...(ip !== undefined ? { ip } : {}) };
   }
   if (reserved.has('host')) {
     return { reserved: 'node', ...(ip !== undefined ? { ip } : {}) };

@@ -5,30 +5,55 @@
 /** Namespace labels the model knows of every namespace: its name, as Kubernetes and Calico label it. */
 const ALWAYS_KNOWN = new Set(['kubernetes.io/metadata.name', 'projectcalico.org/name']);
 /** How Cilium writes a namespace label in an endpoint selector. */
-const CILIUM_NAMESPACE_LABEL = /^(?:k8s:)?io\.cilium\.k8s\.namespace\.labels\.(.+)$/;
+const CILIUM_NAMESPACE_LABEL = /^(?:k8s:|any:)?io\.cilium\.k8s\.namespace\.labels\.(.+)$/;
+/** How Calico exposes a namespace's labels to pod selectors. */
+const CALICO_NAMESPACE_PREFIX = 'pcns.';
 /** A label key of a Calico selector expression, before its operator or inside has(). */
 const CALICO_KEY = /has\(\s*([^)\s]+)\s*\)|([A-Za-z0-9_./-]+)\s*(?:==|!=|\bnot\s+in\b|\bin\b|\bcontains\b|\bstarts\s+with\b|\bends\s+with\b)/g;
 
-/** The namespace labels a policy selects by: anywhere, and where they choose the pods it applies to. */
+/**
+ * The namespace labels a policy selects by, by what they can change: which pods it applies to
+ * (subject), what its allowing rules admit, what its denying rules refuse (a Pass counts as both:
+ * it hands the flow to what comes next).
+ */
 export interface NamespaceLabelUse {
-  /** Every namespace label key (but the name labels); `*` when a Calico selector could not be read. */
-  readonly keys: string[];
-  /** Those that decide which pods the policy applies to (Calico's spec.namespaceSelector, a ClusterNetworkPolicy's subject, a Cilium endpointSelector). */
+  /** Keys deciding which pods the policy applies to (Calico's namespaceSelector and `pcns.` labels in its selector, a ClusterNetworkPolicy's subject, a Cilium endpointSelector). */
   readonly subjectKeys: string[];
+  /** Keys in rules that allow (Kubernetes and Cilium rules, Calico and ClusterNetworkPolicy Allow/Accept and Pass). */
+  readonly allowKeys: string[];
+  /** Keys in rules that deny (Cilium ingressDeny/egressDeny, Calico and ClusterNetworkPolicy Deny and Pass). */
+  readonly denyKeys: string[];
 }
 
-/** The namespace labels one policy object selects by. */
+/** The namespace labels one policy object selects by; `*` when a Calico selector could not be read. */
 export function namespaceLabelUse(policy: unknown): NamespaceLabelUse {
-  const spec = (policy as any)?.spec;
-  const specs: unknown[] = Array.isArray((policy as any)?.specs) ? (policy as any).specs : [];
-  const keys = collect([spec, ...specs]);
-  const subject = collect([
-    typeof spec?.namespaceSelector === 'string' ? { namespaceSelector: spec.namespaceSelector } : undefined,
-    spec?.subject,
-    spec?.endpointSelector !== undefined ? { endpointSelector: spec.endpointSelector } : undefined,
-    ...specs.map((s: any) => (s?.endpointSelector !== undefined ? { endpointSelector: s.endpointSelector } : undefined)),
-  ]);
-  return { keys, subjectKeys: subject };
+  const obj = policy as any;
+  const specs: any[] = [obj?.spec, ...(Array.isArray(obj?.specs) ? obj.specs : [])].filter((s) => s !== null && typeof s === 'object');
+  const subject: unknown[] = [];
+  const allow: unknown[] = [];
+  const deny: unknown[] = [];
+  for (const spec of specs) {
+    if (typeof spec.namespaceSelector === 'string') {
+      subject.push({ namespaceSelector: spec.namespaceSelector });
+    }
+    if (typeof spec.selector === 'string') {
+      subject.push({ selector: spec.selector });
+    }
+    subject.push(spec.subject, spec.endpointSelector !== undefined ? { endpointSelector: spec.endpointSelector } : undefined);
+    for (const direction of ['ingress', 'egress']) {
+      for (const rule of Array.isArray(spec[direction]) ? spec[direction] : []) {
+        const action = typeof rule?.action === 'string' ? rule.action : 'Allow';
+        if (action === 'Deny' || action === 'Pass') {
+          deny.push(rule);
+        }
+        if (action !== 'Deny' && action !== 'Log') {
+          allow.push(rule);
+        }
+      }
+    }
+    deny.push(spec.ingressDeny, spec.egressDeny);
+  }
+  return { subjectKeys: collect(subject), allowKeys: collect(allow), denyKeys: collect(deny) };
 }
 
 /** The namespace label keys selected by anywhere in these values (but the name labels), sorted. */
@@ -73,6 +98,14 @@ function collect(values: readonly unknown[]): string[] {
           calicoKeys(child);
         } else {
           selectorKeys(child);
+        }
+      } else if (key === 'selector' && typeof child === 'string') {
+        // A Calico pod selector may name namespace labels as pcns.<key>.
+        for (const m of child.matchAll(CALICO_KEY)) {
+          const k = m[1] ?? m[2];
+          if (k.startsWith(CALICO_NAMESPACE_PREFIX)) {
+            keys.add(k.slice(CALICO_NAMESPACE_PREFIX.length));
+          }
         }
       } else if (key === 'matchLabels' && child !== null && typeof child === 'object') {
         Object.keys(child).forEach((k) => {

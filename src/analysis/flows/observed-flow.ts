@@ -61,6 +61,13 @@ export interface FlowEndpoint {
    * @default - a pod or an outside address
    */
   readonly reserved?: string;
+  /**
+   * The end runs on a node's network: the API server on the cluster's nodes (Cilium's
+   * kube-apiserver identity with host or remote-node), which Cilium's CIDR and world rules do not
+   * match and its node entities do.
+   * @default false
+   */
+  readonly onNodes?: boolean;
 }
 
 /** A connection seen on the cluster, with how often and when: identical observations are counted once. */
@@ -99,8 +106,15 @@ export const FLOW_PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
 /** The key of an endpoint for counting flows once: what a verdict depends on. */
 export function endpointKey(e: FlowEndpoint): string {
+  // The labels too: a pod whose labels (or its namespace's) changed during the recording is
+  // another end for the policies.
   return JSON.stringify([e.namespace ?? null, e.pod ?? e.workload ?? null, e.ip ?? null, e.reserved ?? null,
-    e.namespace === undefined ? [...(e.dnsNames ?? [])].sort() : null]);
+    e.namespace === undefined ? [...(e.dnsNames ?? [])].sort() : null, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount ?? null,
+    e.onNodes === true]);
+}
+
+function sorted(labels: Record<string, string> | undefined): [string, string][] | null {
+  return labels === undefined ? null : Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The key of a flow for counting it once. */

@@ -53,7 +53,7 @@ describe('namespace labels nobody gave', () => {
     const unknown = FlowReplay.fromManifests([guard], { cni: ClusterCni.CALICO }).replay([log]);
     expect(unknown.allowed).toBe(0);
     expect(unknown.unevaluated.map((u) => u.problem)).toEqual([expect.stringMatching(
-      /namespace dev-a has no labels in the manifests or the flows, and policies choose the pods they apply to by env: add the Namespace manifest of dev-a/)]);
+      /^its client dev-a\/client cannot be decided: the labels of namespace dev-a are unknown .*, and policies choose the pods they apply to by env: add the Namespace manifest of dev-a$/)]);
     const known = FlowReplay.fromManifests([guard, ns('dev-a', 'dev'), ns('prod-b', 'prod')], { cni: ClusterCni.CALICO }).replay([log]);
     expect(known.denied.map((g) => `${g.from} -> ${g.to}: ${g.isolatedBy.join(', ')}`)).toEqual(['dev-a/client -> prod-b/server: GlobalNetworkPolicy no-dev-to-prod']);
   });
@@ -68,7 +68,7 @@ describe('namespace labels nobody gave', () => {
     const log = FlowLog.parse([calicoRecord('dev-a', 'prod-b'), calicoRecord('dev-a', 'other')].join('\n'), 'flows.jsonl');
     const result = FlowReplay.fromManifests([policy], { cni: ClusterCni.CALICO }).replay([log]);
     expect(result.unevaluated.map((u) => `${u.to}: ${u.problem}`)).toEqual([
-      expect.stringMatching(/^prod-b\/server: cannot be decided: namespace dev-a has no labels .*the policies that decide it select namespaces by env/),
+      expect.stringMatching(/^prod-b\/server: cannot be decided: the labels of namespace dev-a are unknown .*the policies that deny it allow namespaces by env/),
     ]);
     expect(result.allowed).toBe(1);
   });
@@ -89,7 +89,7 @@ describe('ends the flows do not name precisely', () => {
       reporter: 'Src',
     });
     const result = FlowReplay.fromManifests([]).replay([FlowLog.parse(record)]);
-    expect(result.unevaluated.map((u) => u.problem)).toEqual([expect.stringMatching(/may be a pod or a NetworkSet: the record has no endpoint type/)]);
+    expect(result.unevaluated.map((u) => u.problem)).toEqual([expect.stringMatching(/may be a pod or a NetworkSet \(Calico Whisker gives no endpoint type\)/)]);
   });
 
   test('Cilium\'s reserved identities: ingress and unmanaged are not addresses; kube-apiserver is the API server; a pod of another cluster', () => {
@@ -212,5 +212,164 @@ describe('inputs in no format read are refused at once, with what to do', () => 
   ])('%s', (_what, text, message) => {
     expect(() => FlowLog.parse(text, 'x')).toThrow(message);
     expect(() => FlowLog.parse(text, 'x', { skipMalformed: true })).toThrow(message);
+  });
+});
+
+describe('namespace labels nobody gave: every way a policy selects by them', () => {
+  const csv = FlowLog.parse('dev-a/client,prod-b/server,443,TCP\n', 'deps.csv');
+  const deployment = (ns: string, name: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'x' }] } } },
+  });
+  const workloads = [deployment('dev-a', 'client'), deployment('prod-b', 'server')];
+  const namespaces = [['dev-a', 'dev'], ['prod-b', 'prod']].map(([name, env]) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { env } } }));
+  const verdict = (policy: any, cni: ClusterCni, withNamespaces: boolean) => {
+    const result = FlowReplay.fromManifests([...workloads, policy, ...(withNamespaces ? namespaces : [])], { cni }).replay([csv]);
+    return result.allowed === 1 ? 'allowed' : result.deniedFlows === 1 ? 'denied' : 'not evaluated';
+  };
+
+  test.each([
+    ['a Calico rule by pcns. labels', ClusterCni.CALICO, {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'g' },
+      spec: { order: 1, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny', source: { selector: "pcns.env == 'dev'" } }, { action: 'Allow' }] },
+    }],
+    ['a Calico subject by pcns. labels', ClusterCni.CALICO, {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'g' },
+      spec: { order: 1, selector: "pcns.env == 'prod'", types: ['Ingress'], ingress: [{ action: 'Deny' }] },
+    }],
+    ['a Cilium deny by any: namespace labels', ClusterCni.CILIUM, {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'c' },
+      spec: {
+        endpointSelector: {},
+        enableDefaultDeny: { ingress: false },
+        ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'any:io.cilium.k8s.namespace.labels.env': 'dev' } }] }],
+      },
+    }],
+    ['a ClusterNetworkPolicy deny by namespaces', ClusterCni.KUBERNETES, {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'c' },
+      spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { env: 'dev' } } }] }] },
+    }],
+  ])('%s: denied with the Namespaces, not evaluated without them (never allowed)', (_what, cni, policy) => {
+    expect(verdict(policy, cni, true)).toBe('denied');
+    expect(verdict(policy, cni, false)).toBe('not evaluated');
+  });
+
+  test('an allow rule on unknown labels cannot overturn an allowed verdict', () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'server', namespace: 'prod-b' },
+      spec: {
+        podSelector: { matchLabels: { app: 'server' } },
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dev-a' } } }] },
+          { from: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }], ports: [{ port: 9090 }] },
+        ],
+      },
+    };
+    expect(verdict(policy, ClusterCni.KUBERNETES, false)).toBe('allowed');
+  });
+
+  test('labels a later record gives count for the earlier ones; labels that changed during the recording decide nothing', () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'server', namespace: 'prod-b' },
+      spec: { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }] }] },
+    };
+    const client = (env: string) => ({ ns: 'dev-a', pod: 'client-1', labels: ['k8s:app=client', `k8s:io.cilium.k8s.namespace.labels.env=${env}`] });
+    const server = { ns: 'prod-b', pod: 'server-1', labels: ['k8s:app=server'] };
+    const once = FlowReplay.fromManifests([...workloads, policy]).replay([FlowLog.parse(['dev-a/client,prod-b/server,443,TCP', ''].join('\n'), 'a.csv'),
+      FlowLog.parse(hubble(client('dev'), server, 443), 'b.jsonl')]);
+    expect(once.unevaluated).toEqual([]);
+    expect(once.allowed).toBe(2);
+    const changed = FlowReplay.fromManifests([...workloads, policy]).replay([FlowLog.parse([hubble(client('dev'), server, 443), hubble(client('prod'), server, 443)].join('\n'))]);
+    expect(changed.allowed).toBe(0);
+    expect(changed.unevaluated.map((u) => u.problem)).toEqual([
+      expect.stringMatching(/cannot be decided: the labels of namespace dev-a are unknown/), expect.stringMatching(/cannot be decided/),
+    ]);
+    expect(changed.notes).toContainEqual(expect.stringMatching(/^namespace dev-a: its labels changed during the recording \(2 label sets\)/));
+  });
+});
+
+describe('more ends', () => {
+  test('a Whisker end without "*" that the manifests hold as a pod (a StatefulSet\'s) is that pod', () => {
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'x' }] } } },
+    };
+    const record = JSON.stringify({
+      source_namespace: 'shop',
+      source_name: 'web-*',
+      source_labels: 'app=web',
+      dest_namespace: 'shop',
+      dest_name: 'db-1',
+      dest_labels: 'app=db',
+      protocol: 'tcp',
+      dest_port: 5432,
+      action: 'Allow',
+      reporter: 'Dst',
+    });
+    const result = FlowReplay.fromManifests([statefulSet]).replay([FlowLog.parse(record)]);
+    expect(result.unevaluated).toEqual([]);
+    expect(result.allowed).toBe(1);
+  });
+
+  test('what the model cannot decide (a Calico nets deny, pods without addresses) is not evaluated, not denied', () => {
+    const gnp = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'no-range' },
+      spec: { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['10.0.0.0/8'] } }, { action: 'Allow' }] },
+    };
+    const record = JSON.stringify({
+      source_namespace: 'shop',
+      source_name: 'web-*',
+      source_labels: 'app=web',
+      dest_namespace: 'shop',
+      dest_name: 'api-*',
+      dest_labels: 'app=api',
+      protocol: 'tcp',
+      dest_port: 9000,
+      action: 'Allow',
+      reporter: 'Dst',
+    });
+    const result = FlowReplay.fromManifests([gnp], { cni: ClusterCni.CALICO }).replay([FlowLog.parse(record)]);
+    expect(result.deniedFlows).toBe(0);
+    expect(result.unevaluated.map((u) => u.problem)).toEqual([expect.stringMatching(/^cannot be decided: .*address of pod .* is unknown/)]);
+    expect(FlowReplay.fromManifests([gnp], { cni: ClusterCni.CALICO, podCidrs: ['192.168.0.0/16'] }).replay([FlowLog.parse(record)]).allowed).toBe(1);
+  });
+
+  test('Cilium: an API server on the nodes is no address: world and CIDR rules do not reach it, kube-apiserver and node entities do', () => {
+    const egress = (rule: Record<string, unknown>) => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ ...rule, toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] },
+    });
+    const onNodes = FlowLog.parse(hubble(web, { reserved: 'kube-apiserver', ip: '172.18.0.2' }, 6443)
+      .replace('"reserved:kube-apiserver"', '"reserved:kube-apiserver","reserved:remote-node"'));
+    const allowed = (rule: Record<string, unknown>) =>
+      FlowReplay.fromManifests([egress(rule)], { cni: ClusterCni.CILIUM }).replay([onNodes]).allowed === 1;
+    expect(allowed({ toEntities: ['kube-apiserver'] })).toBe(true);
+    expect(allowed({ toEntities: ['remote-node'] })).toBe(true);
+    expect(allowed({ toEntities: ['cluster'] })).toBe(true);
+    expect(allowed({ toEntities: ['world'] })).toBe(false);
+    expect(allowed({ toCIDR: ['0.0.0.0/0'] })).toBe(false);
+    // An API server outside the cluster (a managed control plane) is an address as before.
+    const outside = FlowLog.parse(hubble(web, { reserved: 'kube-apiserver', ip: '172.18.0.2' }, 6443));
+    expect(FlowReplay.fromManifests([egress({ toCIDR: ['172.18.0.0/16'] })], { cni: ClusterCni.CILIUM }).replay([outside]).allowed).toBe(1);
   });
 });

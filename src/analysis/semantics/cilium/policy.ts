@@ -472,6 +472,10 @@ function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean; 
       // DNS name's addresses are unknown: blocks admitting every address of the connection's
       // families match it; any other block might hold one of its addresses, so the match is unknown.
       if (other.kind === 'external') {
+        // A node's identity is no CIDR's (policy-cidr-match-mode "nodes" is not modelled).
+        if (other.onNodes === true) {
+          return undefined;
+        }
         const hit = l3.blocks.find((b) => cidrContainsIp(b.cidr, other.ip) && !b.except.some((e) => cidrContainsIp(e, other.ip)));
         return hit ? { text: `CIDR ${hit.text}`, fqdn: false } : undefined;
       }
@@ -507,16 +511,18 @@ function matchL3(l3: CiliumL3, other: Endpoint): { text: string; fqdn: boolean; 
  * unmanaged, health, none) name endpoints the model does not have.
  */
 function entityMatches(entity: string, other: Endpoint): boolean {
+  // An API server on the nodes has a node's identity (host or remote-node) beside kube-apiserver.
+  const node = other.kind === 'external' && other.onNodes === true;
   switch (entity) {
     case 'all':
       return true;
     case 'world':
-      return other.kind !== 'pod';
+      return other.kind !== 'pod' && !node;
     case 'cluster':
-      return other.kind === 'pod';
+      return other.kind === 'pod' || node;
     case 'host':
     case 'remote-node':
-      return other.kind === 'pod' && other.hostNetwork;
+      return (other.kind === 'pod' && other.hostNetwork) || node;
     case 'kube-apiserver':
       return other.kind === 'external' && other.apiServer === true;
     default:

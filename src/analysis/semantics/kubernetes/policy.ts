@@ -263,7 +263,9 @@ function peerMatches(peer: PeerMatcher, other: Endpoint, policyNamespace: string
     if (other.kind === 'name') {
       return false;
     }
-    if (!ipBlocksMatchPods && other.kind === 'pod') {
+    // Under Cilium an ipBlock is a CIDR rule: it matches neither pods nor nodes (an API server on
+    // the nodes has a node's identity).
+    if (!ipBlocksMatchPods && (other.kind === 'pod' || (other.kind === 'external' && other.onNodes === true))) {
       return false;
     }
     // ipBlock is meant for addresses outside the cluster; a pod is matched by its address when
