@@ -189,8 +189,6 @@ export class NetworkModel {
   private readonly podWorkloads = new Map<string, string>();
   /** The kind of that workload ("Deployment"). */
   private readonly podWorkloadKinds = new Map<string, string>();
-  /** The policy and tier objects added, as given (what the replay reads their namespace selectors from). */
-  private readonly policySources: any[] = [];
   /** Address -> "namespace/name". */
   private readonly podIps = new Map<string, string>();
   private readonly policies: KubernetesPolicy[] = [];
@@ -365,7 +363,6 @@ export class NetworkModel {
     } catch (e) {
       return invalid(where, (e as Error).message);
     }
-    this.policySources.push(obj);
     if (cni !== undefined && this.cni === undefined) {
       this.cni = { name: cni, first: named.trim() };
     }
@@ -467,7 +464,6 @@ export class NetworkModel {
     this.workloadAliases.forEach((value, key) => copy.workloadAliases.set(key, value));
     this.podWorkloads.forEach((value, key) => copy.podWorkloads.set(key, value));
     this.podWorkloadKinds.forEach((value, key) => copy.podWorkloadKinds.set(key, value));
-    copy.policySources.push(...this.policySources);
     this.podIps.forEach((value, key) => copy.podIps.set(key, value));
     copy.policies.push(...this.policies);
     copy.ciliumPolicies.push(...this.ciliumPolicies);
@@ -525,14 +521,6 @@ export class NetworkModel {
    */
   public _workloadOf(podId: string): string {
     return this.podWorkloads.get(podId) ?? podId;
-  }
-
-  /**
-   * The policy and tier objects of the model, as added.
-   * @internal
-   */
-  public _policySources(): readonly any[] {
-    return this.policySources;
   }
 
   /**

@@ -170,6 +170,30 @@ describe('NetworkModel', () => {
     expect(m.evaluate({ from: 'prod/web', to: '203.0.113.1', port: 80 }).allowed).toBe(true);
   });
 
+  test('an API server on the nodes is a node for Cilium: its entities reach it, CIDR rules, ipBlocks and world do not', () => {
+    const cnp = (rule: Record<string, unknown>) => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [rule] },
+    });
+    const verdict = (object: any, onNodes: boolean) => {
+      const m = NetworkModel.fromManifests([object], { cni: ClusterCni.CILIUM });
+      m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });
+      m.addKubeApiServer('172.18.0.2', onNodes);
+      return m.evaluate({ from: 'prod/web', to: '172.18.0.2', port: 6443 }).allowed;
+    };
+    for (const rule of [{ toEntities: ['kube-apiserver'] }, { toEntities: ['remote-node'] }, { toEntities: ['cluster'] }]) {
+      expect(verdict(cnp(rule), true)).toBe(true);
+    }
+    for (const rule of [{ toEntities: ['world'] }, { toCIDR: ['172.18.0.0/16'] }]) {
+      expect([verdict(cnp(rule), true), verdict(cnp(rule), false)]).toEqual([false, true]);
+    }
+    const np = policy('web', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '172.18.0.0/16' } }] }] });
+    expect([verdict(np, true), verdict(np, false)]).toEqual([false, true]);
+    expect(() => new NetworkModel().addKubeApiServer('10.0.0.1', 'yes' as any)).toThrow(/addKubeApiServer\(\): onNodes "yes" is not true or false/);
+  });
+
   test('the Kubernetes API server\'s address is one more address outside the cluster', () => {
     const m = new NetworkModel();
     m.addPod({ namespace: 'prod', name: 'web', labels: { app: 'web' } });

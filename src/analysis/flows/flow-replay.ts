@@ -315,7 +315,7 @@ class ReplaySession {
     }
     const subject = new Set<string>();
     const deny = new Set<string>();
-    for (const source of model._policySources()) {
+    for (const source of model._policyObjects()) {
       const use = namespaceLabelUse(source);
       use.subjectKeys.forEach((k) => subject.add(k));
       use.denyKeys.forEach((k) => deny.add(k));
